@@ -1,0 +1,758 @@
+package io.riffle.columnar.hash;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.kernel.HashKernel;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.FieldVector;
+
+/**
+ * Grouped aggregation in off-heap memory, a batch at a time: key hashes in, a group-id column out
+ * ({@link #findOrInsert}), then every aggregate updated from its input column ({@link #accumulate}).
+ * Single-threaded: owned by one task.
+ *
+ * <p>Open addressing with linear probing over one contiguous off-heap region that holds a header, the
+ * slot array and, per group, its hash, key and accumulators in dense columns indexed by group id. Group
+ * ids are given out in order of first appearance and never change, so results come out in that order.
+ * utf8 key bytes live in a second region, the arena. Both regions hold offsets, never addresses, so
+ * they can be written to a file and mapped back as they are ({@code docs/hash-table-layout.md}).
+ * The table grows by doubling and rehashing once the groups reach the load factor; growing past the
+ * memory budget fails with {@link MemoryBudgetExceededException} and leaves the table as it was
+ * before the batch.
+ *
+ * <pre>{@code
+ * GroupBySpec spec = GroupBySpec.of(schema, "key", Aggregate.sum("value"));
+ * try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, 1L << 30)) {
+ *     table.aggregate(batch);                    // hash, findOrInsert, accumulate
+ *     try (RecordBatch result = table.emit(0, table.groupCount(), allocator)) { ... }
+ * }
+ * }</pre>
+ */
+public final class OffHeapHashTable implements AutoCloseable {
+    static final long MAGIC = 0x31305448454C4652L; // "RFLEHT01" read as a little-endian long
+    static final int LAYOUT_VERSION = 1;
+    static final int HEADER_FIXED_BYTES = 64;
+    static final int DESCRIPTOR_BYTES = 8;
+    static final int H_MAGIC = 0;
+    static final int H_VERSION = 8;
+    static final int H_KEY_TYPE = 12;
+    static final int H_CAPACITY = 16;
+    static final int H_MAX_GROUPS = 20;
+    static final int H_GROUP_COUNT = 24;
+    static final int H_KEY_FIELD = 28;
+    static final int H_AGGREGATES = 32;
+    static final int H_ACC_COLUMNS = 36;
+    static final int H_ARENA_USED = 40;
+    static final int H_ARENA_CAPACITY = 48;
+    static final int H_LOAD_FACTOR = 56;
+    static final int TRAILER_BYTES = 16;
+    static final long TRAILER_MAGIC = 0x444E454C42415448L;
+
+    /** The default fraction of slots in use at which the table doubles. */
+    public static final double DEFAULT_LOAD_FACTOR = 0.75;
+    private static final int MIN_CAPACITY = 16;
+    private static final int MAX_CAPACITY = 1 << 30;
+    private static final int UTF8_KEY_BYTES = 16;
+    private static final int NO_MORE_ROWS = -1;
+
+    private final GroupBySpec spec;
+    private final BufferAllocator allocator;
+    private final long budgetBytes;
+    private final double loadFactor;
+    private final boolean utf8Keys;
+    private final int keyStride;
+    private final int headerBytes;
+
+    private ArrowBuf region;
+    private long base;
+    private long regionBytes;
+    private int capacity;
+    private int shift;
+    private int maxGroups;
+    private int groupCount;
+    private long slots;
+    private long hashes;
+    private long keys;
+    private final long[] accumulators;
+
+    private ArrowBuf arena;
+    private long arenaBase;
+    private long arenaCapacity;
+    private long arenaUsed;
+
+    private long[] hashScratch = new long[0];
+    private int[] groupScratch = new int[0];
+
+    /** A table with room for 1024 groups before its first growth, at the default load factor. */
+    public OffHeapHashTable(GroupBySpec spec, BufferAllocator allocator, long budgetBytes) {
+        this(spec, allocator, budgetBytes, 1024, DEFAULT_LOAD_FACTOR);
+    }
+
+    /**
+     * A table for {@code spec} whose memory comes from {@code allocator} and never exceeds
+     * {@code budgetBytes}, sized for {@code expectedGroups} before its first growth.
+     */
+    public OffHeapHashTable(GroupBySpec spec, BufferAllocator allocator, long budgetBytes, int expectedGroups,
+                            double loadFactor) {
+        if (!(loadFactor > 0.0 && loadFactor < 1.0)) {
+            throw new IllegalArgumentException("load factor must be in (0, 1): " + loadFactor);
+        }
+        if (expectedGroups < 0) {
+            throw new IllegalArgumentException("expected groups must not be negative: " + expectedGroups);
+        }
+        this.spec = spec;
+        this.allocator = allocator;
+        this.budgetBytes = budgetBytes;
+        this.loadFactor = loadFactor;
+        this.utf8Keys = spec.keyType == ColumnType.UTF8;
+        this.keyStride = utf8Keys ? UTF8_KEY_BYTES : 8;
+        this.headerBytes = (int) align64(HEADER_FIXED_BYTES + DESCRIPTOR_BYTES * spec.aggregateCount());
+        this.accumulators = new long[spec.accumulatorColumnCount()];
+        int wanted = capacityFor(Math.max(expectedGroups, 1), loadFactor);
+        ArrowBuf fresh = allocateRegion(regionBytesFor(wanted), "create", wanted);
+        install(fresh, wanted);
+        initializeGroups(0);
+        MemoryUtil.setMemory(slots, (long) capacity << 3, (byte) 0);
+        if (utf8Keys) {
+            long bytes = 64L * 1024;
+            checkBudget(bytes, "allocate its key arena of " + bytes + " bytes");
+            arena = allocate(bytes);
+            arenaBase = arena.memoryAddress();
+            arenaCapacity = bytes;
+        }
+    }
+
+    public GroupBySpec spec() {
+        return spec;
+    }
+
+    /** Number of distinct keys seen. Group ids are {@code 0 .. groupCount() - 1}. */
+    public int groupCount() {
+        return groupCount;
+    }
+
+    /** Number of slots; a power of two. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Off-heap bytes held: the region and, for utf8 keys, the arena. */
+    public long memoryUsed() {
+        return regionBytes + arenaCapacity;
+    }
+
+    public long budgetBytes() {
+        return budgetBytes;
+    }
+
+    /**
+     * Hashes the key column, assigns group ids and updates every aggregate, for all rows of
+     * {@code batch}. Scratch arrays are kept between calls, so steady state allocates nothing.
+     */
+    public void aggregate(RecordBatch batch) {
+        int n = batch.rowCount();
+        if (hashScratch.length < n) {
+            hashScratch = new long[n];
+            groupScratch = new int[n];
+        }
+        checkBatch(batch, hashScratch, groupScratch);
+        HashKernel.hash(batch, new int[] {spec.keyField}, hashScratch);
+        findOrInsert(batch, hashScratch, groupScratch);
+        accumulate(batch, groupScratch);
+    }
+
+    /**
+     * Writes into {@code groupIds[i]} the group of row {@code i}'s key, inserting a group for every key not
+     * seen before. {@code hashes[i]} must be the {@link HashKernel} hash of row {@code i}'s key (tests may
+     * pass a worse one; equal keys must still hash equal). Null keys are rejected before anything changes.
+     * If the table would exceed its budget, every group this call inserted is removed again and
+     * {@link MemoryBudgetExceededException} is thrown.
+     */
+    public void findOrInsert(RecordBatch batch, long[] hashes, int[] groupIds) {
+        checkBatch(batch, hashes, groupIds);
+        FieldVector keyVector = batch.vector(spec.keyField);
+        if (keyVector.getNullCount() > 0) {
+            throw new IllegalArgumentException("null key in group key " + spec.inputSchema.describe(spec.keyField)
+                    + " at row " + firstNull(keyVector, batch.rowCount()) + "; keys must not be null");
+        }
+        int n = batch.rowCount();
+        int groupsBefore = groupCount;
+        long arenaBefore = arenaUsed;
+        int row = 0;
+        while (true) {
+            row = utf8Keys ? probeUtf8(keyVector, hashes, groupIds, row, n)
+                    : probeLong(keyVector, hashes, groupIds, row, n);
+            if (row == NO_MORE_ROWS) {
+                return;
+            }
+            try {
+                makeRoomForGroup(keyVector, row);
+            } catch (RuntimeException e) {
+                removeGroupsFrom(groupsBefore);
+                arenaUsed = arenaBefore;
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Updates every aggregate of row {@code i}'s group {@code groupIds[i]} from the batch's input columns.
+     * Cannot fail once {@link #findOrInsert} succeeded for the same batch.
+     */
+    public void accumulate(RecordBatch batch, int[] groupIds) {
+        int n = batch.rowCount();
+        if (groupIds.length < n) {
+            throw new IllegalArgumentException("group ids have room for " + groupIds.length + " rows; the batch has "
+                    + n);
+        }
+        for (int a = 0; a < spec.aggregateCount(); a++) {
+            long value = accumulators[spec.valueColumn[a]];
+            long count = spec.countColumn[a] < 0 ? 0L : accumulators[spec.countColumn[a]];
+            int field = spec.inputFields[a];
+            if (field < 0) {
+                Accumulate.countRows(value, groupIds, n);
+                continue;
+            }
+            FieldVector in = batch.vector(field);
+            long data = in.getDataBufferAddress();
+            long validity = in.getNullCount() == 0 ? 0L : in.getValidityBufferAddress();
+            int width = spec.inputTypes[a] == ColumnType.INT32 ? 4 : 8;
+            switch (spec.kinds[a]) {
+                case COUNT:
+                    Accumulate.countValues(value, validity, groupIds, n);
+                    break;
+                case SUM:
+                case AVG:
+                    if (spec.inputTypes[a] == ColumnType.FLOAT64) {
+                        Accumulate.sumDouble(value, count, data, validity, groupIds, n);
+                    } else if (width == 8) {
+                        Accumulate.sumLong(value, count, data, validity, groupIds, n);
+                    } else {
+                        Accumulate.sumInt(value, count, data, validity, groupIds, n);
+                    }
+                    break;
+                case MIN:
+                case MAX:
+                    boolean min = spec.kinds[a] == AggregateKind.MIN;
+                    if (spec.inputTypes[a] == ColumnType.FLOAT64) {
+                        Accumulate.extremeDouble(min, value, count, data, validity, groupIds, n);
+                    } else {
+                        Accumulate.extremeLong(min, value, count, data, width, validity, groupIds, n);
+                    }
+                    break;
+                default:
+                    throw new IllegalStateException("unknown aggregate " + spec.kinds[a]);
+            }
+        }
+    }
+
+    /**
+     * Writes the current result of aggregate {@code aggregate} for each row's group into {@code out}
+     * (a vector of the aggregate's output type), rows {@code 0 .. n - 1}: the running value a streaming
+     * keyed aggregation emits per input record.
+     */
+    public void currentValues(int aggregate, int[] groupIds, int n, FieldVector out) {
+        ColumnType type = spec.outputSchema().column(aggregate + 1).type();
+        if (ColumnType.fromArrow(out.getField().getType()) != type) {
+            throw new IllegalArgumentException("aggregate " + spec.outputSchema().column(aggregate + 1).name()
+                    + " is " + type + "; the output vector is " + out.getField().getType());
+        }
+        if (out.getValueCapacity() < n) {
+            out.clear();
+            out.setInitialCapacity(n);
+            out.allocateNew();
+        }
+        long value = accumulators[spec.valueColumn[aggregate]];
+        long count = spec.countColumn[aggregate] < 0 ? 0L : accumulators[spec.countColumn[aggregate]];
+        Results.write(spec, aggregate, value, count, groupIds, 0, n, out);
+        out.setValueCount(n);
+    }
+
+    /**
+     * The groups {@code fromGroup .. fromGroup + maxRows - 1} (fewer at the end) as a batch of the spec's
+     * output schema, in group-id order; the caller owns it.
+     */
+    public RecordBatch emit(int fromGroup, int maxRows, BufferAllocator target) {
+        if (fromGroup < 0 || fromGroup > groupCount) {
+            throw new IllegalArgumentException("first group " + fromGroup + " outside [0, " + groupCount + "]");
+        }
+        int n = Math.min(maxRows, groupCount - fromGroup);
+        BatchSchema out = spec.outputSchema();
+        RecordBatch result = RecordBatch.allocate(out, target, n);
+        try {
+            if (utf8Keys) {
+                Results.writeUtf8Keys(keys, arenaBase, fromGroup, n, (BaseVariableWidthVector) result.vector(0));
+            } else {
+                Results.writeLongKeys(keys, spec.keyType, fromGroup, n, result.vector(0));
+            }
+            for (int a = 0; a < spec.aggregateCount(); a++) {
+                long value = accumulators[spec.valueColumn[a]];
+                long count = spec.countColumn[a] < 0 ? 0L : accumulators[spec.countColumn[a]];
+                Results.write(spec, a, value, count, null, fromGroup, n, result.vector(a + 1));
+            }
+            result.setRowCount(n);
+        } catch (RuntimeException e) {
+            result.close();
+            throw e;
+        }
+        return result;
+    }
+
+    /**
+     * Writes the table to {@code file} as it lies in memory: the region, the used part of the arena, and
+     * a trailer with a CRC32C of both. {@link #readFrom} brings it back without decoding any entry.
+     */
+    public void writeTo(Path file) throws IOException {
+        syncHeader();
+        CRC32C crc = new CRC32C();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            writeAll(ch, base, regionBytes, crc);
+            writeAll(ch, arenaBase, arenaUsed, crc);
+            ByteBuffer trailer = ByteBuffer.allocate(TRAILER_BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            trailer.putLong(crc.getValue()).putLong(TRAILER_MAGIC).flip();
+            while (trailer.hasRemaining()) {
+                ch.write(trailer);
+            }
+            ch.force(true);
+        }
+    }
+
+    /**
+     * A table read back from a file that {@link #writeTo} wrote for the same spec. A file that is not such
+     * a table, was written for another spec, is truncated or fails its checksum is an error naming the
+     * file and what is wrong; nothing is left allocated then.
+     */
+    public static OffHeapHashTable readFrom(Path file, GroupBySpec spec, BufferAllocator allocator, long budgetBytes)
+            throws IOException {
+        return TableFile.read(file, spec, allocator, budgetBytes);
+    }
+
+    /** Frees the region and the arena. */
+    @Override
+    public void close() {
+        if (region != null) {
+            region.close();
+            region = null;
+            base = 0;
+        }
+        if (arena != null) {
+            arena.close();
+            arena = null;
+            arenaBase = 0;
+        }
+    }
+
+    // ---- probing: the hot loops -------------------------------------------------------------------
+
+    /** Probes rows from {@code row}; returns the first row that needs a new group when none fits, or NO_MORE_ROWS. */
+    private int probeLong(FieldVector keyVector, long[] hashIn, int[] groupIds, int row, int n) {
+        final long keyData = keyVector.getDataBufferAddress();
+        final boolean int32 = spec.keyType == ColumnType.INT32;
+        final long slotBase = slots;
+        final long hashBase = hashes;
+        final long keyBase = keys;
+        final int mask = capacity - 1;
+        final int sh = shift;
+        final int limit = maxGroups;
+        int count = groupCount;
+        for (int i = row; i < n; i++) {
+            final long h = hashIn[i];
+            final long key = int32 ? MemoryUtil.getInt(keyData + ((long) i << 2))
+                    : MemoryUtil.getLong(keyData + ((long) i << 3));
+            final int tag = (int) (h >>> 8);
+            int pos = (int) (h >>> sh);
+            while (true) {
+                final long slot = MemoryUtil.getLong(slotBase + ((long) pos << 3));
+                if (slot == 0L) {
+                    if (count == limit) {
+                        groupCount = count;
+                        return i;
+                    }
+                    MemoryUtil.putLong(slotBase + ((long) pos << 3), ((long) tag << 32) | (count + 1L));
+                    MemoryUtil.putLong(keyBase + ((long) count << 3), key);
+                    MemoryUtil.putLong(hashBase + ((long) count << 3), h);
+                    groupIds[i] = count++;
+                    break;
+                }
+                if ((int) (slot >>> 32) == tag) {
+                    final int g = (int) slot - 1;
+                    if (MemoryUtil.getLong(keyBase + ((long) g << 3)) == key) {
+                        groupIds[i] = g;
+                        break;
+                    }
+                }
+                pos = (pos + 1) & mask;
+            }
+        }
+        groupCount = count;
+        return NO_MORE_ROWS;
+    }
+
+    private int probeUtf8(FieldVector keyVector, long[] hashIn, int[] groupIds, int row, int n) {
+        final long offsets = keyVector.getOffsetBufferAddress();
+        final long keyData = keyVector.getDataBufferAddress();
+        final long slotBase = slots;
+        final long hashBase = hashes;
+        final long keyBase = keys;
+        final long arenaAddr = arenaBase;
+        final long arenaCap = arenaCapacity;
+        final int mask = capacity - 1;
+        final int sh = shift;
+        final int limit = maxGroups;
+        int count = groupCount;
+        long used = arenaUsed;
+        for (int i = row; i < n; i++) {
+            final long h = hashIn[i];
+            final int start = MemoryUtil.getInt(offsets + ((long) i << 2));
+            final int length = MemoryUtil.getInt(offsets + ((long) (i + 1) << 2)) - start;
+            final long keyAddr = keyData + start;
+            final int tag = (int) (h >>> 8);
+            int pos = (int) (h >>> sh);
+            while (true) {
+                final long slot = MemoryUtil.getLong(slotBase + ((long) pos << 3));
+                if (slot == 0L) {
+                    if (count == limit || used + length > arenaCap) {
+                        groupCount = count;
+                        arenaUsed = used;
+                        return i;
+                    }
+                    MemoryUtil.copyMemory(keyAddr, arenaAddr + used, length);
+                    MemoryUtil.putLong(slotBase + ((long) pos << 3), ((long) tag << 32) | (count + 1L));
+                    long entry = keyBase + (long) count * UTF8_KEY_BYTES;
+                    MemoryUtil.putLong(entry, used);
+                    MemoryUtil.putLong(entry + 8, length);
+                    MemoryUtil.putLong(hashBase + ((long) count << 3), h);
+                    used += length;
+                    groupIds[i] = count++;
+                    break;
+                }
+                if ((int) (slot >>> 32) == tag) {
+                    final int g = (int) slot - 1;
+                    long entry = keyBase + (long) g * UTF8_KEY_BYTES;
+                    if (MemoryUtil.getLong(entry + 8) == length
+                            && bytesEqual(arenaAddr + MemoryUtil.getLong(entry), keyAddr, length)) {
+                        groupIds[i] = g;
+                        break;
+                    }
+                }
+                pos = (pos + 1) & mask;
+            }
+        }
+        groupCount = count;
+        arenaUsed = used;
+        return NO_MORE_ROWS;
+    }
+
+    private static boolean bytesEqual(long a, long b, int length) {
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
+            if (MemoryUtil.getLong(a + i) != MemoryUtil.getLong(b + i)) {
+                return false;
+            }
+        }
+        for (; i < length; i++) {
+            if (MemoryUtil.getByte(a + i) != MemoryUtil.getByte(b + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- growth ------------------------------------------------------------------------------------
+
+    private void makeRoomForGroup(FieldVector keyVector, int row) {
+        if (groupCount == maxGroups) {
+            if (capacity == MAX_CAPACITY) {
+                throw new IllegalStateException("hash table is full: " + groupCount + " groups, the most "
+                        + MAX_CAPACITY + " slots hold at load factor " + loadFactor);
+            }
+            grow(capacity << 1);
+        }
+        if (utf8Keys) {
+            long offsets = keyVector.getOffsetBufferAddress();
+            int length = MemoryUtil.getInt(offsets + ((long) (row + 1) << 2)) - MemoryUtil.getInt(offsets + ((long) row << 2));
+            if (arenaUsed + length > arenaCapacity) {
+                growArena(arenaUsed + length);
+            }
+        }
+    }
+
+    /** Moves everything into a region of {@code newCapacity} slots; the old region is freed last. */
+    private void grow(int newCapacity) {
+        long bytes = regionBytesFor(newCapacity);
+        ArrowBuf fresh = allocateRegion(bytes, "grow", newCapacity);
+        long oldHashes = hashes;
+        long oldKeys = keys;
+        long[] oldAccumulators = accumulators.clone();
+        ArrowBuf old = region;
+        int groups = groupCount;
+        install(fresh, newCapacity);
+        MemoryUtil.copyMemory(oldHashes, hashes, (long) groups << 3);
+        MemoryUtil.copyMemory(oldKeys, keys, (long) groups * keyStride);
+        for (int c = 0; c < accumulators.length; c++) {
+            MemoryUtil.copyMemory(oldAccumulators[c], accumulators[c], (long) groups << 3);
+        }
+        initializeGroups(groups);
+        rebuildSlots();
+        old.close();
+    }
+
+    private void growArena(long needed) {
+        long bytes = arenaCapacity;
+        while (bytes < needed) {
+            bytes <<= 1;
+        }
+        checkBudget(memoryUsed() + bytes, "grow its key arena to " + bytes + " bytes");
+        ArrowBuf fresh = allocate(bytes);
+        MemoryUtil.copyMemory(arenaBase, fresh.memoryAddress(), arenaUsed);
+        arena.close();
+        arena = fresh;
+        arenaBase = fresh.memoryAddress();
+        arenaCapacity = bytes;
+    }
+
+    private void rebuildSlots() {
+        MemoryUtil.setMemory(slots, (long) capacity << 3, (byte) 0);
+        final int mask = capacity - 1;
+        for (int g = 0; g < groupCount; g++) {
+            long h = MemoryUtil.getLong(hashes + ((long) g << 3));
+            int pos = (int) (h >>> shift);
+            while (MemoryUtil.getLong(slots + ((long) pos << 3)) != 0L) {
+                pos = (pos + 1) & mask;
+            }
+            MemoryUtil.putLong(slots + ((long) pos << 3), ((h >>> 8) << 32) | (g + 1L));
+        }
+    }
+
+    /**
+     * Takes out groups {@code from ..} again, newest first. With linear probing, removing the newest entry
+     * cannot break an older entry's probe sequence (the older one was placed before this slot was taken),
+     * so clearing slots in reverse insertion order restores the table exactly.
+     */
+    private void removeGroupsFrom(int from) {
+        final int mask = capacity - 1;
+        for (int g = groupCount - 1; g >= from; g--) {
+            long h = MemoryUtil.getLong(hashes + ((long) g << 3));
+            int pos = (int) (h >>> shift);
+            while ((int) MemoryUtil.getLong(slots + ((long) pos << 3)) != g + 1) {
+                pos = (pos + 1) & mask;
+            }
+            MemoryUtil.putLong(slots + ((long) pos << 3), 0L);
+        }
+        groupCount = from;
+    }
+
+    // ---- layout ------------------------------------------------------------------------------------
+
+    /** Points every section at {@code buffer}, laid out for {@code newCapacity} slots. */
+    void install(ArrowBuf buffer, int newCapacity) {
+        region = buffer;
+        base = buffer.memoryAddress();
+        capacity = newCapacity;
+        shift = 64 - Integer.numberOfTrailingZeros(newCapacity);
+        maxGroups = maxGroupsFor(newCapacity, loadFactor);
+        regionBytes = regionBytesFor(newCapacity);
+        long offset = headerBytes;
+        slots = base + offset;
+        offset += align64((long) newCapacity << 3);
+        hashes = base + offset;
+        offset += align64((long) maxGroups << 3);
+        keys = base + offset;
+        offset += align64((long) maxGroups * keyStride);
+        for (int c = 0; c < accumulators.length; c++) {
+            accumulators[c] = base + offset;
+            offset += align64((long) maxGroups << 3);
+        }
+    }
+
+    long regionBytesFor(int slotCount) {
+        long groups = maxGroupsFor(slotCount, loadFactor);
+        return headerBytes + align64((long) slotCount << 3) + align64(groups << 3) + align64(groups * keyStride)
+                + accumulators.length * align64(groups << 3);
+    }
+
+    /** Starts groups {@code from .. maxGroups - 1} at each accumulator's identity (0, +inf, Long.MAX ...). */
+    private void initializeGroups(int from) {
+        for (int c = 0; c < accumulators.length; c++) {
+            long identity = spec.columnIdentity[c];
+            long start = accumulators[c] + ((long) from << 3);
+            long bytes = (long) (maxGroups - from) << 3;
+            if (identity == 0L) {
+                MemoryUtil.setMemory(start, bytes, (byte) 0);
+            } else {
+                for (long p = start, end = start + bytes; p < end; p += 8) {
+                    MemoryUtil.putLong(p, identity);
+                }
+            }
+        }
+    }
+
+    void syncHeader() {
+        MemoryUtil.putLong(base + H_MAGIC, MAGIC);
+        MemoryUtil.putInt(base + H_VERSION, LAYOUT_VERSION);
+        MemoryUtil.putInt(base + H_KEY_TYPE, spec.keyType.ordinal());
+        MemoryUtil.putInt(base + H_CAPACITY, capacity);
+        MemoryUtil.putInt(base + H_MAX_GROUPS, maxGroups);
+        MemoryUtil.putInt(base + H_GROUP_COUNT, groupCount);
+        MemoryUtil.putInt(base + H_KEY_FIELD, spec.keyField);
+        MemoryUtil.putInt(base + H_AGGREGATES, spec.aggregateCount());
+        MemoryUtil.putInt(base + H_ACC_COLUMNS, accumulators.length);
+        MemoryUtil.putLong(base + H_ARENA_USED, arenaUsed);
+        MemoryUtil.putLong(base + H_ARENA_CAPACITY, arenaCapacity);
+        MemoryUtil.putLong(base + H_LOAD_FACTOR, Double.doubleToRawLongBits(loadFactor));
+        for (int a = 0; a < spec.aggregateCount(); a++) {
+            MemoryUtil.putLong(base + HEADER_FIXED_BYTES + (long) a * DESCRIPTOR_BYTES, descriptor(spec, a));
+        }
+    }
+
+    /** An aggregate's 8-byte descriptor: kind, input type (0xFF: none), nullable, pad, input field. */
+    static long descriptor(GroupBySpec spec, int a) {
+        long type = spec.inputTypes[a] == null ? 0xFF : spec.inputTypes[a].ordinal();
+        return spec.kinds[a].ordinal() | (type << 8) | ((spec.inputNullable[a] ? 1L : 0L) << 16)
+                | ((spec.inputFields[a] & 0xFFFFFFFFL) << 32);
+    }
+
+    /** Adopts state read from a file: the region holds a synced header, the arena its used bytes. */
+    void adopt(ArrowBuf regionBuffer, int fileCapacity, int fileGroups, ArrowBuf arenaBuffer, long fileArenaUsed) {
+        region.close();
+        install(regionBuffer, fileCapacity);
+        groupCount = fileGroups;
+        if (utf8Keys) {
+            arena.close();
+            arena = arenaBuffer;
+            arenaBase = arenaBuffer.memoryAddress();
+            arenaCapacity = arenaBuffer.capacity();
+            arenaUsed = fileArenaUsed;
+        }
+    }
+
+    double loadFactor() {
+        return loadFactor;
+    }
+
+    int headerBytes() {
+        return headerBytes;
+    }
+
+    static int capacityFor(int groups, double loadFactor) {
+        long needed = (long) Math.ceil(groups / loadFactor) + 1;
+        int c = MIN_CAPACITY;
+        while (c < needed && c < MAX_CAPACITY) {
+            c <<= 1;
+        }
+        return c;
+    }
+
+    static int maxGroupsFor(int slotCount, double loadFactor) {
+        return Math.min(slotCount - 1, (int) (slotCount * loadFactor));
+    }
+
+    static long align64(long bytes) {
+        return (bytes + 63) & ~63L;
+    }
+
+    /** A region of {@code bytes}, checked against the budget with what the table holds now. */
+    ArrowBuf allocateRegion(long bytes, String action, int slotCount) {
+        checkBudget(memoryUsed() + bytes, action + " to " + slotCount + " slots (" + maxGroupsFor(slotCount, loadFactor)
+                + " groups)");
+        return allocate(bytes);
+    }
+
+    void checkBudget(long totalBytes, String action) {
+        if (totalBytes > budgetBytes) {
+            throw new MemoryBudgetExceededException("hash table for " + spec.outputSchema()
+                    + " needs " + totalBytes + " bytes to " + action + ", over its memory budget of " + budgetBytes
+                    + " bytes (holding " + groupCount + " groups in " + memoryUsed() + " bytes)", totalBytes,
+                    budgetBytes);
+        }
+    }
+
+    ArrowBuf allocate(long bytes) {
+        try {
+            return allocator.buffer(bytes);
+        } catch (OutOfMemoryException e) {
+            throw new MemoryBudgetExceededException("hash table for " + spec.outputSchema() + " could not allocate "
+                    + bytes + " bytes: " + e.getMessage(), bytes, budgetBytes);
+        }
+    }
+
+    private void checkBatch(RecordBatch batch, long[] hashIn, int[] groupIds) {
+        if (!batch.schema().equals(spec.inputSchema)) {
+            throw new IllegalArgumentException("batch schema " + batch.schema() + " is not the table's input schema "
+                    + spec.inputSchema);
+        }
+        if (batch.selection() != null) {
+            throw new IllegalArgumentException("the batch has a selection vector; gather the selected rows first "
+                    + "(GatherKernel) so that group ids line up with rows");
+        }
+        int n = batch.rowCount();
+        if (hashIn.length < n || groupIds.length < n) {
+            throw new IllegalArgumentException("hashes (" + hashIn.length + ") and group ids (" + groupIds.length
+                    + ") need room for the batch's " + n + " rows");
+        }
+    }
+
+    private static int firstNull(FieldVector v, int n) {
+        for (int i = 0; i < n; i++) {
+            if (v.isNull(i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void writeAll(FileChannel ch, long address, long length, CRC32C crc) throws IOException {
+        long done = 0;
+        while (done < length) {
+            int chunk = (int) Math.min(length - done, 1 << 30);
+            ByteBuffer view = MemoryUtil.directBuffer(address + done, chunk);
+            crc.update(view.duplicate());
+            while (view.hasRemaining()) {
+                ch.write(view);
+            }
+            done += chunk;
+        }
+    }
+
+    /** The key of group {@code g} as a Java value (Long, Integer or String); for tests and debugging. */
+    Object keyOf(int g) {
+        if (utf8Keys) {
+            long entry = keys + (long) g * UTF8_KEY_BYTES;
+            int length = (int) MemoryUtil.getLong(entry + 8);
+            byte[] bytes = new byte[length];
+            MemoryUtil.copyFromMemory(arenaBase + MemoryUtil.getLong(entry), bytes, 0, length);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        return MemoryUtil.getLong(keys + ((long) g << 3));
+    }
+
+    long regionAddress() {
+        return base;
+    }
+
+    long regionBytes() {
+        return regionBytes;
+    }
+
+    long arenaAddress() {
+        return arenaBase;
+    }
+
+    long arenaUsed() {
+        return arenaUsed;
+    }
+}

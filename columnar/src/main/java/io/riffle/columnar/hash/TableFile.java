@@ -1,0 +1,139 @@
+package io.riffle.columnar.hash;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
+
+/**
+ * Reads back a file written by {@link OffHeapHashTable#writeTo}: checks the header against the spec and
+ * the length and CRC32C of the whole file, then reads the region and the arena into memory as they are.
+ */
+final class TableFile {
+    private TableFile() {
+    }
+
+    static OffHeapHashTable read(Path file, GroupBySpec spec, BufferAllocator allocator, long budgetBytes)
+            throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            int headerBytes = (int) OffHeapHashTable.align64(OffHeapHashTable.HEADER_FIXED_BYTES
+                    + (long) OffHeapHashTable.DESCRIPTOR_BYTES * spec.aggregateCount());
+            if (size < headerBytes + OffHeapHashTable.TRAILER_BYTES) {
+                throw corrupt(file, "truncated: " + size + " bytes, shorter than a header and a trailer");
+            }
+            ByteBuffer header = ByteBuffer.allocate(headerBytes).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, header, 0);
+            if (header.getLong(OffHeapHashTable.H_MAGIC) != OffHeapHashTable.MAGIC) {
+                throw corrupt(file, "not a Riffle hash table (bad magic number)");
+            }
+            int version = header.getInt(OffHeapHashTable.H_VERSION);
+            if (version != OffHeapHashTable.LAYOUT_VERSION) {
+                throw corrupt(file, "layout version " + version + ", this build reads version "
+                        + OffHeapHashTable.LAYOUT_VERSION);
+            }
+            expect(file, "key type", header.getInt(OffHeapHashTable.H_KEY_TYPE), spec.keyType.ordinal());
+            expect(file, "key field", header.getInt(OffHeapHashTable.H_KEY_FIELD), spec.keyField);
+            expect(file, "aggregate count", header.getInt(OffHeapHashTable.H_AGGREGATES), spec.aggregateCount());
+            expect(file, "accumulator columns", header.getInt(OffHeapHashTable.H_ACC_COLUMNS),
+                    spec.accumulatorColumnCount());
+            for (int a = 0; a < spec.aggregateCount(); a++) {
+                long found = header.getLong(OffHeapHashTable.HEADER_FIXED_BYTES + a * OffHeapHashTable.DESCRIPTOR_BYTES);
+                if (found != OffHeapHashTable.descriptor(spec, a)) {
+                    throw corrupt(file, "aggregate " + a + " (" + spec.outputSchema().column(a + 1).name()
+                            + ") was written for another aggregate or input field");
+                }
+            }
+            double loadFactor = Double.longBitsToDouble(header.getLong(OffHeapHashTable.H_LOAD_FACTOR));
+            int capacity = header.getInt(OffHeapHashTable.H_CAPACITY);
+            int groups = header.getInt(OffHeapHashTable.H_GROUP_COUNT);
+            long arenaUsed = header.getLong(OffHeapHashTable.H_ARENA_USED);
+            long arenaCapacity = header.getLong(OffHeapHashTable.H_ARENA_CAPACITY);
+            if (!(loadFactor > 0 && loadFactor < 1) || capacity < 16 || Integer.bitCount(capacity) != 1
+                    || header.getInt(OffHeapHashTable.H_MAX_GROUPS) != OffHeapHashTable.maxGroupsFor(capacity, loadFactor)
+                    || groups < 0 || groups > OffHeapHashTable.maxGroupsFor(capacity, loadFactor)
+                    || arenaUsed < 0 || arenaUsed > arenaCapacity) {
+                throw corrupt(file, "inconsistent header (capacity " + capacity + ", groups " + groups
+                        + ", load factor " + loadFactor + ", arena " + arenaUsed + "/" + arenaCapacity + ")");
+            }
+            OffHeapHashTable table = new OffHeapHashTable(spec, allocator, budgetBytes, 1, loadFactor);
+            ArrowBuf region = null;
+            ArrowBuf arena = null;
+            try {
+                long regionBytes = table.regionBytesFor(capacity);
+                long expected = regionBytes + arenaUsed + OffHeapHashTable.TRAILER_BYTES;
+                if (size != expected) {
+                    throw corrupt(file, (size < expected ? "truncated: " : "too long: ") + size
+                            + " bytes where the header promises " + expected);
+                }
+                region = table.allocateRegion(regionBytes, "restore", capacity);
+                CRC32C crc = new CRC32C();
+                readInto(ch, region.memoryAddress(), regionBytes, 0, crc);
+                if (spec.keyType == io.riffle.columnar.batch.ColumnType.UTF8) {
+                    table.checkBudget(table.memoryUsed() + regionBytes + arenaCapacity,
+                            "restore its key arena of " + arenaCapacity + " bytes");
+                    arena = table.allocate(arenaCapacity);
+                    readInto(ch, arena.memoryAddress(), arenaUsed, regionBytes, crc);
+                }
+                ByteBuffer trailer = ByteBuffer.allocate(OffHeapHashTable.TRAILER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(ch, trailer, regionBytes + arenaUsed);
+                if (trailer.getLong(8) != OffHeapHashTable.TRAILER_MAGIC) {
+                    throw corrupt(file, "bad trailer");
+                }
+                if (trailer.getLong(0) != crc.getValue()) {
+                    throw corrupt(file, "checksum mismatch: stored " + Long.toHexString(trailer.getLong(0))
+                            + ", computed " + Long.toHexString(crc.getValue()));
+                }
+                table.adopt(region, capacity, groups, arena, arenaUsed);
+                return table;
+            } catch (IOException | RuntimeException e) {
+                if (region != null) {
+                    region.close();
+                }
+                if (arena != null) {
+                    arena.close();
+                }
+                table.close();
+                throw e;
+            }
+        }
+    }
+
+    private static void expect(Path file, String what, int found, int wanted) throws IOException {
+        if (found != wanted) {
+            throw corrupt(file, "written with " + what + " " + found + ", the spec has " + wanted);
+        }
+    }
+
+    private static IOException corrupt(Path file, String what) {
+        return new CorruptTableFileException("hash table file " + file + ": " + what);
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer into, long position) throws IOException {
+        while (into.hasRemaining()) {
+            if (ch.read(into, position + into.position()) < 0) {
+                throw new CorruptTableFileException("unexpected end of file at " + (position + into.position()));
+            }
+        }
+    }
+
+    private static void readInto(FileChannel ch, long address, long length, long position, CRC32C crc)
+            throws IOException {
+        long done = 0;
+        while (done < length) {
+            int chunk = (int) Math.min(length - done, 1 << 30);
+            ByteBuffer view = MemoryUtil.directBuffer(address + done, chunk);
+            readFully(ch, view, position + done);
+            view.flip();
+            crc.update(view);
+            done += chunk;
+        }
+    }
+}
