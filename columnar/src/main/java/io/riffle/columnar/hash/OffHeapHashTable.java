@@ -25,7 +25,9 @@ import org.apache.arrow.vector.FieldVector;
  * Single-threaded: owned by one task.
  *
  * <p>Open addressing with linear probing over one contiguous off-heap region that holds a header, the
- * slot array and, per group, its hash, key and accumulators in dense columns indexed by group id. Group
+ * slot array and, per group, its hash, key and accumulators in dense columns indexed by group id. An int64
+ * key is also kept in its slot, so that a probe touches one cache line; a utf8 slot holds a hash tag
+ * instead, compared before the key bytes. Group
  * ids are given out in order of first appearance and never change, so results come out in that order.
  * utf8 key bytes live in a second region, the arena. Both regions hold offsets, never addresses, so
  * they can be written to a file and mapped back as they are ({@code docs/hash-table-layout.md}).
@@ -74,6 +76,8 @@ public final class OffHeapHashTable implements AutoCloseable {
     private final double loadFactor;
     private final boolean utf8Keys;
     private final int keyStride;
+    /** log2 of a slot's bytes: 16-byte slots (key, group id) for integer keys, 8-byte (tag, group id) for utf8. */
+    private final int slotShift;
     private final int headerBytes;
 
     private ArrowBuf region;
@@ -119,13 +123,14 @@ public final class OffHeapHashTable implements AutoCloseable {
         this.loadFactor = loadFactor;
         this.utf8Keys = spec.keyType == ColumnType.UTF8;
         this.keyStride = utf8Keys ? UTF8_KEY_BYTES : 8;
+        this.slotShift = utf8Keys ? 3 : 4;
         this.headerBytes = (int) align64(HEADER_FIXED_BYTES + DESCRIPTOR_BYTES * spec.aggregateCount());
         this.accumulators = new long[spec.accumulatorColumnCount()];
         int wanted = capacityFor(Math.max(expectedGroups, 1), loadFactor);
         ArrowBuf fresh = allocateRegion(regionBytesFor(wanted), "create", wanted);
         install(fresh, wanted);
         initializeGroups(0);
-        MemoryUtil.setMemory(slots, (long) capacity << 3, (byte) 0);
+        MemoryUtil.setMemory(slots, (long) capacity << slotShift, (byte) 0);
         if (utf8Keys) {
             long bytes = 64L * 1024;
             checkBudget(bytes, "allocate its key arena of " + bytes + " bytes");
@@ -373,27 +378,25 @@ public final class OffHeapHashTable implements AutoCloseable {
             final long h = hashIn[i];
             final long key = int32 ? MemoryUtil.getInt(keyData + ((long) i << 2))
                     : MemoryUtil.getLong(keyData + ((long) i << 3));
-            final int tag = (int) (h >>> 8);
             int pos = (int) (h >>> sh);
             while (true) {
-                final long slot = MemoryUtil.getLong(slotBase + ((long) pos << 3));
-                if (slot == 0L) {
+                final long slot = slotBase + ((long) pos << 4);
+                final long group = MemoryUtil.getLong(slot + 8);
+                if (group == 0L) {
                     if (count == limit) {
                         groupCount = count;
                         return i;
                     }
-                    MemoryUtil.putLong(slotBase + ((long) pos << 3), ((long) tag << 32) | (count + 1L));
+                    MemoryUtil.putLong(slot, key);
+                    MemoryUtil.putLong(slot + 8, count + 1L);
                     MemoryUtil.putLong(keyBase + ((long) count << 3), key);
                     MemoryUtil.putLong(hashBase + ((long) count << 3), h);
                     groupIds[i] = count++;
                     break;
                 }
-                if ((int) (slot >>> 32) == tag) {
-                    final int g = (int) slot - 1;
-                    if (MemoryUtil.getLong(keyBase + ((long) g << 3)) == key) {
-                        groupIds[i] = g;
-                        break;
-                    }
+                if (MemoryUtil.getLong(slot) == key) {
+                    groupIds[i] = (int) group - 1;
+                    break;
                 }
                 pos = (pos + 1) & mask;
             }
@@ -526,16 +529,28 @@ public final class OffHeapHashTable implements AutoCloseable {
     }
 
     private void rebuildSlots() {
-        MemoryUtil.setMemory(slots, (long) capacity << 3, (byte) 0);
+        MemoryUtil.setMemory(slots, (long) capacity << slotShift, (byte) 0);
         final int mask = capacity - 1;
         for (int g = 0; g < groupCount; g++) {
             long h = MemoryUtil.getLong(hashes + ((long) g << 3));
             int pos = (int) (h >>> shift);
-            while (MemoryUtil.getLong(slots + ((long) pos << 3)) != 0L) {
+            while (groupWord(pos) != 0L) {
                 pos = (pos + 1) & mask;
             }
-            MemoryUtil.putLong(slots + ((long) pos << 3), ((h >>> 8) << 32) | (g + 1L));
+            long slot = slots + ((long) pos << slotShift);
+            if (utf8Keys) {
+                MemoryUtil.putLong(slot, ((h >>> 8) << 32) | (g + 1L));
+            } else {
+                MemoryUtil.putLong(slot, MemoryUtil.getLong(keys + ((long) g << 3)));
+                MemoryUtil.putLong(slot + 8, g + 1L);
+            }
         }
+    }
+
+    /** The word of slot {@code pos} holding the group id + 1 (0: empty); for utf8 its high half is the tag. */
+    private long groupWord(int pos) {
+        long slot = slots + ((long) pos << slotShift);
+        return utf8Keys ? MemoryUtil.getLong(slot) : MemoryUtil.getLong(slot + 8);
     }
 
     /**
@@ -548,10 +563,10 @@ public final class OffHeapHashTable implements AutoCloseable {
         for (int g = groupCount - 1; g >= from; g--) {
             long h = MemoryUtil.getLong(hashes + ((long) g << 3));
             int pos = (int) (h >>> shift);
-            while ((int) MemoryUtil.getLong(slots + ((long) pos << 3)) != g + 1) {
+            while ((int) groupWord(pos) != g + 1) {
                 pos = (pos + 1) & mask;
             }
-            MemoryUtil.putLong(slots + ((long) pos << 3), 0L);
+            MemoryUtil.setMemory(slots + ((long) pos << slotShift), 1L << slotShift, (byte) 0);
         }
         groupCount = from;
     }
@@ -568,7 +583,7 @@ public final class OffHeapHashTable implements AutoCloseable {
         regionBytes = regionBytesFor(newCapacity);
         long offset = headerBytes;
         slots = base + offset;
-        offset += align64((long) newCapacity << 3);
+        offset += align64((long) newCapacity << slotShift);
         hashes = base + offset;
         offset += align64((long) maxGroups << 3);
         keys = base + offset;
@@ -581,7 +596,7 @@ public final class OffHeapHashTable implements AutoCloseable {
 
     long regionBytesFor(int slotCount) {
         long groups = maxGroupsFor(slotCount, loadFactor);
-        return headerBytes + align64((long) slotCount << 3) + align64(groups << 3) + align64(groups * keyStride)
+        return headerBytes + align64((long) slotCount << slotShift) + align64(groups << 3) + align64(groups * keyStride)
                 + accumulators.length * align64(groups << 3);
     }
 
