@@ -1,0 +1,150 @@
+package io.riffle.columnar.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.RecordBatchBuilder;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HashKernelTest {
+    RootAllocator allocator;
+
+    @BeforeEach
+    void open() {
+        allocator = new RootAllocator();
+    }
+
+    @AfterEach
+    void close() {
+        assertEquals(0, allocator.getAllocatedMemory(), "off-heap bytes outstanding");
+        allocator.close();
+    }
+
+    @Test
+    void stringHashIsXxh64WithSeedZero() {
+        // Reference values of XXH64 (seed 0): the hash must never change between runs, JVMs or releases,
+        // or restored key groups would land on the wrong partition.
+        assertEquals(0xEF46DB3751D8E999L, xxh64(""));
+        assertEquals(0x44BC2CF5AD770999L, xxh64("abc"));
+        assertEquals(0xFBCEA83C8A378BF1L, xxh64("Nobody inspects the spammish repetition"));
+    }
+
+    @Test
+    void integerHashesArePinned() {
+        // Pinned like the string hash: a changed finalizer would scatter restored state.
+        assertEquals(0x9CA066F1A4AB2EEAL, HashKernel.hashLong(0L));
+        assertEquals(0x2D1C8760F8047FC7L, HashKernel.hashLong(42L));
+        assertEquals(0x3CD617BBBCC39640L, HashKernel.hashLong(-1L));
+        Set<Long> seen = new HashSet<>();
+        for (long i = 0; i < 100_000; i++) {
+            seen.add(HashKernel.hashLong(i));
+        }
+        assertEquals(100_000, seen.size(), "distinct small integers get distinct hashes");
+    }
+
+    @Test
+    void equalValuesHashEqualAcrossTypesAndBatches() {
+        BatchSchema schema = BatchSchema.of(Column.of("i", ColumnType.INT32), Column.of("l", ColumnType.INT64),
+                Column.of("t", ColumnType.TIMESTAMP_MS), Column.of("d", ColumnType.FLOAT64),
+                Column.of("s", ColumnType.UTF8), Column.of("b", ColumnType.BOOL));
+        try (RecordBatch one = RecordBatchBuilder.fromRows(schema, allocator,
+                new Object[] {7, 7L, 7L, 0.0, "x", true}, new Object[] {-3, -3L, -3L, -0.0, "日本", false});
+             RecordBatch two = RecordBatchBuilder.fromRows(schema, allocator,
+                     new Object[] {-3, -3L, -3L, 0.0, "日本", false})) {
+            long[][] hashes = new long[6][2];
+            long[][] again = new long[6][1];
+            for (int c = 0; c < 6; c++) {
+                HashKernel.hash(one, new int[] {c}, hashes[c]);
+                HashKernel.hash(two, new int[] {c}, again[c]);
+                assertEquals(hashes[c][1], again[c][0], "column " + c + " row 1 of batch one equals row 0 of two");
+            }
+            assertEquals(hashes[0][0], hashes[1][0], "int32 7 and int64 7");
+            assertEquals(hashes[1][0], hashes[2][0], "int64 7 and timestamp 7");
+            assertEquals(hashes[3][0], hashes[3][1], "0.0 and -0.0");
+            assertEquals(HashKernel.hashLong(7L), hashes[1][0]);
+            assertEquals(xxh64("日本"), hashes[4][1]);
+        }
+    }
+
+    @Test
+    void severalKeyColumnsFoldInOrderAndNullsHashToAConstant() {
+        BatchSchema schema = BatchSchema.of(Column.nullable("a", ColumnType.INT64), Column.nullable("b", ColumnType.UTF8));
+        try (RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator, new Object[] {1L, "x"},
+                new Object[] {null, "x"}, new Object[] {1L, null}, new Object[] {null, null})) {
+            long[] both = new long[4];
+            long[] reversed = new long[4];
+            HashKernel.hash(batch, new int[] {0, 1}, both);
+            HashKernel.hash(batch, new int[] {1, 0}, reversed);
+            assertEquals(HashKernel.combine(HashKernel.hashLong(1L), xxh64("x")), both[0]);
+            assertEquals(HashKernel.combine(HashKernel.NULL_HASH, xxh64("x")), both[1]);
+            assertEquals(HashKernel.combine(HashKernel.hashLong(1L), HashKernel.NULL_HASH), both[2]);
+            assertEquals(HashKernel.combine(HashKernel.NULL_HASH, HashKernel.NULL_HASH), both[3]);
+            assertNotEquals(both[0], reversed[0], "column order matters");
+        }
+    }
+
+    @Test
+    void hashesSpreadEvenlyOverKeyGroups() {
+        // Sequential keys (the brief's key = i mod K) must still fill all 128 key groups evenly.
+        int groups = 128;
+        int[] counts = new int[groups];
+        int n = 1_280_000;
+        for (long i = 0; i < n; i++) {
+            counts[(int) ((HashKernel.hashLong(i) & Long.MAX_VALUE) % groups)]++;
+        }
+        for (int g = 0; g < groups; g++) {
+            assertTrue(Math.abs(counts[g] - n / groups) < 500, "key group " + g + " got " + counts[g]);
+        }
+    }
+
+    @Test
+    void stringHashDependsOnTheBytesNotTheirAddressOrAlignment() {
+        Random random = new Random(5);
+        Set<Long> seen = new HashSet<>();
+        for (int length = 0; length < 100; length++) {
+            byte[] bytes = new byte[length];
+            random.nextBytes(bytes);
+            try (ArrowBuf buf = allocator.buffer(length + 16)) {
+                buf.setBytes(0, bytes);
+                long aligned = HashKernel.hashBytes(buf.memoryAddress(), length);
+                buf.setBytes(7, bytes);
+                assertEquals(aligned, HashKernel.hashBytes(buf.memoryAddress() + 7, length), "length " + length);
+                assertTrue(seen.add(aligned), "length " + length + " collides with a shorter input");
+            }
+        }
+    }
+
+    @Test
+    void rejectsTooSmallOutputAndMissingKeys() {
+        BatchSchema schema = BatchSchema.of(Column.of("a", ColumnType.INT64));
+        try (RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator, new Object[] {1L}, new Object[] {2L})) {
+            assertEquals("hash output has room for 1 rows; the batch has 2", assertThrows(IllegalArgumentException.class,
+                    () -> HashKernel.hash(batch, new int[] {0}, new long[1])).getMessage());
+            assertEquals("at least one key column is needed", assertThrows(IllegalArgumentException.class,
+                    () -> HashKernel.hash(batch, new int[0], new long[2])).getMessage());
+        }
+    }
+
+    private long xxh64(String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        try (ArrowBuf buf = allocator.buffer(Math.max(1, bytes.length))) {
+            buf.setBytes(0, bytes);
+            return HashKernel.hashBytes(buf.memoryAddress(), bytes.length);
+        }
+    }
+}
