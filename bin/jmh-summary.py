@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Writes summary.md for a bench-results/<date>-<commit>/ folder from the JMH JSON files in it.
+
+For every benchmark: the median of the measured iterations, their min-max, and, for Riffle's
+benchmarks, the baseline measured in the same run beside it with the ratio.
+"""
+import glob
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+# Riffle benchmark method -> the baseline method of the same class it is compared with.
+BASELINES = {
+    "riffleOffHeapTable": "hashMapBaseline",
+    "hashInt64": "hashInt64RowAtATime",
+    "hashUtf8": "hashUtf8RowAtATime",
+    "filterInt64GreaterThan": "filterInt64RowAtATime",
+}
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def memory_gib():
+    try:
+        with open("/proc/meminfo") as f:
+            kib = int(f.readline().split()[1])
+            return f"{kib / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        return "unknown"
+
+
+def fmt(v):
+    if v >= 1e6:
+        return f"{v / 1e6:,.1f} M"
+    if v >= 1e3:
+        return f"{v / 1e3:,.1f} k"
+    return f"{v:,.2f}"
+
+
+def main(folder):
+    rows = {}
+    jvm = None
+    for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
+        with open(path) as f:
+            for r in json.load(f):
+                jvm = jvm or f'{r.get("vmName", "")} {r.get("jdkVersion", "")} ({r.get("vmVersion", "")})'
+                cls, method = r["benchmark"].rsplit(".", 1)
+                params = ", ".join(f"{k}={v}" for k, v in sorted(r.get("params", {}).items()))
+                raw = [x for fork in r["primaryMetric"]["rawData"] for x in fork]
+                rows[(cls.rsplit(".", 1)[1], method, params)] = {
+                    "median": statistics.median(raw), "min": min(raw), "max": max(raw),
+                    "unit": r["primaryMetric"]["scoreUnit"], "threads": r.get("threads", 1),
+                    "file": os.path.basename(path)}
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    out = [f"# Benchmark results: {os.path.basename(os.path.normpath(folder))}", "",
+           f"- machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gib()}, {platform.system()} {platform.release()}",
+           f"- JVM: {jvm}", f"- commit: {commit}",
+           "- figures: median of the measured JMH iterations (min-max), ops/s = rows/s; the baseline ran in the same",
+           "  JMH run, same fork settings, same data", "",
+           "| benchmark | params | Riffle median (min-max) | baseline | baseline median (min-max) | ratio |",
+           "|---|---|---|---|---|---|"]
+    for (cls, method, params), r in sorted(rows.items()):
+        if method not in BASELINES:
+            continue
+        base = rows.get((cls, BASELINES[method], params))
+        cell = f'{fmt(r["median"])} ({fmt(r["min"])}-{fmt(r["max"])}) {r["unit"]}'
+        if base:
+            bcell = f'{fmt(base["median"])} ({fmt(base["min"])}-{fmt(base["max"])})'
+            ratio = f'{r["median"] / base["median"]:.1f}x'
+        else:
+            bcell, ratio = "not run", "-"
+        out.append(f"| {cls}.{method} | {params or '-'} | {cell} | {BASELINES[method]} | {bcell} | {ratio} |")
+    others = [(k, r) for k, r in sorted(rows.items()) if k[1] not in BASELINES and k[1] not in BASELINES.values()]
+    if others:
+        out += ["", "| other benchmark | params | median (min-max) |", "|---|---|---|"]
+        for (cls, method, params), r in others:
+            out.append(f'| {cls}.{method} | {params or "-"} | {fmt(r["median"])} ({fmt(r["min"])}-{fmt(r["max"])}) {r["unit"]} |')
+    out += ["", "Raw JMH JSON: " + ", ".join(sorted({r["file"] for r in rows.values()})), ""]
+    notes = os.path.join(folder, "notes.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            out += ["## Notes", "", f.read().strip(), ""]
+    with open(os.path.join(folder, "summary.md"), "w") as f:
+        f.write("\n".join(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else ".")
