@@ -12,13 +12,16 @@ import statistics
 import subprocess
 import sys
 
-# Riffle benchmark method -> the baseline method of the same class it is compared with.
+# Riffle benchmark method -> the baseline methods of the same class it is compared with.
 BASELINES = {
-    "riffleOffHeapTable": "hashMapBaseline",
-    "hashInt64": "hashInt64RowAtATime",
-    "hashUtf8": "hashUtf8RowAtATime",
-    "filterInt64GreaterThan": "filterInt64RowAtATime",
+    "riffleOffHeapTable": ["hashMapBaseline"],
+    "hashInt64": ["hashInt64RowAtATime"],
+    "hashUtf8": ["hashUtf8RowAtATime"],
+    "filterInt64GreaterThan": ["filterInt64RowAtATime"],
+    "riffleChannel": ["arrayBlockingQueue", "jctoolsSpsc"],
+    "riffleChannelLatency": ["arrayBlockingQueueLatency", "jctoolsSpscLatency"],
 }
+BASELINE_METHODS = {b for bs in BASELINES.values() for b in bs}
 
 
 def cpu_model():
@@ -58,11 +61,15 @@ def main(folder):
                 jvm = jvm or f'{r.get("vmName", "")} {r.get("jdkVersion", "")} ({r.get("vmVersion", "")})'
                 cls, method = r["benchmark"].rsplit(".", 1)
                 params = ", ".join(f"{k}={v}" for k, v in sorted(r.get("params", {}).items()))
-                raw = [x for fork in r["primaryMetric"]["rawData"] for x in fork]
-                rows[(cls.rsplit(".", 1)[1], method, params)] = {
-                    "median": statistics.median(raw), "min": min(raw), "max": max(raw),
-                    "unit": r["primaryMetric"]["scoreUnit"], "threads": r.get("threads", 1),
-                    "file": os.path.basename(path)}
+                metric = r["primaryMetric"]
+                row = {"unit": metric["scoreUnit"], "file": os.path.basename(path), "mode": r["mode"]}
+                if r["mode"] == "sample":
+                    pct = metric["scorePercentiles"]
+                    row.update(p50=pct["50.0"], p99=pct["99.0"], p999=pct["99.9"], max=pct["100.0"])
+                else:
+                    raw = [x for fork in metric["rawData"] for x in fork]
+                    row.update(median=statistics.median(raw), min=min(raw), max=max(raw))
+                rows[(cls.rsplit(".", 1)[1], method, params)] = row
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     out = [f"# Benchmark results: {os.path.basename(os.path.normpath(folder))}", "",
            f"- machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gib()}, {platform.system()} {platform.release()}",
@@ -71,18 +78,32 @@ def main(folder):
            "  JMH run, same fork settings, same data", "",
            "| benchmark | params | Riffle median (min-max) | baseline | baseline median (min-max) | ratio |",
            "|---|---|---|---|---|---|"]
+    latency = []
     for (cls, method, params), r in sorted(rows.items()):
         if method not in BASELINES:
             continue
-        base = rows.get((cls, BASELINES[method], params))
+        if r["mode"] == "sample":
+            latency.append((cls, method, params, r))
+            continue
         cell = f'{fmt(r["median"])} ({fmt(r["min"])}-{fmt(r["max"])}) {r["unit"]}'
-        if base:
-            bcell = f'{fmt(base["median"])} ({fmt(base["min"])}-{fmt(base["max"])})'
-            ratio = f'{r["median"] / base["median"]:.1f}x'
-        else:
-            bcell, ratio = "not run", "-"
-        out.append(f"| {cls}.{method} | {params or '-'} | {cell} | {BASELINES[method]} | {bcell} | {ratio} |")
-    others = [(k, r) for k, r in sorted(rows.items()) if k[1] not in BASELINES and k[1] not in BASELINES.values()]
+        for baseline in BASELINES[method]:
+            base = rows.get((cls, baseline, params))
+            if base:
+                bcell = f'{fmt(base["median"])} ({fmt(base["min"])}-{fmt(base["max"])})'
+                ratio = f'{r["median"] / base["median"]:.1f}x'
+            else:
+                bcell, ratio = "not run", "-"
+            out.append(f"| {cls}.{method} | {params or '-'} | {cell} | {baseline} | {bcell} | {ratio} |")
+    if latency:
+        out += ["", "Latency (JMH SampleTime percentiles; lower is better):", "",
+                "| benchmark | params | p50 | p99 | p99.9 | max | unit |", "|---|---|---|---|---|---|---|"]
+        for cls, method, params, r in latency:
+            for m, row in [(method, r)] + [(b, rows.get((cls, b, params))) for b in BASELINES[method]]:
+                if row:
+                    out.append(f'| {cls}.{m} | {params or "-"} | {row["p50"]:,.0f} | {row["p99"]:,.0f} | '
+                               f'{row["p999"]:,.0f} | {row["max"]:,.0f} | {row["unit"]} |')
+    others = [(k, r) for k, r in sorted(rows.items())
+              if k[1] not in BASELINES and k[1] not in BASELINE_METHODS and r["mode"] != "sample"]
     if others:
         out += ["", "| other benchmark | params | median (min-max) |", "|---|---|---|"]
         for (cls, method, params), r in others:

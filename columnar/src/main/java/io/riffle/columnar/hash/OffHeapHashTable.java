@@ -97,6 +97,7 @@ public final class OffHeapHashTable implements AutoCloseable {
     private long arenaCapacity;
     private long arenaUsed;
 
+    private final int[] keyColumns;
     private long[] hashScratch = new long[0];
     private int[] groupScratch = new int[0];
 
@@ -126,6 +127,7 @@ public final class OffHeapHashTable implements AutoCloseable {
         this.slotShift = utf8Keys ? 3 : 4;
         this.headerBytes = (int) align64(HEADER_FIXED_BYTES + DESCRIPTOR_BYTES * spec.aggregateCount());
         this.accumulators = new long[spec.accumulatorColumnCount()];
+        this.keyColumns = new int[] {spec.keyField};
         int wanted = capacityFor(Math.max(expectedGroups, 1), loadFactor);
         ArrowBuf fresh = allocateRegion(regionBytesFor(wanted), "create", wanted);
         install(fresh, wanted);
@@ -174,7 +176,7 @@ public final class OffHeapHashTable implements AutoCloseable {
             groupScratch = new int[n];
         }
         checkBatch(batch, hashScratch, groupScratch);
-        HashKernel.hash(batch, new int[] {spec.keyField}, hashScratch);
+        HashKernel.hash(batch, keyColumns, hashScratch);
         findOrInsert(batch, hashScratch, groupScratch);
         accumulate(batch, groupScratch);
     }

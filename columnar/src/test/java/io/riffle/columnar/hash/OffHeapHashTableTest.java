@@ -175,6 +175,31 @@ class OffHeapHashTableTest {
     }
 
     @Test
+    void aggregatingKnownKeysAllocatesNothingPerBatch() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long me = Thread.currentThread().getId();
+        GroupBySpec spec = GroupBySpec.of(LONG_KEYS, 0, ALL);
+        Object[][] rows = new Object[4096][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = new Object[] {(long) (i % 1000), (long) i, i * 0.5};
+        }
+        try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, 1L << 30);
+             RecordBatch batch = RecordBatchBuilder.fromRows(LONG_KEYS, allocator, rows)) {
+            long before = 0;
+            for (int i = 0; i < 20_000; i++) {
+                if (i == 10_000) {
+                    before = threads.getThreadAllocatedBytes(me);
+                }
+                table.aggregate(batch);
+            }
+            long allocated = threads.getThreadAllocatedBytes(me) - before;
+            assertTrue(allocated < 4096, "10k batches allocated " + allocated + " bytes");
+            assertEquals(1000, table.groupCount());
+        }
+    }
+
+    @Test
     void skipsNullInputsAndGivesNullForGroupsWithoutValues() {
         BatchSchema schema = BatchSchema.of(Column.of("k", ColumnType.INT32), Column.nullable("v", ColumnType.INT32),
                 Column.nullable("d", ColumnType.FLOAT64));

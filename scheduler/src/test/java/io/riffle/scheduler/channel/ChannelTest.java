@@ -131,6 +131,36 @@ class ChannelTest {
     }
 
     @Test
+    void aSteadyStreamAllocatesNothingPerBatch() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long me = Thread.currentThread().getId();
+        try (Channel channel = new Channel("steady", 16)) {
+            InputGate gate = new InputGate(channel);
+            RecordBatch batch = Batches.sequence(allocator, null, 0, 8);
+            long[] rows = new long[1];
+            SlotHandler handler = (c, slot) -> {
+                rows[0] += slot.kind() == SlotKind.BATCH ? slot.batch().rowCount() : 0;
+                return true;
+            };
+            long before = 0;
+            for (int i = 0; i < 400_000; i++) {
+                if (i == 200_000) {
+                    before = threads.getThreadAllocatedBytes(me);
+                }
+                assertTrue(channel.offerBatch(batch));
+                assertTrue(channel.offerWatermark(i));
+                gate.poll(handler, 8);
+                batch = channel.reclaim();
+            }
+            long allocated = threads.getThreadAllocatedBytes(me) - before;
+            assertTrue(allocated < 4096, "200k batches and watermarks allocated " + allocated + " bytes");
+            assertEquals(400_000L * 8, rows[0]);
+            batch.close();
+        }
+    }
+
+    @Test
     void capacityMustBeAPowerOfTwo() {
         assertEquals("channel 'x': capacity must be a power of two, not 1000",
                 assertThrows(IllegalArgumentException.class, () -> new Channel("x", 1000)).getMessage());
