@@ -27,7 +27,10 @@ import org.apache.arrow.vector.FieldVector;
  * <p>Open addressing with linear probing over one contiguous off-heap region that holds a header, the
  * slot array and, per group, its hash, key and accumulators in dense columns indexed by group id. An int64
  * key is also kept in its slot, so that a probe touches one cache line; a utf8 slot holds a hash tag
- * instead, compared before the key bytes. Group
+ * instead, compared before the key bytes. Integer keys that lie in a dense range (ids, {@code i mod K}) skip
+ * hashing altogether while they stay dense: a direct index maps {@code key - base} to the group, so
+ * neighbouring keys touch neighbouring memory. When a batch brings keys too sparse for that, the table
+ * moves to hashing once, rebuilding its slots from the stored hashes. Group
  * ids are given out in order of first appearance and never change, so results come out in that order.
  * utf8 key bytes live in a second region, the arena. Both regions hold offsets, never addresses, so
  * they can be written to a file and mapped back as they are ({@code docs/hash-table-layout.md}).
@@ -46,7 +49,7 @@ import org.apache.arrow.vector.FieldVector;
 public final class OffHeapHashTable implements AutoCloseable {
     static final long MAGIC = 0x31305448454C4652L; // "RFLEHT01" read as a little-endian long
     static final int LAYOUT_VERSION = 1;
-    static final int HEADER_FIXED_BYTES = 64;
+    static final int HEADER_FIXED_BYTES = 96;
     static final int DESCRIPTOR_BYTES = 8;
     static final int H_MAGIC = 0;
     static final int H_VERSION = 8;
@@ -60,12 +63,20 @@ public final class OffHeapHashTable implements AutoCloseable {
     static final int H_ARENA_USED = 40;
     static final int H_ARENA_CAPACITY = 48;
     static final int H_LOAD_FACTOR = 56;
+    static final int H_DIRECT = 64;
+    static final int H_DIRECT_BASE = 72;
+    static final int H_DIRECT_SPAN = 80;
     static final int TRAILER_BYTES = 16;
     static final long TRAILER_MAGIC = 0x444E454C42415448L;
 
     /** The default fraction of slots in use at which the table doubles. */
     public static final double DEFAULT_LOAD_FACTOR = 0.75;
-    private static final int MIN_CAPACITY = 16;
+    static final int MIN_CAPACITY = 16;
+    /** The direct index may always cover this many key values, however few the groups. */
+    private static final long DIRECT_MIN_SPAN = 1 << 16;
+    /** Beyond that, at most this many key values per group: keys sparser than 1 in 8 are hashed. */
+    private static final long DIRECT_SPAN_PER_GROUP = 8;
+    private static final long DIRECT_MAX_SPAN = 1L << 28;
     private static final int MAX_CAPACITY = 1 << 30;
     private static final int UTF8_KEY_BYTES = 16;
     private static final int NO_MORE_ROWS = -1;
@@ -91,6 +102,13 @@ public final class OffHeapHashTable implements AutoCloseable {
     private long hashes;
     private long keys;
     private final long[] accumulators;
+
+    /** True while integer keys are looked up through the direct index rather than the slots. */
+    private boolean direct;
+    private ArrowBuf directIndex;
+    private long directAddr;
+    private long directBase;
+    private long directSpan;
 
     private ArrowBuf arena;
     private long arenaBase;
@@ -128,9 +146,12 @@ public final class OffHeapHashTable implements AutoCloseable {
         this.headerBytes = (int) align64(HEADER_FIXED_BYTES + DESCRIPTOR_BYTES * spec.aggregateCount());
         this.accumulators = new long[spec.accumulatorColumnCount()];
         this.keyColumns = new int[] {spec.keyField};
+        this.direct = !utf8Keys;
         int wanted = capacityFor(Math.max(expectedGroups, 1), loadFactor);
-        ArrowBuf fresh = allocateRegion(regionBytesFor(wanted), "create", wanted);
-        install(fresh, wanted);
+        int slotCount = direct ? MIN_CAPACITY : wanted;
+        int groups = maxGroupsFor(wanted, loadFactor);
+        ArrowBuf fresh = allocateRegion(regionBytesFor(slotCount, groups), "create", groups);
+        install(fresh, slotCount, groups);
         initializeGroups(0);
         MemoryUtil.setMemory(slots, (long) capacity << slotShift, (byte) 0);
         if (utf8Keys) {
@@ -151,14 +172,19 @@ public final class OffHeapHashTable implements AutoCloseable {
         return groupCount;
     }
 
-    /** Number of slots; a power of two. */
+    /** Number of slots; a power of two. While integer keys use the direct index, a token 16. */
     public int capacity() {
         return capacity;
     }
 
-    /** Off-heap bytes held: the region and, for utf8 keys, the arena. */
+    /** Off-heap bytes held: the region, the direct index, and for utf8 keys the arena. */
     public long memoryUsed() {
-        return regionBytes + arenaCapacity;
+        return regionBytes + (directSpan << 2) + arenaCapacity;
+    }
+
+    /** True while integer keys are looked up through the direct index (dense keys), false once hashed. */
+    public boolean isDirect() {
+        return direct;
     }
 
     public long budgetBytes() {
@@ -196,11 +222,15 @@ public final class OffHeapHashTable implements AutoCloseable {
                     + " at row " + firstNull(keyVector, batch.rowCount()) + "; keys must not be null");
         }
         int n = batch.rowCount();
+        if (direct) {
+            coverKeys(keyVector, n);
+        }
         int groupsBefore = groupCount;
         long arenaBefore = arenaUsed;
         int row = 0;
         while (true) {
             row = utf8Keys ? probeUtf8(keyVector, hashes, groupIds, row, n)
+                    : direct ? probeDirect(keyVector, hashes, groupIds, row, n)
                     : probeLong(keyVector, hashes, groupIds, row, n);
             if (row == NO_MORE_ROWS) {
                 return;
@@ -328,6 +358,7 @@ public final class OffHeapHashTable implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             writeAll(ch, base, regionBytes, crc);
+            writeAll(ch, directAddr, directSpan << 2, crc);
             writeAll(ch, arenaBase, arenaUsed, crc);
             ByteBuffer trailer = ByteBuffer.allocate(TRAILER_BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             trailer.putLong(crc.getValue()).putLong(TRAILER_MAGIC).flip();
@@ -361,6 +392,7 @@ public final class OffHeapHashTable implements AutoCloseable {
             arena = null;
             arenaBase = 0;
         }
+        freeDirectIndex();
     }
 
     // ---- probing: the hot loops -------------------------------------------------------------------
@@ -405,6 +437,94 @@ public final class OffHeapHashTable implements AutoCloseable {
         }
         groupCount = count;
         return NO_MORE_ROWS;
+    }
+
+    private int probeDirect(FieldVector keyVector, long[] hashIn, int[] groupIds, int row, int n) {
+        final long keyData = keyVector.getDataBufferAddress();
+        final boolean int32 = spec.keyType == ColumnType.INT32;
+        final long index = directAddr;
+        final long lowest = directBase;
+        final long hashBase = hashes;
+        final long keyBase = keys;
+        final int limit = maxGroups;
+        int count = groupCount;
+        for (int i = row; i < n; i++) {
+            final long key = int32 ? MemoryUtil.getInt(keyData + ((long) i << 2))
+                    : MemoryUtil.getLong(keyData + ((long) i << 3));
+            final long entry = index + ((key - lowest) << 2);
+            final int group = MemoryUtil.getInt(entry);
+            if (group != 0) {
+                groupIds[i] = group - 1;
+                continue;
+            }
+            if (count == limit) {
+                groupCount = count;
+                return i;
+            }
+            MemoryUtil.putInt(entry, count + 1);
+            MemoryUtil.putLong(keyBase + ((long) count << 3), key);
+            MemoryUtil.putLong(hashBase + ((long) count << 3), hashIn[i]);
+            groupIds[i] = count++;
+        }
+        groupCount = count;
+        return NO_MORE_ROWS;
+    }
+
+    /**
+     * Makes the direct index cover every key of the batch, growing it by at least doubling; when the keys
+     * would be too sparse for it, moves the table to hashing instead. Runs before any insert, so a
+     * budget failure here leaves the table untouched.
+     */
+    private void coverKeys(FieldVector keyVector, int n) {
+        if (n == 0) {
+            return;
+        }
+        final long data = keyVector.getDataBufferAddress();
+        final boolean int32 = spec.keyType == ColumnType.INT32;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            long key = int32 ? MemoryUtil.getInt(data + ((long) i << 2)) : MemoryUtil.getLong(data + ((long) i << 3));
+            min = Math.min(min, key);
+            max = Math.max(max, key);
+        }
+        boolean empty = directSpan == 0;
+        if (!empty && min >= directBase && max - directBase < directSpan) {
+            return;
+        }
+        long lowest = empty ? min : Math.min(min, directBase);
+        long highest = empty ? max : Math.max(max, directBase + directSpan - 1);
+        long limit = Math.min(DIRECT_MAX_SPAN, DIRECT_MIN_SPAN + DIRECT_SPAN_PER_GROUP * ((long) groupCount + n));
+        long needed = highest - lowest + 1;
+        if (needed <= 0 || needed > limit) {
+            int slotCount = capacityFor(groupCount + n, loadFactor);
+            relocate(slotCount, maxGroupsFor(slotCount, loadFactor), "hash its keys", true);
+            direct = false;
+            freeDirectIndex();
+            return;
+        }
+        long span = Math.min(limit, Math.max(needed, directSpan << 1));
+        checkBudget(memoryUsed() + (span << 2), "extend its direct index to " + span + " keys");
+        ArrowBuf fresh = allocate(span << 2);
+        long address = fresh.memoryAddress();
+        MemoryUtil.setMemory(address, span << 2, (byte) 0);
+        if (!empty) {
+            MemoryUtil.copyMemory(directAddr, address + ((directBase - lowest) << 2), directSpan << 2);
+        }
+        freeDirectIndex();
+        directIndex = fresh;
+        directAddr = address;
+        directBase = lowest;
+        directSpan = span;
+    }
+
+    private void freeDirectIndex() {
+        if (directIndex != null) {
+            directIndex.close();
+            directIndex = null;
+            directAddr = 0;
+            directSpan = 0;
+        }
     }
 
     private int probeUtf8(FieldVector keyVector, long[] hashIn, int[] groupIds, int row, int n) {
@@ -485,7 +605,11 @@ public final class OffHeapHashTable implements AutoCloseable {
                 throw new IllegalStateException("hash table is full: " + groupCount + " groups, the most "
                         + MAX_CAPACITY + " slots hold at load factor " + loadFactor);
             }
-            grow(capacity << 1);
+            if (direct) {
+                relocate(MIN_CAPACITY, (int) Math.min(Integer.MAX_VALUE - 1L, (long) maxGroups << 1), "grow", false);
+            } else {
+                relocate(capacity << 1, maxGroupsFor(capacity << 1, loadFactor), "grow", true);
+            }
         }
         if (utf8Keys) {
             long offsets = keyVector.getOffsetBufferAddress();
@@ -496,23 +620,29 @@ public final class OffHeapHashTable implements AutoCloseable {
         }
     }
 
-    /** Moves everything into a region of {@code newCapacity} slots; the old region is freed last. */
-    private void grow(int newCapacity) {
-        long bytes = regionBytesFor(newCapacity);
-        ArrowBuf fresh = allocateRegion(bytes, "grow", newCapacity);
+    /**
+     * Moves everything into a region of {@code slotCount} slots and room for {@code groupCapacity} groups,
+     * and rebuilds the slots when they are to be used; the old region is freed last.
+     */
+    private void relocate(int slotCount, int groupCapacity, String action, boolean rebuild) {
+        ArrowBuf fresh = allocateRegion(regionBytesFor(slotCount, groupCapacity), action, groupCapacity);
         long oldHashes = hashes;
         long oldKeys = keys;
         long[] oldAccumulators = accumulators.clone();
         ArrowBuf old = region;
         int groups = groupCount;
-        install(fresh, newCapacity);
+        install(fresh, slotCount, groupCapacity);
         MemoryUtil.copyMemory(oldHashes, hashes, (long) groups << 3);
         MemoryUtil.copyMemory(oldKeys, keys, (long) groups * keyStride);
         for (int c = 0; c < accumulators.length; c++) {
             MemoryUtil.copyMemory(oldAccumulators[c], accumulators[c], (long) groups << 3);
         }
         initializeGroups(groups);
-        rebuildSlots();
+        if (rebuild) {
+            rebuildSlots();
+        } else {
+            MemoryUtil.setMemory(slots, (long) capacity << slotShift, (byte) 0);
+        }
         old.close();
     }
 
@@ -561,6 +691,14 @@ public final class OffHeapHashTable implements AutoCloseable {
      * so clearing slots in reverse insertion order restores the table exactly.
      */
     private void removeGroupsFrom(int from) {
+        if (direct) {
+            for (int g = groupCount - 1; g >= from; g--) {
+                long key = MemoryUtil.getLong(keys + ((long) g << 3));
+                MemoryUtil.putInt(directAddr + ((key - directBase) << 2), 0);
+            }
+            groupCount = from;
+            return;
+        }
         final int mask = capacity - 1;
         for (int g = groupCount - 1; g >= from; g--) {
             long h = MemoryUtil.getLong(hashes + ((long) g << 3));
@@ -575,17 +713,17 @@ public final class OffHeapHashTable implements AutoCloseable {
 
     // ---- layout ------------------------------------------------------------------------------------
 
-    /** Points every section at {@code buffer}, laid out for {@code newCapacity} slots. */
-    void install(ArrowBuf buffer, int newCapacity) {
+    /** Points every section at {@code buffer}, laid out for {@code slotCount} slots and {@code groupCapacity} groups. */
+    void install(ArrowBuf buffer, int slotCount, int groupCapacity) {
         region = buffer;
         base = buffer.memoryAddress();
-        capacity = newCapacity;
-        shift = 64 - Integer.numberOfTrailingZeros(newCapacity);
-        maxGroups = maxGroupsFor(newCapacity, loadFactor);
-        regionBytes = regionBytesFor(newCapacity);
+        capacity = slotCount;
+        shift = 64 - Integer.numberOfTrailingZeros(slotCount);
+        maxGroups = groupCapacity;
+        regionBytes = regionBytesFor(slotCount, groupCapacity);
         long offset = headerBytes;
         slots = base + offset;
-        offset += align64((long) newCapacity << slotShift);
+        offset += align64((long) slotCount << slotShift);
         hashes = base + offset;
         offset += align64((long) maxGroups << 3);
         keys = base + offset;
@@ -596,8 +734,12 @@ public final class OffHeapHashTable implements AutoCloseable {
         }
     }
 
+    /** Bytes of a hashed region of {@code slotCount} slots at this table's load factor. */
     long regionBytesFor(int slotCount) {
-        long groups = maxGroupsFor(slotCount, loadFactor);
+        return regionBytesFor(slotCount, maxGroupsFor(slotCount, loadFactor));
+    }
+
+    long regionBytesFor(int slotCount, long groups) {
         return headerBytes + align64((long) slotCount << slotShift) + align64(groups << 3) + align64(groups * keyStride)
                 + accumulators.length * align64(groups << 3);
     }
@@ -631,6 +773,9 @@ public final class OffHeapHashTable implements AutoCloseable {
         MemoryUtil.putLong(base + H_ARENA_USED, arenaUsed);
         MemoryUtil.putLong(base + H_ARENA_CAPACITY, arenaCapacity);
         MemoryUtil.putLong(base + H_LOAD_FACTOR, Double.doubleToRawLongBits(loadFactor));
+        MemoryUtil.putInt(base + H_DIRECT, direct ? 1 : 0);
+        MemoryUtil.putLong(base + H_DIRECT_BASE, directBase);
+        MemoryUtil.putLong(base + H_DIRECT_SPAN, directSpan);
         for (int a = 0; a < spec.aggregateCount(); a++) {
             MemoryUtil.putLong(base + HEADER_FIXED_BYTES + (long) a * DESCRIPTOR_BYTES, descriptor(spec, a));
         }
@@ -643,11 +788,23 @@ public final class OffHeapHashTable implements AutoCloseable {
                 | ((spec.inputFields[a] & 0xFFFFFFFFL) << 32);
     }
 
-    /** Adopts state read from a file: the region holds a synced header, the arena its used bytes. */
-    void adopt(ArrowBuf regionBuffer, int fileCapacity, int fileGroups, ArrowBuf arenaBuffer, long fileArenaUsed) {
+    /**
+     * Adopts state read from a file: the region holds a synced header, the index (in direct mode) the
+     * direct index, the arena its used bytes.
+     */
+    void adopt(ArrowBuf regionBuffer, int fileCapacity, int fileMaxGroups, int fileGroups, boolean fileDirect,
+               ArrowBuf index, long indexBase, long indexSpan, ArrowBuf arenaBuffer, long fileArenaUsed) {
         region.close();
-        install(regionBuffer, fileCapacity);
+        install(regionBuffer, fileCapacity, fileMaxGroups);
         groupCount = fileGroups;
+        freeDirectIndex();
+        direct = fileDirect;
+        if (index != null) {
+            directIndex = index;
+            directAddr = index.memoryAddress();
+            directBase = indexBase;
+            directSpan = indexSpan;
+        }
         if (utf8Keys) {
             arena.close();
             arena = arenaBuffer;
@@ -683,9 +840,8 @@ public final class OffHeapHashTable implements AutoCloseable {
     }
 
     /** A region of {@code bytes}, checked against the budget with what the table holds now. */
-    ArrowBuf allocateRegion(long bytes, String action, int slotCount) {
-        checkBudget(memoryUsed() + bytes, action + " to " + slotCount + " slots (" + maxGroupsFor(slotCount, loadFactor)
-                + " groups)");
+    ArrowBuf allocateRegion(long bytes, String action, int groupCapacity) {
+        checkBudget(memoryUsed() + bytes, action + " with room for " + groupCapacity + " groups");
         return allocate(bytes);
     }
 

@@ -53,29 +53,45 @@ final class TableFile {
             }
             double loadFactor = Double.longBitsToDouble(header.getLong(OffHeapHashTable.H_LOAD_FACTOR));
             int capacity = header.getInt(OffHeapHashTable.H_CAPACITY);
+            int maxGroups = header.getInt(OffHeapHashTable.H_MAX_GROUPS);
             int groups = header.getInt(OffHeapHashTable.H_GROUP_COUNT);
             long arenaUsed = header.getLong(OffHeapHashTable.H_ARENA_USED);
             long arenaCapacity = header.getLong(OffHeapHashTable.H_ARENA_CAPACITY);
-            if (!(loadFactor > 0 && loadFactor < 1) || capacity < 16 || Integer.bitCount(capacity) != 1
-                    || header.getInt(OffHeapHashTable.H_MAX_GROUPS) != OffHeapHashTable.maxGroupsFor(capacity, loadFactor)
-                    || groups < 0 || groups > OffHeapHashTable.maxGroupsFor(capacity, loadFactor)
+            boolean direct = header.getInt(OffHeapHashTable.H_DIRECT) == 1;
+            long indexBase = header.getLong(OffHeapHashTable.H_DIRECT_BASE);
+            long indexSpan = direct ? header.getLong(OffHeapHashTable.H_DIRECT_SPAN) : 0L;
+            boolean layoutOk = direct
+                    ? capacity == OffHeapHashTable.MIN_CAPACITY && maxGroups >= 1 && indexSpan >= 0 && indexSpan <= 1L << 28
+                            && spec.keyType != io.riffle.columnar.batch.ColumnType.UTF8
+                    : capacity >= OffHeapHashTable.MIN_CAPACITY && Integer.bitCount(capacity) == 1
+                            && maxGroups == OffHeapHashTable.maxGroupsFor(capacity, loadFactor);
+            if (!(loadFactor > 0 && loadFactor < 1) || !layoutOk || groups < 0 || groups > maxGroups
                     || arenaUsed < 0 || arenaUsed > arenaCapacity) {
-                throw corrupt(file, "inconsistent header (capacity " + capacity + ", groups " + groups
-                        + ", load factor " + loadFactor + ", arena " + arenaUsed + "/" + arenaCapacity + ")");
+                throw corrupt(file, "inconsistent header (capacity " + capacity + ", groups " + groups + "/" + maxGroups
+                        + ", load factor " + loadFactor + ", direct index " + indexSpan + ", arena " + arenaUsed + "/"
+                        + arenaCapacity + ")");
             }
             OffHeapHashTable table = new OffHeapHashTable(spec, allocator, budgetBytes, 1, loadFactor);
             ArrowBuf region = null;
+            ArrowBuf index = null;
             ArrowBuf arena = null;
             try {
-                long regionBytes = table.regionBytesFor(capacity);
-                long expected = regionBytes + arenaUsed + OffHeapHashTable.TRAILER_BYTES;
+                long regionBytes = table.regionBytesFor(capacity, maxGroups);
+                long indexBytes = indexSpan << 2;
+                long expected = regionBytes + indexBytes + arenaUsed + OffHeapHashTable.TRAILER_BYTES;
                 if (size != expected) {
                     throw corrupt(file, (size < expected ? "truncated: " : "too long: ") + size
                             + " bytes where the header promises " + expected);
                 }
-                region = table.allocateRegion(regionBytes, "restore", capacity);
+                region = table.allocateRegion(regionBytes, "restore", maxGroups);
                 CRC32C crc = new CRC32C();
                 readInto(ch, region.memoryAddress(), regionBytes, 0, crc);
+                if (indexSpan > 0) {
+                    table.checkBudget(table.memoryUsed() + regionBytes + indexBytes,
+                            "restore its direct index of " + indexSpan + " keys");
+                    index = table.allocate(indexBytes);
+                    readInto(ch, index.memoryAddress(), indexBytes, regionBytes, crc);
+                }
                 if (spec.keyType == io.riffle.columnar.batch.ColumnType.UTF8) {
                     table.checkBudget(table.memoryUsed() + regionBytes + arenaCapacity,
                             "restore its key arena of " + arenaCapacity + " bytes");
@@ -83,7 +99,7 @@ final class TableFile {
                     readInto(ch, arena.memoryAddress(), arenaUsed, regionBytes, crc);
                 }
                 ByteBuffer trailer = ByteBuffer.allocate(OffHeapHashTable.TRAILER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                readFully(ch, trailer, regionBytes + arenaUsed);
+                readFully(ch, trailer, regionBytes + indexBytes + arenaUsed);
                 if (trailer.getLong(8) != OffHeapHashTable.TRAILER_MAGIC) {
                     throw corrupt(file, "bad trailer");
                 }
@@ -91,11 +107,14 @@ final class TableFile {
                     throw corrupt(file, "checksum mismatch: stored " + Long.toHexString(trailer.getLong(0))
                             + ", computed " + Long.toHexString(crc.getValue()));
                 }
-                table.adopt(region, capacity, groups, arena, arenaUsed);
+                table.adopt(region, capacity, maxGroups, groups, direct, index, indexBase, indexSpan, arena, arenaUsed);
                 return table;
             } catch (IOException | RuntimeException e) {
                 if (region != null) {
                     region.close();
+                }
+                if (index != null) {
+                    index.close();
                 }
                 if (arena != null) {
                     arena.close();

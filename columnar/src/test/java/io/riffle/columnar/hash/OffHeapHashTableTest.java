@@ -1,6 +1,7 @@
 package io.riffle.columnar.hash;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,6 +86,14 @@ class OffHeapHashTableTest {
     }
 
     @Test
+    void matchesHashMapOnSparseLongKeys() {
+        for (long seed = 50; seed <= 60; seed++) {
+            int distinct = 1 + new Random(seed).nextInt(20_000);
+            check(seed, LONG_KEYS, r -> sparse(r.nextInt(distinct)), null);
+        }
+    }
+
+    @Test
     void matchesHashMapOnSkewedLongKeys() {
         for (long seed = 100; seed < 115; seed++) {
             // Heavy head, long tail: a few keys take most rows, as in Zipf-distributed data.
@@ -103,7 +112,7 @@ class OffHeapHashTableTest {
     @Test
     void staysExactWhenEveryKeyCollides() {
         for (long seed = 300; seed < 306; seed++) {
-            check(seed, LONG_KEYS, r -> (long) r.nextInt(700), h -> 42L);
+            check(seed, LONG_KEYS, r -> sparse(r.nextInt(700)), h -> 42L);
             check(seed, STRING_KEYS, r -> word(r.nextInt(700)), h -> h & 0xF00L);
         }
     }
@@ -118,7 +127,7 @@ class OffHeapHashTableTest {
             for (int b = 0; b < 100; b++) {
                 Object[][] rows = new Object[3000][];
                 for (int i = 0; i < rows.length; i++) {
-                    long key = (long) b * 2000 + random.nextInt(2500);
+                    long key = sparse(b * 2000 + random.nextInt(2500));
                     rows[i] = new Object[] {key, (long) i, 0.5};
                     reference.computeIfAbsent(key, k -> new Acc()).add(i, 0.5);
                 }
@@ -127,12 +136,105 @@ class OffHeapHashTableTest {
                 }
             }
             assertEquals(reference.size(), table.groupCount());
+            assertFalse(table.isDirect(), "sparse keys are hashed");
             assertEquals(1 << 18, table.capacity(), "16 slots doubled 14 times for ~" + reference.size() + " groups");
             List<List<Object>> expected = new ArrayList<>();
             for (Map.Entry<Long, Acc> e : reference.entrySet()) {
                 expected.add(List.of(e.getKey(), e.getValue().sum));
             }
             assertEquals(expected, emitAll(table, 777));
+        }
+    }
+
+    @Test
+    void denseKeysGoThroughAGrowingDirectIndex() {
+        GroupBySpec spec = GroupBySpec.of(LONG_KEYS, 0, Aggregate.sum(1), Aggregate.count());
+        try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, 1L << 30, 1, 0.75)) {
+            Map<Long, Acc> reference = new LinkedHashMap<>();
+            Random random = new Random(21);
+            for (int b = 0; b < 60; b++) {
+                // Keys drift downward and upward around 1e12, always dense: i mod K-like ids.
+                long centre = 1_000_000_000_000L + (b % 2 == 0 ? b * 5000L : -b * 5000L);
+                Object[][] rows = new Object[4000][];
+                for (int i = 0; i < rows.length; i++) {
+                    long key = centre + random.nextInt(6000);
+                    rows[i] = new Object[] {key, (long) i, 0.0};
+                    reference.computeIfAbsent(key, k -> new Acc()).add(i, 0.0);
+                }
+                try (RecordBatch batch = RecordBatchBuilder.fromRows(LONG_KEYS, allocator, rows)) {
+                    table.aggregate(batch);
+                }
+                assertTrue(table.isDirect(), "batch " + b);
+            }
+            List<List<Object>> want = new ArrayList<>();
+            for (Map.Entry<Long, Acc> e : reference.entrySet()) {
+                want.add(List.of(e.getKey(), e.getValue().sum, e.getValue().count));
+            }
+            assertEquals(want, emitAll(table, 5000));
+        }
+    }
+
+    @Test
+    void movesFromTheDirectIndexToHashingWhenKeysTurnSparse() {
+        GroupBySpec spec = GroupBySpec.of(LONG_KEYS, 0, Aggregate.sum(1));
+        for (long seed = 70; seed < 80; seed++) {
+            Random random = new Random(seed);
+            try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, 1L << 30, 1, 0.75)) {
+                Map<Long, Acc> reference = new LinkedHashMap<>();
+                int switchAt = 1 + random.nextInt(10);
+                for (int b = 0; b < 15; b++) {
+                    Object[][] rows = new Object[1 + random.nextInt(3000)][];
+                    for (int i = 0; i < rows.length; i++) {
+                        long key = b < switchAt || random.nextBoolean() ? random.nextInt(5000) : random.nextLong();
+                        rows[i] = new Object[] {key, (long) i, 0.0};
+                        reference.computeIfAbsent(key, k -> new Acc()).add(i, 0.0);
+                    }
+                    try (RecordBatch batch = RecordBatchBuilder.fromRows(LONG_KEYS, allocator, rows)) {
+                        table.aggregate(batch);
+                    }
+                    assertEquals(b < switchAt, table.isDirect(), "batch " + b + ", seed " + seed);
+                }
+                List<List<Object>> want = new ArrayList<>();
+                for (Map.Entry<Long, Acc> e : reference.entrySet()) {
+                    want.add(List.of(e.getKey(), e.getValue().sum));
+                }
+                assertEquals(want, emitAll(table, 1000), "seed " + seed);
+            }
+        }
+    }
+
+    @Test
+    void aDirectIndexOverBudgetKeepsTheTableAsItWas() {
+        GroupBySpec spec = GroupBySpec.of(LONG_KEYS, 0, Aggregate.sum(1));
+        Object[][] first = {{0L, 10L, 0.0}, {63L, 20L, 0.0}, {0L, 1L, 0.0}};
+        long afterFirst;
+        try (OffHeapHashTable probe = new OffHeapHashTable(spec, allocator, 1L << 30, 1, 0.5)) {
+            aggregate(probe, first);
+            afterFirst = probe.memoryUsed();
+        }
+        long budget = afterFirst + 100;
+        try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, budget, 1, 0.5)) {
+            aggregate(table, first);
+            assertTrue(table.isDirect());
+            // Keys inside the indexed range [0, 63]: the index fits, the ninth group needs a bigger region.
+            Object[][] many = new Object[40][];
+            for (int i = 0; i < many.length; i++) {
+                many[i] = new Object[] {i % 2 == 0 ? 63L : (long) i, 5L, 0.0};
+            }
+            MemoryBudgetExceededException e = assertThrows(MemoryBudgetExceededException.class,
+                    () -> aggregate(table, many));
+            assertTrue(e.getMessage().contains("to grow with room for 16 groups, over its memory budget of "
+                    + budget + " bytes (holding 8 groups"), e.getMessage());
+            assertEquals(2, table.groupCount(), "the six groups the failed batch inserted are gone");
+            assertEquals(List.of(List.of(0L, 11L), List.of(63L, 20L)), emitAll(table, 10));
+            aggregate(table, new Object[][] {{63L, 1L, 0.0}, {5L, 7L, 0.0}});
+            assertEquals(List.of(List.of(0L, 11L), List.of(63L, 21L), List.of(5L, 7L)), emitAll(table, 10));
+        }
+    }
+
+    private void aggregate(OffHeapHashTable table, Object[][] rows) {
+        try (RecordBatch batch = RecordBatchBuilder.fromRows(table.spec().inputSchema(), allocator, rows)) {
+            table.aggregate(batch);
         }
     }
 
@@ -369,6 +471,11 @@ class OffHeapHashTableTest {
             }
         }
         return rows;
+    }
+
+    /** Spreads small numbers over the whole int64 range, so that the table must hash them. */
+    static long sparse(long i) {
+        return i * 0x9E3779B97F4A7C15L;
     }
 
     static Object[] row(String word, long value) {

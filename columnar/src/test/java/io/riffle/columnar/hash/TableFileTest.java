@@ -36,21 +36,28 @@ class TableFileTest {
 
     @Test
     void restoredTableContinuesExactlyLikeTheOriginal() throws IOException {
-        for (BatchSchema schema : new BatchSchema[] {OffHeapHashTableTest.LONG_KEYS, OffHeapHashTableTest.STRING_KEYS}) {
+        BatchSchema[] schemas = {OffHeapHashTableTest.LONG_KEYS, OffHeapHashTableTest.LONG_KEYS,
+            OffHeapHashTableTest.STRING_KEYS};
+        for (int variant = 0; variant < schemas.length; variant++) {
+            BatchSchema schema = schemas[variant];
+            boolean sparse = variant == 1;
             GroupBySpec spec = GroupBySpec.of(schema, 0, OffHeapHashTableTest.ALL);
-            Path file = dir.resolve("table-" + schema.column(0).type());
+            Path file = dir.resolve("table-" + variant);
             try (OffHeapHashTable original = new OffHeapHashTable(spec, allocator, 1L << 30, 1, 0.75)) {
                 Random random = new Random(11);
-                feed(original, schema, random, 5);
+                feed(original, schema, random, 5, sparse);
                 original.writeTo(file);
                 try (OffHeapHashTable restored = OffHeapHashTable.readFrom(file, spec, allocator, 1L << 30)) {
                     assertEquals(original.groupCount(), restored.groupCount());
                     assertEquals(original.capacity(), restored.capacity());
+                    assertEquals(original.isDirect(), restored.isDirect());
+                    assertEquals(variant == 0, restored.isDirect(), "variant " + variant);
+                    assertEquals(original.memoryUsed(), restored.memoryUsed());
                     // Both go on with the same input, growing further; results must stay identical.
                     Random a = new Random(12);
                     Random b = new Random(12);
-                    feed(original, schema, a, 5);
-                    feed(restored, schema, b, 5);
+                    feed(original, schema, a, 5, sparse);
+                    feed(restored, schema, b, 5, sparse);
                     try (RecordBatch x = original.emit(0, original.groupCount(), allocator);
                          RecordBatch y = restored.emit(0, restored.groupCount(), allocator)) {
                         assertEquals(x.format(Integer.MAX_VALUE), y.format(Integer.MAX_VALUE));
@@ -65,7 +72,7 @@ class TableFileTest {
         GroupBySpec spec = GroupBySpec.of(OffHeapHashTableTest.STRING_KEYS, 0, Aggregate.sum(1));
         Path file = dir.resolve("t");
         try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, 1L << 30)) {
-            feed(table, OffHeapHashTableTest.STRING_KEYS, new Random(3), 2);
+            feed(table, OffHeapHashTableTest.STRING_KEYS, new Random(3), 2, false);
             table.writeTo(file);
         }
         long size = Files.size(file);
@@ -105,12 +112,13 @@ class TableFileTest {
         assertThrows(MemoryBudgetExceededException.class, () -> OffHeapHashTable.readFrom(file, spec, allocator, 70_000));
     }
 
-    private void feed(OffHeapHashTable table, BatchSchema schema, Random random, int batches) {
+    private void feed(OffHeapHashTable table, BatchSchema schema, Random random, int batches, boolean sparse) {
         for (int b = 0; b < batches; b++) {
             Object[][] rows = new Object[2000][];
             for (int i = 0; i < rows.length; i++) {
                 int k = random.nextInt(3000);
-                Object key = schema == OffHeapHashTableTest.LONG_KEYS ? (Object) (long) k : OffHeapHashTableTest.word(k);
+                Object key = schema != OffHeapHashTableTest.LONG_KEYS ? OffHeapHashTableTest.word(k)
+                        : (Object) (sparse ? OffHeapHashTableTest.sparse(k) : (long) k);
                 rows[i] = new Object[] {key, (long) random.nextInt(100), random.nextDouble()};
             }
             try (RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator, rows)) {

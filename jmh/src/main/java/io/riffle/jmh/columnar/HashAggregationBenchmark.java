@@ -35,12 +35,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * Grouped sum, rows per second on one thread: Riffle's {@link OffHeapHashTable} against a
  * {@code HashMap<Long, long[]>} (and {@code HashMap<String, long[]>}) reading the same Arrow batches.
  * One operation aggregates the whole data set (about 20 M rows of the brief's data: key = i mod K,
- * value = i) into a fresh table, so inserts and updates are in the same mix for both.
+ * value = i) into a fresh table, so inserts and updates are in the same mix for both. With
+ * {@code order=scrambled} the same K keys are spread over the whole int64 range (a bijective mix of
+ * i mod K), which takes away both Riffle's direct index for dense keys and the locality that
+ * {@code Long.hashCode} (the identity) gives HashMap on sequential keys.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 6, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {Jvm.ADD_OPENS, "-Xms12g", "-Xmx12g", "-XX:+UseParallelGC"})
 public class HashAggregationBenchmark {
@@ -53,6 +56,9 @@ public class HashAggregationBenchmark {
 
     @Param({"int64"})
     public String keyType;
+
+    @Param({"sequential", "scrambled"})
+    public String order;
 
     static final BatchSchema LONG_SCHEMA = BatchSchema.of(Column.of("key", ColumnType.INT64),
             Column.of("value", ColumnType.INT64));
@@ -67,6 +73,7 @@ public class HashAggregationBenchmark {
     public void generate() {
         allocator = new RootAllocator();
         boolean utf8 = keyType.equals("utf8");
+        boolean scrambled = order.equals("scrambled");
         BatchSchema schema = utf8 ? STRING_SCHEMA : LONG_SCHEMA;
         spec = GroupBySpec.of(schema, "key", Aggregate.sum("value"));
         batches = new RecordBatch[BATCHES];
@@ -83,7 +90,8 @@ public class HashAggregationBenchmark {
             } else {
                 long keyData = batch.int64(0).getDataBufferAddress();
                 for (int r = 0; r < BATCH; r++, i++) {
-                    MemoryUtil.putLong(keyData + 8L * r, i % keys);
+                    long key = i % keys;
+                    MemoryUtil.putLong(keyData + 8L * r, scrambled ? key * 0x9E3779B97F4A7C15L : key);
                     MemoryUtil.putLong(values + 8L * r, i);
                 }
             }
