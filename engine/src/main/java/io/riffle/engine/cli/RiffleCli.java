@@ -1,0 +1,100 @@
+package io.riffle.engine.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code riffle} command line: {@code riffle run <job> [--records N] [--keys K] [--batch-size B]}.
+ * Every run ends with one JSON line on stdout ({@code job}, {@code records}, {@code seconds},
+ * {@code records_per_s}, {@code parallelism}, ...); progress goes to stderr.
+ *
+ * <pre>{@code
+ * bin/riffle run columnar-demo --records 20000000 --keys 1000
+ * }</pre>
+ */
+@Command(name = "riffle", mixinStandardHelpOptions = true, version = "riffle 0.1.0",
+        description = "Runs Riffle jobs in this process.", subcommands = RiffleCli.Run.class)
+public final class RiffleCli implements Callable<Integer> {
+    /** The built-in jobs by name; a new job is one more entry. */
+    static final Map<String, Job> JOBS = new TreeMap<>(Map.of("columnar-demo", new ColumnarDemoJob()));
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private RiffleCli(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err));
+    }
+
+    /** Runs the command line and returns its exit code: 0 done, 1 the job failed, 2 bad usage. */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cli = new CommandLine(new RiffleCli(out, err));
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            err.println("riffle: " + e);
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return 2;
+    }
+
+    @Command(name = "run", description = "Runs a built-in job: ${COMPLETION-CANDIDATES}.")
+    static final class Run implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        RiffleCli parent;
+
+        @Parameters(index = "0", paramLabel = "JOB", description = "columnar-demo")
+        String job;
+
+        @Option(names = "--records", paramLabel = "N", description = "records to generate (default: ${DEFAULT-VALUE})")
+        long records = 10_000_000;
+
+        @Option(names = "--keys", paramLabel = "K", description = "distinct keys, key = i mod K (default: ${DEFAULT-VALUE})")
+        int keys = 1000;
+
+        @Option(names = "--batch-size", paramLabel = "B", description = "rows per batch (default: ${DEFAULT-VALUE})")
+        int batchSize = 4096;
+
+        @Override
+        public Integer call() {
+            PrintStream err = parent.err;
+            Job selected = JOBS.get(job);
+            if (selected == null) {
+                err.println("unknown job '" + job + "'; jobs: " + String.join(", ", JOBS.keySet()));
+                return 2;
+            }
+            String problem = records < 0 ? "--records must not be negative: " + records
+                    : keys < 1 ? "--keys must be at least 1: " + keys
+                    : batchSize < 1 ? "--batch-size must be at least 1: " + batchSize : null;
+            if (problem != null) {
+                err.println(problem);
+                return 2;
+            }
+            JobSummary summary = selected.run(new JobOptions(records, keys, batchSize), parent.out, err);
+            parent.out.println(summary.toJson());
+            parent.out.flush();
+            return 0;
+        }
+    }
+}
