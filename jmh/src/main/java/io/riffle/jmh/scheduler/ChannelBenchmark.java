@@ -151,10 +151,12 @@ public class ChannelBenchmark {
         for (int i = 0; i < BATCHES_PER_OP; i++) {
             RecordBatch b = nextBatch();
             while (!channel.offerBatch(b)) {
+                channel.flush();
                 Thread.onSpinWait();
             }
             produced++;
         }
+        channel.flush();
         awaitConsumed();
         return produced;
     }
@@ -194,6 +196,7 @@ public class ChannelBenchmark {
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
     public long riffleChannelLatency() {
         channel.offerBatch(nextBatch());
+        channel.flush();
         produced++;
         awaitConsumed();
         return produced;

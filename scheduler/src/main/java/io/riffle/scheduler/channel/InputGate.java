@@ -87,7 +87,7 @@ public final class InputGate {
         }
         if (endedCount == channels.length && !endDelivered) {
             endDelivered = true;
-            filter.endSlot.kind = SlotKind.END_OF_INPUT;
+            filter.endSlot.set(SlotKind.END_OF_INPUT, null, 0L);
             handler.onSlot(channels.length - 1, filter.endSlot);
             delivered++;
         }

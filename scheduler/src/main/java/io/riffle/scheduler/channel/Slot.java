@@ -3,14 +3,15 @@ package io.riffle.scheduler.channel;
 import io.riffle.columnar.batch.RecordBatch;
 
 /**
- * One pre-allocated entry of a {@link Channel}'s ring: a batch or a control event. The consumer reads it
- * in place inside its handler; to keep the batch beyond that, it calls {@link #takeBatch()}, otherwise
- * the batch goes back to the producer for reuse when the handler returns.
+ * What a consumer's handler sees of one channel entry: a batch or a control event. The handler reads
+ * it in place; to keep the batch beyond the handler it calls {@link #takeBatch()}, otherwise the batch
+ * goes back to the producer for reuse when the handler returns. Owned by the consumer's thread.
  */
 public final class Slot {
     SlotKind kind;
     RecordBatch batch;
     long value;
+    boolean taken;
 
     public SlotKind kind() {
         return kind;
@@ -18,19 +19,26 @@ public final class Slot {
 
     /** The batch of a {@link SlotKind#BATCH} slot, still owned by the channel. */
     public RecordBatch batch() {
-        return batch;
+        return taken ? null : batch;
     }
 
     /** Takes ownership of the batch: the caller must pass it on or close it. */
     public RecordBatch takeBatch() {
-        RecordBatch b = batch;
-        batch = null;
+        RecordBatch b = batch();
+        taken = true;
         return b;
     }
 
     /** The watermark timestamp or the checkpoint id. */
     public long value() {
         return value;
+    }
+
+    void set(SlotKind kind, RecordBatch batch, long value) {
+        this.kind = kind;
+        this.batch = batch;
+        this.value = value;
+        this.taken = false;
     }
 
     @Override

@@ -71,6 +71,8 @@ class ChannelTest {
                 sent.add(b);
             }
             assertEquals(4, channel.backlog());
+            assertEquals(0, channel.poll((c, slot) -> true, 0, 10), "batches wait for a flush");
+            channel.flush();
             try (RecordBatch fifth = Batches.sequence(allocator, null, 40, 10)) {
                 assertFalse(channel.offerBatch(fifth), "full: the producer keeps its batch");
                 assertFalse(channel.offerWatermark(1), "control events wait for room too");
@@ -109,6 +111,7 @@ class ChannelTest {
         try (Channel channel = new Channel("reuse", 4)) {
             RecordBatch b = Batches.sequence(allocator, null, 0, 3);
             assertTrue(channel.offerBatch(b));
+            channel.flush();
             assertNull(channel.reclaim());
             channel.poll((c, slot) -> {
                 assertEquals(2L, slot.batch().value(2, 0));
@@ -161,6 +164,34 @@ class ChannelTest {
     }
 
     @Test
+    void batchesArePublishedInGroupsOfSixteenOrOnFlush() {
+        try (Channel channel = new Channel("groups", 64)) {
+            List<RecordBatch> sent = new ArrayList<>();
+            for (int i = 0; i < Channel.PUBLISH_EVERY - 1; i++) {
+                sent.add(Batches.sequence(allocator, null, i, 1));
+                assertTrue(channel.offerBatch(sent.get(i)));
+            }
+            assertEquals(0, channel.poll((c, slot) -> true, 0, 100));
+            sent.add(Batches.sequence(allocator, null, 99, 1));
+            assertTrue(channel.offerBatch(sent.get(sent.size() - 1)));
+            List<RecordBatch> seen = new ArrayList<>();
+            assertEquals(Channel.PUBLISH_EVERY, channel.poll((c, slot) -> seen.add(slot.takeBatch()), 0, 100));
+            assertEquals(sent, seen);
+            RecordBatch last = Batches.sequence(allocator, null, 7, 1);
+            assertTrue(channel.offerBatch(last));
+            assertTrue(channel.offerBarrier(3), "a control event publishes what is before it");
+            List<String> order = new ArrayList<>();
+            channel.poll((c, slot) -> order.add(slot.kind() + ":" + (slot.kind() == SlotKind.BATCH
+                    ? slot.batch().value(0, 0) : slot.value())), 0, 100);
+            assertEquals(List.of("BATCH:7", "BARRIER:3"), order);
+            for (RecordBatch b : seen) {
+                b.close();
+            }
+            channel.reclaim().close();
+        }
+    }
+
+    @Test
     void capacityMustBeAPowerOfTwo() {
         assertEquals("channel 'x': capacity must be a power of two, not 1000",
                 assertThrows(IllegalArgumentException.class, () -> new Channel("x", 1000)).getMessage());
@@ -193,6 +224,7 @@ class ChannelTest {
         @Override
         public int doWork() {
             if (random.nextInt(4) == 0) {
+                channel.flush();
                 return 0;
             }
             if (pendingKind == null) {
@@ -216,11 +248,18 @@ class ChannelTest {
             }
             boolean sent;
             switch (pendingKind) {
-                case BATCH: sent = channel.offerBatch(pending); break;
+                case BATCH:
+                    sent = channel.offerBatch(pending);
+                    // A tasklet flushes at the end of its duty cycle; here at random ones.
+                    if (random.nextInt(3) == 0) {
+                        channel.flush();
+                    }
+                    break;
                 case WATERMARK: sent = channel.offerWatermark(nextSeq); break;
                 default: sent = channel.offerBarrier(barriers + 1); break;
             }
             if (!sent) {
+                channel.flush();
                 return 0;
             }
             if (pendingKind == SlotKind.BATCH) {

@@ -164,6 +164,7 @@ class InputGateTest {
         @Override
         public int doWork() {
             if (random.nextInt(3) == 0) {
+                channel.flush();
                 return 0;
             }
             boolean barrierDue = sentBarriers < checkpoints
@@ -183,6 +184,7 @@ class InputGateTest {
                 pending = Batches.sequence(allocator, channel.reclaim(), nextSeq, 1 + random.nextInt(16));
             }
             if (!channel.offerBatch(pending)) {
+                channel.flush();
                 return 0;
             }
             nextSeq += pending.rowCount();
