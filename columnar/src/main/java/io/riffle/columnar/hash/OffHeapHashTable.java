@@ -202,8 +202,15 @@ public final class OffHeapHashTable implements AutoCloseable {
             groupScratch = new int[n];
         }
         checkBatch(batch, hashScratch, groupScratch);
-        HashKernel.hash(batch, keyColumns, hashScratch);
-        findOrInsert(batch, hashScratch, groupScratch);
+        FieldVector keyVector = checkedKeys(batch);
+        if (direct) {
+            coverKeys(keyVector, n);
+        }
+        // The direct index needs no hashes; a group's hash is then computed once, when it is inserted.
+        if (!direct) {
+            HashKernel.hash(batch, keyColumns, hashScratch);
+        }
+        insert(keyVector, direct ? null : hashScratch, groupScratch, n);
         accumulate(batch, groupScratch);
     }
 
@@ -216,15 +223,26 @@ public final class OffHeapHashTable implements AutoCloseable {
      */
     public void findOrInsert(RecordBatch batch, long[] hashes, int[] groupIds) {
         checkBatch(batch, hashes, groupIds);
+        FieldVector keyVector = checkedKeys(batch);
+        int n = batch.rowCount();
+        if (direct) {
+            coverKeys(keyVector, n);
+        }
+        insert(keyVector, hashes, groupIds, n);
+    }
+
+    /** The key vector, or an error naming the first null key: nothing has changed yet. */
+    private FieldVector checkedKeys(RecordBatch batch) {
         FieldVector keyVector = batch.vector(spec.keyField);
         if (keyVector.getNullCount() > 0) {
             throw new IllegalArgumentException("null key in group key " + spec.inputSchema.describe(spec.keyField)
                     + " at row " + firstNull(keyVector, batch.rowCount()) + "; keys must not be null");
         }
-        int n = batch.rowCount();
-        if (direct) {
-            coverKeys(keyVector, n);
-        }
+        return keyVector;
+    }
+
+    /** Assigns group ids, inserting groups; {@code hashes} may be null in direct mode. Rolls back on failure. */
+    private void insert(FieldVector keyVector, long[] hashes, int[] groupIds, int n) {
         int groupsBefore = groupCount;
         long arenaBefore = arenaUsed;
         int row = 0;
@@ -463,7 +481,7 @@ public final class OffHeapHashTable implements AutoCloseable {
             }
             MemoryUtil.putInt(entry, count + 1);
             MemoryUtil.putLong(keyBase + ((long) count << 3), key);
-            MemoryUtil.putLong(hashBase + ((long) count << 3), hashIn[i]);
+            MemoryUtil.putLong(hashBase + ((long) count << 3), hashIn == null ? HashKernel.hashLong(key) : hashIn[i]);
             groupIds[i] = count++;
         }
         groupCount = count;
