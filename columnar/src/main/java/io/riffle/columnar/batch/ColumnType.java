@@ -25,6 +25,9 @@ public enum ColumnType {
     /** Milliseconds since the epoch, no time zone ({@code TimeStampMilliVector}). */
     TIMESTAMP_MS("timestamp[ms]", 8, new ArrowType.Timestamp(TimeUnit.MILLISECOND, null));
 
+    // values() copies its array on every call; kernels check output types once per batch.
+    private static final ColumnType[] ALL = values();
+
     private final String displayName;
     private final int byteWidth;
     private final ArrowType arrowType;
@@ -57,7 +60,7 @@ public enum ColumnType {
 
     /** The type behind an Arrow type, or an error naming the Arrow type when Riffle does not support it. */
     public static ColumnType fromArrow(ArrowType type) {
-        for (ColumnType t : values()) {
+        for (ColumnType t : ALL) {
             if (t.arrowType.equals(type)) {
                 return t;
             }

@@ -13,14 +13,8 @@ final class Bits {
         return vector.getNullCount() == 0 ? 0L : vector.getValidityBufferAddress();
     }
 
+    /** Whether {@code row} holds a value; true for every row when {@code validity} is 0. */
     static boolean isValid(long validity, int row) {
         return validity == 0L || ((MemoryUtil.getByte(validity + (row >>> 3)) >>> (row & 7)) & 1) != 0;
-    }
-
-    static void set(long validity, int row, boolean valid) {
-        long at = validity + (row >>> 3);
-        int bit = 1 << (row & 7);
-        byte b = MemoryUtil.getByte(at);
-        MemoryUtil.putByte(at, (byte) (valid ? b | bit : b & ~bit));
     }
 }

@@ -2,6 +2,7 @@ package io.riffle.columnar.kernel;
 
 import java.nio.charset.StandardCharsets;
 
+import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
@@ -9,11 +10,12 @@ import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
 
 /**
- * Comparisons producing selections: the rows where {@code column OP operand} holds, in ascending order.
+ * Comparisons producing selections: the rows where {@code column OP operand} holds, ascending.
  * {@code in} (null: all rows) restricts the rows tested, so filters chain; {@code in} and {@code out}
- * may be the same vector. Null values never match. Java semantics for doubles: NaN only satisfies NE,
- * -0.0 equals 0.0. Strings compare by their UTF-8 bytes, unsigned, which is code-point order.
- * Stateless; allocation-free once {@code out} is large enough.
+ * may be the same vector, since a row is written only after it has been read. Null values never match.
+ * Doubles follow Java: NaN satisfies only NE, -0.0 equals 0.0. Strings compare by their UTF-8 bytes,
+ * unsigned, which is code-point order. Stateless; allocation-free once {@code out} is large enough
+ * (except the String overload, which encodes its constant: see {@link #compareUtf8}).
  *
  * <pre>{@code
  * SelectionVector rows = new SelectionVector(1024);
@@ -28,99 +30,137 @@ public final class CompareKernel {
     /** {@code column OP constant} for int32, int64 and timestamp[ms] columns; returns the rows selected. */
     public static int compare(RecordBatch batch, int column, CompareOp op, long constant, SelectionVector in,
                               SelectionVector out) {
-        ColumnType type = batch.schema().column(column).type();
+        BatchSchema schema = batch.schema();
+        ColumnType type = schema.column(column).type();
         if (!type.isIntegral()) {
-            throw new IllegalArgumentException(batch.schema().describe(column)
-                    + ": comparison with an integer needs an int32, int64 or timestamp[ms] field");
+            throw new IllegalArgumentException(schema.describe(column)
+                    + ": comparison with an integer needs an int32, int64 or timestamp[ms] field"
+                    + (type == ColumnType.FLOAT64 ? "; compare a float64 field with a double constant" : ""));
         }
-        FieldVector v = batch.vector(column);
-        long data = v.getDataBufferAddress();
-        long validity = Bits.nullsAddress(v);
-        boolean int32 = type == ColumnType.INT32;
-        // Every integer comparison is a range test [lo, hi], possibly negated (NE).
+        int n = rowsToTest(batch, in, out);
+        // Every op is the range test lo <= value <= hi, negated for NE, so one loop serves all six.
         long lo = Long.MIN_VALUE;
         long hi = Long.MAX_VALUE;
-        boolean negate = false;
-        boolean none = false;
         switch (op) {
-            case EQ: lo = constant; hi = constant; break;
-            case NE: lo = constant; hi = constant; negate = true; break;
-            case LT: none = constant == Long.MIN_VALUE; hi = constant - 1; break;
-            case LE: hi = constant; break;
-            case GT: none = constant == Long.MAX_VALUE; lo = constant + 1; break;
-            default: lo = constant; break;
-        }
-        int n = prepare(batch, in, out);
-        int[] rows = out.rows();
-        int[] source = in == null ? null : in.rows();
-        int k = 0;
-        if (!none) {
-            for (int j = 0; j < n; j++) {
-                int i = source == null ? j : source[j];
-                long value = int32 ? MemoryUtil.getInt(data + ((long) i << 2)) : MemoryUtil.getLong(data + ((long) i << 3));
-                boolean keep = ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i);
-                rows[k] = i;
-                k += keep ? 1 : 0;
-            }
-        }
-        out.setSize(k);
-        return k;
-    }
-
-    /** {@code column OP constant} for int32, int64 and float64 columns, compared as doubles. */
-    public static int compare(RecordBatch batch, int column, CompareOp op, double constant, SelectionVector in,
-                              SelectionVector out) {
-        ColumnType type = batch.schema().column(column).type();
-        if (!type.isNumeric()) {
-            throw new IllegalArgumentException(batch.schema().describe(column)
-                    + ": comparison with a number needs an int32, int64 or float64 field");
+            case EQ:
+            case NE:
+                lo = constant;
+                hi = constant;
+                break;
+            case LT:
+                if (constant == Long.MIN_VALUE) {
+                    return selectNone(out);
+                }
+                hi = constant - 1;
+                break;
+            case LE:
+                hi = constant;
+                break;
+            case GT:
+                if (constant == Long.MAX_VALUE) {
+                    return selectNone(out);
+                }
+                lo = constant + 1;
+                break;
+            default:
+                lo = constant;
+                break;
         }
         FieldVector v = batch.vector(column);
         long data = v.getDataBufferAddress();
         long validity = Bits.nullsAddress(v);
-        int width = type == ColumnType.INT32 ? 4 : 8;
-        boolean isDouble = type == ColumnType.FLOAT64;
-        int n = prepare(batch, in, out);
-        int[] rows = out.rows();
         int[] source = in == null ? null : in.rows();
-        int k = 0;
-        for (int j = 0; j < n; j++) {
-            int i = source == null ? j : source[j];
-            double value = isDouble ? Double.longBitsToDouble(MemoryUtil.getLong(data + ((long) i << 3)))
-                    : width == 4 ? MemoryUtil.getInt(data + ((long) i << 2)) : (double) MemoryUtil.getLong(data + ((long) i << 3));
-            boolean keep = test(op, value, constant) & Bits.isValid(validity, i);
-            rows[k] = i;
-            k += keep ? 1 : 0;
+        int k = type == ColumnType.INT32
+                ? int32InRange(data, validity, lo, hi, op.negate, source, n, out.rows())
+                : int64InRange(data, validity, lo, hi, op.negate, source, n, out.rows());
+        out.setSize(k);
+        return k;
+    }
+
+    /** {@code column OP constant} for int32, int64 and float64 columns, compared as Java compares doubles. */
+    public static int compare(RecordBatch batch, int column, CompareOp op, double constant, SelectionVector in,
+                              SelectionVector out) {
+        BatchSchema schema = batch.schema();
+        ColumnType type = schema.column(column).type();
+        if (!type.isNumeric()) {
+            throw new IllegalArgumentException(schema.describe(column)
+                    + ": comparison with a number needs an int32, int64 or float64 field");
+        }
+        int n = rowsToTest(batch, in, out);
+        // As for integers, a range test. A NaN bound makes every test false, which is Java's answer for
+        // every op but NE, and NE negates it. nextDown/nextUp turn strict bounds into inclusive ones;
+        // they keep -0.0 and 0.0 equal, as Java does.
+        double lo = Double.NEGATIVE_INFINITY;
+        double hi = Double.POSITIVE_INFINITY;
+        switch (op) {
+            case EQ:
+            case NE:
+                lo = constant;
+                hi = constant;
+                break;
+            case LT:
+                if (constant == Double.NEGATIVE_INFINITY) {
+                    return selectNone(out);
+                }
+                hi = Math.nextDown(constant);
+                break;
+            case LE:
+                hi = constant;
+                break;
+            case GT:
+                if (constant == Double.POSITIVE_INFINITY) {
+                    return selectNone(out);
+                }
+                lo = Math.nextUp(constant);
+                break;
+            default:
+                lo = constant;
+                break;
+        }
+        FieldVector v = batch.vector(column);
+        long data = v.getDataBufferAddress();
+        long validity = Bits.nullsAddress(v);
+        int[] source = in == null ? null : in.rows();
+        int[] rows = out.rows();
+        int k;
+        switch (type) {
+            case INT32:
+                k = int32InRange(data, validity, lo, hi, op.negate, source, n, rows);
+                break;
+            case INT64:
+                k = int64InRange(data, validity, lo, hi, op.negate, source, n, rows);
+                break;
+            default:
+                k = float64InRange(data, validity, lo, hi, op.negate, source, n, rows);
+                break;
         }
         out.setSize(k);
         return k;
     }
 
-    /** {@code column OP constant} for utf8 columns. */
+    /**
+     * {@code column OP constant} for utf8 columns. Encodes {@code constant} on every call; a filter that
+     * runs on every batch encodes it once and calls {@link #compareUtf8}.
+     */
     public static int compare(RecordBatch batch, int column, CompareOp op, String constant, SelectionVector in,
                               SelectionVector out) {
-        if (batch.schema().column(column).type() != ColumnType.UTF8) {
-            throw new IllegalArgumentException(batch.schema().describe(column)
-                    + ": comparison with a string needs a utf8 field");
-        }
-        byte[] c = constant.getBytes(StandardCharsets.UTF_8);
+        checkUtf8(batch, column);
+        return compareUtf8(batch, column, op, constant.getBytes(StandardCharsets.UTF_8), in, out);
+    }
+
+    /** {@code column OP constant} for utf8 columns, the constant given as its UTF-8 bytes. */
+    public static int compareUtf8(RecordBatch batch, int column, CompareOp op, byte[] constant, SelectionVector in,
+                                  SelectionVector out) {
+        checkUtf8(batch, column);
+        int n = rowsToTest(batch, in, out);
         FieldVector v = batch.vector(column);
         long offsets = v.getOffsetBufferAddress();
         long data = v.getDataBufferAddress();
         long validity = Bits.nullsAddress(v);
-        int n = prepare(batch, in, out);
-        int[] rows = out.rows();
         int[] source = in == null ? null : in.rows();
-        int k = 0;
-        for (int j = 0; j < n; j++) {
-            int i = source == null ? j : source[j];
-            int start = MemoryUtil.getInt(offsets + ((long) i << 2));
-            int end = MemoryUtil.getInt(offsets + ((long) (i + 1) << 2));
-            int cmp = compareBytes(data + start, end - start, c);
-            boolean keep = (cmp < 0 ? op.less : cmp == 0 ? op.equal : op.greater) & Bits.isValid(validity, i);
-            rows[k] = i;
-            k += keep ? 1 : 0;
-        }
+        int k = op == CompareOp.EQ || op == CompareOp.NE
+                ? utf8Equal(offsets, data, validity, constant, op.negate, source, n, out.rows())
+                : utf8Ordered(offsets, data, validity, constant, op, source, n, out.rows());
         out.setSize(k);
         return k;
     }
@@ -128,35 +168,51 @@ public final class CompareKernel {
     /** {@code left OP right} for two numeric columns: as longs when both are integers, else as doubles. */
     public static int compareColumns(RecordBatch batch, int left, CompareOp op, int right, SelectionVector in,
                                      SelectionVector out) {
-        ColumnType lt = batch.schema().column(left).type();
-        ColumnType rt = batch.schema().column(right).type();
+        BatchSchema schema = batch.schema();
+        ColumnType lt = schema.column(left).type();
+        ColumnType rt = schema.column(right).type();
         if (!lt.isNumeric() || !rt.isNumeric()) {
-            int bad = lt.isNumeric() ? right : left;
-            throw new IllegalArgumentException(batch.schema().describe(bad)
+            throw new IllegalArgumentException(schema.describe(lt.isNumeric() ? right : left)
                     + ": comparing two columns needs int32, int64 or float64 fields");
+        }
+        int n = rowsToTest(batch, in, out);
+        // Putting the wider type on the left (and mirroring the op) leaves six type pairs instead of nine.
+        if (rank(lt) < rank(rt)) {
+            int column = left;
+            left = right;
+            right = column;
+            ColumnType type = lt;
+            lt = rt;
+            rt = type;
+            op = op.mirrored();
         }
         FieldVector lv = batch.vector(left);
         FieldVector rv = batch.vector(right);
-        long ld = lv.getDataBufferAddress();
-        long rd = rv.getDataBufferAddress();
-        long lvalid = Bits.nullsAddress(lv);
-        long rvalid = Bits.nullsAddress(rv);
-        boolean integral = lt != ColumnType.FLOAT64 && rt != ColumnType.FLOAT64;
-        int n = prepare(batch, in, out);
-        int[] rows = out.rows();
+        long a = lv.getDataBufferAddress();
+        long b = rv.getDataBufferAddress();
+        long av = Bits.nullsAddress(lv);
+        long bv = Bits.nullsAddress(rv);
         int[] source = in == null ? null : in.rows();
-        int k = 0;
-        for (int j = 0; j < n; j++) {
-            int i = source == null ? j : source[j];
-            boolean keep;
-            if (integral) {
-                int cmp = Long.compare(Operands.readLong(ld, lt, i), Operands.readLong(rd, rt, i));
-                keep = cmp < 0 ? op.less : cmp == 0 ? op.equal : op.greater;
-            } else {
-                keep = test(op, Operands.readDouble(ld, lt, i), Operands.readDouble(rd, rt, i));
+        int[] rows = out.rows();
+        int k;
+        if (lt == ColumnType.FLOAT64) {
+            switch (rt) {
+                case FLOAT64:
+                    k = float64VsFloat64(a, b, av, bv, op, source, n, rows);
+                    break;
+                case INT64:
+                    k = float64VsInt64(a, b, av, bv, op, source, n, rows);
+                    break;
+                default:
+                    k = float64VsInt32(a, b, av, bv, op, source, n, rows);
+                    break;
             }
-            rows[k] = i;
-            k += (keep & Bits.isValid(lvalid, i) & Bits.isValid(rvalid, i)) ? 1 : 0;
+        } else if (lt == ColumnType.INT64) {
+            k = rt == ColumnType.INT64
+                    ? int64VsInt64(a, b, av, bv, op, source, n, rows)
+                    : int64VsInt32(a, b, av, bv, op, source, n, rows);
+        } else {
+            k = int32VsInt32(a, b, av, bv, op, source, n, rows);
         }
         out.setSize(k);
         return k;
@@ -164,37 +220,138 @@ public final class CompareKernel {
 
     /** The rows whose value of {@code column} is null. */
     public static int isNull(RecordBatch batch, int column, SelectionVector in, SelectionVector out) {
-        return nulls(batch, column, in, out, true);
+        return nullTest(batch, column, in, out, false);
     }
 
     /** The rows whose value of {@code column} is not null. */
     public static int isNotNull(RecordBatch batch, int column, SelectionVector in, SelectionVector out) {
-        return nulls(batch, column, in, out, false);
+        return nullTest(batch, column, in, out, true);
     }
 
-    private static int nulls(RecordBatch batch, int column, SelectionVector in, SelectionVector out, boolean wanted) {
-        long validity = Bits.nullsAddress(batch.vector(column));
-        int n = prepare(batch, in, out);
-        int[] rows = out.rows();
+    private static int nullTest(RecordBatch batch, int column, SelectionVector in, SelectionVector out,
+                                boolean wantValid) {
+        FieldVector v = batch.vector(column);
+        int n = rowsToTest(batch, in, out);
+        long validity = Bits.nullsAddress(v);
         int[] source = in == null ? null : in.rows();
+        int[] rows = out.rows();
         int k = 0;
-        for (int j = 0; j < n; j++) {
-            int i = source == null ? j : source[j];
-            rows[k] = i;
-            k += (!Bits.isValid(validity, i) == wanted) ? 1 : 0;
+        if (validity == 0L) {
+            // No nulls at all: the answer is every row or none, without reading a bit.
+            if (wantValid) {
+                for (int j = 0; j < n; j++) {
+                    rows[j] = source == null ? j : source[j];
+                }
+                k = n;
+            }
+        } else {
+            int want = wantValid ? 1 : 0;
+            for (int j = 0; j < n; j++) {
+                int i = source == null ? j : source[j];
+                rows[k] = i;
+                k += ((MemoryUtil.getByte(validity + (i >>> 3)) >>> (i & 7)) & 1) == want ? 1 : 0;
+            }
         }
         out.setSize(k);
         return k;
     }
 
-    /** Java's {@code <, <=, ==, !=, >=, >} on doubles; a NaN operand only satisfies NE. */
-    private static boolean test(CompareOp op, double a, double b) {
-        boolean lt = a < b;
-        boolean gt = a > b;
-        boolean eq = a == b;
-        return (op.less & lt) | (op.greater & gt) | (op.equal & eq) | (op == CompareOp.NE & !lt & !gt & !eq);
+    // The loops below write every tested row at position k and advance k only when it is kept: no
+    // data-dependent branch, and with in == out the write at k never passes the read at j >= k.
+
+    private static int int32InRange(long data, long validity, long lo, long hi, boolean negate, int[] in, int n,
+                                    int[] out) {
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int i = in == null ? j : in[j];
+            long value = MemoryUtil.getInt(data + ((long) i << 2));
+            out[k] = i;
+            k += ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i) ? 1 : 0;
+        }
+        return k;
     }
 
+    private static int int64InRange(long data, long validity, long lo, long hi, boolean negate, int[] in, int n,
+                                    int[] out) {
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int i = in == null ? j : in[j];
+            long value = MemoryUtil.getLong(data + ((long) i << 3));
+            out[k] = i;
+            k += ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i) ? 1 : 0;
+        }
+        return k;
+    }
+
+    private static int int32InRange(long data, long validity, double lo, double hi, boolean negate, int[] in, int n,
+                                    int[] out) {
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int i = in == null ? j : in[j];
+            double value = MemoryUtil.getInt(data + ((long) i << 2));
+            out[k] = i;
+            k += ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i) ? 1 : 0;
+        }
+        return k;
+    }
+
+    private static int int64InRange(long data, long validity, double lo, double hi, boolean negate, int[] in, int n,
+                                    int[] out) {
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int i = in == null ? j : in[j];
+            double value = MemoryUtil.getLong(data + ((long) i << 3));
+            out[k] = i;
+            k += ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i) ? 1 : 0;
+        }
+        return k;
+    }
+
+    private static int float64InRange(long data, long validity, double lo, double hi, boolean negate, int[] in,
+                                      int n, int[] out) {
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int i = in == null ? j : in[j];
+            double value = Double.longBitsToDouble(MemoryUtil.getLong(data + ((long) i << 3)));
+            out[k] = i;
+            k += ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i) ? 1 : 0;
+        }
+        return k;
+    }
+
+    private static int utf8Equal(long offsets, long data, long validity, byte[] constant, boolean negate, int[] in,
+                                 int n, int[] out) {
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int i = in == null ? j : in[j];
+            int start = MemoryUtil.getInt(offsets + ((long) i << 2));
+            int length = MemoryUtil.getInt(offsets + ((long) (i + 1) << 2)) - start;
+            // The length test settles most rows without reading their bytes.
+            boolean equal = length == constant.length && compareBytes(data + start, length, constant) == 0;
+            out[k] = i;
+            k += (equal != negate) & Bits.isValid(validity, i) ? 1 : 0;
+        }
+        return k;
+    }
+
+    private static int utf8Ordered(long offsets, long data, long validity, byte[] constant, CompareOp op, int[] in,
+                                   int n, int[] out) {
+        boolean less = op.less;
+        boolean equal = op.equal;
+        boolean greater = op.greater;
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int i = in == null ? j : in[j];
+            int start = MemoryUtil.getInt(offsets + ((long) i << 2));
+            int length = MemoryUtil.getInt(offsets + ((long) (i + 1) << 2)) - start;
+            int cmp = compareBytes(data + start, length, constant);
+            out[k] = i;
+            k += ((cmp < 0 & less) | (cmp == 0 & equal) | (cmp > 0 & greater)) & Bits.isValid(validity, i) ? 1 : 0;
+        }
+        return k;
+    }
+
+    /** Unsigned lexicographic order of {@code length} bytes at {@code address} against {@code constant}. */
     private static int compareBytes(long address, int length, byte[] constant) {
         int common = Math.min(length, constant.length);
         for (int i = 0; i < common; i++) {
@@ -207,10 +364,149 @@ public final class CompareKernel {
         return length - constant.length;
     }
 
-    /** Rows to test; makes room in {@code out} (which may be {@code in}). */
-    private static int prepare(RecordBatch batch, SelectionVector in, SelectionVector out) {
-        int n = in == null ? batch.rowCount() : in.size();
+    // Column pairs: the wider type on the left. (a < b & less | a == b & equal | a > b & greater) != negate
+    // is Java's comparison for every op, NaN included: all three tests fail, so only NE holds.
+
+    private static int int32VsInt32(long a, long b, long av, long bv, CompareOp op, int[] in, int n, int[] out) {
+        boolean less = op.less;
+        boolean equal = op.equal;
+        boolean greater = op.greater;
+        boolean negate = op.negate;
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int i = in == null ? j : in[j];
+            int x = MemoryUtil.getInt(a + ((long) i << 2));
+            int y = MemoryUtil.getInt(b + ((long) i << 2));
+            out[k] = i;
+            k += (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
+                    & Bits.isValid(av, i) & Bits.isValid(bv, i) ? 1 : 0;
+        }
+        return k;
+    }
+
+    private static int int64VsInt32(long a, long b, long av, long bv, CompareOp op, int[] in, int n, int[] out) {
+        boolean less = op.less;
+        boolean equal = op.equal;
+        boolean greater = op.greater;
+        boolean negate = op.negate;
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int i = in == null ? j : in[j];
+            long x = MemoryUtil.getLong(a + ((long) i << 3));
+            long y = MemoryUtil.getInt(b + ((long) i << 2));
+            out[k] = i;
+            k += (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
+                    & Bits.isValid(av, i) & Bits.isValid(bv, i) ? 1 : 0;
+        }
+        return k;
+    }
+
+    private static int int64VsInt64(long a, long b, long av, long bv, CompareOp op, int[] in, int n, int[] out) {
+        boolean less = op.less;
+        boolean equal = op.equal;
+        boolean greater = op.greater;
+        boolean negate = op.negate;
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int i = in == null ? j : in[j];
+            long x = MemoryUtil.getLong(a + ((long) i << 3));
+            long y = MemoryUtil.getLong(b + ((long) i << 3));
+            out[k] = i;
+            k += (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
+                    & Bits.isValid(av, i) & Bits.isValid(bv, i) ? 1 : 0;
+        }
+        return k;
+    }
+
+    private static int float64VsInt32(long a, long b, long av, long bv, CompareOp op, int[] in, int n, int[] out) {
+        boolean less = op.less;
+        boolean equal = op.equal;
+        boolean greater = op.greater;
+        boolean negate = op.negate;
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int i = in == null ? j : in[j];
+            double x = Double.longBitsToDouble(MemoryUtil.getLong(a + ((long) i << 3)));
+            double y = MemoryUtil.getInt(b + ((long) i << 2));
+            out[k] = i;
+            k += (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
+                    & Bits.isValid(av, i) & Bits.isValid(bv, i) ? 1 : 0;
+        }
+        return k;
+    }
+
+    private static int float64VsInt64(long a, long b, long av, long bv, CompareOp op, int[] in, int n, int[] out) {
+        boolean less = op.less;
+        boolean equal = op.equal;
+        boolean greater = op.greater;
+        boolean negate = op.negate;
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int i = in == null ? j : in[j];
+            double x = Double.longBitsToDouble(MemoryUtil.getLong(a + ((long) i << 3)));
+            double y = MemoryUtil.getLong(b + ((long) i << 3));
+            out[k] = i;
+            k += (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
+                    & Bits.isValid(av, i) & Bits.isValid(bv, i) ? 1 : 0;
+        }
+        return k;
+    }
+
+    private static int float64VsFloat64(long a, long b, long av, long bv, CompareOp op, int[] in, int n, int[] out) {
+        boolean less = op.less;
+        boolean equal = op.equal;
+        boolean greater = op.greater;
+        boolean negate = op.negate;
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int i = in == null ? j : in[j];
+            double x = Double.longBitsToDouble(MemoryUtil.getLong(a + ((long) i << 3)));
+            double y = Double.longBitsToDouble(MemoryUtil.getLong(b + ((long) i << 3)));
+            out[k] = i;
+            k += (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
+                    & Bits.isValid(av, i) & Bits.isValid(bv, i) ? 1 : 0;
+        }
+        return k;
+    }
+
+    /** Orders int32 before int64 before float64: the type both operands of a pair are compared as. */
+    private static int rank(ColumnType type) {
+        switch (type) {
+            case INT32: return 0;
+            case INT64: return 1;
+            default: return 2;
+        }
+    }
+
+    private static void checkUtf8(RecordBatch batch, int column) {
+        if (batch.schema().column(column).type() != ColumnType.UTF8) {
+            throw new IllegalArgumentException(batch.schema().describe(column)
+                    + ": comparison with a string needs a utf8 field");
+        }
+    }
+
+    /**
+     * The number of rows to test; checks that {@code in} fits the batch (reading past a vector would read
+     * foreign memory, not fail) and makes room in {@code out}, which may be {@code in}.
+     */
+    private static int rowsToTest(RecordBatch batch, SelectionVector in, SelectionVector out) {
+        int rowCount = batch.rowCount();
+        if (in == null) {
+            out.ensureCapacity(rowCount);
+            return rowCount;
+        }
+        int n = in.size();
+        // Selections are ascending, so the ends bound every row.
+        if (n > 0 && (in.get(0) < 0 || in.get(n - 1) >= rowCount)) {
+            throw new IllegalArgumentException("the input selection names rows " + in.get(0) + " to " + in.get(n - 1)
+                    + " but the batch has " + rowCount + " rows; was it made for another batch?");
+        }
         out.ensureCapacity(n);
         return n;
+    }
+
+    private static int selectNone(SelectionVector out) {
+        out.setSize(0);
+        return 0;
     }
 }

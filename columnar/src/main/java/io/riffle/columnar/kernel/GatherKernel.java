@@ -10,20 +10,25 @@ import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 
 /**
- * Copies the selected rows of a batch, in selection order, into a dense batch of the same schema. The
- * target is reused: its buffers only grow. Stateless.
+ * Copies the selected rows of a batch, in selection order, into rows {@code 0 .. selection.size() - 1}
+ * of a batch of the same schema, values and nulls alike. The target is reused: its buffers grow only
+ * when the rows do not fit. Stateless; allocation-free once the target is large enough.
  *
  * <pre>{@code
  * CompareKernel.compare(batch, 1, CompareOp.GT, 0L, null, selection);
- * GatherKernel.gather(batch, selection, dense);    // dense has rows 0 .. selection.size() - 1
+ * GatherKernel.gather(batch, selection, dense);    // dense holds the matching rows, no selection
  * }</pre>
  */
 public final class GatherKernel {
+    /** The most bytes a utf8 vector can hold: its offsets are 32-bit. */
+    private static final long MAX_UTF8_BYTES = Integer.MAX_VALUE;
+
     private GatherKernel() {
     }
 
     /** A new batch, owned by the caller, of the selected rows of {@code source}. */
     public static RecordBatch gather(RecordBatch source, SelectionVector selection, BufferAllocator allocator) {
+        check(source, selection);
         RecordBatch target = RecordBatch.allocate(source.schema(), allocator, Math.max(1, selection.size()));
         try {
             gather(source, selection, target);
@@ -38,22 +43,20 @@ public final class GatherKernel {
     public static void gather(RecordBatch source, SelectionVector selection, RecordBatch target) {
         BatchSchema schema = source.schema();
         if (!schema.equals(target.schema())) {
-            throw new IllegalArgumentException("cannot gather rows of " + schema + " into a batch of " + target.schema());
+            throw new IllegalArgumentException("cannot gather rows of " + schema + " into a batch of "
+                    + target.schema() + "; the target needs the same fields, types and nullability");
         }
+        if (target == source) {
+            throw new IllegalArgumentException("cannot gather a batch into itself; pass another target batch");
+        }
+        check(source, selection);
         int n = selection.size();
         int[] rows = selection.rows();
-        for (int j = 0; j < n; j++) {
-            if (rows[j] < 0 || rows[j] >= source.rowCount()) {
-                throw new IllegalArgumentException("selection position " + j + " names row " + rows[j]
-                        + ", outside the batch's " + source.rowCount() + " rows");
-            }
-        }
         target.ensureCapacity(n);
         for (int c = 0; c < schema.columnCount(); c++) {
             FieldVector from = source.vector(c);
             FieldVector to = target.vector(c);
-            ColumnType type = schema.column(c).type();
-            switch (type) {
+            switch (schema.column(c).type()) {
                 case UTF8:
                     copyUtf8(from, (BaseVariableWidthVector) to, rows, n);
                     break;
@@ -61,10 +64,10 @@ public final class GatherKernel {
                     copyBits(from.getDataBufferAddress(), to.getDataBufferAddress(), rows, n);
                     break;
                 case INT32:
-                    copyFixed(from.getDataBufferAddress(), to.getDataBufferAddress(), rows, n, 2);
+                    copyInts(from.getDataBufferAddress(), to.getDataBufferAddress(), rows, n);
                     break;
                 default:
-                    copyFixed(from.getDataBufferAddress(), to.getDataBufferAddress(), rows, n, 3);
+                    copyLongs(from.getDataBufferAddress(), to.getDataBufferAddress(), rows, n);
                     break;
             }
             if (from.getNullCount() == 0) {
@@ -73,37 +76,74 @@ public final class GatherKernel {
                 copyBits(from.getValidityBufferAddress(), to.getValidityBufferAddress(), rows, n);
             }
         }
-        target.select(null);
         target.setRowCount(n);
+        target.select(null);
     }
 
-    private static void copyFixed(long from, long to, int[] rows, int n, int shift) {
-        if (shift == 3) {
-            for (int j = 0; j < n; j++) {
-                MemoryUtil.putLong(to + ((long) j << 3), MemoryUtil.getLong(from + ((long) rows[j] << 3)));
-            }
-        } else {
-            for (int j = 0; j < n; j++) {
-                MemoryUtil.putInt(to + ((long) j << 2), MemoryUtil.getInt(from + ((long) rows[j] << 2)));
-            }
-        }
-    }
-
-    private static void copyBits(long from, long to, int[] rows, int n) {
+    /** Everything that can be wrong, checked before the target is touched. */
+    private static void check(RecordBatch source, SelectionVector selection) {
+        int n = selection.size();
+        int[] rows = selection.rows();
+        int rowCount = source.rowCount();
         for (int j = 0; j < n; j++) {
-            int row = rows[j];
-            boolean set = ((MemoryUtil.getByte(from + (row >>> 3)) >>> (row & 7)) & 1) != 0;
-            Bits.set(to, j, set);
+            if (rows[j] < 0 || rows[j] >= rowCount) {
+                throw new IllegalArgumentException("selection position " + j + " names row " + rows[j]
+                        + ", outside the batch's " + rowCount + " rows");
+            }
+        }
+        BatchSchema schema = source.schema();
+        for (int c = 0; c < schema.columnCount(); c++) {
+            if (schema.column(c).type() == ColumnType.UTF8) {
+                long bytes = utf8Bytes(source.vector(c).getOffsetBufferAddress(), rows, n);
+                if (bytes > MAX_UTF8_BYTES) {
+                    throw new IllegalArgumentException(schema.describe(c) + ": the " + n + " selected values hold "
+                            + bytes + " bytes, more than a utf8 vector can (" + MAX_UTF8_BYTES
+                            + "); gather fewer rows at a time");
+                }
+            }
         }
     }
 
-    private static void copyUtf8(FieldVector from, BaseVariableWidthVector to, int[] rows, int n) {
-        long offsets = from.getOffsetBufferAddress();
+    private static long utf8Bytes(long offsets, int[] rows, int n) {
         long total = 0;
         for (int j = 0; j < n; j++) {
             long at = offsets + ((long) rows[j] << 2);
             total += MemoryUtil.getInt(at + 4) - MemoryUtil.getInt(at);
         }
+        return total;
+    }
+
+    private static void copyInts(long from, long to, int[] rows, int n) {
+        for (int j = 0; j < n; j++) {
+            MemoryUtil.putInt(to + ((long) j << 2), MemoryUtil.getInt(from + ((long) rows[j] << 2)));
+        }
+    }
+
+    private static void copyLongs(long from, long to, int[] rows, int n) {
+        for (int j = 0; j < n; j++) {
+            MemoryUtil.putLong(to + ((long) j << 3), MemoryUtil.getLong(from + ((long) rows[j] << 3)));
+        }
+    }
+
+    /** Gathers bits (bool values or validity), writing each target byte once rather than bit by bit. */
+    private static void copyBits(long from, long to, int[] rows, int n) {
+        int acc = 0;
+        for (int j = 0; j < n; j++) {
+            int row = rows[j];
+            acc |= ((MemoryUtil.getByte(from + (row >>> 3)) >>> (row & 7)) & 1) << (j & 7);
+            if ((j & 7) == 7) {
+                MemoryUtil.putByte(to + (j >>> 3), (byte) acc);
+                acc = 0;
+            }
+        }
+        if ((n & 7) != 0) {
+            MemoryUtil.putByte(to + (n >>> 3), (byte) acc);
+        }
+    }
+
+    private static void copyUtf8(FieldVector from, BaseVariableWidthVector to, int[] rows, int n) {
+        long offsets = from.getOffsetBufferAddress();
+        long total = utf8Bytes(offsets, rows, n);
         if (to.getDataBuffer().capacity() < total) {
             to.reallocDataBuffer(total);
         }
@@ -120,6 +160,7 @@ public final class GatherKernel {
             end += length;
             MemoryUtil.putInt(toOffsets + ((long) (j + 1) << 2), end);
         }
+        // The offsets are complete: without this, setValueCount would treat rows as unset and rewrite them.
         to.setLastSet(n - 1);
     }
 }

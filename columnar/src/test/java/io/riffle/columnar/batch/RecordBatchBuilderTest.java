@@ -5,32 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Instant;
 
-import org.apache.arrow.memory.RootAllocator;
+import io.riffle.columnar.ArrowTest;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class RecordBatchBuilderTest {
+class RecordBatchBuilderTest extends ArrowTest {
     static final BatchSchema SCHEMA = BatchSchema.of(Column.of("word", ColumnType.UTF8), Column.of("count", ColumnType.INT64),
             Column.nullable("price", ColumnType.FLOAT64), Column.of("at", ColumnType.TIMESTAMP_MS),
             Column.nullable("ok", ColumnType.BOOL), Column.of("small", ColumnType.INT32));
-
-    RootAllocator allocator;
-
-    @BeforeEach
-    void open() {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void close() {
-        assertEquals(0, allocator.getAllocatedMemory(), "off-heap bytes outstanding");
-        allocator.close();
-    }
 
     record Pair(String word, long count) implements Row {
         @Override

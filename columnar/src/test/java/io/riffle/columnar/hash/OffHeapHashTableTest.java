@@ -18,14 +18,12 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.HashKernel;
-import org.apache.arrow.memory.RootAllocator;
+import io.riffle.columnar.ArrowTest;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float8Vector;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class OffHeapHashTableTest {
+class OffHeapHashTableTest extends ArrowTest {
     static final BatchSchema LONG_KEYS = BatchSchema.of(Column.of("key", ColumnType.INT64),
             Column.of("value", ColumnType.INT64), Column.of("price", ColumnType.FLOAT64));
     static final BatchSchema STRING_KEYS = BatchSchema.of(Column.of("word", ColumnType.UTF8),
@@ -33,19 +31,6 @@ class OffHeapHashTableTest {
     static final Aggregate[] ALL = {Aggregate.sum("value"), Aggregate.count(), Aggregate.min("value"),
         Aggregate.max("value"), Aggregate.avg("value"), Aggregate.sum("price"), Aggregate.min("price"),
         Aggregate.max("price"), Aggregate.avg("price")};
-
-    RootAllocator allocator;
-
-    @BeforeEach
-    void open() {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void close() {
-        assertEquals(0, allocator.getAllocatedMemory(), "off-heap bytes outstanding");
-        allocator.close();
-    }
 
     /** Per-group reference accumulators, in first-appearance order like the table's group ids. */
     static final class Acc {

@@ -12,28 +12,13 @@ import java.util.Random;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
-import org.apache.arrow.memory.RootAllocator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.riffle.columnar.ArrowTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TableFileTest {
+class TableFileTest extends ArrowTest {
     @TempDir
     Path dir;
-    RootAllocator allocator;
-
-    @BeforeEach
-    void open() {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void close() {
-        assertEquals(0, allocator.getAllocatedMemory(), "off-heap bytes outstanding");
-        allocator.close();
-    }
-
     @Test
     void restoredTableContinuesExactlyLikeTheOriginal() throws IOException {
         BatchSchema[] schemas = {OffHeapHashTableTest.LONG_KEYS, OffHeapHashTableTest.LONG_KEYS,

@@ -15,26 +15,11 @@ import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
+import io.riffle.columnar.ArrowTest;
 import org.apache.arrow.memory.ArrowBuf;
-import org.apache.arrow.memory.RootAllocator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class HashKernelTest {
-    RootAllocator allocator;
-
-    @BeforeEach
-    void open() {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void close() {
-        assertEquals(0, allocator.getAllocatedMemory(), "off-heap bytes outstanding");
-        allocator.close();
-    }
-
+class HashKernelTest extends ArrowTest {
     @Test
     void stringHashIsXxh64WithSeedZero() {
         // Reference values of XXH64 (seed 0): the hash must never change between runs, JVMs or releases,

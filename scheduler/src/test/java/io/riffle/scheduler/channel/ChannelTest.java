@@ -18,25 +18,10 @@ import io.riffle.scheduler.Scheduler;
 import io.riffle.scheduler.SchedulerConfig;
 import io.riffle.scheduler.Tasklet;
 import io.riffle.scheduler.TaskletHandle;
-import org.apache.arrow.memory.RootAllocator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.riffle.columnar.ArrowTest;
 import org.junit.jupiter.api.Test;
 
-class ChannelTest {
-    RootAllocator allocator;
-
-    @BeforeEach
-    void open() {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void close() {
-        assertEquals(0, allocator.getAllocatedMemory(), "off-heap bytes outstanding");
-        allocator.close();
-    }
-
+class ChannelTest extends ArrowTest {
     @Test
     void keepsOrderUnderRandomTimingWithNothingLostOrDuplicated() {
         SchedulerConfig config = SchedulerConfig.defaults().withWorkers(2).withIdleMode(IdleMode.YIELDING)

@@ -14,25 +14,10 @@ import io.riffle.scheduler.Scheduler;
 import io.riffle.scheduler.SchedulerConfig;
 import io.riffle.scheduler.Tasklet;
 import io.riffle.scheduler.TaskletHandle;
-import org.apache.arrow.memory.RootAllocator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.riffle.columnar.ArrowTest;
 import org.junit.jupiter.api.Test;
 
-class InputGateTest {
-    RootAllocator allocator;
-
-    @BeforeEach
-    void open() {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void close() {
-        assertEquals(0, allocator.getAllocatedMemory(), "off-heap bytes outstanding");
-        allocator.close();
-    }
-
+class InputGateTest extends ArrowTest {
     @Test
     void pollsChannelsInTurn() {
         Channel[] channels = {new Channel("a", 16), new Channel("b", 16), new Channel("c", 16)};
