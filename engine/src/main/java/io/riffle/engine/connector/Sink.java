@@ -1,0 +1,24 @@
+package io.riffle.engine.connector;
+
+import io.riffle.columnar.batch.BatchSchema;
+
+/** Where a job's results go: one {@link SinkWriter} per subtask. */
+public interface Sink {
+    /** A short name for plans, metrics and errors, e.g. {@code "print"}. */
+    String name();
+
+    /**
+     * Checks, when the job is built, that the sink can take batches of {@code schema}; throws
+     * {@link IllegalArgumentException} naming the problem otherwise.
+     */
+    default void checkSchema(BatchSchema schema) {
+    }
+
+    /** The sink's parallelism, or 0 to run at its input's parallelism. */
+    default int parallelism() {
+        return 0;
+    }
+
+    /** The writer for subtask {@code context.subtask()}. */
+    SinkWriter createWriter(BatchSchema schema, TaskContext context) throws Exception;
+}

@@ -1,0 +1,7 @@
+package io.riffle.engine.internal.plan;
+
+import io.riffle.columnar.batch.BatchSchema;
+
+/** Channels from every subtask of {@code from} to the subtasks of {@code to} (FORWARD: subtask i to i). */
+public record Edge(Vertex from, Vertex to, Partitioning partitioning, int keyField, BatchSchema schema) {
+}

@@ -1,0 +1,94 @@
+package io.riffle.engine.internal.plan;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the logical graph into vertices: resolves each transformation's parallelism, chains a
+ * transformation onto its input where the records can go by direct call (a forward edge, or any edge
+ * between parallelism-1 operators, to an input with no other consumer), and makes channels (edges)
+ * everywhere else. A forward edge between different parallelisms becomes a rebalance.
+ */
+public final class Planner {
+    private Planner() {
+    }
+
+    /** Plans the part of the graph that the given sinks read from. */
+    public static PhysicalPlan plan(List<Transformation> sinks, int defaultParallelism) {
+        List<Transformation> order = new ArrayList<>();
+        Map<Transformation, Integer> consumers = new IdentityHashMap<>();
+        Map<Transformation, Boolean> visited = new IdentityHashMap<>();
+        for (Transformation sink : sinks) {
+            visit(sink, order, visited, consumers);
+        }
+        Map<Transformation, Integer> parallelism = new IdentityHashMap<>();
+        for (Transformation t : order) {
+            parallelism.put(t, resolve(t, parallelism, defaultParallelism));
+        }
+        Map<Transformation, Vertex> vertexOf = new IdentityHashMap<>();
+        List<Vertex> vertices = new ArrayList<>();
+        for (Transformation t : order) {
+            int p = parallelism.get(t);
+            if (t.kind() != Transformation.Kind.SOURCE && t.inputs().size() == 1) {
+                Transformation in = t.inputs().get(0);
+                boolean samePartitions = t.partitioning() == Partitioning.FORWARD || p == 1;
+                if (consumers.get(in) == 1 && parallelism.get(in) == p && samePartitions) {
+                    Vertex v = vertexOf.get(in);
+                    v.chain.add(t);
+                    vertexOf.put(t, v);
+                    continue;
+                }
+            }
+            Vertex v = new Vertex(vertices.size(), p, t);
+            vertices.add(v);
+            vertexOf.put(t, v);
+            for (Transformation in : t.inputs()) {
+                Vertex from = vertexOf.get(in);
+                Partitioning partitioning = t.partitioning();
+                if (partitioning == Partitioning.FORWARD && from.parallelism() != p) {
+                    partitioning = Partitioning.REBALANCE;
+                }
+                Edge e = new Edge(from, v, partitioning, t.keyField(), in.schema());
+                from.outputs.add(e);
+                v.inputs.add(e);
+            }
+        }
+        return new PhysicalPlan(List.copyOf(vertices));
+    }
+
+    private static void visit(Transformation t, List<Transformation> order, Map<Transformation, Boolean> visited,
+                              Map<Transformation, Integer> consumers) {
+        if (visited.containsKey(t)) {
+            return;
+        }
+        visited.put(t, Boolean.TRUE);
+        consumers.putIfAbsent(t, 0);
+        for (Transformation in : t.inputs()) {
+            visit(in, order, visited, consumers);
+            consumers.merge(in, 1, Integer::sum);
+        }
+        order.add(t);
+    }
+
+    private static int resolve(Transformation t, Map<Transformation, Integer> resolved, int defaultParallelism) {
+        int requested = t.parallelism();
+        int p;
+        if (requested > 0) {
+            p = requested;
+        } else if (requested == Transformation.INHERIT_PARALLELISM && !t.inputs().isEmpty()) {
+            p = resolved.get(t.inputs().get(0));
+        } else {
+            p = defaultParallelism;
+        }
+        if (t.kind() == Transformation.Kind.SOURCE && p > t.source().maxParallelism()) {
+            if (requested > 0) {
+                throw new IllegalArgumentException("source '" + t.name() + "' can run at a parallelism of at most "
+                        + t.source().maxParallelism() + ", not " + requested);
+            }
+            p = t.source().maxParallelism();
+        }
+        return p;
+    }
+}

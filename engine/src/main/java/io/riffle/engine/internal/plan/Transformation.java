@@ -1,0 +1,124 @@
+package io.riffle.engine.internal.plan;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.engine.connector.Sink;
+import io.riffle.engine.connector.Source;
+import io.riffle.engine.internal.runtime.Operator;
+
+/**
+ * One node of the logical graph the API builds: a source, an operator over one or more inputs, or a
+ * sink. Its output schema is known when it is made, so field errors are found before the job runs.
+ */
+public final class Transformation {
+    /** Parallelism: the environment's default. */
+    public static final int DEFAULT_PARALLELISM = 0;
+    /** Parallelism: the same as the (first) input's, so that the operator chains onto it. */
+    public static final int INHERIT_PARALLELISM = -1;
+
+    public enum Kind { SOURCE, OPERATOR, SINK }
+
+    private final int id;
+    private final String name;
+    private final Kind kind;
+    private final List<Transformation> inputs;
+    private final Partitioning partitioning;
+    private final int keyField;
+    private final BatchSchema schema;
+    private final Source source;
+    private final Sink sink;
+    private final Supplier<Operator> operator;
+    private int parallelism;
+
+    private Transformation(int id, String name, Kind kind, List<Transformation> inputs, Partitioning partitioning,
+                           int keyField, BatchSchema schema, Source source, Sink sink, Supplier<Operator> operator,
+                           int parallelism) {
+        this.id = id;
+        this.name = name;
+        this.kind = kind;
+        this.inputs = List.copyOf(inputs);
+        this.partitioning = partitioning;
+        this.keyField = keyField;
+        this.schema = schema;
+        this.source = source;
+        this.sink = sink;
+        this.operator = operator;
+        this.parallelism = parallelism;
+    }
+
+    public static Transformation source(int id, Source source, int parallelism) {
+        return new Transformation(id, source.name(), Kind.SOURCE, List.of(), Partitioning.FORWARD, -1,
+                source.schema(), source, null, null, parallelism);
+    }
+
+    /** An operator whose inputs reach it as {@code partitioning} says ({@code keyField} for HASH). */
+    public static Transformation operator(int id, String name, List<Transformation> inputs, Partitioning partitioning,
+                                          int keyField, BatchSchema schema, Supplier<Operator> operator,
+                                          int parallelism) {
+        return new Transformation(id, name, Kind.OPERATOR, inputs, partitioning, keyField, schema, null, null,
+                operator, parallelism);
+    }
+
+    public static Transformation sink(int id, Sink sink, Transformation input, Supplier<Operator> operator) {
+        int parallelism = sink.parallelism() > 0 ? sink.parallelism() : INHERIT_PARALLELISM;
+        return new Transformation(id, sink.name(), Kind.SINK, List.of(input), Partitioning.FORWARD, -1,
+                input.schema(), null, sink, operator, parallelism);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public List<Transformation> inputs() {
+        return inputs;
+    }
+
+    public Partitioning partitioning() {
+        return partitioning;
+    }
+
+    public int keyField() {
+        return keyField;
+    }
+
+    /** The schema of the batches this transformation emits (a sink: the schema it takes). */
+    public BatchSchema schema() {
+        return schema;
+    }
+
+    public Source source() {
+        return source;
+    }
+
+    public Sink sink() {
+        return sink;
+    }
+
+    public Supplier<Operator> operator() {
+        return operator;
+    }
+
+    /** The requested parallelism: positive, {@link #DEFAULT_PARALLELISM} or {@link #INHERIT_PARALLELISM}. */
+    public int parallelism() {
+        return parallelism;
+    }
+
+    public void setParallelism(int parallelism) {
+        this.parallelism = parallelism;
+    }
+
+    @Override
+    public String toString() {
+        return name + "#" + id;
+    }
+}

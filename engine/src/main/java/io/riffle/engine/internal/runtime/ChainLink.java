@@ -1,0 +1,55 @@
+package io.riffle.engine.internal.runtime;
+
+import io.riffle.columnar.batch.RecordBatch;
+
+/**
+ * Feeds one operator of a chain and counts its input. Chained operators call each other directly, so a
+ * batch crosses a whole chain without a ring or a copy. An exception is tagged with the operator it came
+ * from, once, so that the job's error names it.
+ */
+final class ChainLink implements Output {
+    final Operator operator;
+    final String name;
+    final OperatorMetrics metrics;
+    final int subtask;
+    final int parallelism;
+    /** Where the operator's output goes; set once the chain is built. */
+    Output next;
+    /** What the operator emits into: counts the records, then passes them to {@link #next}. */
+    private final Output counted = this::forward;
+
+    ChainLink(Operator operator, String name, OperatorMetrics metrics, int subtask, int parallelism) {
+        this.operator = operator;
+        this.name = name;
+        this.metrics = metrics;
+        this.subtask = subtask;
+        this.parallelism = parallelism;
+    }
+
+    @Override
+    public void emit(RecordBatch batch) {
+        metrics.addIn(subtask, batch.rowCount());
+        try {
+            operator.process(batch, counted);
+        } catch (OperatorFailedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new OperatorFailedException(name, subtask, parallelism, e);
+        }
+    }
+
+    private void forward(RecordBatch batch) throws Exception {
+        metrics.addOut(subtask, batch.rowCount());
+        next.emit(batch);
+    }
+
+    void endInput() {
+        try {
+            operator.endInput(counted);
+        } catch (OperatorFailedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new OperatorFailedException(name, subtask, parallelism, e);
+        }
+    }
+}

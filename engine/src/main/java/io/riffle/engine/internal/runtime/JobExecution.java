@@ -1,0 +1,291 @@
+package io.riffle.engine.internal.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.engine.connector.SourceReader;
+import io.riffle.engine.internal.plan.Edge;
+import io.riffle.engine.internal.plan.Partitioning;
+import io.riffle.engine.internal.plan.PhysicalPlan;
+import io.riffle.engine.internal.plan.Transformation;
+import io.riffle.engine.internal.plan.Vertex;
+import io.riffle.scheduler.Scheduler;
+import io.riffle.scheduler.SchedulerConfig;
+import io.riffle.scheduler.TaskletHandle;
+import io.riffle.scheduler.channel.Channel;
+import io.riffle.scheduler.channel.InputGate;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * One run of a physical plan: its own allocator, scheduler (worker threads), channels and tasklets. It
+ * ends when every tasklet finished, or when one failed or the job was cancelled (the others are then
+ * cancelled); a monitor thread then stops the workers, frees the channels and checks that the allocator
+ * is empty, and only then completes {@link #completion()}. Nothing of the job outlives that.
+ */
+public final class JobExecution {
+    /** How a run ended; {@code failure} is null on success. */
+    public record Outcome(boolean cancelled, Throwable failure, long nanos) {
+    }
+
+    private final String jobName;
+    private final RootAllocator allocator = new RootAllocator();
+    private final List<Channel> channels = new ArrayList<>();
+    private final List<TaskletHandle> handles = new ArrayList<>();
+    private final List<OperatorMetrics> metrics = new ArrayList<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final CompletableFuture<Outcome> completion = new CompletableFuture<>();
+    private volatile boolean cancelled;
+    private Scheduler scheduler;
+    private long startNanos;
+
+    private JobExecution(String jobName) {
+        this.jobName = jobName;
+    }
+
+    /** Builds every subtask (opening sources, sinks and operators here, so setup errors throw) and starts them. */
+    public static JobExecution start(String jobName, PhysicalPlan plan, RuntimeConfig config) {
+        JobExecution job = new JobExecution(jobName);
+        List<SubtaskTasklet> tasklets = new ArrayList<>();
+        try {
+            job.build(plan, config, tasklets);
+        } catch (RuntimeException | Error e) {
+            for (SubtaskTasklet t : tasklets) {
+                t.onClose();
+            }
+            job.freeAll();
+            throw e;
+        }
+        job.run(config, tasklets);
+        return job;
+    }
+
+    private void build(PhysicalPlan plan, RuntimeConfig config, List<SubtaskTasklet> tasklets) {
+        Map<Edge, Channel[][]> edgeChannels = new IdentityHashMap<>();
+        for (Vertex v : plan.vertices()) {
+            for (Edge e : v.inputs()) {
+                edgeChannels.put(e, channelsOf(e, config.channelCapacity()));
+            }
+        }
+        for (Vertex v : plan.vertices()) {
+            OperatorMetrics sourceMetrics = null;
+            if (v.source() != null) {
+                sourceMetrics = new OperatorMetrics(v.sourceName(), v.parallelism());
+                metrics.add(sourceMetrics);
+            }
+            List<OperatorMetrics> chainMetrics = new ArrayList<>();
+            for (Transformation t : v.chain()) {
+                OperatorMetrics m = new OperatorMetrics(t.name(), v.parallelism());
+                chainMetrics.add(m);
+                metrics.add(m);
+            }
+            for (int s = 0; s < v.parallelism(); s++) {
+                tasklets.add(subtask(v, s, config, edgeChannels, sourceMetrics, chainMetrics));
+            }
+        }
+    }
+
+    private Channel[][] channelsOf(Edge e, int capacity) {
+        int up = e.from().parallelism();
+        int down = e.to().parallelism();
+        Channel[][] result = new Channel[up][down];
+        for (int u = 0; u < up; u++) {
+            for (int d = 0; d < down; d++) {
+                if (e.partitioning() != Partitioning.FORWARD || u == d) {
+                    Channel c = new Channel(e.from().name() + "[" + u + "] -> " + e.to().name() + "[" + d + "]",
+                            capacity);
+                    channels.add(c);
+                    result[u][d] = c;
+                }
+            }
+        }
+        return result;
+    }
+
+    private SubtaskTasklet subtask(Vertex v, int s, RuntimeConfig config, Map<Edge, Channel[][]> edgeChannels,
+                                   OperatorMetrics sourceMetrics, List<OperatorMetrics> chainMetrics) {
+        int p = v.parallelism();
+        List<ChannelWriter> writers = new ArrayList<>();
+        List<Output> edgeOutputs = new ArrayList<>();
+        for (Edge e : v.outputs()) {
+            Channel[] row = edgeChannels.get(e)[s];
+            BatchSchema schema = e.schema();
+            if (e.partitioning() == Partitioning.FORWARD) {
+                ChannelWriter w = new ChannelWriter(row[s], schema, allocator, config.batchSize());
+                writers.add(w);
+                edgeOutputs.add(new EdgeOutput.Forward(w));
+            } else {
+                ChannelWriter[] ws = new ChannelWriter[row.length];
+                for (int d = 0; d < row.length; d++) {
+                    ws[d] = new ChannelWriter(row[d], schema, allocator, config.batchSize());
+                    writers.add(ws[d]);
+                }
+                edgeOutputs.add(e.partitioning() == Partitioning.HASH
+                        ? new EdgeOutput.Hash(ws, e.keyField(), config.maxParallelism())
+                        : new EdgeOutput.Rebalance(ws, s));
+            }
+        }
+        Output tail = edgeOutputs.isEmpty() ? batch -> { } : edgeOutputs.size() == 1 ? edgeOutputs.get(0)
+                : new FanOut(edgeOutputs.toArray(new Output[0]));
+        List<Transformation> chain = v.chain();
+        ChainLink[] links = new ChainLink[chain.size()];
+        SourceReader reader = null;
+        try {
+            for (int i = 0; i < links.length; i++) {
+                Transformation t = chain.get(i);
+                Operator op = t.operator().get();
+                links[i] = new ChainLink(op, t.name(), chainMetrics.get(i), s, p);
+            }
+            for (int i = 0; i < links.length; i++) {
+                links[i].next = i + 1 < links.length ? links[i + 1] : tail;
+                try {
+                    links[i].operator.open(new SubtaskContext(links[i].name, s, p, allocator, config.batchSize()));
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException("operator '" + links[i].name + "' could not start: " + e, e);
+                }
+            }
+            if (v.source() != null) {
+                try {
+                    reader = v.source().createReader(new SubtaskContext(v.sourceName(), s, p, allocator,
+                            config.batchSize()));
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException("source '" + v.sourceName() + "' could not start: " + e, e);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            for (ChainLink link : links) {
+                if (link != null) {
+                    try {
+                        link.operator.close();
+                    } catch (Exception suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+            }
+            throw e;
+        }
+        InputGate gate = null;
+        if (v.source() == null) {
+            List<Channel> in = new ArrayList<>();
+            for (Edge e : v.inputs()) {
+                Channel[][] all = edgeChannels.get(e);
+                for (Channel[] row : all) {
+                    if (row[s] != null) {
+                        in.add(row[s]);
+                    }
+                }
+            }
+            gate = new InputGate(in.toArray(new Channel[0]));
+        }
+        Output entry = links.length > 0 ? links[0] : tail;
+        String name = v.name() + " [" + (s + 1) + "/" + p + "]";
+        return new SubtaskTasklet(name, s, p, reader, v.sourceName(), sourceMetrics, gate, links, entry,
+                writers.toArray(new ChannelWriter[0]));
+    }
+
+    private void run(RuntimeConfig config, List<SubtaskTasklet> tasklets) {
+        SchedulerConfig sc = SchedulerConfig.defaults().withWorkers(config.workers()).withIdleMode(config.idleMode())
+                .withFailureListener(this::onFailure).withShutdownTimeout(Duration.ofSeconds(10));
+        if (config.pinned()) {
+            sc = sc.pinned();
+        }
+        scheduler = new Scheduler(sc);
+        startNanos = System.nanoTime();
+        // Spread the subtasks over the workers in order, so that a vertex's subtasks land on different cores.
+        int next = 0;
+        synchronized (handles) {
+            for (SubtaskTasklet t : tasklets) {
+                handles.add(scheduler.submit(t, next));
+                next = (next + 1) % scheduler.workerCount();
+            }
+        }
+        CompletableFuture<?>[] done = new CompletableFuture<?>[handles.size()];
+        for (int i = 0; i < done.length; i++) {
+            done[i] = handles.get(i).done();
+        }
+        Thread monitor = new Thread(() -> {
+            CompletableFuture.allOf(done).exceptionally(e -> null).join();
+            finish();
+        }, "riffle-job-" + jobName);
+        monitor.setDaemon(true);
+        monitor.start();
+    }
+
+    private void onFailure(String tasklet, Throwable cause) {
+        if (failure.compareAndSet(null, cause)) {
+            cancelAll();
+        }
+    }
+
+    private void cancelAll() {
+        synchronized (handles) {
+            for (TaskletHandle h : handles) {
+                h.cancel();
+            }
+        }
+    }
+
+    /** Cancels the job; {@link #completion()} completes once everything is stopped and freed. */
+    public void cancel() {
+        cancelled = true;
+        cancelAll();
+    }
+
+    private void finish() {
+        long nanos = System.nanoTime() - startNanos;
+        Throwable teardown = null;
+        try {
+            scheduler.close();
+        } catch (RuntimeException e) {
+            teardown = e;
+        }
+        Throwable leak = freeAll();
+        Throwable cause = failure.get();
+        if (cause == null) {
+            cause = teardown != null ? teardown : leak;
+        }
+        completion.complete(new Outcome(cancelled && failure.get() == null, cause, nanos));
+    }
+
+    private Throwable freeAll() {
+        for (Channel c : channels) {
+            c.close();
+        }
+        long outstanding = allocator.getAllocatedMemory();
+        try {
+            allocator.close();
+        } catch (RuntimeException e) {
+            return new IllegalStateException("job '" + jobName + "' left " + outstanding
+                    + " bytes of Arrow memory allocated: " + e.getMessage(), e);
+        }
+        return null;
+    }
+
+    /** Completes once the job has ended and every thread, channel and byte of it is gone. */
+    public CompletableFuture<Outcome> completion() {
+        return completion;
+    }
+
+    /** Records in and out per operator, live. */
+    public List<OperatorMetrics> metrics() {
+        return metrics;
+    }
+
+    public String jobName() {
+        return jobName;
+    }
+
+    /** When the subtasks started ({@link System#nanoTime()}). */
+    public long startNanos() {
+        return startNanos;
+    }
+}

@@ -1,0 +1,28 @@
+package io.riffle.engine.internal.runtime;
+
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.engine.connector.TaskContext;
+
+/**
+ * One step of a subtask's chain: takes dense batches (no selection) and emits batches to the next step.
+ * A batch handed to {@link #process} or {@link Output#emit} is only valid during that call; an operator
+ * that keeps data copies it (into its state or its own output batches). One instance per subtask, called
+ * by one thread.
+ */
+public abstract class Operator implements AutoCloseable {
+    /** Called once before the first batch. */
+    public void open(TaskContext context) throws Exception {
+    }
+
+    /** Processes one batch, emitting any results to {@code out} before returning. */
+    public abstract void process(RecordBatch batch, Output out) throws Exception;
+
+    /** Every input has ended: emit what is left (a batch aggregation emits its groups here). */
+    public void endInput(Output out) throws Exception {
+    }
+
+    /** Frees the operator's memory; called once, whether the job finished or failed. */
+    @Override
+    public void close() throws Exception {
+    }
+}

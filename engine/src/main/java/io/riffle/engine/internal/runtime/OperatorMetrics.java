@@ -1,0 +1,55 @@
+package io.riffle.engine.internal.runtime;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Records in and out of one operator, per subtask. Each subtask writes only its own cells (one writer
+ * per cell, so lazySet suffices); any thread may read a snapshot while the job runs.
+ */
+public final class OperatorMetrics {
+    private final String name;
+    private final int parallelism;
+    // Cells 16 longs apart so that subtasks on different cores do not share a cache line.
+    private static final int STRIDE = 16;
+    private final AtomicLongArray cells;
+
+    public OperatorMetrics(String name, int parallelism) {
+        this.name = name;
+        this.parallelism = parallelism;
+        this.cells = new AtomicLongArray(parallelism * STRIDE);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int parallelism() {
+        return parallelism;
+    }
+
+    void addIn(int subtask, long records) {
+        int i = subtask * STRIDE;
+        cells.lazySet(i, cells.get(i) + records);
+    }
+
+    void addOut(int subtask, long records) {
+        int i = subtask * STRIDE + 1;
+        cells.lazySet(i, cells.get(i) + records);
+    }
+
+    public long recordsIn() {
+        long sum = 0;
+        for (int s = 0; s < parallelism; s++) {
+            sum += cells.get(s * STRIDE);
+        }
+        return sum;
+    }
+
+    public long recordsOut() {
+        long sum = 0;
+        for (int s = 0; s < parallelism; s++) {
+            sum += cells.get(s * STRIDE + 1);
+        }
+        return sum;
+    }
+}
