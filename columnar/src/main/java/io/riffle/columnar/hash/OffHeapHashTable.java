@@ -315,6 +315,45 @@ public final class OffHeapHashTable implements AutoCloseable {
     }
 
     /**
+     * Like {@link #accumulate}, but row by row, writing each row's result right after its own update into
+     * {@code outs[a]} (a vector of aggregate {@code a}'s output type): the running values a
+     * streaming keyed aggregation emits per record, correct when a key repeats within the batch.
+     */
+    public void accumulateRunning(RecordBatch batch, int[] groupIds, FieldVector[] outs) {
+        int n = batch.rowCount();
+        if (groupIds.length < n) {
+            throw new IllegalArgumentException("group ids have room for " + groupIds.length + " rows; the batch has "
+                    + n);
+        }
+        if (outs.length != spec.aggregateCount()) {
+            throw new IllegalArgumentException(spec.aggregateCount() + " aggregates but " + outs.length
+                    + " output vectors");
+        }
+        for (int a = 0; a < spec.aggregateCount(); a++) {
+            FieldVector out = outs[a];
+            ColumnType type = spec.outputSchema().column(a + 1).type();
+            if (ColumnType.fromArrow(out.getField().getType()) != type) {
+                throw new IllegalArgumentException("aggregate " + spec.outputSchema().column(a + 1).name()
+                        + " is " + type + "; the output vector is " + out.getField().getType());
+            }
+            if (out.getValueCapacity() < n) {
+                out.clear();
+                out.setInitialCapacity(n);
+                out.allocateNew();
+            }
+        }
+        for (int a = 0; a < spec.aggregateCount(); a++) {
+            long value = accumulators[spec.valueColumn[a]];
+            long count = spec.countColumn[a] < 0 ? 0L : accumulators[spec.countColumn[a]];
+            int field = spec.inputFields[a];
+            FieldVector in = field < 0 ? null : batch.vector(field);
+            FieldVector out = outs[a];
+            Running.accumulate(spec, a, value, count, in, groupIds, n, out);
+            out.setValueCount(n);
+        }
+    }
+
+    /**
      * Writes the current result of aggregate {@code aggregate} for each row's group into {@code out}
      * (a vector of the aggregate's output type), rows {@code 0 .. n - 1}: the running value a streaming
      * keyed aggregation emits per input record.

@@ -54,30 +54,57 @@ public final class GatherKernel {
         int[] rows = selection.rows();
         target.ensureCapacity(n);
         for (int c = 0; c < schema.columnCount(); c++) {
-            FieldVector from = source.vector(c);
-            FieldVector to = target.vector(c);
-            switch (schema.column(c).type()) {
-                case UTF8:
-                    copyUtf8(from, (BaseVariableWidthVector) to, rows, n);
-                    break;
-                case BOOL:
-                    copyBits(from.getDataBufferAddress(), to.getDataBufferAddress(), rows, n);
-                    break;
-                case INT32:
-                    copyInts(from.getDataBufferAddress(), to.getDataBufferAddress(), rows, n);
-                    break;
-                default:
-                    copyLongs(from.getDataBufferAddress(), to.getDataBufferAddress(), rows, n);
-                    break;
-            }
-            if (from.getNullCount() == 0) {
-                MemoryUtil.setMemory(to.getValidityBufferAddress(), (n + 7) >>> 3, (byte) 0xFF);
-            } else {
-                copyBits(from.getValidityBufferAddress(), to.getValidityBufferAddress(), rows, n);
-            }
+            copyColumn(source.vector(c), target.vector(c), schema.column(c).type(), rows, n);
         }
         target.setRowCount(n);
         target.select(null);
+    }
+
+    /**
+     * Overwrites column {@code targetColumn} of {@code target} with the selected rows of column {@code column}
+     * of {@code source} (same type), leaving the target's other columns and row count alone: for operators
+     * that assemble an output batch column by column.
+     */
+    public static void gatherColumn(RecordBatch source, int column, SelectionVector selection, RecordBatch target,
+                                    int targetColumn) {
+        ColumnType type = source.schema().column(column).type();
+        ColumnType targetType = target.schema().column(targetColumn).type();
+        if (type != targetType) {
+            throw new IllegalArgumentException("cannot gather " + source.schema().describe(column) + " into "
+                    + target.schema().describe(targetColumn) + "; the types must be equal");
+        }
+        check(source, selection);
+        int n = selection.size();
+        FieldVector to = target.vector(targetColumn);
+        if (to.getValueCapacity() < n) {
+            to.clear();
+            to.setInitialCapacity(n);
+            to.allocateNew();
+        }
+        copyColumn(source.vector(column), to, type, selection.rows(), n);
+        to.setValueCount(n);
+    }
+
+    private static void copyColumn(FieldVector from, FieldVector to, ColumnType type, int[] rows, int n) {
+        switch (type) {
+            case UTF8:
+                copyUtf8(from, (BaseVariableWidthVector) to, rows, n);
+                break;
+            case BOOL:
+                copyBits(from.getDataBufferAddress(), to.getDataBufferAddress(), rows, n);
+                break;
+            case INT32:
+                copyInts(from.getDataBufferAddress(), to.getDataBufferAddress(), rows, n);
+                break;
+            default:
+                copyLongs(from.getDataBufferAddress(), to.getDataBufferAddress(), rows, n);
+                break;
+        }
+        if (from.getNullCount() == 0) {
+            MemoryUtil.setMemory(to.getValidityBufferAddress(), (n + 7) >>> 3, (byte) 0xFF);
+        } else {
+            copyBits(from.getValidityBufferAddress(), to.getValidityBufferAddress(), rows, n);
+        }
     }
 
     /** Everything that can be wrong, checked before the target is touched. */

@@ -75,12 +75,12 @@ public final class JobExecution {
         for (Vertex v : plan.vertices()) {
             OperatorMetrics sourceMetrics = null;
             if (v.source() != null) {
-                sourceMetrics = new OperatorMetrics(v.sourceName(), v.parallelism());
+                sourceMetrics = new OperatorMetrics(v.sourceName(), v.parallelism(), true);
                 metrics.add(sourceMetrics);
             }
             List<OperatorMetrics> chainMetrics = new ArrayList<>();
             for (Transformation t : v.chain()) {
-                OperatorMetrics m = new OperatorMetrics(t.name(), v.parallelism());
+                OperatorMetrics m = new OperatorMetrics(t.name(), v.parallelism(), false);
                 chainMetrics.add(m);
                 metrics.add(m);
             }

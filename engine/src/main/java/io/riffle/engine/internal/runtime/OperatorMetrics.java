@@ -9,13 +9,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class OperatorMetrics {
     private final String name;
     private final int parallelism;
+    private final boolean source;
     // Cells 16 longs apart so that subtasks on different cores do not share a cache line.
     private static final int STRIDE = 16;
     private final AtomicLongArray cells;
 
-    public OperatorMetrics(String name, int parallelism) {
+    public OperatorMetrics(String name, int parallelism, boolean source) {
         this.name = name;
         this.parallelism = parallelism;
+        this.source = source;
         this.cells = new AtomicLongArray(parallelism * STRIDE);
     }
 
@@ -25,6 +27,11 @@ public final class OperatorMetrics {
 
     public int parallelism() {
         return parallelism;
+    }
+
+    /** True for a source, whose records out are the job's input. */
+    public boolean isSource() {
+        return source;
     }
 
     void addIn(int subtask, long records) {

@@ -1,0 +1,187 @@
+package io.riffle.engine;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.engine.connector.Sink;
+import io.riffle.engine.internal.connector.CallbackSink;
+import io.riffle.engine.internal.connector.CollectSink;
+import io.riffle.engine.internal.connector.PrintSink;
+import io.riffle.engine.internal.operator.FilterOperator;
+import io.riffle.engine.internal.operator.MapOperator;
+import io.riffle.engine.internal.operator.PassThroughOperator;
+import io.riffle.engine.internal.operator.SinkOperator;
+import io.riffle.engine.internal.plan.Partitioning;
+import io.riffle.engine.internal.plan.Transformation;
+import io.riffle.engine.internal.runtime.Operator;
+
+/**
+ * A stream of records with a known schema. Operations return new streams and are checked when they are
+ * called (a wrong field name or type fails here, not when the job runs); nothing runs until
+ * {@link Environment#execute()}. Row-level functions ({@code map}, {@code filter}, {@code flatMap})
+ * see one record at a time; keyed aggregations and the column path work a batch at a time.
+ *
+ * <pre>{@code
+ * env.fromElements(Tuple.of("apple", 1), Tuple.of("banana", 2))
+ *    .filter(r -> r.getInt(1) > 1)
+ *    .keyBy(0).sum(1)
+ *    .print();
+ * }</pre>
+ */
+public final class DataStream {
+    final Environment env;
+    final Transformation transformation;
+
+    DataStream(Environment env, Transformation transformation) {
+        this.env = env;
+        this.transformation = transformation;
+    }
+
+    /** The schema of this stream's records. */
+    public BatchSchema schema() {
+        return transformation.schema();
+    }
+
+    /**
+     * Runs the operation that made this stream at {@code parallelism} subtasks (default: the environment's
+     * for sources and keyed operations, the input's for the rest, so that they chain).
+     */
+    public DataStream setParallelism(int parallelism) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, not " + parallelism);
+        }
+        if (transformation.kind() == Transformation.Kind.SOURCE && parallelism > transformation.source().maxParallelism()) {
+            throw new IllegalArgumentException("source '" + transformation.name() + "' can run at a parallelism of at most "
+                    + transformation.source().maxParallelism() + ", not " + parallelism);
+        }
+        transformation.setParallelism(parallelism);
+        return this;
+    }
+
+    // ---- row-level functions
+
+    /** One output record per input record, of this stream's schema. */
+    public DataStream map(MapFunction function) {
+        return map(function, schema());
+    }
+
+    /** One output record per input record, of {@code outputSchema}. */
+    public DataStream map(MapFunction function, BatchSchema outputSchema) {
+        return oneInput("map", outputSchema, () -> MapOperator.map(function, outputSchema));
+    }
+
+    /** Any number of output records per input record, of {@code outputSchema}. */
+    public DataStream flatMap(FlatMapFunction function, BatchSchema outputSchema) {
+        return oneInput("flatMap", outputSchema, () -> MapOperator.flatMap(function, outputSchema));
+    }
+
+    /** The records {@code predicate} accepts. */
+    public DataStream filter(FilterFunction predicate) {
+        return oneInput("filter", schema(), () -> new FilterOperator(predicate));
+    }
+
+    // ---- partitioning
+
+    /** Partitions by the key field at {@code field}, for keyed aggregations. */
+    public KeyedStream keyBy(int field) {
+        return new KeyedStream(this, checkKey(schema().checkIndex(field), "keyBy"), "keyBy");
+    }
+
+    /** Partitions by the key field named {@code field}, for keyed aggregations. */
+    public KeyedStream keyBy(String field) {
+        return new KeyedStream(this, checkKey(schema().indexOf(field), "keyBy"), "keyBy");
+    }
+
+    /** The same as {@link #keyBy(int)}, named as in batch programs. */
+    public KeyedStream groupBy(int field) {
+        return new KeyedStream(this, checkKey(schema().checkIndex(field), "groupBy"), "groupBy");
+    }
+
+    /** The same as {@link #keyBy(String)}, named as in batch programs. */
+    public KeyedStream groupBy(String field) {
+        return new KeyedStream(this, checkKey(schema().indexOf(field), "groupBy"), "groupBy");
+    }
+
+    /** Spreads whole batches round robin over the next operator's subtasks (to even out skew). */
+    public DataStream rebalance() {
+        Transformation t = Transformation.operator(env.nextId(), "rebalance", List.of(transformation),
+                Partitioning.REBALANCE, -1, schema(), PassThroughOperator::new, Transformation.DEFAULT_PARALLELISM);
+        return new DataStream(env, t);
+    }
+
+    /** The records of this stream and of {@code others}, which must have the same schema. */
+    public DataStream union(DataStream... others) {
+        List<Transformation> inputs = new ArrayList<>();
+        inputs.add(transformation);
+        for (DataStream o : others) {
+            if (o.env != env) {
+                throw new IllegalArgumentException("cannot union streams of different environments");
+            }
+            if (!o.schema().equals(schema())) {
+                throw new IllegalArgumentException("union needs equal schemas: " + schema() + " and " + o.schema());
+            }
+            inputs.add(o.transformation);
+        }
+        Transformation t = Transformation.operator(env.nextId(), "union", inputs, Partitioning.FORWARD, -1, schema(),
+                PassThroughOperator::new, Transformation.DEFAULT_PARALLELISM);
+        return new DataStream(env, t);
+    }
+
+    // ---- sinks
+
+    /** Prints each record as {@code (v0,v1,...)} to the environment's print stream (default {@code System.out}). */
+    public void print() {
+        print(env.printStream());
+    }
+
+    /** Prints each record as {@code (v0,v1,...)} to {@code out}. */
+    public void print(PrintStream out) {
+        addSink(new PrintSink(out));
+    }
+
+    /** Adds every record, as a {@link Tuple}, to {@code target} when the job runs (thread-safe under its lock). */
+    public void collect(List<Tuple> target) {
+        addSink(new CollectSink(target));
+    }
+
+    /** Runs the job (with any other sinks defined) and returns this stream's records. */
+    public List<Tuple> executeAndCollect() {
+        List<Tuple> result = new ArrayList<>();
+        collect(result);
+        env.execute();
+        return result;
+    }
+
+    /** Hands every result batch to {@code consumer} (valid during the call only), from the sink's threads. */
+    public void forEachBatch(BatchConsumer consumer) {
+        addSink(new CallbackSink(consumer));
+    }
+
+    /** Writes the records to {@code sink}. */
+    public void addSink(Sink sink) {
+        sink.checkSchema(schema());
+        BatchSchema schema = schema();
+        env.addSink(Transformation.sink(env.nextId(), sink, transformation, () -> new SinkOperator(sink, schema)));
+    }
+
+    // ---- for KeyedStream and the column path
+
+    DataStream oneInput(String name, BatchSchema outputSchema, Supplier<Operator> operator) {
+        Transformation t = Transformation.operator(env.nextId(), name, List.of(transformation), Partitioning.FORWARD,
+                -1, outputSchema, operator, Transformation.INHERIT_PARALLELISM);
+        return new DataStream(env, t);
+    }
+
+    private int checkKey(int field, String op) {
+        ColumnType type = schema().column(field).type();
+        if (!(type.isIntegral() || type == ColumnType.UTF8)) {
+            throw new IllegalArgumentException(op + "(" + schema().column(field).name() + "): key "
+                    + schema().describe(field) + " must be int32, int64, timestamp[ms] or utf8");
+        }
+        return field;
+    }
+}

@@ -1,0 +1,316 @@
+package io.riffle.engine;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.Row;
+import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.connector.Source;
+import io.riffle.engine.internal.connector.CollectionSource;
+import io.riffle.engine.internal.connector.GeneratorSource;
+import io.riffle.engine.internal.plan.PhysicalPlan;
+import io.riffle.engine.internal.plan.Planner;
+import io.riffle.engine.internal.plan.Transformation;
+import io.riffle.engine.internal.runtime.JobExecution;
+import io.riffle.engine.internal.runtime.RuntimeConfig;
+import io.riffle.scheduler.IdleMode;
+
+/**
+ * Where a Riffle program starts: sources, settings, and {@link #execute()}. The mode fixes the semantics
+ * of keyed aggregations, as in Flink: {@link Mode#STREAMING} emits a running value per input record,
+ * {@link Mode#BATCH} one final row per key when the (bounded) input ends.
+ *
+ * <pre>{@code
+ * Environment env = Environment.batch();
+ * env.fromElements(Tuple.of("apple", 1), Tuple.of("banana", 2), Tuple.of("apple", 3))
+ *    .groupBy(0).sum(1)
+ *    .print();
+ * env.execute();   // (apple,4) (banana,2)
+ * }</pre>
+ *
+ * Not thread-safe: build a job from one thread. Jobs run in this process on their own worker threads.
+ */
+public final class Environment {
+    /** How keyed aggregations emit: per record (streaming) or per key at the end (batch). */
+    public enum Mode { STREAMING, BATCH }
+
+    private final Mode mode;
+    private final List<Transformation> sinks = new ArrayList<>();
+    private int nextId;
+    private int parallelism = Runtime.getRuntime().availableProcessors();
+    private int maxParallelism = 128;
+    private int workers = Runtime.getRuntime().availableProcessors();
+    private IdleMode idleMode = IdleMode.BACK_OFF;
+    private boolean pinned;
+    private int batchSize = 4096;
+    private int channelCapacity = 64;
+    private long stateBudgetBytes = 2L << 30;
+    private PrintStream printStream = System.out;
+
+    private Environment(Mode mode) {
+        this.mode = mode;
+    }
+
+    /** A streaming environment: keyed aggregations emit a running value per record. */
+    public static Environment streaming() {
+        return new Environment(Mode.STREAMING);
+    }
+
+    /** A batch environment: keyed aggregations emit one row per key when the input ends. */
+    public static Environment batch() {
+        return new Environment(Mode.BATCH);
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /** The parallelism of operators that do not set their own (default: the number of cores). */
+    public Environment setParallelism(int parallelism) {
+        this.parallelism = positive("parallelism", parallelism);
+        return this;
+    }
+
+    public int parallelism() {
+        return parallelism;
+    }
+
+    /** The number of key groups, the most any keyed operator can be scaled to (default 128). */
+    public Environment setMaxParallelism(int maxParallelism) {
+        KeyGroups.check(maxParallelism, 1);
+        this.maxParallelism = maxParallelism;
+        return this;
+    }
+
+    /** Worker threads per job (default: the number of cores); subtasks share them cooperatively. */
+    public Environment setWorkers(int workers) {
+        this.workers = positive("workers", workers);
+        return this;
+    }
+
+    /** What idle workers do: {@link IdleMode#BUSY_SPIN} for lowest latency, {@link IdleMode#BACK_OFF} (default) to share cores. */
+    public Environment setIdleMode(IdleMode idleMode) {
+        this.idleMode = idleMode;
+        return this;
+    }
+
+    /** Pins worker {@code i} to core {@code i} where the OS allows (default: not pinned). */
+    public Environment setPinWorkers(boolean pinned) {
+        this.pinned = pinned;
+        return this;
+    }
+
+    /** Rows per batch that sources and operators aim for (default 4096). */
+    public Environment setBatchSize(int batchSize) {
+        this.batchSize = positive("batch size", batchSize);
+        return this;
+    }
+
+    /** Slots per channel ring (a power of two, default 64): how far a producer may run ahead. */
+    public Environment setChannelCapacity(int capacity) {
+        if (capacity < 2 || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("channel capacity must be a power of two of at least 2, not " + capacity);
+        }
+        this.channelCapacity = capacity;
+        return this;
+    }
+
+    /** The off-heap bytes each keyed operator subtask may hold (default 2 GiB); beyond it the job fails. */
+    public Environment setStateBudget(long bytes) {
+        if (bytes < 1 << 20) {
+            throw new IllegalArgumentException("state budget must be at least 1 MiB, not " + bytes + " bytes");
+        }
+        this.stateBudgetBytes = bytes;
+        return this;
+    }
+
+    /** Where {@link DataStream#print()} writes (default {@code System.out}). */
+    public Environment setPrintStream(PrintStream out) {
+        this.printStream = out;
+        return this;
+    }
+
+    // ---- sources
+
+    /** A stream of the given tuples; field types are inferred (fields named f0, f1, ...). Parallelism 1. */
+    public DataStream fromElements(Row... elements) {
+        return fromCollection(Arrays.asList(elements));
+    }
+
+    /** A stream of the given rows; field types are inferred (fields named f0, f1, ...). Parallelism 1. */
+    public DataStream fromCollection(Collection<? extends Row> rows) {
+        List<? extends Row> list = List.copyOf(rows);
+        return fromCollection(list, inferSchema(list, null));
+    }
+
+    /** A stream of the given rows with field names; types are inferred. Parallelism 1. */
+    public DataStream fromCollection(Collection<? extends Row> rows, String... fieldNames) {
+        List<? extends Row> list = List.copyOf(rows);
+        return fromCollection(list, inferSchema(list, fieldNames));
+    }
+
+    /** A stream of the given rows, checked against {@code schema} now. Parallelism 1. */
+    public DataStream fromCollection(Collection<? extends Row> rows, BatchSchema schema) {
+        List<? extends Row> list = List.copyOf(rows);
+        CollectionSourceCheck.check(schema, list);
+        return fromSource(new CollectionSource("fromElements", schema, list));
+    }
+
+    /**
+     * The workloads' generator: {@code records} records, record {@code i} = (key {@code i mod keys},
+     * value {@code i}, timestamp {@code i} ms), schema {@code (key: int64, value: int64, timestamp: timestamp[ms])}.
+     * Runs at the environment's parallelism, each subtask generating a contiguous range.
+     */
+    public DataStream generate(long records, long keys) {
+        return fromSource(new GeneratorSource(records, keys));
+    }
+
+    /** A stream from any {@link Source}. */
+    public DataStream fromSource(Source source) {
+        return new DataStream(this, Transformation.source(nextId++, source, Transformation.DEFAULT_PARALLELISM));
+    }
+
+    // ---- execution
+
+    /** Runs every sink defined since the last execution and waits for the job to end. */
+    public JobResult execute() {
+        return execute("riffle-job");
+    }
+
+    /** Like {@link #execute()}, with a job name for errors and metrics. */
+    public JobResult execute(String jobName) {
+        return executeAsync(jobName).await();
+    }
+
+    /** Starts the job and returns at once; the handle has live metrics, cancel and await. */
+    public JobHandle executeAsync() {
+        return executeAsync("riffle-job");
+    }
+
+    public JobHandle executeAsync(String jobName) {
+        PhysicalPlan plan = plan();
+        sinks.clear();
+        RuntimeConfig config = new RuntimeConfig(workers, idleMode, pinned, channelCapacity, batchSize, maxParallelism);
+        return new JobHandle(JobExecution.start(jobName, plan, config));
+    }
+
+    /** The physical plan the next {@link #execute()} would run: one line per chain of operators. */
+    public String explain() {
+        return plan().describe();
+    }
+
+    private PhysicalPlan plan() {
+        if (sinks.isEmpty()) {
+            throw new IllegalStateException("the job has no sink, so it would compute nothing: end a stream with "
+                    + "print(), collect(list), forEachBatch(consumer) or addSink(sink) before execute()");
+        }
+        return Planner.plan(sinks, parallelism);
+    }
+
+    // ---- for DataStream
+
+    int nextId() {
+        return nextId++;
+    }
+
+    void addSink(Transformation sink) {
+        sinks.add(sink);
+    }
+
+    long stateBudgetBytes() {
+        return stateBudgetBytes;
+    }
+
+    PrintStream printStream() {
+        return printStream;
+    }
+
+    private static int positive(String what, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(what + " must be at least 1, not " + value);
+        }
+        return value;
+    }
+
+    /** Field types from the values: the first non-null value of each field decides, ints widen to longs and doubles. */
+    static BatchSchema inferSchema(List<? extends Row> rows, String[] names) {
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("cannot infer field types from no elements; pass a schema");
+        }
+        int arity = rows.get(0).arity();
+        if (names != null && names.length != arity) {
+            throw new IllegalArgumentException(names.length + " field names " + Arrays.toString(names)
+                    + " for elements of " + arity + " fields");
+        }
+        ColumnType[] types = new ColumnType[arity];
+        boolean[] nullable = new boolean[arity];
+        for (int r = 0; r < rows.size(); r++) {
+            Row row = rows.get(r);
+            if (row.arity() != arity) {
+                throw new IllegalArgumentException("element " + r + " " + row + " has " + row.arity()
+                        + " fields; element 0 has " + arity);
+            }
+            for (int f = 0; f < arity; f++) {
+                Object v = row.field(f);
+                if (v == null) {
+                    nullable[f] = true;
+                    continue;
+                }
+                ColumnType t = typeOf(v, r, f);
+                types[f] = types[f] == null ? t : widen(types[f], t, r, f, v);
+            }
+        }
+        List<Column> columns = new ArrayList<>();
+        for (int f = 0; f < arity; f++) {
+            if (types[f] == null) {
+                throw new IllegalArgumentException("field " + f + " is null in every element, so its type is unknown;"
+                        + " pass a schema");
+            }
+            columns.add(new Column(names == null ? "f" + f : names[f], types[f], nullable[f]));
+        }
+        return BatchSchema.of(columns);
+    }
+
+    private static ColumnType typeOf(Object v, int row, int field) {
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return ColumnType.INT32;
+        }
+        if (v instanceof Long) {
+            return ColumnType.INT64;
+        }
+        if (v instanceof Double || v instanceof Float) {
+            return ColumnType.FLOAT64;
+        }
+        if (v instanceof Boolean) {
+            return ColumnType.BOOL;
+        }
+        if (v instanceof CharSequence) {
+            return ColumnType.UTF8;
+        }
+        if (v instanceof Instant) {
+            return ColumnType.TIMESTAMP_MS;
+        }
+        throw new IllegalArgumentException("element " + row + ", field " + field + ": unsupported value type "
+                + v.getClass().getName() + " ('" + v + "'); use Integer, Long, Double, Boolean, String or Instant");
+    }
+
+    private static ColumnType widen(ColumnType a, ColumnType b, int row, int field, Object v) {
+        if (a == b) {
+            return a;
+        }
+        boolean aNum = a.isNumeric();
+        boolean bNum = b.isNumeric();
+        if (aNum && bNum) {
+            return a == ColumnType.FLOAT64 || b == ColumnType.FLOAT64 ? ColumnType.FLOAT64 : ColumnType.INT64;
+        }
+        throw new IllegalArgumentException("element " + row + ", field " + field + " is " + b + " ('" + v
+                + "') but earlier elements have " + a);
+    }
+}

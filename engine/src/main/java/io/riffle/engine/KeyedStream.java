@@ -1,0 +1,172 @@
+package io.riffle.engine;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.hash.Aggregate;
+import io.riffle.columnar.hash.AggregateKind;
+import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.engine.internal.operator.GroupAggregateOperator;
+import io.riffle.engine.internal.operator.ReduceOperator;
+import io.riffle.engine.internal.operator.RunningAggregateOperator;
+import io.riffle.engine.internal.plan.Partitioning;
+import io.riffle.engine.internal.plan.Transformation;
+import io.riffle.engine.internal.runtime.Operator;
+
+/**
+ * A stream partitioned by a key field: each key's records go to one subtask, in order. Aggregations keep
+ * their state off-heap, per key. What they emit depends on the environment's mode, as in Flink:
+ * <ul>
+ *   <li>streaming: after every input record, that record with the aggregated field replaced by the key's
+ *   running value ({@code sum}, {@code min}, {@code max}, {@code avg}), or the key and the running values
+ *   ({@code count}, {@code aggregate});</li>
+ *   <li>batch: one row per key when the input ends: the key, then the aggregate (named as its field for
+ *   {@code sum}, {@code min}, {@code max}, {@code avg}). Sums, counts, minima and maxima are pre-aggregated
+ *   before the shuffle, so only one row per key and subtask crosses it.</li>
+ * </ul>
+ */
+public final class KeyedStream {
+    private final DataStream input;
+    private final int keyField;
+    private final String verb;
+
+    KeyedStream(DataStream input, int keyField, String verb) {
+        this.input = input;
+        this.keyField = keyField;
+        this.verb = verb;
+    }
+
+    public DataStream sum(int field) {
+        return single(Aggregate.sum(field), field);
+    }
+
+    public DataStream sum(String field) {
+        return sum(schema().indexOf(field));
+    }
+
+    public DataStream min(int field) {
+        return single(Aggregate.min(field), field);
+    }
+
+    public DataStream min(String field) {
+        return min(schema().indexOf(field));
+    }
+
+    public DataStream max(int field) {
+        return single(Aggregate.max(field), field);
+    }
+
+    public DataStream max(String field) {
+        return max(schema().indexOf(field));
+    }
+
+    /** The mean as float64. */
+    public DataStream avg(int field) {
+        return single(Aggregate.avg(field), field);
+    }
+
+    public DataStream avg(String field) {
+        return avg(schema().indexOf(field));
+    }
+
+    /** The number of records per key: {@code (key, count)}. */
+    public DataStream count() {
+        return aggregate(Aggregate.count());
+    }
+
+    /** Several aggregates at once: {@code (key, aggregate...)}. */
+    public DataStream aggregate(Aggregate... aggregates) {
+        GroupBySpec spec = GroupBySpec.of(schema(), keyField, aggregates);
+        String name = name(describe(aggregates));
+        if (env().mode() == Environment.Mode.STREAMING) {
+            long budget = env().stateBudgetBytes();
+            return keyed(name, spec.outputSchema(), () -> RunningAggregateOperator.keyAndAggregates(spec, budget));
+        }
+        return groupAggregate(name, spec, aggregates);
+    }
+
+    /** Combines each key's records pairwise with {@code function}; see the class comment for what is emitted. */
+    public DataStream reduce(ReduceFunction function) {
+        BatchSchema schema = schema();
+        boolean running = env().mode() == Environment.Mode.STREAMING;
+        long budget = env().stateBudgetBytes();
+        int key = keyField;
+        return keyed(name("reduce"), schema, () -> new ReduceOperator(function, schema, key, running, budget));
+    }
+
+    private DataStream single(Aggregate aggregate, int field) {
+        BatchSchema schema = schema();
+        String fieldName = schema.column(schema.checkIndex(field)).name();
+        Aggregate named = aggregate.as(fieldName);
+        GroupBySpec spec = GroupBySpec.of(schema, keyField, named);
+        String name = name(aggregate.kind() + "(" + fieldName + ")");
+        if (env().mode() == Environment.Mode.STREAMING) {
+            long budget = env().stateBudgetBytes();
+            return keyed(name, RunningAggregateOperator.replacedSchema(spec, field),
+                    () -> RunningAggregateOperator.replacing(spec, field, budget));
+        }
+        return groupAggregate(name, spec, named);
+    }
+
+    /**
+     * Batch aggregation. When every aggregate can be combined from partial results, a partial aggregation
+     * runs chained after the input and the final one merges the partials after the shuffle.
+     */
+    private DataStream groupAggregate(String name, GroupBySpec spec, Aggregate... aggregates) {
+        long budget = env().stateBudgetBytes();
+        Aggregate[] merge = new Aggregate[aggregates.length];
+        BatchSchema partialSchema = spec.outputSchema();
+        for (int a = 0; a < aggregates.length; a++) {
+            AggregateKind kind = aggregates[a].kind();
+            String column = partialSchema.column(a + 1).name();
+            switch (kind) {
+                case SUM:
+                case COUNT:
+                    merge[a] = Aggregate.sum(a + 1).as(column);
+                    break;
+                case MIN:
+                    merge[a] = Aggregate.min(a + 1).as(column);
+                    break;
+                case MAX:
+                    merge[a] = Aggregate.max(a + 1).as(column);
+                    break;
+                default:
+                    return keyed(name, spec.outputSchema(), () -> new GroupAggregateOperator(spec, budget));
+            }
+        }
+        DataStream partial = input.oneInput(name + " (partial)", partialSchema,
+                () -> new GroupAggregateOperator(spec, budget));
+        GroupBySpec finalSpec = GroupBySpec.of(partialSchema, 0, merge);
+        Transformation t = Transformation.operator(env().nextId(), name, List.of(partial.transformation),
+                Partitioning.HASH, 0, finalSpec.outputSchema(), () -> new GroupAggregateOperator(finalSpec, budget),
+                Transformation.DEFAULT_PARALLELISM);
+        return new DataStream(env(), t);
+    }
+
+    private DataStream keyed(String name, BatchSchema outputSchema, Supplier<Operator> operator) {
+        Transformation t = Transformation.operator(env().nextId(), name, List.of(input.transformation),
+                Partitioning.HASH, keyField, outputSchema, operator, Transformation.DEFAULT_PARALLELISM);
+        return new DataStream(env(), t);
+    }
+
+    private String name(String what) {
+        return verb + "(" + schema().column(keyField).name() + ")." + what;
+    }
+
+    private static String describe(Aggregate[] aggregates) {
+        StringBuilder sb = new StringBuilder("aggregate(");
+        for (int a = 0; a < aggregates.length; a++) {
+            sb.append(a == 0 ? "" : ", ").append(aggregates[a].kind());
+        }
+        return sb.append(')').toString();
+    }
+
+    private BatchSchema schema() {
+        return input.schema();
+    }
+
+    private Environment env() {
+        return input.env;
+    }
+}

@@ -1,0 +1,8 @@
+package io.riffle.engine;
+
+/**
+ * Records into and out of one operator (over all its subtasks), at the moment it was read; {@code source}
+ * marks the job's sources.
+ */
+public record OperatorStats(String name, int parallelism, boolean source, long recordsIn, long recordsOut) {
+}

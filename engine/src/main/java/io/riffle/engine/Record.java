@@ -1,0 +1,36 @@
+package io.riffle.engine;
+
+import io.riffle.columnar.batch.Row;
+
+/**
+ * A record as user functions see it: fields by position, typed getters. The record handed to a
+ * function is a view of one row of a batch, valid only during the call; copy it ({@link Tuple#copyOf})
+ * to keep it.
+ */
+public interface Record extends Row {
+    /** Whether field {@code index} is null. */
+    default boolean isNull(int index) {
+        return field(index) == null;
+    }
+
+    default long getLong(int index) {
+        return ((Number) field(index)).longValue();
+    }
+
+    default int getInt(int index) {
+        return ((Number) field(index)).intValue();
+    }
+
+    default double getDouble(int index) {
+        return ((Number) field(index)).doubleValue();
+    }
+
+    default String getString(int index) {
+        Object v = field(index);
+        return v == null ? null : v.toString();
+    }
+
+    default boolean getBoolean(int index) {
+        return (Boolean) field(index);
+    }
+}

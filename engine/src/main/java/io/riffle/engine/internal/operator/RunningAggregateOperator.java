@@ -1,0 +1,111 @@
+package io.riffle.engine.internal.operator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.columnar.kernel.GatherKernel;
+import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.Output;
+import org.apache.arrow.vector.FieldVector;
+
+/**
+ * A streaming keyed aggregation: per input record, the running value of its key's aggregate. Keys and
+ * accumulators live in an {@link OffHeapHashTable}. Two output shapes, fixed at plan time: the input
+ * record with the aggregated field replaced by the running value (Flink's {@code keyBy(k).sum(f)}), or
+ * the key followed by every aggregate ({@code count()}, {@code aggregate(...)}).
+ */
+public final class RunningAggregateOperator extends Operator {
+    private final GroupBySpec spec;
+    private final BatchSchema outputSchema;
+    /** The field replaced by the running value, or -1 for the key-and-aggregates shape. */
+    private final int replacedField;
+    private final long budgetBytes;
+    private final int[] keyColumns;
+    private final SelectionVector all = new SelectionVector(1024);
+    private final FieldVector[] aggregateOutputs;
+    private OffHeapHashTable table;
+    private RecordBatch output;
+    private long[] hashes = new long[0];
+    private int[] groupIds = new int[0];
+
+    private RunningAggregateOperator(GroupBySpec spec, BatchSchema outputSchema, int replacedField, long budgetBytes) {
+        this.spec = spec;
+        this.outputSchema = outputSchema;
+        this.replacedField = replacedField;
+        this.budgetBytes = budgetBytes;
+        this.keyColumns = new int[] {spec.keyField()};
+        this.aggregateOutputs = new FieldVector[spec.aggregateCount()];
+    }
+
+    /** The input schema with {@code field} replaced by the single aggregate's result column, named as the field. */
+    public static BatchSchema replacedSchema(GroupBySpec spec, int field) {
+        BatchSchema in = spec.inputSchema();
+        Column result = spec.outputSchema().column(1);
+        List<Column> columns = new ArrayList<>();
+        for (int c = 0; c < in.columnCount(); c++) {
+            columns.add(c == field ? new Column(in.column(c).name(), result.type(), result.nullable()) : in.column(c));
+        }
+        return BatchSchema.of(columns);
+    }
+
+    /** Emits the input record with {@code field} replaced by the running value of the spec's one aggregate. */
+    public static RunningAggregateOperator replacing(GroupBySpec spec, int field, long budgetBytes) {
+        return new RunningAggregateOperator(spec, replacedSchema(spec, field), field, budgetBytes);
+    }
+
+    /** Emits the key and the running value of every aggregate. */
+    public static RunningAggregateOperator keyAndAggregates(GroupBySpec spec, long budgetBytes) {
+        return new RunningAggregateOperator(spec, spec.outputSchema(), -1, budgetBytes);
+    }
+
+    @Override
+    public void open(TaskContext context) {
+        table = new OffHeapHashTable(spec, context.allocator(), budgetBytes);
+        output = RecordBatch.allocate(outputSchema, context.allocator(), context.batchSize());
+        for (int a = 0; a < aggregateOutputs.length; a++) {
+            aggregateOutputs[a] = output.vector(replacedField >= 0 ? replacedField : a + 1);
+        }
+    }
+
+    @Override
+    public void process(RecordBatch batch, Output out) throws Exception {
+        int n = batch.rowCount();
+        if (hashes.length < n) {
+            hashes = new long[n];
+            groupIds = new int[n];
+        }
+        HashKernel.hash(batch, keyColumns, hashes);
+        table.findOrInsert(batch, hashes, groupIds);
+        all.selectAll(n);
+        if (replacedField >= 0) {
+            for (int c = 0; c < batch.columnCount(); c++) {
+                if (c != replacedField) {
+                    GatherKernel.gatherColumn(batch, c, all, output, c);
+                }
+            }
+        } else {
+            GatherKernel.gatherColumn(batch, spec.keyField(), all, output, 0);
+        }
+        table.accumulateRunning(batch, groupIds, aggregateOutputs);
+        output.setRowCount(n);
+        out.emit(output);
+    }
+
+    @Override
+    public void close() {
+        if (output != null) {
+            output.close();
+        }
+        if (table != null) {
+            table.close();
+        }
+    }
+}
