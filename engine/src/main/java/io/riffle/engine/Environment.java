@@ -1,6 +1,7 @@
 package io.riffle.engine;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.Source;
 import io.riffle.engine.internal.connector.CollectionSource;
 import io.riffle.engine.internal.connector.GeneratorSource;
+import io.riffle.engine.internal.connector.TextLinesSource;
 import io.riffle.engine.internal.plan.PhysicalPlan;
 import io.riffle.engine.internal.plan.Planner;
 import io.riffle.engine.internal.plan.Transformation;
@@ -170,6 +172,11 @@ public final class Environment {
      */
     public DataStream generate(long records, long keys) {
         return fromSource(new GeneratorSource(records, keys));
+    }
+
+    /** The lines of a UTF-8 text file, as {@code (line: utf8)} records. Parallelism 1. */
+    public DataStream readTextFile(Path file) {
+        return fromSource(new TextLinesSource(file));
     }
 
     /** A stream from any {@link Source}. */

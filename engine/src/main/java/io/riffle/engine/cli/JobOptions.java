@@ -1,5 +1,7 @@
 package io.riffle.engine.cli;
 
-/** The options every built-in job reads; checked by the CLI before the job runs. */
-record JobOptions(long records, int keys, int batchSize) {
+import java.nio.file.Path;
+
+/** The options every built-in job reads, checked by the CLI before the job runs; input and output may be null. */
+record JobOptions(long records, int keys, int batchSize, int parallelism, Path input, Path output) {
 }

@@ -1,28 +1,27 @@
 package io.riffle.engine.cli;
 
 import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
 
-/** Prints records done and records/s to stderr at most once a second, checked once per batch. */
+import io.riffle.engine.JobHandle;
+import io.riffle.engine.JobResult;
+
+/** Waits for a job, printing records read and records/s to stderr once a second while it runs. */
 final class Progress {
-    private static final long INTERVAL_NANOS = 1_000_000_000L;
-    private final PrintStream err;
-    private final long start = System.nanoTime();
-    private long lastPrint = start;
-
-    Progress(PrintStream err) {
-        this.err = err;
+    private Progress() {
     }
 
-    void update(long records) {
-        long now = System.nanoTime();
-        if (now - lastPrint >= INTERVAL_NANOS) {
-            lastPrint = now;
-            double seconds = (now - start) / 1e9;
-            err.printf(java.util.Locale.ROOT, "%,d records, %,.0f records/s, %.1f s%n", records, records / seconds, seconds);
+    static JobResult await(JobHandle job, PrintStream err) {
+        while (true) {
+            try {
+                return job.await(Duration.ofSeconds(1));
+            } catch (TimeoutException e) {
+                double seconds = job.elapsedSeconds();
+                err.printf(Locale.ROOT, "%s: %,.0f records/s, %.1f s%n", job.jobName(), job.sourceRecordsPerSecond(),
+                        seconds);
+            }
         }
-    }
-
-    double seconds() {
-        return (System.nanoTime() - start) / 1e9;
     }
 }

@@ -2,6 +2,7 @@ package io.riffle.engine.cli;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -12,19 +13,26 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code riffle} command line: {@code riffle run <job> [--records N] [--keys K] [--batch-size B]}.
+ * The {@code riffle} command line:
+ * {@code riffle run <job> [--records N] [--keys K] [--parallelism P] [--input FILE] [--output DIR] [--batch-size B]}.
  * Every run ends with one JSON line on stdout ({@code job}, {@code records}, {@code seconds},
  * {@code records_per_s}, {@code parallelism}, ...); progress goes to stderr.
  *
  * <pre>{@code
- * bin/riffle run columnar-demo --records 20000000 --keys 1000
+ * bin/riffle run keyed-sum --records 20000000 --keys 10000 --parallelism 2
  * }</pre>
  */
 @Command(name = "riffle", mixinStandardHelpOptions = true, version = "riffle 0.1.0",
         description = "Runs Riffle jobs in this process.", subcommands = RiffleCli.Run.class)
 public final class RiffleCli implements Callable<Integer> {
     /** The built-in jobs by name; a new job is one more entry. */
-    static final Map<String, Job> JOBS = new TreeMap<>(Map.of("columnar-demo", new ColumnarDemoJob()));
+    static final Map<String, Job> JOBS = new TreeMap<>(Map.of(
+            "seed-batch", EngineJobs::seedBatch,
+            "seed-stream", EngineJobs::seedStream,
+            "keyed-sum", EngineJobs::keyedSum,
+            "group-sum", EngineJobs::groupSum,
+            "wordcount", EngineJobs::wordCount,
+            "columnar-demo", ColumnarDemoJob::run));
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -64,7 +72,8 @@ public final class RiffleCli implements Callable<Integer> {
         @CommandLine.ParentCommand
         RiffleCli parent;
 
-        @Parameters(index = "0", paramLabel = "JOB", description = "columnar-demo")
+        @Parameters(index = "0", paramLabel = "JOB",
+                description = "seed-batch, seed-stream, keyed-sum (W1), group-sum (W2), wordcount (W4), columnar-demo")
         String job;
 
         @Option(names = "--records", paramLabel = "N", description = "records to generate (default: ${DEFAULT-VALUE})")
@@ -76,6 +85,15 @@ public final class RiffleCli implements Callable<Integer> {
         @Option(names = "--batch-size", paramLabel = "B", description = "rows per batch (default: ${DEFAULT-VALUE})")
         int batchSize = 4096;
 
+        @Option(names = "--parallelism", paramLabel = "P", description = "subtasks per operator (default: the number of cores)")
+        int parallelism = Runtime.getRuntime().availableProcessors();
+
+        @Option(names = "--input", paramLabel = "FILE", description = "input text file (wordcount); default: generated text")
+        Path input;
+
+        @Option(names = "--output", paramLabel = "DIR", description = "accepted for jobs that write files; unused by the built-in jobs")
+        Path output;
+
         @Override
         public Integer call() {
             PrintStream err = parent.err;
@@ -86,12 +104,14 @@ public final class RiffleCli implements Callable<Integer> {
             }
             String problem = records < 0 ? "--records must not be negative: " + records
                     : keys < 1 ? "--keys must be at least 1: " + keys
-                    : batchSize < 1 ? "--batch-size must be at least 1: " + batchSize : null;
+                    : batchSize < 1 ? "--batch-size must be at least 1: " + batchSize
+                    : parallelism < 1 ? "--parallelism must be at least 1: " + parallelism : null;
             if (problem != null) {
                 err.println(problem);
                 return 2;
             }
-            JobSummary summary = selected.run(new JobOptions(records, keys, batchSize), parent.out, err);
+            JobSummary summary = selected.run(new JobOptions(records, keys, batchSize, parallelism, input, output),
+                    parent.out, err);
             parent.out.println(summary.toJson());
             parent.out.flush();
             return 0;

@@ -1,0 +1,93 @@
+package io.riffle.engine.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.engine.DataStream;
+import io.riffle.engine.Environment;
+import io.riffle.engine.JobResult;
+import io.riffle.engine.Tuple;
+import io.riffle.engine.internal.connector.ZipfWordsSource;
+
+/** The built-in engine jobs: the two seed programs and the workloads W1, W2 and W4. */
+final class EngineJobs {
+    private static final Tuple[] FRUIT = {Tuple.of("apple", 1), Tuple.of("banana", 2), Tuple.of("apple", 3),
+        Tuple.of("banana", 4), Tuple.of("apple", 5)};
+
+    private EngineJobs() {
+    }
+
+    /** The batch seed: group by word, sum counts; prints (apple,9) (banana,6). */
+    static JobSummary seedBatch(JobOptions o, PrintStream out, PrintStream err) {
+        Environment env = Environment.batch().setParallelism(o.parallelism()).setPrintStream(out);
+        env.fromElements(FRUIT).groupBy(0).sum(1).print();
+        JobResult r = Progress.await(env.executeAsync("seed-batch"), err);
+        return new JobSummary("seed-batch", FRUIT.length, 2, 2, r.seconds(), o.parallelism());
+    }
+
+    /** The streaming seed: key by word, running sum; prints a running sum per record. */
+    static JobSummary seedStream(JobOptions o, PrintStream out, PrintStream err) {
+        Environment env = Environment.streaming().setParallelism(o.parallelism()).setPrintStream(out);
+        env.fromElements(FRUIT).keyBy(0).sum(1).print();
+        JobResult r = Progress.await(env.executeAsync("seed-stream"), err);
+        return new JobSummary("seed-stream", FRUIT.length, 2, FRUIT.length, r.seconds(), o.parallelism());
+    }
+
+    /** W1: generated records, keyBy(key).sum(value), a running sum per record, counted at the sink. */
+    static JobSummary keyedSum(JobOptions o, PrintStream out, PrintStream err) {
+        Environment env = Environment.streaming().setParallelism(o.parallelism()).setBatchSize(o.batchSize());
+        AtomicLong emitted = new AtomicLong();
+        env.generate(o.records(), o.keys()).keyBy("key").sum("value").forEachBatch(b -> emitted.addAndGet(b.rowCount()));
+        JobResult r = Progress.await(env.executeAsync("keyed-sum"), err);
+        return new JobSummary("keyed-sum", o.records(), o.keys(), emitted.get(), r.seconds(), o.parallelism());
+    }
+
+    /** W2: generated records, batch groupBy(key).sum(value); prints the first ten keys' sums. */
+    static JobSummary groupSum(JobOptions o, PrintStream out, PrintStream err) {
+        Environment env = Environment.batch().setParallelism(o.parallelism()).setBatchSize(o.batchSize());
+        List<Tuple> groups = new ArrayList<>();
+        env.generate(o.records(), o.keys()).groupBy("key").sum("value").collect(groups);
+        JobResult r = Progress.await(env.executeAsync("group-sum"), err);
+        groups.sort(Comparator.comparingLong(t -> t.getLong(0)));
+        for (int i = 0; i < Math.min(10, groups.size()); i++) {
+            out.println(groups.get(i));
+        }
+        return new JobSummary("group-sum", o.records(), o.keys(), groups.size(), r.seconds(), o.parallelism());
+    }
+
+    /**
+     * W4: word count over a text file (--input) or generated Zipf text (--records words, --keys distinct);
+     * prints the ten most frequent words.
+     */
+    static JobSummary wordCount(JobOptions o, PrintStream out, PrintStream err) {
+        Environment env = Environment.batch().setParallelism(o.parallelism()).setBatchSize(o.batchSize());
+        DataStream words;
+        if (o.input() != null) {
+            BatchSchema wordSchema = BatchSchema.of(Column.of("word", ColumnType.UTF8));
+            words = env.readTextFile(o.input()).flatMap((line, emit) -> {
+                for (String w : line.getString(0).toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}\\p{N}']+")) {
+                    if (!w.isEmpty()) {
+                        emit.collect(w);
+                    }
+                }
+            }, wordSchema).setParallelism(1);
+        } else {
+            words = env.fromSource(new ZipfWordsSource(o.records(), o.keys()));
+        }
+        List<Tuple> counts = new ArrayList<>();
+        words.groupBy("word").count().collect(counts);
+        JobResult r = Progress.await(env.executeAsync("wordcount"), err);
+        counts.sort(Comparator.comparingLong((Tuple t) -> -t.getLong(1)).thenComparing(t -> t.getString(0)));
+        for (int i = 0; i < Math.min(10, counts.size()); i++) {
+            out.println(counts.get(i));
+        }
+        long records = o.input() != null ? r.sourceRecords() : o.records();
+        return new JobSummary("wordcount", records, counts.size(), counts.size(), r.seconds(), o.parallelism());
+    }
+}

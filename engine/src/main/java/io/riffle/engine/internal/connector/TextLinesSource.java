@@ -1,0 +1,87 @@
+package io.riffle.engine.internal.connector;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.engine.connector.Source;
+import io.riffle.engine.connector.SourceReader;
+import io.riffle.engine.connector.TaskContext;
+import org.apache.arrow.vector.VarCharVector;
+
+/** The lines of a UTF-8 text file as a {@code (line: utf8)} stream, read by one subtask. */
+public final class TextLinesSource implements Source {
+    public static final BatchSchema SCHEMA = BatchSchema.of(Column.of("line", ColumnType.UTF8));
+    private final Path file;
+
+    public TextLinesSource(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("text input " + file + " does not exist or is not a file");
+        }
+        this.file = file;
+    }
+
+    @Override
+    public String name() {
+        return "text(" + file.getFileName() + ")";
+    }
+
+    @Override
+    public BatchSchema schema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public int maxParallelism() {
+        return 1;
+    }
+
+    @Override
+    public SourceReader createReader(TaskContext context) throws IOException {
+        BufferedReader reader;
+        try {
+            reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("text input " + file + " does not exist", e);
+        }
+        return new SourceReader() {
+            private final RecordBatch batch = RecordBatch.allocate(SCHEMA, context.allocator(), context.batchSize());
+            private boolean finished;
+
+            @Override
+            public RecordBatch next() throws IOException {
+                if (finished) {
+                    return null;
+                }
+                VarCharVector v = batch.utf8(0);
+                v.reset();
+                int n = 0;
+                String line;
+                while (n < context.batchSize() && (line = reader.readLine()) != null) {
+                    v.setSafe(n++, line.getBytes(StandardCharsets.UTF_8));
+                }
+                finished = n < context.batchSize();
+                batch.setRowCount(n);
+                return n == 0 ? null : batch;
+            }
+
+            @Override
+            public boolean isFinished() {
+                return finished;
+            }
+
+            @Override
+            public void close() throws IOException {
+                batch.close();
+                reader.close();
+            }
+        };
+    }
+}
