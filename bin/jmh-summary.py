@@ -20,6 +20,8 @@ BASELINES = {
     "filterInt64GreaterThan": ["filterInt64RowAtATime"],
     "riffleChannel": ["arrayBlockingQueue", "jctoolsSpsc"],
     "riffleChannelLatency": ["arrayBlockingQueueLatency", "jctoolsSpscLatency"],
+    "w1KeyedRunningSum": ["w1HashMapBaseline"],
+    "w2BatchGroupSum": ["w2HashMapBaseline"],
 }
 BASELINE_METHODS = {b for bs in BASELINES.values() for b in bs}
 
