@@ -58,7 +58,9 @@ public final class JobHandle {
     /** Waits for the job to end; throws {@link JobFailedException} if it failed or was cancelled. */
     public JobResult await() {
         try {
-            return result(execution.completion().get());
+            JobExecution.Outcome outcome = execution.completion().get();
+            execution.awaitMonitor();
+            return result(outcome);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JobFailedException("interrupted while waiting for job '" + jobName() + "'", null, e);
@@ -70,7 +72,9 @@ public final class JobHandle {
     /** Like {@link #await()}, but gives up after {@code timeout} with a {@link TimeoutException}. */
     public JobResult await(Duration timeout) throws TimeoutException {
         try {
-            return result(execution.completion().get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+            JobExecution.Outcome outcome = execution.completion().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            execution.awaitMonitor();
+            return result(outcome);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JobFailedException("interrupted while waiting for job '" + jobName() + "'", null, e);

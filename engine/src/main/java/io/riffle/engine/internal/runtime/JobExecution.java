@@ -42,6 +42,7 @@ public final class JobExecution {
     private final CompletableFuture<Outcome> completion = new CompletableFuture<>();
     private volatile boolean cancelled;
     private Scheduler scheduler;
+    private Thread monitor;
     private long startNanos;
 
     private JobExecution(String jobName) {
@@ -212,7 +213,7 @@ public final class JobExecution {
         for (int i = 0; i < done.length; i++) {
             done[i] = handles.get(i).done();
         }
-        Thread monitor = new Thread(() -> {
+        monitor = new Thread(() -> {
             CompletableFuture.allOf(done).exceptionally(e -> null).join();
             finish();
         }, "riffle-job-" + jobName);
@@ -270,9 +271,17 @@ public final class JobExecution {
         return null;
     }
 
-    /** Completes once the job has ended and every thread, channel and byte of it is gone. */
+    /**
+     * Completes once the job has ended and its workers, channels and memory are gone; the monitor thread
+     * that completes it ends right after ({@link #awaitMonitor()}).
+     */
     public CompletableFuture<Outcome> completion() {
         return completion;
+    }
+
+    /** Waits for the monitor thread to end, so that no thread of the job is left once this returns. */
+    public void awaitMonitor() throws InterruptedException {
+        monitor.join();
     }
 
     /** Records in and out per operator, live. */
