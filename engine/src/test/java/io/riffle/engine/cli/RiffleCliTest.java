@@ -43,7 +43,7 @@ class RiffleCliTest {
             assertEquals("(" + k + "," + sum + "," + count + ")", lines[k]);
         }
         String json = lines[7];
-        assertTrue(json.startsWith("{\"job\":\"columnar-demo\",\"records\":10000,\"keys\":7,\"groups\":7,\"seconds\":"), json);
+        assertTrue(json.startsWith("{\"job\":\"columnar-demo\",\"records\":10000,\"keys\":7,\"output_records\":7,\"seconds\":"), json);
         assertTrue(json.endsWith(",\"parallelism\":1}"), json);
         assertTrue(number(json, "seconds") > 0 && number(json, "records_per_s") > 0, json);
     }
@@ -58,13 +58,60 @@ class RiffleCliTest {
     @Test
     void anUnknownJobOrABadNumberIsAUsageError() {
         assertEquals(2, run("run", "word-count"));
-        assertEquals("unknown job 'word-count'; jobs: columnar-demo\n", err());
+        assertEquals("unknown job 'word-count'; jobs: columnar-demo, group-sum, keyed-sum, seed-batch, seed-stream, wordcount\n",
+                err());
         err.reset();
         assertEquals(2, run("run", "columnar-demo", "--keys", "0"));
         assertEquals("--keys must be at least 1: 0\n", err());
         err.reset();
+        assertEquals(2, run("run", "keyed-sum", "--parallelism", "0"));
+        assertEquals("--parallelism must be at least 1: 0\n", err());
+        err.reset();
         assertEquals(2, run("run", "columnar-demo", "--records", "many"));
         assertTrue(err().startsWith("Invalid value for option '--records': 'many' is not a long"), err());
+    }
+
+    @Test
+    void seedJobsPrintExactlyTheSeedOutput() {
+        assertEquals(0, run("run", "seed-batch", "--parallelism", "1"));
+        assertTrue(out().startsWith("(apple,9)\n(banana,6)\n{\"job\":\"seed-batch\","), out());
+        out.reset();
+        assertEquals(0, run("run", "seed-stream", "--parallelism", "1"));
+        assertTrue(out().startsWith("(apple,1)\n(banana,2)\n(apple,4)\n(banana,6)\n(apple,9)\n{\"job\":\"seed-stream\","),
+                out());
+    }
+
+    @Test
+    void workloadJobsReportEveryRecordAndExactSums() {
+        assertEquals(0, run("run", "keyed-sum", "--records", "100000", "--keys", "100", "--parallelism", "2"));
+        String json = out().trim();
+        assertTrue(json.startsWith("{\"job\":\"keyed-sum\",\"records\":100000,\"keys\":100,\"output_records\":100000,"),
+                json);
+        assertTrue(json.endsWith("\"parallelism\":2}"), json);
+        out.reset();
+        assertEquals(0, run("run", "group-sum", "--records", "1000", "--keys", "3", "--parallelism", "2"));
+        String[] lines = out().split("\n");
+        assertEquals("(0,166833)", lines[0]);
+        assertEquals("(1,166167)", lines[1]);
+        assertEquals("(2,166500)", lines[2]);
+        assertTrue(lines[3].startsWith("{\"job\":\"group-sum\",\"records\":1000,\"keys\":3,\"output_records\":3,"),
+                lines[3]);
+    }
+
+    @Test
+    void wordcountCountsTheWordsOfAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path text = dir.resolve("text.txt");
+        java.nio.file.Files.writeString(text, "To be, or not to be:\nthat is the question.\n\nBe it so!\n");
+        assertEquals(0, run("run", "wordcount", "--input", text.toString(), "--parallelism", "2"));
+        String[] lines = out().split("\n");
+        assertEquals("(be,3)", lines[0]);
+        assertEquals("(to,2)", lines[1]);
+        assertEquals("(is,1)", lines[2]);
+        assertTrue(lines[lines.length - 1].startsWith("{\"job\":\"wordcount\",\"records\":4,\"keys\":10,"), out());
+        out.reset();
+        assertEquals(1, run("run", "wordcount", "--input", dir.resolve("missing.txt").toString()));
+        assertTrue(err().contains("text input " + dir.resolve("missing.txt") + " does not exist or is not a file"), err());
     }
 
     private static double number(String json, String field) {
