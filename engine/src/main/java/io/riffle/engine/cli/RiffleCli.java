@@ -91,7 +91,7 @@ public final class RiffleCli implements Callable<Integer> {
         @Option(names = "--input", paramLabel = "FILE", description = "input text file (wordcount); default: generated text")
         Path input;
 
-        @Option(names = "--output", paramLabel = "DIR", description = "accepted for jobs that write files; unused by the built-in jobs")
+        @Option(names = "--output", paramLabel = "DIR", description = "where jobs write result files (not available yet)")
         Path output;
 
         @Override
@@ -105,7 +105,9 @@ public final class RiffleCli implements Callable<Integer> {
             String problem = records < 0 ? "--records must not be negative: " + records
                     : keys < 1 ? "--keys must be at least 1: " + keys
                     : batchSize < 1 ? "--batch-size must be at least 1: " + batchSize
-                    : parallelism < 1 ? "--parallelism must be at least 1: " + parallelism : null;
+                    : parallelism < 1 ? "--parallelism must be at least 1: " + parallelism
+                    : output != null ? "--output is not available yet: the file sinks (CSV, Arrow IPC) are still to come;"
+                            + " the jobs print their results" : null;
             if (problem != null) {
                 err.println(problem);
                 return 2;
