@@ -14,6 +14,7 @@ import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.Row;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.Source;
+import io.riffle.engine.connector.file.CsvSource;
 import io.riffle.engine.internal.connector.CollectionSource;
 import io.riffle.engine.internal.connector.GeneratorSource;
 import io.riffle.engine.internal.connector.TextLinesSource;
@@ -177,6 +178,11 @@ public final class Environment {
     /** The lines of a UTF-8 text file, as {@code (line: utf8)} records. Parallelism 1. */
     public DataStream readTextFile(Path file) {
         return fromSource(new TextLinesSource(file));
+    }
+
+    /** The records of a CSV file with a header line, parsed by the declared schema. Parallelism 1. */
+    public DataStream readCsv(Path file, BatchSchema schema) {
+        return fromSource(new CsvSource(file, schema, true));
     }
 
     /** A stream from any {@link Source}. */
