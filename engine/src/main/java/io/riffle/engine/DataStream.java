@@ -1,6 +1,7 @@
 package io.riffle.engine;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -8,12 +9,18 @@ import java.util.function.Supplier;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.engine.connector.Sink;
+import io.riffle.engine.connector.file.ArrowIpcSink;
+import io.riffle.engine.connector.file.CsvFormat;
+import io.riffle.engine.connector.file.CsvSink;
+import io.riffle.engine.expr.Expr;
 import io.riffle.engine.internal.connector.CallbackSink;
 import io.riffle.engine.internal.connector.CollectSink;
 import io.riffle.engine.internal.connector.PrintSink;
+import io.riffle.engine.internal.operator.ExprFilterOperator;
 import io.riffle.engine.internal.operator.FilterOperator;
 import io.riffle.engine.internal.operator.MapOperator;
 import io.riffle.engine.internal.operator.PassThroughOperator;
+import io.riffle.engine.internal.operator.ProjectOperator;
 import io.riffle.engine.internal.operator.SinkOperator;
 import io.riffle.engine.internal.plan.Partitioning;
 import io.riffle.engine.internal.plan.Transformation;
@@ -82,6 +89,34 @@ public final class DataStream {
     /** The records {@code predicate} accepts. */
     public DataStream filter(FilterFunction predicate) {
         return oneInput("filter", schema(), () -> new FilterOperator(predicate));
+    }
+
+    // ---- column expressions: the vectorized path
+
+    /**
+     * One output column per expression, computed a batch at a time by the columnar kernels. A bare field
+     * keeps its name, an aliased expression takes its alias, any other is named by its text.
+     *
+     * <pre>{@code
+     * orders.select(col("id"), col("price").times(col("qty")).as("total"))
+     * }</pre>
+     */
+    public DataStream select(Expr... columns) {
+        List<Expr> exprs = List.of(columns);
+        BatchSchema input = schema();
+        BatchSchema output = new ProjectOperator(input, exprs).outputSchema();
+        return oneInput("select" + exprs.toString().replace('[', '(').replace(']', ')'), output,
+                () -> new ProjectOperator(input, exprs));
+    }
+
+    /**
+     * The records where {@code predicate} is true (not false, not null), selected a batch at a time by the
+     * columnar kernels: {@code where(col("qty").le(5).and(col("word").ne("apple")))}.
+     */
+    public DataStream where(Expr predicate) {
+        BatchSchema input = schema();
+        new ExprFilterOperator(input, predicate);
+        return oneInput("where(" + predicate + ")", input, () -> new ExprFilterOperator(input, predicate));
     }
 
     // ---- partitioning
@@ -159,6 +194,28 @@ public final class DataStream {
     /** Hands every result batch to {@code consumer} (valid during the call only), from the sink's threads. */
     public void forEachBatch(BatchConsumer consumer) {
         addSink(new CallbackSink(consumer));
+    }
+
+    /**
+     * Writes the records to one CSV file with a header line, at parallelism 1; the file appears complete
+     * (written to a temporary file, synced and renamed) when the job finishes. For one file per subtask use
+     * {@code addSink(CsvSink.partitioned(directory))}.
+     */
+    public void writeCsv(Path file) {
+        addSink(new CsvSink(file));
+    }
+
+    /** Like {@link #writeCsv(Path)} with another delimiter, quote or no header line. */
+    public void writeCsv(Path file, CsvFormat format) {
+        addSink(new CsvSink(file, format));
+    }
+
+    /**
+     * Writes the records to one Arrow IPC file, one record batch per batch, at parallelism 1; complete
+     * when the job finishes. For one file per subtask use {@code addSink(ArrowIpcSink.partitioned(directory))}.
+     */
+    public void writeArrow(Path file) {
+        addSink(new ArrowIpcSink(file));
     }
 
     /** Writes the records to {@code sink}. */

@@ -14,6 +14,8 @@ import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.Row;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.Source;
+import io.riffle.engine.connector.file.ArrowIpcSource;
+import io.riffle.engine.connector.file.CsvFormat;
 import io.riffle.engine.connector.file.CsvSource;
 import io.riffle.engine.internal.connector.CollectionSource;
 import io.riffle.engine.internal.connector.GeneratorSource;
@@ -180,9 +182,25 @@ public final class Environment {
         return fromSource(new TextLinesSource(file));
     }
 
-    /** The records of a CSV file with a header line, parsed by the declared schema. Parallelism 1. */
+    /**
+     * The records of a CSV file with a header line, parsed by the declared schema (RFC 4180 quoting, an
+     * empty field is null). A malformed line fails the job naming the file, line and field. Parallelism 1.
+     */
     public DataStream readCsv(Path file, BatchSchema schema) {
-        return fromSource(new CsvSource(file, schema, true));
+        return fromSource(new CsvSource(file, schema));
+    }
+
+    /** Like {@link #readCsv(Path, BatchSchema)} with another delimiter, quote or no header line. */
+    public DataStream readCsv(Path file, BatchSchema schema, CsvFormat format) {
+        return fromSource(new CsvSource(file, schema, format));
+    }
+
+    /**
+     * The records of an Arrow IPC file, with the file's schema; record batch {@code i} goes to subtask
+     * {@code i mod parallelism}.
+     */
+    public DataStream readArrow(Path file) {
+        return fromSource(new ArrowIpcSource(file));
     }
 
     /** A stream from any {@link Source}. */

@@ -26,7 +26,9 @@ final class EngineJobs {
     /** The batch seed: group by word, sum counts; prints (apple,9) (banana,6). */
     static JobSummary seedBatch(JobOptions o, PrintStream out, PrintStream err) {
         Environment env = Environment.batch().setParallelism(o.parallelism()).setPrintStream(out);
-        env.fromElements(FRUIT).groupBy(0).sum(1).print();
+        DataStream sums = env.fromElements(FRUIT).groupBy(0).sum(1);
+        sums.print();
+        writeOutput(sums, o, "seed-batch");
         JobResult r = Progress.await(env.executeAsync("seed-batch"), err);
         return new JobSummary("seed-batch", FRUIT.length, 2, 2, r.seconds(), o.parallelism());
     }
@@ -34,7 +36,9 @@ final class EngineJobs {
     /** The streaming seed: key by word, running sum; prints a running sum per record. */
     static JobSummary seedStream(JobOptions o, PrintStream out, PrintStream err) {
         Environment env = Environment.streaming().setParallelism(o.parallelism()).setPrintStream(out);
-        env.fromElements(FRUIT).keyBy(0).sum(1).print();
+        DataStream sums = env.fromElements(FRUIT).keyBy(0).sum(1);
+        sums.print();
+        writeOutput(sums, o, "seed-stream");
         JobResult r = Progress.await(env.executeAsync("seed-stream"), err);
         return new JobSummary("seed-stream", FRUIT.length, 2, FRUIT.length, r.seconds(), o.parallelism());
     }
@@ -43,7 +47,9 @@ final class EngineJobs {
     static JobSummary keyedSum(JobOptions o, PrintStream out, PrintStream err) {
         Environment env = Environment.streaming().setParallelism(o.parallelism()).setBatchSize(o.batchSize());
         AtomicLong emitted = new AtomicLong();
-        env.generate(o.records(), o.keys()).keyBy("key").sum("value").forEachBatch(b -> emitted.addAndGet(b.rowCount()));
+        DataStream sums = env.generate(o.records(), o.keys()).keyBy("key").sum("value");
+        sums.forEachBatch(b -> emitted.addAndGet(b.rowCount()));
+        writeOutput(sums, o, "keyed-sum");
         JobResult r = Progress.await(env.executeAsync("keyed-sum"), err);
         return new JobSummary("keyed-sum", o.records(), o.keys(), emitted.get(), r.seconds(), o.parallelism());
     }
@@ -52,7 +58,9 @@ final class EngineJobs {
     static JobSummary groupSum(JobOptions o, PrintStream out, PrintStream err) {
         Environment env = Environment.batch().setParallelism(o.parallelism()).setBatchSize(o.batchSize());
         List<Tuple> groups = new ArrayList<>();
-        env.generate(o.records(), o.keys()).groupBy("key").sum("value").collect(groups);
+        DataStream sums = env.generate(o.records(), o.keys()).groupBy("key").sum("value");
+        sums.collect(groups);
+        writeOutput(sums, o, "group-sum");
         JobResult r = Progress.await(env.executeAsync("group-sum"), err);
         groups.sort(Comparator.comparingLong(t -> t.getLong(0)));
         for (int i = 0; i < Math.min(10, groups.size()); i++) {
@@ -81,7 +89,9 @@ final class EngineJobs {
             words = env.fromSource(new ZipfWordsSource(o.records(), o.keys()));
         }
         List<Tuple> counts = new ArrayList<>();
-        words.groupBy("word").count().collect(counts);
+        DataStream wordCounts = words.groupBy("word").count();
+        wordCounts.collect(counts);
+        writeOutput(wordCounts, o, "wordcount");
         JobResult r = Progress.await(env.executeAsync("wordcount"), err);
         counts.sort(Comparator.comparingLong((Tuple t) -> -t.getLong(1)).thenComparing(t -> t.getString(0)));
         for (int i = 0; i < Math.min(10, counts.size()); i++) {
@@ -89,5 +99,12 @@ final class EngineJobs {
         }
         long records = o.input() != null ? r.sourceRecords() : o.records();
         return new JobSummary("wordcount", records, counts.size(), counts.size(), r.seconds(), o.parallelism());
+    }
+
+    /** With {@code --output DIR}, the job's results also go to {@code DIR/<job>.csv}, complete once the job ends. */
+    private static void writeOutput(DataStream results, JobOptions o, String job) {
+        if (o.output() != null) {
+            results.writeCsv(o.output().resolve(job + ".csv"));
+        }
     }
 }

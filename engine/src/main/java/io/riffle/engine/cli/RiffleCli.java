@@ -1,7 +1,9 @@
 package io.riffle.engine.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -91,7 +93,7 @@ public final class RiffleCli implements Callable<Integer> {
         @Option(names = "--input", paramLabel = "FILE", description = "input text file (wordcount); default: generated text")
         Path input;
 
-        @Option(names = "--output", paramLabel = "DIR", description = "where jobs write result files (not available yet)")
+        @Option(names = "--output", paramLabel = "DIR", description = "directory for the results: the job writes DIR/<job>.csv (created if need be)")
         Path output;
 
         @Override
@@ -106,11 +108,20 @@ public final class RiffleCli implements Callable<Integer> {
                     : keys < 1 ? "--keys must be at least 1: " + keys
                     : batchSize < 1 ? "--batch-size must be at least 1: " + batchSize
                     : parallelism < 1 ? "--parallelism must be at least 1: " + parallelism
-                    : output != null ? "--output is not available yet: the file sinks (CSV, Arrow IPC) are still to come;"
-                            + " the jobs print their results" : null;
+                    : output != null && job.equals("columnar-demo") ? "columnar-demo writes no files; --output is for the engine jobs"
+                    : output != null && Files.exists(output) && !Files.isDirectory(output)
+                            ? "--output must be a directory, but " + output + " is a file" : null;
             if (problem != null) {
                 err.println(problem);
                 return 2;
+            }
+            if (output != null) {
+                try {
+                    Files.createDirectories(output);
+                } catch (IOException e) {
+                    err.println("--output: cannot create directory " + output + ": " + e);
+                    return 2;
+                }
             }
             JobSummary summary = selected.run(new JobOptions(records, keys, batchSize, parallelism, input, output),
                     parent.out, err);

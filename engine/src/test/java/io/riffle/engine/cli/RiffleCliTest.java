@@ -5,11 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RiffleCliTest {
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -67,9 +73,8 @@ class RiffleCliTest {
         assertEquals(2, run("run", "keyed-sum", "--parallelism", "0"));
         assertEquals("--parallelism must be at least 1: 0\n", err());
         err.reset();
-        assertEquals(2, run("run", "group-sum", "--output", "out"));
-        assertEquals("--output is not available yet: the file sinks (CSV, Arrow IPC) are still to come; the jobs print"
-                + " their results\n", err());
+        assertEquals(2, run("run", "columnar-demo", "--output", "out"));
+        assertEquals("columnar-demo writes no files; --output is for the engine jobs\n", err());
         err.reset();
         assertEquals(2, run("run", "columnar-demo", "--records", "many"));
         assertTrue(err().startsWith("Invalid value for option '--records': 'many' is not a long"), err());
@@ -103,10 +108,9 @@ class RiffleCliTest {
     }
 
     @Test
-    void wordcountCountsTheWordsOfAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-            throws java.io.IOException {
-        java.nio.file.Path text = dir.resolve("text.txt");
-        java.nio.file.Files.writeString(text, "To be, or not to be:\nthat is the question.\n\nBe it so!\n");
+    void wordcountCountsTheWordsOfAFile(@TempDir Path dir) throws IOException {
+        Path text = dir.resolve("text.txt");
+        Files.writeString(text, "To be, or not to be:\nthat is the question.\n\nBe it so!\n");
         assertEquals(0, run("run", "wordcount", "--input", text.toString(), "--parallelism", "2"));
         String[] lines = out().split("\n");
         assertEquals("(be,3)", lines[0]);
@@ -116,6 +120,31 @@ class RiffleCliTest {
         out.reset();
         assertEquals(1, run("run", "wordcount", "--input", dir.resolve("missing.txt").toString()));
         assertTrue(err().contains("text input " + dir.resolve("missing.txt") + " does not exist or is not a file"), err());
+    }
+
+    @Test
+    void outputWritesTheResultsAsCsvIntoTheDirectory(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("results");
+        assertEquals(0, run("run", "group-sum", "--records", "1000", "--keys", "3", "--parallelism", "2",
+                "--output", out.toString()));
+        List<String> lines = Files.readAllLines(out.resolve("group-sum.csv"));
+        assertEquals("key,value", lines.get(0));
+        assertEquals(List.of("0,166833", "1,166167", "2,166500"), sortedTail(lines));
+        assertEquals(0, run("run", "seed-stream", "--parallelism", "1", "--output", out.toString()));
+        assertEquals(List.of("f0,f1", "apple,1", "banana,2", "apple,4", "banana,6", "apple,9"),
+                Files.readAllLines(out.resolve("seed-stream.csv")));
+
+        Path file = dir.resolve("plain.txt");
+        Files.writeString(file, "x");
+        err.reset();
+        assertEquals(2, run("run", "seed-batch", "--output", file.toString()));
+        assertEquals("--output must be a directory, but " + file + " is a file\n", err());
+    }
+
+    private static List<String> sortedTail(List<String> lines) {
+        List<String> tail = new ArrayList<>(lines.subList(1, lines.size()));
+        tail.sort(null);
+        return tail;
     }
 
     private static double number(String json, String field) {
