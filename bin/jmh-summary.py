@@ -22,6 +22,7 @@ BASELINES = {
     "riffleChannelLatency": ["arrayBlockingQueueLatency", "jctoolsSpscLatency"],
     "w1KeyedRunningSum": ["w1HashMapBaseline"],
     "w2BatchGroupSum": ["w2HashMapBaseline"],
+    "whereSelectExpressions": ["filterMapRowFunctions"],
 }
 BASELINE_METHODS = {b for bs in BASELINES.values() for b in bs}
 
