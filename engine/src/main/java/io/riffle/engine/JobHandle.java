@@ -3,11 +3,12 @@ package io.riffle.engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.riffle.engine.internal.runtime.JobExecution;
+import io.riffle.engine.internal.runtime.JobRun;
 import io.riffle.engine.internal.runtime.OperatorFailedException;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
 
@@ -16,9 +17,9 @@ import io.riffle.engine.internal.runtime.OperatorMetrics;
  * Once {@link #await()} returns or throws, the job's threads, channels and memory are gone.
  */
 public final class JobHandle {
-    private final JobExecution execution;
+    private final JobRun execution;
 
-    JobHandle(JobExecution execution) {
+    JobHandle(JobRun execution) {
         this.execution = execution;
     }
 
@@ -43,7 +44,16 @@ public final class JobHandle {
     /** Records per second out of the sources since the job started. */
     public double sourceRecordsPerSecond() {
         double seconds = elapsedSeconds();
-        return seconds > 0 ? new JobResult(jobName(), seconds, metrics()).sourceRecords() / seconds : 0;
+        if (seconds <= 0) {
+            return 0;
+        }
+        long records = 0;
+        for (OperatorStats s : metrics()) {
+            if (s.source()) {
+                records += s.recordsOut();
+            }
+        }
+        return records / seconds;
     }
 
     public boolean isDone() {
@@ -55,11 +65,34 @@ public final class JobHandle {
         execution.cancel();
     }
 
+    /**
+     * Takes a checkpoint now (the job must checkpoint: {@link Environment#enableCheckpointing}); completes
+     * with its number once it is complete, or fails saying why it was not taken or was aborted.
+     */
+    public CompletableFuture<Long> triggerCheckpoint() {
+        return execution.triggerCheckpoint(false);
+    }
+
+    /** Like {@link #triggerCheckpoint()}, but kept (as {@code savepoint-<n>}) until deleted by hand. */
+    public CompletableFuture<Long> triggerSavepoint() {
+        return execution.triggerCheckpoint(true);
+    }
+
+    /** Checkpoints completed so far, over all attempts. */
+    public long completedCheckpoints() {
+        return execution.checkpointStats().completed();
+    }
+
+    /** The longest time any subtask stood still for the synchronous part of a checkpoint, in nanoseconds. */
+    public long maxCheckpointPauseNanos() {
+        return execution.checkpointStats().maxPauseNanos();
+    }
+
     /** Waits for the job to end; throws {@link JobFailedException} if it failed or was cancelled. */
     public JobResult await() {
         try {
-            JobExecution.Outcome outcome = execution.completion().get();
-            execution.awaitMonitor();
+            JobRun.Outcome outcome = execution.completion().get();
+            execution.awaitThreads();
             return result(outcome);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -72,8 +105,8 @@ public final class JobHandle {
     /** Like {@link #await()}, but gives up after {@code timeout} with a {@link TimeoutException}. */
     public JobResult await(Duration timeout) throws TimeoutException {
         try {
-            JobExecution.Outcome outcome = execution.completion().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            execution.awaitMonitor();
+            JobRun.Outcome outcome = execution.completion().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            execution.awaitThreads();
             return result(outcome);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -83,19 +116,22 @@ public final class JobHandle {
         }
     }
 
-    private JobResult result(JobExecution.Outcome outcome) {
+    private JobResult result(JobRun.Outcome outcome) {
         if (outcome.failure() != null) {
             Throwable cause = outcome.failure();
+            String after = outcome.restarts() == 0 ? "" : " after " + outcome.restarts()
+                    + (outcome.restarts() == 1 ? " restart" : " restarts");
             if (cause instanceof OperatorFailedException) {
                 OperatorFailedException f = (OperatorFailedException) cause;
-                throw new JobFailedException("job '" + jobName() + "' failed: " + f.getMessage(), f.operator(),
-                        f.getCause());
+                throw new JobFailedException("job '" + jobName() + "' failed" + after + ": " + f.getMessage(),
+                        f.operator(), f.getCause());
             }
-            throw new JobFailedException("job '" + jobName() + "' failed: " + cause, null, cause);
+            throw new JobFailedException("job '" + jobName() + "' failed" + after + ": " + cause, null, cause);
         }
         if (outcome.cancelled()) {
             throw new JobFailedException("job '" + jobName() + "' was cancelled", null, null);
         }
-        return new JobResult(jobName(), outcome.nanos() / 1e9, metrics());
+        return new JobResult(jobName(), outcome.nanos() / 1e9, metrics(), outcome.restarts(),
+                execution.checkpointStats().completed(), outcome.recoveryNanos() / 1_000_000);
     }
 }

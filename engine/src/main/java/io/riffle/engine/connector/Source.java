@@ -1,5 +1,7 @@
 package io.riffle.engine.connector;
 
+import java.util.List;
+
 import io.riffle.columnar.batch.BatchSchema;
 
 /**
@@ -20,4 +22,22 @@ public interface Source {
 
     /** The reader for subtask {@code context.subtask()} of {@code context.parallelism()}. */
     SourceReader createReader(TaskContext context) throws Exception;
+
+    /**
+     * Whether readers can say where they are ({@link SourceReader#position()}) and be started again from
+     * there ({@link #restoreReader}): what exactly-once recovery needs of a source.
+     */
+    default boolean isRewindable() {
+        return false;
+    }
+
+    /**
+     * A reader that goes on from {@code positions}: the positions that earlier readers reported, those of
+     * old subtask {@code i} given to new subtask {@code i mod parallelism}, so a checkpoint taken at one
+     * parallelism can be restored at another. It returns exactly the records those readers had not
+     * returned yet. An empty list means this subtask has nothing left to read.
+     */
+    default SourceReader restoreReader(TaskContext context, List<byte[]> positions) throws Exception {
+        throw new UnsupportedOperationException("source '" + name() + "' cannot be rewound");
+    }
 }

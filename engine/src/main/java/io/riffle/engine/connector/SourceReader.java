@@ -16,6 +16,15 @@ public interface SourceReader extends AutoCloseable {
     /** True once every batch has been returned. */
     boolean isFinished();
 
+    /**
+     * Where the reader is: a reader restored from these bytes ({@link Source#restoreReader}) returns
+     * exactly the records after the last batch this one returned. Only asked of rewindable sources, between
+     * two calls to {@link #next()}.
+     */
+    default byte[] position() {
+        throw new UnsupportedOperationException("this reader cannot say where it is");
+    }
+
     @Override
     void close() throws Exception;
 }

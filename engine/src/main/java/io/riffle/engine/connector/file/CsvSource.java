@@ -1,7 +1,9 @@
 package io.riffle.engine.connector.file;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 import io.riffle.columnar.batch.BatchSchema;
@@ -65,6 +67,18 @@ public final class CsvSource implements Source {
 
     @Override
     public SourceReader createReader(TaskContext context) throws Exception {
-        return new CsvSourceReader(file, schema, format, context.allocator(), context.batchSize());
+        return new CsvSourceReader(file, schema, format, context.allocator(), context.batchSize(), 0);
+    }
+
+    @Override
+    public boolean isRewindable() {
+        return true;
+    }
+
+    /** Parallelism 1: the one position says how many records were read; they are passed over again. */
+    @Override
+    public SourceReader restoreReader(TaskContext context, List<byte[]> positions) throws Exception {
+        long skip = positions.isEmpty() ? Long.MAX_VALUE : ByteBuffer.wrap(positions.get(0)).getLong();
+        return new CsvSourceReader(file, schema, format, context.allocator(), context.batchSize(), skip);
     }
 }

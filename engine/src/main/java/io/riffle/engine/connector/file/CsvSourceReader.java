@@ -75,10 +75,16 @@ final class CsvSourceReader implements SourceReader {
     private long line = 1;
     private boolean started;
     private boolean finished;
+    /** Records to pass over before the first batch: where a restored reader goes on from. */
+    private long skip;
+    /** Records returned so far, counting those skipped: the reader's position. */
+    private long records;
 
-    CsvSourceReader(Path file, BatchSchema schema, CsvFormat format, BufferAllocator allocator, int batchSize)
-            throws IOException {
+    CsvSourceReader(Path file, BatchSchema schema, CsvFormat format, BufferAllocator allocator, int batchSize,
+                    long skip) throws IOException {
         this.file = file;
+        this.skip = skip;
+        this.records = skip;
         this.schema = schema;
         int n = schema.columnCount();
         this.types = new ColumnType[n];
@@ -118,6 +124,12 @@ final class CsvSourceReader implements SourceReader {
                 finished = true;
                 return null;
             }
+            for (; skip > 0; skip--) {
+                if (!readRecord(SKIP)) {
+                    finished = true;
+                    return null;
+                }
+            }
         }
         batch.setRowCount(0);
         int rows = 0;
@@ -125,6 +137,7 @@ final class CsvSourceReader implements SourceReader {
             rows++;
         }
         batch.setRowCount(rows);
+        records += rows;
         if (rows < batchSize) {
             finished = true;
         }
@@ -134,6 +147,12 @@ final class CsvSourceReader implements SourceReader {
     @Override
     public boolean isFinished() {
         return finished;
+    }
+
+    /** The number of records returned: a restored reader passes over that many (parsing, not storing them). */
+    @Override
+    public byte[] position() {
+        return ByteBuffer.allocate(8).putLong(records).array();
     }
 
     @Override

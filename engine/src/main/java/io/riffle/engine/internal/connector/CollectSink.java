@@ -1,17 +1,29 @@
 package io.riffle.engine.internal.connector;
 
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.Tuple;
-import io.riffle.engine.connector.Sink;
-import io.riffle.engine.connector.SinkWriter;
 import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.connector.TwoPhaseCommitSink;
+import io.riffle.engine.connector.TwoPhaseCommitWriter;
 
-/** Appends every record, as a {@link Tuple}, to a caller's list (under the list's lock). */
-public final class CollectSink implements Sink {
+/**
+ * Adds every record, as a {@link Tuple}, to a caller's list, exactly once: each subtask keeps its records
+ * until a checkpoint covers them (or the job has ended) and they are committed into the list under its
+ * lock. After a failure, records staged but not committed are dropped and come again from the restored
+ * sources. Staged records live in this object, so exactly-once holds within one process.
+ */
+public final class CollectSink implements TwoPhaseCommitSink {
     private final List<Tuple> target;
+    private final Map<Long, List<Tuple>> staged = new HashMap<>();
+    private final AtomicLong stages = new AtomicLong();
 
     public CollectSink(List<Tuple> target) {
         this.target = target;
@@ -23,22 +35,33 @@ public final class CollectSink implements Sink {
     }
 
     @Override
-    public SinkWriter createWriter(BatchSchema schema, TaskContext context) {
-        return new SinkWriter() {
+    public TwoPhaseCommitWriter createWriter(BatchSchema schema, TaskContext context) {
+        return new TwoPhaseCommitWriter() {
+            private List<Tuple> buffer = new ArrayList<>();
+
             @Override
             public void write(RecordBatch batch) {
                 int n = batch.rowCount();
-                Tuple[] rows = new Tuple[n];
                 Object[] values = new Object[batch.columnCount()];
                 for (int row = 0; row < n; row++) {
                     for (int c = 0; c < values.length; c++) {
                         values[c] = batch.value(row, c);
                     }
-                    rows[row] = Tuple.of(values);
+                    buffer.add(Tuple.of(values));
                 }
-                synchronized (target) {
-                    target.addAll(List.of(rows));
+            }
+
+            @Override
+            public byte[] prepareCommit(long checkpointId) {
+                if (buffer.isEmpty()) {
+                    return null;
                 }
+                long stage = stages.incrementAndGet();
+                synchronized (staged) {
+                    staged.put(stage, buffer);
+                }
+                buffer = new ArrayList<>();
+                return ByteBuffer.allocate(8).putLong(stage).array();
             }
 
             @Override
@@ -49,5 +72,27 @@ public final class CollectSink implements Sink {
             public void close() {
             }
         };
+    }
+
+    @Override
+    public void commit(List<byte[]> committables) {
+        synchronized (target) {
+            for (byte[] c : committables) {
+                List<Tuple> rows;
+                synchronized (staged) {
+                    rows = staged.remove(ByteBuffer.wrap(c).getLong());
+                }
+                if (rows != null) {
+                    target.addAll(rows);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void abortUncommitted() {
+        synchronized (staged) {
+            staged.clear();
+        }
     }
 }

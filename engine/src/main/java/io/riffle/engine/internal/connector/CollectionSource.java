@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.connector;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 import io.riffle.columnar.batch.BatchSchema;
@@ -40,10 +41,25 @@ public final class CollectionSource implements Source {
 
     @Override
     public SourceReader createReader(TaskContext context) {
+        return reader(context, 0);
+    }
+
+    @Override
+    public boolean isRewindable() {
+        return true;
+    }
+
+    /** The position is the index of the next row (parallelism is 1: one position at the most). */
+    @Override
+    public SourceReader restoreReader(TaskContext context, List<byte[]> positions) {
+        return reader(context, positions.isEmpty() ? rows.size() : ByteBuffer.wrap(positions.get(0)).getInt());
+    }
+
+    private SourceReader reader(TaskContext context, int from) {
         return new SourceReader() {
             private final RecordBatchBuilder builder = new RecordBatchBuilder(schema, context.allocator(),
                     Math.max(1, Math.min(rows.size(), context.batchSize())));
-            private int next;
+            private int next = from;
             private RecordBatch current;
 
             @Override
@@ -63,6 +79,11 @@ public final class CollectionSource implements Source {
             @Override
             public boolean isFinished() {
                 return next >= rows.size();
+            }
+
+            @Override
+            public byte[] position() {
+                return ByteBuffer.allocate(4).putInt(next).array();
             }
 
             @Override

@@ -1,5 +1,7 @@
 package io.riffle.engine.internal.connector;
 
+import java.util.List;
+
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
@@ -13,7 +15,7 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * The workloads' deterministic data: record {@code i} of {@code 0 .. records - 1} has key
  * {@code i mod keys}, value {@code i} and timestamp {@code i} ms. Subtask {@code s} of {@code p} generates
  * the contiguous range {@code [s * records / p, (s + 1) * records / p)}, written straight into the
- * vectors of one batch it reuses.
+ * vectors of one batch it reuses. Rewindable: a reader's position is the index ranges it has left.
  */
 public final class GeneratorSource implements Source {
     public static final BatchSchema SCHEMA = BatchSchema.of(Column.of("key", ColumnType.INT64),
@@ -45,55 +47,70 @@ public final class GeneratorSource implements Source {
 
     @Override
     public SourceReader createReader(TaskContext context) {
-        long from = rangeStart(context.subtask(), context.parallelism());
-        long to = rangeStart(context.subtask() + 1, context.parallelism());
-        return new SourceReader() {
-            private final RecordBatch batch = RecordBatch.allocate(SCHEMA, context.allocator(), context.batchSize());
-            private long next = from;
-            private long key = from % keys;
-
-            @Override
-            public RecordBatch next() {
-                if (next >= to) {
-                    return null;
-                }
-                int n = (int) Math.min(context.batchSize(), to - next);
-                batch.ensureCapacity(n);
-                long keyData = batch.vector(0).getDataBufferAddress();
-                long valueData = batch.vector(1).getDataBufferAddress();
-                long timeData = batch.vector(2).getDataBufferAddress();
-                long i = next;
-                long k = key;
-                for (int r = 0; r < n; r++, i++) {
-                    long at = (long) r << 3;
-                    MemoryUtil.putLong(keyData + at, k);
-                    MemoryUtil.putLong(valueData + at, i);
-                    MemoryUtil.putLong(timeData + at, i);
-                    k = k + 1 == keys ? 0 : k + 1;
-                }
-                for (int c = 0; c < 3; c++) {
-                    MemoryUtil.setMemory(batch.vector(c).getValidityBufferAddress(), (n + 7) >>> 3, (byte) 0xFF);
-                }
-                batch.setRowCount(n);
-                next = i;
-                key = k;
-                return batch;
-            }
-
-            @Override
-            public boolean isFinished() {
-                return next >= to;
-            }
-
-            @Override
-            public void close() {
-                batch.close();
-            }
-        };
+        return new Reader(context, IndexRanges.share(records, context.subtask(), context.parallelism()));
     }
 
-    private long rangeStart(int subtask, int parallelism) {
-        // records * subtask may overflow for huge counts; split the multiplication.
-        return (records / parallelism) * subtask + (records % parallelism) * subtask / parallelism;
+    @Override
+    public boolean isRewindable() {
+        return true;
+    }
+
+    @Override
+    public SourceReader restoreReader(TaskContext context, List<byte[]> positions) {
+        return new Reader(context, IndexRanges.decode(positions, name()));
+    }
+
+    private final class Reader implements SourceReader {
+        private final IndexRanges left;
+        private final RecordBatch batch;
+        private final int batchSize;
+
+        Reader(TaskContext context, IndexRanges left) {
+            this.left = left;
+            this.batchSize = context.batchSize();
+            this.batch = RecordBatch.allocate(SCHEMA, context.allocator(), batchSize);
+        }
+
+        @Override
+        public RecordBatch next() {
+            if (left.isEmpty()) {
+                return null;
+            }
+            int n = left.run(batchSize);
+            batch.ensureCapacity(n);
+            long keyData = batch.vector(0).getDataBufferAddress();
+            long valueData = batch.vector(1).getDataBufferAddress();
+            long timeData = batch.vector(2).getDataBufferAddress();
+            long i = left.next();
+            long k = i % keys;
+            for (int r = 0; r < n; r++, i++) {
+                long at = (long) r << 3;
+                MemoryUtil.putLong(keyData + at, k);
+                MemoryUtil.putLong(valueData + at, i);
+                MemoryUtil.putLong(timeData + at, i);
+                k = k + 1 == keys ? 0 : k + 1;
+            }
+            for (int c = 0; c < 3; c++) {
+                MemoryUtil.setMemory(batch.vector(c).getValidityBufferAddress(), (n + 7) >>> 3, (byte) 0xFF);
+            }
+            batch.setRowCount(n);
+            left.advance(n);
+            return batch;
+        }
+
+        @Override
+        public boolean isFinished() {
+            return left.isEmpty();
+        }
+
+        @Override
+        public byte[] position() {
+            return left.encode();
+        }
+
+        @Override
+        public void close() {
+            batch.close();
+        }
     }
 }

@@ -2,10 +2,12 @@ package io.riffle.engine.internal.connector;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -45,6 +47,21 @@ public final class TextLinesSource implements Source {
 
     @Override
     public SourceReader createReader(TaskContext context) throws IOException {
+        return reader(context, 0);
+    }
+
+    @Override
+    public boolean isRewindable() {
+        return true;
+    }
+
+    /** Parallelism 1: the one position says how many lines were read; they are read past again. */
+    @Override
+    public SourceReader restoreReader(TaskContext context, List<byte[]> positions) throws IOException {
+        return reader(context, positions.isEmpty() ? Long.MAX_VALUE : ByteBuffer.wrap(positions.get(0)).getLong());
+    }
+
+    private SourceReader reader(TaskContext context, long skip) throws IOException {
         BufferedReader reader;
         try {
             reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
@@ -54,9 +71,14 @@ public final class TextLinesSource implements Source {
         return new SourceReader() {
             private final RecordBatch batch = RecordBatch.allocate(SCHEMA, context.allocator(), context.batchSize());
             private boolean finished;
+            private long toSkip = skip;
+            private long lines = skip;
 
             @Override
             public RecordBatch next() throws IOException {
+                for (; toSkip > 0 && !finished; toSkip--) {
+                    finished = reader.readLine() == null;
+                }
                 if (finished) {
                     return null;
                 }
@@ -68,6 +90,7 @@ public final class TextLinesSource implements Source {
                     v.setSafe(n++, line.getBytes(StandardCharsets.UTF_8));
                 }
                 finished = n < context.batchSize();
+                lines += n;
                 batch.setRowCount(n);
                 return n == 0 ? null : batch;
             }
@@ -75,6 +98,11 @@ public final class TextLinesSource implements Source {
             @Override
             public boolean isFinished() {
                 return finished;
+            }
+
+            @Override
+            public byte[] position() {
+                return ByteBuffer.allocate(8).putLong(lines).array();
             }
 
             @Override

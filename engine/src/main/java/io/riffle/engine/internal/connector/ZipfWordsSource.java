@@ -1,7 +1,7 @@
 package io.riffle.engine.internal.connector;
 
 import java.nio.charset.StandardCharsets;
-import java.util.SplittableRandom;
+import java.util.List;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -14,8 +14,9 @@ import org.apache.arrow.vector.VarCharVector;
 
 /**
  * Generated text for word count (W4): {@code words} words drawn from a vocabulary of {@code vocabulary}
- * words with Zipf (s = 1) frequencies, as a {@code (word: utf8)} stream. Deterministic: subtask {@code s}
- * draws its share from a generator seeded with {@code s}. Word {@code r} (rank r, 0 the most frequent)
+ * words with Zipf (s = 1) frequencies, as a {@code (word: utf8)} stream. Deterministic: word {@code i} is
+ * drawn from a hash of {@code i} alone, so the text is the same at any parallelism (subtasks take
+ * contiguous index ranges, as the generator does) and a reader rewinds to any index. Word {@code r} (rank r, 0 the most frequent)
  * is {@code r} written in base 26 with letters a-z.
  */
 public final class ZipfWordsSource implements Source {
@@ -56,63 +57,93 @@ public final class ZipfWordsSource implements Source {
 
     @Override
     public SourceReader createReader(TaskContext context) {
-        long share = words / context.parallelism() + (context.subtask() < words % context.parallelism() ? 1 : 0);
-        double[] cumulative = new double[vocabulary];
-        double total = 0;
-        for (int r = 0; r < vocabulary; r++) {
-            total += 1.0 / (r + 1);
-            cumulative[r] = total;
+        return new Reader(context, IndexRanges.share(words, context.subtask(), context.parallelism()));
+    }
+
+    @Override
+    public boolean isRewindable() {
+        return true;
+    }
+
+    @Override
+    public SourceReader restoreReader(TaskContext context, List<byte[]> positions) {
+        return new Reader(context, IndexRanges.decode(positions, name()));
+    }
+
+    /** A uniform double in [0, 1) that depends on {@code index} alone (SplitMix64's finalizer). */
+    static double uniform(long index) {
+        long z = (index + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = z ^ (z >>> 31);
+        return (z >>> 11) * 0x1.0p-53;
+    }
+
+    private final class Reader implements SourceReader {
+        private final IndexRanges left;
+        private final RecordBatch batch;
+        private final int batchSize;
+        private final double[] cumulative = new double[vocabulary];
+        private final byte[][] encoded = new byte[vocabulary][];
+        private final double norm;
+
+        Reader(TaskContext context, IndexRanges left) {
+            this.left = left;
+            this.batchSize = context.batchSize();
+            double total = 0;
+            for (int r = 0; r < vocabulary; r++) {
+                total += 1.0 / (r + 1);
+                cumulative[r] = total;
+                encoded[r] = word(r).getBytes(StandardCharsets.UTF_8);
+            }
+            this.norm = total;
+            this.batch = RecordBatch.allocate(SCHEMA, context.allocator(), batchSize);
         }
-        byte[][] encoded = new byte[vocabulary][];
-        for (int r = 0; r < vocabulary; r++) {
-            encoded[r] = word(r).getBytes(StandardCharsets.UTF_8);
+
+        @Override
+        public RecordBatch next() {
+            if (left.isEmpty()) {
+                return null;
+            }
+            int n = left.run(batchSize);
+            VarCharVector v = batch.utf8(0);
+            v.reset();
+            long index = left.next();
+            for (int i = 0; i < n; i++) {
+                v.setSafe(i, encoded[rankOf(uniform(index + i) * norm)]);
+            }
+            batch.setRowCount(n);
+            left.advance(n);
+            return batch;
         }
-        double norm = total;
-        return new SourceReader() {
-            private final SplittableRandom random = new SplittableRandom(context.subtask());
-            private final RecordBatch batch = RecordBatch.allocate(SCHEMA, context.allocator(), context.batchSize());
-            private long left = share;
 
-            @Override
-            public RecordBatch next() {
-                if (left == 0) {
-                    return null;
+        private int rankOf(double u) {
+            int lo = 0;
+            int hi = vocabulary - 1;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (cumulative[mid] < u) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
                 }
-                int n = (int) Math.min(context.batchSize(), left);
-                VarCharVector v = batch.utf8(0);
-                v.reset();
-                for (int i = 0; i < n; i++) {
-                    int rank = rankOf(random.nextDouble() * norm);
-                    v.setSafe(i, encoded[rank]);
-                }
-                batch.setRowCount(n);
-                left -= n;
-                return batch;
             }
+            return lo;
+        }
 
-            private int rankOf(double u) {
-                int lo = 0;
-                int hi = vocabulary - 1;
-                while (lo < hi) {
-                    int mid = (lo + hi) >>> 1;
-                    if (cumulative[mid] < u) {
-                        lo = mid + 1;
-                    } else {
-                        hi = mid;
-                    }
-                }
-                return lo;
-            }
+        @Override
+        public boolean isFinished() {
+            return left.isEmpty();
+        }
 
-            @Override
-            public boolean isFinished() {
-                return left == 0;
-            }
+        @Override
+        public byte[] position() {
+            return left.encode();
+        }
 
-            @Override
-            public void close() {
-                batch.close();
-            }
-        };
+        @Override
+        public void close() {
+            batch.close();
+        }
     }
 }

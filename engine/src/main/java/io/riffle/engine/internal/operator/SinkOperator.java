@@ -1,18 +1,24 @@
 package io.riffle.engine.internal.operator;
 
+import java.nio.file.Path;
+
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.connector.Sink;
 import io.riffle.engine.connector.SinkWriter;
 import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.connector.TwoPhaseCommitWriter;
 import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.SubtaskContext;
 
 /** The end of a chain: hands batches to a {@link Sink}'s writer, finishes it at end of input. */
 public final class SinkOperator extends Operator {
     private final Sink sink;
     private final BatchSchema schema;
     private SinkWriter writer;
+    private SubtaskContext context;
 
     public SinkOperator(Sink sink, BatchSchema schema) {
         this.sink = sink;
@@ -22,6 +28,7 @@ public final class SinkOperator extends Operator {
     @Override
     public void open(TaskContext context) throws Exception {
         writer = sink.createWriter(schema, context);
+        this.context = context instanceof SubtaskContext s ? s : null;
     }
 
     @Override
@@ -29,8 +36,42 @@ public final class SinkOperator extends Operator {
         writer.write(batch);
     }
 
+    /** A two-phase-commit writer stages the output since the last checkpoint; its committable goes in the checkpoint. */
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) throws Exception {
+        if (!(writer instanceof TwoPhaseCommitWriter w)) {
+            return null;
+        }
+        byte[] committable = w.prepareCommit(checkpointId);
+        return committable == null ? null : new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) {
+                return 0;
+            }
+
+            @Override
+            public byte[] inlineBytes() {
+                return committable;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /**
+     * A two-phase-commit writer stages its last output, committed once every subtask of the job has
+     * finished; any other writer finishes (and commits) now.
+     */
     @Override
     public void endInput(Output out) throws Exception {
+        if (writer instanceof TwoPhaseCommitWriter w && context != null) {
+            byte[] committable = w.prepareCommit(Long.MAX_VALUE);
+            if (committable != null) {
+                context.finalCommits().add(context.uid(), committable);
+            }
+        }
         writer.finish();
     }
 

@@ -16,6 +16,7 @@ public final class Vertex {
     private final int parallelism;
     private final Source source;
     private final String sourceName;
+    private final int sourceId;
     final List<Transformation> chain = new ArrayList<>();
     final List<Edge> inputs = new ArrayList<>();
     final List<Edge> outputs = new ArrayList<>();
@@ -25,6 +26,7 @@ public final class Vertex {
         this.parallelism = parallelism;
         this.source = head.kind() == Transformation.Kind.SOURCE ? head.source() : null;
         this.sourceName = source == null ? null : head.name();
+        this.sourceId = source == null ? -1 : head.id();
         if (source == null) {
             chain.add(head);
         }
@@ -41,6 +43,11 @@ public final class Vertex {
     /** The source the chain starts with, or null when records come in through the input edges. */
     public Source source() {
         return source;
+    }
+
+    /** The source's transformation id, which names its positions in checkpoints; -1 without a source. */
+    public int sourceId() {
+        return sourceId;
     }
 
     public String sourceName() {

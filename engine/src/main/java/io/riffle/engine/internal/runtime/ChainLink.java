@@ -10,17 +10,22 @@ import io.riffle.columnar.batch.RecordBatch;
 final class ChainLink implements Output {
     final Operator operator;
     final String name;
+    /** The transformation id: names the operator's state in checkpoints. */
+    final int uid;
     final OperatorMetrics metrics;
     final int subtask;
     final int parallelism;
+    /** Test and demo hook that throws at a chosen record, or null. */
+    FailureInjector failures;
     /** Where the operator's output goes; set once the chain is built. */
     Output next;
     /** What the operator emits into: counts the records, then passes them to {@link #next}. */
     private final Output counted = this::forward;
 
-    ChainLink(Operator operator, String name, OperatorMetrics metrics, int subtask, int parallelism) {
+    ChainLink(Operator operator, String name, int uid, OperatorMetrics metrics, int subtask, int parallelism) {
         this.operator = operator;
         this.name = name;
+        this.uid = uid;
         this.metrics = metrics;
         this.subtask = subtask;
         this.parallelism = parallelism;
@@ -30,6 +35,9 @@ final class ChainLink implements Output {
     public void emit(RecordBatch batch) {
         metrics.addIn(subtask, batch.rowCount());
         try {
+            if (failures != null) {
+                failures.beforeBatch(name, subtask, batch.rowCount());
+            }
             operator.process(batch, counted);
         } catch (OperatorFailedException e) {
             throw e;
@@ -41,6 +49,16 @@ final class ChainLink implements Output {
     private void forward(RecordBatch batch) throws Exception {
         metrics.addOut(subtask, batch.rowCount());
         next.emit(batch);
+    }
+
+    OperatorSnapshot snapshot(long checkpointId) {
+        try {
+            return operator.snapshotState(checkpointId);
+        } catch (OperatorFailedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new OperatorFailedException(name, subtask, parallelism, e);
+        }
     }
 
     void endInput() {

@@ -8,7 +8,7 @@ import io.riffle.scheduler.channel.Channel;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * The producer side of one channel: batches to send, kept in order while the ring is full (back-pressure:
+ * The producer side of one channel: batches and barriers to send, kept in order while the ring is full (back-pressure:
  * the tasklet stops taking input until they are sent), then end of input. Batches come back through the
  * channel's hand-back queue and are refilled, so a steady stream allocates no Arrow memory.
  */
@@ -17,7 +17,8 @@ final class ChannelWriter implements AutoCloseable {
     private final BatchSchema schema;
     private final BufferAllocator allocator;
     private final int batchSize;
-    private final ArrayDeque<RecordBatch> pending = new ArrayDeque<>();
+    /** Batches and barriers (their ids, as Long) the ring had no room for, in order. */
+    private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private boolean endRequested;
     private boolean endSent;
 
@@ -41,6 +42,13 @@ final class ChannelWriter implements AutoCloseable {
         }
     }
 
+    /** Sends checkpoint barrier {@code id} after everything sent so far. */
+    void sendBarrier(long id) {
+        if (!pending.isEmpty() || !channel.offerBarrier(id)) {
+            pending.add(id);
+        }
+    }
+
     /** Asks for end of input to follow everything sent so far. */
     void end() {
         endRequested = true;
@@ -49,7 +57,9 @@ final class ChannelWriter implements AutoCloseable {
     /** Sends what is pending; true when nothing is left (and the end is sent, if asked for). */
     boolean drain() {
         while (!pending.isEmpty()) {
-            if (!channel.offerBatch(pending.peekFirst())) {
+            Object next = pending.peekFirst();
+            boolean sent = next instanceof RecordBatch b ? channel.offerBatch(b) : channel.offerBarrier((Long) next);
+            if (!sent) {
                 return false;
             }
             pending.pollFirst();
@@ -78,9 +88,11 @@ final class ChannelWriter implements AutoCloseable {
     /** Frees batches never sent (a cancelled or failed job). */
     @Override
     public void close() {
-        RecordBatch b;
-        while ((b = pending.pollFirst()) != null) {
-            b.close();
+        Object next;
+        while ((next = pending.pollFirst()) != null) {
+            if (next instanceof RecordBatch b) {
+                b.close();
+            }
         }
     }
 }

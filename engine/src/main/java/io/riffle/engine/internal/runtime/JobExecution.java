@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.runtime;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -9,7 +10,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.SourceReader;
+import io.riffle.engine.internal.checkpoint.CheckpointCoordinator;
+import io.riffle.engine.internal.checkpoint.Manifest;
 import io.riffle.engine.internal.plan.Edge;
 import io.riffle.engine.internal.plan.Partitioning;
 import io.riffle.engine.internal.plan.PhysicalPlan;
@@ -34,6 +38,7 @@ public final class JobExecution {
     }
 
     private final String jobName;
+    private final AttemptSpec spec;
     private final RootAllocator allocator = new RootAllocator();
     private final List<Channel> channels = new ArrayList<>();
     private final List<TaskletHandle> handles = new ArrayList<>();
@@ -42,22 +47,35 @@ public final class JobExecution {
     private final CompletableFuture<Outcome> completion = new CompletableFuture<>();
     private volatile boolean cancelled;
     private Scheduler scheduler;
+    private CheckpointCoordinator coordinator;
     private Thread monitor;
     private long startNanos;
 
-    private JobExecution(String jobName) {
+    private JobExecution(String jobName, AttemptSpec spec) {
         this.jobName = jobName;
+        this.spec = spec;
     }
 
-    /** Builds every subtask (opening sources, sinks and operators here, so setup errors throw) and starts them. */
+    /** A plain run: no checkpoints, nothing restored. */
     public static JobExecution start(String jobName, PhysicalPlan plan, RuntimeConfig config) {
-        JobExecution job = new JobExecution(jobName);
+        return start(jobName, plan, config, AttemptSpec.plain());
+    }
+
+    /**
+     * Builds every subtask (opening sources, sinks and operators here, and restoring their state, so that
+     * setup errors throw) and starts them.
+     */
+    public static JobExecution start(String jobName, PhysicalPlan plan, RuntimeConfig config, AttemptSpec spec) {
+        JobExecution job = new JobExecution(jobName, spec);
         List<SubtaskTasklet> tasklets = new ArrayList<>();
         try {
             job.build(plan, config, tasklets);
         } catch (RuntimeException | Error e) {
             for (SubtaskTasklet t : tasklets) {
                 t.onClose();
+            }
+            if (job.coordinator != null) {
+                job.coordinator.close();
             }
             job.freeAll();
             throw e;
@@ -67,6 +85,14 @@ public final class JobExecution {
     }
 
     private void build(PhysicalPlan plan, RuntimeConfig config, List<SubtaskTasklet> tasklets) {
+        if (spec.checkpoints() != null) {
+            int tasks = 0;
+            for (Vertex v : plan.vertices()) {
+                tasks += v.parallelism();
+            }
+            coordinator = new CheckpointCoordinator(jobName, spec.checkpoints(), spec.ids(), spec.planFingerprint(),
+                    config.maxParallelism(), tasks, spec.sinks(), spec.stats());
+        }
         Map<Edge, Channel[][]> edgeChannels = new IdentityHashMap<>();
         for (Vertex v : plan.vertices()) {
             for (Edge e : v.inputs()) {
@@ -140,12 +166,17 @@ public final class JobExecution {
             for (int i = 0; i < links.length; i++) {
                 Transformation t = chain.get(i);
                 Operator op = t.operator().get();
-                links[i] = new ChainLink(op, t.name(), chainMetrics.get(i), s, p);
+                links[i] = new ChainLink(op, t.name(), t.id(), chainMetrics.get(i), s, p);
+                links[i].failures = spec.failures();
             }
             for (int i = 0; i < links.length; i++) {
                 links[i].next = i + 1 < links.length ? links[i + 1] : tail;
                 try {
-                    links[i].operator.open(new SubtaskContext(links[i].name, s, p, allocator, config.batchSize()));
+                    links[i].operator.open(new SubtaskContext(links[i].name, s, p, allocator, config.batchSize(),
+                            links[i].uid, spec.finalCommits()));
+                    if (spec.restore() != null) {
+                        links[i].operator.restoreState(stateOf(links[i].uid, s, p, config.maxParallelism()));
+                    }
                 } catch (RuntimeException e) {
                     throw e;
                 } catch (Exception e) {
@@ -154,8 +185,10 @@ public final class JobExecution {
             }
             if (v.source() != null) {
                 try {
-                    reader = v.source().createReader(new SubtaskContext(v.sourceName(), s, p, allocator,
-                            config.batchSize()));
+                    SubtaskContext context = new SubtaskContext(v.sourceName(), s, p, allocator, config.batchSize(),
+                            v.sourceId(), spec.finalCommits());
+                    reader = spec.restore() == null ? v.source().createReader(context)
+                            : v.source().restoreReader(context, positionsOf(v.sourceId(), s, p));
                 } catch (RuntimeException e) {
                     throw e;
                 } catch (Exception e) {
@@ -189,8 +222,36 @@ public final class JobExecution {
         }
         Output entry = links.length > 0 ? links[0] : tail;
         String name = v.name() + " [" + (s + 1) + "/" + p + "]";
-        return new SubtaskTasklet(name, s, p, reader, v.sourceName(), sourceMetrics, gate, links, entry,
-                writers.toArray(new ChannelWriter[0]));
+        SubtaskCheckpointer checkpointer = null;
+        if (coordinator != null) {
+            checkpointer = new SubtaskCheckpointer(coordinator, spec.stats(), name, s);
+            if (reader != null) {
+                coordinator.addSource(checkpointer::request);
+            }
+        }
+        return new SubtaskTasklet(name, s, p, reader, v.sourceName(), v.sourceId(), sourceMetrics, gate, links, entry,
+                writers.toArray(new ChannelWriter[0]), checkpointer);
+    }
+
+    /** The positions of the old source subtasks {@code i} with {@code i mod p == s}, in order. */
+    private List<byte[]> positionsOf(int source, int s, int p) {
+        List<byte[]> out = new ArrayList<>();
+        for (Manifest.Entry e : spec.restore().manifest().of(Manifest.Kind.POSITION, source)) {
+            if (e.subtask() % p == s) {
+                out.add(e.bytes());
+            }
+        }
+        return out;
+    }
+
+    /** Every state file the operator's old subtasks wrote, and subtask {@code s}'s key groups. */
+    private StateRestore stateOf(int uid, int s, int p, int maxParallelism) {
+        List<Path> files = new ArrayList<>();
+        for (Manifest.Entry e : spec.restore().manifest().of(Manifest.Kind.STATE_FILE, uid)) {
+            files.add(spec.restore().directory().resolve(e.file()));
+        }
+        return new StateRestore(spec.restore().id(), files, maxParallelism,
+                KeyGroups.firstKeyGroup(s, maxParallelism, p), KeyGroups.lastKeyGroupExclusive(s, maxParallelism, p));
     }
 
     private void run(RuntimeConfig config, List<SubtaskTasklet> tasklets) {
@@ -212,6 +273,9 @@ public final class JobExecution {
         CompletableFuture<?>[] done = new CompletableFuture<?>[handles.size()];
         for (int i = 0; i < done.length; i++) {
             done[i] = handles.get(i).done();
+        }
+        if (coordinator != null) {
+            coordinator.start();
         }
         monitor = new Thread(() -> {
             CompletableFuture.allOf(done).exceptionally(e -> null).join();
@@ -249,6 +313,9 @@ public final class JobExecution {
         } catch (RuntimeException e) {
             teardown = e;
         }
+        if (coordinator != null) {
+            coordinator.close();
+        }
         Throwable leak = freeAll();
         Throwable cause = failure.get();
         if (cause == null) {
@@ -282,6 +349,15 @@ public final class JobExecution {
     /** Waits for the monitor thread to end, so that no thread of the job is left once this returns. */
     public void awaitMonitor() throws InterruptedException {
         monitor.join();
+    }
+
+    /** Starts a checkpoint (or savepoint) now; fails at once when the job does not checkpoint. */
+    public CompletableFuture<Long> triggerCheckpoint(boolean savepoint) {
+        if (coordinator == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("job '" + jobName
+                    + "' does not checkpoint: enable checkpointing with a directory first"));
+        }
+        return coordinator.trigger(savepoint);
     }
 
     /** Records in and out per operator, live. */

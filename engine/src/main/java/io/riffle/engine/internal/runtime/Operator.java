@@ -21,6 +21,19 @@ public abstract class Operator implements AutoCloseable {
     public void endInput(Output out) throws Exception {
     }
 
+    /**
+     * The synchronous part of checkpoint {@code checkpointId}, between two batches: capture the state
+     * cheaply (copy-on-write) and return what writes it out, which runs on the checkpoint thread while
+     * processing goes on; null when the operator keeps no state.
+     */
+    public OperatorSnapshot snapshotState(long checkpointId) throws Exception {
+        return null;
+    }
+
+    /** Before {@link #open}'s first batch: take up the state of a restored checkpoint. */
+    public void restoreState(StateRestore restore) throws Exception {
+    }
+
     /** Frees the operator's memory; called once, whether the job finished or failed. */
     @Override
     public void close() throws Exception {

@@ -24,21 +24,27 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     private final int parallelism;
     private final SourceReader reader;
     private final String sourceName;
+    private final int sourceId;
     private final OperatorMetrics sourceMetrics;
     private final InputGate gate;
     private final ChainLink[] links;
     private final Output entry;
     private final ChannelWriter[] writers;
+    private final SubtaskCheckpointer checkpointer;
     private boolean ended;
+    /** The barrier being aligned, 0 when none. */
+    private long aligning;
 
-    SubtaskTasklet(String name, int subtask, int parallelism, SourceReader reader, String sourceName,
+    SubtaskTasklet(String name, int subtask, int parallelism, SourceReader reader, String sourceName, int sourceId,
                    OperatorMetrics sourceMetrics, InputGate gate, ChainLink[] links, Output entry,
-                   ChannelWriter[] writers) {
+                   ChannelWriter[] writers, SubtaskCheckpointer checkpointer) {
         this.name = name;
         this.subtask = subtask;
         this.parallelism = parallelism;
         this.reader = reader;
         this.sourceName = sourceName;
+        this.sourceId = sourceId;
+        this.checkpointer = checkpointer;
         this.sourceMetrics = sourceMetrics;
         this.gate = gate;
         this.links = links;
@@ -55,7 +61,14 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     public int doWork() throws Exception {
         int work = 0;
         if (drainWriters() && !ended) {
-            work = reader != null ? readSource() : gate.poll(this, BATCHES_PER_CYCLE);
+            if (reader != null) {
+                work = readSource();
+            } else {
+                work = gate.poll(this, BATCHES_PER_CYCLE);
+                if (aligning != 0) {
+                    completeAlignmentIfDone();
+                }
+            }
         }
         if (ended && drainWriters()) {
             flushWriters();
@@ -68,6 +81,12 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     private int readSource() throws Exception {
         int work = 0;
         while (work < BATCHES_PER_CYCLE && !hasPending()) {
+            if (checkpointer != null) {
+                long barrier = checkpointer.due();
+                if (barrier != 0) {
+                    checkpoint(barrier);
+                }
+            }
             RecordBatch batch;
             try {
                 batch = reader.next();
@@ -106,8 +125,65 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
             endChain();
             return false;
         }
-        // Watermarks and barriers are for the event-time and checkpoint issues; until then they pass unseen.
+        if (kind == SlotKind.BARRIER && checkpointer != null) {
+            onBarrier(channel, slot.value());
+            return true;
+        }
+        // Watermarks are for the event-time issue; until then they pass unseen.
         return true;
+    }
+
+    /**
+     * Aligns barrier {@code id}: the channel that delivered it is held back until every channel has (or
+     * has ended), so that the snapshot holds exactly the records before the barrier on every input. A
+     * barrier older than the one aligning belongs to a checkpoint that was aborted and is passed over; a
+     * newer one means the one aligning was aborted, and alignment starts over.
+     */
+    private void onBarrier(int channel, long id) {
+        if (id <= checkpointer.lastId || (aligning != 0 && id < aligning)) {
+            return;
+        }
+        if (id > aligning) {
+            unblockAll();
+            aligning = id;
+        }
+        gate.block(channel);
+        completeAlignmentIfDone();
+    }
+
+    private void completeAlignmentIfDone() {
+        int waiting = 0;
+        for (int c = 0; c < gate.channelCount(); c++) {
+            if (!gate.isBlocked(c) && !gate.isEnded(c)) {
+                waiting++;
+            }
+        }
+        if (waiting == 0) {
+            long id = aligning;
+            aligning = 0;
+            checkpoint(id);
+            unblockAll();
+        }
+    }
+
+    private void unblockAll() {
+        for (int c = 0; c < gate.channelCount(); c++) {
+            gate.unblock(c);
+        }
+    }
+
+    /** Snapshots the chain (and the source's position) and sends the barrier on every output. */
+    private void checkpoint(long id) {
+        try {
+            checkpointer.snapshot(id, reader, sourceId, links);
+        } catch (OperatorFailedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new OperatorFailedException(reader != null ? sourceName : name, subtask, parallelism, e);
+        }
+        for (ChannelWriter w : writers) {
+            w.sendBarrier(id);
+        }
     }
 
     private void endChain() {
@@ -118,6 +194,9 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
             w.end();
         }
         ended = true;
+        if (checkpointer != null) {
+            checkpointer.finished();
+        }
     }
 
     private boolean hasPending() {

@@ -1,0 +1,198 @@
+package io.riffle.engine.internal.checkpoint;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The checkpoint directory: {@code chk-<n>/} per checkpoint and {@code savepoint-<n>/} per savepoint, each
+ * with its state files and, once complete, its {@code _manifest}. Completion writes the manifest to a
+ * temporary file, syncs it and renames it into place (then syncs the directory), so a crash leaves either
+ * a complete checkpoint or one without a manifest, which restore passes over. The newest {@code retained}
+ * complete checkpoints are kept; savepoints are kept until deleted by hand.
+ */
+public final class CheckpointStorage {
+    private static final String CHECKPOINT = "chk-";
+    private static final String SAVEPOINT = "savepoint-";
+
+    private final Path root;
+    private final int retained;
+
+    public CheckpointStorage(Path root, int retained) {
+        if (retained < 1) {
+            throw new IllegalArgumentException("at least 1 checkpoint must be retained, not " + retained);
+        }
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new IllegalArgumentException("checkpoint directory " + root + " is a file");
+        }
+        this.root = root;
+        this.retained = retained;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Creates the directory checkpoint {@code id} writes its state files into. */
+    public Path begin(long id, boolean savepoint) throws IOException {
+        Path dir = root.resolve((savepoint ? SAVEPOINT : CHECKPOINT) + id);
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    /** Makes the checkpoint complete by writing its manifest atomically, then drops the oldest beyond the retained. */
+    public void complete(Path dir, Manifest manifest) throws IOException {
+        Path tmp = dir.resolve(Manifest.FILE_NAME + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer data = ByteBuffer.wrap(manifest.encode());
+            while (data.hasRemaining()) {
+                ch.write(data);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, dir.resolve(Manifest.FILE_NAME), StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system of " + dir + " cannot rename atomically", e);
+        }
+        syncDirectory(dir);
+        prune(manifest.checkpointId());
+    }
+
+    /** Deletes an aborted checkpoint's directory. */
+    public void abort(Path dir) {
+        deleteQuietly(dir);
+    }
+
+    /** One more than the highest checkpoint or savepoint number in the directory (1 when empty). */
+    public long nextId() throws IOException {
+        long max = 0;
+        for (Path p : list()) {
+            max = Math.max(max, idOf(p));
+        }
+        return max + 1;
+    }
+
+    /**
+     * The complete checkpoints and savepoints, newest first, each checked (manifest checksum, every state
+     * file present with its size); a damaged one is reported to {@code skipped} and passed over.
+     */
+    public List<RestoredCheckpoint> completeNewestFirst(List<String> skipped) throws IOException {
+        List<Path> dirs = list();
+        dirs.sort(Comparator.comparingLong(CheckpointStorage::idOf).reversed());
+        List<RestoredCheckpoint> out = new ArrayList<>();
+        for (Path dir : dirs) {
+            if (!Files.exists(dir.resolve(Manifest.FILE_NAME))) {
+                continue;
+            }
+            try {
+                out.add(load(dir));
+            } catch (CorruptCheckpointException e) {
+                skipped.add(e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** Reads and checks one checkpoint directory. */
+    public static RestoredCheckpoint load(Path dir) throws IOException {
+        Path file = dir.resolve(Manifest.FILE_NAME);
+        byte[] data;
+        try {
+            data = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new CorruptCheckpointException(dir + " is not a complete checkpoint: it has no " + Manifest.FILE_NAME);
+        }
+        Manifest manifest = Manifest.decode(data, file);
+        for (Manifest.Entry e : manifest.entries()) {
+            if (e.kind() == Manifest.Kind.STATE_FILE) {
+                Path state = dir.resolve(e.file());
+                long size = Files.exists(state) ? Files.size(state) : -1;
+                if (size != e.size()) {
+                    throw new CorruptCheckpointException(state + (size < 0 ? ": missing" : ": " + size
+                            + " bytes, the manifest says " + e.size()));
+                }
+            }
+        }
+        return new RestoredCheckpoint(dir, manifest);
+    }
+
+    private void prune(long newest) throws IOException {
+        List<Path> complete = new ArrayList<>();
+        for (Path p : list()) {
+            if (p.getFileName().toString().startsWith(CHECKPOINT)) {
+                if (Files.exists(p.resolve(Manifest.FILE_NAME))) {
+                    complete.add(p);
+                } else if (idOf(p) < newest) {
+                    deleteQuietly(p);
+                }
+            }
+        }
+        complete.sort(Comparator.comparingLong(CheckpointStorage::idOf).reversed());
+        for (int i = retained; i < complete.size(); i++) {
+            deleteQuietly(complete.get(i));
+        }
+    }
+
+    private List<Path> list() throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+            for (Path p : dirs) {
+                if (idOf(p) > 0 && Files.isDirectory(p)) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The number in {@code chk-<n>} or {@code savepoint-<n>}; 0 for anything else. */
+    static long idOf(Path dir) {
+        String name = dir.getFileName().toString();
+        String digits = name.startsWith(CHECKPOINT) ? name.substring(CHECKPOINT.length())
+                : name.startsWith(SAVEPOINT) ? name.substring(SAVEPOINT.length()) : "";
+        if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(Character::isDigit)) {
+            return 0;
+        }
+        return Long.parseLong(digits);
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot open a directory for syncing; the rename itself is still atomic.
+        }
+    }
+
+    static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            List<Path> paths = new ArrayList<>();
+            walk.forEach(paths::add);
+            paths.sort(Comparator.reverseOrder());
+            for (Path p : paths) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // A leftover directory without a manifest is never restored; the next prune tries again.
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.riffle.engine.internal.checkpoint;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * What a complete checkpoint holds: per operator (by transformation id) and subtask, a source position,
+ * a state file (name and size) or a sink's committable. Written last and atomically, with a CRC32C over
+ * its bytes, so a checkpoint directory with a valid manifest is complete by definition.
+ */
+public record Manifest(long checkpointId, boolean savepoint, long timestampMillis, int maxParallelism,
+                       String planFingerprint, List<Entry> entries) {
+    static final long MAGIC = 0x31304E414D4C4652L; // "RFLMAN01"
+    static final int VERSION = 1;
+    public static final String FILE_NAME = "_manifest";
+
+    public enum Kind { POSITION, STATE_FILE, COMMITTABLE }
+
+    /** One piece of state: {@code bytes} for positions and committables, {@code file} and {@code size} for files. */
+    public record Entry(Kind kind, int operator, int subtask, byte[] bytes, String file, long size) {
+        public static Entry position(int operator, int subtask, byte[] bytes) {
+            return new Entry(Kind.POSITION, operator, subtask, bytes, null, 0);
+        }
+
+        public static Entry committable(int operator, int subtask, byte[] bytes) {
+            return new Entry(Kind.COMMITTABLE, operator, subtask, bytes, null, 0);
+        }
+
+        public static Entry stateFile(int operator, int subtask, String file, long size) {
+            return new Entry(Kind.STATE_FILE, operator, subtask, null, file, size);
+        }
+    }
+
+    /** The entries of {@code kind} for {@code operator}, in subtask order. */
+    public List<Entry> of(Kind kind, int operator) {
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.kind == kind && e.operator == operator) {
+                out.add(e);
+            }
+        }
+        out.sort((a, b) -> Integer.compare(a.subtask, b.subtask));
+        return out;
+    }
+
+    byte[] encode() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeLong(MAGIC);
+            out.writeInt(VERSION);
+            out.writeLong(checkpointId);
+            out.writeBoolean(savepoint);
+            out.writeLong(timestampMillis);
+            out.writeInt(maxParallelism);
+            out.writeUTF(planFingerprint);
+            out.writeInt(entries.size());
+            for (Entry e : entries) {
+                out.writeByte(e.kind.ordinal());
+                out.writeInt(e.operator);
+                out.writeInt(e.subtask);
+                if (e.kind == Kind.STATE_FILE) {
+                    out.writeUTF(e.file);
+                    out.writeLong(e.size);
+                } else {
+                    out.writeInt(e.bytes.length);
+                    out.write(e.bytes);
+                }
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(bytes.toByteArray());
+            out.writeLong(crc.getValue());
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads a manifest; a truncated, damaged or foreign file is a {@link CorruptCheckpointException} naming it. */
+    static Manifest decode(byte[] data, Path file) throws CorruptCheckpointException {
+        if (data.length < 20) {
+            throw new CorruptCheckpointException(file + ": truncated (" + data.length + " bytes)");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(data, 0, data.length - 8);
+        long stored = 0;
+        for (int i = data.length - 8; i < data.length; i++) {
+            stored = (stored << 8) | (data[i] & 0xFF);
+        }
+        if (crc.getValue() != stored) {
+            throw new CorruptCheckpointException(file + ": fails its checksum");
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, 0, data.length - 8))) {
+            if (in.readLong() != MAGIC) {
+                throw new CorruptCheckpointException(file + ": not a Riffle checkpoint manifest");
+            }
+            int version = in.readInt();
+            if (version != VERSION) {
+                throw new CorruptCheckpointException(file + ": manifest version " + version + ", this Riffle reads "
+                        + VERSION);
+            }
+            long id = in.readLong();
+            boolean savepoint = in.readBoolean();
+            long timestamp = in.readLong();
+            int maxParallelism = in.readInt();
+            String fingerprint = in.readUTF();
+            int n = in.readInt();
+            Kind[] kinds = Kind.values();
+            List<Entry> entries = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                Kind kind = kinds[in.readByte()];
+                int operator = in.readInt();
+                int subtask = in.readInt();
+                if (kind == Kind.STATE_FILE) {
+                    entries.add(Entry.stateFile(operator, subtask, in.readUTF(), in.readLong()));
+                } else {
+                    byte[] b = new byte[in.readInt()];
+                    in.readFully(b);
+                    entries.add(new Entry(kind, operator, subtask, b, null, 0));
+                }
+            }
+            return new Manifest(id, savepoint, timestamp, maxParallelism, fingerprint, List.copyOf(entries));
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptCheckpointException(file + ": damaged (" + e + ")");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.riffle.engine.internal.runtime;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.riffle.engine.connector.SourceReader;
+import io.riffle.engine.internal.checkpoint.CheckpointCoordinator;
+import io.riffle.engine.internal.checkpoint.CheckpointStats;
+import io.riffle.engine.internal.checkpoint.Manifest;
+
+/**
+ * One subtask's side of checkpointing. A source subtask is told by the coordinator which barrier to
+ * inject next ({@link #request}, read by its own thread between batches). On a barrier the subtask runs
+ * the synchronous part here — the source position, each operator's {@code snapshotState} — and hands
+ * the snapshots to the coordinator's writer thread, which writes them into the checkpoint's directory and
+ * acknowledges. A subtask with several inputs aligns first (see {@link SubtaskTasklet}).
+ */
+final class SubtaskCheckpointer {
+    private final CheckpointCoordinator coordinator;
+    private final CheckpointStats stats;
+    private final String name;
+    private final int subtask;
+    private volatile long requested;
+    /** The last checkpoint this subtask snapshotted (or passed over as stale). */
+    long lastId;
+
+    SubtaskCheckpointer(CheckpointCoordinator coordinator, CheckpointStats stats, String name, int subtask) {
+        this.coordinator = coordinator;
+        this.stats = stats;
+        this.name = name;
+        this.subtask = subtask;
+    }
+
+    /** Coordinator thread: inject barrier {@code id} before the next batch. */
+    void request(long id) {
+        requested = id;
+    }
+
+    /** The barrier a source should inject now, or 0. */
+    long due() {
+        long id = requested;
+        return id > lastId ? id : 0;
+    }
+
+    /** The synchronous part of checkpoint {@code id}; the rest goes to the writer thread. */
+    void snapshot(long id, SourceReader reader, int sourceId, ChainLink[] links) throws Exception {
+        long start = System.nanoTime();
+        lastId = id;
+        List<Manifest.Entry> entries = new ArrayList<>();
+        List<OperatorSnapshot> toWrite = new ArrayList<>();
+        List<Integer> writers = new ArrayList<>();
+        try {
+            if (reader != null) {
+                entries.add(Manifest.Entry.position(sourceId, subtask, reader.position()));
+            }
+            for (ChainLink link : links) {
+                OperatorSnapshot s = link.snapshot(id);
+                if (s == null) {
+                    continue;
+                }
+                byte[] inline = s.inlineBytes();
+                if (inline != null) {
+                    entries.add(Manifest.Entry.committable(link.uid, subtask, inline));
+                    s.close();
+                } else {
+                    toWrite.add(s);
+                    writers.add(link.uid);
+                }
+            }
+        } catch (Exception | Error e) {
+            for (OperatorSnapshot s : toWrite) {
+                s.close();
+            }
+            throw e;
+        }
+        stats.pause(System.nanoTime() - start);
+        coordinator.submitWrite(() -> write(id, entries, toWrite, writers));
+    }
+
+    /** Writer thread: the asynchronous part; acknowledges, or declines on a failed write. */
+    private void write(long id, List<Manifest.Entry> entries, List<OperatorSnapshot> toWrite, List<Integer> uids) {
+        long bytes = 0;
+        String failure = null;
+        for (int i = 0; i < toWrite.size(); i++) {
+            OperatorSnapshot s = toWrite.get(i);
+            try {
+                Path dir = coordinator.directoryOf(id);
+                if (dir != null && failure == null) {
+                    String file = uids.get(i) + "-" + subtask + ".state";
+                    long written = s.writeTo(dir.resolve(file));
+                    entries.add(Manifest.Entry.stateFile(uids.get(i), subtask, file, written));
+                    bytes += written;
+                }
+            } catch (Exception e) {
+                failure = name + " could not write its state: " + e;
+            } finally {
+                s.close();
+            }
+        }
+        if (failure != null) {
+            coordinator.decline(id, failure);
+        } else {
+            coordinator.acknowledge(id, entries, bytes);
+        }
+    }
+
+    void finished() {
+        coordinator.subtaskFinished(name);
+    }
+}
