@@ -256,6 +256,11 @@ public final class Environment {
         return fromSource(new GeneratorSource(records, keys));
     }
 
+    /** Like {@link #generate(long, long)}, paced to at most {@code recordsPerSecond} over all subtasks. */
+    public DataStream generate(long records, long keys, long recordsPerSecond) {
+        return fromSource(new GeneratorSource(records, keys, recordsPerSecond));
+    }
+
     /** The lines of a UTF-8 text file, as {@code (line: utf8)} records. Parallelism 1. */
     public DataStream readTextFile(Path file) {
         return fromSource(new TextLinesSource(file));

@@ -4,8 +4,10 @@ package io.riffle.engine.connector;
 public interface TwoPhaseCommitWriter extends SinkWriter {
     /**
      * Checkpoint {@code checkpointId}'s barrier reached this writer: stage everything written since the
-     * previous call (durably, for a file sink) and return the committable that names it, or null when
-     * nothing was written. Runs on the subtask's thread while the subtask is paused, so keep it short.
+     * previous call (durably, for a file sink) and return the committable that names it — and everything
+     * staged before that is not committed yet, since the checkpoint of an earlier call may have been
+     * aborted — or null when there is nothing to commit. Runs on the subtask's thread while the subtask is
+     * paused, so keep it short.
      */
     byte[] prepareCommit(long checkpointId) throws Exception;
 }

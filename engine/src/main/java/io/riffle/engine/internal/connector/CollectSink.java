@@ -38,6 +38,8 @@ public final class CollectSink implements TwoPhaseCommitSink {
     public TwoPhaseCommitWriter createWriter(BatchSchema schema, TaskContext context) {
         return new TwoPhaseCommitWriter() {
             private List<Tuple> buffer = new ArrayList<>();
+            /** This writer's stages not known to be committed, oldest first. */
+            private final List<Long> open = new ArrayList<>();
 
             @Override
             public void write(RecordBatch batch) {
@@ -51,17 +53,29 @@ public final class CollectSink implements TwoPhaseCommitSink {
                 }
             }
 
+            /**
+             * Names every stage of this writer not committed yet, not only the new one: a checkpoint that
+             * was aborted never committed its stage, and the next complete one must.
+             */
             @Override
             public byte[] prepareCommit(long checkpointId) {
-                if (buffer.isEmpty()) {
+                synchronized (staged) {
+                    if (!buffer.isEmpty()) {
+                        long stage = stages.incrementAndGet();
+                        staged.put(stage, buffer);
+                        open.add(stage);
+                        buffer = new ArrayList<>();
+                    }
+                    open.removeIf(stage -> !staged.containsKey(stage));
+                }
+                if (open.isEmpty()) {
                     return null;
                 }
-                long stage = stages.incrementAndGet();
-                synchronized (staged) {
-                    staged.put(stage, buffer);
+                ByteBuffer out = ByteBuffer.allocate(8 * open.size());
+                for (long stage : open) {
+                    out.putLong(stage);
                 }
-                buffer = new ArrayList<>();
-                return ByteBuffer.allocate(8).putLong(stage).array();
+                return out.array();
             }
 
             @Override
@@ -78,12 +92,15 @@ public final class CollectSink implements TwoPhaseCommitSink {
     public void commit(List<byte[]> committables) {
         synchronized (target) {
             for (byte[] c : committables) {
-                List<Tuple> rows;
-                synchronized (staged) {
-                    rows = staged.remove(ByteBuffer.wrap(c).getLong());
-                }
-                if (rows != null) {
-                    target.addAll(rows);
+                ByteBuffer stagesOf = ByteBuffer.wrap(c);
+                while (stagesOf.hasRemaining()) {
+                    List<Tuple> rows;
+                    synchronized (staged) {
+                        rows = staged.remove(stagesOf.getLong());
+                    }
+                    if (rows != null) {
+                        target.addAll(rows);
+                    }
                 }
             }
         }

@@ -23,21 +23,32 @@ public final class GeneratorSource implements Source {
 
     private final long records;
     private final long keys;
+    private final long recordsPerSecond;
 
     public GeneratorSource(long records, long keys) {
+        this(records, keys, 0);
+    }
+
+    /** Paced: at most {@code recordsPerSecond} records a second over all subtasks (0: as fast as it goes). */
+    public GeneratorSource(long records, long keys, long recordsPerSecond) {
         if (records < 0) {
             throw new IllegalArgumentException("a generator needs a record count of at least 0, not " + records);
         }
         if (keys < 1) {
             throw new IllegalArgumentException("a generator needs at least 1 key, not " + keys);
         }
+        if (recordsPerSecond < 0) {
+            throw new IllegalArgumentException("a generator's rate must not be negative: " + recordsPerSecond);
+        }
         this.records = records;
         this.keys = keys;
+        this.recordsPerSecond = recordsPerSecond;
     }
 
     @Override
     public String name() {
-        return "generate(" + records + " records, " + keys + " keys)";
+        return "generate(" + records + " records, " + keys + " keys" + (recordsPerSecond > 0 ? ", "
+                + recordsPerSecond + "/s" : "") + ")";
     }
 
     @Override
@@ -64,10 +75,15 @@ public final class GeneratorSource implements Source {
         private final IndexRanges left;
         private final RecordBatch batch;
         private final int batchSize;
+        /** This subtask's share of the rate, records per second; 0 when not paced. */
+        private final double rate;
+        private final long startNanos = System.nanoTime();
+        private long emitted;
 
         Reader(TaskContext context, IndexRanges left) {
             this.left = left;
             this.batchSize = context.batchSize();
+            this.rate = (double) recordsPerSecond / context.parallelism();
             this.batch = RecordBatch.allocate(SCHEMA, context.allocator(), batchSize);
         }
 
@@ -77,6 +93,15 @@ public final class GeneratorSource implements Source {
                 return null;
             }
             int n = left.run(batchSize);
+            if (rate > 0) {
+                // Paced: no more records than the rate allows by now; null (not finished) lets the worker idle.
+                long allowed = (long) ((System.nanoTime() - startNanos) * rate / 1e9) - emitted;
+                if (allowed <= 0) {
+                    return null;
+                }
+                n = (int) Math.min(n, allowed);
+            }
+            emitted += n;
             batch.ensureCapacity(n);
             long keyData = batch.vector(0).getDataBufferAddress();
             long valueData = batch.vector(1).getDataBufferAddress();

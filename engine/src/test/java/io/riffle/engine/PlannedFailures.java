@@ -1,0 +1,57 @@
+package io.riffle.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.riffle.engine.internal.runtime.FailureInjector;
+
+/**
+ * Failures planned by operator name and record count (over all subtasks and attempts, so each happens
+ * once and the job always gets further): the failure-injection tests' randomness, replayable by seed.
+ */
+final class PlannedFailures implements FailureInjector {
+    private record Failure(String operator, long atRecord, AtomicBoolean fired) {
+    }
+
+    private final List<Failure> failures = new ArrayList<>();
+    private final Map<String, AtomicLong> seen = new ConcurrentHashMap<>();
+    final AtomicInteger fired = new AtomicInteger();
+
+    /** {@code count} failures at random operators of {@code operators}, each after a random record below {@code records}. */
+    static PlannedFailures random(long seed, int count, long records, String... operators) {
+        Random r = new Random(seed);
+        PlannedFailures plan = new PlannedFailures();
+        for (int i = 0; i < count; i++) {
+            String op = operators[r.nextInt(operators.length)];
+            plan.failures.add(new Failure(op, 1 + (long) (r.nextDouble() * (records - 1)), new AtomicBoolean()));
+            plan.seen.putIfAbsent(op, new AtomicLong());
+        }
+        return plan;
+    }
+
+    @Override
+    public void beforeBatch(String operator, int subtask, int rows) {
+        AtomicLong counter = seen.get(operator);
+        if (counter == null) {
+            return;
+        }
+        long upTo = counter.addAndGet(rows);
+        for (Failure f : failures) {
+            if (f.operator.equals(operator) && upTo >= f.atRecord && f.fired.compareAndSet(false, true)) {
+                fired.incrementAndGet();
+                throw new IllegalStateException("injected failure in " + operator + " at record " + f.atRecord);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return failures.toString();
+    }
+}

@@ -1,0 +1,112 @@
+package io.riffle.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Exactly-once recovery: jobs with checkpoints every few milliseconds and 1 to 5 injected failures at
+ * random operators and record counts must commit exactly the output of a run without failures.
+ */
+class RecoveryTest {
+    private static final BatchSchema PAIR = BatchSchema.of(Column.of("key", ColumnType.INT64),
+            Column.of("twice", ColumnType.INT64));
+    private static final long RECORDS = 30_000;
+
+    @TempDir
+    Path dir;
+
+    private static Environment env(int p) {
+        return Environment.streaming().setParallelism(p).setBatchSize(64).setChannelCapacity(8);
+    }
+
+    private static List<Tuple> sorted(List<Tuple> rows) {
+        List<Tuple> copy = new ArrayList<>(rows);
+        copy.sort(Comparator.comparing(Tuple::toString));
+        return copy;
+    }
+
+    /** generate -> rebalance -> map -> collect: positions and the sink's commits, no keyed state. */
+    private static List<Tuple> statelessJob(Environment env, boolean checkpointed) {
+        List<Tuple> out = new ArrayList<>();
+        env.generate(RECORDS, 100, 300_000).rebalance()
+                .map(r -> Tuple.of(r.getLong(0), r.getLong(1) * 2), PAIR)
+                .collect(out);
+        JobResult result = env.execute("stateless");
+        assertEquals(RECORDS, out.size(), () -> "restarts " + result.restarts());
+        if (checkpointed) {
+            assertTrue(result.checkpoints() > 0, "no checkpoint completed");
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void statelessJobCommitsExactlyOnceThroughFailures(int p) {
+        List<Tuple> expected = sorted(statelessJob(env(p), false));
+        for (int seed = 0; seed < 4; seed++) {
+            PlannedFailures failures = PlannedFailures.random(seed * 31L + p, 1 + seed % 5, RECORDS, "map", "collect");
+            Environment env = env(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("s" + seed))
+                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            List<Tuple> actual = statelessJob(env, true);
+            assertEquals(expected, sorted(actual), "seed " + seed + ", failures " + failures);
+            assertEquals(1 + seed % 5, failures.fired.get());
+        }
+    }
+
+    @Test
+    void withoutRestartsTheFirstFailureFailsTheJobWithItsCause() {
+        PlannedFailures failures = PlannedFailures.random(7, 1, RECORDS, "map");
+        Environment env = env(2).injectFailures(failures);
+        List<Tuple> out = new ArrayList<>();
+        env.generate(RECORDS, 100).map(r -> Tuple.of(r.getLong(0), r.getLong(1)), PAIR).collect(out);
+        JobFailedException e = assertThrows(JobFailedException.class, env::execute);
+        assertEquals("map", e.operator());
+        assertTrue(e.getCause().getMessage().startsWith("injected failure in map at record"), e.getCause().getMessage());
+        assertEquals(List.of(), out, "nothing is committed by a failed job");
+    }
+
+    @Test
+    void restartsUsedUpFailTheJobWithTheLastCause() {
+        PlannedFailures failures = PlannedFailures.random(3, 3, RECORDS, "map");
+        Environment env = env(1).injectFailures(failures).setRestartStrategy(RestartStrategy.fixedDelay(2, Duration.ZERO));
+        env.generate(RECORDS, 100).map(r -> Tuple.of(r.getLong(0), r.getLong(1)), PAIR).collect(new ArrayList<>());
+        JobFailedException e = assertThrows(JobFailedException.class, env::execute);
+        assertTrue(e.getMessage().startsWith("job 'riffle-job' failed after 2 restarts: "), e.getMessage());
+        assertEquals(3, failures.fired.get());
+    }
+
+    @Test
+    void aBatchJobRestartsFromTheStart() {
+        PlannedFailures failures = PlannedFailures.random(5, 2, RECORDS, "map");
+        Environment env = Environment.batch().setParallelism(2).setBatchSize(64).injectFailures(failures)
+                .setRestartStrategy(RestartStrategy.fixedDelay(3, Duration.ZERO));
+        List<Tuple> out = new ArrayList<>();
+        env.generate(RECORDS, 10).map(r -> Tuple.of(r.getLong(0), r.getLong(1)), PAIR).groupBy(0).sum(1).collect(out);
+        JobResult result = env.execute();
+        assertEquals(2, result.restarts());
+        long[] sums = new long[10];
+        for (long i = 0; i < RECORDS; i++) {
+            sums[(int) (i % 10)] += i;
+        }
+        List<Tuple> expected = new ArrayList<>();
+        for (int k = 0; k < 10; k++) {
+            expected.add(Tuple.of((long) k, sums[k]));
+        }
+        assertEquals(sorted(expected), sorted(out));
+    }
+}
