@@ -1,9 +1,11 @@
 package io.riffle.engine.cli;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.riffle.columnar.batch.BatchSchema;
@@ -12,7 +14,9 @@ import io.riffle.columnar.batch.ColumnType;
 import io.riffle.engine.DataStream;
 import io.riffle.engine.Environment;
 import io.riffle.engine.JobResult;
+import io.riffle.engine.RestartStrategy;
 import io.riffle.engine.Tuple;
+import io.riffle.engine.connector.file.TransactionalCsvSink;
 import io.riffle.engine.internal.connector.ZipfWordsSource;
 
 /** The built-in engine jobs: the two seed programs and the workloads W1, W2 and W4. */
@@ -25,40 +29,42 @@ final class EngineJobs {
 
     /** The batch seed: group by word, sum counts; prints (apple,9) (banana,6). */
     static JobSummary seedBatch(JobOptions o, PrintStream out, PrintStream err) {
-        Environment env = Environment.batch().setParallelism(o.parallelism()).setPrintStream(out);
+        Environment env = configure(Environment.batch().setParallelism(o.parallelism()).setPrintStream(out), o);
         DataStream sums = env.fromElements(FRUIT).groupBy(0).sum(1);
         sums.print();
         writeOutput(sums, o, "seed-batch");
         JobResult r = Progress.await(env.executeAsync("seed-batch"), err);
-        return new JobSummary("seed-batch", FRUIT.length, 2, 2, r.seconds(), o.parallelism());
+        return new JobSummary("seed-batch", FRUIT.length, 2, 2, r, o.parallelism());
     }
 
     /** The streaming seed: key by word, running sum; prints a running sum per record. */
     static JobSummary seedStream(JobOptions o, PrintStream out, PrintStream err) {
-        Environment env = Environment.streaming().setParallelism(o.parallelism()).setPrintStream(out);
+        Environment env = configure(Environment.streaming().setParallelism(o.parallelism()).setPrintStream(out), o);
         DataStream sums = env.fromElements(FRUIT).keyBy(0).sum(1);
         sums.print();
         writeOutput(sums, o, "seed-stream");
         JobResult r = Progress.await(env.executeAsync("seed-stream"), err);
-        return new JobSummary("seed-stream", FRUIT.length, 2, FRUIT.length, r.seconds(), o.parallelism());
+        return new JobSummary("seed-stream", FRUIT.length, 2, FRUIT.length, r, o.parallelism());
     }
 
     /** W1: generated records, keyBy(key).sum(value), a running sum per record, counted at the sink. */
     static JobSummary keyedSum(JobOptions o, PrintStream out, PrintStream err) {
-        Environment env = Environment.streaming().setParallelism(o.parallelism()).setBatchSize(o.batchSize());
+        Environment env = configure(Environment.streaming().setParallelism(o.parallelism())
+                .setBatchSize(o.batchSize()), o);
         AtomicLong emitted = new AtomicLong();
-        DataStream sums = env.generate(o.records(), o.keys()).keyBy("key").sum("value");
+        DataStream sums = env.generate(o.records(), o.keys(), o.rate()).keyBy("key").sum("value");
         sums.forEachBatch(b -> emitted.addAndGet(b.rowCount()));
         writeOutput(sums, o, "keyed-sum");
         JobResult r = Progress.await(env.executeAsync("keyed-sum"), err);
-        return new JobSummary("keyed-sum", o.records(), o.keys(), emitted.get(), r.seconds(), o.parallelism());
+        return new JobSummary("keyed-sum", o.records(), o.keys(), emitted.get(), r, o.parallelism());
     }
 
     /** W2: generated records, batch groupBy(key).sum(value); prints the first ten keys' sums. */
     static JobSummary groupSum(JobOptions o, PrintStream out, PrintStream err) {
-        Environment env = Environment.batch().setParallelism(o.parallelism()).setBatchSize(o.batchSize());
+        Environment env = configure(Environment.batch().setParallelism(o.parallelism())
+                .setBatchSize(o.batchSize()), o);
         List<Tuple> groups = new ArrayList<>();
-        DataStream sums = env.generate(o.records(), o.keys()).groupBy("key").sum("value");
+        DataStream sums = env.generate(o.records(), o.keys(), o.rate()).groupBy("key").sum("value");
         sums.collect(groups);
         writeOutput(sums, o, "group-sum");
         JobResult r = Progress.await(env.executeAsync("group-sum"), err);
@@ -66,7 +72,7 @@ final class EngineJobs {
         for (int i = 0; i < Math.min(10, groups.size()); i++) {
             out.println(groups.get(i));
         }
-        return new JobSummary("group-sum", o.records(), o.keys(), groups.size(), r.seconds(), o.parallelism());
+        return new JobSummary("group-sum", o.records(), o.keys(), groups.size(), r, o.parallelism());
     }
 
     /**
@@ -74,7 +80,8 @@ final class EngineJobs {
      * prints the ten most frequent words.
      */
     static JobSummary wordCount(JobOptions o, PrintStream out, PrintStream err) {
-        Environment env = Environment.batch().setParallelism(o.parallelism()).setBatchSize(o.batchSize());
+        Environment env = configure(Environment.batch().setParallelism(o.parallelism())
+                .setBatchSize(o.batchSize()), o);
         DataStream words;
         if (o.input() != null) {
             BatchSchema wordSchema = BatchSchema.of(Column.of("word", ColumnType.UTF8));
@@ -98,13 +105,49 @@ final class EngineJobs {
             out.println(counts.get(i));
         }
         long records = o.input() != null ? r.sourceRecords() : o.records();
-        return new JobSummary("wordcount", records, counts.size(), counts.size(), r.seconds(), o.parallelism());
+        return new JobSummary("wordcount", records, counts.size(), counts.size(), r, o.parallelism());
     }
 
-    /** With {@code --output DIR}, the job's results also go to {@code DIR/<job>.csv}, complete once the job ends. */
+    /**
+     * With {@code --output DIR}, the job's results also go to {@code DIR/<job>.csv}, complete once the job
+     * ends; a checkpointing job commits them exactly once, checkpoint by checkpoint, as part files in
+     * {@code DIR/<job>/}.
+     */
     private static void writeOutput(DataStream results, JobOptions o, String job) {
         if (o.output() != null) {
-            results.writeCsv(o.output().resolve(job + ".csv"));
+            if (o.checkpointDir() != null) {
+                results.addSink(new TransactionalCsvSink(o.output().resolve(job)));
+            } else {
+                results.writeCsv(o.output().resolve(job + ".csv"));
+            }
         }
+    }
+
+    /**
+     * Checkpoints, restore and the recovery demo: {@code --fail-after N} makes the keyed operator throw once
+     * when N records have reached it, and the job restarts (from its latest checkpoint, if it takes them).
+     */
+    private static Environment configure(Environment env, JobOptions o) {
+        if (o.checkpointDir() != null) {
+            env.enableCheckpointing(Duration.ofMillis(o.checkpointIntervalMs()), o.checkpointDir());
+        }
+        if (o.from() != null) {
+            env.restoreFrom(o.from());
+        }
+        if (o.failAfter() > 0) {
+            AtomicLong seen = new AtomicLong();
+            AtomicBoolean failed = new AtomicBoolean();
+            env.injectFailures((operator, subtask, rows) -> {
+                if ((operator.startsWith("keyBy(") || operator.startsWith("groupBy("))
+                        && seen.addAndGet(rows) >= o.failAfter() && failed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("--fail-after " + o.failAfter() + ": injected failure in '"
+                            + operator + "'");
+                }
+            });
+            if (o.checkpointDir() == null) {
+                env.setRestartStrategy(RestartStrategy.fixedDelay(1, Duration.ZERO));
+            }
+        }
+        return env;
     }
 }

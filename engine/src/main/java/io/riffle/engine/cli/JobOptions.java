@@ -2,6 +2,11 @@ package io.riffle.engine.cli;
 
 import java.nio.file.Path;
 
-/** The options every built-in job reads, checked by the CLI before the job runs; input and output may be null. */
-record JobOptions(long records, int keys, int batchSize, int parallelism, Path input, Path output) {
+/**
+ * The options every built-in job reads, checked by the CLI before the job runs. Input, output, checkpoint
+ * and restore directories may be null; {@code checkpointIntervalMs} 0 means only on demand; {@code failAfter}
+ * 0 means no injected failure; {@code rate} 0 means unpaced.
+ */
+record JobOptions(long records, int keys, int batchSize, int parallelism, Path input, Path output,
+                  Path checkpointDir, long checkpointIntervalMs, long failAfter, Path from, long rate) {
 }

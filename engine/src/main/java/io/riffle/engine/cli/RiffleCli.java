@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -35,6 +36,9 @@ public final class RiffleCli implements Callable<Integer> {
             "group-sum", EngineJobs::groupSum,
             "wordcount", EngineJobs::wordCount,
             "columnar-demo", ColumnarDemoJob::run));
+
+    /** The jobs that can checkpoint. */
+    static final List<String> STREAMING_JOBS = List.of("keyed-sum", "seed-stream");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -96,6 +100,22 @@ public final class RiffleCli implements Callable<Integer> {
         @Option(names = "--output", paramLabel = "DIR", description = "directory for the results: the job writes DIR/<job>.csv (created if need be)")
         Path output;
 
+        @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+                description = "take exactly-once checkpoints into DIR (streaming jobs); --output then commits part files per checkpoint")
+        Path checkpointDir;
+
+        @Option(names = "--checkpoint-interval", paramLabel = "MS", description = "milliseconds between checkpoints (default: ${DEFAULT-VALUE})")
+        long checkpointInterval = 1000;
+
+        @Option(names = "--fail-after", paramLabel = "N", description = "make the keyed operator throw once after N records (a recovery demo)")
+        long failAfter;
+
+        @Option(names = "--from", paramLabel = "DIR", description = "restore from a checkpoint, or the newest complete one in DIR")
+        Path from;
+
+        @Option(names = "--rate", paramLabel = "R", description = "pace the generator to R records per second (default: unpaced)")
+        long rate;
+
         @Override
         public Integer call() {
             PrintStream err = parent.err;
@@ -109,6 +129,12 @@ public final class RiffleCli implements Callable<Integer> {
                     : batchSize < 1 ? "--batch-size must be at least 1: " + batchSize
                     : parallelism < 1 ? "--parallelism must be at least 1: " + parallelism
                     : output != null && job.equals("columnar-demo") ? "columnar-demo writes no files; --output is for the engine jobs"
+                    : checkpointInterval < 0 ? "--checkpoint-interval must not be negative: " + checkpointInterval
+                    : failAfter < 0 ? "--fail-after must not be negative: " + failAfter
+                    : rate < 0 ? "--rate must not be negative: " + rate
+                    : (checkpointDir != null || from != null) && !STREAMING_JOBS.contains(job)
+                            ? job + " is a batch job: checkpoints are for the streaming jobs (" + String.join(", ", STREAMING_JOBS)
+                            + "); a batch job restarts from the start of its input"
                     : output != null && Files.exists(output) && !Files.isDirectory(output)
                             ? "--output must be a directory, but " + output + " is a file" : null;
             if (problem != null) {
@@ -123,8 +149,8 @@ public final class RiffleCli implements Callable<Integer> {
                     return 2;
                 }
             }
-            JobSummary summary = selected.run(new JobOptions(records, keys, batchSize, parallelism, input, output),
-                    parent.out, err);
+            JobSummary summary = selected.run(new JobOptions(records, keys, batchSize, parallelism, input, output,
+                    checkpointDir, checkpointInterval, failAfter, from, rate), parent.out, err);
             parent.out.println(summary.toJson());
             parent.out.flush();
             return 0;

@@ -5,6 +5,7 @@ import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 
 /**
@@ -43,6 +44,12 @@ public final class GroupAggregateOperator extends Operator {
                 out.emit(result);
             }
         }
+    }
+
+    /** Refused rather than silently restoring nothing. */
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        throw new UnsupportedOperationException("a batch aggregation is not checkpointed: a batch job restarts from the start of its input");
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 
 /**
@@ -95,6 +96,12 @@ public final class ReduceOperator extends Operator {
             }
             writer.flush();
         }
+    }
+
+    /** Refused rather than silently restoring nothing. */
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        throw new UnsupportedOperationException("reduce keeps its reduced records on the heap and cannot be checkpointed yet: use sum, min, max, count or aggregate, or run without checkpoints");
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import org.apache.arrow.vector.FieldVector;
 
@@ -97,6 +98,12 @@ public final class RunningAggregateOperator extends Operator {
         table.accumulateRunning(batch, groupIds, aggregateOutputs);
         output.setRowCount(n);
         out.emit(output);
+    }
+
+    /** Refused until the table can snapshot copy-on-write, rather than silently restoring nothing. */
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        throw new UnsupportedOperationException("keyed running aggregates cannot be checkpointed yet");
     }
 
     @Override

@@ -3,7 +3,11 @@ package io.riffle.engine.internal.runtime;
 import io.riffle.engine.connector.TaskContext;
 import org.apache.arrow.memory.BufferAllocator;
 
-/** What the runtime gives a subtask's operators: the public context plus the operator id and end-of-input commits. */
+/**
+ * What the runtime gives a subtask's operators: the public context plus the operator id, where
+ * end-of-input commits go, and the job's number of key groups (which keyed state is filed by).
+ */
 public record SubtaskContext(String operatorName, int subtask, int parallelism, BufferAllocator allocator,
-                             int batchSize, int uid, FinalCommits finalCommits) implements TaskContext {
+                             int batchSize, int uid, FinalCommits finalCommits, int maxParallelism)
+        implements TaskContext {
 }
