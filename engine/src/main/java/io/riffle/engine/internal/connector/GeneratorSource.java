@@ -47,8 +47,7 @@ public final class GeneratorSource implements Source {
 
     @Override
     public String name() {
-        return "generate(" + records + " records, " + keys + " keys" + (recordsPerSecond > 0 ? ", "
-                + recordsPerSecond + "/s" : "") + ")";
+        return "generate(" + records + " records, " + keys + " keys)";
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.riffle.engine.internal.runtime;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 /**
  * Makes operators fail on purpose, to show and test recovery: asked before each batch an operator
  * processes, it throws when the batch crosses the record count it waits for. It lives across a job's
@@ -7,4 +10,8 @@ package io.riffle.engine.internal.runtime;
  */
 public interface FailureInjector {
     void beforeBatch(String operator, int subtask, int rows) throws Exception;
+
+    /** Before a state file of checkpoint {@code checkpointId} is written: throw to fake a full disk. */
+    default void beforeStateWrite(long checkpointId, Path file) throws IOException {
+    }
 }

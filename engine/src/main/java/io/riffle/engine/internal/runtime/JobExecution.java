@@ -224,7 +224,7 @@ public final class JobExecution {
         String name = v.name() + " [" + (s + 1) + "/" + p + "]";
         SubtaskCheckpointer checkpointer = null;
         if (coordinator != null) {
-            checkpointer = new SubtaskCheckpointer(coordinator, spec.stats(), name, s);
+            checkpointer = new SubtaskCheckpointer(coordinator, spec.stats(), name, s, spec.failures());
             if (reader != null) {
                 coordinator.addSource(checkpointer::request);
             }

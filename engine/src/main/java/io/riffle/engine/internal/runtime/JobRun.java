@@ -85,29 +85,48 @@ public final class JobRun {
     public static JobRun start(String jobName, PhysicalPlan plan, RuntimeConfig config, CheckpointConfig checkpoints,
                                RestartStrategy restartStrategy, Path restoreFrom, FailureInjector failures) {
         long firstId = 1;
-        RestoredCheckpoint restore = null;
+        List<RestoredCheckpoint> candidates = List.of();
         try {
             if (checkpoints != null) {
                 firstId = checkpoints.storage().nextId();
             }
             if (restoreFrom != null) {
-                restore = restorable(restoreFrom);
-                firstId = Math.max(firstId, restore.id() + 1);
+                candidates = restorable(restoreFrom);
+                firstId = Math.max(firstId, candidates.get(0).id() + 1);
             }
         } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         JobRun run = new JobRun(jobName, plan, config, checkpoints, restartStrategy, failures, firstId);
-        if (restore != null) {
-            run.checkSamePlan(restore);
+        if (candidates.isEmpty()) {
+            run.startAttempt(null);
+            return run;
         }
-        run.startAttempt(restore);
-        return run;
+        RuntimeException firstCorruption = null;
+        for (RestoredCheckpoint c : candidates) {
+            run.checkSamePlan(c);
+            try {
+                run.startAttempt(c);
+                return run;
+            } catch (RuntimeException e) {
+                if (!isCorruption(e)) {
+                    throw e;
+                }
+                if (firstCorruption == null) {
+                    firstCorruption = e;
+                } else {
+                    firstCorruption.addSuppressed(e);
+                }
+            }
+        }
+        throw new IllegalArgumentException("no checkpoint in " + restoreFrom + " could be restored: "
+                + firstCorruption.getMessage(), firstCorruption);
     }
 
-    private static RestoredCheckpoint restorable(Path from) throws IOException {
+    /** The checkpoint {@code from} names, or the complete ones in it, newest first; never empty. */
+    private static List<RestoredCheckpoint> restorable(Path from) throws IOException {
         if (Files.exists(from.resolve(Manifest.FILE_NAME))) {
-            return CheckpointStorage.load(from);
+            return List.of(CheckpointStorage.load(from));
         }
         List<String> skipped = new ArrayList<>();
         List<RestoredCheckpoint> complete = new CheckpointStorage(from, 1).completeNewestFirst(skipped);
@@ -115,7 +134,7 @@ public final class JobRun {
             throw new CorruptCheckpointException("no complete checkpoint in " + from
                     + (skipped.isEmpty() ? "" : " (damaged: " + String.join("; ", skipped) + ")"));
         }
-        return complete.get(0);
+        return complete;
     }
 
     /** The transformations by id and name, whatever the parallelism and chaining: what a checkpoint must match. */

@@ -21,12 +21,15 @@ final class SubtaskCheckpointer {
     private final CheckpointStats stats;
     private final String name;
     private final int subtask;
+    private final FailureInjector failures;
     private volatile long requested;
     /** The last checkpoint this subtask snapshotted (or passed over as stale). */
     long lastId;
 
-    SubtaskCheckpointer(CheckpointCoordinator coordinator, CheckpointStats stats, String name, int subtask) {
+    SubtaskCheckpointer(CheckpointCoordinator coordinator, CheckpointStats stats, String name, int subtask,
+                        FailureInjector failures) {
         this.coordinator = coordinator;
+        this.failures = failures;
         this.stats = stats;
         this.name = name;
         this.subtask = subtask;
@@ -88,6 +91,9 @@ final class SubtaskCheckpointer {
                 Path dir = coordinator.directoryOf(id);
                 if (dir != null && failure == null) {
                     String file = uids.get(i) + "-" + subtask + ".state";
+                    if (failures != null) {
+                        failures.beforeStateWrite(id, dir.resolve(file));
+                    }
                     long written = s.writeTo(dir.resolve(file));
                     entries.add(Manifest.Entry.stateFile(uids.get(i), subtask, file, written));
                     bytes += written;
