@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 import io.riffle.columnar.batch.BatchSchema;
@@ -77,7 +78,7 @@ public final class OffHeapHashTable implements AutoCloseable {
     /** Beyond that, at most this many key values per group: keys sparser than 1 in 8 are hashed. */
     private static final long DIRECT_SPAN_PER_GROUP = 8;
     private static final long DIRECT_MAX_SPAN = 1L << 28;
-    private static final int MAX_CAPACITY = 1 << 30;
+    static final int MAX_CAPACITY = 1 << 30;
     private static final int UTF8_KEY_BYTES = 16;
     private static final int NO_MORE_ROWS = -1;
 
@@ -119,6 +120,14 @@ public final class OffHeapHashTable implements AutoCloseable {
     private long[] hashScratch = new long[0];
     private int[] groupScratch = new int[0];
 
+    /** The last snapshot taken; another may be taken once it is closed. */
+    private TableSnapshot snapshot;
+    /**
+     * The open snapshot while it still reads pages of the live accumulator columns, which must then be
+     * preserved before they change; null otherwise, so that without one the update loops pay nothing.
+     */
+    private TableSnapshot copyOnWrite;
+
     /** A table with room for 1024 groups before its first growth, at the default load factor. */
     public OffHeapHashTable(GroupBySpec spec, BufferAllocator allocator, long budgetBytes) {
         this(spec, allocator, budgetBytes, 1024, DEFAULT_LOAD_FACTOR);
@@ -130,6 +139,15 @@ public final class OffHeapHashTable implements AutoCloseable {
      */
     public OffHeapHashTable(GroupBySpec spec, BufferAllocator allocator, long budgetBytes, int expectedGroups,
                             double loadFactor) {
+        this(spec, allocator, budgetBytes, expectedGroups, loadFactor, spec.keyType != ColumnType.UTF8, 0, 64L * 1024);
+    }
+
+    /**
+     * The table {@link #restore} fills: in direct mode or hashed as it says, with the columns of groups
+     * {@code 0 .. presetGroups - 1} left for the caller to write and an arena of {@code arenaBytes} (utf8).
+     */
+    private OffHeapHashTable(GroupBySpec spec, BufferAllocator allocator, long budgetBytes, int expectedGroups,
+                             double loadFactor, boolean direct, int presetGroups, long arenaBytes) {
         if (!(loadFactor > 0.0 && loadFactor < 1.0)) {
             throw new IllegalArgumentException("load factor must be in (0, 1): " + loadFactor);
         }
@@ -146,20 +164,24 @@ public final class OffHeapHashTable implements AutoCloseable {
         this.headerBytes = (int) align64(HEADER_FIXED_BYTES + DESCRIPTOR_BYTES * spec.aggregateCount());
         this.accumulators = new long[spec.accumulatorColumnCount()];
         this.keyColumns = new int[] {spec.keyField};
-        this.direct = !utf8Keys;
+        this.direct = direct;
         int wanted = capacityFor(Math.max(expectedGroups, 1), loadFactor);
         int slotCount = direct ? MIN_CAPACITY : wanted;
         int groups = maxGroupsFor(wanted, loadFactor);
         ArrowBuf fresh = allocateRegion(regionBytesFor(slotCount, groups), "create", groups);
         install(fresh, slotCount, groups);
-        initializeGroups(0);
+        initializeGroups(presetGroups);
         MemoryUtil.setMemory(slots, (long) capacity << slotShift, (byte) 0);
         if (utf8Keys) {
-            long bytes = 64L * 1024;
-            checkBudget(bytes, "allocate its key arena of " + bytes + " bytes");
-            arena = allocate(bytes);
+            try {
+                checkBudget(memoryUsed() + arenaBytes, "allocate its key arena of " + arenaBytes + " bytes");
+                arena = allocate(arenaBytes);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
             arenaBase = arena.memoryAddress();
-            arenaCapacity = bytes;
+            arenaCapacity = arenaBytes;
         }
     }
 
@@ -210,8 +232,19 @@ public final class OffHeapHashTable implements AutoCloseable {
         if (!direct) {
             HashKernel.hash(batch, keyColumns, hashScratch);
         }
+        int groupsBefore = groupCount;
+        long arenaBefore = arenaUsed;
         insert(keyVector, direct ? null : hashScratch, groupScratch, n);
-        accumulate(batch, groupScratch);
+        if (copyOnWrite != null) {
+            try {
+                preserveForSnapshot(groupScratch, n);
+            } catch (RuntimeException e) {
+                removeGroupsFrom(groupsBefore);
+                arenaUsed = arenaBefore;
+                throw e;
+            }
+        }
+        accumulateRows(batch, groupScratch, n);
     }
 
     /**
@@ -265,7 +298,9 @@ public final class OffHeapHashTable implements AutoCloseable {
 
     /**
      * Updates every aggregate of row {@code i}'s group {@code groupIds[i]} from the batch's input columns.
-     * Cannot fail once {@link #findOrInsert} succeeded for the same batch.
+     * Cannot fail once {@link #findOrInsert} succeeded for the same batch, except while a snapshot is open:
+     * keeping a page for it may exceed the allocator's limit ({@link MemoryBudgetExceededException}, with
+     * no accumulator changed).
      */
     public void accumulate(RecordBatch batch, int[] groupIds) {
         int n = batch.rowCount();
@@ -273,6 +308,23 @@ public final class OffHeapHashTable implements AutoCloseable {
             throw new IllegalArgumentException("group ids have room for " + groupIds.length + " rows; the batch has "
                     + n);
         }
+        if (copyOnWrite != null) {
+            preserveForSnapshot(groupIds, n);
+        }
+        accumulateRows(batch, groupIds, n);
+    }
+
+    /**
+     * Owner thread, before accumulators change while a snapshot still reads live pages: has the pages of
+     * {@code groupIds[0 .. n)} preserved, a pass over the group ids rather than a check in every update loop.
+     */
+    private void preserveForSnapshot(int[] groupIds, int n) {
+        if (!copyOnWrite.preserve(groupIds, n)) {
+            copyOnWrite = null;
+        }
+    }
+
+    private void accumulateRows(RecordBatch batch, int[] groupIds, int n) {
         for (int a = 0; a < spec.aggregateCount(); a++) {
             long value = accumulators[spec.valueColumn[a]];
             long count = spec.countColumn[a] < 0 ? 0L : accumulators[spec.countColumn[a]];
@@ -341,6 +393,9 @@ public final class OffHeapHashTable implements AutoCloseable {
                 out.setInitialCapacity(n);
                 out.allocateNew();
             }
+        }
+        if (copyOnWrite != null) {
+            preserveForSnapshot(groupIds, n);
         }
         for (int a = 0; a < spec.aggregateCount(); a++) {
             long value = accumulators[spec.valueColumn[a]];
@@ -436,9 +491,57 @@ public final class OffHeapHashTable implements AutoCloseable {
         return TableFile.read(file, spec, allocator, budgetBytes);
     }
 
-    /** Frees the region and the arena. */
+    /**
+     * The synchronous part of a checkpoint: a {@link TableSnapshot} of the groups as they are now, to be
+     * written by {@link TableSnapshot#writeTo} on another thread while this table goes on. Copies nothing:
+     * its cost grows with the number of pages of {@value TableSnapshot#PAGE_GROUPS} groups, not with the
+     * bytes, and from then on the update methods copy a page before they first change it, until the writer
+     * has passed it. One snapshot at a time: the previous one must be closed first.
+     *
+     * @throws IllegalStateException when the previous snapshot is still open, or the table is closed
+     */
+    public TableSnapshot snapshot() {
+        if (region == null) {
+            throw new IllegalStateException("the hash table is closed");
+        }
+        if (snapshot != null) {
+            if (!snapshot.isClosed()) {
+                throw new IllegalStateException("a snapshot of this table is still open; close it (written or "
+                        + "aborted) before taking the next: a table keeps pages for one snapshot at a time");
+            }
+            // Closed while its writer was still reading live pages: that writer stops at its next page.
+            snapshot.awaitLivePagesReleased();
+        }
+        snapshot = new TableSnapshot(spec, allocator, groupCount, region, hashes, keys, accumulators.clone(), arena,
+                arenaBase);
+        copyOnWrite = snapshot.needsCopyOnWrite() ? snapshot : null;
+        return snapshot;
+    }
+
+    /**
+     * A table holding exactly the groups of key groups {@code [firstKeyGroup, lastKeyGroupExclusive)} found in
+     * {@code files}, snapshot files that {@link TableSnapshot#writeTo} wrote for {@code maxParallelism}: all
+     * files of a checkpoint taken at any parallelism, for the range one subtask owns now. Only the sections
+     * of those key groups are read and checksummed; the table is sized from the index up front and filled
+     * a column block at a time, placing groups by their stored hashes. Group ids follow key group order, not
+     * the original's; aggregates and further aggregation are the same. A file that is not a snapshot, was
+     * written for another spec or max parallelism, is truncated or fails a checksum is a
+     * {@link CorruptTableFileException} naming the file and the problem; nothing is left allocated then.
+     */
+    public static OffHeapHashTable restore(GroupBySpec spec, BufferAllocator allocator, long budgetBytes,
+                                           List<Path> files, int maxParallelism, int firstKeyGroup,
+                                           int lastKeyGroupExclusive) throws IOException {
+        return SnapshotFile.restore(spec, allocator, budgetBytes, files, maxParallelism, firstKeyGroup,
+                lastKeyGroupExclusive, MappedFile.CHUNK_SHIFT);
+    }
+
+    /**
+     * Frees the region and the arena; memory an open snapshot still reads is freed when that snapshot
+     * closes.
+     */
     @Override
     public void close() {
+        copyOnWrite = null;
         if (region != null) {
             region.close();
             region = null;
@@ -551,7 +654,7 @@ public final class OffHeapHashTable implements AutoCloseable {
         }
         long lowest = empty ? min : Math.min(min, directBase);
         long highest = empty ? max : Math.max(max, directBase + directSpan - 1);
-        long limit = Math.min(DIRECT_MAX_SPAN, DIRECT_MIN_SPAN + DIRECT_SPAN_PER_GROUP * ((long) groupCount + n));
+        long limit = directSpanLimit((long) groupCount + n);
         long needed = highest - lowest + 1;
         if (needed <= 0 || needed > limit) {
             int slotCount = capacityFor(groupCount + n, loadFactor);
@@ -573,6 +676,11 @@ public final class OffHeapHashTable implements AutoCloseable {
         directAddr = address;
         directBase = lowest;
         directSpan = span;
+    }
+
+    /** The most key values a direct index may cover for {@code groups} groups; sparser keys are hashed. */
+    static long directSpanLimit(long groups) {
+        return Math.min(DIRECT_MAX_SPAN, DIRECT_MIN_SPAN + DIRECT_SPAN_PER_GROUP * groups);
     }
 
     private void freeDirectIndex() {
@@ -695,11 +803,12 @@ public final class OffHeapHashTable implements AutoCloseable {
             MemoryUtil.copyMemory(oldAccumulators[c], accumulators[c], (long) groups << 3);
         }
         initializeGroups(groups);
+        MemoryUtil.setMemory(slots, (long) capacity << slotShift, (byte) 0);
         if (rebuild) {
-            rebuildSlots();
-        } else {
-            MemoryUtil.setMemory(slots, (long) capacity << slotShift, (byte) 0);
+            insertSlots(0);
         }
+        // An open snapshot retained the old region and reads its pages; nothing writes there any more.
+        copyOnWrite = null;
         old.close();
     }
 
@@ -717,10 +826,10 @@ public final class OffHeapHashTable implements AutoCloseable {
         arenaCapacity = bytes;
     }
 
-    private void rebuildSlots() {
-        MemoryUtil.setMemory(slots, (long) capacity << slotShift, (byte) 0);
+    /** Enters groups {@code from .. groupCount - 1} into empty slots, by their stored hashes, in group order. */
+    private void insertSlots(int from) {
         final int mask = capacity - 1;
-        for (int g = 0; g < groupCount; g++) {
+        for (int g = from; g < groupCount; g++) {
             long h = MemoryUtil.getLong(hashes + ((long) g << 3));
             int pos = (int) (h >>> shift);
             while (groupWord(pos) != 0L) {
@@ -869,6 +978,57 @@ public final class OffHeapHashTable implements AutoCloseable {
             arenaCapacity = arenaBuffer.capacity();
             arenaUsed = fileArenaUsed;
         }
+    }
+
+    /**
+     * An empty table for {@link #restore} to fill: room for {@code groups} groups, whose columns the caller
+     * writes, so they are not initialised; hashed or in direct mode as given; a key arena of at least
+     * {@code keyBytes}.
+     */
+    static OffHeapHashTable forRestore(GroupBySpec spec, BufferAllocator allocator, long budgetBytes, int groups,
+                                       boolean direct, long keyBytes) {
+        long arenaBytes = Math.max(64L * 1024, Long.highestOneBit(Math.max(keyBytes, 1) - 1) << 1);
+        return new OffHeapHashTable(spec, allocator, budgetBytes, groups, DEFAULT_LOAD_FACTOR, direct, groups,
+                arenaBytes);
+    }
+
+    /**
+     * Adopts the {@code groups} groups {@link #restore} wrote into the columns (and {@code arenaUsed} arena
+     * bytes): enters them into the slots or, in direct mode, into a direct index of {@code keySpan} keys from
+     * {@code keyLow}.
+     */
+    void completeRestore(int groups, long used, long keyLow, long keySpan) {
+        groupCount = groups;
+        arenaUsed = used;
+        if (!direct) {
+            insertSlots(0);
+            return;
+        }
+        if (keySpan == 0) {
+            return;
+        }
+        checkBudget(memoryUsed() + (keySpan << 2), "restore its direct index of " + keySpan + " keys");
+        directIndex = allocate(keySpan << 2);
+        directAddr = directIndex.memoryAddress();
+        directBase = keyLow;
+        directSpan = keySpan;
+        MemoryUtil.setMemory(directAddr, keySpan << 2, (byte) 0);
+        for (int g = 0; g < groups; g++) {
+            long key = MemoryUtil.getLong(keys + ((long) g << 3));
+            MemoryUtil.putInt(directAddr + ((key - keyLow) << 2), g + 1);
+        }
+    }
+
+    long hashesAddress() {
+        return hashes;
+    }
+
+    long keysAddress() {
+        return keys;
+    }
+
+    long accumulatorAddress(int column) {
+        return accumulators[column];
     }
 
     double loadFactor() {

@@ -1,0 +1,434 @@
+package io.riffle.columnar.hash;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import io.riffle.columnar.ArrowTest;
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.RecordBatchBuilder;
+import io.riffle.columnar.hash.ReferenceState.Keys;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TableSnapshotTest extends ArrowTest {
+    private static final long BUDGET = 1L << 30;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void holdsTheStateOfItsMomentWhileTheOwnerGoesOn() throws IOException {
+        for (Keys keys : Keys.values()) {
+            String what = keys.toString();
+            Random random = new Random(keys.ordinal());
+            ReferenceState model = new ReferenceState(keys);
+            GroupBySpec spec = keys.spec();
+            Path file = dir.resolve("state-" + keys);
+            ReferenceState atSnapshot;
+            // Room for every group: this test is about pages copied in place; growth has its own.
+            try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, BUDGET, 100_000, 0.75)) {
+                model.feed(table, allocator, random, 6, 3000, 0, 12_000);
+                assertEquals(keys != Keys.SPARSE_INT64 && keys != Keys.UTF8, table.isDirect(), what);
+                try (TableSnapshot snapshot = table.snapshot()) {
+                    atSnapshot = model.copy();
+                    assertEquals(model.size(), snapshot.groupCount(), what);
+                    // Old groups updated, new ones inserted: the snapshot must see none of it.
+                    model.feed(table, allocator, random, 6, 3000, 6_000, 12_000);
+                    snapshot.writeTo(file, 128);
+                    model.feed(table, allocator, random, 2, 3000, 0, 20_000);
+                }
+                assertEquals(model.rows(), ReferenceState.rows(table, allocator), what + ": the live table");
+            }
+            try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), 128, 0,
+                    128)) {
+                assertEquals(atSnapshot.rows(), ReferenceState.rows(restored, allocator), what);
+                assertEquals(keys != Keys.SPARSE_INT64 && keys != Keys.UTF8, restored.isDirect(), what);
+                // The restored table goes on like the original would have.
+                atSnapshot.feed(restored, allocator, random, 4, 3000, 8_000, 30_000);
+                assertEquals(atSnapshot.rows(), ReferenceState.rows(restored, allocator), what + ", continued");
+            }
+        }
+    }
+
+    @Test
+    void growthAndTheSwitchToHashingLeaveAnOpenSnapshotIntact() throws IOException {
+        for (Keys keys : new Keys[] {Keys.DENSE_INT64, Keys.UTF8}) {
+            Random random = new Random(40 + keys.ordinal());
+            ReferenceState model = new ReferenceState(keys);
+            GroupBySpec spec = keys.spec();
+            Path file = dir.resolve("grown-" + keys);
+            ReferenceState atSnapshot;
+            try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, BUDGET, 1, 0.75)) {
+                model.feed(table, allocator, random, 3, 2000, 0, 9000);
+                try (TableSnapshot snapshot = table.snapshot()) {
+                    atSnapshot = model.copy();
+                    int capacity = table.capacity();
+                    long memory = table.memoryUsed();
+                    model.feed(table, allocator, random, 2, 2000, 0, 9000);
+                    // Many new groups: the region (and for utf8 the arena) grows several times over.
+                    model.feed(table, allocator, random, 10, 4000, 9000, 60_000);
+                    assertTrue(table.memoryUsed() > 4 * memory, keys + ": grew");
+                    if (keys == Keys.DENSE_INT64) {
+                        assertTrue(table.isDirect());
+                        try (RecordBatch sparse = new ReferenceState(Keys.SPARSE_INT64).batch(allocator, random, 3000,
+                                0, 100_000)) {
+                            // Same schema as DENSE_INT64: keys spread over the int64 range move it to hashing.
+                            table.aggregate(sparse);
+                        }
+                        assertFalse(table.isDirect());
+                        model = null;
+                    } else {
+                        assertTrue(table.capacity() > capacity);
+                    }
+                    snapshot.writeTo(file, 64);
+                }
+                if (model != null) {
+                    assertEquals(model.rows(), ReferenceState.rows(table, allocator));
+                }
+            }
+            try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), 64, 0,
+                    64)) {
+                assertEquals(atSnapshot.rows(), ReferenceState.rows(restored, allocator), keys.toString());
+            }
+        }
+    }
+
+    @Test
+    void theOwnerWaitsForAPageTheWriterIsReading() throws Exception {
+        BatchSchema schema = BatchSchema.of(Column.of("k", ColumnType.INT64), Column.of("v", ColumnType.INT64));
+        GroupBySpec spec = GroupBySpec.of(schema, 0, Aggregate.count());
+        int groups = 3 * TableSnapshot.PAGE_GROUPS;
+        try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, BUDGET);
+             RecordBatch all = sequential(schema, 0, groups);
+             RecordBatch pages01 = sequential(schema, 0, 2 * TableSnapshot.PAGE_GROUPS)) {
+            table.aggregate(all);
+            try (TableSnapshot open = table.snapshot();
+                 ArrowBuf scratch = allocator.buffer(8L * TableSnapshot.PAGE_GROUPS)) {
+                long counts = table.accumulatorAddress(0);
+                long page1 = counts + 8L * TableSnapshot.PAGE_GROUPS;
+                assertTrue(open.claim(1), "page 1 is shared until someone touches it");
+                AtomicBoolean updated = new AtomicBoolean();
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                Thread owner = new Thread(() -> {
+                    try {
+                        table.aggregate(pages01);
+                        updated.set(true);
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                });
+                owner.start();
+                // However long we look, the owner must not touch page 1 while it is claimed.
+                for (int look = 0; look < 20_000; look++) {
+                    assertFalse(updated.get(), "the owner updated a claimed page");
+                    assertEquals(1L, MemoryUtil.getLong(page1 + 8L * (look % TableSnapshot.PAGE_GROUPS)));
+                    Thread.yield();
+                }
+                open.copyPage(1, scratch.memoryAddress());
+                open.release(1);
+                owner.join();
+                assertEquals(null, failure.get());
+                assertTrue(updated.get());
+                for (int g = 0; g < TableSnapshot.PAGE_GROUPS; g++) {
+                    assertEquals(1L, MemoryUtil.getLong(scratch.memoryAddress() + 8L * g), "the writer's copy");
+                    assertEquals(2L, MemoryUtil.getLong(page1 + 8L * g), "the live table");
+                    assertEquals(2L, MemoryUtil.getLong(counts + 8L * g), "page 0, copied by the owner");
+                    assertEquals(1L, MemoryUtil.getLong(counts + 8L * (g + 2 * TableSnapshot.PAGE_GROUPS)));
+                }
+            }
+        }
+    }
+
+    /**
+     * The writer runs {@code writeTo} on its own thread while the owner aggregates batches, each side with
+     * random pauses, so that both win the race for pages in every combination; whatever happened, the
+     * restored state must be the state at snapshot time.
+     */
+    @Test
+    void aConcurrentWriterAlwaysWritesTheStateAtSnapshotTime() throws Exception {
+        int[] maxParallelisms = {1, 3, 128, 1000};
+        for (long seed = 1; seed <= 240; seed++) {
+            Random random = new Random(seed);
+            Keys keys = Keys.values()[(int) (seed % 4)];
+            int maxParallelism = maxParallelisms[random.nextInt(maxParallelisms.length)];
+            String what = "seed " + seed + " (" + keys + ", max parallelism " + maxParallelism + ")";
+            ReferenceState model = new ReferenceState(keys);
+            GroupBySpec spec = keys.spec();
+            Path file = dir.resolve("stress-" + seed);
+            ReferenceState atSnapshot;
+            int distinct = 1000 + random.nextInt(30_000);
+            try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, BUDGET, 1 + random.nextInt(20_000),
+                    0.75)) {
+                model.feed(table, allocator, random, 1 + random.nextInt(4), 1 + random.nextInt(8000), 0, distinct);
+                // The owner's batches are made up front, so that the race is between aggregate and writeTo.
+                List<RecordBatch> batches = new ArrayList<>();
+                TableSnapshot snapshot = table.snapshot();
+                atSnapshot = model.copy();
+                try {
+                    int count = 5 + random.nextInt(30);
+                    for (int b = 0; b < count; b++) {
+                        // Mostly known keys; sometimes new ones (growth), sometimes far away ones (to hashing).
+                        int choice = random.nextInt(12);
+                        int low = choice < 3 ? distinct : choice == 3 ? -1_000_000_000 : 0;
+                        batches.add(model.batch(allocator, random, 1 + random.nextInt(600), low, distinct));
+                    }
+                    long writerPause = random.nextInt(3) == 0 ? 0 : random.nextInt(300_000);
+                    AtomicReference<Throwable> failure = new AtomicReference<>();
+                    AtomicBoolean written = new AtomicBoolean();
+                    Thread writer = new Thread(() -> {
+                        try {
+                            LockSupport.parkNanos(writerPause);
+                            snapshot.writeTo(file, maxParallelism);
+                        } catch (Throwable t) {
+                            failure.set(t);
+                        } finally {
+                            written.set(true);
+                        }
+                    });
+                    writer.start();
+                    for (RecordBatch batch : batches) {
+                        table.aggregate(batch);
+                        if (random.nextBoolean()) {
+                            Thread.yield();
+                        } else {
+                            LockSupport.parkNanos(random.nextInt(20_000));
+                        }
+                    }
+                    writer.join();
+                    if (failure.get() != null) {
+                        throw new AssertionError(what, failure.get());
+                    }
+                    assertTrue(written.get());
+                } finally {
+                    snapshot.close();
+                    for (RecordBatch batch : batches) {
+                        batch.close();
+                    }
+                }
+                if (seed % 10 == 0) {
+                    assertEquals(model.rows(), ReferenceState.rows(table, allocator), what + ": the live table");
+                }
+            }
+            try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file),
+                    maxParallelism, 0, maxParallelism)) {
+                assertEquals(atSnapshot.rows(), ReferenceState.rows(restored, allocator), what);
+            }
+            assertEquals(0, allocator.getAllocatedMemory(), what);
+            Files.delete(file);
+        }
+    }
+
+    /** An aborted checkpoint: the snapshot is closed while its writer runs; the next snapshot works. */
+    @Test
+    void closingASnapshotWhileItIsWrittenStopsTheWriter() throws Exception {
+        Keys keys = Keys.DENSE_INT64;
+        GroupBySpec spec = keys.spec();
+        for (long seed = 1; seed <= 20; seed++) {
+            Random random = new Random(seed);
+            ReferenceState model = new ReferenceState(keys);
+            try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, BUDGET)) {
+                model.feed(table, allocator, random, 4, 8000, 0, 200_000);
+                TableSnapshot aborted = table.snapshot();
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                Path file = dir.resolve("aborted-" + seed);
+                Thread writer = new Thread(() -> {
+                    try {
+                        aborted.writeTo(file, 128);
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                });
+                writer.start();
+                LockSupport.parkNanos(random.nextInt(500_000));
+                aborted.close();
+                model.feed(table, allocator, random, 1, 2000, 0, 200_000);
+                try (TableSnapshot next = table.snapshot()) {
+                    ReferenceState atSnapshot = model.copy();
+                    model.feed(table, allocator, random, 1, 2000, 0, 200_000);
+                    next.writeTo(dir.resolve("next-" + seed), 128);
+                    writer.join();
+                    // Done before the close, stopped by it, or not yet started when it came.
+                    Throwable t = failure.get();
+                    assertTrue(t == null || t instanceof IOException && t.getMessage().equals(
+                            "snapshot closed while it was being written (checkpoint aborted); " + file
+                                    + " is incomplete") || t instanceof IllegalStateException, String.valueOf(t));
+                    try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET,
+                            List.of(dir.resolve("next-" + seed)), 128, 0, 128)) {
+                        assertEquals(atSnapshot.rows(), ReferenceState.rows(restored, allocator), "seed " + seed);
+                    }
+                }
+            }
+            assertEquals(0, allocator.getAllocatedMemory());
+        }
+    }
+
+    @Test
+    void closingTheTableFirstLeavesTheSnapshotWritable() throws IOException {
+        Keys keys = Keys.UTF8;
+        ReferenceState model = new ReferenceState(keys);
+        Path file = dir.resolve("orphan");
+        TableSnapshot snapshot;
+        try (OffHeapHashTable table = new OffHeapHashTable(keys.spec(), allocator, BUDGET)) {
+            model.feed(table, allocator, new Random(5), 3, 4000, 0, 10_000);
+            snapshot = table.snapshot();
+            model.copy().feed(table, allocator, new Random(6), 3, 4000, 0, 50_000);
+        }
+        assertTrue(allocator.getAllocatedMemory() > 0, "the snapshot keeps what it reads");
+        snapshot.writeTo(file, 16);
+        snapshot.close();
+        assertEquals(0, allocator.getAllocatedMemory());
+        try (OffHeapHashTable restored = OffHeapHashTable.restore(keys.spec(), allocator, BUDGET, List.of(file), 16, 0,
+                16)) {
+            assertEquals(model.rows(), ReferenceState.rows(restored, allocator));
+        }
+    }
+
+    @Test
+    void aSnapshotClosedUnwrittenFreesItsPagesAndClosesOnce() throws IOException {
+        // Dense keys with room for all: the table neither grows nor switches, so only page copies come and go.
+        Keys keys = Keys.DENSE_INT64;
+        ReferenceState model = new ReferenceState(keys);
+        Random random = new Random(8);
+        try (OffHeapHashTable table = new OffHeapHashTable(keys.spec(), allocator, BUDGET, 100_000, 0.75);
+             RecordBatch ends = model.batchOf(allocator, new Object[][] {{0L, 1L, 1.0, 1}, {19_999L, null, null, 2}})) {
+            table.aggregate(ends); // the direct index covers every key from the start
+            model.feed(table, allocator, random, 3, 4000, 0, 20_000);
+            long before = allocator.getAllocatedMemory();
+            TableSnapshot snapshot = table.snapshot();
+            model.feed(table, allocator, random, 3, 4000, 0, 20_000);
+            assertTrue(allocator.getAllocatedMemory() > before, "pages were copied");
+            snapshot.close();
+            snapshot.close();
+            assertEquals(before, allocator.getAllocatedMemory());
+            assertTrue(snapshot.isClosed());
+            assertEquals("the snapshot is closed; take a new one", assertThrows(IllegalStateException.class,
+                    () -> snapshot.writeTo(dir.resolve("never"), 128)).getMessage());
+            model.feed(table, allocator, random, 2, 4000, 0, 30_000);
+            assertEquals(model.rows(), ReferenceState.rows(table, allocator));
+        }
+    }
+
+    @Test
+    void oneSnapshotAtATimeAndEachWrittenOnce() throws IOException {
+        Keys keys = Keys.DENSE_INT32;
+        ReferenceState model = new ReferenceState(keys);
+        OffHeapHashTable table = new OffHeapHashTable(keys.spec(), allocator, BUDGET);
+        model.feed(table, allocator, new Random(1), 1, 100, 0, 50);
+        try (TableSnapshot first = table.snapshot()) {
+            assertEquals("a snapshot of this table is still open; close it (written or aborted) before taking the "
+                    + "next: a table keeps pages for one snapshot at a time",
+                    assertThrows(IllegalStateException.class, table::snapshot).getMessage());
+            first.writeTo(dir.resolve("once"), 8);
+            assertEquals("writeTo runs once per snapshot: its pages go back to the table as they are written",
+                    assertThrows(IllegalStateException.class, () -> first.writeTo(dir.resolve("twice"), 8))
+                            .getMessage());
+            assertEquals("max parallelism must be between 1 and 32768, got 0",
+                    assertThrows(IllegalArgumentException.class, () -> first.writeTo(dir.resolve("x"), 0))
+                            .getMessage());
+        }
+        table.snapshot().close();
+        table.close();
+        table.close();
+        assertEquals("the hash table is closed", assertThrows(IllegalStateException.class, table::snapshot)
+                .getMessage());
+    }
+
+    @Test
+    void anEmptyTableSnapshotsAndRestores() throws IOException {
+        Keys keys = Keys.UTF8;
+        Path file = dir.resolve("empty");
+        try (OffHeapHashTable table = new OffHeapHashTable(keys.spec(), allocator, BUDGET);
+             TableSnapshot snapshot = table.snapshot()) {
+            assertEquals(0, snapshot.groupCount());
+            snapshot.writeTo(file, 4);
+        }
+        try (OffHeapHashTable restored = OffHeapHashTable.restore(keys.spec(), allocator, BUDGET, List.of(file), 4, 0,
+                4)) {
+            assertEquals(0, restored.groupCount());
+            ReferenceState model = new ReferenceState(keys);
+            model.feed(restored, allocator, new Random(3), 2, 1000, 0, 300);
+            assertEquals(model.rows(), ReferenceState.rows(restored, allocator));
+        }
+    }
+
+    /** Sections are written and read across mapping chunk boundaries (4 KiB chunks here, 1 GiB in use). */
+    @Test
+    void sectionsMayStraddleMappingChunks() throws IOException {
+        for (Keys keys : new Keys[] {Keys.SPARSE_INT64, Keys.UTF8}) {
+            ReferenceState model = new ReferenceState(keys);
+            Path small = dir.resolve("chunked-" + keys);
+            Path large = dir.resolve("whole-" + keys);
+            try (OffHeapHashTable table = new OffHeapHashTable(keys.spec(), allocator, BUDGET)) {
+                model.feed(table, allocator, new Random(77), 3, 3000, 0, 5000);
+                try (TableSnapshot snapshot = table.snapshot()) {
+                    snapshot.writeTo(small, 5, 12);
+                }
+                try (TableSnapshot snapshot = table.snapshot()) {
+                    snapshot.writeTo(large, 5);
+                }
+            }
+            assertTrue(java.util.Arrays.equals(Files.readAllBytes(small), Files.readAllBytes(large)),
+                    "the chunking does not show in the file");
+            try (OffHeapHashTable restored = SnapshotFile.restore(keys.spec(), allocator, BUDGET, List.of(small), 5, 0,
+                    5, 9)) {
+                assertEquals(model.rows(), ReferenceState.rows(restored, allocator), keys.toString());
+            }
+        }
+    }
+
+    @Test
+    void aggregatingAllocatesNothingPerBatchOnceNoPageNeedsKeeping() throws IOException {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long me = Thread.currentThread().getId();
+        GroupBySpec spec = Keys.DENSE_INT64.spec();
+        try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, BUDGET);
+             RecordBatch batch = new ReferenceState(Keys.DENSE_INT64).batch(allocator, new Random(2), 4096, 0, 10_000)) {
+            table.aggregate(batch);
+            try (TableSnapshot written = table.snapshot()) {
+                written.writeTo(dir.resolve("written"), 128);
+            }
+            for (int round = 0; round < 2; round++) {
+                // Round 0: after a snapshot was written and closed; round 1: with one open whose pages were all copied.
+                TableSnapshot open = round == 1 ? table.snapshot() : null;
+                long before = 0;
+                for (int i = 0; i < 20_000; i++) {
+                    if (i == 10_000) {
+                        before = threads.getThreadAllocatedBytes(me);
+                    }
+                    table.aggregate(batch);
+                }
+                long allocated = threads.getThreadAllocatedBytes(me) - before;
+                assertTrue(allocated < 4096, "round " + round + ": 10k batches allocated " + allocated + " bytes");
+                if (open != null) {
+                    open.close();
+                }
+            }
+        }
+    }
+
+    private RecordBatch sequential(BatchSchema schema, int from, int to) {
+        Object[][] rows = new Object[to - from][];
+        for (int i = from; i < to; i++) {
+            rows[i - from] = new Object[] {(long) i, 1L};
+        }
+        return RecordBatchBuilder.fromRows(schema, allocator, rows);
+    }
+}
