@@ -3,9 +3,12 @@ package io.riffle.columnar.hash;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -145,6 +148,18 @@ final class ReferenceState {
         return batchOf(allocator, data);
     }
 
+    /**
+     * A batch with one row for each of the keys {@code key(lowKey .. lowKey + count - 1)}, in that order: fed
+     * to a fresh table, key {@code lowKey + g} becomes group {@code g}.
+     */
+    RecordBatch inOrder(BufferAllocator allocator, Random random, int lowKey, int count) {
+        Object[][] data = new Object[count][];
+        for (int r = 0; r < count; r++) {
+            data[r] = new Object[] {keys.key(lowKey + r), (long) random.nextInt(1000), null, random.nextInt()};
+        }
+        return batchOf(allocator, data);
+    }
+
     /** A batch of the given rows (key, v, d, i), added to the model. */
     RecordBatch batchOf(BufferAllocator allocator, Object[][] rows) {
         for (Object[] row : rows) {
@@ -174,6 +189,25 @@ final class ReferenceState {
             rows.put(e.getKey(), e.getValue().row(e.getKey()));
         }
         return rows;
+    }
+
+    /** Fails with the group counts and the first few groups that differ, rather than both whole maps. */
+    static void assertSameRows(Map<Object, List<Object>> expected, Map<Object, List<Object>> actual, String what) {
+        if (expected.equals(actual)) {
+            return;
+        }
+        StringBuilder diff = new StringBuilder(what).append(": ").append(expected.size()).append(" groups expected, ")
+                .append(actual.size()).append(" found");
+        int shown = 0;
+        Set<Object> keys = new HashSet<>(expected.keySet());
+        keys.addAll(actual.keySet());
+        for (Object key : keys) {
+            if (!Objects.equals(expected.get(key), actual.get(key)) && shown++ < 3) {
+                diff.append("\n  key ").append(key).append(": expected ").append(expected.get(key)).append(", found ")
+                        .append(actual.get(key));
+            }
+        }
+        throw new AssertionError(diff.toString());
     }
 
     /** Every group's result row in {@code table}, by key. */

@@ -75,7 +75,7 @@ class SnapshotFileTest extends ArrowTest {
                             union.putAll(rows);
                         }
                     }
-                    assertEquals(all, union, what + ", parallelism " + parallelism);
+                    ReferenceState.assertSameRows(all, union, what + ", parallelism " + parallelism);
                 }
             }
         }
@@ -179,7 +179,7 @@ class SnapshotFileTest extends ArrowTest {
 
         try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), 128, 0,
                 128)) {
-            assertEquals(model.rows(), ReferenceState.rows(restored, allocator), "the original is fine");
+            ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(restored, allocator), "the original is fine");
         }
     }
 

@@ -55,15 +55,15 @@ class TableSnapshotTest extends ArrowTest {
                     snapshot.writeTo(file, 128);
                     model.feed(table, allocator, random, 2, 3000, 0, 20_000);
                 }
-                assertEquals(model.rows(), ReferenceState.rows(table, allocator), what + ": the live table");
+                ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(table, allocator), what + ": the live table");
             }
             try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), 128, 0,
                     128)) {
-                assertEquals(atSnapshot.rows(), ReferenceState.rows(restored, allocator), what);
+                ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator), what);
                 assertEquals(keys != Keys.SPARSE_INT64 && keys != Keys.UTF8, restored.isDirect(), what);
                 // The restored table goes on like the original would have.
                 atSnapshot.feed(restored, allocator, random, 4, 3000, 8_000, 30_000);
-                assertEquals(atSnapshot.rows(), ReferenceState.rows(restored, allocator), what + ", continued");
+                ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator), what + ", continued");
             }
         }
     }
@@ -101,12 +101,12 @@ class TableSnapshotTest extends ArrowTest {
                     snapshot.writeTo(file, 64);
                 }
                 if (model != null) {
-                    assertEquals(model.rows(), ReferenceState.rows(table, allocator));
+                    ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(table, allocator), "rows");
                 }
             }
             try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), 64, 0,
                     64)) {
-                assertEquals(atSnapshot.rows(), ReferenceState.rows(restored, allocator), keys.toString());
+                ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator), keys.toString());
             }
         }
     }
@@ -174,41 +174,49 @@ class TableSnapshotTest extends ArrowTest {
             GroupBySpec spec = keys.spec();
             Path file = dir.resolve("stress-" + seed);
             ReferenceState atSnapshot;
-            int distinct = 1000 + random.nextInt(30_000);
+            int distinct = 1000 + random.nextInt(60_000);
             try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, BUDGET, 1 + random.nextInt(20_000),
                     0.75)) {
-                model.feed(table, allocator, random, 1 + random.nextInt(4), 1 + random.nextInt(8000), 0, distinct);
-                // The owner's batches are made up front, so that the race is between aggregate and writeTo.
+                try (RecordBatch first = model.inOrder(allocator, random, 0, distinct)) {
+                    table.aggregate(first); // group g is key g's: a window of keys is a window of pages
+                }
+                model.feed(table, allocator, random, random.nextInt(3), 1 + random.nextInt(10_000), 0, distinct);
+                // The owner's batches are made up front, so that the race is between aggregate and writeTo. Most
+                // touch one or two pages, so that the two sides meet all through the write.
                 List<RecordBatch> batches = new ArrayList<>();
                 TableSnapshot snapshot = table.snapshot();
                 atSnapshot = model.copy();
                 try {
-                    int count = 5 + random.nextInt(30);
+                    int count = 20 + random.nextInt(200);
                     for (int b = 0; b < count; b++) {
                         // Mostly known keys; sometimes new ones (growth), sometimes far away ones (to hashing).
-                        int choice = random.nextInt(12);
-                        int low = choice < 3 ? distinct : choice == 3 ? -1_000_000_000 : 0;
-                        batches.add(model.batch(allocator, random, 1 + random.nextInt(600), low, distinct));
+                        int choice = random.nextInt(40);
+                        if (choice < 4) {
+                            int low = choice < 3 ? distinct : -1_000_000_000;
+                            batches.add(model.batch(allocator, random, 1 + random.nextInt(2000), low, distinct));
+                        } else {
+                            int window = 1 + random.nextInt(100);
+                            int low = random.nextInt(distinct - window + 1);
+                            batches.add(model.batch(allocator, random, 1 + random.nextInt(64), low, window));
+                        }
                     }
                     long writerPause = random.nextInt(3) == 0 ? 0 : random.nextInt(300_000);
                     AtomicReference<Throwable> failure = new AtomicReference<>();
-                    AtomicBoolean written = new AtomicBoolean();
                     Thread writer = new Thread(() -> {
                         try {
                             LockSupport.parkNanos(writerPause);
                             snapshot.writeTo(file, maxParallelism);
                         } catch (Throwable t) {
                             failure.set(t);
-                        } finally {
-                            written.set(true);
                         }
                     });
                     writer.start();
                     for (RecordBatch batch : batches) {
                         table.aggregate(batch);
-                        if (random.nextBoolean()) {
+                        int pause = random.nextInt(4);
+                        if (pause == 0) {
                             Thread.yield();
-                        } else {
+                        } else if (pause == 1) {
                             LockSupport.parkNanos(random.nextInt(20_000));
                         }
                     }
@@ -216,7 +224,6 @@ class TableSnapshotTest extends ArrowTest {
                     if (failure.get() != null) {
                         throw new AssertionError(what, failure.get());
                     }
-                    assertTrue(written.get());
                 } finally {
                     snapshot.close();
                     for (RecordBatch batch : batches) {
@@ -224,12 +231,12 @@ class TableSnapshotTest extends ArrowTest {
                     }
                 }
                 if (seed % 10 == 0) {
-                    assertEquals(model.rows(), ReferenceState.rows(table, allocator), what + ": the live table");
+                    ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(table, allocator), what + ": the live table");
                 }
             }
             try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file),
                     maxParallelism, 0, maxParallelism)) {
-                assertEquals(atSnapshot.rows(), ReferenceState.rows(restored, allocator), what);
+                ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator), what);
             }
             assertEquals(0, allocator.getAllocatedMemory(), what);
             Files.delete(file);
@@ -272,7 +279,7 @@ class TableSnapshotTest extends ArrowTest {
                                     + " is incomplete") || t instanceof IllegalStateException, String.valueOf(t));
                     try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET,
                             List.of(dir.resolve("next-" + seed)), 128, 0, 128)) {
-                        assertEquals(atSnapshot.rows(), ReferenceState.rows(restored, allocator), "seed " + seed);
+                        ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator), "seed " + seed);
                     }
                 }
             }
@@ -297,7 +304,7 @@ class TableSnapshotTest extends ArrowTest {
         assertEquals(0, allocator.getAllocatedMemory());
         try (OffHeapHashTable restored = OffHeapHashTable.restore(keys.spec(), allocator, BUDGET, List.of(file), 16, 0,
                 16)) {
-            assertEquals(model.rows(), ReferenceState.rows(restored, allocator));
+            ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(restored, allocator), "rows");
         }
     }
 
@@ -322,7 +329,7 @@ class TableSnapshotTest extends ArrowTest {
             assertEquals("the snapshot is closed; take a new one", assertThrows(IllegalStateException.class,
                     () -> snapshot.writeTo(dir.resolve("never"), 128)).getMessage());
             model.feed(table, allocator, random, 2, 4000, 0, 30_000);
-            assertEquals(model.rows(), ReferenceState.rows(table, allocator));
+            ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(table, allocator), "rows");
         }
     }
 
@@ -365,7 +372,7 @@ class TableSnapshotTest extends ArrowTest {
             assertEquals(0, restored.groupCount());
             ReferenceState model = new ReferenceState(keys);
             model.feed(restored, allocator, new Random(3), 2, 1000, 0, 300);
-            assertEquals(model.rows(), ReferenceState.rows(restored, allocator));
+            ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(restored, allocator), "rows");
         }
     }
 
@@ -389,7 +396,7 @@ class TableSnapshotTest extends ArrowTest {
                     "the chunking does not show in the file");
             try (OffHeapHashTable restored = SnapshotFile.restore(keys.spec(), allocator, BUDGET, List.of(small), 5, 0,
                     5, 9)) {
-                assertEquals(model.rows(), ReferenceState.rows(restored, allocator), keys.toString());
+                ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(restored, allocator), keys.toString());
             }
         }
     }
