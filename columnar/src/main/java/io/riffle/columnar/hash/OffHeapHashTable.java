@@ -23,7 +23,6 @@ import org.apache.arrow.vector.FieldVector;
 /**
  * Grouped aggregation in off-heap memory, a batch at a time: key hashes in, a group-id column out
  * ({@link #findOrInsert}), then every aggregate updated from its input column ({@link #accumulate}).
- * Single-threaded: owned by one task.
  *
  * <p>Open addressing with linear probing over one contiguous off-heap region that holds a header, the
  * slot array and, per group, its hash, key and accumulators in dense columns indexed by group id. An int64
@@ -38,6 +37,11 @@ import org.apache.arrow.vector.FieldVector;
  * The table grows by doubling and rehashing once the groups reach the load factor; growing past the
  * memory budget fails with {@link MemoryBudgetExceededException} and leaves the table as it was
  * before the batch.
+ *
+ * <p>Checkpoints: {@link #snapshot()} captures the groups in microseconds without copying them (pages
+ * are copied on write while the snapshot is open), {@link TableSnapshot#writeTo} writes them by key group
+ * on another thread, and {@link #restore} builds a table from any range of key groups of such files, so
+ * that state moves between parallelisms. Single-threaded apart from that writer: owned by one task.
  *
  * <pre>{@code
  * GroupBySpec spec = GroupBySpec.of(schema, "key", Aggregate.sum("value"));
@@ -369,7 +373,8 @@ public final class OffHeapHashTable implements AutoCloseable {
     /**
      * Like {@link #accumulate}, but row by row, writing each row's result right after its own update into
      * {@code outs[a]} (a vector of aggregate {@code a}'s output type): the running values a
-     * streaming keyed aggregation emits per record, correct when a key repeats within the batch.
+     * streaming keyed aggregation emits per record, correct when a key repeats within the batch. Fails
+     * only as {@link #accumulate} does.
      */
     public void accumulateRunning(RecordBatch batch, int[] groupIds, FieldVector[] outs) {
         int n = batch.rowCount();
@@ -805,7 +810,7 @@ public final class OffHeapHashTable implements AutoCloseable {
         initializeGroups(groups);
         MemoryUtil.setMemory(slots, (long) capacity << slotShift, (byte) 0);
         if (rebuild) {
-            insertSlots(0);
+            insertSlots();
         }
         // An open snapshot retained the old region and reads its pages; nothing writes there any more.
         copyOnWrite = null;
@@ -826,10 +831,10 @@ public final class OffHeapHashTable implements AutoCloseable {
         arenaCapacity = bytes;
     }
 
-    /** Enters groups {@code from .. groupCount - 1} into empty slots, by their stored hashes, in group order. */
-    private void insertSlots(int from) {
+    /** Enters every group into the empty slots by its stored hash, in group order. */
+    private void insertSlots() {
         final int mask = capacity - 1;
-        for (int g = from; g < groupCount; g++) {
+        for (int g = 0; g < groupCount; g++) {
             long h = MemoryUtil.getLong(hashes + ((long) g << 3));
             int pos = (int) (h >>> shift);
             while (groupWord(pos) != 0L) {
@@ -993,15 +998,15 @@ public final class OffHeapHashTable implements AutoCloseable {
     }
 
     /**
-     * Adopts the {@code groups} groups {@link #restore} wrote into the columns (and {@code arenaUsed} arena
+     * Adopts the {@code groups} groups {@link #restore} wrote into the columns (and {@code keyBytes} arena
      * bytes): enters them into the slots or, in direct mode, into a direct index of {@code keySpan} keys from
-     * {@code keyLow}.
+     * {@code keyLow} (slots and index hold no stored state: they follow from the hashes and keys).
      */
-    void completeRestore(int groups, long used, long keyLow, long keySpan) {
+    void completeRestore(int groups, long keyBytes, long keyLow, long keySpan) {
         groupCount = groups;
-        arenaUsed = used;
+        arenaUsed = keyBytes;
         if (!direct) {
-            insertSlots(0);
+            insertSlots();
             return;
         }
         if (keySpan == 0) {

@@ -351,7 +351,8 @@ final class SnapshotFile {
                     }
                 }
             }
-            int most = OffHeapHashTable.maxGroupsFor(OffHeapHashTable.MAX_CAPACITY, OffHeapHashTable.DEFAULT_LOAD_FACTOR);
+            int most = OffHeapHashTable.maxGroupsFor(OffHeapHashTable.MAX_CAPACITY,
+                    OffHeapHashTable.DEFAULT_LOAD_FACTOR);
             if (groups > most) {
                 throw new IllegalArgumentException(groups + " groups in key groups [" + first + ", " + last
                         + "): more than one table holds (" + most + "); restore a narrower range");

@@ -69,8 +69,8 @@ class SnapshotFileTest extends ArrowTest {
                             Map<Object, List<Object>> rows = ReferenceState.rows(table, allocator);
                             for (Object key : rows.keySet()) {
                                 int keyGroup = keyGroupOf.get(key);
-                                assertTrue(keyGroup >= first && keyGroup < last, what + ": key " + key + " of key group "
-                                        + keyGroup + " restored into [" + first + ", " + last + ")");
+                                assertTrue(keyGroup >= first && keyGroup < last, what + ": key " + key
+                                        + " of key group " + keyGroup + " restored into [" + first + ", " + last + ")");
                             }
                             union.putAll(rows);
                         }
@@ -179,7 +179,8 @@ class SnapshotFileTest extends ArrowTest {
 
         try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), 128, 0,
                 128)) {
-            ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(restored, allocator), "the original is fine");
+            ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(restored, allocator),
+                    "the original is fine");
         }
     }
 

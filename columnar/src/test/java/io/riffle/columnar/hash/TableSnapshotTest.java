@@ -10,6 +10,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,7 +56,8 @@ class TableSnapshotTest extends ArrowTest {
                     snapshot.writeTo(file, 128);
                     model.feed(table, allocator, random, 2, 3000, 0, 20_000);
                 }
-                ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(table, allocator), what + ": the live table");
+                ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(table, allocator),
+                        what + ": the live table");
             }
             try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), 128, 0,
                     128)) {
@@ -63,7 +65,8 @@ class TableSnapshotTest extends ArrowTest {
                 assertEquals(keys != Keys.SPARSE_INT64 && keys != Keys.UTF8, restored.isDirect(), what);
                 // The restored table goes on like the original would have.
                 atSnapshot.feed(restored, allocator, random, 4, 3000, 8_000, 30_000);
-                ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator), what + ", continued");
+                ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator),
+                        what + ", continued");
             }
         }
     }
@@ -106,7 +109,8 @@ class TableSnapshotTest extends ArrowTest {
             }
             try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), 64, 0,
                     64)) {
-                ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator), keys.toString());
+                ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator),
+                        keys.toString());
             }
         }
     }
@@ -231,7 +235,8 @@ class TableSnapshotTest extends ArrowTest {
                     }
                 }
                 if (seed % 10 == 0) {
-                    ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(table, allocator), what + ": the live table");
+                    ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(table, allocator),
+                            what + ": the live table");
                 }
             }
             try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file),
@@ -279,7 +284,8 @@ class TableSnapshotTest extends ArrowTest {
                                     + " is incomplete") || t instanceof IllegalStateException, String.valueOf(t));
                     try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET,
                             List.of(dir.resolve("next-" + seed)), 128, 0, 128)) {
-                        ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator), "seed " + seed);
+                        ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator),
+                                "seed " + seed);
                     }
                 }
             }
@@ -376,7 +382,7 @@ class TableSnapshotTest extends ArrowTest {
         }
     }
 
-    /** Sections are written and read across mapping chunk boundaries (4 KiB chunks here, 1 GiB in use). */
+    /** Sections straddle mapping chunks: written in 4 KiB chunks, read in 512-byte ones (1 GiB in use). */
     @Test
     void sectionsMayStraddleMappingChunks() throws IOException {
         for (Keys keys : new Keys[] {Keys.SPARSE_INT64, Keys.UTF8}) {
@@ -392,7 +398,7 @@ class TableSnapshotTest extends ArrowTest {
                     snapshot.writeTo(large, 5);
                 }
             }
-            assertTrue(java.util.Arrays.equals(Files.readAllBytes(small), Files.readAllBytes(large)),
+            assertTrue(Arrays.equals(Files.readAllBytes(small), Files.readAllBytes(large)),
                     "the chunking does not show in the file");
             try (OffHeapHashTable restored = SnapshotFile.restore(keys.spec(), allocator, BUDGET, List.of(small), 5, 0,
                     5, 9)) {
@@ -407,7 +413,8 @@ class TableSnapshotTest extends ArrowTest {
         long me = Thread.currentThread().getId();
         GroupBySpec spec = Keys.DENSE_INT64.spec();
         try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, BUDGET);
-             RecordBatch batch = new ReferenceState(Keys.DENSE_INT64).batch(allocator, new Random(2), 4096, 0, 10_000)) {
+             RecordBatch batch = new ReferenceState(Keys.DENSE_INT64).batch(allocator, new Random(2), 4096, 0,
+                     10_000)) {
             table.aggregate(batch);
             try (TableSnapshot written = table.snapshot()) {
                 written.writeTo(dir.resolve("written"), 128);
