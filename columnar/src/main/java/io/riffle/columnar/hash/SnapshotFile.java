@@ -223,7 +223,7 @@ final class SnapshotFile {
         }
     }
 
-    CorruptTableFileException corrupt(String what) {
+    private CorruptTableFileException corrupt(String what) {
         return new CorruptTableFileException("snapshot file " + path + ": " + what);
     }
 

@@ -85,6 +85,12 @@ public final class TableSnapshot implements AutoCloseable {
     private final AtomicInteger users = new AtomicInteger(1);
     /** The writer has passed every page: no page of the live table is read any more. */
     private volatile boolean pagesWritten;
+    /**
+     * The writer is in its page pass, where it may claim pages. It sets this before it checks {@link #closed}
+     * for a page, and a new snapshot's owner reads it after the close: so either the owner sees it and waits,
+     * or the writer sees the close before it claims anything (both are volatile, hence sequentially consistent).
+     */
+    private volatile boolean writerInPages;
     private volatile boolean released;
 
     TableSnapshot(GroupBySpec spec, BufferAllocator allocator, int groupCount, ArrowBuf region, long hashes, long keys,
@@ -215,11 +221,11 @@ public final class TableSnapshot implements AutoCloseable {
     }
 
     /**
-     * Owner thread, before the next snapshot: when this one was closed while its writer still reads pages of
-     * the live table, waits for that writer, which checks between pages, to stop.
+     * Owner thread, before the next snapshot (this one closed): waits while a writer is in its page pass,
+     * where it may still read pages of the live table; it checks between pages, so that is one page at most.
      */
     void awaitLivePagesReleased() {
-        for (int attempt = 0; !pagesWritten && !released; attempt++) {
+        for (int attempt = 0; writerInPages && !released; attempt++) {
             backOff(attempt);
         }
     }
@@ -292,25 +298,32 @@ public final class TableSnapshot implements AutoCloseable {
         int[] next = new int[maxParallelism];
         ArrowBuf scratch = pageBytes == 0 ? null : allocator.buffer(pageBytes);
         try (MappedFile out = MappedFile.create(file, fileBytes, chunkShift)) {
-            for (int p = 0; p < pageCount; p++) {
-                checkOpen(file);
-                long source = pageBytes == 0 ? 0L : readPage(p, scratch.memoryAddress());
-                int from = p << PAGE_SHIFT;
-                int to = Math.min(groupCount, from + PAGE_GROUPS);
-                if (utf8Keys) {
-                    scatterUtf8(out, maxParallelism, from, to, source, groups, start, next, accumulatorsAt, keysAt,
-                            bytesAt);
-                } else {
-                    scatterLong(out, maxParallelism, from, to, source, groups, start, next, accumulatorsAt, keysAt);
+            writerInPages = true;
+            try {
+                for (int p = 0; p < pageCount; p++) {
+                    checkOpen(file);
+                    long source = pageBytes == 0 ? 0L : readPage(p, scratch.memoryAddress());
+                    int from = p << PAGE_SHIFT;
+                    int to = Math.min(groupCount, from + PAGE_GROUPS);
+                    if (utf8Keys) {
+                        scatterUtf8(out, maxParallelism, from, to, source, groups, start, next, accumulatorsAt,
+                                keysAt, bytesAt);
+                    } else {
+                        scatterLong(out, maxParallelism, from, to, source, groups, start, next, accumulatorsAt,
+                                keysAt);
+                    }
                 }
+                pagesWritten = true;
+            } finally {
+                writerInPages = false;
             }
-            pagesWritten = true;
             int[] checksums = new int[maxParallelism];
             for (int k = 0; k < maxParallelism; k++) {
                 checksums[k] = out.crc32c(start[k], start[k + 1] - start[k]);
             }
             SnapshotFile.writeMetadata(out, spec, maxParallelism, groupCount, start, groupsBefore, checksums);
             out.force();
+            checkOpen(file); // closed meanwhile: the checkpoint was aborted, so this file must not count
         } finally {
             if (scratch != null) {
                 scratch.close();
