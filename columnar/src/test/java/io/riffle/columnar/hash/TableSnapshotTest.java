@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,8 +25,11 @@ import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.hash.ReferenceState.Keys;
+import io.riffle.columnar.kernel.HashKernel;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.FieldVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,6 +116,75 @@ class TableSnapshotTest extends ArrowTest {
                 ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator),
                         keys.toString());
             }
+        }
+    }
+
+    /** The batch API the engine uses (findOrInsert, then accumulate or accumulateRunning) keeps pages too. */
+    @Test
+    void everyUpdatePathKeepsPagesForTheSnapshot() throws IOException {
+        Keys keys = Keys.UTF8;
+        GroupBySpec spec = keys.spec();
+        Random random = new Random(31);
+        ReferenceState model = new ReferenceState(keys);
+        Path file = dir.resolve("paths");
+        ReferenceState atSnapshot;
+        try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, BUDGET, 50_000, 0.75);
+             RecordBatch running = RecordBatch.allocate(spec.outputSchema(), allocator, 16)) {
+            FieldVector[] outs = new FieldVector[spec.aggregateCount()];
+            for (int a = 0; a < outs.length; a++) {
+                outs[a] = running.vector(a + 1);
+            }
+            model.feed(table, allocator, random, 4, 3000, 0, 16_000);
+            try (TableSnapshot snapshot = table.snapshot()) {
+                atSnapshot = model.copy();
+                long[] hashes = new long[2000];
+                int[] groups = new int[2000];
+                for (int b = 0; b < 6; b++) {
+                    try (RecordBatch batch = model.batch(allocator, random, 2000, 0, 20_000)) {
+                        HashKernel.hash(batch, new int[] {0}, hashes);
+                        table.findOrInsert(batch, hashes, groups);
+                        if (b % 2 == 0) {
+                            table.accumulate(batch, groups);
+                        } else {
+                            table.accumulateRunning(batch, groups, outs);
+                        }
+                    }
+                }
+                snapshot.writeTo(file, 32);
+            }
+            ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(table, allocator), "the live table");
+        }
+        try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), 32, 0, 32)) {
+            ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator), "restored");
+        }
+    }
+
+    /** Keeping a page may need memory the allocator does not have: the batch then changes nothing. */
+    @Test
+    void aPageThatCannotBeKeptLeavesTheBatchUndone() throws IOException {
+        Keys keys = Keys.DENSE_INT64;
+        Random random = new Random(12);
+        ReferenceState model = new ReferenceState(keys);
+        try (BufferAllocator limited = allocator.newChildAllocator("limited", 0, Long.MAX_VALUE);
+             OffHeapHashTable table = new OffHeapHashTable(keys.spec(), limited, BUDGET, 60_000, 0.75)) {
+            model.feed(table, allocator, random, 6, 5000, 0, 40_000);
+            int groups = table.groupCount();
+            Map<Object, List<Object>> before = model.rows();
+            // Room for the table as it is, not for page copies (21 columns of 32 KiB a page).
+            limited.setLimit(limited.getAllocatedMemory() + (1 << 20));
+            try (TableSnapshot snapshot = table.snapshot()) {
+                try (RecordBatch batch = model.copy().batch(allocator, random, 20_000, 0, 60_000)) {
+                    MemoryBudgetExceededException e = assertThrows(MemoryBudgetExceededException.class,
+                            () -> table.aggregate(batch));
+                    assertTrue(e.getMessage().startsWith("snapshot of hash table for (k: int64, "), e.getMessage());
+                    assertTrue(e.getMessage().contains(" bytes to keep pages the table is about to update: "),
+                            e.getMessage());
+                }
+                assertEquals(groups, table.groupCount(), "the groups the batch inserted are gone");
+                ReferenceState.assertSameRows(before, ReferenceState.rows(table, allocator), "unchanged");
+            }
+            model.feed(table, allocator, random, 2, 5000, 0, 40_000);
+            ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(table, allocator), "after the snapshot");
         }
     }
 
