@@ -532,6 +532,12 @@ public final class OffHeapHashTable implements AutoCloseable {
      * the original's; aggregates and further aggregation are the same. A file that is not a snapshot, was
      * written for another spec or max parallelism, is truncated or fails a checksum is a
      * {@link CorruptTableFileException} naming the file and the problem; nothing is left allocated then.
+     * The restored table uses the default load factor.
+     *
+     * @throws CorruptTableFileException a file is not a snapshot for this spec and max parallelism, or is damaged
+     * @throws MemoryBudgetExceededException the groups do not fit in {@code budgetBytes}
+     * @throws IllegalArgumentException the range is not within the key groups, or one key group has groups in
+     *         two files (files of different checkpoints mixed)
      */
     public static OffHeapHashTable restore(GroupBySpec spec, BufferAllocator allocator, long budgetBytes,
                                            List<Path> files, int maxParallelism, int firstKeyGroup,

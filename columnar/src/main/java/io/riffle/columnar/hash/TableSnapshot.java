@@ -29,6 +29,7 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * then {@code COPIED}: the writer reads the copy), and waits for a {@code WRITING} page to be released
  * (a page copy takes microseconds). The table's memory the snapshot reads is reference counted, so the
  * table may grow, switch to hashing or close meanwhile; everything is freed when both are closed.
+ * Hand the snapshot to the writer thread the usual way (an executor, a queue), which publishes it safely.
  *
  * <pre>{@code
  * TableSnapshot snapshot = table.snapshot();                  // at the barrier, on the task thread

@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * that file (ms; the file was just written, so it is read from the page cache). {@code order=sequential} keys
  * (0 .. keys - 1) live in the direct index, {@code scrambled} ones (the same keys spread over the int64 range)
  * are hashed. State is off-heap (Arrow's unsafe allocator, not bounded by the direct memory limit), so the heap
- * stays small; 50 M keys need about 6 GiB of memory and 1.2 GiB of disk.
+ * stays small; 50 M keys need about 6 GiB (sequential) to 10 GiB (scrambled) of memory and 1.2 GiB of disk.
  */
 @State(Scope.Benchmark)
 @Warmup(iterations = 3, time = 2)
