@@ -23,6 +23,7 @@ BASELINES = {
     "w1KeyedRunningSum": ["w1HashMapBaseline"],
     "w2BatchGroupSum": ["w2HashMapBaseline"],
     "whereSelectExpressions": ["filterMapRowFunctions"],
+    "w1CheckpointEverySecond": ["w1NoCheckpoints"],
 }
 BASELINE_METHODS = {b for bs in BASELINES.values() for b in bs}
 

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.riffle.engine.internal.runtime.FailureInjector;
 
 /**
- * Failures planned by operator name and record count (over all subtasks and attempts, so each happens
+ * Failures planned by operator name (or its beginning) and record count (over all subtasks and attempts, so each happens
  * once and the job always gets further): the failure-injection tests' randomness, replayable by seed.
  */
 final class PlannedFailures implements FailureInjector {
@@ -37,11 +37,14 @@ final class PlannedFailures implements FailureInjector {
 
     @Override
     public void beforeBatch(String operator, int subtask, int rows) {
-        AtomicLong counter = seen.get(operator);
-        if (counter == null) {
-            return;
+        for (Map.Entry<String, AtomicLong> planned : seen.entrySet()) {
+            if (operator.startsWith(planned.getKey())) {
+                check(planned.getKey(), planned.getValue().addAndGet(rows));
+            }
         }
-        long upTo = counter.addAndGet(rows);
+    }
+
+    private void check(String operator, long upTo) {
         for (Failure f : failures) {
             if (f.operator.equals(operator) && upTo >= f.atRecord && f.fired.compareAndSet(false, true)) {
                 fired.incrementAndGet();

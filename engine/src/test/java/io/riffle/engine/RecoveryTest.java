@@ -14,6 +14,7 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Exactly-once recovery: jobs with checkpoints every few milliseconds and 1 to 5 injected failures at
  * random operators and record counts must commit exactly the output of a run without failures.
  */
+@Timeout(120)
 class RecoveryTest {
     private static final BatchSchema PAIR = BatchSchema.of(Column.of("key", ColumnType.INT64),
             Column.of("twice", ColumnType.INT64));

@@ -1,5 +1,7 @@
 package io.riffle.engine.internal.operator;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,12 +11,17 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.columnar.hash.TableSnapshot;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
+import io.riffle.engine.internal.runtime.SubtaskContext;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 
 /**
@@ -33,6 +40,8 @@ public final class RunningAggregateOperator extends Operator {
     private final SelectionVector all = new SelectionVector(1024);
     private final FieldVector[] aggregateOutputs;
     private OffHeapHashTable table;
+    private BufferAllocator allocator;
+    private int maxParallelism;
     private RecordBatch output;
     private long[] hashes = new long[0];
     private int[] groupIds = new int[0];
@@ -69,7 +78,9 @@ public final class RunningAggregateOperator extends Operator {
 
     @Override
     public void open(TaskContext context) {
-        table = new OffHeapHashTable(spec, context.allocator(), budgetBytes);
+        allocator = context.allocator();
+        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        table = new OffHeapHashTable(spec, allocator, budgetBytes);
         output = RecordBatch.allocate(outputSchema, context.allocator(), context.batchSize());
         for (int a = 0; a < aggregateOutputs.length; a++) {
             aggregateOutputs[a] = output.vector(replacedField >= 0 ? replacedField : a + 1);
@@ -100,10 +111,36 @@ public final class RunningAggregateOperator extends Operator {
         out.emit(output);
     }
 
-    /** Refused until the table can snapshot copy-on-write, rather than silently restoring nothing. */
+    /**
+     * Copy-on-write: the table marks its pages shared (no state is copied here) and the checkpoint thread
+     * writes them by key group while this subtask keeps aggregating.
+     */
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        throw new UnsupportedOperationException("keyed running aggregates cannot be checkpointed yet");
+        TableSnapshot snapshot = table.snapshot();
+        return new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) throws IOException {
+                return snapshot.writeTo(file, maxParallelism);
+            }
+
+            @Override
+            public void close() {
+                snapshot.close();
+            }
+        };
+    }
+
+    /** This subtask's key groups, read out of every old subtask's state file. */
+    @Override
+    public void restoreState(StateRestore restore) throws IOException {
+        if (restore.files().isEmpty()) {
+            return;
+        }
+        OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, budgetBytes, restore.files(),
+                restore.maxParallelism(), restore.firstKeyGroup(), restore.lastKeyGroupExclusive());
+        table.close();
+        table = restored;
     }
 
     @Override
