@@ -23,6 +23,8 @@ final class SubtaskCheckpointer {
     private final int subtask;
     private final FailureInjector failures;
     private volatile long requested;
+    /** Snapshots handed to the writer thread and not written yet (guarded by itself). */
+    private final List<OperatorSnapshot> unwritten = new ArrayList<>();
     /** The last checkpoint this subtask snapshotted (or passed over as stale). */
     long lastId;
 
@@ -50,6 +52,14 @@ final class SubtaskCheckpointer {
     void snapshot(long id, SourceReader reader, int sourceId, ChainLink[] links) throws Exception {
         long start = System.nanoTime();
         lastId = id;
+        // Only one checkpoint is in flight, so snapshots still unwritten belong to one that was aborted; a
+        // table keeps one snapshot open at a time, and the writer finds these closed and passes over them.
+        synchronized (unwritten) {
+            for (OperatorSnapshot stale : unwritten) {
+                stale.close();
+            }
+            unwritten.clear();
+        }
         List<Manifest.Entry> entries = new ArrayList<>();
         List<OperatorSnapshot> toWrite = new ArrayList<>();
         List<Integer> writers = new ArrayList<>();
@@ -77,6 +87,9 @@ final class SubtaskCheckpointer {
             }
             throw e;
         }
+        synchronized (unwritten) {
+            unwritten.addAll(toWrite);
+        }
         stats.pause(System.nanoTime() - start);
         coordinator.submitWrite(() -> write(id, entries, toWrite, writers));
     }
@@ -102,6 +115,9 @@ final class SubtaskCheckpointer {
                 failure = name + " could not write its state: " + e;
             } finally {
                 s.close();
+                synchronized (unwritten) {
+                    unwritten.remove(s);
+                }
             }
         }
         if (failure != null) {

@@ -1,0 +1,98 @@
+package io.riffle.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+
+import io.riffle.engine.internal.runtime.FailureInjector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class RestartStrategyTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void delaysPerStrategy() {
+        assertEquals(-1, RestartStrategy.none().delayNanos(1));
+        RestartStrategy fixed = RestartStrategy.fixedDelay(2, Duration.ofMillis(5));
+        assertEquals(5_000_000, fixed.delayNanos(1));
+        assertEquals(5_000_000, fixed.delayNanos(2));
+        assertEquals(-1, fixed.delayNanos(3));
+        RestartStrategy backoff = RestartStrategy.exponentialBackoff(5, Duration.ofMillis(100), Duration.ofMillis(350));
+        assertEquals(100_000_000, backoff.delayNanos(1));
+        assertEquals(200_000_000, backoff.delayNanos(2));
+        assertEquals(350_000_000, backoff.delayNanos(3));
+        assertEquals(350_000_000, backoff.delayNanos(5));
+        assertEquals(-1, backoff.delayNanos(6));
+        assertEquals("5 restarts, from PT0.1S doubling up to PT0.35S", backoff.toString());
+    }
+
+    @Test
+    void badArgumentsAreNamed() {
+        assertEquals("the number of restarts must be at least 0, not -1", assertThrows(IllegalArgumentException.class,
+                () -> RestartStrategy.fixedDelay(-1, Duration.ZERO)).getMessage());
+        assertEquals("the longest delay (PT0.001S) is shorter than the first (PT1S)", assertThrows(
+                IllegalArgumentException.class, () -> RestartStrategy.exponentialBackoff(1, Duration.ofSeconds(1),
+                        Duration.ofMillis(1))).getMessage());
+        assertEquals("checkpoints are for streaming jobs: a batch job restarts from the start of its bounded input"
+                + " (setRestartStrategy)", assertThrows(IllegalStateException.class,
+                () -> Environment.batch().enableCheckpointing(Duration.ZERO, dir)).getMessage());
+    }
+
+    @Test
+    void aSourceThatCannotRewindCannotCheckpoint() throws IOException {
+        Path arrow = dir.resolve("t.arrow");
+        Environment write = Environment.batch().setParallelism(1);
+        write.generate(10, 2).writeArrow(arrow);
+        write.execute();
+        Environment env = Environment.streaming().enableCheckpointing(Duration.ofSeconds(1), dir.resolve("ck"));
+        env.readArrow(arrow).collect(new ArrayList<>());
+        IllegalStateException e = assertThrows(IllegalStateException.class, env::execute);
+        assertEquals("source 'arrow(t.arrow)' cannot be rewound, so the job cannot checkpoint or restore: its readers"
+                + " cannot say where they are", e.getMessage());
+    }
+
+    /** A state write that does not finish within the timeout aborts the checkpoint; the job goes on. */
+    @Test
+    void aCheckpointThatTimesOutIsAbortedAndTheJobGoesOn() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        FailureInjector slowDisk = new FailureInjector() {
+            @Override
+            public void beforeBatch(String operator, int subtask, int rows) {
+            }
+
+            @Override
+            public void beforeStateWrite(long checkpointId, Path file) {
+                if (checkpointId == 1) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        Environment env = Environment.streaming().setParallelism(1).enableCheckpointing(Duration.ZERO, dir.resolve("t"))
+                .setCheckpointTimeout(Duration.ofMillis(50)).injectFailures(slowDisk);
+        env.generate(10_000_000, 10, 1_000_000).keyBy("key").sum("value").forEachBatch(b -> { });
+        JobHandle job = env.executeAsync("slow");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> job.triggerCheckpoint().get());
+        assertEquals("checkpoint 1 aborted: timed out after 50 ms", e.getCause().getMessage());
+        release.countDown();
+        assertEquals(2L, job.triggerCheckpoint().get());
+        assertTrue(Files.exists(dir.resolve("t/chk-2/_manifest")));
+        job.cancel();
+        assertThrows(JobFailedException.class, job::await);
+    }
+}
