@@ -1,6 +1,7 @@
 package io.riffle.engine;
 
 import static io.riffle.engine.expr.Expr.col;
+import static io.riffle.engine.TupleLists.sorted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -51,12 +51,6 @@ class ColumnPathTest {
 
     private static Environment env(int parallelism) {
         return Environment.batch().setParallelism(parallelism).setBatchSize(7).setChannelCapacity(4);
-    }
-
-    private static List<Tuple> sorted(List<Tuple> rows) {
-        List<Tuple> copy = new ArrayList<>(rows);
-        copy.sort(Comparator.comparing(Tuple::toString));
-        return copy;
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package io.riffle.engine;
 
+import static io.riffle.engine.TupleLists.sorted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,12 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -137,12 +140,6 @@ class KeyedRecoveryTest {
         }
     }
 
-    private static List<Tuple> sorted(List<Tuple> rows) {
-        List<Tuple> copy = new ArrayList<>(rows);
-        copy.sort(Comparator.comparing(Tuple::toString));
-        return copy;
-    }
-
     /**
      * A job stopped after a savepoint is restored with its keyed operator at another parallelism
      * (2 -> 4 -> 1): the keyed state is read back by key group, and the sums go on exactly where they were.
@@ -182,7 +179,7 @@ class KeyedRecoveryTest {
 
     /** Waits until {@code stop} was reached; a job that ended first (it failed) throws its cause. */
     private static void awaitReached(StopAfter stop, JobHandle job) throws InterruptedException {
-        while (!stop.reached.await(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        while (!stop.reached.await(10, TimeUnit.MILLISECONDS)) {
             if (job.isDone()) {
                 job.await();
                 throw new AssertionError("the job ended before reaching " + stop.records + " records");
@@ -192,9 +189,9 @@ class KeyedRecoveryTest {
 
     /** Lets {@code records} records through the keyed operator, then holds it until cancelled. */
     private static final class StopAfter implements FailureInjector {
-        final java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
+        final CountDownLatch reached = new CountDownLatch(1);
         private final long records;
-        private final java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong seen = new AtomicLong();
 
         StopAfter(long records) {
             this.records = records;

@@ -1,10 +1,10 @@
 package io.riffle.engine;
 
+import static io.riffle.engine.TupleLists.sorted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,12 +39,6 @@ class OperationsTest {
 
     private static Environment env(Environment env, int parallelism) {
         return env.setParallelism(parallelism).setBatchSize(7).setChannelCapacity(4);
-    }
-
-    private static List<Tuple> sorted(List<Tuple> rows) {
-        List<Tuple> copy = new ArrayList<>(rows);
-        copy.sort(Comparator.comparing(Tuple::toString));
-        return copy;
     }
 
     private static Map<Object, List<Tuple>> byKey(List<Tuple> rows) {

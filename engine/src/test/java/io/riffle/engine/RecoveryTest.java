@@ -1,5 +1,6 @@
 package io.riffle.engine;
 
+import static io.riffle.engine.TupleLists.sorted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 import io.riffle.columnar.batch.BatchSchema;
@@ -34,12 +34,6 @@ class RecoveryTest {
 
     private static Environment env(int p) {
         return Environment.streaming().setParallelism(p).setBatchSize(64).setChannelCapacity(8);
-    }
-
-    private static List<Tuple> sorted(List<Tuple> rows) {
-        List<Tuple> copy = new ArrayList<>(rows);
-        copy.sort(Comparator.comparing(Tuple::toString));
-        return copy;
     }
 
     /** generate -> rebalance -> map -> collect: positions and the sink's commits, no keyed state. */

@@ -5,7 +5,6 @@ import java.util.List;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
-import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.connector.TaskContext;
@@ -70,42 +69,37 @@ public final class GeneratorSource implements Source {
         return new Reader(context, IndexRanges.decode(positions, name()));
     }
 
-    private final class Reader implements SourceReader {
-        private final IndexRanges left;
-        private final RecordBatch batch;
-        private final int batchSize;
+    private final class Reader extends IndexRangeReader {
         /** This subtask's share of the rate, records per second; 0 when not paced. */
         private final double rate;
         private final long startNanos = System.nanoTime();
         private long emitted;
 
         Reader(TaskContext context, IndexRanges left) {
-            this.left = left;
-            this.batchSize = context.batchSize();
+            super(context, SCHEMA, left);
             this.rate = (double) recordsPerSecond / context.parallelism();
-            this.batch = RecordBatch.allocate(SCHEMA, context.allocator(), batchSize);
+        }
+
+        /** Paced: no more records than the rate allows by now; 0 (not finished) lets the worker idle. */
+        @Override
+        int allowed(int available) {
+            int n = available;
+            if (rate > 0) {
+                n = (int) Math.min(n, (long) ((System.nanoTime() - startNanos) * rate / 1e9) - emitted);
+            }
+            if (n > 0) {
+                emitted += n;
+            }
+            return n;
         }
 
         @Override
-        public RecordBatch next() {
-            if (left.isEmpty()) {
-                return null;
-            }
-            int n = left.run(batchSize);
-            if (rate > 0) {
-                // Paced: no more records than the rate allows by now; null (not finished) lets the worker idle.
-                long allowed = (long) ((System.nanoTime() - startNanos) * rate / 1e9) - emitted;
-                if (allowed <= 0) {
-                    return null;
-                }
-                n = (int) Math.min(n, allowed);
-            }
-            emitted += n;
+        void fill(long first, int n) {
             batch.ensureCapacity(n);
             long keyData = batch.vector(0).getDataBufferAddress();
             long valueData = batch.vector(1).getDataBufferAddress();
             long timeData = batch.vector(2).getDataBufferAddress();
-            long i = left.next();
+            long i = first;
             long k = i % keys;
             for (int r = 0; r < n; r++, i++) {
                 long at = (long) r << 3;
@@ -117,24 +111,6 @@ public final class GeneratorSource implements Source {
             for (int c = 0; c < 3; c++) {
                 MemoryUtil.setMemory(batch.vector(c).getValidityBufferAddress(), (n + 7) >>> 3, (byte) 0xFF);
             }
-            batch.setRowCount(n);
-            left.advance(n);
-            return batch;
-        }
-
-        @Override
-        public boolean isFinished() {
-            return left.isEmpty();
-        }
-
-        @Override
-        public byte[] position() {
-            return left.encode();
-        }
-
-        @Override
-        public void close() {
-            batch.close();
         }
     }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
-import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.connector.TaskContext;
@@ -79,17 +78,13 @@ public final class ZipfWordsSource implements Source {
         return (z >>> 11) * 0x1.0p-53;
     }
 
-    private final class Reader implements SourceReader {
-        private final IndexRanges left;
-        private final RecordBatch batch;
-        private final int batchSize;
+    private final class Reader extends IndexRangeReader {
         private final double[] cumulative = new double[vocabulary];
         private final byte[][] encoded = new byte[vocabulary][];
         private final double norm;
 
         Reader(TaskContext context, IndexRanges left) {
-            this.left = left;
-            this.batchSize = context.batchSize();
+            super(context, SCHEMA, left);
             double total = 0;
             for (int r = 0; r < vocabulary; r++) {
                 total += 1.0 / (r + 1);
@@ -97,24 +92,15 @@ public final class ZipfWordsSource implements Source {
                 encoded[r] = word(r).getBytes(StandardCharsets.UTF_8);
             }
             this.norm = total;
-            this.batch = RecordBatch.allocate(SCHEMA, context.allocator(), batchSize);
         }
 
         @Override
-        public RecordBatch next() {
-            if (left.isEmpty()) {
-                return null;
-            }
-            int n = left.run(batchSize);
+        void fill(long first, int n) {
             VarCharVector v = batch.utf8(0);
             v.reset();
-            long index = left.next();
             for (int i = 0; i < n; i++) {
-                v.setSafe(i, encoded[rankOf(uniform(index + i) * norm)]);
+                v.setSafe(i, encoded[rankOf(uniform(first + i) * norm)]);
             }
-            batch.setRowCount(n);
-            left.advance(n);
-            return batch;
         }
 
         private int rankOf(double u) {
@@ -129,21 +115,6 @@ public final class ZipfWordsSource implements Source {
                 }
             }
             return lo;
-        }
-
-        @Override
-        public boolean isFinished() {
-            return left.isEmpty();
-        }
-
-        @Override
-        public byte[] position() {
-            return left.encode();
-        }
-
-        @Override
-        public void close() {
-            batch.close();
         }
     }
 }

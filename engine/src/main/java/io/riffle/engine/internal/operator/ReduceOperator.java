@@ -8,7 +8,6 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
-import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.engine.Record;
 import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
@@ -27,22 +26,20 @@ public final class ReduceOperator extends Operator {
     private final ReduceFunction function;
     private final BatchSchema schema;
     private final int keyField;
-    private final int[] keyColumns;
+    private final GroupLookup lookup;
     private final boolean running;
     private final long budgetBytes;
     private final RowView view = new RowView();
     private final List<Tuple> reduced = new ArrayList<>();
     private OffHeapHashTable groups;
     private RecordWriter writer;
-    private long[] hashes = new long[0];
-    private int[] groupIds = new int[0];
 
     public ReduceOperator(ReduceFunction function, BatchSchema schema, int keyField, boolean running,
                           long budgetBytes) {
         this.function = function;
         this.schema = schema;
         this.keyField = keyField;
-        this.keyColumns = new int[] {keyField};
+        this.lookup = new GroupLookup(keyField);
         this.running = running;
         this.budgetBytes = budgetBytes;
     }
@@ -57,12 +54,7 @@ public final class ReduceOperator extends Operator {
     @Override
     public void process(RecordBatch batch, Output out) throws Exception {
         int n = batch.rowCount();
-        if (hashes.length < n) {
-            hashes = new long[n];
-            groupIds = new int[n];
-        }
-        HashKernel.hash(batch, keyColumns, hashes);
-        groups.findOrInsert(batch, hashes, groupIds);
+        int[] groupIds = lookup.groupIds(batch, groups);
         writer.target(out);
         for (int row = 0; row < n; row++) {
             view.point(batch, row);

@@ -13,7 +13,6 @@ import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.hash.TableSnapshot;
 import io.riffle.columnar.kernel.GatherKernel;
-import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
@@ -36,22 +35,20 @@ public final class RunningAggregateOperator extends Operator {
     /** The field replaced by the running value, or -1 for the key-and-aggregates shape. */
     private final int replacedField;
     private final long budgetBytes;
-    private final int[] keyColumns;
+    private final GroupLookup lookup;
     private final SelectionVector all = new SelectionVector(1024);
     private final FieldVector[] aggregateOutputs;
     private OffHeapHashTable table;
     private BufferAllocator allocator;
     private int maxParallelism;
     private RecordBatch output;
-    private long[] hashes = new long[0];
-    private int[] groupIds = new int[0];
 
     private RunningAggregateOperator(GroupBySpec spec, BatchSchema outputSchema, int replacedField, long budgetBytes) {
         this.spec = spec;
         this.outputSchema = outputSchema;
         this.replacedField = replacedField;
         this.budgetBytes = budgetBytes;
-        this.keyColumns = new int[] {spec.keyField()};
+        this.lookup = new GroupLookup(spec.keyField());
         this.aggregateOutputs = new FieldVector[spec.aggregateCount()];
     }
 
@@ -90,12 +87,7 @@ public final class RunningAggregateOperator extends Operator {
     @Override
     public void process(RecordBatch batch, Output out) throws Exception {
         int n = batch.rowCount();
-        if (hashes.length < n) {
-            hashes = new long[n];
-            groupIds = new int[n];
-        }
-        HashKernel.hash(batch, keyColumns, hashes);
-        table.findOrInsert(batch, hashes, groupIds);
+        int[] groupIds = lookup.groupIds(batch, table);
         all.selectAll(n);
         if (replacedField >= 0) {
             for (int c = 0; c < batch.columnCount(); c++) {

@@ -102,12 +102,26 @@ public final class JobRun {
             run.startAttempt(null);
             return run;
         }
+        RuntimeException corruption = run.startFromFirstRestorable(candidates);
+        if (corruption != null) {
+            throw new IllegalArgumentException("no checkpoint in " + restoreFrom + " could be restored: "
+                    + corruption.getMessage(), corruption);
+        }
+        return run;
+    }
+
+    /**
+     * Starts an attempt from the first of {@code candidates} that restores cleanly, passing over those whose
+     * state turns out damaged; returns null once one started, or the damage (later ones suppressed in it)
+     * when none could. A checkpoint of another job, or any other failure, throws.
+     */
+    private RuntimeException startFromFirstRestorable(List<RestoredCheckpoint> candidates) {
         RuntimeException firstCorruption = null;
         for (RestoredCheckpoint c : candidates) {
-            run.checkSamePlan(c);
+            checkSamePlan(c);
             try {
-                run.startAttempt(c);
-                return run;
+                startAttempt(c);
+                return null;
             } catch (RuntimeException e) {
                 if (!isCorruption(e)) {
                     throw e;
@@ -119,8 +133,7 @@ public final class JobRun {
                 }
             }
         }
-        throw new IllegalArgumentException("no checkpoint in " + restoreFrom + " could be restored: "
-                + firstCorruption.getMessage(), firstCorruption);
+        return firstCorruption;
     }
 
     /** The checkpoint {@code from} names, or the complete ones in it, newest first; never empty. */
@@ -218,26 +231,17 @@ public final class JobRun {
 
     /** Restores the newest complete checkpoint that restores cleanly; with none, starts over. */
     private void restartFromNewest() {
-        List<RestoredCheckpoint> candidates = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
+        List<RestoredCheckpoint> candidates = List.of();
         if (checkpoints != null) {
             try {
-                candidates = checkpoints.storage().completeNewestFirst(skipped);
+                candidates = checkpoints.storage().completeNewestFirst(new ArrayList<>());
             } catch (IOException e) {
                 throw new IllegalStateException("job '" + jobName + "' cannot read its checkpoints: " + e, e);
             }
         }
-        for (RestoredCheckpoint c : candidates) {
-            try {
-                startAttempt(c);
-                return;
-            } catch (RuntimeException e) {
-                if (!isCorruption(e)) {
-                    throw e;
-                }
-            }
+        if (candidates.isEmpty() || startFromFirstRestorable(candidates) != null) {
+            startAttempt(null);
         }
-        startAttempt(null);
     }
 
     private static boolean isCorruption(Throwable e) {
