@@ -22,6 +22,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
+import io.riffle.engine.internal.checkpoint.CheckpointStorage;
+import io.riffle.engine.internal.checkpoint.Manifest;
+import io.riffle.engine.connector.Source;
+import io.riffle.engine.connector.SourceReader;
+import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.connector.GeneratorSource;
 import io.riffle.engine.internal.connector.ZipfWordsSource;
 import io.riffle.engine.internal.runtime.FailureInjector;
 import org.junit.jupiter.api.Test;
@@ -91,6 +97,11 @@ class KeyedRecoveryTest {
      * steps between the sorted running sums are exactly the key's values.
      */
     private static void assertExactlyOnceSums(List<Tuple> out, String context) {
+        assertExactlyOnceSums(out, context, RECORDS);
+    }
+
+    /** As above, for the union of generators of {@code sizes} records each. */
+    private static void assertExactlyOnceSums(List<Tuple> out, String context, long... sizes) {
         Map<Object, List<Object>> sums = perKey(out, 1);
         assertEquals(97, sums.size(), context);
         for (Map.Entry<Object, List<Object>> e : sums.entrySet()) {
@@ -108,9 +119,12 @@ class KeyedRecoveryTest {
             }
             steps.sort(null);
             List<Long> values = new ArrayList<>();
-            for (long i = key; i < RECORDS; i += 97) {
-                values.add(i);
+            for (long size : sizes) {
+                for (long i = key; i < size; i += 97) {
+                    values.add(i);
+                }
             }
+            values.sort(null);
             if (!steps.equals(values)) {
                 throw new AssertionError(context + ": key " + key + " counted " + steps.size() + " records, "
                         + "expected " + values.size() + "; first steps " + steps.subList(0, Math.min(5, steps.size())));
@@ -141,8 +155,8 @@ class KeyedRecoveryTest {
     }
 
     /**
-     * A job stopped after a savepoint is restored with its keyed operator at another parallelism
-     * (2 -> 4 -> 1): the keyed state is read back by key group, and the sums go on exactly where they were.
+     * A job stopped after a savepoint is restored at another parallelism (2 -> 4 -> 1): the keyed state is
+     * read back by key group, the sources' positions are shared out, and the sums go on exactly where they were.
      */
     @Test
     void rescalingThroughSavepointsKeepsTheState() throws Exception {
@@ -158,9 +172,8 @@ class KeyedRecoveryTest {
             StopAfter stop = new StopAfter(stopAt[step]);
             env.injectFailures(stop);
             List<Tuple> out = new ArrayList<>();
-            // The source stays at 2 subtasks: a source subtask with nothing left to read finishes at once,
-            // and checkpoints stop once a subtask has finished.
-            env.generate(RECORDS, 97, 100_000).setParallelism(2).keyBy("key").sum("value").collect(out);
+            // At 4 the source's subtasks 2 and 3 have nothing left to read and finish at once; checkpoints go on.
+            env.generate(RECORDS, 97, 100_000).keyBy("key").sum("value").collect(out);
             JobHandle job = env.executeAsync("rescale");
             if (stopAt[step] != Long.MAX_VALUE) {
                 awaitReached(stop, job);
@@ -175,6 +188,126 @@ class KeyedRecoveryTest {
         }
         assertEquals(RECORDS, all.size());
         assertExactlyOnceSums(all, "rescaled 2 -> 4 -> 1");
+    }
+
+    /**
+     * A source that finished leaves later checkpoints its end position and a finished mark, so checkpoints
+     * go on; restored (here at another parallelism too) it reads nothing again.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void checkpointsGoOnAfterASourceFinishedAndRestoreItFinished(int restoredParallelism) throws Exception {
+        Path checkpoints = dir.resolve("finished");
+        StopAfter stop = new StopAfter(RECORDS / 2);
+        Environment env = env(2).enableCheckpointing(Duration.ZERO, checkpoints).injectFailures(stop);
+        List<Tuple> first = new ArrayList<>();
+        env.fromSource(new CountedSource(new GeneratorSource(2_000, 97))).union(env.generate(RECORDS, 97, 100_000))
+                .keyBy("key").sum("value").collect(first);
+        JobHandle job = env.executeAsync("finished-source");
+        awaitReached(stop, job);
+        // The small source ends within a few batches; savepoints go on until one records it finished.
+        Path savepoint = null;
+        for (int attempt = 0; attempt < 1_000 && savepoint == null; attempt++) {
+            Path candidate = checkpoints.resolve("savepoint-" + job.triggerSavepoint().get());
+            if (finishedMarks(CheckpointStorage.load(candidate).manifest()) == 2) {
+                savepoint = candidate;
+            }
+        }
+        job.cancel();
+        assertThrows(JobFailedException.class, job::await);
+        assertTrue(savepoint != null, "no savepoint recorded the small source finished");
+
+        Environment again = env(restoredParallelism).enableCheckpointing(Duration.ZERO, dir.resolve("again"))
+                .restoreFrom(savepoint);
+        List<Tuple> rest = new ArrayList<>();
+        CountedSource small = new CountedSource(new GeneratorSource(2_000, 97));
+        again.fromSource(small).union(again.generate(RECORDS, 97, 400_000)).keyBy("key").sum("value").collect(rest);
+        again.execute("finished-source");
+        assertEquals(0, small.readers.get(), "a source that had finished everywhere opens no reader");
+        List<Tuple> all = new ArrayList<>(first);
+        all.addAll(rest);
+        assertExactlyOnceSums(all, "restored at " + restoredParallelism, 2_000, RECORDS);
+    }
+
+    /** A source that counts the readers it opened. */
+    private static final class CountedSource implements Source {
+        final AtomicInteger readers = new AtomicInteger();
+        private final Source source;
+
+        CountedSource(Source source) {
+            this.source = source;
+        }
+
+        @Override
+        public String name() {
+            return source.name();
+        }
+
+        @Override
+        public BatchSchema schema() {
+            return source.schema();
+        }
+
+        @Override
+        public SourceReader createReader(TaskContext context) throws Exception {
+            readers.incrementAndGet();
+            return source.createReader(context);
+        }
+
+        @Override
+        public boolean isRewindable() {
+            return source.isRewindable();
+        }
+
+        @Override
+        public SourceReader restoreReader(TaskContext context, List<byte[]> positions) throws Exception {
+            readers.incrementAndGet();
+            return source.restoreReader(context, positions);
+        }
+    }
+
+    private static int finishedMarks(Manifest manifest) {
+        int n = 0;
+        for (Manifest.Entry e : manifest.entries()) {
+            if (e.kind() == Manifest.Kind.FINISHED) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A sink subtask that finished early has its last staged output in the checkpoints after; a failure
+     * elsewhere then restores it finished with that output committed: neither lost nor written twice.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void aSinkThatFinishedEarlyKeepsItsOutputAcrossAFailure(int p) {
+        for (int seed = 0; seed < 4; seed++) {
+            PlannedFailures failures = PlannedFailures.random(seed * 31L + p, 1 + seed % 3, RECORDS,
+                    "keyBy(key).sum(value)");
+            Environment env = env(p).enableCheckpointing(Duration.ofMillis(2), dir.resolve("sink-" + p + "-" + seed))
+                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            List<Tuple> early = new ArrayList<>();
+            List<Tuple> sums = new ArrayList<>();
+            env.generate(2_000, 97).collect(early);
+            env.generate(RECORDS, 97, 400_000).keyBy("key").sum("value").collect(sums);
+            JobResult result = env.execute("early-sink");
+            String context = "p " + p + ", seed " + seed + ", failures " + failures;
+            assertEquals(1 + seed % 3, result.restarts(), context);
+            List<Long> values = new ArrayList<>();
+            for (Tuple t : early) {
+                values.add((Long) t.field(1));
+            }
+            values.sort(null);
+            List<Long> expected = new ArrayList<>();
+            for (long i = 0; i < 2_000; i++) {
+                expected.add(i);
+            }
+            assertEquals(expected, values, context);
+            assertEquals(RECORDS, sums.size(), context);
+            assertExactlyOnceSums(sums, context);
+        }
     }
 
     /** Waits until {@code stop} was reached; a job that ended first (it failed) throws its cause. */

@@ -2,6 +2,7 @@ package io.riffle.engine.internal.checkpoint;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,9 +18,11 @@ import io.riffle.engine.connector.TwoPhaseCommitSink;
  * Runs the checkpoints of one job attempt: triggers them (periodically and on demand, one at a time),
  * asks the source subtasks to inject barriers, collects every subtask's acknowledgement, then completes
  * the checkpoint (manifest written atomically) and commits the two-phase-commit sinks. A checkpoint that
- * times out or that a subtask declines (a failed write, a subtask that finished) is aborted and its
- * directory deleted; the job goes on. Owns two daemon threads: the timer (triggers, timeouts, completion,
- * commits) and the writer that runs the asynchronous part of every snapshot.
+ * times out or that a subtask declines (a failed write) is aborted and its directory deleted; the job goes
+ * on. A subtask that finished acknowledges every later checkpoint with what it left behind (its end
+ * position, its last staged output, a finished mark), so checkpoints go on until every source has
+ * finished. Owns two daemon threads: the timer (triggers, timeouts, completion, commits) and the writer
+ * that runs the asynchronous part of every snapshot.
  */
 public final class CheckpointCoordinator implements AutoCloseable {
     private final String jobName;
@@ -28,7 +31,12 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private final String planFingerprint;
     private final int maxParallelism;
     private final int taskCount;
-    private final List<LongConsumer> sources = new ArrayList<>();
+    /** Source subtasks by task index: told the id of each barrier to inject; null for other subtasks. */
+    private final LongConsumer[] sources;
+    private int sourceCount;
+    /** What each finished subtask acknowledges later checkpoints with, by task index; null while it runs. */
+    private final List<List<Manifest.Entry>> finished;
+    private int finishedSources;
     private final Map<Integer, TwoPhaseCommitSink> sinks;
     private final CheckpointStats stats;
     private final ScheduledExecutorService timer;
@@ -44,13 +52,15 @@ public final class CheckpointCoordinator implements AutoCloseable {
         final long startNanos;
         final List<Manifest.Entry> entries = new ArrayList<>();
         final CompletableFuture<Long> done = new CompletableFuture<>();
+        final boolean[] acknowledgedBy;
         int acknowledged;
         long bytes;
 
-        Pending(long id, boolean savepoint, Path directory) {
+        Pending(long id, boolean savepoint, Path directory, int taskCount) {
             this.id = id;
             this.savepoint = savepoint;
             this.directory = directory;
+            this.acknowledgedBy = new boolean[taskCount];
             this.startNanos = System.nanoTime();
         }
     }
@@ -64,6 +74,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
         this.planFingerprint = planFingerprint;
         this.maxParallelism = maxParallelism;
         this.taskCount = taskCount;
+        this.sources = new LongConsumer[taskCount];
+        this.finished = new ArrayList<>(Collections.nCopies(taskCount, null));
         this.sinks = sinks;
         this.stats = stats;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "riffle-checkpoints-" + jobName));
@@ -76,9 +88,13 @@ public final class CheckpointCoordinator implements AutoCloseable {
         return t;
     }
 
-    /** A source subtask: told the id of each barrier to inject. Call before {@link #start}. */
-    public void addSource(LongConsumer injectBarrier) {
-        sources.add(injectBarrier);
+    /**
+     * Source subtask {@code task} (an index below the task count, unique per subtask of the job): told the
+     * id of each barrier to inject. Call before {@link #start}.
+     */
+    public void addSource(int task, LongConsumer injectBarrier) {
+        sources[task] = injectBarrier;
+        sourceCount++;
     }
 
     /** Starts the periodic trigger, if an interval is set. */
@@ -99,7 +115,12 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private synchronized void begin(boolean savepoint, CompletableFuture<Long> result) {
         if (stopped) {
             result.completeExceptionally(new IllegalStateException("job '" + jobName
-                    + "' takes no more checkpoints: it is ending or a subtask has finished"));
+                    + "' takes no more checkpoints: the attempt is ending"));
+            return;
+        }
+        if (sourceCount > 0 && finishedSources == sourceCount) {
+            result.completeExceptionally(new IllegalStateException("job '" + jobName
+                    + "' takes no more checkpoints: every source has finished"));
             return;
         }
         if (pending != null) {
@@ -116,7 +137,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
             result.completeExceptionally(new IllegalStateException("checkpoint " + id + " could not start: " + e, e));
             return;
         }
-        Pending p = new Pending(id, savepoint, dir);
+        Pending p = new Pending(id, savepoint, dir, taskCount);
         pending = p;
         p.done.whenComplete((v, e) -> {
             if (e != null) {
@@ -127,8 +148,12 @@ public final class CheckpointCoordinator implements AutoCloseable {
         });
         timer.schedule(() -> abort(id, "timed out after " + config.timeout().toMillis() + " ms"),
                 config.timeout().toNanos(), TimeUnit.NANOSECONDS);
-        for (LongConsumer source : sources) {
-            source.accept(id);
+        for (int task = 0; task < taskCount; task++) {
+            if (finished.get(task) != null) {
+                acknowledge(p, task, finished.get(task), 0);
+            } else if (sources[task] != null) {
+                sources[task].accept(id);
+            }
         }
     }
 
@@ -145,15 +170,21 @@ public final class CheckpointCoordinator implements AutoCloseable {
         writer.execute(write);
     }
 
-    /** A subtask has snapshotted checkpoint {@code id}: its entries and the bytes it wrote. */
-    public synchronized void acknowledge(long id, List<Manifest.Entry> entries, long bytes) {
-        if (pending == null || pending.id != id) {
+    /** Subtask {@code task} has snapshotted checkpoint {@code id}: its entries and the bytes it wrote. */
+    public synchronized void acknowledge(long id, int task, List<Manifest.Entry> entries, long bytes) {
+        if (pending != null && pending.id == id) {
+            acknowledge(pending, task, entries, bytes);
+        }
+    }
+
+    private void acknowledge(Pending p, int task, List<Manifest.Entry> entries, long bytes) {
+        if (p.acknowledgedBy[task]) {
             return;
         }
-        pending.entries.addAll(entries);
-        pending.bytes += bytes;
-        if (++pending.acknowledged == taskCount) {
-            Pending p = pending;
+        p.acknowledgedBy[task] = true;
+        p.entries.addAll(entries);
+        p.bytes += bytes;
+        if (++p.acknowledged == taskCount) {
             timer.execute(() -> complete(p));
         }
     }
@@ -163,14 +194,19 @@ public final class CheckpointCoordinator implements AutoCloseable {
         timer.execute(() -> abort(id, reason));
     }
 
-    /** A subtask finished: checkpoints stop (a finished subtask cannot acknowledge); the one in flight aborts. */
-    public void subtaskFinished(String subtask) {
-        timer.execute(() -> {
-            synchronized (this) {
-                stopped = true;
-            }
-            abortPending("subtask " + subtask + " finished");
-        });
+    /**
+     * Subtask {@code task} finished, after snapshotting checkpoint {@code lastSnapshotted} (0: none); it
+     * acknowledges the checkpoint in flight, unless it snapshotted that one, and every later one with
+     * {@code entries}.
+     */
+    public synchronized void subtaskFinished(int task, long lastSnapshotted, List<Manifest.Entry> entries) {
+        finished.set(task, List.copyOf(entries));
+        if (sources[task] != null) {
+            finishedSources++;
+        }
+        if (pending != null && lastSnapshotted < pending.id) {
+            acknowledge(pending, task, entries, 0);
+        }
     }
 
     private void abortPending(String reason) {

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +22,14 @@ public record Manifest(long checkpointId, boolean savepoint, long timestampMilli
     static final int VERSION = 1;
     public static final String FILE_NAME = "_manifest";
 
-    public enum Kind { POSITION, STATE_FILE, COMMITTABLE }
+    /**
+     * POSITION: a source subtask's position; STATE_FILE: an operator subtask's state file; COMMITTABLE: a
+     * two-phase-commit sink's staged output; FINISHED: the subtask had finished (its bytes hold the
+     * operator's parallelism then, so a restore can tell an operator that finished everywhere).
+     */
+    public enum Kind { POSITION, STATE_FILE, COMMITTABLE, FINISHED }
 
-    /** One piece of state: {@code bytes} for positions and committables, {@code file} and {@code size} for files. */
+    /** One piece of state: {@code bytes} for positions, committables and finished marks, {@code file} and {@code size} for files. */
     public record Entry(Kind kind, int operator, int subtask, byte[] bytes, String file, long size) {
         public static Entry position(int operator, int subtask, byte[] bytes) {
             return new Entry(Kind.POSITION, operator, subtask, bytes, null, 0);
@@ -36,6 +42,21 @@ public record Manifest(long checkpointId, boolean savepoint, long timestampMilli
         public static Entry stateFile(int operator, int subtask, String file, long size) {
             return new Entry(Kind.STATE_FILE, operator, subtask, null, file, size);
         }
+
+        public static Entry finished(int operator, int subtask, int parallelism) {
+            return new Entry(Kind.FINISHED, operator, subtask, ByteBuffer.allocate(4).putInt(parallelism).array(),
+                    null, 0);
+        }
+    }
+
+    /**
+     * Whether every subtask of {@code operator} had finished: such an operator is restored finished (it
+     * neither reads nor emits again, whatever the new parallelism); one that finished only in part is
+     * restored as usual, its finished subtasks with their end positions and no state.
+     */
+    public boolean finishedEverywhere(int operator) {
+        List<Entry> finished = of(Kind.FINISHED, operator);
+        return !finished.isEmpty() && finished.size() == ByteBuffer.wrap(finished.get(0).bytes).getInt();
     }
 
     /** The entries of {@code kind} for {@code operator}, in subtask order. */

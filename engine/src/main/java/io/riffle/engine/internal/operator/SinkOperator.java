@@ -61,15 +61,16 @@ public final class SinkOperator extends Operator {
     }
 
     /**
-     * A two-phase-commit writer stages its last output, committed once every subtask of the job has
-     * finished; any other writer finishes (and commits) now.
+     * A two-phase-commit writer stages its last output, which goes into the checkpoints taken from now on
+     * and is committed by the first to complete, or once every subtask of the job has finished; any other
+     * writer finishes (and commits) now.
      */
     @Override
     public void endInput(Output out) throws Exception {
         if (writer instanceof TwoPhaseCommitWriter w && context != null) {
             byte[] committable = w.prepareCommit(Long.MAX_VALUE);
             if (committable != null) {
-                context.finalCommits().add(context.uid(), committable);
+                context.finalCommits().add(context.uid(), context.subtask(), committable);
             }
         }
         writer.finish();

@@ -111,10 +111,35 @@ public final class JobExecution {
                 chainMetrics.add(m);
                 metrics.add(m);
             }
+            int[] uids = uidsOf(v);
+            boolean restoredFinished = spec.restore() != null && finishedEverywhere(uids);
             for (int s = 0; s < v.parallelism(); s++) {
-                tasklets.add(subtask(v, s, config, edgeChannels, sourceMetrics, chainMetrics));
+                tasklets.add(subtask(v, s, tasklets.size(), uids, restoredFinished, config, edgeChannels,
+                        sourceMetrics, chainMetrics));
             }
         }
+    }
+
+    /** The vertex's source id, if it reads a source, and its chain's transformation ids. */
+    private static int[] uidsOf(Vertex v) {
+        int offset = v.source() != null ? 1 : 0;
+        int[] uids = new int[offset + v.chain().size()];
+        if (offset == 1) {
+            uids[0] = v.sourceId();
+        }
+        for (int i = 0; i < v.chain().size(); i++) {
+            uids[offset + i] = v.chain().get(i).id();
+        }
+        return uids;
+    }
+
+    private boolean finishedEverywhere(int[] uids) {
+        for (int uid : uids) {
+            if (!spec.restore().manifest().finishedEverywhere(uid)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Channel[][] channelsOf(Edge e, int capacity) {
@@ -134,7 +159,12 @@ public final class JobExecution {
         return result;
     }
 
-    private SubtaskTasklet subtask(Vertex v, int s, RuntimeConfig config, Map<Edge, Channel[][]> edgeChannels,
+    /**
+     * Subtask {@code s} of {@code v}, task {@code task} of the job. One restored finished builds no
+     * operators and no reader: it only ends its outputs.
+     */
+    private SubtaskTasklet subtask(Vertex v, int s, int task, int[] uids, boolean restoredFinished,
+                                   RuntimeConfig config, Map<Edge, Channel[][]> edgeChannels,
                                    OperatorMetrics sourceMetrics, List<OperatorMetrics> chainMetrics) {
         int p = v.parallelism();
         List<ChannelWriter> writers = new ArrayList<>();
@@ -159,7 +189,7 @@ public final class JobExecution {
         }
         Output tail = edgeOutputs.isEmpty() ? batch -> { } : edgeOutputs.size() == 1 ? edgeOutputs.get(0)
                 : new FanOut(edgeOutputs.toArray(new Output[0]));
-        List<Transformation> chain = v.chain();
+        List<Transformation> chain = restoredFinished ? List.of() : v.chain();
         ChainLink[] links = new ChainLink[chain.size()];
         SourceReader reader = null;
         try {
@@ -183,7 +213,7 @@ public final class JobExecution {
                     throw new IllegalStateException("operator '" + links[i].name + "' could not start: " + e, e);
                 }
             }
-            if (v.source() != null) {
+            if (v.source() != null && !restoredFinished) {
                 try {
                     SubtaskContext context = new SubtaskContext(v.sourceName(), s, p, allocator, config.batchSize(),
                             v.sourceId(), spec.finalCommits(), config.maxParallelism());
@@ -224,13 +254,13 @@ public final class JobExecution {
         String name = v.name() + " [" + (s + 1) + "/" + p + "]";
         SubtaskCheckpointer checkpointer = null;
         if (coordinator != null) {
-            checkpointer = new SubtaskCheckpointer(coordinator, spec.stats(), name, s, spec.failures());
-            if (reader != null) {
-                coordinator.addSource(checkpointer::request);
+            checkpointer = new SubtaskCheckpointer(coordinator, spec, name, task, s, p, uids);
+            if (v.source() != null) {
+                coordinator.addSource(task, checkpointer::request);
             }
         }
         return new SubtaskTasklet(name, s, p, reader, v.sourceName(), v.sourceId(), sourceMetrics, gate, links, entry,
-                writers.toArray(new ChannelWriter[0]), checkpointer);
+                writers.toArray(new ChannelWriter[0]), checkpointer, restoredFinished);
     }
 
     /** The positions of the old source subtasks {@code i} with {@code i mod p == s}, in order. */

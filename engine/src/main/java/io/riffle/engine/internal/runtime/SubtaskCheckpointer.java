@@ -14,13 +14,19 @@ import io.riffle.engine.internal.checkpoint.Manifest;
  * inject next ({@link #request}, read by its own thread between batches). On a barrier the subtask runs
  * the synchronous part here — the source position, each operator's {@code snapshotState} — and hands
  * the snapshots to the coordinator's writer thread, which writes them into the checkpoint's directory and
- * acknowledges. A subtask with several inputs aligns first (see {@link SubtaskTasklet}).
+ * acknowledges. A subtask with several inputs aligns first (see {@link SubtaskTasklet}). A subtask that
+ * finishes leaves the coordinator what it acknowledges later checkpoints with.
  */
 final class SubtaskCheckpointer {
     private final CheckpointCoordinator coordinator;
     private final CheckpointStats stats;
     private final String name;
+    private final int task;
     private final int subtask;
+    private final int parallelism;
+    /** The vertex's source id (if any) and chain transformation ids: what a finished mark names. */
+    private final int[] uids;
+    private final FinalCommits finalCommits;
     private final FailureInjector failures;
     private volatile long requested;
     /** Snapshots handed to the writer thread and not written yet (guarded by itself). */
@@ -28,13 +34,17 @@ final class SubtaskCheckpointer {
     /** The last checkpoint this subtask snapshotted (or passed over as stale). */
     long lastId;
 
-    SubtaskCheckpointer(CheckpointCoordinator coordinator, CheckpointStats stats, String name, int subtask,
-                        FailureInjector failures) {
+    SubtaskCheckpointer(CheckpointCoordinator coordinator, AttemptSpec spec, String name, int task, int subtask,
+                        int parallelism, int[] uids) {
         this.coordinator = coordinator;
-        this.failures = failures;
-        this.stats = stats;
+        this.failures = spec.failures();
+        this.stats = spec.stats();
+        this.finalCommits = spec.finalCommits();
         this.name = name;
+        this.task = task;
         this.subtask = subtask;
+        this.parallelism = parallelism;
+        this.uids = uids;
     }
 
     /** Coordinator thread: inject barrier {@code id} before the next batch. */
@@ -123,11 +133,26 @@ final class SubtaskCheckpointer {
         if (failure != null) {
             coordinator.decline(id, failure);
         } else {
-            coordinator.acknowledge(id, entries, bytes);
+            coordinator.acknowledge(id, task, entries, bytes);
         }
     }
 
-    void finished() {
-        coordinator.subtaskFinished(name);
+    /**
+     * The subtask has ended its chain: its later checkpoints hold a finished mark per operator, the
+     * source's end position (so a rescaled restore reads nothing more of this subtask's share) and the
+     * output its sinks staged at end of input. Keyed state is left out: no record reaches it again.
+     */
+    void finished(SourceReader reader, int sourceId) {
+        List<Manifest.Entry> entries = new ArrayList<>();
+        for (int uid : uids) {
+            entries.add(Manifest.Entry.finished(uid, subtask, parallelism));
+            for (byte[] committable : finalCommits.of(uid, subtask)) {
+                entries.add(Manifest.Entry.committable(uid, subtask, committable));
+            }
+        }
+        if (reader != null) {
+            entries.add(Manifest.Entry.position(sourceId, subtask, reader.position()));
+        }
+        coordinator.subtaskFinished(task, lastId, entries);
     }
 }

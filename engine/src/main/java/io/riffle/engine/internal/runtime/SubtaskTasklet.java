@@ -13,7 +13,8 @@ import io.riffle.scheduler.channel.SlotKind;
  * the operator chain, and leaves the results with its channel writers. It takes no new input while a
  * writer still holds a batch the ring had no room for, which is how back-pressure reaches the source.
  * Once every input has ended it ends the chain (a batch aggregation emits here), sends end of input
- * downstream and finishes.
+ * downstream and finishes. A subtask restored from a checkpoint in which its operators had finished
+ * everywhere runs nothing: it sends end of input at once.
  */
 final class SubtaskTasklet implements Tasklet, SlotHandler {
     /** Batches taken per duty cycle: enough to amortise the cycle, few enough to stay fair to other tasklets. */
@@ -31,13 +32,14 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     private final Output entry;
     private final ChannelWriter[] writers;
     private final SubtaskCheckpointer checkpointer;
+    private final boolean restoredFinished;
     private boolean ended;
     /** The barrier being aligned, 0 when none. */
     private long aligning;
 
     SubtaskTasklet(String name, int subtask, int parallelism, SourceReader reader, String sourceName, int sourceId,
                    OperatorMetrics sourceMetrics, InputGate gate, ChainLink[] links, Output entry,
-                   ChannelWriter[] writers, SubtaskCheckpointer checkpointer) {
+                   ChannelWriter[] writers, SubtaskCheckpointer checkpointer, boolean restoredFinished) {
         this.name = name;
         this.subtask = subtask;
         this.parallelism = parallelism;
@@ -50,6 +52,7 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         this.links = links;
         this.entry = entry;
         this.writers = writers;
+        this.restoredFinished = restoredFinished;
     }
 
     @Override
@@ -60,12 +63,15 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     @Override
     public int doWork() throws Exception {
         int work = 0;
+        if (restoredFinished && !ended) {
+            endOutputs();
+        }
         if (drainWriters() && !ended) {
             if (reader != null) {
                 work = readSource();
             } else {
                 work = gate.poll(this, BATCHES_PER_CYCLE);
-                if (aligning != 0) {
+                if (aligning != 0 && !ended) {
                     completeAlignmentIfDone();
                 }
             }
@@ -190,12 +196,16 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         for (ChainLink link : links) {
             link.endInput();
         }
+        endOutputs();
+    }
+
+    private void endOutputs() {
         for (ChannelWriter w : writers) {
             w.end();
         }
         ended = true;
         if (checkpointer != null) {
-            checkpointer.finished();
+            checkpointer.finished(reader, sourceId);
         }
     }
 
