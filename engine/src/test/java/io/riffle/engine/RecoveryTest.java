@@ -65,6 +65,25 @@ class RecoveryTest {
     }
 
     @Test
+    void twoRunningJobsCannotShareACheckpointDirectory() {
+        Environment first = env(1).enableCheckpointing(Duration.ZERO, dir.resolve("shared"));
+        first.generate(Long.MAX_VALUE, 10, 1_000).collect(new ArrayList<>());
+        JobHandle running = first.executeAsync("first");
+        Environment second = env(1).enableCheckpointing(Duration.ZERO, dir.resolve("shared"));
+        second.generate(10, 10).collect(new ArrayList<>());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> second.executeAsync("second"));
+        assertTrue(e.getMessage().endsWith("is in use by another running job (" + dir.resolve("shared/_lock")
+                + " is locked)"), e.getMessage());
+        running.cancel();
+        assertThrows(JobFailedException.class, running::await);
+        Environment third = env(1).enableCheckpointing(Duration.ZERO, dir.resolve("shared"));
+        List<Tuple> out = new ArrayList<>();
+        third.generate(10, 10).collect(out);
+        third.execute("third");
+        assertEquals(10, out.size(), "the directory is free once the first job ended");
+    }
+
+    @Test
     void withoutRestartsTheFirstFailureFailsTheJobWithItsCause() {
         PlannedFailures failures = PlannedFailures.random(7, 1, RECORDS, "map");
         Environment env = env(2).injectFailures(failures);

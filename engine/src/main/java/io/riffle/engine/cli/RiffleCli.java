@@ -5,11 +5,13 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
+import io.riffle.engine.internal.checkpoint.CheckpointRequests;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,13 +22,16 @@ import picocli.CommandLine.Parameters;
  * {@code riffle run <job> [--records N] [--keys K] [--parallelism P] [--input FILE] [--output DIR] [--batch-size B]}.
  * Every run ends with one JSON line on stdout ({@code job}, {@code records}, {@code seconds},
  * {@code records_per_s}, {@code parallelism}, ...); progress goes to stderr.
+ * {@code riffle checkpoint DIR [--savepoint]} asks the job running with {@code --checkpoint-dir DIR} (in
+ * another process) for a checkpoint now and prints its directory.
  *
  * <pre>{@code
  * bin/riffle run keyed-sum --records 20000000 --keys 10000 --parallelism 2
  * }</pre>
  */
 @Command(name = "riffle", mixinStandardHelpOptions = true, version = "riffle 0.1.0",
-        description = "Runs Riffle jobs in this process.", subcommands = RiffleCli.Run.class)
+        description = "Runs Riffle jobs in this process.",
+        subcommands = {RiffleCli.Run.class, RiffleCli.Checkpoint.class})
 public final class RiffleCli implements Callable<Integer> {
     /** The built-in jobs by name; a new job is one more entry. */
     static final Map<String, Job> JOBS = new TreeMap<>(Map.of(
@@ -154,6 +159,37 @@ public final class RiffleCli implements Callable<Integer> {
             parent.out.println(summary.toJson());
             parent.out.flush();
             return 0;
+        }
+    }
+
+    @Command(name = "checkpoint", description = "Asks the job running with --checkpoint-dir DIR for a checkpoint now and prints its directory.")
+    static final class Checkpoint implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        RiffleCli parent;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "the running job's --checkpoint-dir")
+        Path directory;
+
+        @Option(names = "--savepoint", description = "take a savepoint: kept until deleted, for --from after a stop or a rescale")
+        boolean savepoint;
+
+        @Option(names = "--timeout", paramLabel = "S", description = "seconds to wait for it (default: ${DEFAULT-VALUE})")
+        long timeoutSeconds = 120;
+
+        @Override
+        public Integer call() throws IOException {
+            if (timeoutSeconds < 1) {
+                parent.err.println("--timeout must be at least 1 second: " + timeoutSeconds);
+                return 2;
+            }
+            try {
+                Path taken = CheckpointRequests.request(directory, savepoint, Duration.ofSeconds(timeoutSeconds));
+                parent.out.println(taken);
+                return 0;
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                parent.err.println((savepoint ? "savepoint" : "checkpoint") + " failed: " + e.getMessage());
+                return 1;
+            }
         }
     }
 }

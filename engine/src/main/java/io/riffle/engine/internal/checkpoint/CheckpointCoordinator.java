@@ -25,6 +25,7 @@ import io.riffle.engine.connector.TwoPhaseCommitSink;
  * that runs the asynchronous part of every snapshot.
  */
 public final class CheckpointCoordinator implements AutoCloseable {
+    private static final long REQUEST_POLL_MILLIS = 100;
     private final String jobName;
     private final CheckpointConfig config;
     private final CheckpointIds ids;
@@ -97,12 +98,17 @@ public final class CheckpointCoordinator implements AutoCloseable {
         sourceCount++;
     }
 
-    /** Starts the periodic trigger, if an interval is set. */
+    /**
+     * Starts the periodic trigger, if an interval is set, and serves requests from other processes
+     * ({@link CheckpointRequests}) every {@value #REQUEST_POLL_MILLIS} ms.
+     */
     public void start() {
         long interval = config.interval().toNanos();
         if (interval > 0) {
             timer.scheduleWithFixedDelay(() -> trigger(false), interval, interval, TimeUnit.NANOSECONDS);
         }
+        timer.scheduleWithFixedDelay(() -> CheckpointRequests.serve(config.storage().root(), this::trigger),
+                REQUEST_POLL_MILLIS, REQUEST_POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Starts a checkpoint (or a savepoint, kept until deleted); the future completes with its id or fails. */

@@ -3,6 +3,8 @@ package io.riffle.engine.internal.checkpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -25,6 +27,7 @@ import java.util.stream.Stream;
 public final class CheckpointStorage {
     private static final String CHECKPOINT = "chk-";
     private static final String SAVEPOINT = "savepoint-";
+    private static final String LOCK_FILE = "_lock";
 
     private final Path root;
     private final int retained;
@@ -42,6 +45,55 @@ public final class CheckpointStorage {
 
     public Path root() {
         return root;
+    }
+
+    /**
+     * Takes the directory for one job until the returned lock is closed: two jobs writing checkpoints into
+     * one directory would number, prune and commit over each other. The lock is an OS file lock on
+     * {@code _lock}, so a process that dies releases it.
+     */
+    public AutoCloseable lock() throws IOException {
+        AutoCloseable lock = tryLock();
+        if (lock == null) {
+            throw new IllegalStateException("checkpoint directory " + root + " is in use by another running job ("
+                    + root.resolve(LOCK_FILE) + " is locked)");
+        }
+        return lock;
+    }
+
+    /** Whether a running job holds the directory. */
+    public boolean inUse() throws IOException {
+        AutoCloseable lock = tryLock();
+        if (lock == null) {
+            return true;
+        }
+        try {
+            lock.close();
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+        return false;
+    }
+
+    /** The lock, or null when another holds it. */
+    private AutoCloseable tryLock() throws IOException {
+        Files.createDirectories(root);
+        FileChannel channel = FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        if (lock == null) {
+            channel.close();
+            return null;
+        }
+        return channel::close;
     }
 
     /** Creates the directory checkpoint {@code id} writes its state files into. */

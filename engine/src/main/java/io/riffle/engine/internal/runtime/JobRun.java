@@ -58,6 +58,8 @@ public final class JobRun {
     private volatile Thread restarting;
     private int restarts;
     private long recoveryNanos;
+    /** Held from start to end while the job checkpoints; null otherwise. */
+    private AutoCloseable directoryLock;
 
     private JobRun(String jobName, PhysicalPlan plan, RuntimeConfig config, CheckpointConfig checkpoints,
                    RestartStrategy restartStrategy, FailureInjector failures, long firstId) {
@@ -98,16 +100,28 @@ public final class JobRun {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         JobRun run = new JobRun(jobName, plan, config, checkpoints, restartStrategy, failures, firstId);
-        if (candidates.isEmpty()) {
-            run.startAttempt(null);
+        try {
+            if (checkpoints != null) {
+                run.directoryLock = checkpoints.storage().lock();
+            }
+            if (candidates.isEmpty()) {
+                run.startAttempt(null);
+                return run;
+            }
+            RuntimeException corruption = run.startFromFirstRestorable(candidates);
+            if (corruption != null) {
+                throw new IllegalArgumentException("no checkpoint in " + restoreFrom + " could be restored: "
+                        + corruption.getMessage(), corruption);
+            }
             return run;
+        } catch (IOException e) {
+            run.unlock();
+            throw new IllegalArgumentException("checkpoint directory " + checkpoints.storage().root()
+                    + " cannot be locked: " + e, e);
+        } catch (RuntimeException | Error e) {
+            run.unlock();
+            throw e;
         }
-        RuntimeException corruption = run.startFromFirstRestorable(candidates);
-        if (corruption != null) {
-            throw new IllegalArgumentException("no checkpoint in " + restoreFrom + " could be restored: "
-                    + corruption.getMessage(), corruption);
-        }
-        return run;
     }
 
     /**
@@ -267,7 +281,19 @@ public final class JobRun {
         }
     }
 
+    private void unlock() {
+        if (directoryLock != null) {
+            try {
+                directoryLock.close();
+            } catch (Exception e) {
+                // Closing the lock file's channel releases the lock whatever else fails.
+            }
+            directoryLock = null;
+        }
+    }
+
     private void finish(boolean wasCancelled, Throwable failure) {
+        unlock();
         completion.complete(new Outcome(wasCancelled && failure == null, failure, System.nanoTime() - startNanos,
                 restarts, recoveryNanos));
     }

@@ -124,4 +124,26 @@ class CheckpointStorageTest {
             return out;
         }
     }
+
+    @Test
+    void oneJobAtATimeHoldsTheDirectory() throws Exception {
+        CheckpointStorage storage = new CheckpointStorage(root.resolve("jobs"), 2);
+        AutoCloseable first = storage.lock();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new CheckpointStorage(root.resolve("jobs"), 3).lock());
+        assertEquals("checkpoint directory " + root.resolve("jobs") + " is in use by another running job ("
+                + root.resolve("jobs/_lock") + " is locked)", e.getMessage());
+        first.close();
+        storage.lock().close();
+        checkpoint(storage, 1, false);
+        assertEquals(List.of(1L), ids(storage));
+    }
+
+    private static List<Long> ids(CheckpointStorage storage) throws IOException {
+        List<Long> out = new ArrayList<>();
+        for (RestoredCheckpoint c : storage.completeNewestFirst(new ArrayList<>())) {
+            out.add(c.id());
+        }
+        return out;
+    }
 }
