@@ -83,6 +83,16 @@ public final class JobHandle {
         return execution.checkpointStats().completed();
     }
 
+    /** How long the last complete checkpoint took, from trigger to manifest, in milliseconds; 0 before the first. */
+    public long lastCheckpointMillis() {
+        return execution.checkpointStats().lastMillis();
+    }
+
+    /** The bytes of state files the last complete checkpoint wrote; 0 before the first. */
+    public long lastCheckpointBytes() {
+        return execution.checkpointStats().lastBytes();
+    }
+
     /** The longest time any subtask stood still for the synchronous part of a checkpoint, in nanoseconds. */
     public long maxCheckpointPauseNanos() {
         return execution.checkpointStats().maxPauseNanos();

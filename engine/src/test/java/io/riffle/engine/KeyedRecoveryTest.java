@@ -381,8 +381,18 @@ class KeyedRecoveryTest {
         awaitReached(stop, job);
         long older = job.triggerCheckpoint().get();
         long newer = job.triggerCheckpoint().get();
+        long reportedBytes = job.lastCheckpointBytes();
         job.cancel();
         assertThrows(JobFailedException.class, job::await);
+        long stateFileBytes = 0;
+        try (var files = Files.list(checkpoints.resolve("chk-" + newer))) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (f.getFileName().toString().endsWith(".state")) {
+                    stateFileBytes += Files.size(f);
+                }
+            }
+        }
+        assertEquals(stateFileBytes, reportedBytes, "the last checkpoint's bytes are its state files'");
 
         try (var files = Files.list(checkpoints.resolve("chk-" + newer))) {
             for (Path f : (Iterable<Path>) files::iterator) {
