@@ -88,6 +88,11 @@ public final class JobHandle {
         return execution.checkpointStats().lastMillis();
     }
 
+    /** The longest time any subtask stood still for the last complete checkpoint, in nanoseconds. */
+    public long lastCheckpointPauseNanos() {
+        return execution.checkpointStats().lastPauseNanos();
+    }
+
     /** The bytes of state files the last complete checkpoint wrote; 0 before the first. */
     public long lastCheckpointBytes() {
         return execution.checkpointStats().lastBytes();
@@ -101,21 +106,20 @@ public final class JobHandle {
     /** Waits for the job to end; throws {@link JobFailedException} if it failed or was cancelled. */
     public JobResult await() {
         try {
-            JobRun.Outcome outcome = execution.completion().get();
-            execution.awaitThreads();
-            return result(outcome);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JobFailedException("interrupted while waiting for job '" + jobName() + "'", null, e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
+            return await(Long.MAX_VALUE);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("a job outlived Long.MAX_VALUE nanoseconds", e);
         }
     }
 
     /** Like {@link #await()}, but gives up after {@code timeout} with a {@link TimeoutException}. */
     public JobResult await(Duration timeout) throws TimeoutException {
+        return await(timeout.toNanos());
+    }
+
+    private JobResult await(long timeoutNanos) throws TimeoutException {
         try {
-            JobRun.Outcome outcome = execution.completion().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            JobRun.Outcome outcome = execution.completion().get(timeoutNanos, TimeUnit.NANOSECONDS);
             execution.awaitThreads();
             return result(outcome);
         } catch (InterruptedException e) {

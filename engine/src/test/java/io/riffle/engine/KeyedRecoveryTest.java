@@ -382,6 +382,8 @@ class KeyedRecoveryTest {
         long older = job.triggerCheckpoint().get();
         long newer = job.triggerCheckpoint().get();
         long reportedBytes = job.lastCheckpointBytes();
+        assertTrue(job.lastCheckpointPauseNanos() > 0 && job.lastCheckpointPauseNanos() <= job.maxCheckpointPauseNanos(),
+                job.lastCheckpointPauseNanos() + " ns paused, at most " + job.maxCheckpointPauseNanos());
         job.cancel();
         assertThrows(JobFailedException.class, job::await);
         long stateFileBytes = 0;

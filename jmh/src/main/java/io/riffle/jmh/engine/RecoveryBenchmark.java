@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * C1 inside a running job: W1 ({@code generate(∞, K).keyBy(key).sum(value)}, unpaced, every running sum
  * emitted) with K keys of state. {@link #checkpoint} times one on-demand checkpoint of the running job
- * (trigger to manifest) and reports its bytes and the job's longest synchronous pause; {@link
+ * (trigger to manifest) and reports its bytes and its longest synchronous pause of a subtask (auxiliary
+ * counters, summed by JMH over the iterations: divide by the count); {@link
  * #recoverToFirstOutput} times a new job restored from a savepoint of that state, from start until its
  * first output batch reaches the sink: the state read back by key group, the source rewound, the first
  * batch through. Each is single-shot: one checkpoint or one recovery per sample.
@@ -59,7 +60,7 @@ public class RecoveryBenchmark {
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Written {
         public long bytes;
-        public long maxPauseMicros;
+        public long pauseMicros;
     }
 
     /** W1 running with every key in its state: what {@link #checkpoint} checkpoints. */
@@ -153,7 +154,7 @@ public class RecoveryBenchmark {
     public long checkpoint(RunningJob running, Written written) throws Exception {
         long id = running.job.triggerCheckpoint().get();
         written.bytes = running.job.lastCheckpointBytes();
-        written.maxPauseMicros = running.job.maxCheckpointPauseNanos() / 1000;
+        written.pauseMicros = running.job.lastCheckpointPauseNanos() / 1000;
         return id;
     }
 

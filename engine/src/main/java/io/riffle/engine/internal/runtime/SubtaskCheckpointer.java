@@ -31,6 +31,10 @@ final class SubtaskCheckpointer {
     private volatile long requested;
     /** Snapshots handed to the writer thread and not written yet (guarded by itself). */
     private final List<OperatorSnapshot> unwritten = new ArrayList<>();
+
+    /** An operator's snapshot to write, and the operator's transformation id, which names its file. */
+    private record ToWrite(int uid, OperatorSnapshot snapshot) {
+    }
     /** The last checkpoint this subtask snapshotted (or passed over as stale). */
     long lastId;
 
@@ -71,8 +75,7 @@ final class SubtaskCheckpointer {
             unwritten.clear();
         }
         List<Manifest.Entry> entries = new ArrayList<>();
-        List<OperatorSnapshot> toWrite = new ArrayList<>();
-        List<Integer> writers = new ArrayList<>();
+        List<ToWrite> toWrite = new ArrayList<>();
         try {
             if (reader != null) {
                 entries.add(Manifest.Entry.position(sourceId, subtask, reader.position()));
@@ -87,38 +90,39 @@ final class SubtaskCheckpointer {
                     entries.add(Manifest.Entry.committable(link.uid, subtask, inline));
                     s.close();
                 } else {
-                    toWrite.add(s);
-                    writers.add(link.uid);
+                    toWrite.add(new ToWrite(link.uid, s));
                 }
             }
         } catch (Exception | Error e) {
-            for (OperatorSnapshot s : toWrite) {
-                s.close();
+            for (ToWrite w : toWrite) {
+                w.snapshot.close();
             }
             throw e;
         }
         synchronized (unwritten) {
-            unwritten.addAll(toWrite);
+            for (ToWrite w : toWrite) {
+                unwritten.add(w.snapshot);
+            }
         }
-        stats.pause(System.nanoTime() - start);
-        coordinator.submitWrite(() -> write(id, entries, toWrite, writers));
+        stats.pause(id, System.nanoTime() - start);
+        coordinator.submitWrite(() -> write(id, entries, toWrite));
     }
 
     /** Writer thread: the asynchronous part; acknowledges, or declines on a failed write. */
-    private void write(long id, List<Manifest.Entry> entries, List<OperatorSnapshot> toWrite, List<Integer> uids) {
+    private void write(long id, List<Manifest.Entry> entries, List<ToWrite> toWrite) {
         long bytes = 0;
         String failure = null;
-        for (int i = 0; i < toWrite.size(); i++) {
-            OperatorSnapshot s = toWrite.get(i);
+        for (ToWrite w : toWrite) {
+            OperatorSnapshot s = w.snapshot;
             try {
                 Path dir = coordinator.directoryOf(id);
                 if (dir != null && failure == null) {
-                    String file = uids.get(i) + "-" + subtask + ".state";
+                    String file = w.uid + "-" + subtask + ".state";
                     if (failures != null) {
                         failures.beforeStateWrite(id, dir.resolve(file));
                     }
                     long written = s.writeTo(dir.resolve(file));
-                    entries.add(Manifest.Entry.stateFile(uids.get(i), subtask, file, written));
+                    entries.add(Manifest.Entry.stateFile(w.uid, subtask, file, written));
                     bytes += written;
                 }
             } catch (Exception e) {
