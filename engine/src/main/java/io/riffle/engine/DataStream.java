@@ -22,6 +22,7 @@ import io.riffle.engine.internal.operator.MapOperator;
 import io.riffle.engine.internal.operator.PassThroughOperator;
 import io.riffle.engine.internal.operator.ProjectOperator;
 import io.riffle.engine.internal.operator.SinkOperator;
+import io.riffle.engine.internal.operator.WatermarkAssignerOperator;
 import io.riffle.engine.internal.plan.Partitioning;
 import io.riffle.engine.internal.plan.Transformation;
 import io.riffle.engine.internal.runtime.Operator;
@@ -117,6 +118,25 @@ public final class DataStream {
         BatchSchema input = schema();
         new ExprFilterOperator(input, predicate);
         return oneInput("where(" + predicate + ")", input, () -> new ExprFilterOperator(input, predicate));
+    }
+
+    // ---- event time
+
+    /**
+     * Reads event time from {@code strategy}'s timestamp field and emits watermarks after each batch that
+     * raises them (see {@link WatermarkStrategy}); records pass unchanged. Runs with its input's parallelism.
+     */
+    public DataStream assignTimestampsAndWatermarks(WatermarkStrategy strategy) {
+        int field = schema().indexOf(strategy.field());
+        ColumnType type = schema().column(field).type();
+        if (type != ColumnType.TIMESTAMP_MS && type != ColumnType.INT64) {
+            throw new IllegalArgumentException("timestamp field '" + strategy.field() + "' is " + type
+                    + ": event time needs a timestamp[ms] or int64 (epoch milliseconds) field");
+        }
+        long outOfOrderness = strategy.outOfOrderness().toMillis();
+        long idleNanos = strategy.idleness().toNanos();
+        return oneInput(strategy.toString(), schema(),
+                () -> new WatermarkAssignerOperator(field, strategy.field(), outOfOrderness, idleNanos));
     }
 
     // ---- partitioning

@@ -12,6 +12,7 @@ import io.riffle.engine.internal.runtime.Output;
 final class CollectingOutput implements Output {
     final List<List<Object>> rows = new ArrayList<>();
     final List<RecordBatch> batches = new ArrayList<>();
+    final List<Long> watermarks = new ArrayList<>();
     BatchSchema schema;
 
     @Override
@@ -28,5 +29,10 @@ final class CollectingOutput implements Output {
             }
             rows.add(Arrays.asList(row));
         }
+    }
+
+    @Override
+    public void emitWatermark(long watermark) {
+        watermarks.add(watermark);
     }
 }

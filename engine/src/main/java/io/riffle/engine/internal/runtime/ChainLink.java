@@ -19,8 +19,19 @@ final class ChainLink implements Output {
     FailureInjector failures;
     /** Where the operator's output goes; set once the chain is built. */
     Output next;
-    /** What the operator emits into: counts the records, then passes them to {@link #next}. */
-    private final Output counted = this::forward;
+    /** What the operator emits into: counts the records, then passes them (and watermarks) to {@link #next}. */
+    private final Output counted = new Output() {
+        @Override
+        public void emit(RecordBatch batch) throws Exception {
+            metrics.addOut(subtask, batch.rowCount());
+            next.emit(batch);
+        }
+
+        @Override
+        public void emitWatermark(long watermark) throws Exception {
+            next.emitWatermark(watermark);
+        }
+    };
 
     ChainLink(Operator operator, String name, int uid, OperatorMetrics metrics, int subtask, int parallelism) {
         this.operator = operator;
@@ -46,9 +57,26 @@ final class ChainLink implements Output {
         }
     }
 
-    private void forward(RecordBatch batch) throws Exception {
-        metrics.addOut(subtask, batch.rowCount());
-        next.emit(batch);
+    @Override
+    public void emitWatermark(long watermark) {
+        try {
+            operator.processWatermark(watermark, counted);
+        } catch (OperatorFailedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new OperatorFailedException(name, subtask, parallelism, e);
+        }
+    }
+
+    /** Processing time has moved on to {@code nanoTime}; only called when the operator asked for it. */
+    void onProcessingTime(long nanoTime) {
+        try {
+            operator.onProcessingTime(nanoTime, counted);
+        } catch (OperatorFailedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new OperatorFailedException(name, subtask, parallelism, e);
+        }
     }
 
     OperatorSnapshot snapshot(long checkpointId) {

@@ -8,8 +8,8 @@ import io.riffle.scheduler.channel.Channel;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * The producer side of one channel: batches and barriers to send, kept in order while the ring is full (back-pressure:
- * the tasklet stops taking input until they are sent), then end of input. Batches come back through the
+ * The producer side of one channel: batches, watermarks and barriers to send, kept in order while the ring is full
+ * (back-pressure: the tasklet stops taking input until they are sent), then end of input. Batches come back through the
  * channel's hand-back queue and are refilled, so a steady stream allocates no Arrow memory.
  */
 final class ChannelWriter implements AutoCloseable {
@@ -17,8 +17,15 @@ final class ChannelWriter implements AutoCloseable {
     private final BatchSchema schema;
     private final BufferAllocator allocator;
     private final int batchSize;
-    /** Batches and barriers (their ids, as Long) the ring had no room for, in order. */
+    /** Batches, barriers (their ids, as Long) and watermarks the ring had no room for, in order. */
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    /** The highest watermark sent, and whether the channel was last said to be idle. */
+    private long watermark = Watermark.NONE;
+    private boolean idle;
+
+    /** A watermark waiting for room in the ring. */
+    private record PendingWatermark(long value) {
+    }
     private boolean endRequested;
     private boolean endSent;
 
@@ -37,8 +44,31 @@ final class ChannelWriter implements AutoCloseable {
 
     /** Sends {@code batch} now or, when the ring is full, as soon as there is room; the channel owns it. */
     void send(RecordBatch batch) {
+        idle = false;
         if (!pending.isEmpty() || !channel.offerBatch(batch)) {
             pending.add(batch);
+        }
+    }
+
+    /**
+     * Sends {@code value} after everything sent so far: a watermark higher than the last (or any, to say
+     * an idle channel is active again), or {@link Watermark#IDLE} once.
+     */
+    void sendWatermark(long value) {
+        if (value == Watermark.IDLE) {
+            if (idle) {
+                return;
+            }
+            idle = true;
+        } else {
+            if (value <= watermark && !idle) {
+                return;
+            }
+            idle = false;
+            watermark = Math.max(watermark, value);
+        }
+        if (!pending.isEmpty() || !channel.offerWatermark(value)) {
+            pending.add(new PendingWatermark(value));
         }
     }
 
@@ -58,7 +88,9 @@ final class ChannelWriter implements AutoCloseable {
     boolean drain() {
         while (!pending.isEmpty()) {
             Object next = pending.peekFirst();
-            boolean sent = next instanceof RecordBatch b ? channel.offerBatch(b) : channel.offerBarrier((Long) next);
+            boolean sent = next instanceof RecordBatch b ? channel.offerBatch(b)
+                    : next instanceof PendingWatermark w ? channel.offerWatermark(w.value)
+                    : channel.offerBarrier((Long) next);
             if (!sent) {
                 return false;
             }

@@ -30,6 +30,14 @@ abstract class EdgeOutput implements Output {
         writer.send(target);
     }
 
+    /** Every downstream subtask gets the watermark: event time is per subtask, not per key. */
+    @Override
+    public final void emitWatermark(long watermark) {
+        for (ChannelWriter w : writers) {
+            w.sendWatermark(watermark);
+        }
+    }
+
     final void copyAll(ChannelWriter writer, RecordBatch batch) {
         selection.selectAll(batch.rowCount());
         copyTo(writer, batch, selection);

@@ -16,4 +16,11 @@ final class FanOut implements Output {
             o.emit(batch);
         }
     }
+
+    @Override
+    public void emitWatermark(long watermark) throws Exception {
+        for (Output o : outputs) {
+            o.emitWatermark(watermark);
+        }
+    }
 }

@@ -187,8 +187,7 @@ public final class JobExecution {
                         : new EdgeOutput.Rebalance(ws, s));
             }
         }
-        Output tail = edgeOutputs.isEmpty() ? batch -> { } : edgeOutputs.size() == 1 ? edgeOutputs.get(0)
-                : new FanOut(edgeOutputs.toArray(new Output[0]));
+        Output tail = edgeOutputs.size() == 1 ? edgeOutputs.get(0) : new FanOut(edgeOutputs.toArray(new Output[0]));
         List<Transformation> chain = restoredFinished ? List.of() : v.chain();
         ChainLink[] links = new ChainLink[chain.size()];
         SourceReader reader = null;

@@ -17,6 +17,26 @@ public abstract class Operator implements AutoCloseable {
     /** Processes one batch, emitting any results to {@code out} before returning. */
     public abstract void process(RecordBatch batch, Output out) throws Exception;
 
+    /**
+     * Event time has reached {@code watermark} (see {@link Output#emitWatermark}): fire what it closes,
+     * then pass it on. The default passes it on.
+     */
+    public void processWatermark(long watermark, Output out) throws Exception {
+        out.emitWatermark(watermark);
+    }
+
+    /** Whether the subtask must call {@link #onProcessingTime} as wall-clock time goes by. */
+    public boolean usesProcessingTime() {
+        return false;
+    }
+
+    /**
+     * Wall-clock time is {@code nanoTime} ({@link System#nanoTime()}); called between batches and while
+     * the input is empty, when {@link #usesProcessingTime()} says so.
+     */
+    public void onProcessingTime(long nanoTime, Output out) throws Exception {
+    }
+
     /** Every input has ended: emit what is left (a batch aggregation emits its groups here). */
     public void endInput(Output out) throws Exception {
     }

@@ -6,4 +6,11 @@ import io.riffle.columnar.batch.RecordBatch;
 public interface Output {
     /** Takes {@code batch} (dense, no selection), which stays the caller's: copy what you keep. */
     void emit(RecordBatch batch) throws Exception;
+
+    /**
+     * Passes on event-time progress: no later record will have a timestamp at or below {@code watermark}
+     * ({@link Watermark#MAX} at end of input), or {@link Watermark#IDLE}: this stream has nothing for now
+     * and must not hold back its consumers' watermarks until it sends a record or a watermark again.
+     */
+    void emitWatermark(long watermark) throws Exception;
 }

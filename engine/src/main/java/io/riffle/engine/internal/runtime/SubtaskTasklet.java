@@ -33,6 +33,12 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     private final ChannelWriter[] writers;
     private final SubtaskCheckpointer checkpointer;
     private final boolean restoredFinished;
+    /** The input channels' watermarks; null for a source subtask. */
+    private final InputWatermarks watermarks;
+    /** The links whose operators want processing time. */
+    private final ChainLink[] timed;
+    /** The last watermark pushed into the chain. */
+    private long watermark = Watermark.NONE;
     private boolean ended;
     /** The barrier being aligned, 0 when none. */
     private long aligning;
@@ -53,6 +59,18 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         this.entry = entry;
         this.writers = writers;
         this.restoredFinished = restoredFinished;
+        this.watermarks = gate != null ? new InputWatermarks(gate.channelCount()) : null;
+        int count = 0;
+        for (ChainLink link : links) {
+            count += link.operator.usesProcessingTime() ? 1 : 0;
+        }
+        this.timed = new ChainLink[count];
+        count = 0;
+        for (ChainLink link : links) {
+            if (link.operator.usesProcessingTime()) {
+                timed[count++] = link;
+            }
+        }
     }
 
     @Override
@@ -65,6 +83,12 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         int work = 0;
         if (restoredFinished && !ended) {
             endOutputs();
+        }
+        if (timed.length > 0 && !ended) {
+            long now = System.nanoTime();
+            for (ChainLink link : timed) {
+                link.onProcessingTime(now);
+            }
         }
         if (drainWriters() && !ended) {
             if (reader != null) {
@@ -118,6 +142,7 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     public boolean onSlot(int channel, Slot slot) {
         SlotKind kind = slot.kind();
         if (kind == SlotKind.BATCH) {
+            watermarks.onRecords(channel);
             try {
                 entry.emit(slot.batch());
             } catch (RuntimeException e) {
@@ -135,8 +160,26 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
             onBarrier(channel, slot.value());
             return true;
         }
-        // Watermarks are for the event-time issue; until then they pass unseen.
-        return true;
+        if (kind == SlotKind.WATERMARK) {
+            long advanced = watermarks.onWatermark(channel, slot.value());
+            if (advanced != Watermark.NONE) {
+                pushWatermark(advanced);
+            }
+        }
+        return !hasPending();
+    }
+
+    private void pushWatermark(long value) {
+        if (value != Watermark.IDLE) {
+            watermark = value;
+        }
+        try {
+            entry.emitWatermark(value);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -192,7 +235,11 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         }
     }
 
+    /** End of input follows a final watermark, so that every event-time window and timer fires first. */
     private void endChain() {
+        if (watermark != Watermark.MAX) {
+            pushWatermark(Watermark.MAX);
+        }
         for (ChainLink link : links) {
             link.endInput();
         }
@@ -201,6 +248,7 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
 
     private void endOutputs() {
         for (ChannelWriter w : writers) {
+            w.sendWatermark(Watermark.MAX);
             w.end();
         }
         ended = true;

@@ -1,0 +1,29 @@
+package io.riffle.columnar.kernel;
+
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.FieldVector;
+
+/** Kernels over a timestamp column ({@code timestamp[ms]} or {@code int64}, 8 bytes a value). */
+public final class EventTimeKernel {
+    private EventTimeKernel() {
+    }
+
+    /** The highest value of the first {@code rows} rows, nulls left out; {@code Long.MIN_VALUE} when there is none. */
+    public static long max(FieldVector timestamps, int rows) {
+        long data = timestamps.getDataBufferAddress();
+        long validity = Bits.nullsAddress(timestamps);
+        long max = Long.MIN_VALUE;
+        if (validity == 0L) {
+            for (int i = 0; i < rows; i++) {
+                max = Math.max(max, MemoryUtil.getLong(data + ((long) i << 3)));
+            }
+        } else {
+            for (int i = 0; i < rows; i++) {
+                if (Bits.isValid(validity, i)) {
+                    max = Math.max(max, MemoryUtil.getLong(data + ((long) i << 3)));
+                }
+            }
+        }
+        return max;
+    }
+}
