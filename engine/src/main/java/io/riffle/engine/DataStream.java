@@ -43,10 +43,17 @@ import io.riffle.engine.internal.runtime.Operator;
 public final class DataStream {
     final Environment env;
     final Transformation transformation;
+    /** The timestamp field watermarks were assigned from, while the stream still has it; else null. */
+    final String eventTimeField;
 
     DataStream(Environment env, Transformation transformation) {
+        this(env, transformation, null);
+    }
+
+    DataStream(Environment env, Transformation transformation, String eventTimeField) {
         this.env = env;
         this.transformation = transformation;
+        this.eventTimeField = eventTimeField;
     }
 
     /** The schema of this stream's records. */
@@ -135,8 +142,9 @@ public final class DataStream {
         }
         long outOfOrderness = strategy.outOfOrderness().toMillis();
         long idleNanos = strategy.idleness().toNanos();
-        return oneInput(strategy.toString(), schema(),
+        DataStream assigned = oneInput(strategy.toString(), schema(),
                 () -> new WatermarkAssignerOperator(field, strategy.field(), outOfOrderness, idleNanos));
+        return new DataStream(env, assigned.transformation, strategy.field());
     }
 
     // ---- partitioning
@@ -165,14 +173,18 @@ public final class DataStream {
     public DataStream rebalance() {
         Transformation t = Transformation.operator(env.nextId(), "rebalance", List.of(transformation),
                 Partitioning.REBALANCE, -1, schema(), PassThroughOperator::new, Transformation.DEFAULT_PARALLELISM);
-        return new DataStream(env, t);
+        return new DataStream(env, t, eventTimeField);
     }
 
     /** The records of this stream and of {@code others}, which must have the same schema. */
     public DataStream union(DataStream... others) {
         List<Transformation> inputs = new ArrayList<>();
         inputs.add(transformation);
+        String eventTime = eventTimeField;
         for (DataStream o : others) {
+            if (eventTime != null && !eventTime.equals(o.eventTimeField)) {
+                eventTime = null;
+            }
             if (o.env != env) {
                 throw new IllegalArgumentException("cannot union streams of different environments");
             }
@@ -183,7 +195,7 @@ public final class DataStream {
         }
         Transformation t = Transformation.operator(env.nextId(), "union", inputs, Partitioning.FORWARD, -1, schema(),
                 PassThroughOperator::new, Transformation.DEFAULT_PARALLELISM);
-        return new DataStream(env, t);
+        return new DataStream(env, t, eventTime);
     }
 
     // ---- sinks
@@ -250,7 +262,20 @@ public final class DataStream {
     DataStream oneInput(String name, BatchSchema outputSchema, Supplier<Operator> operator) {
         Transformation t = Transformation.operator(env.nextId(), name, List.of(transformation), Partitioning.FORWARD,
                 -1, outputSchema, operator, Transformation.INHERIT_PARALLELISM);
-        return new DataStream(env, t);
+        return new DataStream(env, t, keepsEventTime(outputSchema) ? eventTimeField : null);
+    }
+
+    /** Whether {@code outputSchema} still has the timestamp field, by name and type. */
+    private boolean keepsEventTime(BatchSchema outputSchema) {
+        if (eventTimeField == null) {
+            return false;
+        }
+        for (int c = 0; c < outputSchema.columnCount(); c++) {
+            if (outputSchema.column(c).name().equals(eventTimeField)) {
+                return outputSchema.column(c).type() == schema().column(schema().indexOf(eventTimeField)).type();
+            }
+        }
+        return false;
     }
 
     private int checkKey(int field, String op) {

@@ -86,6 +86,19 @@ public final class KeyedStream {
         return groupAggregate(name, spec, aggregates);
     }
 
+    /**
+     * Groups each key's records into event-time windows; the stream needs event time
+     * ({@link DataStream#assignTimestampsAndWatermarks}) upstream, with its timestamp field still there.
+     */
+    public WindowedStream window(Windows windows) {
+        if (input.eventTimeField == null) {
+            throw new IllegalArgumentException(verb + "(" + schema().column(keyField).name() + ").window(" + windows
+                    + ") needs event time: call assignTimestampsAndWatermarks(...) first (after any map or select"
+                    + " that drops the timestamp field)");
+        }
+        return new WindowedStream(this, windows, schema().indexOf(input.eventTimeField));
+    }
+
     /** Combines each key's records pairwise with {@code function}; see the class comment for what is emitted. */
     public DataStream reduce(ReduceFunction function) {
         BatchSchema schema = schema();
@@ -144,13 +157,13 @@ public final class KeyedStream {
         return new DataStream(env(), t);
     }
 
-    private DataStream keyed(String name, BatchSchema outputSchema, Supplier<Operator> operator) {
+    DataStream keyed(String name, BatchSchema outputSchema, Supplier<Operator> operator) {
         Transformation t = Transformation.operator(env().nextId(), name, List.of(input.transformation),
                 Partitioning.HASH, keyField, outputSchema, operator, Transformation.DEFAULT_PARALLELISM);
         return new DataStream(env(), t);
     }
 
-    private String name(String what) {
+    String name(String what) {
         return verb + "(" + schema().column(keyField).name() + ")." + what;
     }
 
@@ -162,11 +175,15 @@ public final class KeyedStream {
         return sb.append(')').toString();
     }
 
-    private BatchSchema schema() {
+    BatchSchema schema() {
         return input.schema();
     }
 
-    private Environment env() {
+    int keyField() {
+        return keyField;
+    }
+
+    Environment env() {
         return input.env;
     }
 }

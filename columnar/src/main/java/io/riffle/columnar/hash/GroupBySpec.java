@@ -143,6 +143,16 @@ public final class GroupBySpec {
         return kinds.length;
     }
 
+    /** What aggregate {@code a} computes. */
+    public AggregateKind kindOf(int a) {
+        return kinds[a];
+    }
+
+    /** The input field aggregate {@code a} reads; -1 for {@code count()}. */
+    public int fieldOf(int a) {
+        return inputFields[a];
+    }
+
     int accumulatorColumnCount() {
         return columnIsDouble.length;
     }

@@ -26,4 +26,26 @@ public final class EventTimeKernel {
         }
         return max;
     }
+
+    /**
+     * Window assignment: {@code starts[i]} = the start of the {@code size}-long window (aligned to the
+     * epoch) holding row {@code i}'s timestamp, i.e. {@code t - floorMod(t, size)}; returns whether every
+     * row falls into the same window, the common case that needs no split. Nulls must be ruled out first.
+     */
+    public static boolean windowStarts(FieldVector timestamps, int rows, long size, long[] starts) {
+        long data = timestamps.getDataBufferAddress();
+        boolean same = true;
+        long first = 0;
+        for (int i = 0; i < rows; i++) {
+            long t = MemoryUtil.getLong(data + ((long) i << 3));
+            long start = t - Math.floorMod(t, size);
+            starts[i] = start;
+            if (i == 0) {
+                first = start;
+            } else {
+                same &= start == first;
+            }
+        }
+        return same;
+    }
 }

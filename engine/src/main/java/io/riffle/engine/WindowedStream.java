@@ -1,0 +1,69 @@
+package io.riffle.engine;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.hash.Aggregate;
+import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.engine.internal.operator.WindowAggregateOperator;
+
+/**
+ * A keyed stream cut into event-time windows. Each aggregation emits, when the watermark passes a
+ * window's end, one row per key that had records in it: {@code (key, window_start, window_end,
+ * aggregates...)}, named as keyed aggregations name them ({@code sum("value")} keeps the name
+ * {@code value}). Records arriving after every window they belong to has fired are dropped.
+ *
+ * <pre>{@code
+ * events.assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofSeconds(5)))
+ *       .keyBy("user").window(Windows.tumbling(Duration.ofMinutes(1))).sum("amount")
+ * }</pre>
+ */
+public final class WindowedStream {
+    private final KeyedStream keyed;
+    private final Windows windows;
+    private final int timestampField;
+
+    WindowedStream(KeyedStream keyed, Windows windows, int timestampField) {
+        this.keyed = keyed;
+        this.windows = windows;
+        this.timestampField = timestampField;
+    }
+
+    public DataStream sum(String field) {
+        return aggregate(Aggregate.sum(field).as(field));
+    }
+
+    public DataStream min(String field) {
+        return aggregate(Aggregate.min(field).as(field));
+    }
+
+    public DataStream max(String field) {
+        return aggregate(Aggregate.max(field).as(field));
+    }
+
+    /** The mean as float64. */
+    public DataStream avg(String field) {
+        return aggregate(Aggregate.avg(field).as(field));
+    }
+
+    /** The number of records per key and window, as {@code count}. */
+    public DataStream count() {
+        return aggregate(Aggregate.count().as("count"));
+    }
+
+    /** Several aggregates at once. */
+    public DataStream aggregate(Aggregate... aggregates) {
+        BatchSchema schema = keyed.schema();
+        int key = keyed.keyField();
+        BatchSchema output = WindowAggregateOperator.outputSchema(GroupBySpec.of(schema, key, aggregates));
+        long size = windows.sizeMillis();
+        long slide = windows.slideMillis();
+        int time = timestampField;
+        long budget = keyed.env().stateBudgetBytes();
+        Aggregate[] copy = aggregates.clone();
+        StringBuilder what = new StringBuilder("window(" + windows + ").aggregate(");
+        for (int a = 0; a < aggregates.length; a++) {
+            what.append(a == 0 ? "" : ", ").append(aggregates[a].kind());
+        }
+        return keyed.keyed(keyed.name(what.append(')').toString()), output,
+                () -> new WindowAggregateOperator(schema, key, time, size, slide, copy, budget));
+    }
+}

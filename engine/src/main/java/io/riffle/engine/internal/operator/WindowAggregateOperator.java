@@ -1,0 +1,323 @@
+package io.riffle.engine.internal.operator;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.hash.Aggregate;
+import io.riffle.columnar.hash.AggregateKind;
+import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.columnar.kernel.EventTimeKernel;
+import io.riffle.columnar.kernel.GatherKernel;
+import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
+import io.riffle.engine.internal.runtime.Output;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.TimeStampMilliVector;
+
+/**
+ * Keyed event-time windows with aggregates. State is kept by pane: a pane is {@code gcd(size, slide)}
+ * long, and each pane has its own off-heap table of (key, partial aggregates), so a record updates one
+ * table whatever the number of windows it falls into. A batch is assigned to panes by a kernel over its
+ * timestamp column and, in the usual case of a single pane, aggregated as it is. When the watermark
+ * reaches a window's last millisecond the window fires: a tumbling window emits its pane's table; a
+ * sliding one merges its panes into a table first. Each firing emits batches of {@code (key, window_start,
+ * window_end, aggregates...)}; panes no later window needs are freed. A record whose every window has
+ * fired is late: dropped and counted ({@link #lateRecords()}).
+ */
+public final class WindowAggregateOperator extends Operator {
+    private final BatchSchema inputSchema;
+    private final int keyField;
+    private final int timestampField;
+    private final long size;
+    private final long slide;
+    private final long pane;
+    private final Aggregate[] aggregates;
+    private final long budgetBytes;
+    private final GroupBySpec paneSpec;
+    /** Merges pane results into a window's (sliding windows only). */
+    private final GroupBySpec mergeSpec;
+    private final BatchSchema outputSchema;
+    /** Per user aggregate, its first column in a pane's results (after the key); AVG takes two: sum, count. */
+    private final int[] paneColumn;
+    private final boolean[] average;
+    private final TreeMap<Long, OffHeapHashTable> panes = new TreeMap<>();
+    private final SelectionVector selection = new SelectionVector(1024);
+    private final SelectionVector all = new SelectionVector(1024);
+    private BufferAllocator allocator;
+    private int batchSize;
+    private RecordBatch scratch;
+    private long[] starts = new long[1024];
+    /** The distinct panes of the batch being split. */
+    private long[] batchPanes = new long[8];
+    private long watermark = Long.MIN_VALUE;
+    /** The end of the last window fired. */
+    private long firedEnd = Long.MIN_VALUE;
+    private long lateRecords;
+
+    public WindowAggregateOperator(BatchSchema inputSchema, int keyField, int timestampField, long size, long slide,
+                                   Aggregate[] aggregates, long budgetBytes) {
+        this.inputSchema = inputSchema;
+        this.keyField = keyField;
+        this.timestampField = timestampField;
+        this.size = size;
+        this.slide = slide;
+        this.pane = gcd(size, slide);
+        this.aggregates = aggregates.clone();
+        this.budgetBytes = budgetBytes;
+        GroupBySpec user = GroupBySpec.of(inputSchema, keyField, aggregates);
+        List<Aggregate> partial = new ArrayList<>();
+        this.paneColumn = new int[aggregates.length];
+        this.average = new boolean[aggregates.length];
+        for (int a = 0; a < aggregates.length; a++) {
+            paneColumn[a] = partial.size() + 1;
+            average[a] = user.kindOf(a) == AggregateKind.AVG;
+            if (average[a]) {
+                partial.add(Aggregate.sum(user.fieldOf(a)).as("sum" + a));
+                partial.add(Aggregate.count(user.fieldOf(a)).as("count" + a));
+            } else {
+                partial.add(aggregates[a].as("p" + a));
+            }
+        }
+        this.paneSpec = GroupBySpec.of(inputSchema, keyField, partial.toArray(new Aggregate[0]));
+        Aggregate[] merge = new Aggregate[partial.size()];
+        for (int c = 0; c < merge.length; c++) {
+            AggregateKind kind = paneSpec.kindOf(c);
+            merge[c] = kind == AggregateKind.MIN ? Aggregate.min(c + 1)
+                    : kind == AggregateKind.MAX ? Aggregate.max(c + 1) : Aggregate.sum(c + 1);
+        }
+        this.mergeSpec = pane == size ? null : GroupBySpec.of(paneSpec.outputSchema(), 0, merge);
+        this.outputSchema = outputSchema(user);
+    }
+
+    /** {@code (key, window_start, window_end, aggregates...)}, the aggregates as a keyed aggregation names them. */
+    public static BatchSchema outputSchema(GroupBySpec user) {
+        BatchSchema keyed = user.outputSchema();
+        List<Column> columns = new ArrayList<>();
+        columns.add(keyed.column(0));
+        columns.add(Column.of("window_start", ColumnType.TIMESTAMP_MS));
+        columns.add(Column.of("window_end", ColumnType.TIMESTAMP_MS));
+        for (int c = 1; c < keyed.columnCount(); c++) {
+            columns.add(keyed.column(c));
+        }
+        return BatchSchema.of(columns);
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    @Override
+    public void open(TaskContext context) {
+        allocator = context.allocator();
+        batchSize = context.batchSize();
+        scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
+    }
+
+    /** Records dropped because every window they fall into had fired. */
+    public long lateRecords() {
+        return lateRecords;
+    }
+
+    @Override
+    public void process(RecordBatch batch, Output out) {
+        int n = batch.rowCount();
+        if (n == 0) {
+            return;
+        }
+        FieldVector timestamps = batch.vector(timestampField);
+        if (timestamps.getNullCount() > 0) {
+            throw new IllegalArgumentException("timestamp field '" + inputSchema.column(timestampField).name()
+                    + "' is null: a window needs a timestamp on every record");
+        }
+        if (starts.length < n) {
+            starts = new long[Math.max(n, starts.length * 2)];
+        }
+        boolean onePane = EventTimeKernel.windowStarts(timestamps, n, pane, starts);
+        if (onePane && !isLate(starts[0])) {
+            paneFor(starts[0]).aggregate(batch);
+            return;
+        }
+        int distinct = 0;
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || starts[i] != starts[i - 1]) {
+                distinct = addDistinct(starts[i], distinct);
+            }
+        }
+        selection.ensureCapacity(n);
+        int[] rows = selection.rows();
+        for (int d = 0; d < distinct; d++) {
+            long start = batchPanes[d];
+            int count = 0;
+            for (int i = 0; i < n; i++) {
+                if (starts[i] == start) {
+                    rows[count++] = i;
+                }
+            }
+            if (isLate(start)) {
+                lateRecords += count;
+            } else {
+                selection.setSize(count);
+                GatherKernel.gather(batch, selection, scratch);
+                paneFor(start).aggregate(scratch);
+            }
+        }
+    }
+
+    /** Adds {@code start} to the batch's distinct panes unless there; returns their number. */
+    private int addDistinct(long start, int distinct) {
+        for (int d = 0; d < distinct; d++) {
+            if (batchPanes[d] == start) {
+                return distinct;
+            }
+        }
+        if (distinct == batchPanes.length) {
+            batchPanes = Arrays.copyOf(batchPanes, distinct * 2);
+        }
+        batchPanes[distinct] = start;
+        return distinct + 1;
+    }
+
+    /** Whether every window holding pane {@code paneStart} has fired. */
+    private boolean isLate(long paneStart) {
+        long lastWindowStart = paneStart - Math.floorMod(paneStart, slide);
+        return lastWindowStart + size - 1 <= watermark;
+    }
+
+    private OffHeapHashTable paneFor(long start) {
+        OffHeapHashTable table = panes.get(start);
+        if (table == null) {
+            table = new OffHeapHashTable(paneSpec, allocator, budgetBytes);
+            panes.put(start, table);
+        }
+        return table;
+    }
+
+    /** Fires every window the watermark closes, oldest first, frees the panes no window needs any more. */
+    @Override
+    public void processWatermark(long watermark, Output out) throws Exception {
+        if (watermark <= this.watermark) {
+            out.emitWatermark(watermark);
+            return;
+        }
+        this.watermark = watermark;
+        TreeSet<Long> ends = new TreeSet<>();
+        for (long p : panes.keySet()) {
+            long lastStart = p - Math.floorMod(p, slide);
+            for (long s = lastStart; s > p - size; s -= slide) {
+                long end = s + size;
+                if (end > firedEnd && end - 1 <= watermark) {
+                    ends.add(end);
+                }
+            }
+        }
+        for (long end : ends) {
+            fire(end - size, end, out);
+            firedEnd = end;
+        }
+        Iterator<Map.Entry<Long, OffHeapHashTable>> it = panes.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, OffHeapHashTable> e = it.next();
+            if (isLate(e.getKey())) {
+                e.getValue().close();
+                it.remove();
+            }
+        }
+        out.emitWatermark(watermark);
+    }
+
+    private void fire(long start, long end, Output out) throws Exception {
+        if (mergeSpec == null) {
+            emit(panes.get(start), start, end, out);
+            return;
+        }
+        try (OffHeapHashTable window = new OffHeapHashTable(mergeSpec, allocator, budgetBytes)) {
+            for (OffHeapHashTable p : panes.subMap(start, end).values()) {
+                for (int from = 0; from < p.groupCount(); from += batchSize) {
+                    try (RecordBatch partial = p.emit(from, batchSize, allocator)) {
+                        window.aggregate(partial);
+                    }
+                }
+            }
+            emit(window, start, end, out);
+        }
+    }
+
+    private void emit(OffHeapHashTable table, long start, long end, Output out) throws Exception {
+        if (table == null) {
+            return;
+        }
+        for (int from = 0; from < table.groupCount(); from += batchSize) {
+            try (RecordBatch partial = table.emit(from, batchSize, allocator);
+                 RecordBatch result = RecordBatch.allocate(outputSchema, allocator, partial.rowCount())) {
+                int n = partial.rowCount();
+                all.ensureCapacity(n);
+                all.selectAll(n);
+                GatherKernel.gatherColumn(partial, 0, all, result, 0);
+                TimeStampMilliVector starts = (TimeStampMilliVector) result.vector(1);
+                TimeStampMilliVector ends = (TimeStampMilliVector) result.vector(2);
+                for (int r = 0; r < n; r++) {
+                    starts.set(r, start);
+                    ends.set(r, end);
+                }
+                for (int a = 0; a < aggregates.length; a++) {
+                    if (average[a]) {
+                        average(partial, paneColumn[a], (Float8Vector) result.vector(3 + a), n);
+                    } else {
+                        GatherKernel.gatherColumn(partial, paneColumn[a], all, result, 3 + a);
+                    }
+                }
+                result.setRowCount(n);
+                out.emit(result);
+            }
+        }
+    }
+
+    /** avg = sum / count from a pane result's two columns; null where no value was counted. */
+    private static void average(RecordBatch partial, int sumColumn, Float8Vector out, int n) {
+        FieldVector sums = partial.vector(sumColumn);
+        BigIntVector counts = (BigIntVector) partial.vector(sumColumn + 1);
+        boolean doubles = sums instanceof Float8Vector;
+        for (int r = 0; r < n; r++) {
+            long count = counts.get(r);
+            if (count == 0 || sums.isNull(r)) {
+                out.setNull(r);
+            } else {
+                double sum = doubles ? ((Float8Vector) sums).get(r) : ((BigIntVector) sums).get(r);
+                out.set(r, sum / count);
+            }
+        }
+    }
+
+    /** Window state is not in checkpoints yet: refused rather than silently restoring nothing. */
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        throw new UnsupportedOperationException("event-time windows cannot be checkpointed yet: run them without"
+                + " checkpoints");
+    }
+
+    @Override
+    public void close() {
+        for (OffHeapHashTable t : panes.values()) {
+            t.close();
+        }
+        panes.clear();
+        if (scratch != null) {
+            scratch.close();
+        }
+    }
+}

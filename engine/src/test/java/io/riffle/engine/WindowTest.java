@@ -1,0 +1,183 @@
+package io.riffle.engine;
+
+import static io.riffle.engine.TupleLists.sorted;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.hash.Aggregate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Event-time windows against a straightforward reference: random keys, values and out-of-order
+ * timestamps, tumbling and sliding windows, many seeds and parallelisms. Without late data every window
+ * must come out exactly; with late data (at parallelism 1, where the watermark each record meets is
+ * known) exactly the records the reference finds late must be missing.
+ */
+@Timeout(120)
+class WindowTest {
+    private static final BatchSchema EVENTS = BatchSchema.of(Column.of("key", ColumnType.INT64),
+            Column.of("value", ColumnType.INT64), Column.of("time", ColumnType.TIMESTAMP_MS));
+
+    private record Event(long key, long value, long time) {
+    }
+
+    /** {@code n} events, time rising by 0..3 ms a record, each shifted back by up to {@code disorder} ms. */
+    private static List<Event> events(long seed, int n, long disorder) {
+        Random r = new Random(seed);
+        List<Event> out = new ArrayList<>();
+        long clock = 1_000 + r.nextInt(1_000);
+        for (int i = 0; i < n; i++) {
+            clock += r.nextInt(4);
+            long time = clock - (disorder == 0 ? 0 : (long) r.nextInt((int) disorder + 1));
+            out.add(new Event(r.nextInt(12), r.nextInt(1_000) - 200, time));
+        }
+        return out;
+    }
+
+    private static List<Tuple> tuples(List<Event> events) {
+        List<Tuple> out = new ArrayList<>();
+        for (Event e : events) {
+            out.add(Tuple.of(e.key, e.value, Instant.ofEpochMilli(e.time)));
+        }
+        return out;
+    }
+
+    /** Per window (key, start): sum, count, min, max of the values the reference lets in. */
+    private static final class Reference {
+        final long size;
+        final long slide;
+        final Map<List<Long>, long[]> windows = new TreeMap<>((a, b) -> {
+            int c = Long.compare(a.get(0), b.get(0));
+            return c != 0 ? c : Long.compare(a.get(1), b.get(1));
+        });
+
+        Reference(long size, long slide) {
+            this.size = size;
+            this.slide = slide;
+        }
+
+        boolean isLate(long time, long watermark) {
+            long lastStart = time - Math.floorMod(time, slide);
+            return lastStart + size - 1 <= watermark;
+        }
+
+        /** Adds {@code e} to its windows that have not fired at {@code watermark} (a fired window is not emitted again). */
+        void add(Event e, long watermark) {
+            long lastStart = e.time - Math.floorMod(e.time, slide);
+            for (long s = lastStart; s > e.time - size && s + size - 1 > watermark; s -= slide) {
+                long[] acc = windows.computeIfAbsent(List.of(e.key, s),
+                        k -> new long[] {0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
+                acc[0] += e.value;
+                acc[1]++;
+                acc[2] = Math.min(acc[2], e.value);
+                acc[3] = Math.max(acc[3], e.value);
+            }
+        }
+
+        List<Tuple> rows() {
+            List<Tuple> out = new ArrayList<>();
+            for (Map.Entry<List<Long>, long[]> w : windows.entrySet()) {
+                long[] a = w.getValue();
+                long start = w.getKey().get(1);
+                out.add(Tuple.of(w.getKey().get(0), Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + size),
+                        a[0], a[1], a[2], a[3], (double) a[0] / a[1]));
+            }
+            return out;
+        }
+    }
+
+    private static List<Tuple> run(List<Event> events, int p, int batchSize, Windows windows, long disorder) {
+        Environment env = Environment.streaming().setParallelism(p).setBatchSize(batchSize).setChannelCapacity(4);
+        List<Tuple> out = new ArrayList<>();
+        env.fromCollection(tuples(events), EVENTS)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofMillis(disorder)))
+                .keyBy("key").window(windows)
+                .aggregate(Aggregate.sum("value"), Aggregate.count(), Aggregate.min("value"), Aggregate.max("value"),
+                        Aggregate.avg("value"))
+                .collect(out);
+        env.execute("windows");
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void windowsWithoutLateDataMatchTheReference(int p) {
+        long[][] shapes = {{100, 100}, {50, 10}, {90, 60}, {7, 7}, {1000, 250}};
+        for (int seed = 0; seed < 10; seed++) {
+            long[] shape = shapes[seed % shapes.length];
+            Windows windows = shape[0] == shape[1] ? Windows.tumbling(Duration.ofMillis(shape[0]))
+                    : Windows.sliding(Duration.ofMillis(shape[0]), Duration.ofMillis(shape[1]));
+            long disorder = seed % 3 == 0 ? 0 : 5 + seed * 3;
+            List<Event> events = events(seed * 7L + p, 2_000 + seed * 100, disorder);
+            Reference reference = new Reference(shape[0], shape[1]);
+            for (Event e : events) {
+                reference.add(e, Long.MIN_VALUE);
+            }
+            List<Tuple> actual = run(events, p, 1 + seed * 37 % 200, windows, disorder);
+            assertEquals(sorted(reference.rows()), sorted(actual), "seed " + seed + ", " + windows + ", p " + p);
+        }
+    }
+
+    @Test
+    void recordsBehindTheWatermarkAreDroppedExactlyAsTheReferenceSays() {
+        long[][] shapes = {{100, 100}, {60, 20}};
+        for (int seed = 0; seed < 12; seed++) {
+            long[] shape = shapes[seed % 2];
+            Windows windows = shape[0] == shape[1] ? Windows.tumbling(Duration.ofMillis(shape[0]))
+                    : Windows.sliding(Duration.ofMillis(shape[0]), Duration.ofMillis(shape[1]));
+            long bound = 10;
+            int batchSize = 1 + seed * 13 % 50;
+            List<Event> events = events(seed, 3_000, 120);
+            Reference reference = new Reference(shape[0], shape[1]);
+            long watermark = Long.MIN_VALUE;
+            int late = 0;
+            for (int from = 0; from < events.size(); from += batchSize) {
+                long highest = Long.MIN_VALUE;
+                for (Event e : events.subList(from, Math.min(events.size(), from + batchSize))) {
+                    if (reference.isLate(e.time, watermark)) {
+                        late++;
+                    } else {
+                        reference.add(e, watermark);
+                    }
+                    highest = Math.max(highest, e.time);
+                }
+                watermark = Math.max(watermark, highest - bound - 1);
+            }
+            List<Tuple> actual = run(events, 1, batchSize, windows, bound);
+            String context = "seed " + seed + ", " + windows + ", batch " + batchSize + ", " + late + " late";
+            assertEquals(sorted(reference.rows()), sorted(actual), context);
+            if (late == 0) {
+                throw new AssertionError(context + ": the data has no late record to test");
+            }
+        }
+    }
+
+    @Test
+    void aWindowNeedsEventTimeAndSensibleSizes() {
+        Environment env = Environment.streaming();
+        DataStream plain = env.fromCollection(tuples(events(1, 10, 0)), EVENTS);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> plain.keyBy("key").window(Windows.tumbling(Duration.ofSeconds(1))));
+        assertEquals("keyBy(key).window(tumbling(1000 ms)) needs event time: call assignTimestampsAndWatermarks(...)"
+                + " first (after any map or select that drops the timestamp field)", e.getMessage());
+        assertEquals("the window size must be at least 1 ms, not PT0S",
+                assertThrows(IllegalArgumentException.class, () -> Windows.tumbling(Duration.ZERO)).getMessage());
+        assertEquals("a window slide of 20 ms is longer than the window (10 ms): records between windows would be lost",
+                assertThrows(IllegalArgumentException.class,
+                        () -> Windows.sliding(Duration.ofMillis(10), Duration.ofMillis(20))).getMessage());
+    }
+}
