@@ -40,6 +40,7 @@ public final class RiffleCli implements Callable<Integer> {
             "keyed-sum", EngineJobs::keyedSum,
             "group-sum", EngineJobs::groupSum,
             "wordcount", EngineJobs::wordCount,
+            "window-sum", EngineJobs::windowSum,
             "columnar-demo", ColumnarDemoJob::run));
 
     /** The jobs that can checkpoint. */
@@ -84,7 +85,7 @@ public final class RiffleCli implements Callable<Integer> {
         RiffleCli parent;
 
         @Parameters(index = "0", paramLabel = "JOB",
-                description = "seed-batch, seed-stream, keyed-sum (W1), group-sum (W2), wordcount (W4), columnar-demo")
+                description = "seed-batch, seed-stream, keyed-sum (W1), group-sum (W2), window-sum (W3), wordcount (W4), columnar-demo")
         String job;
 
         @Option(names = "--records", paramLabel = "N", description = "records to generate (default: ${DEFAULT-VALUE})")
@@ -121,6 +122,12 @@ public final class RiffleCli implements Callable<Integer> {
         @Option(names = "--rate", paramLabel = "R", description = "pace the generator to R records per second (default: unpaced)")
         long rate;
 
+        @Option(names = "--window-ms", paramLabel = "MS", description = "window-sum: window size in event-time ms (default: ${DEFAULT-VALUE})")
+        long windowMs = 100_000;
+
+        @Option(names = "--slide-ms", paramLabel = "MS", description = "window-sum: slide for sliding windows (default: tumbling)")
+        long slideMs;
+
         @Override
         public Integer call() {
             PrintStream err = parent.err;
@@ -137,6 +144,9 @@ public final class RiffleCli implements Callable<Integer> {
                     : checkpointInterval < 0 ? "--checkpoint-interval must not be negative: " + checkpointInterval
                     : failAfter < 0 ? "--fail-after must not be negative: " + failAfter
                     : rate < 0 ? "--rate must not be negative: " + rate
+                    : windowMs < 1 ? "--window-ms must be at least 1: " + windowMs
+                    : slideMs < 0 || slideMs > windowMs ? "--slide-ms must be between 1 and --window-ms (" + windowMs
+                            + "), or 0 for tumbling windows: " + slideMs
                     : (checkpointDir != null || from != null) && !STREAMING_JOBS.contains(job)
                             ? job + " is a batch job: checkpoints are for the streaming jobs (" + String.join(", ", STREAMING_JOBS)
                             + "); a batch job restarts from the start of its input"
@@ -155,7 +165,7 @@ public final class RiffleCli implements Callable<Integer> {
                 }
             }
             JobSummary summary = selected.run(new JobOptions(records, keys, batchSize, parallelism, input, output,
-                    checkpointDir, checkpointInterval, failAfter, from, rate), parent.out, err);
+                    checkpointDir, checkpointInterval, failAfter, from, rate, windowMs, slideMs), parent.out, err);
             parent.out.println(summary.toJson());
             parent.out.flush();
             return 0;

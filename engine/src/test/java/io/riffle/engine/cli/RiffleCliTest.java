@@ -64,7 +64,7 @@ class RiffleCliTest {
     @Test
     void anUnknownJobOrABadNumberIsAUsageError() {
         assertEquals(2, run("run", "word-count"));
-        assertEquals("unknown job 'word-count'; jobs: columnar-demo, group-sum, keyed-sum, seed-batch, seed-stream, wordcount\n",
+        assertEquals("unknown job 'word-count'; jobs: columnar-demo, group-sum, keyed-sum, seed-batch, seed-stream, window-sum, wordcount\n",
                 err());
         err.reset();
         assertEquals(2, run("run", "columnar-demo", "--keys", "0"));
@@ -105,6 +105,25 @@ class RiffleCliTest {
         assertEquals("(2,166500)", lines[2]);
         assertTrue(lines[3].startsWith("{\"job\":\"group-sum\",\"records\":1000,\"keys\":3,\"output_records\":3,"),
                 lines[3]);
+    }
+
+    @Test
+    void windowSumPrintsTheFirstWindowsExactSums() {
+        assertEquals(0, run("run", "window-sum", "--records", "1000", "--keys", "3", "--window-ms", "100",
+                "--parallelism", "2"));
+        String[] lines = out().split("\n");
+        assertEquals("(0,1970-01-01T00:00:00Z,1970-01-01T00:00:00.100Z,1683)", lines[0]);
+        assertEquals("(1,1970-01-01T00:00:00Z,1970-01-01T00:00:00.100Z,1617)", lines[1]);
+        assertEquals("(2,1970-01-01T00:00:00Z,1970-01-01T00:00:00.100Z,1650)", lines[2]);
+        assertTrue(lines[3].startsWith("{\"job\":\"window-sum\",\"records\":1000,\"keys\":3,\"output_records\":30,"),
+                lines[3]);
+        out.reset();
+        // Sliding 100 ms windows every 50 ms: 21 windows hold records (the first starts at -50 ms).
+        assertEquals(0, run("run", "window-sum", "--records", "1000", "--keys", "3", "--window-ms", "100",
+                "--slide-ms", "50", "--parallelism", "1"));
+        assertTrue(out().contains("\"output_records\":63,"), out());
+        assertEquals(2, run("run", "window-sum", "--window-ms", "100", "--slide-ms", "200"));
+        assertEquals("--slide-ms must be between 1 and --window-ms (100), or 0 for tumbling windows: 200\n", err());
     }
 
     @Test
