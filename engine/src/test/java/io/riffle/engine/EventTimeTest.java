@@ -113,17 +113,21 @@ class EventTimeTest {
     }
 
     /**
-     * Two generator subtasks with rising timestamps (0..9999 and 10000..19999), rebalanced to two
-     * consumers: each consumer's watermark is the lower of its two channels', so it rises only, never
-     * passes a record still to come on either channel, and ends at MAX after the last record.
+     * Two sources with rising timestamps, 0..9999 and 10000..19999, each with its own watermarks, unioned
+     * and rebalanced to two consumers: each consumer's watermark is the lowest over its channels, so it
+     * rises only, never passes a record still to come on any channel, and ends at MAX after the last record.
      */
     @Test
     void watermarksTravelInBandAndTakeTheMinimumOverChannels() {
         for (int round = 0; round < 20; round++) {
             Environment env = Environment.streaming().setParallelism(2).setBatchSize(64).setChannelCapacity(4);
             Map<Integer, List<String>> seen = new ConcurrentHashMap<>();
-            probe(env.generate(20_000, 10).assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
-                    .rebalance(), 2, seen);
+            WatermarkStrategy strategy = WatermarkStrategy.monotonousTimestamps("timestamp");
+            DataStream early = env.generate(10_000, 10).setParallelism(1).assignTimestampsAndWatermarks(strategy);
+            DataStream late = env.generate(10_000, 10).setParallelism(1)
+                    .map(r -> Tuple.of(r.getLong(0), r.getLong(1), ((Instant) r.field(2)).plusMillis(10_000)))
+                    .assignTimestampsAndWatermarks(strategy);
+            probe(early.union(late).rebalance(), 2, seen);
             env.execute("in-band");
             assertEquals(2, seen.size());
             for (List<String> events : seen.values()) {

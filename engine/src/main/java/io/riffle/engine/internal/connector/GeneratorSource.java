@@ -13,8 +13,9 @@ import org.apache.arrow.memory.util.MemoryUtil;
 /**
  * The workloads' deterministic data: record {@code i} of {@code 0 .. records - 1} has key
  * {@code i mod keys}, value {@code i} and timestamp {@code i} ms. Subtask {@code s} of {@code p} generates
- * the contiguous range {@code [s * records / p, (s + 1) * records / p)}, written straight into the
- * vectors of one batch it reuses. Rewindable: a reader's position is the index ranges it has left.
+ * records {@code s, s + p, s + 2p, ...}, so all subtasks move through event time together, written
+ * straight into the vectors of one batch it reuses. Rewindable: a reader's position is the index ranges
+ * it has left.
  */
 public final class GeneratorSource implements Source {
     public static final BatchSchema SCHEMA = BatchSchema.of(Column.of("key", ColumnType.INT64),
@@ -94,19 +95,23 @@ public final class GeneratorSource implements Source {
         }
 
         @Override
-        void fill(long first, int n) {
+        void fill(long first, long step, int n) {
             batch.ensureCapacity(n);
             long keyData = batch.vector(0).getDataBufferAddress();
             long valueData = batch.vector(1).getDataBufferAddress();
             long timeData = batch.vector(2).getDataBufferAddress();
             long i = first;
             long k = i % keys;
-            for (int r = 0; r < n; r++, i++) {
+            long keyStep = step % keys;
+            for (int r = 0; r < n; r++, i += step) {
                 long at = (long) r << 3;
                 MemoryUtil.putLong(keyData + at, k);
                 MemoryUtil.putLong(valueData + at, i);
                 MemoryUtil.putLong(timeData + at, i);
-                k = k + 1 == keys ? 0 : k + 1;
+                k += keyStep;
+                if (k >= keys) {
+                    k -= keys;
+                }
             }
             for (int c = 0; c < 3; c++) {
                 MemoryUtil.setMemory(batch.vector(c).getValidityBufferAddress(), (n + 7) >>> 3, (byte) 0xFF);

@@ -30,7 +30,7 @@ abstract class IndexRangeReader implements SourceReader {
         if (n <= 0) {
             return null;
         }
-        fill(left.next(), n);
+        fill(left.next(), left.step(), n);
         batch.setRowCount(n);
         left.advance(n);
         return batch;
@@ -41,8 +41,8 @@ abstract class IndexRangeReader implements SourceReader {
         return available;
     }
 
-    /** Writes the records {@code first .. first + n - 1} into rows {@code 0 .. n - 1} of {@link #batch}. */
-    abstract void fill(long first, int n);
+    /** Writes the records {@code first, first + step, ...} ({@code n} of them) into rows {@code 0 .. n - 1} of {@link #batch}. */
+    abstract void fill(long first, long step, int n);
 
     @Override
     public final boolean isFinished() {

@@ -6,25 +6,31 @@ import java.util.List;
 
 /**
  * What is left to read of a source whose record {@code i} is a function of {@code i} (the generators): a
- * list of half-open index ranges, consumed from the front. Its {@link #encode() bytes} are the reader's
- * position; the ranges of several old subtasks can be joined into one reader when a checkpoint is
- * restored at a lower parallelism.
+ * list of strided index ranges ({@code from, from + step, ...} below {@code to}), consumed from the front.
+ * Its {@link #encode() bytes} are the reader's position; the ranges of several old subtasks can be joined
+ * into one reader when a checkpoint is restored at a lower parallelism.
  */
 final class IndexRanges {
+    private static final int RANGE_BYTES = 24;
+
     private final long[] from;
     private final long[] to;
+    private final long[] step;
     private int current;
 
-    private IndexRanges(long[] from, long[] to) {
+    private IndexRanges(long[] from, long[] to, long[] step) {
         this.from = from;
         this.to = to;
+        this.step = step;
         skipEmpty();
     }
 
-    /** Subtask {@code subtask}'s contiguous share of {@code 0 .. count - 1}. */
+    /**
+     * Subtask {@code subtask}'s share of {@code 0 .. count - 1}: every {@code parallelism}-th index from
+     * {@code subtask}, so that all subtasks move through the sequence (and its timestamps) together.
+     */
     static IndexRanges share(long count, int subtask, int parallelism) {
-        return new IndexRanges(new long[] {start(count, subtask, parallelism)},
-                new long[] {start(count, subtask + 1, parallelism)});
+        return new IndexRanges(new long[] {subtask}, new long[] {count}, new long[] {parallelism});
     }
 
     /** The ranges left in every position, in order. */
@@ -32,26 +38,28 @@ final class IndexRanges {
         List<long[]> ranges = new ArrayList<>();
         for (byte[] position : positions) {
             ByteBuffer in = ByteBuffer.wrap(position);
-            if (position.length % 16 != 0) {
+            if (position.length % RANGE_BYTES != 0) {
                 throw new IllegalArgumentException("source '" + source + "': a position of " + position.length
                         + " bytes is not a list of index ranges");
             }
             while (in.hasRemaining()) {
-                ranges.add(new long[] {in.getLong(), in.getLong()});
+                long[] range = {in.getLong(), in.getLong(), in.getLong()};
+                if (range[2] < 1) {
+                    throw new IllegalArgumentException("source '" + source + "': an index range with step "
+                            + range[2]);
+                }
+                ranges.add(range);
             }
         }
         long[] from = new long[ranges.size()];
         long[] to = new long[ranges.size()];
+        long[] step = new long[ranges.size()];
         for (int i = 0; i < from.length; i++) {
             from[i] = ranges.get(i)[0];
             to[i] = ranges.get(i)[1];
+            step[i] = ranges.get(i)[2];
         }
-        return new IndexRanges(from, to);
-    }
-
-    private static long start(long count, int subtask, int parallelism) {
-        // count * subtask may overflow for huge counts; split the multiplication.
-        return (count / parallelism) * subtask + (count % parallelism) * subtask / parallelism;
+        return new IndexRanges(from, to, step);
     }
 
     boolean isEmpty() {
@@ -63,14 +71,20 @@ final class IndexRanges {
         return from[current];
     }
 
-    /** How many indexes follow {@link #next()} without a gap, at most {@code max}. */
+    /** The distance between the indexes of the current range. */
+    long step() {
+        return step[current];
+    }
+
+    /** How many indexes of the current range are left from {@link #next()}, at most {@code max}. */
     int run(int max) {
-        return (int) Math.min(max, to[current] - from[current]);
+        return (int) Math.min(max, (to[current] - from[current] - 1) / step[current] + 1);
     }
 
     /** Marks {@code n} indexes from {@link #next()} as read. */
     void advance(int n) {
-        from[current] += n;
+        long next = from[current] + n * step[current];
+        from[current] = next < from[current] ? to[current] : next;
         skipEmpty();
     }
 
@@ -81,9 +95,9 @@ final class IndexRanges {
     }
 
     byte[] encode() {
-        ByteBuffer out = ByteBuffer.allocate((from.length - current) * 16);
+        ByteBuffer out = ByteBuffer.allocate((from.length - current) * RANGE_BYTES);
         for (int i = current; i < from.length; i++) {
-            out.putLong(from[i]).putLong(to[i]);
+            out.putLong(from[i]).putLong(to[i]).putLong(step[i]);
         }
         return out.array();
     }

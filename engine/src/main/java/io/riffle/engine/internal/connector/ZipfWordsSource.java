@@ -15,7 +15,7 @@ import org.apache.arrow.vector.VarCharVector;
  * Generated text for word count (W4): {@code words} words drawn from a vocabulary of {@code vocabulary}
  * words with Zipf (s = 1) frequencies, as a {@code (word: utf8)} stream. Deterministic: word {@code i} is
  * drawn from a hash of {@code i} alone, so the text is the same at any parallelism (subtasks take
- * contiguous index ranges, as the generator does) and a reader rewinds to any index. Word {@code r} (rank r, 0 the most frequent)
+ * every p-th index, as the generator does) and a reader rewinds to any index. Word {@code r} (rank r, 0 the most frequent)
  * is {@code r} written in base 26 with letters a-z.
  */
 public final class ZipfWordsSource implements Source {
@@ -95,11 +95,11 @@ public final class ZipfWordsSource implements Source {
         }
 
         @Override
-        void fill(long first, int n) {
+        void fill(long first, long step, int n) {
             VarCharVector v = batch.utf8(0);
             v.reset();
             for (int i = 0; i < n; i++) {
-                v.setSafe(i, encoded[rankOf(uniform(first + i) * norm)]);
+                v.setSafe(i, encoded[rankOf(uniform(first + i * step) * norm)]);
             }
         }
 

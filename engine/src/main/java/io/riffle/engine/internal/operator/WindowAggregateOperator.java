@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -215,8 +216,15 @@ public final class WindowAggregateOperator extends Operator {
             return;
         }
         this.watermark = watermark;
+        // A window ends after its panes, so only panes at or below the watermark can close one; panes
+        // ahead of it (a source far ahead in event time) are not looked at.
+        NavigableMap<Long, OffHeapHashTable> due = panes.headMap(watermark, true);
+        if (due.isEmpty()) {
+            out.emitWatermark(watermark);
+            return;
+        }
         TreeSet<Long> ends = new TreeSet<>();
-        for (long p : panes.keySet()) {
+        for (long p : due.keySet()) {
             long lastStart = p - Math.floorMod(p, slide);
             for (long s = lastStart; s > p - size; s -= slide) {
                 long end = s + size;
@@ -229,7 +237,7 @@ public final class WindowAggregateOperator extends Operator {
             fire(end - size, end, out);
             firedEnd = end;
         }
-        Iterator<Map.Entry<Long, OffHeapHashTable>> it = panes.entrySet().iterator();
+        Iterator<Map.Entry<Long, OffHeapHashTable>> it = due.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Long, OffHeapHashTable> e = it.next();
             if (isLate(e.getKey())) {
