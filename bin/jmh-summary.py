@@ -24,6 +24,8 @@ BASELINES = {
     "w2BatchGroupSum": ["w2HashMapBaseline"],
     "whereSelectExpressions": ["filterMapRowFunctions"],
     "w1CheckpointEverySecond": ["w1NoCheckpoints"],
+    "w3Tumbling": ["w3HashMapBaseline"],
+    "w3Sliding": ["w3Tumbling", "w3HashMapBaseline"],
 }
 BASELINE_METHODS = {b for bs in BASELINES.values() for b in bs}
 
