@@ -13,11 +13,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -169,14 +166,14 @@ class KeyedRecoveryTest {
             if (from != null) {
                 env.restoreFrom(from);
             }
-            StopAfter stop = new StopAfter(stopAt[step]);
+            StopAfter stop = new StopAfter("keyBy(", stopAt[step]);
             env.injectFailures(stop);
             List<Tuple> out = new ArrayList<>();
             // At 4 the source's subtasks 2 and 3 have nothing left to read and finish at once; checkpoints go on.
             env.generate(RECORDS, 97, 100_000).keyBy("key").sum("value").collect(out);
             JobHandle job = env.executeAsync("rescale");
             if (stopAt[step] != Long.MAX_VALUE) {
-                awaitReached(stop, job);
+                stop.await(job);
                 long id = job.triggerSavepoint().get();
                 job.cancel();
                 assertThrows(JobFailedException.class, job::await);
@@ -198,13 +195,13 @@ class KeyedRecoveryTest {
     @ValueSource(ints = {2, 3})
     void checkpointsGoOnAfterASourceFinishedAndRestoreItFinished(int restoredParallelism) throws Exception {
         Path checkpoints = dir.resolve("finished");
-        StopAfter stop = new StopAfter(RECORDS / 2);
+        StopAfter stop = new StopAfter("keyBy(", RECORDS / 2);
         Environment env = env(2).enableCheckpointing(Duration.ZERO, checkpoints).injectFailures(stop);
         List<Tuple> first = new ArrayList<>();
         env.fromSource(new CountedSource(new GeneratorSource(2_000, 97))).union(env.generate(RECORDS, 97, 100_000))
                 .keyBy("key").sum("value").collect(first);
         JobHandle job = env.executeAsync("finished-source");
-        awaitReached(stop, job);
+        stop.await(job);
         // The small source ends within a few batches; savepoints go on until one records it finished.
         Path savepoint = null;
         for (int attempt = 0; attempt < 1_000 && savepoint == null; attempt++) {
@@ -310,34 +307,6 @@ class KeyedRecoveryTest {
         }
     }
 
-    /** Waits until {@code stop} was reached; a job that ended first (it failed) throws its cause. */
-    private static void awaitReached(StopAfter stop, JobHandle job) throws InterruptedException {
-        while (!stop.reached.await(10, TimeUnit.MILLISECONDS)) {
-            if (job.isDone()) {
-                job.await();
-                throw new AssertionError("the job ended before reaching " + stop.records + " records");
-            }
-        }
-    }
-
-    /** Lets {@code records} records through the keyed operator, then holds it until cancelled. */
-    private static final class StopAfter implements FailureInjector {
-        final CountDownLatch reached = new CountDownLatch(1);
-        private final long records;
-        private final AtomicLong seen = new AtomicLong();
-
-        StopAfter(long records) {
-            this.records = records;
-        }
-
-        @Override
-        public void beforeBatch(String operator, int subtask, int rows) {
-            if (operator.startsWith("keyBy(") && seen.addAndGet(rows) >= records) {
-                reached.countDown();
-            }
-        }
-    }
-
     @Test
     void aCheckpointThatCannotBeWrittenFailsAndTheNextSucceeds() throws Exception {
         AtomicInteger refused = new AtomicInteger();
@@ -373,12 +342,12 @@ class KeyedRecoveryTest {
     void aCorruptStateFileIsDetectedAndTheCheckpointBeforeIsUsed() throws Exception {
         Path checkpoints = dir.resolve("corrupt");
         Environment env = env(2).enableCheckpointing(Duration.ZERO, checkpoints).setCheckpointsRetained(5);
-        StopAfter stop = new StopAfter(RECORDS / 2);
+        StopAfter stop = new StopAfter("keyBy(", RECORDS / 2);
         env.injectFailures(stop);
         List<Tuple> first = new ArrayList<>();
         env.generate(RECORDS, 97, 100_000).keyBy("key").sum("value").collect(first);
         JobHandle job = env.executeAsync("corrupt");
-        awaitReached(stop, job);
+        stop.await(job);
         long older = job.triggerCheckpoint().get();
         long newer = job.triggerCheckpoint().get();
         long reportedBytes = job.lastCheckpointBytes();

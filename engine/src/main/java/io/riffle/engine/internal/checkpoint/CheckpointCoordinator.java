@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
@@ -191,13 +192,22 @@ public final class CheckpointCoordinator implements AutoCloseable {
         p.entries.addAll(entries);
         p.bytes += bytes;
         if (++p.acknowledged == taskCount) {
-            timer.execute(() -> complete(p));
+            onTimer(() -> complete(p));
         }
     }
 
     /** A subtask could not snapshot checkpoint {@code id}: the checkpoint is aborted, the job goes on. */
     public void decline(long id, String reason) {
-        timer.execute(() -> abort(id, reason));
+        onTimer(() -> abort(id, reason));
+    }
+
+    /** Runs {@code task} on the timer thread, unless the attempt has ended and the timer with it. */
+    private void onTimer(Runnable task) {
+        try {
+            timer.execute(task);
+        } catch (RejectedExecutionException ended) {
+            // The attempt is over: its checkpoint in flight was aborted when the timer stopped.
+        }
     }
 
     /**

@@ -25,9 +25,10 @@ public record Manifest(long checkpointId, boolean savepoint, long timestampMilli
     /**
      * POSITION: a source subtask's position; STATE_FILE: an operator subtask's state file; COMMITTABLE: a
      * two-phase-commit sink's staged output; FINISHED: the subtask had finished (its bytes hold the
-     * operator's parallelism then, so a restore can tell an operator that finished everywhere).
+     * operator's parallelism then, so a restore can tell an operator that finished everywhere);
+     * OPERATOR_STATE: a few bytes of an operator subtask's state that is not keyed (a watermark).
      */
-    public enum Kind { POSITION, STATE_FILE, COMMITTABLE, FINISHED }
+    public enum Kind { POSITION, STATE_FILE, COMMITTABLE, FINISHED, OPERATOR_STATE }
 
     /** One piece of state: {@code bytes} for positions, committables and finished marks, {@code file} and {@code size} for files. */
     public record Entry(Kind kind, int operator, int subtask, byte[] bytes, String file, long size) {
@@ -41,6 +42,10 @@ public record Manifest(long checkpointId, boolean savepoint, long timestampMilli
 
         public static Entry stateFile(int operator, int subtask, String file, long size) {
             return new Entry(Kind.STATE_FILE, operator, subtask, null, file, size);
+        }
+
+        public static Entry operatorState(int operator, int subtask, byte[] bytes) {
+            return new Entry(Kind.OPERATOR_STATE, operator, subtask, bytes, null, 0);
         }
 
         public static Entry finished(int operator, int subtask, int parallelism) {

@@ -95,15 +95,14 @@ public final class GeneratorSource implements Source {
         }
 
         @Override
-        void fill(long first, long step, int n) {
-            batch.ensureCapacity(n);
+        void fill(long first, long step, int n, int row) {
             long keyData = batch.vector(0).getDataBufferAddress();
             long valueData = batch.vector(1).getDataBufferAddress();
             long timeData = batch.vector(2).getDataBufferAddress();
             long i = first;
             long k = i % keys;
             long keyStep = step % keys;
-            for (int r = 0; r < n; r++, i += step) {
+            for (int r = row; r < row + n; r++, i += step) {
                 long at = (long) r << 3;
                 MemoryUtil.putLong(keyData + at, k);
                 MemoryUtil.putLong(valueData + at, i);
@@ -114,7 +113,7 @@ public final class GeneratorSource implements Source {
                 }
             }
             for (int c = 0; c < 3; c++) {
-                MemoryUtil.setMemory(batch.vector(c).getValidityBufferAddress(), (n + 7) >>> 3, (byte) 0xFF);
+                MemoryUtil.setMemory(batch.vector(c).getValidityBufferAddress(), (row + n + 7) >>> 3, (byte) 0xFF);
             }
         }
     }

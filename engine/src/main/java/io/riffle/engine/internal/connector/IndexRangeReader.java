@@ -26,13 +26,18 @@ abstract class IndexRangeReader implements SourceReader {
         if (left.isEmpty()) {
             return null;
         }
-        int n = allowed(left.run(batchSize));
+        int n = allowed(left.remaining(batchSize));
         if (n <= 0) {
             return null;
         }
-        fill(left.next(), left.step(), n);
+        batch.ensureCapacity(n);
+        for (int row = 0; row < n; ) {
+            int run = left.run(n - row);
+            fill(left.next(), left.step(), run, row);
+            left.advance(run);
+            row += run;
+        }
         batch.setRowCount(n);
-        left.advance(n);
         return batch;
     }
 
@@ -41,8 +46,11 @@ abstract class IndexRangeReader implements SourceReader {
         return available;
     }
 
-    /** Writes the records {@code first, first + step, ...} ({@code n} of them) into rows {@code 0 .. n - 1} of {@link #batch}. */
-    abstract void fill(long first, long step, int n);
+    /**
+     * Writes the records {@code first, first + step, ...} ({@code n} of them) into rows {@code row .. row + n - 1}
+     * of {@link #batch}, whose capacity is already enough.
+     */
+    abstract void fill(long first, long step, int n, int row);
 
     @Override
     public final boolean isFinished() {

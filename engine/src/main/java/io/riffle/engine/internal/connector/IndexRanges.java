@@ -6,9 +6,10 @@ import java.util.List;
 
 /**
  * What is left to read of a source whose record {@code i} is a function of {@code i} (the generators): a
- * list of strided index ranges ({@code from, from + step, ...} below {@code to}), consumed from the front.
- * Its {@link #encode() bytes} are the reader's position; the ranges of several old subtasks can be joined
- * into one reader when a checkpoint is restored at a lower parallelism.
+ * list of strided index ranges ({@code from, from + step, ...} below {@code to}), read in index order
+ * across ranges: the ranges of several old subtasks, joined into one reader when a checkpoint is restored
+ * at a lower parallelism, interleave as the old subtasks did, so event time still moves forward. Its
+ * {@link #encode() bytes} are the reader's position.
  */
 final class IndexRanges {
     private static final int RANGE_BYTES = 24;
@@ -22,7 +23,7 @@ final class IndexRanges {
         this.from = from;
         this.to = to;
         this.step = step;
-        skipEmpty();
+        pickCurrent();
     }
 
     /**
@@ -63,7 +64,18 @@ final class IndexRanges {
     }
 
     boolean isEmpty() {
-        return current == from.length;
+        return current < 0;
+    }
+
+    /** How many indexes are left over all ranges, at most {@code max}. */
+    int remaining(int max) {
+        long left = 0;
+        for (int i = 0; i < from.length && left < max; i++) {
+            if (from[i] < to[i]) {
+                left += (to[i] - from[i] - 1) / step[i] + 1;
+            }
+        }
+        return (int) Math.min(max, left);
     }
 
     /** The next index to read; only when not empty. */
@@ -76,28 +88,48 @@ final class IndexRanges {
         return step[current];
     }
 
-    /** How many indexes of the current range are left from {@link #next()}, at most {@code max}. */
+    /**
+     * How many indexes of the current range follow from {@link #next()} before another range has a lower
+     * one, at most {@code max}; at least 1.
+     */
     int run(int max) {
-        return (int) Math.min(max, (to[current] - from[current] - 1) / step[current] + 1);
+        long end = to[current];
+        for (int i = 0; i < from.length; i++) {
+            if (i != current && from[i] < to[i]) {
+                end = Math.min(end, from[i]);
+            }
+        }
+        long run = end <= from[current] ? 1 : (end - from[current] - 1) / step[current] + 1;
+        return (int) Math.min(max, run);
     }
 
     /** Marks {@code n} indexes from {@link #next()} as read. */
     void advance(int n) {
         long next = from[current] + n * step[current];
         from[current] = next < from[current] ? to[current] : next;
-        skipEmpty();
+        pickCurrent();
     }
 
-    private void skipEmpty() {
-        while (current < from.length && from[current] >= to[current]) {
-            current++;
+    /** The range with the lowest next index; -1 when all are read. */
+    private void pickCurrent() {
+        current = -1;
+        for (int i = 0; i < from.length; i++) {
+            if (from[i] < to[i] && (current < 0 || from[i] < from[current])) {
+                current = i;
+            }
         }
     }
 
     byte[] encode() {
-        ByteBuffer out = ByteBuffer.allocate((from.length - current) * RANGE_BYTES);
-        for (int i = current; i < from.length; i++) {
-            out.putLong(from[i]).putLong(to[i]).putLong(step[i]);
+        int live = 0;
+        for (int i = 0; i < from.length; i++) {
+            live += from[i] < to[i] ? 1 : 0;
+        }
+        ByteBuffer out = ByteBuffer.allocate(live * RANGE_BYTES);
+        for (int i = 0; i < from.length; i++) {
+            if (from[i] < to[i]) {
+                out.putLong(from[i]).putLong(to[i]).putLong(step[i]);
+            }
         }
         return out.array();
     }

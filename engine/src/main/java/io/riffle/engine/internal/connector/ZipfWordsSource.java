@@ -95,11 +95,13 @@ public final class ZipfWordsSource implements Source {
         }
 
         @Override
-        void fill(long first, long step, int n) {
+        void fill(long first, long step, int n, int row) {
             VarCharVector v = batch.utf8(0);
-            v.reset();
+            if (row == 0) {
+                v.reset();
+            }
             for (int i = 0; i < n; i++) {
-                v.setSafe(i, encoded[rankOf(uniform(first + i * step) * norm)]);
+                v.setSafe(row + i, encoded[rankOf(uniform(first + i * step) * norm)]);
             }
         }
 

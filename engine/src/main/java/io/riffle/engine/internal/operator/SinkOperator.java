@@ -1,7 +1,5 @@
 package io.riffle.engine.internal.operator;
 
-import java.nio.file.Path;
-
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.connector.Sink;
@@ -43,21 +41,7 @@ public final class SinkOperator extends Operator {
             return null;
         }
         byte[] committable = w.prepareCommit(checkpointId);
-        return committable == null ? null : new OperatorSnapshot() {
-            @Override
-            public long writeTo(Path file) {
-                return 0;
-            }
-
-            @Override
-            public byte[] inlineBytes() {
-                return committable;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return committable == null ? null : OperatorSnapshot.inline(committable, true);
     }
 
     /**

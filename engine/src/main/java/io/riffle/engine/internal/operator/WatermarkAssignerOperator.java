@@ -1,9 +1,13 @@
 package io.riffle.engine.internal.operator;
 
+import java.nio.ByteBuffer;
+
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.kernel.EventTimeKernel;
 import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
 import io.riffle.engine.internal.runtime.Watermark;
 import org.apache.arrow.vector.FieldVector;
 
@@ -66,6 +70,24 @@ public final class WatermarkAssignerOperator extends Operator {
         if (watermark == Watermark.MAX) {
             emitted = watermark;
             out.emitWatermark(watermark);
+        }
+    }
+
+    /** The highest timestamp seen, so that a restored stream's watermarks go on from where they were. */
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        return OperatorSnapshot.inline(ByteBuffer.allocate(8).putLong(highest).array(), false);
+    }
+
+    /** The lowest of the old subtasks' highest timestamps: at another parallelism, the one safe for all. */
+    @Override
+    public void restoreState(StateRestore restore) {
+        long lowest = Long.MAX_VALUE;
+        for (byte[] state : restore.operatorStates()) {
+            lowest = Math.min(lowest, ByteBuffer.wrap(state).getLong());
+        }
+        if (!restore.operatorStates().isEmpty()) {
+            highest = lowest;
         }
     }
 

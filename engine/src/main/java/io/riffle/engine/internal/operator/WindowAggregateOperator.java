@@ -1,5 +1,7 @@
 package io.riffle.engine.internal.operator;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -18,12 +20,17 @@ import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.AggregateKind;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.columnar.hash.TableSnapshot;
+import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.columnar.kernel.EventTimeKernel;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
+import io.riffle.engine.internal.runtime.SubtaskContext;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
@@ -39,6 +46,13 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  * sliding one merges its panes into a table first. Each firing emits batches of {@code (key, window_start,
  * window_end, aggregates...)}; panes no later window needs are freed. A record whose every window has
  * fired is late: dropped and counted ({@link #lateRecords()}).
+ *
+ * <p>A checkpoint writes each pane's table by key group (copy-on-write, as keyed running aggregates do)
+ * into {@code <file>.<pane start>} and an index into the state file: the subtask's key groups, its
+ * watermark, the end of the last window it fired and the panes. A restore reads its key groups of every
+ * pane out of every old subtask's files. After a rescale, old subtasks may have fired up to different
+ * windows; each key group keeps its old subtask's mark, and a window is emitted only for the key groups
+ * that had not fired it, until the watermark passes the highest mark.
  */
 public final class WindowAggregateOperator extends Operator {
     private final BatchSchema inputSchema;
@@ -57,6 +71,7 @@ public final class WindowAggregateOperator extends Operator {
     private final int[] paneColumn;
     private final boolean[] average;
     private final TreeMap<Long, OffHeapHashTable> panes = new TreeMap<>();
+    private static final int[] KEY_COLUMN = {0};
     private final SelectionVector selection = new SelectionVector(1024);
     private final SelectionVector all = new SelectionVector(1024);
     private BufferAllocator allocator;
@@ -69,6 +84,14 @@ public final class WindowAggregateOperator extends Operator {
     /** The end of the last window fired. */
     private long firedEnd = Long.MIN_VALUE;
     private long lateRecords;
+    private int subtask;
+    private int parallelism;
+    private int maxParallelism;
+    /** After a rescaled restore: per key group of this subtask, the end of the last window its old subtask fired; else null. */
+    private long[] firedEndByKeyGroup;
+    private long highestFiredEnd;
+    private int firstKeyGroup;
+    private long[] hashes = new long[0];
 
     public WindowAggregateOperator(BatchSchema inputSchema, int keyField, int timestampField, long size, long slide,
                                    Aggregate[] aggregates, long budgetBytes) {
@@ -126,6 +149,9 @@ public final class WindowAggregateOperator extends Operator {
     public void open(TaskContext context) {
         allocator = context.allocator();
         batchSize = context.batchSize();
+        subtask = context.subtask();
+        parallelism = context.parallelism();
+        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
     }
 
@@ -237,6 +263,9 @@ public final class WindowAggregateOperator extends Operator {
             fire(end - size, end, out);
             firedEnd = end;
         }
+        if (firedEndByKeyGroup != null && firedEnd >= highestFiredEnd) {
+            firedEndByKeyGroup = null;
+        }
         Iterator<Map.Entry<Long, OffHeapHashTable>> it = due.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Long, OffHeapHashTable> e = it.next();
@@ -272,9 +301,15 @@ public final class WindowAggregateOperator extends Operator {
         for (int from = 0; from < table.groupCount(); from += batchSize) {
             try (RecordBatch partial = table.emit(from, batchSize, allocator);
                  RecordBatch result = RecordBatch.allocate(outputSchema, allocator, partial.rowCount())) {
-                int n = partial.rowCount();
-                all.ensureCapacity(n);
-                all.selectAll(n);
+                all.ensureCapacity(partial.rowCount());
+                int n = firedEndByKeyGroup != null && end <= highestFiredEnd ? notFiredYet(partial, end)
+                        : partial.rowCount();
+                if (n == 0) {
+                    continue;
+                }
+                if (n == partial.rowCount()) {
+                    all.selectAll(n);
+                }
                 GatherKernel.gatherColumn(partial, 0, all, result, 0);
                 TimeStampMilliVector starts = (TimeStampMilliVector) result.vector(1);
                 TimeStampMilliVector ends = (TimeStampMilliVector) result.vector(2);
@@ -284,7 +319,7 @@ public final class WindowAggregateOperator extends Operator {
                 }
                 for (int a = 0; a < aggregates.length; a++) {
                     if (average[a]) {
-                        average(partial, paneColumn[a], (Float8Vector) result.vector(3 + a), n);
+                        average(partial, paneColumn[a], all, (Float8Vector) result.vector(3 + a), n);
                     } else {
                         GatherKernel.gatherColumn(partial, paneColumn[a], all, result, 3 + a);
                     }
@@ -295,27 +330,132 @@ public final class WindowAggregateOperator extends Operator {
         }
     }
 
-    /** avg = sum / count from a pane result's two columns; null where no value was counted. */
-    private static void average(RecordBatch partial, int sumColumn, Float8Vector out, int n) {
+    /**
+     * After a rescaled restore: selects into {@link #all} the rows of keys whose key group had not fired
+     * the window ending at {@code end} before the checkpoint; returns how many.
+     */
+    private int notFiredYet(RecordBatch partial, long end) {
+        int n = partial.rowCount();
+        if (hashes.length < n) {
+            hashes = new long[n];
+        }
+        HashKernel.hash(partial, KEY_COLUMN, hashes);
+        int[] rows = all.rows();
+        int count = 0;
+        for (int r = 0; r < n; r++) {
+            int group = KeyGroups.keyGroup(hashes[r], maxParallelism);
+            if (firedEndByKeyGroup[group - firstKeyGroup] < end) {
+                rows[count++] = r;
+            }
+        }
+        all.setSize(count);
+        return count;
+    }
+
+    /** avg = sum / count from a pane result's two columns, for the selected rows; null where nothing was counted. */
+    private static void average(RecordBatch partial, int sumColumn, SelectionVector rows, Float8Vector out, int n) {
         FieldVector sums = partial.vector(sumColumn);
         BigIntVector counts = (BigIntVector) partial.vector(sumColumn + 1);
         boolean doubles = sums instanceof Float8Vector;
-        for (int r = 0; r < n; r++) {
+        for (int i = 0; i < n; i++) {
+            int r = rows.get(i);
             long count = counts.get(r);
             if (count == 0 || sums.isNull(r)) {
-                out.setNull(r);
+                out.setNull(i);
             } else {
                 double sum = doubles ? ((Float8Vector) sums).get(r) : ((BigIntVector) sums).get(r);
-                out.set(r, sum / count);
+                out.set(i, sum / count);
             }
         }
     }
 
-    /** Window state is not in checkpoints yet: refused rather than silently restoring nothing. */
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        throw new UnsupportedOperationException("event-time windows cannot be checkpointed yet: run them without"
-                + " checkpoints");
+        long[] starts = new long[panes.size()];
+        TableSnapshot[] snapshots = new TableSnapshot[panes.size()];
+        int i = 0;
+        try {
+            for (Map.Entry<Long, OffHeapHashTable> e : panes.entrySet()) {
+                starts[i] = e.getKey();
+                snapshots[i] = e.getValue().snapshot();
+                i++;
+            }
+        } catch (RuntimeException e) {
+            for (int k = 0; k < i; k++) {
+                snapshots[k].close();
+            }
+            throw e;
+        }
+        WindowStateIndex index = new WindowStateIndex(subtask, parallelism, maxParallelism, watermark, firedEnd,
+                starts, new long[starts.length]);
+        return new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) throws IOException {
+                long bytes = 0;
+                for (int p = 0; p < snapshots.length; p++) {
+                    long written = snapshots[p].writeTo(WindowStateIndex.paneFile(file, starts[p]), maxParallelism);
+                    index.paneBytes()[p] = written;
+                    bytes += written;
+                }
+                return bytes + index.writeTo(file);
+            }
+
+            @Override
+            public void close() {
+                for (TableSnapshot s : snapshots) {
+                    s.close();
+                }
+            }
+        };
+    }
+
+    /** This subtask's key groups of every pane, read out of every old subtask's files. */
+    @Override
+    public void restoreState(StateRestore restore) throws IOException {
+        firstKeyGroup = restore.firstKeyGroup();
+        int last = restore.lastKeyGroupExclusive();
+        TreeMap<Long, List<Path>> paneFiles = new TreeMap<>();
+        long[] marks = new long[last - firstKeyGroup];
+        long lowestWatermark = Long.MAX_VALUE;
+        long lowestMark = Long.MAX_VALUE;
+        long highestMark = Long.MIN_VALUE;
+        boolean any = false;
+        for (Path file : restore.files()) {
+            WindowStateIndex old = WindowStateIndex.read(file);
+            int from = Math.max(firstKeyGroup, old.firstKeyGroup());
+            int to = Math.min(last, old.lastKeyGroupExclusive());
+            if (from >= to) {
+                continue;
+            }
+            any = true;
+            for (int g = from; g < to; g++) {
+                marks[g - firstKeyGroup] = old.firedEnd();
+            }
+            lowestWatermark = Math.min(lowestWatermark, old.watermark());
+            lowestMark = Math.min(lowestMark, old.firedEnd());
+            highestMark = Math.max(highestMark, old.firedEnd());
+            for (int p = 0; p < old.paneStarts().length; p++) {
+                paneFiles.computeIfAbsent(old.paneStarts()[p], k -> new ArrayList<>())
+                        .add(old.checkedPaneFile(file, p));
+            }
+        }
+        if (!any) {
+            return;
+        }
+        watermark = lowestWatermark;
+        firedEnd = lowestMark;
+        if (highestMark > lowestMark) {
+            firedEndByKeyGroup = marks;
+            highestFiredEnd = highestMark;
+        }
+        for (Map.Entry<Long, List<Path>> e : paneFiles.entrySet()) {
+            OffHeapHashTable table = OffHeapHashTable.restore(paneSpec, allocator, budgetBytes, e.getValue(),
+                    restore.maxParallelism(), firstKeyGroup, last);
+            OffHeapHashTable stale = panes.put(e.getKey(), table);
+            if (stale != null) {
+                stale.close();
+            }
+        }
     }
 
     @Override

@@ -279,7 +279,11 @@ public final class JobExecution {
         for (Manifest.Entry e : spec.restore().manifest().of(Manifest.Kind.STATE_FILE, uid)) {
             files.add(spec.restore().directory().resolve(e.file()));
         }
-        return new StateRestore(spec.restore().id(), files, maxParallelism,
+        List<byte[]> inline = new ArrayList<>();
+        for (Manifest.Entry e : spec.restore().manifest().of(Manifest.Kind.OPERATOR_STATE, uid)) {
+            inline.add(e.bytes());
+        }
+        return new StateRestore(spec.restore().id(), files, inline, maxParallelism,
                 KeyGroups.firstKeyGroup(s, maxParallelism, p), KeyGroups.lastKeyGroupExclusive(s, maxParallelism, p));
     }
 

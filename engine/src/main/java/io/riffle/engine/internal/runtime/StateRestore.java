@@ -6,8 +6,9 @@ import java.util.List;
 /**
  * The part of a restored checkpoint one operator subtask takes up: the state files every old subtask of
  * the operator wrote (keyed state is filed by key group, so each new subtask reads its key groups out of
- * all of them) and this subtask's key group range.
+ * all of them), the inline state of every old subtask ({@link OperatorSnapshot#inlineBytes()}, not
+ * committables) and this subtask's key group range.
  */
-public record StateRestore(long checkpointId, List<Path> files, int maxParallelism, int firstKeyGroup,
-                           int lastKeyGroupExclusive) {
+public record StateRestore(long checkpointId, List<Path> files, List<byte[]> operatorStates, int maxParallelism,
+                           int firstKeyGroup, int lastKeyGroupExclusive) {
 }

@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.runtime;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +88,8 @@ final class SubtaskCheckpointer {
                 }
                 byte[] inline = s.inlineBytes();
                 if (inline != null) {
-                    entries.add(Manifest.Entry.committable(link.uid, subtask, inline));
+                    entries.add(s.isCommittable() ? Manifest.Entry.committable(link.uid, subtask, inline)
+                            : Manifest.Entry.operatorState(link.uid, subtask, inline));
                     s.close();
                 } else {
                     toWrite.add(new ToWrite(link.uid, s));
@@ -121,9 +123,9 @@ final class SubtaskCheckpointer {
                     if (failures != null) {
                         failures.beforeStateWrite(id, dir.resolve(file));
                     }
-                    long written = s.writeTo(dir.resolve(file));
-                    entries.add(Manifest.Entry.stateFile(w.uid, subtask, file, written));
-                    bytes += written;
+                    // The manifest checks the state file's size; an operator may write more files beside it.
+                    bytes += s.writeTo(dir.resolve(file));
+                    entries.add(Manifest.Entry.stateFile(w.uid, subtask, file, Files.size(dir.resolve(file))));
                 }
             } catch (Exception e) {
                 failure = name + " could not write its state: " + e;
