@@ -31,7 +31,8 @@ public final class JobHandle {
     public List<OperatorStats> metrics() {
         List<OperatorStats> stats = new ArrayList<>();
         for (OperatorMetrics m : execution.metrics()) {
-            stats.add(new OperatorStats(m.name(), m.parallelism(), m.isSource(), m.recordsIn(), m.recordsOut()));
+            stats.add(new OperatorStats(m.name(), m.parallelism(), m.isSource(), m.recordsIn(), m.recordsOut(),
+                    m.recordsDropped()));
         }
         return stats;
     }

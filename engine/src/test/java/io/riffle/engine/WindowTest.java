@@ -100,7 +100,11 @@ class WindowTest {
         }
     }
 
-    private static List<Tuple> run(List<Event> events, int p, int batchSize, Windows windows, long disorder) {
+    /** The windows a job emitted and the records its window operator dropped as late. */
+    private record Run(List<Tuple> rows, long dropped) {
+    }
+
+    private static Run run(List<Event> events, int p, int batchSize, Windows windows, long disorder) {
         Environment env = Environment.streaming().setParallelism(p).setBatchSize(batchSize).setChannelCapacity(4);
         List<Tuple> out = new ArrayList<>();
         env.fromCollection(tuples(events), EVENTS)
@@ -109,8 +113,12 @@ class WindowTest {
                 .aggregate(Aggregate.sum("value"), Aggregate.count(), Aggregate.min("value"), Aggregate.max("value"),
                         Aggregate.avg("value"))
                 .collect(out);
-        env.execute("windows");
-        return out;
+        JobResult result = env.execute("windows");
+        long dropped = 0;
+        for (OperatorStats o : result.operators()) {
+            dropped += o.recordsDropped();
+        }
+        return new Run(out, dropped);
     }
 
     @ParameterizedTest
@@ -127,8 +135,9 @@ class WindowTest {
             for (Event e : events) {
                 reference.add(e, Long.MIN_VALUE);
             }
-            List<Tuple> actual = run(events, p, 1 + seed * 37 % 200, windows, disorder);
-            assertEquals(sorted(reference.rows()), sorted(actual), "seed " + seed + ", " + windows + ", p " + p);
+            Run actual = run(events, p, 1 + seed * 37 % 200, windows, disorder);
+            assertEquals(sorted(reference.rows()), sorted(actual.rows), "seed " + seed + ", " + windows + ", p " + p);
+            assertEquals(0, actual.dropped);
         }
     }
 
@@ -157,9 +166,10 @@ class WindowTest {
                 }
                 watermark = Math.max(watermark, highest - bound - 1);
             }
-            List<Tuple> actual = run(events, 1, batchSize, windows, bound);
+            Run actual = run(events, 1, batchSize, windows, bound);
             String context = "seed " + seed + ", " + windows + ", batch " + batchSize + ", " + late + " late";
-            assertEquals(sorted(reference.rows()), sorted(actual), context);
+            assertEquals(sorted(reference.rows()), sorted(actual.rows), context);
+            assertEquals(late, actual.dropped, context + ": dropped records in the metrics");
             if (late == 0) {
                 throw new AssertionError(context + ": the data has no late record to test");
             }

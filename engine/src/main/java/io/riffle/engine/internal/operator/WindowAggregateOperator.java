@@ -27,6 +27,7 @@ import io.riffle.columnar.kernel.EventTimeKernel;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
@@ -45,7 +46,7 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  * reaches a window's last millisecond the window fires: a tumbling window emits its pane's table; a
  * sliding one merges its panes into a table first. Each firing emits batches of {@code (key, window_start,
  * window_end, aggregates...)}; panes no later window needs are freed. A record whose every window has
- * fired is late: dropped and counted ({@link #lateRecords()}).
+ * fired is late: dropped and counted ({@link #lateRecords()}, and in the operator's metrics).
  *
  * <p>A checkpoint writes each pane's table by key group (copy-on-write, as keyed running aggregates do)
  * into {@code <file>.<pane start>} and an index into the state file: the subtask's key groups, its
@@ -84,6 +85,7 @@ public final class WindowAggregateOperator extends Operator {
     /** The end of the last window fired. */
     private long firedEnd = Long.MIN_VALUE;
     private long lateRecords;
+    private OperatorMetrics metrics;
     private int subtask;
     private int parallelism;
     private int maxParallelism;
@@ -152,6 +154,7 @@ public final class WindowAggregateOperator extends Operator {
         subtask = context.subtask();
         parallelism = context.parallelism();
         maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        metrics = context instanceof SubtaskContext s ? s.metrics() : null;
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
     }
 
@@ -197,6 +200,9 @@ public final class WindowAggregateOperator extends Operator {
             }
             if (isLate(start)) {
                 lateRecords += count;
+                if (metrics != null) {
+                    metrics.addDropped(subtask, count);
+                }
             } else {
                 selection.setSize(count);
                 GatherKernel.gather(batch, selection, scratch);

@@ -202,7 +202,7 @@ public final class JobExecution {
                 links[i].next = i + 1 < links.length ? links[i + 1] : tail;
                 try {
                     links[i].operator.open(new SubtaskContext(links[i].name, s, p, allocator, config.batchSize(),
-                            links[i].uid, spec.finalCommits(), config.maxParallelism()));
+                            links[i].uid, spec.finalCommits(), config.maxParallelism(), links[i].metrics));
                     if (spec.restore() != null) {
                         links[i].operator.restoreState(stateOf(links[i].uid, s, p, config.maxParallelism()));
                     }
@@ -215,7 +215,7 @@ public final class JobExecution {
             if (v.source() != null && !restoredFinished) {
                 try {
                     SubtaskContext context = new SubtaskContext(v.sourceName(), s, p, allocator, config.batchSize(),
-                            v.sourceId(), spec.finalCommits(), config.maxParallelism());
+                            v.sourceId(), spec.finalCommits(), config.maxParallelism(), sourceMetrics);
                     reader = spec.restore() == null ? v.source().createReader(context)
                             : v.source().restoreReader(context, positionsOf(v.sourceId(), s, p));
                 } catch (RuntimeException e) {

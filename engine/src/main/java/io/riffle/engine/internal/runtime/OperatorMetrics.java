@@ -3,7 +3,7 @@ package io.riffle.engine.internal.runtime;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Records in and out of one operator, per subtask. Each subtask writes only its own cells (one writer
+ * Records in and out of one operator, and records it dropped (late), per subtask. Each subtask writes only its own cells (one writer
  * per cell, so lazySet suffices); any thread may read a snapshot while the job runs.
  */
 public final class OperatorMetrics {
@@ -44,18 +44,28 @@ public final class OperatorMetrics {
         cells.lazySet(i, cells.get(i) + records);
     }
 
+    /** Subtask {@code subtask} dropped {@code records} records (late for every window they belong to). */
+    public void addDropped(int subtask, long records) {
+        int i = subtask * STRIDE + 2;
+        cells.lazySet(i, cells.get(i) + records);
+    }
+
     public long recordsIn() {
-        long sum = 0;
-        for (int s = 0; s < parallelism; s++) {
-            sum += cells.get(s * STRIDE);
-        }
-        return sum;
+        return sum(0);
     }
 
     public long recordsOut() {
+        return sum(1);
+    }
+
+    public long recordsDropped() {
+        return sum(2);
+    }
+
+    private long sum(int cell) {
         long sum = 0;
         for (int s = 0; s < parallelism; s++) {
-            sum += cells.get(s * STRIDE + 1);
+            sum += cells.get(s * STRIDE + cell);
         }
         return sum;
     }
