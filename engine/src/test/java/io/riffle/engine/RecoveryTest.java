@@ -64,6 +64,37 @@ class RecoveryTest {
         }
     }
 
+    /** The Arrow IPC source rewinds by record batch: a job reading a file commits each record once. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void anArrowFileIsReadExactlyOnceThroughFailures(int p) {
+        Path file = dir.resolve("input.arrow");
+        Environment write = Environment.batch().setParallelism(1).setBatchSize(100);
+        write.generate(RECORDS, 100).writeArrow(file);
+        write.execute();
+        for (int seed = 0; seed < 3; seed++) {
+            PlannedFailures failures = PlannedFailures.random(seed * 7L + p, 1 + seed, RECORDS, "map", "collect");
+            Environment env = env(p).enableCheckpointing(Duration.ofMillis(2), dir.resolve("arrow-" + p + "-" + seed))
+                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            List<Tuple> out = new ArrayList<>();
+            env.readArrow(file).map(r -> Tuple.of(r.getLong(0), r.getLong(1) * 2), PAIR).collect(out);
+            JobResult result = env.execute("arrow");
+            assertEquals(1 + seed, result.restarts(), "failures " + failures);
+            List<Long> values = new ArrayList<>();
+            for (Tuple t : out) {
+                values.add(t.getLong(1) / 2);
+            }
+            values.sort(null);
+            for (int i = 0; i < RECORDS; i++) {
+                if (values.size() <= i || values.get(i) != i) {
+                    throw new AssertionError("p " + p + ", failures " + failures + ": record " + i + " committed "
+                            + (values.size() <= i ? "never" : "as " + values.get(i)) + "; " + values.size() + " in all");
+                }
+            }
+            assertEquals(RECORDS, values.size());
+        }
+    }
+
     @Test
     void twoRunningJobsCannotShareACheckpointDirectory() {
         Environment first = env(1).enableCheckpointing(Duration.ZERO, dir.resolve("shared"));

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +11,11 @@ import java.util.ArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.engine.connector.Source;
+import io.riffle.engine.connector.SourceReader;
+import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.connector.GeneratorSource;
 import io.riffle.engine.internal.runtime.FailureInjector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,15 +55,27 @@ class RestartStrategyTest {
     }
 
     @Test
-    void aSourceThatCannotRewindCannotCheckpoint() throws IOException {
-        Path arrow = dir.resolve("t.arrow");
-        Environment write = Environment.batch().setParallelism(1);
-        write.generate(10, 2).writeArrow(arrow);
-        write.execute();
+    void aSourceThatCannotRewindCannotCheckpoint() {
+        Source once = new Source() {
+            @Override
+            public String name() {
+                return "once";
+            }
+
+            @Override
+            public BatchSchema schema() {
+                return GeneratorSource.SCHEMA;
+            }
+
+            @Override
+            public SourceReader createReader(TaskContext context) {
+                throw new AssertionError("the job must fail before reading");
+            }
+        };
         Environment env = Environment.streaming().enableCheckpointing(Duration.ofSeconds(1), dir.resolve("ck"));
-        env.readArrow(arrow).collect(new ArrayList<>());
+        env.fromSource(once).collect(new ArrayList<>());
         IllegalStateException e = assertThrows(IllegalStateException.class, env::execute);
-        assertEquals("source 'arrow(t.arrow)' cannot be rewound, so the job cannot checkpoint or restore: its readers"
+        assertEquals("source 'once' cannot be rewound, so the job cannot checkpoint or restore: its readers"
                 + " cannot say where they are", e.getMessage());
     }
 

@@ -21,7 +21,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * Reads an Arrow IPC file (the random-access file format, as {@link ArrowIpcSink} and {@code pyarrow.feather}
  * write it) with the schema stored in the file. Parallel: subtask {@code s} of {@code p} reads the file's
- * record batches {@code s, s + p, s + 2p, ...}, so batch order holds within a subtask only.
+ * record batches {@code s, s + p, s + 2p, ...}, so batch order holds within a subtask only. Rewindable, so
+ * a job reading it can checkpoint.
  *
  * <p>The file is opened when the source is created, so that a missing file, a file that is not Arrow IPC
  * and a column of a type Riffle does not support fail then, naming the file (and the field).
@@ -57,7 +58,18 @@ public final class ArrowIpcSource implements Source {
 
     @Override
     public SourceReader createReader(TaskContext context) throws Exception {
-        return new ArrowIpcSourceReader(file, schema, context);
+        return new ArrowIpcSourceReader(file, schema, context, null);
+    }
+
+    /** Rewindable: a reader's position is the indexes of the record batches it has not read. */
+    @Override
+    public boolean isRewindable() {
+        return true;
+    }
+
+    @Override
+    public SourceReader restoreReader(TaskContext context, List<byte[]> positions) throws Exception {
+        return new ArrowIpcSourceReader(file, schema, context, positions);
     }
 
     /** A reader of {@code file} with {@code allocator}; reads nothing yet. */

@@ -10,6 +10,7 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.connector.IndexRanges;
 import org.apache.arrow.flatbuf.Message;
 import org.apache.arrow.flatbuf.MessageHeader;
 import org.apache.arrow.memory.ArrowBuf;
@@ -27,7 +28,9 @@ import org.apache.arrow.vector.ipc.message.MessageSerializer;
  * Reads one subtask's share of an Arrow IPC file's record batches, one per call, into a batch it owns and
  * reuses: the vectors take the buffers read from the file, no copy. Arrow's file reader supplies the
  * footer (schema and batch positions); the batches are read here, because Arrow's reader does not free
- * the buffer it read when a batch turns out damaged. Single-threaded.
+ * the buffer it read when a batch turns out damaged. Its position is the indexes of the batches it has not
+ * read (those of several old subtasks, after a restore at a lower parallelism, are read in file order).
+ * Single-threaded.
  */
 final class ArrowIpcSourceReader implements SourceReader {
     private final Path file;
@@ -38,15 +41,13 @@ final class ArrowIpcSourceReader implements SourceReader {
     private final List<ArrowBlock> blocks;
     private final RecordBatch batch;
     private final VectorLoader loader;
-    private final int step;
-    private int next;
-    private boolean finished;
+    /** The record batches left to read, by index. */
+    private final IndexRanges left;
 
-    ArrowIpcSourceReader(Path file, BatchSchema schema, TaskContext context) throws IOException {
+    /** Reads this subtask's share of the batches, or with {@code restored} non-null what those positions left. */
+    ArrowIpcSourceReader(Path file, BatchSchema schema, TaskContext context, List<byte[]> restored) throws IOException {
         this.file = file;
         this.allocator = context.allocator();
-        this.step = context.parallelism();
-        this.next = context.subtask();
         this.channel = FileChannel.open(file, StandardOpenOption.READ);
         this.in = new ReadChannel(channel);
         this.footer = new ArrowFileReader(channel, allocator);
@@ -58,6 +59,8 @@ final class ArrowIpcSourceReader implements SourceReader {
                         + schema + " and is now " + actual);
             }
             this.blocks = footer.getRecordBlocks();
+            this.left = restored == null ? IndexRanges.share(blocks.size(), context.subtask(), context.parallelism())
+                    : IndexRanges.decode(restored, "arrow(" + file.getFileName() + ")");
             FieldVector[] vectors = new FieldVector[schema.columnCount()];
             for (int c = 0; c < vectors.length; c++) {
                 vectors[c] = schema.toArrow().getFields().get(c).createVector(allocator);
@@ -81,10 +84,15 @@ final class ArrowIpcSourceReader implements SourceReader {
 
     @Override
     public RecordBatch next() throws IOException {
-        if (next >= blocks.size()) {
-            finished = true;
+        if (left.isEmpty()) {
             return null;
         }
+        long index = left.next();
+        if (index >= blocks.size()) {
+            throw new IOException(file + ": record batch " + index + " is gone: the file has " + blocks.size()
+                    + " now; it changed since the checkpoint");
+        }
+        int next = (int) index;
         try (ArrowRecordBatch data = read(blocks.get(next))) {
             loader.load(data);
             batch.setRowCount(data.getLength());
@@ -92,7 +100,7 @@ final class ArrowIpcSourceReader implements SourceReader {
             throw new IOException(file + ": record batch " + next + " of " + blocks.size() + " is unreadable ("
                     + ArrowIpcSource.reason(e) + ")", e);
         }
-        next += step;
+        left.advance(1);
         return batch;
     }
 
@@ -132,7 +140,13 @@ final class ArrowIpcSourceReader implements SourceReader {
 
     @Override
     public boolean isFinished() {
-        return finished;
+        return left.isEmpty();
+    }
+
+    /** The indexes of the record batches not read yet. */
+    @Override
+    public byte[] position() {
+        return left.encode();
     }
 
     @Override

@@ -9,9 +9,9 @@ import java.util.List;
  * list of strided index ranges ({@code from, from + step, ...} below {@code to}), read in index order
  * across ranges: the ranges of several old subtasks, joined into one reader when a checkpoint is restored
  * at a lower parallelism, interleave as the old subtasks did, so event time still moves forward. Its
- * {@link #encode() bytes} are the reader's position.
+ * {@link #encode() bytes} are the reader's position. The Arrow IPC source keeps its record batches' indexes so.
  */
-final class IndexRanges {
+public final class IndexRanges {
     private static final int RANGE_BYTES = 24;
 
     private final long[] from;
@@ -30,12 +30,12 @@ final class IndexRanges {
      * Subtask {@code subtask}'s share of {@code 0 .. count - 1}: every {@code parallelism}-th index from
      * {@code subtask}, so that all subtasks move through the sequence (and its timestamps) together.
      */
-    static IndexRanges share(long count, int subtask, int parallelism) {
+    public static IndexRanges share(long count, int subtask, int parallelism) {
         return new IndexRanges(new long[] {subtask}, new long[] {count}, new long[] {parallelism});
     }
 
     /** The ranges left in every position, in order. */
-    static IndexRanges decode(List<byte[]> positions, String source) {
+    public static IndexRanges decode(List<byte[]> positions, String source) {
         List<long[]> ranges = new ArrayList<>();
         for (byte[] position : positions) {
             ByteBuffer in = ByteBuffer.wrap(position);
@@ -63,12 +63,12 @@ final class IndexRanges {
         return new IndexRanges(from, to, step);
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return current < 0;
     }
 
     /** How many indexes are left over all ranges, at most {@code max}. */
-    int remaining(int max) {
+    public int remaining(int max) {
         long left = 0;
         for (int i = 0; i < from.length && left < max; i++) {
             if (from[i] < to[i]) {
@@ -79,12 +79,12 @@ final class IndexRanges {
     }
 
     /** The next index to read; only when not empty. */
-    long next() {
+    public long next() {
         return from[current];
     }
 
     /** The distance between the indexes of the current range. */
-    long step() {
+    public long step() {
         return step[current];
     }
 
@@ -92,7 +92,7 @@ final class IndexRanges {
      * How many indexes of the current range follow from {@link #next()} before another range has a lower
      * one, at most {@code max}; at least 1.
      */
-    int run(int max) {
+    public int run(int max) {
         long end = to[current];
         for (int i = 0; i < from.length; i++) {
             if (i != current && from[i] < to[i]) {
@@ -104,7 +104,7 @@ final class IndexRanges {
     }
 
     /** Marks {@code n} indexes from {@link #next()} as read. */
-    void advance(int n) {
+    public void advance(int n) {
         long next = from[current] + n * step[current];
         from[current] = next < from[current] ? to[current] : next;
         pickCurrent();
@@ -120,7 +120,7 @@ final class IndexRanges {
         }
     }
 
-    byte[] encode() {
+    public byte[] encode() {
         int live = 0;
         for (int i = 0; i < from.length; i++) {
             live += from[i] < to[i] ? 1 : 0;

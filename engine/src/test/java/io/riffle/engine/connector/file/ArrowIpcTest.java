@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -30,6 +31,7 @@ import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.engine.connector.SinkWriter;
 import io.riffle.engine.connector.SourceReader;
+import io.riffle.engine.connector.TaskContext;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.SmallIntVector;
@@ -115,6 +117,46 @@ class ArrowIpcTest extends AllocatorTest {
         assertEquals(List.of(asLists(batchOf(10)), asLists(batchOf(30))),
                 readBatches(source, TestTaskContext.of(allocator, 1, 2, 1024)));
         assertEquals(List.of(), readBatches(source, TestTaskContext.of(allocator, 5, 6, 1024)));
+    }
+
+    /**
+     * Two subtasks each read one batch and stop; their positions, restored into one subtask (and into three),
+     * read exactly the batches left, in file order.
+     */
+    @Test
+    void restoredReadersReadExactlyTheBatchesLeftAtAnyParallelism() throws Exception {
+        Path file = numbers(dir.resolve("seven.arrow"), batchOf(0), batchOf(1), batchOf(2), batchOf(3), batchOf(4),
+                batchOf(5), batchOf(6));
+        ArrowIpcSource source = new ArrowIpcSource(file);
+        assertTrue(source.isRewindable());
+        List<byte[]> positions = new ArrayList<>();
+        for (int s = 0; s < 2; s++) {
+            try (SourceReader reader = source.createReader(TestTaskContext.of(allocator, s, 2, 1024))) {
+                assertEquals(asLists(batchOf(s)), Connectors.rows(reader.next()));
+                positions.add(reader.position());
+            }
+        }
+        assertEquals(List.of(asLists(batchOf(2)), asLists(batchOf(3)), asLists(batchOf(4)), asLists(batchOf(5)),
+                asLists(batchOf(6))), restoredBatches(source, TestTaskContext.of(allocator, 0, 1, 1024), positions));
+        // At parallelism 3, old subtask i goes to new subtask i mod 3: 0 and 1 keep their own, 2 gets none.
+        assertEquals(List.of(asLists(batchOf(2)), asLists(batchOf(4)), asLists(batchOf(6))),
+                restoredBatches(source, TestTaskContext.of(allocator, 0, 3, 1024), positions.subList(0, 1)));
+        assertEquals(List.of(asLists(batchOf(3)), asLists(batchOf(5))),
+                restoredBatches(source, TestTaskContext.of(allocator, 1, 3, 1024), positions.subList(1, 2)));
+        assertEquals(List.of(), restoredBatches(source, TestTaskContext.of(allocator, 2, 3, 1024), List.of()));
+    }
+
+    private static List<List<List<Object>>> restoredBatches(ArrowIpcSource source, TaskContext context,
+                                                            List<byte[]> positions) throws Exception {
+        List<List<List<Object>>> batches = new ArrayList<>();
+        try (SourceReader reader = source.restoreReader(context, positions)) {
+            RecordBatch batch;
+            while ((batch = reader.next()) != null) {
+                batches.add(Connectors.rows(batch));
+            }
+            assertTrue(reader.isFinished());
+        }
+        return batches;
     }
 
     @Test
