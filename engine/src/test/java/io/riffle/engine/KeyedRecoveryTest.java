@@ -129,6 +129,41 @@ class KeyedRecoveryTest {
         }
     }
 
+    /** W1 written as a reduce: the reduced records (on the heap, paged copy-on-write) are checkpointed too. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void reduceCommitsExactlyTheFailureFreeOutput(int p) {
+        for (int seed = 0; seed < 3; seed++) {
+            int count = 1 + (seed * 3 + p) % 5;
+            PlannedFailures failures = PlannedFailures.random(seed * 23L + p, count, RECORDS, "keyBy(key).reduce",
+                    "collect");
+            Environment env = env(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("reduce-" + p + "-" + seed))
+                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            List<Tuple> out = new ArrayList<>();
+            sumByReduce(env.generate(RECORDS, 97, 400_000)).collect(out);
+            JobResult result = env.execute("reduce");
+            String context = "p " + p + ", seed " + seed + ", failures " + failures;
+            assertEquals(count, result.restarts(), context);
+            assertTrue(result.checkpoints() > 0, context);
+            assertEquals(RECORDS, out.size(), context);
+            assertExactlyOnceSums(out, context);
+        }
+    }
+
+    private static DataStream sumByReduce(DataStream input) {
+        return input.keyBy("key").reduce((a, b) -> Tuple.of(a.getLong(0), a.getLong(1) + b.getLong(1), b.field(2)));
+    }
+
+    /** A reduce stopped after a savepoint and restored at 4, then 1: its records are read back by key group. */
+    @Test
+    void rescalingAReduceThroughSavepointsKeepsItsRecords() throws Exception {
+        List<Tuple> all = SavepointRescale.run(dir.resolve("reduce"), new int[] {2, 4, 1}, KeyedRecoveryTest::env,
+                "keyBy(key).reduce", RECORDS / 3,
+                (env, out) -> sumByReduce(env.generate(RECORDS, 97, 100_000)).collect(out));
+        assertEquals(RECORDS, all.size());
+        assertExactlyOnceSums(all, "reduce rescaled 2 -> 4 -> 1");
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
     void wordCountCommitsExactlyTheFailureFreeOutput(int p) {
@@ -157,32 +192,9 @@ class KeyedRecoveryTest {
      */
     @Test
     void rescalingThroughSavepointsKeepsTheState() throws Exception {
-        List<Tuple> all = new ArrayList<>();
-        Path from = null;
-        int[] parallelisms = {2, 4, 1};
-        long[] stopAt = {RECORDS / 3, RECORDS / 3, Long.MAX_VALUE};  // records each step lets through
-        for (int step = 0; step < 3; step++) {
-            Environment env = env(parallelisms[step]).enableCheckpointing(Duration.ZERO, dir.resolve("rescale-" + step));
-            if (from != null) {
-                env.restoreFrom(from);
-            }
-            StopAfter stop = new StopAfter("keyBy(", stopAt[step]);
-            env.injectFailures(stop);
-            List<Tuple> out = new ArrayList<>();
-            // At 4 the source's subtasks 2 and 3 have nothing left to read and finish at once; checkpoints go on.
-            env.generate(RECORDS, 97, 100_000).keyBy("key").sum("value").collect(out);
-            JobHandle job = env.executeAsync("rescale");
-            if (stopAt[step] != Long.MAX_VALUE) {
-                stop.await(job);
-                long id = job.triggerSavepoint().get();
-                job.cancel();
-                assertThrows(JobFailedException.class, job::await);
-                from = dir.resolve("rescale-" + step).resolve("savepoint-" + id);
-            } else {
-                job.await();
-            }
-            all.addAll(out);
-        }
+        // At 4 the source's subtasks 2 and 3 have nothing left to read and finish at once; checkpoints go on.
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, KeyedRecoveryTest::env, "keyBy(", RECORDS / 3,
+                (env, out) -> env.generate(RECORDS, 97, 100_000).keyBy("key").sum("value").collect(out));
         assertEquals(RECORDS, all.size());
         assertExactlyOnceSums(all, "rescaled 2 -> 4 -> 1");
     }

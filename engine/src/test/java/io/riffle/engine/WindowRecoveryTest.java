@@ -1,10 +1,8 @@
 package io.riffle.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,32 +93,9 @@ class WindowRecoveryTest {
      */
     @Test
     void rescalingAWindowedJobThroughSavepointsEmitsEveryWindowOnce() throws Exception {
-        List<Tuple> all = new ArrayList<>();
-        Path from = null;
-        int[] parallelisms = {2, 4, 1};
         Windows windows = Windows.sliding(Duration.ofMillis(300), Duration.ofMillis(100));
-        for (int step = 0; step < 3; step++) {
-            Environment env = env(parallelisms[step]).enableCheckpointing(Duration.ZERO, dir.resolve("rescale-" + step));
-            if (from != null) {
-                env.restoreFrom(from);
-            }
-            StopAfter stop = new StopAfter("keyBy(key).window", step < 2 ? RECORDS / 3 : Long.MAX_VALUE);
-            env.injectFailures(stop);
-            List<Tuple> out = new ArrayList<>();
-            windowed(env, windows, 200_000).collect(out);
-            JobHandle job = env.executeAsync("rescale");
-            if (step < 2) {
-                stop.await(job);
-                long id = job.triggerSavepoint().get();
-                job.cancel();
-                assertThrows(JobFailedException.class, job::await);
-                from = dir.resolve("rescale-" + step).resolve("savepoint-" + id);
-                assertTrue(Files.exists(from.resolve("_manifest")));
-            } else {
-                job.await();
-            }
-            all.addAll(out);
-        }
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
+                RECORDS / 3, (env, out) -> windowed(env, windows, 200_000).collect(out));
         assertSameWindows(reference(300, 100), all, "rescaled 2 -> 4 -> 1");
     }
 

@@ -18,6 +18,11 @@ final class GroupLookup {
         this.keyColumns = new int[] {keyField};
     }
 
+    /** The key hashes of the rows of the last {@link #groupIds} call; valid until the next call. */
+    long[] hashes() {
+        return hashes;
+    }
+
     /** The group id of every row of {@code batch}, in row order; valid until the next call. */
     int[] groupIds(RecordBatch batch, OffHeapHashTable table) {
         int n = batch.rowCount();

@@ -1,26 +1,35 @@
 package io.riffle.engine.internal.operator;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.Record;
 import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
+import io.riffle.engine.internal.runtime.SubtaskContext;
+import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * A keyed {@link ReduceFunction}: the off-heap table maps each key to a group id; the reduced record of
- * each group is a Java object (a user function's result can be any record), indexed by group id.
- * Streaming emits the reduced record after every input record; batch emits each key's final record
- * when the input ends.
+ * each group is a Java object (a user function's result can be any record), indexed by group id in
+ * {@link ReducedRecords}. Streaming emits the reduced record after every input record; batch emits each
+ * key's final record when the input ends. A checkpoint shares the record pages copy-on-write and writes
+ * the records by key group; a restore re-inserts the keys of its key groups.
  */
 public final class ReduceOperator extends Operator {
     private final ReduceFunction function;
@@ -30,9 +39,12 @@ public final class ReduceOperator extends Operator {
     private final boolean running;
     private final long budgetBytes;
     private final RowView view = new RowView();
-    private final List<Tuple> reduced = new ArrayList<>();
+    private final ReducedRecords reduced = new ReducedRecords();
     private OffHeapHashTable groups;
     private RecordWriter writer;
+    private BufferAllocator allocator;
+    private int batchSize;
+    private int maxParallelism;
 
     public ReduceOperator(ReduceFunction function, BatchSchema schema, int keyField, boolean running,
                           long budgetBytes) {
@@ -49,12 +61,16 @@ public final class ReduceOperator extends Operator {
         groups = new OffHeapHashTable(GroupBySpec.of(schema, keyField, Aggregate.count()), context.allocator(),
                 budgetBytes);
         writer = new RecordWriter(context.operatorName(), schema, context.allocator(), context.batchSize());
+        allocator = context.allocator();
+        batchSize = context.batchSize();
+        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
     }
 
     @Override
     public void process(RecordBatch batch, Output out) throws Exception {
         int n = batch.rowCount();
         int[] groupIds = lookup.groupIds(batch, groups);
+        long[] hashes = lookup.hashes();
         writer.target(out);
         for (int row = 0; row < n; row++) {
             view.point(batch, row);
@@ -62,7 +78,7 @@ public final class ReduceOperator extends Operator {
             Tuple next;
             if (g == reduced.size()) {
                 next = Tuple.copyOf(view);
-                reduced.add(next);
+                reduced.add(next, KeyGroups.keyGroup(hashes[row], maxParallelism));
             } else {
                 Record result = function.reduce(reduced.get(g), view);
                 if (result == null) {
@@ -83,17 +99,57 @@ public final class ReduceOperator extends Operator {
     public void endInput(Output out) {
         if (!running) {
             writer.target(out);
-            for (Tuple t : reduced) {
-                writer.collect(t);
+            for (int g = 0; g < reduced.size(); g++) {
+                writer.collect(reduced.get(g));
             }
             writer.flush();
         }
     }
 
-    /** Refused rather than silently restoring nothing. */
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        throw new UnsupportedOperationException("reduce keeps its reduced records on the heap and cannot be checkpointed yet: use sum, min, max, count or aggregate, or run without checkpoints");
+        ReducedRecords.Snapshot snapshot = reduced.snapshot();
+        return new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) throws IOException {
+                return snapshot.writeTo(file, schema, maxParallelism);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** The records of this subtask's key groups out of every old subtask's file; their keys go into the table. */
+    @Override
+    public void restoreState(StateRestore restore) throws IOException {
+        List<Tuple> records = new ArrayList<>();
+        List<Integer> keyGroups = new ArrayList<>();
+        for (Path file : restore.files()) {
+            ReducedRecords.read(file, schema, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
+                    (record, keyGroup) -> {
+                        records.add(record);
+                        keyGroups.add(keyGroup);
+                    });
+        }
+        for (int from = 0; from < records.size(); from += batchSize) {
+            int to = Math.min(records.size(), from + batchSize);
+            RecordBatchBuilder builder = new RecordBatchBuilder(schema, allocator, to - from);
+            for (int i = from; i < to; i++) {
+                builder.addRow(records.get(i));
+            }
+            try (RecordBatch keys = builder.build()) {
+                int[] groupIds = lookup.groupIds(keys, groups);
+                for (int i = from; i < to; i++) {
+                    if (groupIds[i - from] != reduced.size()) {
+                        throw new CorruptCheckpointException("the reduce state holds key "
+                                + records.get(i).field(keyField) + " twice");
+                    }
+                    reduced.add(records.get(i), keyGroups.get(i));
+                }
+            }
+        }
     }
 
     @Override
