@@ -46,7 +46,7 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  * reaches a window's last millisecond the window fires: a tumbling window emits its pane's table; a
  * sliding one merges its panes into a table first. Each firing emits batches of {@code (key, window_start,
  * window_end, aggregates...)}; panes no later window needs are freed. A record whose every window has
- * fired is late: dropped and counted ({@link #lateRecords()}, and in the operator's metrics).
+ * fired is late: dropped and counted in the operator's metrics.
  *
  * <p>A checkpoint writes each pane's table by key group (copy-on-write, as keyed running aggregates do)
  * into {@code <file>.<pane start>} and an index into the state file: the subtask's key groups, its
@@ -57,7 +57,6 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  */
 public final class WindowAggregateOperator extends Operator {
     private final BatchSchema inputSchema;
-    private final int keyField;
     private final int timestampField;
     private final long size;
     private final long slide;
@@ -71,8 +70,8 @@ public final class WindowAggregateOperator extends Operator {
     /** Per user aggregate, its first column in a pane's results (after the key); AVG takes two: sum, count. */
     private final int[] paneColumn;
     private final boolean[] average;
-    private final TreeMap<Long, OffHeapHashTable> panes = new TreeMap<>();
     private static final int[] KEY_COLUMN = {0};
+    private final TreeMap<Long, OffHeapHashTable> panes = new TreeMap<>();
     private final SelectionVector selection = new SelectionVector(1024);
     private final SelectionVector all = new SelectionVector(1024);
     private BufferAllocator allocator;
@@ -84,7 +83,6 @@ public final class WindowAggregateOperator extends Operator {
     private long watermark = Long.MIN_VALUE;
     /** The end of the last window fired. */
     private long firedEnd = Long.MIN_VALUE;
-    private long lateRecords;
     private OperatorMetrics metrics;
     private int subtask;
     private int parallelism;
@@ -98,7 +96,6 @@ public final class WindowAggregateOperator extends Operator {
     public WindowAggregateOperator(BatchSchema inputSchema, int keyField, int timestampField, long size, long slide,
                                    Aggregate[] aggregates, long budgetBytes) {
         this.inputSchema = inputSchema;
-        this.keyField = keyField;
         this.timestampField = timestampField;
         this.size = size;
         this.slide = slide;
@@ -158,11 +155,6 @@ public final class WindowAggregateOperator extends Operator {
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
     }
 
-    /** Records dropped because every window they fall into had fired. */
-    public long lateRecords() {
-        return lateRecords;
-    }
-
     @Override
     public void process(RecordBatch batch, Output out) {
         int n = batch.rowCount();
@@ -199,7 +191,6 @@ public final class WindowAggregateOperator extends Operator {
                 }
             }
             if (isLate(start)) {
-                lateRecords += count;
                 if (metrics != null) {
                     metrics.addDropped(subtask, count);
                 }
