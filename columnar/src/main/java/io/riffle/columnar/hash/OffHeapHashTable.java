@@ -268,6 +268,115 @@ public final class OffHeapHashTable implements AutoCloseable {
         insert(keyVector, hashes, groupIds, n);
     }
 
+    /**
+     * Looks up the first {@code n} keys of {@code keyVector} (a column of the table's key type, from any
+     * batch: a join's probe side) without inserting: {@code groupIds[i]} is the group of key {@code i}, or
+     * -1 when the table has no such key or the key is null. {@code hashes[i]} must be the
+     * {@link HashKernel} hash of key {@code i}. Changes nothing.
+     */
+    public void find(FieldVector keyVector, int n, long[] hashes, int[] groupIds) {
+        ColumnType type = ColumnType.fromArrow(keyVector.getField().getType());
+        if (type != spec.keyType && !(type.isIntegral() && spec.keyType.isIntegral()
+                && type.byteWidth() == spec.keyType.byteWidth())) {
+            throw new IllegalArgumentException("keys of type " + type + " cannot be looked up in a table keyed by "
+                    + spec.keyType);
+        }
+        if (hashes.length < n || groupIds.length < n || keyVector.getValueCount() < n) {
+            throw new IllegalArgumentException("hashes (" + hashes.length + "), group ids (" + groupIds.length
+                    + ") and keys (" + keyVector.getValueCount() + ") need room for " + n + " rows");
+        }
+        if (utf8Keys) {
+            findUtf8(keyVector, hashes, groupIds, n);
+        } else if (direct) {
+            findDirect(keyVector, groupIds, n);
+        } else {
+            findLong(keyVector, hashes, groupIds, n);
+        }
+        if (keyVector.getNullCount() > 0) {
+            for (int i = 0; i < n; i++) {
+                if (keyVector.isNull(i)) {
+                    groupIds[i] = -1;
+                }
+            }
+        }
+    }
+
+    private void findLong(FieldVector keyVector, long[] hashIn, int[] groupIds, int n) {
+        final long keyData = keyVector.getDataBufferAddress();
+        final boolean int32 = spec.keyType == ColumnType.INT32;
+        final long slotBase = slots;
+        final int mask = capacity - 1;
+        final int sh = shift;
+        for (int i = 0; i < n; i++) {
+            final long key = int32 ? MemoryUtil.getInt(keyData + ((long) i << 2))
+                    : MemoryUtil.getLong(keyData + ((long) i << 3));
+            int pos = (int) (hashIn[i] >>> sh);
+            int found = -1;
+            while (true) {
+                final long slot = slotBase + ((long) pos << 4);
+                final long group = MemoryUtil.getLong(slot + 8);
+                if (group == 0L) {
+                    break;
+                }
+                if (MemoryUtil.getLong(slot) == key) {
+                    found = (int) group - 1;
+                    break;
+                }
+                pos = (pos + 1) & mask;
+            }
+            groupIds[i] = found;
+        }
+    }
+
+    private void findDirect(FieldVector keyVector, int[] groupIds, int n) {
+        final long keyData = keyVector.getDataBufferAddress();
+        final boolean int32 = spec.keyType == ColumnType.INT32;
+        final long index = directAddr;
+        final long lowest = directBase;
+        final long span = directSpan;
+        for (int i = 0; i < n; i++) {
+            final long key = int32 ? MemoryUtil.getInt(keyData + ((long) i << 2))
+                    : MemoryUtil.getLong(keyData + ((long) i << 3));
+            final long offset = key - lowest;
+            groupIds[i] = offset >= 0 && offset < span ? MemoryUtil.getInt(index + (offset << 2)) - 1 : -1;
+        }
+    }
+
+    private void findUtf8(FieldVector keyVector, long[] hashIn, int[] groupIds, int n) {
+        final long offsets = keyVector.getOffsetBufferAddress();
+        final long keyData = keyVector.getDataBufferAddress();
+        final long slotBase = slots;
+        final long keyBase = keys;
+        final long arenaAddr = arenaBase;
+        final int mask = capacity - 1;
+        final int sh = shift;
+        for (int i = 0; i < n; i++) {
+            final long h = hashIn[i];
+            final int start = MemoryUtil.getInt(offsets + ((long) i << 2));
+            final int length = MemoryUtil.getInt(offsets + ((long) (i + 1) << 2)) - start;
+            final int tag = (int) (h >>> 8);
+            int pos = (int) (h >>> sh);
+            int found = -1;
+            while (true) {
+                final long slot = MemoryUtil.getLong(slotBase + ((long) pos << 3));
+                if (slot == 0L) {
+                    break;
+                }
+                if ((int) (slot >>> 32) == tag) {
+                    final int g = (int) slot - 1;
+                    long entry = keyBase + (long) g * UTF8_KEY_BYTES;
+                    if (MemoryUtil.getLong(entry + 8) == length
+                            && bytesEqual(arenaAddr + MemoryUtil.getLong(entry), keyData + start, length)) {
+                        found = g;
+                        break;
+                    }
+                }
+                pos = (pos + 1) & mask;
+            }
+            groupIds[i] = found;
+        }
+    }
+
     /** The key vector, or an error naming the first null key: nothing has changed yet. */
     private FieldVector checkedKeys(RecordBatch batch) {
         FieldVector keyVector = batch.vector(spec.keyField);
