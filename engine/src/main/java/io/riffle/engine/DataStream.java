@@ -265,6 +265,20 @@ public final class DataStream {
         return new DataStream(env, t, keepsEventTime(outputSchema) ? eventTimeField : null);
     }
 
+    /**
+     * An operator of this stream (input 0) and {@code right} (input 1), each hash partitioned by its key
+     * field so that equal keys meet in one subtask.
+     */
+    DataStream twoInput(String name, DataStream right, int leftKey, int rightKey, BatchSchema outputSchema,
+                        Supplier<Operator> operator) {
+        if (right.env != env) {
+            throw new IllegalArgumentException("cannot combine streams of different environments");
+        }
+        Transformation t = Transformation.twoInput(env.nextId(), name, transformation, right.transformation, leftKey,
+                rightKey, outputSchema, operator);
+        return new DataStream(env, t);
+    }
+
     /** Whether {@code outputSchema} still has the timestamp field, by name and type. */
     private boolean keepsEventTime(BatchSchema outputSchema) {
         if (eventTimeField == null) {

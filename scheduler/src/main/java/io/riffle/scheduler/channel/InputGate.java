@@ -59,6 +59,11 @@ public final class InputGate {
         return ended[index];
     }
 
+    /** How many channels have delivered their END_OF_INPUT. */
+    public int endedCount() {
+        return endedCount;
+    }
+
     /** True once every channel has ended and the gate's END_OF_INPUT was delivered. */
     public boolean isFinished() {
         return endDelivered;

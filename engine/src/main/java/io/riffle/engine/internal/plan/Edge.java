@@ -2,6 +2,9 @@ package io.riffle.engine.internal.plan;
 
 import io.riffle.columnar.batch.BatchSchema;
 
-/** Channels from every subtask of {@code from} to the subtasks of {@code to} (FORWARD: subtask i to i). */
-public record Edge(Vertex from, Vertex to, Partitioning partitioning, int keyField, BatchSchema schema) {
+/**
+ * Channels from every subtask of {@code from} to the subtasks of {@code to} (FORWARD: subtask i to i),
+ * feeding input {@code input} of the first transformation of {@code to}.
+ */
+public record Edge(Vertex from, Vertex to, Partitioning partitioning, int keyField, BatchSchema schema, int input) {
 }

@@ -44,13 +44,14 @@ public final class Planner {
             Vertex v = new Vertex(vertices.size(), p, t);
             vertices.add(v);
             vertexOf.put(t, v);
-            for (Transformation in : t.inputs()) {
+            for (int input = 0; input < t.inputs().size(); input++) {
+                Transformation in = t.inputs().get(input);
                 Vertex from = vertexOf.get(in);
                 Partitioning partitioning = t.partitioning();
                 if (partitioning == Partitioning.FORWARD && from.parallelism() != p) {
                     partitioning = Partitioning.REBALANCE;
                 }
-                Edge e = new Edge(from, v, partitioning, t.keyField(), in.schema());
+                Edge e = new Edge(from, v, partitioning, t.keyFieldOf(input), in.schema(), input);
                 from.outputs.add(e);
                 v.inputs.add(e);
             }

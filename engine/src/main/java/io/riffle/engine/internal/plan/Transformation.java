@@ -26,6 +26,8 @@ public final class Transformation {
     private final List<Transformation> inputs;
     private final Partitioning partitioning;
     private final int keyField;
+    /** A two-input operator's key field in each input; null otherwise. */
+    private final int[] inputKeyFields;
     private final BatchSchema schema;
     private final Source source;
     private final Sink sink;
@@ -33,14 +35,15 @@ public final class Transformation {
     private int parallelism;
 
     private Transformation(int id, String name, Kind kind, List<Transformation> inputs, Partitioning partitioning,
-                           int keyField, BatchSchema schema, Source source, Sink sink, Supplier<Operator> operator,
-                           int parallelism) {
+                           int keyField, int[] inputKeyFields, BatchSchema schema, Source source, Sink sink,
+                           Supplier<Operator> operator, int parallelism) {
         this.id = id;
         this.name = name;
         this.kind = kind;
         this.inputs = List.copyOf(inputs);
         this.partitioning = partitioning;
         this.keyField = keyField;
+        this.inputKeyFields = inputKeyFields;
         this.schema = schema;
         this.source = source;
         this.sink = sink;
@@ -49,7 +52,7 @@ public final class Transformation {
     }
 
     public static Transformation source(int id, Source source, int parallelism) {
-        return new Transformation(id, source.name(), Kind.SOURCE, List.of(), Partitioning.FORWARD, -1,
+        return new Transformation(id, source.name(), Kind.SOURCE, List.of(), Partitioning.FORWARD, -1, null,
                 source.schema(), source, null, null, parallelism);
     }
 
@@ -57,13 +60,24 @@ public final class Transformation {
     public static Transformation operator(int id, String name, List<Transformation> inputs, Partitioning partitioning,
                                           int keyField, BatchSchema schema, Supplier<Operator> operator,
                                           int parallelism) {
-        return new Transformation(id, name, Kind.OPERATOR, inputs, partitioning, keyField, schema, null, null,
+        return new Transformation(id, name, Kind.OPERATOR, inputs, partitioning, keyField, null, schema, null, null,
                 operator, parallelism);
+    }
+
+    /**
+     * An operator of two inputs, each partitioned by its key field ({@code leftKey} in {@code left},
+     * {@code rightKey} in {@code right}) so that equal keys meet in one subtask; the operator is told which
+     * input each batch came from ({@code Operator.process(input, batch, out)}).
+     */
+    public static Transformation twoInput(int id, String name, Transformation left, Transformation right, int leftKey,
+                                          int rightKey, BatchSchema schema, Supplier<Operator> operator) {
+        return new Transformation(id, name, Kind.OPERATOR, List.of(left, right), Partitioning.HASH, leftKey,
+                new int[] {leftKey, rightKey}, schema, null, null, operator, DEFAULT_PARALLELISM);
     }
 
     public static Transformation sink(int id, Sink sink, Transformation input, Supplier<Operator> operator) {
         int parallelism = sink.parallelism() > 0 ? sink.parallelism() : INHERIT_PARALLELISM;
-        return new Transformation(id, sink.name(), Kind.SINK, List.of(input), Partitioning.FORWARD, -1,
+        return new Transformation(id, sink.name(), Kind.SINK, List.of(input), Partitioning.FORWARD, -1, null,
                 input.schema(), null, sink, operator, parallelism);
     }
 
@@ -85,6 +99,11 @@ public final class Transformation {
 
     public Partitioning partitioning() {
         return partitioning;
+    }
+
+    /** The key field in input {@code input}: a two-input operator's own per input, else {@link #keyField()}. */
+    public int keyFieldOf(int input) {
+        return inputKeyFields != null ? inputKeyFields[input] : keyField;
     }
 
     public int keyField() {

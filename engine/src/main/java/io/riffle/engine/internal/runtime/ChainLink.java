@@ -44,12 +44,17 @@ final class ChainLink implements Output {
 
     @Override
     public void emit(RecordBatch batch) {
+        emit(0, batch);
+    }
+
+    /** A batch of input {@code input} of the chain's first operator. */
+    void emit(int input, RecordBatch batch) {
         metrics.addIn(subtask, batch.rowCount());
         try {
             if (failures != null) {
                 failures.beforeBatch(name, subtask, batch.rowCount());
             }
-            operator.process(batch, counted);
+            operator.process(input, batch, counted);
         } catch (OperatorFailedException e) {
             throw e;
         } catch (Exception e) {
@@ -59,39 +64,37 @@ final class ChainLink implements Output {
 
     @Override
     public void emitWatermark(long watermark) {
-        try {
-            operator.processWatermark(watermark, counted);
-        } catch (OperatorFailedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new OperatorFailedException(name, subtask, parallelism, e);
-        }
+        call(() -> operator.processWatermark(watermark, counted));
+    }
+
+    void endOfInput(int input) {
+        call(() -> operator.endOfInput(input, counted));
     }
 
     /** Processing time has moved on to {@code nanoTime}; only called when the operator asked for it. */
     void onProcessingTime(long nanoTime) {
-        try {
-            operator.onProcessingTime(nanoTime, counted);
-        } catch (OperatorFailedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new OperatorFailedException(name, subtask, parallelism, e);
-        }
-    }
-
-    OperatorSnapshot snapshot(long checkpointId) {
-        try {
-            return operator.snapshotState(checkpointId);
-        } catch (OperatorFailedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new OperatorFailedException(name, subtask, parallelism, e);
-        }
+        call(() -> operator.onProcessingTime(nanoTime, counted));
     }
 
     void endInput() {
+        call(() -> operator.endInput(counted));
+    }
+
+    OperatorSnapshot snapshot(long checkpointId) {
+        OperatorSnapshot[] result = new OperatorSnapshot[1];
+        call(() -> result[0] = operator.snapshotState(checkpointId));
+        return result[0];
+    }
+
+    /** A call into the operator between batches. */
+    private interface OperatorCall {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code call}, tagging a failure with this operator, once. */
+    private void call(OperatorCall call) {
         try {
-            operator.endInput(counted);
+            call.run();
         } catch (OperatorFailedException e) {
             throw e;
         } catch (Exception e) {

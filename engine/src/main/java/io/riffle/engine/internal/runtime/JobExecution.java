@@ -237,17 +237,24 @@ public final class JobExecution {
             throw e;
         }
         InputGate gate = null;
+        int[] channelInput = null;
         if (v.source() == null) {
             List<Channel> in = new ArrayList<>();
+            List<Integer> inputs = new ArrayList<>();
             for (Edge e : v.inputs()) {
                 Channel[][] all = edgeChannels.get(e);
                 for (Channel[] row : all) {
                     if (row[s] != null) {
                         in.add(row[s]);
+                        inputs.add(e.input());
                     }
                 }
             }
             gate = new InputGate(in.toArray(new Channel[0]));
+            channelInput = new int[inputs.size()];
+            for (int c = 0; c < channelInput.length; c++) {
+                channelInput[c] = inputs.get(c);
+            }
         }
         Output entry = links.length > 0 ? links[0] : tail;
         String name = v.name() + " [" + (s + 1) + "/" + p + "]";
@@ -258,8 +265,8 @@ public final class JobExecution {
                 coordinator.addSource(task, checkpointer::request);
             }
         }
-        return new SubtaskTasklet(name, s, p, reader, v.sourceName(), v.sourceId(), sourceMetrics, gate, links, entry,
-                writers.toArray(new ChannelWriter[0]), checkpointer, restoredFinished);
+        return new SubtaskTasklet(name, s, p, reader, v.sourceName(), v.sourceId(), sourceMetrics, gate, channelInput,
+                links, entry, writers.toArray(new ChannelWriter[0]), checkpointer, restoredFinished);
     }
 
     /** The positions of the old source subtasks {@code i} with {@code i mod p == s}, in order. */

@@ -18,6 +18,18 @@ public abstract class Operator implements AutoCloseable {
     public abstract void process(RecordBatch batch, Output out) throws Exception;
 
     /**
+     * Processes one batch of input {@code input} (0 or 1 for an operator of two inputs, the position among
+     * a union's inputs); the default ignores which.
+     */
+    public void process(int input, RecordBatch batch, Output out) throws Exception {
+        process(batch, out);
+    }
+
+    /** Input {@code input} has ended (every channel of it); the others may go on. Called before {@link #endInput}. */
+    public void endOfInput(int input, Output out) throws Exception {
+    }
+
+    /**
      * Event time has reached {@code watermark} (see {@link Output#emitWatermark}): fire what it closes,
      * then pass it on. The default passes it on.
      */

@@ -28,6 +28,11 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     private final int sourceId;
     private final OperatorMetrics sourceMetrics;
     private final InputGate gate;
+    /** Per channel of the gate, the input of the chain's first operator it feeds. */
+    private final int[] channelInput;
+    /** Per input, whether its end was passed to the first operator; null for a source subtask. */
+    private final boolean[] inputEnded;
+    private int endsSeen;
     private final ChainLink[] links;
     private final Output entry;
     private final ChannelWriter[] writers;
@@ -44,7 +49,7 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     private long aligning;
 
     SubtaskTasklet(String name, int subtask, int parallelism, SourceReader reader, String sourceName, int sourceId,
-                   OperatorMetrics sourceMetrics, InputGate gate, ChainLink[] links, Output entry,
+                   OperatorMetrics sourceMetrics, InputGate gate, int[] channelInput, ChainLink[] links, Output entry,
                    ChannelWriter[] writers, SubtaskCheckpointer checkpointer, boolean restoredFinished) {
         this.name = name;
         this.subtask = subtask;
@@ -55,6 +60,14 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         this.checkpointer = checkpointer;
         this.sourceMetrics = sourceMetrics;
         this.gate = gate;
+        this.channelInput = channelInput;
+        int inputs = 0;
+        if (channelInput != null) {
+            for (int input : channelInput) {
+                inputs = Math.max(inputs, input + 1);
+            }
+        }
+        this.inputEnded = channelInput != null ? new boolean[inputs] : null;
         this.links = links;
         this.entry = entry;
         this.writers = writers;
@@ -95,6 +108,7 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
                 work = readSource();
             } else {
                 work = gate.poll(this, BATCHES_PER_CYCLE);
+                passInputEnds();
                 if (aligning != 0 && !ended) {
                     completeAlignmentIfDone();
                 }
@@ -144,7 +158,11 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         if (kind == SlotKind.BATCH) {
             watermarks.onRecords(channel);
             try {
-                entry.emit(slot.batch());
+                if (links.length > 0) {
+                    links[0].emit(channelInput[channel], slot.batch());
+                } else {
+                    entry.emit(slot.batch());
+                }
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -153,6 +171,7 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
             return !hasPending();
         }
         if (kind == SlotKind.END_OF_INPUT) {
+            passInputEnds();
             endChain();
             return false;
         }
@@ -167,6 +186,27 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
             }
         }
         return !hasPending();
+    }
+
+    /** Tells the first operator of each input whose channels have all ended, once, before the chain ends. */
+    private void passInputEnds() {
+        if (links.length == 0 || gate.endedCount() == endsSeen) {
+            return;
+        }
+        endsSeen = gate.endedCount();
+        for (int input = 0; input < inputEnded.length; input++) {
+            if (inputEnded[input]) {
+                continue;
+            }
+            boolean all = true;
+            for (int c = 0; c < channelInput.length && all; c++) {
+                all = channelInput[c] != input || gate.isEnded(c);
+            }
+            if (all) {
+                inputEnded[input] = true;
+                links[0].endOfInput(input);
+            }
+        }
     }
 
     private void pushWatermark(long value) {
