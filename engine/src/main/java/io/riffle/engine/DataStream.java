@@ -18,6 +18,7 @@ import io.riffle.engine.internal.connector.CollectSink;
 import io.riffle.engine.internal.connector.PrintSink;
 import io.riffle.engine.internal.operator.ExprFilterOperator;
 import io.riffle.engine.internal.operator.FilterOperator;
+import io.riffle.engine.internal.operator.HashJoinOperator;
 import io.riffle.engine.internal.operator.MapOperator;
 import io.riffle.engine.internal.operator.PassThroughOperator;
 import io.riffle.engine.internal.operator.ProjectOperator;
@@ -196,6 +197,45 @@ public final class DataStream {
         Transformation t = Transformation.operator(env.nextId(), "union", inputs, Partitioning.FORWARD, -1, schema(),
                 PassThroughOperator::new, Transformation.DEFAULT_PARALLELISM);
         return new DataStream(env, t, eventTime);
+    }
+
+    // ---- joins (batch)
+
+    /**
+     * The inner hash join of this data set with {@code right} on {@code leftKey = rightKey}: one record per
+     * matching pair, this side's fields then {@code right}'s but its key (a name taken already gets a
+     * {@code right_} prefix). {@code right} is the build side (the smaller one, e.g. customers for orders);
+     * both sides are partitioned by their key. Batch jobs only; null keys never match.
+     */
+    public DataStream join(DataStream right, String leftKey, String rightKey) {
+        return hashJoin(right, leftKey, rightKey, false);
+    }
+
+    /** Like {@link #join}, keeping this side's records that match nothing, with {@code right}'s fields null. */
+    public DataStream leftOuterJoin(DataStream right, String leftKey, String rightKey) {
+        return hashJoin(right, leftKey, rightKey, true);
+    }
+
+    private DataStream hashJoin(DataStream right, String leftKey, String rightKey, boolean leftOuter) {
+        String verb = leftOuter ? "leftOuterJoin" : "join";
+        if (env.mode() != Environment.Mode.BATCH) {
+            throw new IllegalStateException(verb + "(...) is a batch hash join; streaming jobs join in windows");
+        }
+        BatchSchema leftSchema = schema();
+        BatchSchema rightSchema = right.schema();
+        int l = leftSchema.indexOf(leftKey);
+        int r = rightSchema.indexOf(rightKey);
+        ColumnType lt = leftSchema.column(l).type();
+        ColumnType rt = rightSchema.column(r).type();
+        boolean comparable = lt == rt || (lt.isIntegral() && rt.isIntegral() && lt.byteWidth() == rt.byteWidth());
+        if (!comparable || !(lt.isIntegral() || lt == ColumnType.UTF8)) {
+            throw new IllegalArgumentException(verb + " keys must be of one type, int32, int64, timestamp[ms] or utf8: '"
+                    + leftKey + "' is " + lt + ", '" + rightKey + "' is " + rt);
+        }
+        long budget = env.stateBudgetBytes();
+        BatchSchema output = HashJoinOperator.outputSchema(leftSchema, rightSchema, r, leftOuter);
+        return twoInput(verb + "(" + leftKey + " = " + rightKey + ")", right, l, r, output,
+                () -> new HashJoinOperator(leftSchema, rightSchema, l, r, leftOuter, budget));
     }
 
     // ---- sinks

@@ -1,0 +1,294 @@
+package io.riffle.engine.internal.operator;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.hash.Aggregate;
+import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.columnar.kernel.GatherKernel;
+import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
+import io.riffle.engine.internal.runtime.Output;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.util.VectorAppender;
+
+/**
+ * A batch hash join, inner or left outer, on one key field per side. Input 1 (the right side) is the build
+ * side: its rows are appended into one columnar store and its keys into an off-heap table that maps each
+ * key to a chain of its rows. Input 0 (the left side) probes: a batch's keys are hashed and looked up at
+ * once ({@link OffHeapHashTable#find}), matches are collected as pairs of row indexes, and each output
+ * batch is gathered column by column from the probe batch and the store. Left batches that arrive before
+ * the build side has ended are copied and probed when it ends. Output: the left columns, then the right
+ * columns but its key; a left join's right columns are null where nothing matched.
+ */
+public final class HashJoinOperator extends Operator {
+    private static final int NO_ROW = -1;
+
+    private final BatchSchema leftSchema;
+    private final BatchSchema rightSchema;
+    private final int leftKey;
+    private final int rightKey;
+    private final int[] leftKeyColumn;
+    private final int[] rightKeyColumn;
+    private final boolean leftOuter;
+    private final BatchSchema outputSchema;
+    private final long budgetBytes;
+    /** The right columns in the output, in order: every right column but the key. */
+    private final int[] rightColumns;
+    private BufferAllocator allocator;
+    private int batchSize;
+    private OffHeapHashTable keys;
+    private FieldVector[] store;
+    /** The store as a batch, once the build side has ended; it owns the store's vectors from then on. */
+    private RecordBatch built;
+    private int storedRows;
+    /** Per build key group, its last row; per build row, the row before it with the same key. */
+    private int[] head = new int[1024];
+    private int[] next = new int[1024];
+    private long[] hashes = new long[1024];
+    private int[] groupIds = new int[1024];
+    private final List<RecordBatch> waiting = new ArrayList<>();
+    private final SelectionVector all = new SelectionVector(1024);
+    private SelectionVector leftRows;
+    private SelectionVector rightRows;
+    private boolean[] unmatched = new boolean[0];
+
+    public HashJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
+                            boolean leftOuter, long budgetBytes) {
+        this.leftSchema = leftSchema;
+        this.rightSchema = rightSchema;
+        this.leftKey = leftKey;
+        this.rightKey = rightKey;
+        this.leftKeyColumn = new int[] {leftKey};
+        this.rightKeyColumn = new int[] {rightKey};
+        this.leftOuter = leftOuter;
+        this.budgetBytes = budgetBytes;
+        this.outputSchema = outputSchema(leftSchema, rightSchema, rightKey, leftOuter);
+        this.rightColumns = new int[rightSchema.columnCount() - 1];
+        for (int c = 0, k = 0; c < rightSchema.columnCount(); c++) {
+            if (c != rightKey) {
+                rightColumns[k++] = c;
+            }
+        }
+    }
+
+    /**
+     * The left columns, then the right ones but the key; a right column named like a left one is prefixed
+     * {@code right_}; with a left outer join the right columns are nullable.
+     */
+    public static BatchSchema outputSchema(BatchSchema left, BatchSchema right, int rightKey, boolean leftOuter) {
+        List<Column> columns = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < left.columnCount(); c++) {
+            columns.add(left.column(c));
+            names.add(left.column(c).name());
+        }
+        for (int c = 0; c < right.columnCount(); c++) {
+            if (c == rightKey) {
+                continue;
+            }
+            Column column = right.column(c);
+            String name = names.contains(column.name()) ? "right_" + column.name() : column.name();
+            names.add(name);
+            columns.add(leftOuter || column.nullable() ? Column.nullable(name, column.type()) : Column.of(name, column.type()));
+        }
+        return BatchSchema.of(columns);
+    }
+
+    @Override
+    public void open(TaskContext context) {
+        allocator = context.allocator();
+        batchSize = context.batchSize();
+        keys = new OffHeapHashTable(GroupBySpec.of(rightSchema, rightKey, Aggregate.count()), allocator, budgetBytes);
+        store = new FieldVector[rightSchema.columnCount()];
+        for (int c = 0; c < store.length; c++) {
+            store[c] = rightSchema.toArrow().getFields().get(c).createVector(allocator);
+            store[c].allocateNew();
+        }
+        Arrays.fill(head, NO_ROW);
+        leftRows = new SelectionVector(batchSize);
+        rightRows = new SelectionVector(batchSize);
+    }
+
+    @Override
+    public void process(RecordBatch batch, Output out) {
+        throw new IllegalStateException("a join is told which input a batch comes from");
+    }
+
+    @Override
+    public void process(int input, RecordBatch batch, Output out) throws Exception {
+        if (input == 1) {
+            build(batch);
+        } else if (built != null) {
+            probe(batch, out);
+        } else {
+            RecordBatch copy = RecordBatch.allocate(leftSchema, allocator, batch.rowCount());
+            all.ensureCapacity(batch.rowCount());
+            all.selectAll(batch.rowCount());
+            GatherKernel.gather(batch, all, copy);
+            waiting.add(copy);
+        }
+    }
+
+    /** Appends the rows to the store and chains each under its key. */
+    private void build(RecordBatch batch) {
+        int n = batch.rowCount();
+        if (n == 0) {
+            return;
+        }
+        ensureScratch(n);
+        HashKernel.hash(batch, rightKeyColumn, hashes);
+        FieldVector keyVector = batch.vector(rightKey);
+        if (keyVector.getNullCount() > 0) {
+            throw new IllegalArgumentException("null key in join key " + rightSchema.describe(rightKey)
+                    + " of the right side; join keys must not be null");
+        }
+        keys.findOrInsert(batch, hashes, groupIds);
+        for (int c = 0; c < store.length; c++) {
+            VectorAppender appender = new VectorAppender(store[c]);
+            batch.vector(c).accept(appender, null);
+        }
+        if (next.length < storedRows + n) {
+            next = Arrays.copyOf(next, Math.max(storedRows + n, next.length * 2));
+        }
+        if (head.length < keys.groupCount()) {
+            int old = head.length;
+            head = Arrays.copyOf(head, Math.max(keys.groupCount(), old * 2));
+            Arrays.fill(head, old, head.length, NO_ROW);
+        }
+        for (int i = 0; i < n; i++) {
+            int row = storedRows + i;
+            next[row] = head[groupIds[i]];
+            head[groupIds[i]] = row;
+        }
+        storedRows += n;
+    }
+
+    /** The build side is complete: probe what waited for it. */
+    @Override
+    public void endOfInput(int input, Output out) throws Exception {
+        if (input != 1) {
+            return;
+        }
+        built = RecordBatch.wrap(rightSchema, store, storedRows);
+        for (RecordBatch w : waiting) {
+            try (w) {
+                probe(w, out);
+            }
+        }
+        waiting.clear();
+    }
+
+    private void probe(RecordBatch batch, Output out) throws Exception {
+        int n = batch.rowCount();
+        if (n == 0) {
+            return;
+        }
+        ensureScratch(n);
+        HashKernel.hash(batch, leftKeyColumn, hashes);
+        keys.find(batch.vector(leftKey), n, hashes, groupIds);
+        int[] left = leftRows.rows();
+        int[] right = rightRows.rows();
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            int g = groupIds[i];
+            if (g < 0) {
+                if (leftOuter) {
+                    unmatched[count] = true;
+                    left[count] = i;
+                    right[count++] = 0;
+                    count = emitIfFull(batch, count, out);
+                }
+                continue;
+            }
+            for (int row = head[g]; row != NO_ROW; row = next[row]) {
+                unmatched[count] = false;
+                left[count] = i;
+                right[count++] = row;
+                count = emitIfFull(batch, count, out);
+            }
+        }
+        emit(batch, count, out);
+    }
+
+    private int emitIfFull(RecordBatch batch, int count, Output out) throws Exception {
+        if (count < batchSize) {
+            return count;
+        }
+        emit(batch, count, out);
+        return 0;
+    }
+
+    /** One output batch of the first {@code count} pairs of rows (left of {@code batch}, right of the store). */
+    private void emit(RecordBatch batch, int count, Output out) throws Exception {
+        if (count == 0) {
+            return;
+        }
+        leftRows.setSize(count);
+        rightRows.setSize(count);
+        try (RecordBatch result = RecordBatch.allocate(outputSchema, allocator, count)) {
+            for (int c = 0; c < leftSchema.columnCount(); c++) {
+                GatherKernel.gatherColumn(batch, c, leftRows, result, c);
+            }
+            int offset = leftSchema.columnCount();
+            for (int k = 0; k < rightColumns.length; k++) {
+                if (storedRows > 0) {
+                    GatherKernel.gatherColumn(built, rightColumns[k], rightRows, result, offset + k);
+                }
+                if (leftOuter) {
+                    FieldVector v = result.vector(offset + k);
+                    for (int i = 0; i < count; i++) {
+                        if (unmatched[i] || storedRows == 0) {
+                            v.setNull(i);
+                        }
+                    }
+                }
+            }
+            result.setRowCount(count);
+            out.emit(result);
+        }
+    }
+
+    private void ensureScratch(int n) {
+        if (hashes.length < n) {
+            hashes = new long[n];
+            groupIds = new int[n];
+        }
+        if (unmatched.length < batchSize) {
+            unmatched = new boolean[batchSize];
+        }
+    }
+
+    /** A batch join keeps no checkpointed state; it runs in batch jobs, which restart from the start. */
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        throw new UnsupportedOperationException("a hash join runs in batch jobs, which do not checkpoint");
+    }
+
+    @Override
+    public void close() {
+        for (RecordBatch w : waiting) {
+            w.close();
+        }
+        waiting.clear();
+        if (built != null) {
+            built.close();
+        } else if (store != null) {
+            for (FieldVector v : store) {
+                v.close();
+            }
+        }
+        if (keys != null) {
+            keys.close();
+        }
+    }
+}

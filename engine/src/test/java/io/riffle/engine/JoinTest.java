@@ -1,0 +1,128 @@
+package io.riffle.engine;
+
+import static io.riffle.engine.TupleLists.sorted;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Batch hash joins against a nested-loop reference: duplicates on both sides, absent and null keys. */
+@Timeout(60)
+class JoinTest {
+    private static final BatchSchema ORDERS = BatchSchema.of(Column.of("order", ColumnType.INT64),
+            Column.nullable("customer", ColumnType.INT64), Column.of("amount", ColumnType.INT64));
+    private static final BatchSchema CUSTOMERS = BatchSchema.of(Column.of("id", ColumnType.INT64),
+            Column.nullable("name", ColumnType.UTF8), Column.of("amount", ColumnType.INT64));
+    private static final BatchSchema WORDS = BatchSchema.of(Column.of("word", ColumnType.UTF8),
+            Column.of("n", ColumnType.INT32));
+    private static final BatchSchema MEANINGS = BatchSchema.of(Column.of("meaning", ColumnType.UTF8),
+            Column.of("w", ColumnType.UTF8));
+
+    private static List<Tuple> reference(List<Tuple> left, List<Tuple> right, int leftKey, int rightKey,
+                                         boolean leftOuter) {
+        List<Tuple> out = new ArrayList<>();
+        for (Tuple l : left) {
+            boolean matched = false;
+            for (Tuple r : right) {
+                if (l.field(leftKey) != null && Objects.equals(l.field(leftKey), r.field(rightKey))) {
+                    matched = true;
+                    out.add(concat(l, r, rightKey));
+                }
+            }
+            if (!matched && leftOuter) {
+                out.add(concat(l, null, rightKey));
+            }
+        }
+        return out;
+    }
+
+    private static Tuple concat(Tuple l, Tuple r, int rightKey) {
+        List<Object> fields = new ArrayList<>();
+        for (int c = 0; c < l.arity(); c++) {
+            fields.add(l.field(c));
+        }
+        for (int c = 0; c < (r == null ? 3 : r.arity()); c++) {
+            if (c != rightKey) {
+                fields.add(r == null ? null : r.field(c));
+            }
+        }
+        return Tuple.of(fields.toArray());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void innerAndLeftOuterJoinsMatchTheReference(int p) {
+        for (int seed = 0; seed < 8; seed++) {
+            Random random = new Random(seed * 31L + p);
+            List<Tuple> orders = new ArrayList<>();
+            for (long o = 0; o < 500 + random.nextInt(500); o++) {
+                Long customer = random.nextInt(20) == 0 ? null : (long) random.nextInt(120);
+                orders.add(Tuple.of(o, customer, (long) random.nextInt(1000)));
+            }
+            List<Tuple> customers = new ArrayList<>();
+            for (long id = 0; id < 100; id++) {
+                int copies = random.nextInt(10) == 0 ? 2 : random.nextInt(10) == 0 ? 0 : 1;
+                for (int c = 0; c < copies; c++) {
+                    customers.add(Tuple.of(id, random.nextInt(7) == 0 ? null : "c" + id + "/" + c, id * 10 + c));
+                }
+            }
+            for (boolean leftOuter : new boolean[] {false, true}) {
+                Environment env = Environment.batch().setParallelism(p).setBatchSize(1 + random.nextInt(90));
+                DataStream o = env.fromCollection(orders, ORDERS);
+                DataStream c = env.fromCollection(customers, CUSTOMERS);
+                List<Tuple> out = leftOuter ? o.leftOuterJoin(c, "customer", "id").executeAndCollect()
+                        : o.join(c, "customer", "id").executeAndCollect();
+                assertEquals(sorted(reference(orders, customers, 1, 0, leftOuter)), sorted(out),
+                        "p " + p + ", seed " + seed + (leftOuter ? ", left outer" : ", inner"));
+            }
+        }
+    }
+
+    @Test
+    void utf8KeysJoinAndNamesStayDistinct() {
+        Environment env = Environment.batch().setParallelism(2).setBatchSize(3);
+        List<Tuple> words = List.of(Tuple.of("apple", 1), Tuple.of("pear", 2), Tuple.of("fig", 3), Tuple.of("apple", 4));
+        List<Tuple> meanings = List.of(Tuple.of("fruit", "apple"), Tuple.of("tree", "apple"), Tuple.of("fruit", "fig"));
+        DataStream joined = env.fromCollection(words, WORDS).join(env.fromCollection(meanings, MEANINGS), "word", "w");
+        assertEquals(BatchSchema.of(Column.of("word", ColumnType.UTF8), Column.of("n", ColumnType.INT32),
+                Column.of("meaning", ColumnType.UTF8)), joined.schema());
+        assertEquals(List.of(Tuple.of("apple", 1, "fruit"), Tuple.of("apple", 1, "tree"), Tuple.of("apple", 4, "fruit"),
+                Tuple.of("apple", 4, "tree"), Tuple.of("fig", 3, "fruit")), sorted(joined.executeAndCollect()));
+        Environment again = Environment.batch();
+        DataStream orders = again.fromCollection(List.of(Tuple.of(1L, 1L, 5L)), ORDERS);
+        assertEquals("right_amount", orders.join(again.fromCollection(List.of(Tuple.of(1L, "a", 2L)), CUSTOMERS),
+                "customer", "id").schema().column(4).name());
+    }
+
+    @Test
+    void badJoinsSayWhatIsWrong() {
+        Environment stream = Environment.streaming();
+        DataStream a = stream.fromCollection(List.of(Tuple.of(1L, 1L, 5L)), ORDERS);
+        assertEquals("join(...) is a batch hash join; streaming jobs join in windows",
+                assertThrows(IllegalStateException.class, () -> a.join(a, "customer", "order")).getMessage());
+        Environment env = Environment.batch();
+        DataStream orders = env.fromCollection(List.of(Tuple.of(1L, 1L, 5L)), ORDERS);
+        DataStream words = env.fromCollection(List.of(Tuple.of("a", 1)), WORDS);
+        assertEquals("join keys must be of one type, int32, int64, timestamp[ms] or utf8: 'customer' is int64,"
+                + " 'word' is utf8", assertThrows(IllegalArgumentException.class,
+                () -> orders.join(words, "customer", "word")).getMessage());
+        DataStream nullIds = env.fromCollection(List.of(Tuple.of(null, "x", 1L)),
+                BatchSchema.of(Column.nullable("id", ColumnType.INT64), Column.nullable("name", ColumnType.UTF8),
+                        Column.of("amount", ColumnType.INT64)));
+        JobFailedException e = assertThrows(JobFailedException.class,
+                () -> orders.join(nullIds, "customer", "id").executeAndCollect());
+        assertEquals("null key in join key field 0 ('id', int64) of the right side; join keys must not be null",
+                e.getCause().getMessage());
+    }
+}
