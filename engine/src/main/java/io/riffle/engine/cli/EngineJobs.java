@@ -22,7 +22,7 @@ import io.riffle.engine.Windows;
 import io.riffle.engine.connector.file.TransactionalCsvSink;
 import io.riffle.engine.internal.connector.ZipfWordsSource;
 
-/** The built-in engine jobs: the two seed programs and the workloads W1, W2 and W4. */
+/** The built-in engine jobs: the two seed programs and the workloads W1 to W5. */
 final class EngineJobs {
     private static final Tuple[] FRUIT = {Tuple.of("apple", 1), Tuple.of("banana", 2), Tuple.of("apple", 3),
         Tuple.of("banana", 4), Tuple.of("apple", 5)};
@@ -93,6 +93,27 @@ final class EngineJobs {
             out.println(t);
         }
         return new JobSummary("window-sum", o.records(), o.keys(), emitted.get(), r, o.parallelism());
+    }
+
+    /**
+     * W5: a batch hash join of N orders (customer i mod K, amount i) with K customers (id i), then the sum
+     * of amounts per customer; prints the first ten customers' sums.
+     */
+    static JobSummary join(JobOptions o, PrintStream out, PrintStream err) {
+        Environment env = configure(Environment.batch().setParallelism(o.parallelism())
+                .setBatchSize(o.batchSize()), o);
+        List<Tuple> sums = new ArrayList<>();
+        DataStream orders = env.generate(o.records(), o.keys(), o.rate());
+        DataStream customers = env.generate(o.keys(), o.keys());
+        DataStream perCustomer = orders.join(customers, "key", "key").groupBy("key").sum("value");
+        perCustomer.collect(sums);
+        writeOutput(perCustomer, o, "join");
+        JobResult r = Progress.await(env.executeAsync("join"), err);
+        sums.sort(Comparator.comparingLong(t -> t.getLong(0)));
+        for (int i = 0; i < Math.min(10, sums.size()); i++) {
+            out.println(sums.get(i));
+        }
+        return new JobSummary("join", o.records(), o.keys(), sums.size(), r, o.parallelism());
     }
 
     /** W2: generated records, batch groupBy(key).sum(value); prints the first ten keys' sums. */

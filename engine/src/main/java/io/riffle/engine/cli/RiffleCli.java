@@ -41,6 +41,7 @@ public final class RiffleCli implements Callable<Integer> {
             "group-sum", EngineJobs::groupSum,
             "wordcount", EngineJobs::wordCount,
             "window-sum", EngineJobs::windowSum,
+            "join", EngineJobs::join,
             "columnar-demo", ColumnarDemoJob::run));
 
     /** The jobs that can checkpoint. */
@@ -85,7 +86,7 @@ public final class RiffleCli implements Callable<Integer> {
         RiffleCli parent;
 
         @Parameters(index = "0", paramLabel = "JOB",
-                description = "seed-batch, seed-stream, keyed-sum (W1), group-sum (W2), window-sum (W3), wordcount (W4), columnar-demo")
+                description = "seed-batch, seed-stream, keyed-sum (W1), group-sum (W2), window-sum (W3), wordcount (W4), join (W5), columnar-demo")
         String job;
 
         @Option(names = "--records", paramLabel = "N", description = "records to generate (default: ${DEFAULT-VALUE})")

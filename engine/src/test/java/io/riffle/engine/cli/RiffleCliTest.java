@@ -64,7 +64,7 @@ class RiffleCliTest {
     @Test
     void anUnknownJobOrABadNumberIsAUsageError() {
         assertEquals(2, run("run", "word-count"));
-        assertEquals("unknown job 'word-count'; jobs: columnar-demo, group-sum, keyed-sum, seed-batch, seed-stream, window-sum, wordcount\n",
+        assertEquals("unknown job 'word-count'; jobs: columnar-demo, group-sum, join, keyed-sum, seed-batch, seed-stream, window-sum, wordcount\n",
                 err());
         err.reset();
         assertEquals(2, run("run", "columnar-demo", "--keys", "0"));
@@ -104,6 +104,17 @@ class RiffleCliTest {
         assertEquals("(1,166167)", lines[1]);
         assertEquals("(2,166500)", lines[2]);
         assertTrue(lines[3].startsWith("{\"job\":\"group-sum\",\"records\":1000,\"keys\":3,\"output_records\":3,"),
+                lines[3]);
+    }
+
+    @Test
+    void joinPrintsExactSumsPerCustomer() {
+        assertEquals(0, run("run", "join", "--records", "1000", "--keys", "3", "--parallelism", "2"));
+        String[] lines = out().split("\n");
+        assertEquals("(0,166833)", lines[0]);
+        assertEquals("(1,166167)", lines[1]);
+        assertEquals("(2,166500)", lines[2]);
+        assertTrue(lines[3].startsWith("{\"job\":\"join\",\"records\":1000,\"keys\":3,\"output_records\":3,"),
                 lines[3]);
     }
 
