@@ -199,6 +199,20 @@ public final class DataStream {
         return new DataStream(env, t, eventTime);
     }
 
+    /**
+     * The side output {@code tag} of the operator that made this stream (see
+     * {@link WindowedStream#sideOutputLateData}); it runs with that operator's parallelism.
+     */
+    public DataStream getSideOutput(OutputTag tag) {
+        int index = transformation.sideOutputIndex(tag.name());
+        if (index < 0) {
+            throw new IllegalArgumentException("operator '" + transformation.name() + "' has no side output '" + tag
+                    + "'");
+        }
+        Transformation side = Transformation.sideOutput(env.nextId(), transformation, index, PassThroughOperator::new);
+        return new DataStream(env, side);
+    }
+
     // ---- joins (batch)
 
     /**

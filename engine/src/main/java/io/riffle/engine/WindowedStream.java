@@ -20,11 +20,22 @@ public final class WindowedStream {
     private final KeyedStream keyed;
     private final Windows windows;
     private final int timestampField;
+    private final OutputTag lateData;
 
-    WindowedStream(KeyedStream keyed, Windows windows, int timestampField) {
+    WindowedStream(KeyedStream keyed, Windows windows, int timestampField, OutputTag lateData) {
         this.keyed = keyed;
         this.windows = windows;
         this.timestampField = timestampField;
+        this.lateData = lateData;
+    }
+
+    /**
+     * Sends the records dropped as late (every window they belong to has fired) to the side output
+     * {@code tag}, read with {@link DataStream#getSideOutput} on the aggregation's result, instead of only
+     * counting them.
+     */
+    public WindowedStream sideOutputLateData(OutputTag tag) {
+        return new WindowedStream(keyed, windows, timestampField, tag);
     }
 
     public DataStream sum(String field) {
@@ -63,7 +74,13 @@ public final class WindowedStream {
         for (int a = 0; a < aggregates.length; a++) {
             what.append(a == 0 ? "" : ", ").append(aggregates[a].kind());
         }
-        return keyed.keyed(keyed.name(what.append(')').toString()), output,
-                () -> new WindowAggregateOperator(schema, key, time, size, slide, copy, budget));
+        // The late records are the window's only side output: index 0.
+        int lateOutput = lateData != null ? 0 : -1;
+        DataStream result = keyed.keyed(keyed.name(what.append(')').toString()), output,
+                () -> new WindowAggregateOperator(schema, key, time, size, slide, copy, budget, lateOutput));
+        if (lateData != null) {
+            result.transformation.declareSideOutput(lateData.name(), schema);
+        }
+        return result;
     }
 }

@@ -100,25 +100,28 @@ class WindowTest {
         }
     }
 
-    /** The windows a job emitted and the records its window operator dropped as late. */
-    private record Run(List<Tuple> rows, long dropped) {
+    /** The windows a job emitted, how many records its window operator dropped as late, and those records. */
+    private record Run(List<Tuple> rows, long dropped, List<Tuple> late) {
     }
 
     private static Run run(List<Event> events, int p, int batchSize, Windows windows, long disorder) {
         Environment env = Environment.streaming().setParallelism(p).setBatchSize(batchSize).setChannelCapacity(4);
         List<Tuple> out = new ArrayList<>();
-        env.fromCollection(tuples(events), EVENTS)
+        List<Tuple> late = new ArrayList<>();
+        OutputTag tooLate = new OutputTag("late");
+        DataStream windowed = env.fromCollection(tuples(events), EVENTS)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofMillis(disorder)))
-                .keyBy("key").window(windows)
+                .keyBy("key").window(windows).sideOutputLateData(tooLate)
                 .aggregate(Aggregate.sum("value"), Aggregate.count(), Aggregate.min("value"), Aggregate.max("value"),
-                        Aggregate.avg("value"))
-                .collect(out);
+                        Aggregate.avg("value"));
+        windowed.collect(out);
+        windowed.getSideOutput(tooLate).collect(late);
         JobResult result = env.execute("windows");
         long dropped = 0;
         for (OperatorStats o : result.operators()) {
             dropped += o.recordsDropped();
         }
-        return new Run(out, dropped);
+        return new Run(out, dropped, late);
     }
 
     @ParameterizedTest
@@ -138,6 +141,7 @@ class WindowTest {
             Run actual = run(events, p, 1 + seed * 37 % 200, windows, disorder);
             assertEquals(sorted(reference.rows()), sorted(actual.rows), "seed " + seed + ", " + windows + ", p " + p);
             assertEquals(0, actual.dropped);
+            assertEquals(List.of(), actual.late);
         }
     }
 
@@ -153,12 +157,12 @@ class WindowTest {
             List<Event> events = events(seed, 3_000, 120);
             Reference reference = new Reference(shape[0], shape[1]);
             long watermark = Long.MIN_VALUE;
-            int late = 0;
+            List<Event> lateEvents = new ArrayList<>();
             for (int from = 0; from < events.size(); from += batchSize) {
                 long highest = Long.MIN_VALUE;
                 for (Event e : events.subList(from, Math.min(events.size(), from + batchSize))) {
                     if (reference.isLate(e.time, watermark)) {
-                        late++;
+                        lateEvents.add(e);
                     } else {
                         reference.add(e, watermark);
                     }
@@ -167,13 +171,26 @@ class WindowTest {
                 watermark = Math.max(watermark, highest - bound - 1);
             }
             Run actual = run(events, 1, batchSize, windows, bound);
+            int late = lateEvents.size();
             String context = "seed " + seed + ", " + windows + ", batch " + batchSize + ", " + late + " late";
             assertEquals(sorted(reference.rows()), sorted(actual.rows), context);
             assertEquals(late, actual.dropped, context + ": dropped records in the metrics");
+            assertEquals(sorted(tuples(lateEvents)), sorted(actual.late), context + ": the late records' side output");
             if (late == 0) {
                 throw new AssertionError(context + ": the data has no late record to test");
             }
         }
+    }
+
+    @Test
+    void aSideOutputMustBeDeclared() {
+        Environment env = Environment.streaming();
+        DataStream sums = env.fromCollection(tuples(events(1, 10, 0)), EVENTS)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time"))
+                .keyBy("key").window(Windows.tumbling(Duration.ofMillis(10))).sum("value");
+        assertEquals("operator 'keyBy(key).window(tumbling(10 ms)).aggregate(sum)' has no side output 'late'",
+                assertThrows(IllegalArgumentException.class, () -> sums.getSideOutput(new OutputTag("late")))
+                        .getMessage());
     }
 
     @Test

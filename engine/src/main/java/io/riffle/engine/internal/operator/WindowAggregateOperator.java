@@ -46,7 +46,7 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  * reaches a window's last millisecond the window fires: a tumbling window emits its pane's table; a
  * sliding one merges its panes into a table first. Each firing emits batches of {@code (key, window_start,
  * window_end, aggregates...)}; panes no later window needs are freed. A record whose every window has
- * fired is late: dropped and counted in the operator's metrics.
+ * fired is late: dropped and counted in the operator's metrics, and sent to a side output if asked.
  *
  * <p>A checkpoint writes each pane's table by key group (copy-on-write, as keyed running aggregates do)
  * into {@code <file>.<pane start>} and an index into the state file: the subtask's key groups, its
@@ -84,6 +84,8 @@ public final class WindowAggregateOperator extends Operator {
     /** The end of the last window fired. */
     private long firedEnd = Long.MIN_VALUE;
     private OperatorMetrics metrics;
+    private final int lateOutput;
+    private int uid;
     private int subtask;
     private int parallelism;
     private int maxParallelism;
@@ -93,8 +95,10 @@ public final class WindowAggregateOperator extends Operator {
     private int firstKeyGroup;
     private long[] hashes = new long[0];
 
+    /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
     public WindowAggregateOperator(BatchSchema inputSchema, int keyField, int timestampField, long size, long slide,
-                                   Aggregate[] aggregates, long budgetBytes) {
+                                   Aggregate[] aggregates, long budgetBytes, int lateOutput) {
+        this.lateOutput = lateOutput;
         this.inputSchema = inputSchema;
         this.timestampField = timestampField;
         this.size = size;
@@ -152,11 +156,12 @@ public final class WindowAggregateOperator extends Operator {
         parallelism = context.parallelism();
         maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
         metrics = context instanceof SubtaskContext s ? s.metrics() : null;
+        uid = context instanceof SubtaskContext s ? s.uid() : -1;
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
     }
 
     @Override
-    public void process(RecordBatch batch, Output out) {
+    public void process(RecordBatch batch, Output out) throws Exception {
         int n = batch.rowCount();
         if (n == 0) {
             return;
@@ -190,12 +195,16 @@ public final class WindowAggregateOperator extends Operator {
                     rows[count++] = i;
                 }
             }
+            selection.setSize(count);
             if (isLate(start)) {
                 if (metrics != null) {
                     metrics.addDropped(subtask, count);
                 }
+                if (lateOutput >= 0) {
+                    GatherKernel.gather(batch, selection, scratch);
+                    out.emitSide(uid, lateOutput, scratch);
+                }
             } else {
-                selection.setSize(count);
                 GatherKernel.gather(batch, selection, scratch);
                 paneFor(start).aggregate(scratch);
             }

@@ -4,7 +4,9 @@ import io.riffle.columnar.batch.BatchSchema;
 
 /**
  * Channels from every subtask of {@code from} to the subtasks of {@code to} (FORWARD: subtask i to i),
- * feeding input {@code input} of the first transformation of {@code to}.
+ * feeding input {@code input} of the first transformation of {@code to}. A side edge ({@code sideOperator}
+ * not -1) carries side output {@code sideIndex} of the operator with that transformation id, nothing else.
  */
-public record Edge(Vertex from, Vertex to, Partitioning partitioning, int keyField, BatchSchema schema, int input) {
+public record Edge(Vertex from, Vertex to, Partitioning partitioning, int keyField, BatchSchema schema, int input,
+                   int sideOperator, int sideIndex) {
 }

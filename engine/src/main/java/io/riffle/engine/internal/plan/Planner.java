@@ -31,7 +31,7 @@ public final class Planner {
         List<Vertex> vertices = new ArrayList<>();
         for (Transformation t : order) {
             int p = parallelism.get(t);
-            if (t.kind() != Transformation.Kind.SOURCE && t.inputs().size() == 1) {
+            if (t.kind() != Transformation.Kind.SOURCE && t.inputs().size() == 1 && t.sideOutput() < 0) {
                 Transformation in = t.inputs().get(0);
                 boolean samePartitions = t.partitioning() == Partitioning.FORWARD || p == 1;
                 if (consumers.get(in) == 1 && parallelism.get(in) == p && samePartitions) {
@@ -51,7 +51,9 @@ public final class Planner {
                 if (partitioning == Partitioning.FORWARD && from.parallelism() != p) {
                     partitioning = Partitioning.REBALANCE;
                 }
-                Edge e = new Edge(from, v, partitioning, t.keyFieldOf(input), in.schema(), input);
+                Edge e = t.sideOutput() < 0
+                        ? new Edge(from, v, partitioning, t.keyFieldOf(input), in.schema(), input, -1, -1)
+                        : new Edge(from, v, partitioning, -1, t.schema(), input, in.id(), t.sideOutput());
                 from.outputs.add(e);
                 v.inputs.add(e);
             }

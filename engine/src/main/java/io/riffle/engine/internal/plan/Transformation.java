@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.plan;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -33,6 +34,11 @@ public final class Transformation {
     private final Sink sink;
     private final Supplier<Operator> operator;
     private int parallelism;
+    /** For a side output: which of its input's side outputs it carries; -1 otherwise. */
+    private int sideOutput = -1;
+    /** The side outputs this transformation's operator emits, by index: names and schemas. */
+    private final List<String> sideNames = new ArrayList<>();
+    private final List<BatchSchema> sideSchemas = new ArrayList<>();
 
     private Transformation(int id, String name, Kind kind, List<Transformation> inputs, Partitioning partitioning,
                            int keyField, int[] inputKeyFields, BatchSchema schema, Source source, Sink sink,
@@ -73,6 +79,35 @@ public final class Transformation {
                                           int rightKey, BatchSchema schema, Supplier<Operator> operator) {
         return new Transformation(id, name, Kind.OPERATOR, List.of(left, right), Partitioning.HASH, leftKey,
                 new int[] {leftKey, rightKey}, schema, null, null, operator, DEFAULT_PARALLELISM);
+    }
+
+    /**
+     * The records {@code parent}'s operator emits to its side output {@code index} (see
+     * {@link #declareSideOutput}); never chained, it reaches its consumers through an edge of its own.
+     */
+    public static Transformation sideOutput(int id, Transformation parent, int index, Supplier<Operator> passThrough) {
+        Transformation t = new Transformation(id, parent.name + ".side(" + parent.sideNames.get(index) + ")",
+                Kind.OPERATOR, List.of(parent), Partitioning.FORWARD, -1, null, parent.sideSchemas.get(index), null,
+                null, passThrough, INHERIT_PARALLELISM);
+        t.sideOutput = index;
+        return t;
+    }
+
+    /** Declares a side output of this transformation's operator; returns its index (the operator's tag for it). */
+    public int declareSideOutput(String name, BatchSchema schema) {
+        sideNames.add(name);
+        sideSchemas.add(schema);
+        return sideNames.size() - 1;
+    }
+
+    /** The index of the side output named {@code name}, or -1. */
+    public int sideOutputIndex(String name) {
+        return sideNames.indexOf(name);
+    }
+
+    /** For a side output stream, the index of its input's side output it carries; -1 for any other. */
+    public int sideOutput() {
+        return sideOutput;
     }
 
     public static Transformation sink(int id, Sink sink, Transformation input, Supplier<Operator> operator) {

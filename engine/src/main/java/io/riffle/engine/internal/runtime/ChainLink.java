@@ -31,6 +31,11 @@ final class ChainLink implements Output {
         public void emitWatermark(long watermark) throws Exception {
             next.emitWatermark(watermark);
         }
+
+        @Override
+        public void emitSide(int operator, int index, RecordBatch batch) throws Exception {
+            next.emitSide(operator, index, batch);
+        }
     };
 
     ChainLink(Operator operator, String name, int uid, OperatorMetrics metrics, int subtask, int parallelism) {
@@ -65,6 +70,12 @@ final class ChainLink implements Output {
     @Override
     public void emitWatermark(long watermark) {
         call(() -> operator.processWatermark(watermark, counted));
+    }
+
+    /** An upstream operator's side output passes this operator by. */
+    @Override
+    public void emitSide(int operator, int index, RecordBatch batch) throws Exception {
+        next.emitSide(operator, index, batch);
     }
 
     void endOfInput(int input) {

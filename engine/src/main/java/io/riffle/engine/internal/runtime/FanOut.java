@@ -18,6 +18,13 @@ final class FanOut implements Output {
     }
 
     @Override
+    public void emitSide(int operator, int index, RecordBatch batch) throws Exception {
+        for (Output o : outputs) {
+            o.emitSide(operator, index, batch);
+        }
+    }
+
+    @Override
     public void emitWatermark(long watermark) throws Exception {
         for (Output o : outputs) {
             o.emitWatermark(watermark);

@@ -172,20 +172,22 @@ public final class JobExecution {
         for (Edge e : v.outputs()) {
             Channel[] row = edgeChannels.get(e)[s];
             BatchSchema schema = e.schema();
+            Output edge;
             if (e.partitioning() == Partitioning.FORWARD) {
                 ChannelWriter w = new ChannelWriter(row[s], schema, allocator, config.batchSize());
                 writers.add(w);
-                edgeOutputs.add(new EdgeOutput.Forward(w));
+                edge = new EdgeOutput.Forward(w);
             } else {
                 ChannelWriter[] ws = new ChannelWriter[row.length];
                 for (int d = 0; d < row.length; d++) {
                     ws[d] = new ChannelWriter(row[d], schema, allocator, config.batchSize());
                     writers.add(ws[d]);
                 }
-                edgeOutputs.add(e.partitioning() == Partitioning.HASH
+                edge = e.partitioning() == Partitioning.HASH
                         ? new EdgeOutput.Hash(ws, e.keyField(), config.maxParallelism())
-                        : new EdgeOutput.Rebalance(ws, s));
+                        : new EdgeOutput.Rebalance(ws, s);
             }
+            edgeOutputs.add(e.sideOperator() < 0 ? edge : new SideOutput(edge, e.sideOperator(), e.sideIndex()));
         }
         Output tail = edgeOutputs.size() == 1 ? edgeOutputs.get(0) : new FanOut(edgeOutputs.toArray(new Output[0]));
         List<Transformation> chain = restoredFinished ? List.of() : v.chain();

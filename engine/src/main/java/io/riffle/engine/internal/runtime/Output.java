@@ -13,4 +13,11 @@ public interface Output {
      * and must not hold back its consumers' watermarks until it sends a record or a watermark again.
      */
     void emitWatermark(long watermark) throws Exception;
+
+    /**
+     * Takes {@code batch} (as {@link #emit}) for side output {@code index} of the operator with transformation
+     * id {@code operator}: it passes the rest of the chain untouched and only that output's edges take it.
+     */
+    default void emitSide(int operator, int index, RecordBatch batch) throws Exception {
+    }
 }
