@@ -96,7 +96,7 @@ public final class KeyedStream {
                     + ") needs event time: call assignTimestampsAndWatermarks(...) first (after any map or select"
                     + " that drops the timestamp field)");
         }
-        return new WindowedStream(this, windows, schema().indexOf(input.eventTimeField), null);
+        return new WindowedStream(this, windows, schema().indexOf(input.eventTimeField), null, 0);
     }
 
     /** Combines each key's records pairwise with {@code function}; see the class comment for what is emitted. */

@@ -1,5 +1,7 @@
 package io.riffle.engine;
 
+import java.time.Duration;
+
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
@@ -21,12 +23,27 @@ public final class WindowedStream {
     private final Windows windows;
     private final int timestampField;
     private final OutputTag lateData;
+    private final long latenessMillis;
 
-    WindowedStream(KeyedStream keyed, Windows windows, int timestampField, OutputTag lateData) {
+    WindowedStream(KeyedStream keyed, Windows windows, int timestampField, OutputTag lateData, long latenessMillis) {
         this.keyed = keyed;
         this.windows = windows;
         this.timestampField = timestampField;
         this.lateData = lateData;
+        this.latenessMillis = latenessMillis;
+    }
+
+    /**
+     * Keeps each window's state for {@code lateness} of event time after it fired: a record for it that
+     * arrives in that time updates it, and the window is emitted again, for the keys updated, after the
+     * batch that brought them (so a window can be emitted several times, the last result counting).
+     * Only records later than that are late.
+     */
+    public WindowedStream allowedLateness(Duration lateness) {
+        if (lateness.isNegative()) {
+            throw new IllegalArgumentException("allowed lateness must not be negative: " + lateness);
+        }
+        return new WindowedStream(keyed, windows, timestampField, lateData, lateness.toMillis());
     }
 
     /**
@@ -35,7 +52,7 @@ public final class WindowedStream {
      * counting them.
      */
     public WindowedStream sideOutputLateData(OutputTag tag) {
-        return new WindowedStream(keyed, windows, timestampField, tag);
+        return new WindowedStream(keyed, windows, timestampField, tag, latenessMillis);
     }
 
     public DataStream sum(String field) {
@@ -67,6 +84,7 @@ public final class WindowedStream {
         BatchSchema output = WindowAggregateOperator.outputSchema(GroupBySpec.of(schema, key, aggregates));
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
+        long lateness = latenessMillis;
         int time = timestampField;
         long budget = keyed.env().stateBudgetBytes();
         Aggregate[] copy = aggregates.clone();
@@ -77,7 +95,7 @@ public final class WindowedStream {
         // The late records are the window's only side output: index 0.
         int lateOutput = lateData != null ? 0 : -1;
         DataStream result = keyed.keyed(keyed.name(what.append(')').toString()), output,
-                () -> new WindowAggregateOperator(schema, key, time, size, slide, copy, budget, lateOutput));
+                () -> new WindowAggregateOperator(schema, key, time, size, slide, lateness, copy, budget, lateOutput));
         if (lateData != null) {
             result.transformation.declareSideOutput(lateData.name(), schema);
         }

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -88,6 +90,29 @@ class WindowTest {
             }
         }
 
+        /** The row of window {@code start} for {@code key} as it is now. */
+        Tuple row(long key, long start) {
+            long[] a = windows.get(List.of(key, start));
+            return Tuple.of(key, Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + size), a[0], a[1], a[2], a[3],
+                    (double) a[0] / a[1]);
+        }
+
+        /**
+         * Fires, in {@code emitted}, every window with content that ends after {@code firedEnd} and at most at
+         * {@code watermark + 1}; returns the new end of the last window fired.
+         */
+        long fire(long firedEnd, long watermark, List<Tuple> emitted) {
+            long last = firedEnd;
+            for (Map.Entry<List<Long>, long[]> w : windows.entrySet()) {
+                long end = w.getKey().get(1) + size;
+                if (end > firedEnd && end - 1 <= watermark) {
+                    emitted.add(row(w.getKey().get(0), w.getKey().get(1)));
+                    last = Math.max(last, end);
+                }
+            }
+            return last;
+        }
+
         List<Tuple> rows() {
             List<Tuple> out = new ArrayList<>();
             for (Map.Entry<List<Long>, long[]> w : windows.entrySet()) {
@@ -105,13 +130,18 @@ class WindowTest {
     }
 
     private static Run run(List<Event> events, int p, int batchSize, Windows windows, long disorder) {
+        return run(events, p, batchSize, windows, disorder, Duration.ZERO);
+    }
+
+    private static Run run(List<Event> events, int p, int batchSize, Windows windows, long disorder,
+                           Duration lateness) {
         Environment env = Environment.streaming().setParallelism(p).setBatchSize(batchSize).setChannelCapacity(4);
         List<Tuple> out = new ArrayList<>();
         List<Tuple> late = new ArrayList<>();
         OutputTag tooLate = new OutputTag("late");
         DataStream windowed = env.fromCollection(tuples(events), EVENTS)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofMillis(disorder)))
-                .keyBy("key").window(windows).sideOutputLateData(tooLate)
+                .keyBy("key").window(windows).allowedLateness(lateness).sideOutputLateData(tooLate)
                 .aggregate(Aggregate.sum("value"), Aggregate.count(), Aggregate.min("value"), Aggregate.max("value"),
                         Aggregate.avg("value"));
         windowed.collect(out);
@@ -178,6 +208,66 @@ class WindowTest {
             assertEquals(sorted(tuples(lateEvents)), sorted(actual.late), context + ": the late records' side output");
             if (late == 0) {
                 throw new AssertionError(context + ": the data has no late record to test");
+            }
+        }
+    }
+
+    /**
+     * With allowed lateness, a record for a fired window (within the lateness) updates it, and the window is
+     * emitted again for that key after the batch; only records past the lateness are late. The reference
+     * follows the same rules a batch at a time (parallelism 1, where the watermark each batch meets is known).
+     */
+    @Test
+    void allowedLatenessUpdatesAndEmitsFiredWindowsAgain() {
+        long[][] shapes = {{100, 100}, {60, 20}};
+        for (int seed = 0; seed < 10; seed++) {
+            long size = shapes[seed % 2][0];
+            long slide = shapes[seed % 2][1];
+            Windows windows = size == slide ? Windows.tumbling(Duration.ofMillis(size))
+                    : Windows.sliding(Duration.ofMillis(size), Duration.ofMillis(slide));
+            long bound = 10;
+            long lateness = 30 + seed * 7;
+            int batchSize = 1 + seed * 11 % 40;
+            List<Event> events = events(seed + 100, 3_000, 150);
+            Reference reference = new Reference(size, slide);
+            List<Tuple> emitted = new ArrayList<>();
+            List<Event> lateEvents = new ArrayList<>();
+            long watermark = Long.MIN_VALUE;
+            long firedEnd = Long.MIN_VALUE;
+            for (int from = 0; from < events.size(); from += batchSize) {
+                long highest = Long.MIN_VALUE;
+                Set<List<Long>> again = new TreeSet<>((a, b) -> a.get(0).equals(b.get(0))
+                        ? Long.compare(a.get(1), b.get(1)) : Long.compare(a.get(0), b.get(0)));
+                for (Event e : events.subList(from, Math.min(events.size(), from + batchSize))) {
+                    highest = Math.max(highest, e.time);
+                    long lastStart = e.time - Math.floorMod(e.time, slide);
+                    if (lastStart + size - 1 + lateness <= watermark) {
+                        lateEvents.add(e);
+                        continue;
+                    }
+                    reference.add(e, Long.MIN_VALUE);
+                    for (long s = lastStart; s > e.time - size; s -= slide) {
+                        if (s + size <= firedEnd && s + size - 1 + lateness > watermark) {
+                            again.add(List.of(s, e.key));
+                        }
+                    }
+                }
+                for (List<Long> w : again) {
+                    emitted.add(reference.row(w.get(1), w.get(0)));
+                }
+                long next = Math.max(watermark, highest - bound - 1);
+                if (next > watermark) {
+                    watermark = next;
+                    firedEnd = reference.fire(firedEnd, watermark, emitted);
+                }
+            }
+            reference.fire(firedEnd, Long.MAX_VALUE, emitted);
+            Run actual = run(events, 1, batchSize, windows, bound, Duration.ofMillis(lateness));
+            String context = "seed " + seed + ", " + windows + ", lateness " + lateness + ", batch " + batchSize;
+            assertEquals(sorted(emitted), sorted(actual.rows), context);
+            assertEquals(sorted(tuples(lateEvents)), sorted(actual.late), context + ": late records");
+            if (emitted.size() == reference.rows().size()) {
+                throw new AssertionError(context + ": no window was emitted twice; the data tests nothing");
             }
         }
     }

@@ -64,7 +64,7 @@ public final class WindowAggregateOperator extends Operator {
     private final Aggregate[] aggregates;
     private final long budgetBytes;
     private final GroupBySpec paneSpec;
-    /** Merges pane results into a window's (sliding windows only). */
+    /** Merges pane results into a window's: sliding windows, and late firings. */
     private final GroupBySpec mergeSpec;
     private final BatchSchema outputSchema;
     /** Per user aggregate, its first column in a pane's results (after the key); AVG takes two: sum, count. */
@@ -85,6 +85,11 @@ public final class WindowAggregateOperator extends Operator {
     private long firedEnd = Long.MIN_VALUE;
     private OperatorMetrics metrics;
     private final int lateOutput;
+    private final int keyField;
+    private final long lateness;
+    /** Copies of this batch's rows that updated windows which had fired already, and their panes. */
+    private final List<RecordBatch> lateRows = new ArrayList<>();
+    private final List<Long> latePanes = new ArrayList<>();
     private int uid;
     private int subtask;
     private int parallelism;
@@ -95,10 +100,15 @@ public final class WindowAggregateOperator extends Operator {
     private int firstKeyGroup;
     private long[] hashes = new long[0];
 
-    /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
+    /**
+     * {@code lateness}: how long after a window fired (ms of event time) its state is kept and records still
+     * update it; {@code lateOutput}: the side output late records go to, or -1 to only count them.
+     */
     public WindowAggregateOperator(BatchSchema inputSchema, int keyField, int timestampField, long size, long slide,
-                                   Aggregate[] aggregates, long budgetBytes, int lateOutput) {
+                                   long lateness, Aggregate[] aggregates, long budgetBytes, int lateOutput) {
         this.lateOutput = lateOutput;
+        this.keyField = keyField;
+        this.lateness = lateness;
         this.inputSchema = inputSchema;
         this.timestampField = timestampField;
         this.size = size;
@@ -127,7 +137,7 @@ public final class WindowAggregateOperator extends Operator {
             merge[c] = kind == AggregateKind.MIN ? Aggregate.min(c + 1)
                     : kind == AggregateKind.MAX ? Aggregate.max(c + 1) : Aggregate.sum(c + 1);
         }
-        this.mergeSpec = pane == size ? null : GroupBySpec.of(paneSpec.outputSchema(), 0, merge);
+        this.mergeSpec = GroupBySpec.of(paneSpec.outputSchema(), 0, merge);
         this.outputSchema = outputSchema(user);
     }
 
@@ -177,6 +187,8 @@ public final class WindowAggregateOperator extends Operator {
         boolean onePane = EventTimeKernel.windowStarts(timestamps, n, pane, starts);
         if (onePane && !isLate(starts[0])) {
             paneFor(starts[0]).aggregate(batch);
+            noteIfFired(starts[0], batch);
+            fireLate(out);
             return;
         }
         int distinct = 0;
@@ -207,7 +219,99 @@ public final class WindowAggregateOperator extends Operator {
             } else {
                 GatherKernel.gather(batch, selection, scratch);
                 paneFor(start).aggregate(scratch);
+                noteIfFired(start, scratch);
             }
+        }
+        fireLate(out);
+    }
+
+    /** Keeps a copy of {@code rows} (of pane {@code paneStart}) when a window holding that pane has fired. */
+    private void noteIfFired(long paneStart, RecordBatch rows) {
+        long firstStart = paneStart - size - Math.floorMod(paneStart - size, slide) + slide;
+        if (firstStart + size > firedEnd) {
+            return;
+        }
+        RecordBatch copy = RecordBatch.allocate(inputSchema, allocator, rows.rowCount());
+        all.ensureCapacity(rows.rowCount());
+        all.selectAll(rows.rowCount());
+        GatherKernel.gather(rows, all, copy);
+        lateRows.add(copy);
+        latePanes.add(paneStart);
+    }
+
+    /**
+     * Allowed lateness: emits again, for the keys of this batch's late rows, every window they updated that
+     * had fired (and is still kept), once per window with all the batch's updates.
+     */
+    private void fireLate(Output out) throws Exception {
+        if (lateRows.isEmpty()) {
+            return;
+        }
+        try {
+            TreeMap<Long, List<RecordBatch>> byWindowEnd = new TreeMap<>();
+            for (int i = 0; i < lateRows.size(); i++) {
+                long p = latePanes.get(i);
+                long lastStart = p - Math.floorMod(p, slide);
+                for (long s = lastStart; s > p - size; s -= slide) {
+                    long end = s + size;
+                    if (end <= firedEnd && end - 1 + lateness > watermark) {
+                        byWindowEnd.computeIfAbsent(end, k -> new ArrayList<>()).add(lateRows.get(i));
+                    }
+                }
+            }
+            for (Map.Entry<Long, List<RecordBatch>> w : byWindowEnd.entrySet()) {
+                refire(w.getKey() - size, w.getKey(), w.getValue(), out);
+            }
+        } finally {
+            for (RecordBatch b : lateRows) {
+                b.close();
+            }
+            lateRows.clear();
+            latePanes.clear();
+        }
+    }
+
+    /** Emits window {@code [start, end)} for the distinct keys of {@code rows}: their panes merged. */
+    private void refire(long start, long end, List<RecordBatch> rows, Output out) throws Exception {
+        try (OffHeapHashTable distinct = new OffHeapHashTable(GroupBySpec.of(inputSchema, keyField, Aggregate.count()),
+                allocator, budgetBytes);
+             OffHeapHashTable window = new OffHeapHashTable(mergeSpec, allocator, budgetBytes)) {
+            for (RecordBatch r : rows) {
+                distinct.aggregate(r);
+            }
+            try (RecordBatch keys = distinct.emit(0, distinct.groupCount(), allocator)) {
+                int n = keys.rowCount();
+                if (hashes.length < n) {
+                    hashes = new long[n];
+                }
+                int[] found = new int[n];
+                HashKernel.hash(keys, KEY_COLUMN, hashes);
+                for (OffHeapHashTable p : panes.subMap(start, end).values()) {
+                    p.find(keys.vector(0), n, hashes, found);
+                    SelectionVector present = new SelectionVector(n);
+                    int[] groups = new int[n];
+                    int m = 0;
+                    for (int i = 0; i < n; i++) {
+                        if (found[i] >= 0) {
+                            present.rows()[m] = i;
+                            groups[m++] = found[i];
+                        }
+                    }
+                    present.setSize(m);
+                    if (m == 0) {
+                        continue;
+                    }
+                    try (RecordBatch partial = RecordBatch.allocate(paneSpec.outputSchema(), allocator, m)) {
+                        GatherKernel.gatherColumn(keys, 0, present, partial, 0);
+                        for (int c = 0; c < paneSpec.aggregateCount(); c++) {
+                            p.currentValues(c, groups, m, partial.vector(c + 1));
+                        }
+                        partial.setRowCount(m);
+                        window.aggregate(partial);
+                    }
+                }
+            }
+            emit(window, start, end, out, true);
         }
     }
 
@@ -225,10 +329,10 @@ public final class WindowAggregateOperator extends Operator {
         return distinct + 1;
     }
 
-    /** Whether every window holding pane {@code paneStart} has fired. */
+    /** Whether every window holding pane {@code paneStart} has fired and is past its allowed lateness. */
     private boolean isLate(long paneStart) {
         long lastWindowStart = paneStart - Math.floorMod(paneStart, slide);
-        return lastWindowStart + size - 1 <= watermark;
+        return lastWindowStart + size - 1 + lateness <= watermark;
     }
 
     private OffHeapHashTable paneFor(long start) {
@@ -284,8 +388,8 @@ public final class WindowAggregateOperator extends Operator {
     }
 
     private void fire(long start, long end, Output out) throws Exception {
-        if (mergeSpec == null) {
-            emit(panes.get(start), start, end, out);
+        if (pane == size) {
+            emit(panes.get(start), start, end, out, false);
             return;
         }
         try (OffHeapHashTable window = new OffHeapHashTable(mergeSpec, allocator, budgetBytes)) {
@@ -296,11 +400,15 @@ public final class WindowAggregateOperator extends Operator {
                     }
                 }
             }
-            emit(window, start, end, out);
+            emit(window, start, end, out, false);
         }
     }
 
-    private void emit(OffHeapHashTable table, long start, long end, Output out) throws Exception {
+    /**
+     * Emits {@code table}'s groups as window {@code [start, end)}; after a rescaled restore, only for the key
+     * groups that had not fired it, unless this is a late firing (an update of a fired window).
+     */
+    private void emit(OffHeapHashTable table, long start, long end, Output out, boolean lateFiring) throws Exception {
         if (table == null) {
             return;
         }
@@ -308,8 +416,8 @@ public final class WindowAggregateOperator extends Operator {
             try (RecordBatch partial = table.emit(from, batchSize, allocator);
                  RecordBatch result = RecordBatch.allocate(outputSchema, allocator, partial.rowCount())) {
                 all.ensureCapacity(partial.rowCount());
-                int n = firedEndByKeyGroup != null && end <= highestFiredEnd ? notFiredYet(partial, end)
-                        : partial.rowCount();
+                int n = !lateFiring && firedEndByKeyGroup != null && end <= highestFiredEnd
+                        ? notFiredYet(partial, end) : partial.rowCount();
                 if (n == 0) {
                     continue;
                 }
@@ -466,6 +574,10 @@ public final class WindowAggregateOperator extends Operator {
 
     @Override
     public void close() {
+        for (RecordBatch b : lateRows) {
+            b.close();
+        }
+        lateRows.clear();
         for (OffHeapHashTable t : panes.values()) {
             t.close();
         }
