@@ -227,6 +227,9 @@ public final class WindowAggregateOperator extends Operator {
 
     /** Keeps a copy of {@code rows} (of pane {@code paneStart}) when a window holding that pane has fired. */
     private void noteIfFired(long paneStart, RecordBatch rows) {
+        if (lateness == 0) {
+            return;
+        }
         long firstStart = paneStart - size - Math.floorMod(paneStart - size, slide) + slide;
         if (firstStart + size > firedEnd) {
             return;
