@@ -428,6 +428,28 @@ public final class OffHeapHashTable implements AutoCloseable {
     }
 
     /**
+     * Starts the groups {@code groupIds[0 .. n)} over: every aggregate back to its empty value, the keys kept
+     * (a count window that fired). Like {@link #accumulate}, it keeps the pages an open snapshot reads.
+     */
+    public void reset(int[] groupIds, int n) {
+        for (int i = 0; i < n; i++) {
+            if (groupIds[i] < 0 || groupIds[i] >= groupCount) {
+                throw new IllegalArgumentException("group " + groupIds[i] + " outside [0, " + groupCount + ")");
+            }
+        }
+        if (copyOnWrite != null) {
+            preserveForSnapshot(groupIds, n);
+        }
+        for (int c = 0; c < accumulators.length; c++) {
+            long identity = spec.columnIdentity[c];
+            long column = accumulators[c];
+            for (int i = 0; i < n; i++) {
+                MemoryUtil.putLong(column + ((long) groupIds[i] << 3), identity);
+            }
+        }
+    }
+
+    /**
      * Owner thread, before accumulators change while a snapshot still reads live pages: has the pages of
      * {@code groupIds[0 .. n)} preserved, a pass over the group ids rather than a check in every update loop.
      */
