@@ -86,11 +86,19 @@ public final class KeyedStream {
         return groupAggregate(name, spec, aggregates);
     }
 
+    /** Windows of {@code records} records per key: {@code window(Windows.count(records))}. */
+    public WindowedStream countWindow(long records) {
+        return window(Windows.count(records));
+    }
+
     /**
-     * Groups each key's records into event-time windows; the stream needs event time
+     * Groups each key's records into windows; event-time windows need event time
      * ({@link DataStream#assignTimestampsAndWatermarks}) upstream, with its timestamp field still there.
      */
     public WindowedStream window(Windows windows) {
+        if (windows.count() > 0) {
+            return new WindowedStream(this, windows, -1, null, 0);
+        }
         if (input.eventTimeField == null) {
             throw new IllegalArgumentException(verb + "(" + schema().column(keyField).name() + ").window(" + windows
                     + ") needs event time: call assignTimestampsAndWatermarks(...) first (after any map or select"

@@ -5,13 +5,15 @@ import java.time.Duration;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.engine.internal.operator.CountWindowOperator;
 import io.riffle.engine.internal.operator.WindowAggregateOperator;
 
 /**
  * A keyed stream cut into event-time windows. Each aggregation emits, when the watermark passes a
  * window's end, one row per key that had records in it: {@code (key, window_start, window_end,
  * aggregates...)}, named as keyed aggregations name them ({@code sum("value")} keeps the name
- * {@code value}). Records arriving after every window they belong to has fired are dropped.
+ * {@code value}). Records arriving after every window they belong to has fired are dropped. A count window
+ * ({@link Windows#count}) emits {@code (key, aggregates...)} when its last record arrives.
  *
  * <pre>{@code
  * events.assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofSeconds(5)))
@@ -40,6 +42,7 @@ public final class WindowedStream {
      * Only records later than that are late.
      */
     public WindowedStream allowedLateness(Duration lateness) {
+        requireEventTime("allowedLateness");
         if (lateness.isNegative()) {
             throw new IllegalArgumentException("allowed lateness must not be negative: " + lateness);
         }
@@ -52,6 +55,7 @@ public final class WindowedStream {
      * counting them.
      */
     public WindowedStream sideOutputLateData(OutputTag tag) {
+        requireEventTime("sideOutputLateData");
         return new WindowedStream(keyed, windows, timestampField, tag, latenessMillis);
     }
 
@@ -77,28 +81,44 @@ public final class WindowedStream {
         return aggregate(Aggregate.count().as("count"));
     }
 
+    private void requireEventTime(String what) {
+        if (windows.count() > 0) {
+            throw new IllegalStateException(what + " is for event-time windows; a count window has no late records");
+        }
+    }
+
     /** Several aggregates at once. */
     public DataStream aggregate(Aggregate... aggregates) {
         BatchSchema schema = keyed.schema();
         int key = keyed.keyField();
+        long budget = keyed.env().stateBudgetBytes();
+        if (windows.count() > 0) {
+            long records = windows.count();
+            Aggregate[] copy = aggregates.clone();
+            return keyed.keyed(keyed.name(describe(aggregates)), GroupBySpec.of(schema, key, aggregates).outputSchema(),
+                    () -> new CountWindowOperator(schema, key, records, copy, budget));
+        }
         BatchSchema output = WindowAggregateOperator.outputSchema(GroupBySpec.of(schema, key, aggregates));
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
         long lateness = latenessMillis;
         int time = timestampField;
-        long budget = keyed.env().stateBudgetBytes();
         Aggregate[] copy = aggregates.clone();
-        StringBuilder what = new StringBuilder("window(" + windows + ").aggregate(");
-        for (int a = 0; a < aggregates.length; a++) {
-            what.append(a == 0 ? "" : ", ").append(aggregates[a].kind());
-        }
         // The late records are the window's only side output: index 0.
         int lateOutput = lateData != null ? 0 : -1;
-        DataStream result = keyed.keyed(keyed.name(what.append(')').toString()), output,
+        DataStream result = keyed.keyed(keyed.name(describe(aggregates)), output,
                 () -> new WindowAggregateOperator(schema, key, time, size, slide, lateness, copy, budget, lateOutput));
         if (lateData != null) {
             result.transformation.declareSideOutput(lateData.name(), schema);
         }
         return result;
+    }
+
+    private String describe(Aggregate[] aggregates) {
+        StringBuilder what = new StringBuilder("window(" + windows + ").aggregate(");
+        for (int a = 0; a < aggregates.length; a++) {
+            what.append(a == 0 ? "" : ", ").append(aggregates[a].kind());
+        }
+        return what.append(')').toString();
     }
 }

@@ -3,24 +3,41 @@ package io.riffle.engine;
 import java.time.Duration;
 
 /**
- * Event-time windows of a keyed stream, aligned to the epoch: {@code tumbling(size)} puts each record in
+ * Windows of a keyed stream. Event time, aligned to the epoch: {@code tumbling(size)} puts each record in
  * the one window {@code [start, start + size)} holding its timestamp; {@code sliding(size, slide)} in every
- * window of that size starting at a multiple of {@code slide}. A window fires when the watermark reaches its
- * last millisecond ({@code end - 1}).
+ * window of that size starting at a multiple of {@code slide}; such a window fires when the watermark
+ * reaches its last millisecond ({@code end - 1}). By count: {@code count(n)} cuts each key's records, in
+ * arrival order, into windows of {@code n} records, each fired by its last record (a global window with a
+ * count trigger); no event time needed.
  */
 public final class Windows {
     private final long sizeMillis;
     private final long slideMillis;
+    private final long count;
 
-    private Windows(long sizeMillis, long slideMillis) {
+    private Windows(long sizeMillis, long slideMillis, long count) {
         this.sizeMillis = sizeMillis;
         this.slideMillis = slideMillis;
+        this.count = count;
+    }
+
+    /** Windows of {@code records} records per key, in the order they arrive; a window still open at the end does not fire. */
+    public static Windows count(long records) {
+        if (records < 1) {
+            throw new IllegalArgumentException("a count window needs at least 1 record, not " + records);
+        }
+        return new Windows(0, 0, records);
+    }
+
+    /** The records per window of a count window; 0 for event-time windows. */
+    public long count() {
+        return count;
     }
 
     /** Windows of {@code size} that do not overlap. */
     public static Windows tumbling(Duration size) {
         long size0 = positiveMillis(size, "window size");
-        return new Windows(size0, size0);
+        return new Windows(size0, size0, 0);
     }
 
     /** Windows of {@code size} starting every {@code slide}; a record is in {@code size / slide} of them. */
@@ -31,7 +48,7 @@ public final class Windows {
             throw new IllegalArgumentException("a window slide of " + slide0 + " ms is longer than the window ("
                     + size0 + " ms): records between windows would be lost");
         }
-        return new Windows(size0, slide0);
+        return new Windows(size0, slide0, 0);
     }
 
     private static long positiveMillis(Duration d, String what) {
@@ -51,7 +68,7 @@ public final class Windows {
 
     @Override
     public String toString() {
-        return sizeMillis == slideMillis ? "tumbling(" + sizeMillis + " ms)"
+        return count > 0 ? "count(" + count + ")" : sizeMillis == slideMillis ? "tumbling(" + sizeMillis + " ms)"
                 : "sliding(" + sizeMillis + " ms, " + slideMillis + " ms)";
     }
 }

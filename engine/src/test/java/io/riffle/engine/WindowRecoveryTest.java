@@ -87,6 +87,37 @@ class WindowRecoveryTest {
         }
     }
 
+    /** Count windows keep their open windows in checkpoints: each key's windows of 7 come out once, exactly. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void countWindowsCommitExactlyTheFailureFreeWindows(int p) {
+        List<Tuple> expected = new ArrayList<>();
+        for (long k = 0; k < KEYS; k++) {
+            long sum = 0;
+            int n = 0;
+            for (long i = k; i < RECORDS; i += KEYS) {
+                sum += i;
+                if (++n == 7) {
+                    expected.add(Tuple.of(k, sum));
+                    sum = 0;
+                    n = 0;
+                }
+            }
+        }
+        for (int seed = 0; seed < 3; seed++) {
+            int count = 1 + (seed + p) % 4;
+            PlannedFailures failures = PlannedFailures.random(seed * 29L + p, count, RECORDS, "keyBy(key).window");
+            Environment env = env(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("c-" + p + "-" + seed))
+                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            List<Tuple> out = new ArrayList<>();
+            env.generate(RECORDS, KEYS, 600_000).setParallelism(1).keyBy("key").countWindow(7).sum("value").collect(out);
+            JobResult result = env.execute("count-windows");
+            String context = "p " + p + ", failures " + failures;
+            assertEquals(count, result.restarts(), context);
+            assertSameWindows(expected, out, context);
+        }
+    }
+
     /**
      * Stopped after a savepoint and restored at another parallelism, 2 -> 4 -> 1: panes are read back by
      * key group, and windows that some old subtasks had fired are emitted only for the keys that had not.

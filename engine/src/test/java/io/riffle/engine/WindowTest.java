@@ -272,6 +272,41 @@ class WindowTest {
         }
     }
 
+    /** Count windows against chunks of each key's records in arrival order (one source subtask keeps it). */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void countWindowsFireOnTheirLastRecord(int p) {
+        for (int seed = 0; seed < 6; seed++) {
+            Random random = new Random(seed * 41L + p);
+            int records = 1 + random.nextInt(7);
+            List<Event> events = events(seed, 2_000 + random.nextInt(500), 0);
+            Map<Long, List<Long>> byKey = new TreeMap<>();
+            List<Tuple> expected = new ArrayList<>();
+            for (Event e : events) {
+                List<Long> open = byKey.computeIfAbsent(e.key, k -> new ArrayList<>());
+                open.add(e.value);
+                if (open.size() == records) {
+                    long sum = 0;
+                    long min = Long.MAX_VALUE;
+                    long max = Long.MIN_VALUE;
+                    for (long v : open) {
+                        sum += v;
+                        min = Math.min(min, v);
+                        max = Math.max(max, v);
+                    }
+                    expected.add(Tuple.of(e.key, sum, (long) records, min, max, (double) sum / records));
+                    open.clear();
+                }
+            }
+            Environment env = Environment.streaming().setParallelism(p).setBatchSize(1 + random.nextInt(100));
+            List<Tuple> out = env.fromCollection(tuples(events), EVENTS).keyBy("key").countWindow(records)
+                    .aggregate(Aggregate.sum("value"), Aggregate.count(), Aggregate.min("value"), Aggregate.max("value"),
+                            Aggregate.avg("value"))
+                    .executeAndCollect();
+            assertEquals(sorted(expected), sorted(out), "p " + p + ", seed " + seed + ", windows of " + records);
+        }
+    }
+
     @Test
     void aSideOutputMustBeDeclared() {
         Environment env = Environment.streaming();

@@ -1,7 +1,6 @@
 package io.riffle.engine.internal.operator;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +10,6 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
-import io.riffle.columnar.hash.TableSnapshot;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.TaskContext;
@@ -109,30 +107,13 @@ public final class RunningAggregateOperator extends Operator {
      */
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        TableSnapshot snapshot = table.snapshot();
-        return new OperatorSnapshot() {
-            @Override
-            public long writeTo(Path file) throws IOException {
-                return snapshot.writeTo(file, maxParallelism);
-            }
-
-            @Override
-            public void close() {
-                snapshot.close();
-            }
-        };
+        return KeyedTableState.snapshot(table, maxParallelism);
     }
 
     /** This subtask's key groups, read out of every old subtask's state file. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
-        if (restore.files().isEmpty()) {
-            return;
-        }
-        OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, budgetBytes, restore.files(),
-                restore.maxParallelism(), restore.firstKeyGroup(), restore.lastKeyGroupExclusive());
-        table.close();
-        table = restored;
+        table = KeyedTableState.restore(table, spec, allocator, budgetBytes, restore);
     }
 
     @Override
