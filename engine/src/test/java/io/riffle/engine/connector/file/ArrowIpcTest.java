@@ -146,6 +146,14 @@ class ArrowIpcTest extends AllocatorTest {
         assertEquals(List.of(), restoredBatches(source, TestTaskContext.of(allocator, 2, 3, 1024), List.of()));
     }
 
+    @Test
+    void aMalformedPositionFailsNamingTheSource() throws Exception {
+        ArrowIpcSource source = new ArrowIpcSource(numbers(dir.resolve("one.arrow"), batchOf(1)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> source.restoreReader(context(), List.of(new byte[] {1, 2, 3})));
+        assertEquals("source 'arrow(one.arrow)': a position of 3 bytes is not a list of index ranges", e.getMessage());
+    }
+
     private static List<List<List<Object>>> restoredBatches(ArrowIpcSource source, TaskContext context,
                                                             List<byte[]> positions) throws Exception {
         List<List<List<Object>>> batches = new ArrayList<>();
