@@ -6,13 +6,16 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.engine.internal.operator.CountWindowOperator;
+import io.riffle.engine.internal.operator.SessionWindowOperator;
 import io.riffle.engine.internal.operator.WindowAggregateOperator;
 
 /**
  * A keyed stream cut into event-time windows. Each aggregation emits, when the watermark passes a
  * window's end, one row per key that had records in it: {@code (key, window_start, window_end,
  * aggregates...)}, named as keyed aggregations name them ({@code sum("value")} keeps the name
- * {@code value}). Records arriving after every window they belong to has fired are dropped. A count window
+ * {@code value}). Records arriving after every window they belong to has fired are dropped. Session windows
+ * ({@link Windows#session}) emit the same columns, the window spanning the session's first record to its last
+ * plus the gap. A count window
  * ({@link Windows#count}) emits {@code (key, aggregates...)} when its last record arrives.
  *
  * <pre>{@code
@@ -43,6 +46,10 @@ public final class WindowedStream {
      */
     public WindowedStream allowedLateness(Duration lateness) {
         requireEventTime("allowedLateness");
+        if (windows.gapMillis() > 0) {
+            throw new UnsupportedOperationException("allowedLateness is not supported on session windows yet: a fired"
+                    + " session is not kept; use a larger gap or a larger out-of-orderness in the watermark strategy");
+        }
         if (lateness.isNegative()) {
             throw new IllegalArgumentException("allowed lateness must not be negative: " + lateness);
         }
@@ -99,15 +106,24 @@ public final class WindowedStream {
                     () -> new CountWindowOperator(schema, key, records, copy, budget));
         }
         BatchSchema output = WindowAggregateOperator.outputSchema(GroupBySpec.of(schema, key, aggregates));
+        // The late records are the window's only side output: index 0.
+        int lateOutput = lateData != null ? 0 : -1;
+        int time = timestampField;
+        Aggregate[] copy = aggregates.clone();
+        if (windows.gapMillis() > 0) {
+            long gap = windows.gapMillis();
+            return withLateData(keyed.keyed(keyed.name(describe(aggregates)), output,
+                    () -> new SessionWindowOperator(schema, key, time, gap, copy, budget, lateOutput)), schema);
+        }
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
         long lateness = latenessMillis;
-        int time = timestampField;
-        Aggregate[] copy = aggregates.clone();
-        // The late records are the window's only side output: index 0.
-        int lateOutput = lateData != null ? 0 : -1;
-        DataStream result = keyed.keyed(keyed.name(describe(aggregates)), output,
-                () -> new WindowAggregateOperator(schema, key, time, size, slide, lateness, copy, budget, lateOutput));
+        return withLateData(keyed.keyed(keyed.name(describe(aggregates)), output,
+                () -> new WindowAggregateOperator(schema, key, time, size, slide, lateness, copy, budget, lateOutput)),
+                schema);
+    }
+
+    private DataStream withLateData(DataStream result, BatchSchema schema) {
         if (lateData != null) {
             result.transformation.declareSideOutput(lateData.name(), schema);
         }

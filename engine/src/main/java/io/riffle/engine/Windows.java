@@ -8,17 +8,39 @@ import java.time.Duration;
  * window of that size starting at a multiple of {@code slide}; such a window fires when the watermark
  * reaches its last millisecond ({@code end - 1}). By count: {@code count(n)} cuts each key's records, in
  * arrival order, into windows of {@code n} records, each fired by its last record (a global window with a
- * count trigger); no event time needed.
+ * count trigger); no event time needed. {@code session(gap)} gives each record the window {@code [t, t + gap)}
+ * and merges a key's overlapping windows into sessions, each fired when the watermark reaches its last
+ * record plus the gap, less one millisecond.
+ *
+ * <pre>{@code
+ * clicks.keyBy("user").window(Windows.session(Duration.ofMinutes(30))).count()   // (user, window_start, window_end, count)
+ * }</pre>
  */
 public final class Windows {
     private final long sizeMillis;
     private final long slideMillis;
     private final long count;
+    private final long gapMillis;
 
-    private Windows(long sizeMillis, long slideMillis, long count) {
+    private Windows(long sizeMillis, long slideMillis, long count, long gapMillis) {
         this.sizeMillis = sizeMillis;
         this.slideMillis = slideMillis;
         this.count = count;
+        this.gapMillis = gapMillis;
+    }
+
+    /**
+     * Session windows: a key's records closer than {@code gap} to each other (in event time) form one
+     * session, from its first record to its last record plus {@code gap}; sessions merge as records fill the
+     * gaps between them, in whatever order those arrive.
+     */
+    public static Windows session(Duration gap) {
+        return new Windows(0, 0, 0, positiveMillis(gap, "session gap"));
+    }
+
+    /** The gap of session windows; 0 for the others. */
+    public long gapMillis() {
+        return gapMillis;
     }
 
     /** Windows of {@code records} records per key, in the order they arrive; a window still open at the end does not fire. */
@@ -26,7 +48,7 @@ public final class Windows {
         if (records < 1) {
             throw new IllegalArgumentException("a count window needs at least 1 record, not " + records);
         }
-        return new Windows(0, 0, records);
+        return new Windows(0, 0, records, 0);
     }
 
     /** The records per window of a count window; 0 for event-time windows. */
@@ -37,7 +59,7 @@ public final class Windows {
     /** Windows of {@code size} that do not overlap. */
     public static Windows tumbling(Duration size) {
         long size0 = positiveMillis(size, "window size");
-        return new Windows(size0, size0, 0);
+        return new Windows(size0, size0, 0, 0);
     }
 
     /** Windows of {@code size} starting every {@code slide}; a record is in {@code size / slide} of them. */
@@ -48,7 +70,7 @@ public final class Windows {
             throw new IllegalArgumentException("a window slide of " + slide0 + " ms is longer than the window ("
                     + size0 + " ms): records between windows would be lost");
         }
-        return new Windows(size0, slide0, 0);
+        return new Windows(size0, slide0, 0, 0);
     }
 
     private static long positiveMillis(Duration d, String what) {
@@ -68,7 +90,7 @@ public final class Windows {
 
     @Override
     public String toString() {
-        return count > 0 ? "count(" + count + ")" : sizeMillis == slideMillis ? "tumbling(" + sizeMillis + " ms)"
+        return count > 0 ? "count(" + count + ")" : gapMillis > 0 ? "session(" + gapMillis + " ms)" : sizeMillis == slideMillis ? "tumbling(" + sizeMillis + " ms)"
                 : "sliding(" + sizeMillis + " ms, " + slideMillis + " ms)";
     }
 }

@@ -567,6 +567,33 @@ public final class OffHeapHashTable implements AutoCloseable {
     }
 
     /**
+     * Writes the keys of groups {@code groupIds[0 .. n)} into {@code out}, a vector of the key type, rows
+     * {@code 0 .. n - 1}: a window operator emitting the keys of the windows it fires.
+     */
+    public void keys(int[] groupIds, int n, FieldVector out) {
+        ColumnType type = ColumnType.fromArrow(out.getField().getType());
+        if (type != spec.keyType) {
+            throw new IllegalArgumentException("keys are " + spec.keyType + "; the output vector is " + type);
+        }
+        for (int i = 0; i < n; i++) {
+            if (groupIds[i] < 0 || groupIds[i] >= groupCount) {
+                throw new IllegalArgumentException("group " + groupIds[i] + " outside [0, " + groupCount + ")");
+            }
+        }
+        if (utf8Keys) {
+            Results.writeUtf8Keys(keys, arenaBase, groupIds, n, (BaseVariableWidthVector) out);
+        } else {
+            if (out.getValueCapacity() < n) {
+                out.clear();
+                out.setInitialCapacity(n);
+                out.allocateNew();
+            }
+            Results.writeLongKeys(keys, spec.keyType, groupIds, n, out);
+        }
+        out.setValueCount(n);
+    }
+
+    /**
      * The groups {@code fromGroup .. fromGroup + maxRows - 1} (fewer at the end) as a batch of the spec's
      * output schema, in group-id order; the caller owns it.
      */

@@ -26,10 +26,32 @@ final class Results {
         setAllValid(out, n);
     }
 
+    static void writeLongKeys(long keys, ColumnType keyType, int[] groups, int n, FieldVector out) {
+        long data = out.getDataBufferAddress();
+        if (keyType == ColumnType.INT32) {
+            for (int i = 0; i < n; i++) {
+                MemoryUtil.putInt(data + ((long) i << 2), (int) MemoryUtil.getLong(keys + ((long) groups[i] << 3)));
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                MemoryUtil.putLong(data + ((long) i << 3), MemoryUtil.getLong(keys + ((long) groups[i] << 3)));
+            }
+        }
+        setAllValid(out, n);
+    }
+
     static void writeUtf8Keys(long keys, long arena, int from, int n, BaseVariableWidthVector out) {
+        writeUtf8Keys(keys, arena, null, from, n, out);
+    }
+
+    static void writeUtf8Keys(long keys, long arena, int[] groups, int n, BaseVariableWidthVector out) {
+        writeUtf8Keys(keys, arena, groups, 0, n, out);
+    }
+
+    private static void writeUtf8Keys(long keys, long arena, int[] groups, int from, int n, BaseVariableWidthVector out) {
         long total = 0;
         for (int i = 0; i < n; i++) {
-            total += MemoryUtil.getLong(keys + (long) (from + i) * 16 + 8);
+            total += MemoryUtil.getLong(keys + (long) (groups == null ? from + i : groups[i]) * 16 + 8);
         }
         out.clear();
         out.allocateNew(Math.max(total, 1), n);
@@ -38,7 +60,7 @@ final class Results {
         int end = 0;
         MemoryUtil.putInt(offsets, 0);
         for (int i = 0; i < n; i++) {
-            long entry = keys + (long) (from + i) * 16;
+            long entry = keys + (long) (groups == null ? from + i : groups[i]) * 16;
             int length = (int) MemoryUtil.getLong(entry + 8);
             MemoryUtil.copyMemory(arena + MemoryUtil.getLong(entry), data + end, length);
             end += length;

@@ -122,6 +122,50 @@ public final class TableSnapshot implements AutoCloseable {
         return groupCount;
     }
 
+    /**
+     * The {@code HashKernel} hash of group {@code group}'s key, read from the memory the snapshot holds: any
+     * thread, while the snapshot is open (keys and hashes never change once a group exists).
+     */
+    public long hash(int group) {
+        return MemoryUtil.getLong(hashes + ((long) checkedGroup(group) << 3));
+    }
+
+    /** Group {@code group}'s int32, int64 or timestamp key; any thread, while the snapshot is open. */
+    public long longKey(int group) {
+        if (utf8Keys) {
+            throw new IllegalStateException("the table's keys are utf8");
+        }
+        return MemoryUtil.getLong(keys + ((long) checkedGroup(group) << 3));
+    }
+
+    /** The length in bytes of group {@code group}'s utf8 key; any thread, while the snapshot is open. */
+    public int utf8KeyLength(int group) {
+        return (int) MemoryUtil.getLong(utf8Entry(group) + 8);
+    }
+
+    /** Copies group {@code group}'s utf8 key bytes to off-heap {@code address}; any thread, while the snapshot is open. */
+    public void copyUtf8Key(int group, long address) {
+        long entry = utf8Entry(group);
+        MemoryUtil.copyMemory(arenaBase + MemoryUtil.getLong(entry), address, MemoryUtil.getLong(entry + 8));
+    }
+
+    private long utf8Entry(int group) {
+        if (!utf8Keys) {
+            throw new IllegalStateException("the table's keys are not utf8");
+        }
+        return keys + (long) checkedGroup(group) * 16;
+    }
+
+    private int checkedGroup(int group) {
+        if (group < 0 || group >= groupCount) {
+            throw new IndexOutOfBoundsException("group " + group + " outside the snapshot's [0, " + groupCount + ")");
+        }
+        if (released) {
+            throw new IllegalStateException("the snapshot is closed");
+        }
+        return group;
+    }
+
     /** True once {@link #close} was called. */
     public boolean isClosed() {
         return closed.get();

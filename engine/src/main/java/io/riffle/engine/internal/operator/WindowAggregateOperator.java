@@ -176,11 +176,7 @@ public final class WindowAggregateOperator extends Operator {
         if (n == 0) {
             return;
         }
-        FieldVector timestamps = batch.vector(timestampField);
-        if (timestamps.getNullCount() > 0) {
-            throw new IllegalArgumentException("timestamp field '" + inputSchema.column(timestampField).name()
-                    + "' is null: a window needs a timestamp on every record");
-        }
+        FieldVector timestamps = timestamps(batch, timestampField);
         if (starts.length < n) {
             starts = new long[Math.max(n, starts.length * 2)];
         }
@@ -223,6 +219,16 @@ public final class WindowAggregateOperator extends Operator {
             }
         }
         fireLate(out);
+    }
+
+    /** The batch's timestamp column; a null timestamp fails the job naming the field. */
+    static FieldVector timestamps(RecordBatch batch, int timestampField) {
+        FieldVector timestamps = batch.vector(timestampField);
+        if (timestamps.getNullCount() > 0) {
+            throw new IllegalArgumentException("timestamp field '" + batch.schema().column(timestampField).name()
+                    + "' is null: a window needs a timestamp on every record");
+        }
+        return timestamps;
     }
 
     /** Keeps a copy of {@code rows} (of pane {@code paneStart}) when a window holding that pane has fired. */

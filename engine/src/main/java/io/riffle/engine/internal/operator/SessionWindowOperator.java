@@ -1,0 +1,571 @@
+package io.riffle.engine.internal.operator;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.hash.Aggregate;
+import io.riffle.columnar.hash.AggregateKind;
+import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.columnar.hash.TableSnapshot;
+import io.riffle.columnar.kernel.GatherKernel;
+import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorMetrics;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
+import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
+import io.riffle.engine.internal.runtime.SubtaskContext;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampMilliVector;
+
+/**
+ * Keyed event-time session windows: a record at {@code t} opens the window {@code [t, t + gap)}, and windows
+ * of one key that overlap merge into one session; a session fires when the watermark reaches its last
+ * millisecond ({@code last record + gap - 1}), emitting {@code (key, window_start, window_end, aggregates...)}.
+ *
+ * <p>State is off-heap: an {@link OffHeapHashTable} gives each key an id, a page array holds each key's first
+ * session, and fixed-width session records ({@code first, last, next, key id, generation}, then a value and a count per
+ * aggregate) lie in pages, each key's sessions linked in order of time. A batch is placed row by row (a
+ * record may extend, open or merge sessions), then each aggregate is accumulated over the whole batch in one
+ * loop per column; sessions merged during the batch forward to the one they merged into. A min-heap of
+ * session ends finds what a watermark closes. A record whose own window has closed and that overlaps no
+ * open session is late: counted, and sent to the side output when asked.
+ *
+ * <p>Checkpoints freeze the pages (copy-on-write, {@link PagedRecords}) and the key table's snapshot; the
+ * checkpoint thread writes each key's sessions by key group ({@link SessionStateFile}), so a restore at any
+ * parallelism reads its key groups out of every old subtask's file.
+ */
+public final class SessionWindowOperator extends Operator {
+    static final int FIRST = 0;
+    static final int LAST = 8;
+    static final int NEXT = 16;
+    static final int KEY = 20;
+    /** Which heap entry stands for the session: each live session has exactly one, of its generation. */
+    static final int GENERATION = 24;
+    static final int ACCUMULATORS = 32;
+    /** Key id of a free or merged-away record. */
+    static final int FREE = -1;
+    private static final int NONE = -1;
+    private static final int SESSION_PAGE_SHIFT = 10;
+    private static final int HEAD_PAGE_SHIFT = 12;
+
+    private final BatchSchema inputSchema;
+    private final int keyField;
+    private final int timestampField;
+    private final long gap;
+    private final int aggregateCount;
+    private final AggregateKind[] kinds;
+    private final int[] fields;
+    private final ColumnType[] types;
+    private final GroupBySpec keySpec;
+    private final BatchSchema outputSchema;
+    private final long budgetBytes;
+    private final int lateOutput;
+    private final int recordBytes;
+    private final GroupLookup lookup;
+    private final SelectionVector lateRows = new SelectionVector(1024);
+
+    private BufferAllocator allocator;
+    private int batchSize;
+    private int uid;
+    private int subtask;
+    private int parallelism;
+    private int maxParallelism;
+    private OperatorMetrics metrics;
+    private OffHeapHashTable keys;
+    private PagedRecords heads;
+    private PagedRecords sessions;
+    private SessionEnds ends;
+    private RecordBatch scratch;
+    /** Records ever used; below that, free ones are chained from {@link #freeHead} through their next field. */
+    private int recordCount;
+    private int freeHead = NONE;
+    private int generations;
+    private long watermark = Long.MIN_VALUE;
+    /** Per row of the batch being processed: its session, or -1 when late. */
+    private int[] sessionOf = new int[1024];
+    /** Sessions merged away during the batch; freed once its rows are accumulated. */
+    private int[] mergedAway = new int[64];
+    private int mergedCount;
+    private int[] firedKeys = new int[1024];
+    private int[] firedSessions = new int[1024];
+
+    /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
+    public SessionWindowOperator(BatchSchema inputSchema, int keyField, int timestampField, long gap,
+                                 Aggregate[] aggregates, long budgetBytes, int lateOutput) {
+        this.inputSchema = inputSchema;
+        this.keyField = keyField;
+        this.timestampField = timestampField;
+        this.gap = gap;
+        this.budgetBytes = budgetBytes;
+        this.lateOutput = lateOutput;
+        GroupBySpec user = GroupBySpec.of(inputSchema, keyField, aggregates);
+        this.aggregateCount = aggregates.length;
+        this.kinds = new AggregateKind[aggregateCount];
+        this.fields = new int[aggregateCount];
+        this.types = new ColumnType[aggregateCount];
+        for (int a = 0; a < aggregateCount; a++) {
+            kinds[a] = user.kindOf(a);
+            fields[a] = user.fieldOf(a);
+            types[a] = fields[a] < 0 ? null : inputSchema.column(fields[a]).type();
+        }
+        this.keySpec = GroupBySpec.of(inputSchema, keyField);
+        this.outputSchema = WindowAggregateOperator.outputSchema(user);
+        this.recordBytes = ACCUMULATORS + 16 * aggregateCount;
+        this.lookup = new GroupLookup(keyField);
+    }
+
+    @Override
+    public void open(TaskContext context) {
+        allocator = context.allocator();
+        batchSize = context.batchSize();
+        subtask = context.subtask();
+        parallelism = context.parallelism();
+        SubtaskContext s = context instanceof SubtaskContext c ? c : null;
+        maxParallelism = s != null ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        metrics = s != null ? s.metrics() : null;
+        uid = s != null ? s.uid() : -1;
+        keys = new OffHeapHashTable(keySpec, allocator, budgetBytes);
+        heads = new PagedRecords(allocator, 4, HEAD_PAGE_SHIFT, (byte) 0xFF);
+        sessions = new PagedRecords(allocator, recordBytes, SESSION_PAGE_SHIFT, (byte) 0);
+        ends = new SessionEnds(allocator);
+        scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
+    }
+
+    @Override
+    public void process(RecordBatch batch, Output out) throws Exception {
+        int n = batch.rowCount();
+        if (n == 0) {
+            return;
+        }
+        FieldVector timestamps = WindowAggregateOperator.timestamps(batch, timestampField);
+        int[] keyIds = lookup.groupIds(batch, keys);
+        heads.ensureRecords(keys.groupCount());
+        if (sessionOf.length < n) {
+            sessionOf = new int[Math.max(n, sessionOf.length * 2)];
+        }
+        long times = timestamps.getDataBufferAddress();
+        int late = 0;
+        mergedCount = 0;
+        for (int i = 0; i < n; i++) {
+            int s = place(keyIds[i], MemoryUtil.getLong(times + ((long) i << 3)));
+            sessionOf[i] = s;
+            if (s < 0) {
+                late++;
+            }
+        }
+        if (mergedCount > 0) {
+            forwardMerged(n);
+        }
+        for (int a = 0; a < aggregateCount; a++) {
+            accumulate(a, batch, n);
+        }
+        for (int m = 0; m < mergedCount; m++) {
+            free(mergedAway[m]);
+        }
+        if (late > 0) {
+            dropLate(batch, n, late, out);
+        }
+    }
+
+    /**
+     * Puts a record of key {@code key} at {@code t} into its session: the one its window overlaps (grown to
+     * hold it, and merged with the next ones it now overlaps) or a new one; -1 when it is late.
+     */
+    private int place(int key, long t) {
+        long headAddress = heads.address(key);
+        int prev = NONE;
+        int s = MemoryUtil.getInt(headAddress);
+        while (s != NONE && MemoryUtil.getLong(sessions.address(s) + LAST) + gap <= t) {
+            prev = s;
+            s = MemoryUtil.getInt(sessions.address(s) + NEXT);
+        }
+        if (s == NONE || MemoryUtil.getLong(sessions.address(s) + FIRST) >= t + gap) {
+            if (t + gap - 1 <= watermark) {
+                return NONE;
+            }
+            int created = allocate(key, t, s);
+            if (prev == NONE) {
+                MemoryUtil.putInt(heads.writable(key), created);
+            } else {
+                MemoryUtil.putInt(sessions.writable(prev) + NEXT, created);
+            }
+            ends.push(t + gap, created, MemoryUtil.getInt(sessions.address(created) + GENERATION));
+            return created;
+        }
+        long at = sessions.writable(s);
+        if (t < MemoryUtil.getLong(at + FIRST)) {
+            MemoryUtil.putLong(at + FIRST, t);
+        }
+        long last = Math.max(MemoryUtil.getLong(at + LAST), t);
+        MemoryUtil.putLong(at + LAST, last);
+        int q = MemoryUtil.getInt(at + NEXT);
+        while (q != NONE && MemoryUtil.getLong(sessions.address(q) + FIRST) < last + gap) {
+            long absorbed = sessions.writable(q);
+            at = sessions.address(s);
+            last = Math.max(last, MemoryUtil.getLong(absorbed + LAST));
+            MemoryUtil.putLong(at + LAST, last);
+            mergeAccumulators(at, absorbed);
+            int after = MemoryUtil.getInt(absorbed + NEXT);
+            MemoryUtil.putInt(at + NEXT, after);
+            // Rows of this batch already placed in q follow this forward to s; q is freed after the batch.
+            MemoryUtil.putInt(absorbed + KEY, FREE);
+            MemoryUtil.putInt(absorbed + NEXT, s);
+            if (mergedCount == mergedAway.length) {
+                mergedAway = Arrays.copyOf(mergedAway, mergedCount * 2);
+            }
+            mergedAway[mergedCount++] = q;
+            q = after;
+        }
+        return s;
+    }
+
+    /** A new session of {@code key} holding only {@code t}, linked before {@code next}. */
+    private int allocate(int key, long t, int next) {
+        int s;
+        if (freeHead != NONE) {
+            s = freeHead;
+            freeHead = MemoryUtil.getInt(sessions.address(s) + NEXT);
+        } else {
+            s = recordCount++;
+            sessions.ensureRecords(recordCount);
+        }
+        long at = sessions.writable(s);
+        MemoryUtil.putLong(at + FIRST, t);
+        MemoryUtil.putLong(at + LAST, t);
+        MemoryUtil.putInt(at + NEXT, next);
+        MemoryUtil.putInt(at + KEY, key);
+        MemoryUtil.putInt(at + GENERATION, ++generations);
+        for (int a = 0; a < aggregateCount; a++) {
+            MemoryUtil.putLong(at + ACCUMULATORS + 16L * a, identity(a));
+            MemoryUtil.putLong(at + ACCUMULATORS + 16L * a + 8, 0L);
+        }
+        return s;
+    }
+
+    private long identity(int a) {
+        boolean dbl = types[a] == ColumnType.FLOAT64;
+        switch (kinds[a]) {
+            case MIN:
+                return dbl ? Double.doubleToRawLongBits(Double.POSITIVE_INFINITY) : Long.MAX_VALUE;
+            case MAX:
+                return dbl ? Double.doubleToRawLongBits(Double.NEGATIVE_INFINITY) : Long.MIN_VALUE;
+            default:
+                return 0L;
+        }
+    }
+
+    private void free(int s) {
+        long at = sessions.writable(s);
+        MemoryUtil.putInt(at + KEY, FREE);
+        MemoryUtil.putInt(at + NEXT, freeHead);
+        freeHead = s;
+    }
+
+    /** Adds the accumulators of the record at {@code from} into the one at {@code into}. */
+    private void mergeAccumulators(long into, long from) {
+        for (int a = 0; a < aggregateCount; a++) {
+            long value = ACCUMULATORS + 16L * a;
+            long count = value + 8;
+            long fromCount = MemoryUtil.getLong(from + count);
+            if (fromCount == 0) {
+                continue;
+            }
+            long v = MemoryUtil.getLong(into + value);
+            long w = MemoryUtil.getLong(from + value);
+            boolean dbl = types[a] == ColumnType.FLOAT64;
+            switch (kinds[a]) {
+                case SUM:
+                case AVG:
+                    v = dbl ? Double.doubleToRawLongBits(Double.longBitsToDouble(v) + Double.longBitsToDouble(w))
+                            : v + w;
+                    break;
+                case MIN:
+                    v = dbl ? Double.doubleToRawLongBits(Math.min(Double.longBitsToDouble(v), Double.longBitsToDouble(w)))
+                            : Math.min(v, w);
+                    break;
+                case MAX:
+                    v = dbl ? Double.doubleToRawLongBits(Math.max(Double.longBitsToDouble(v), Double.longBitsToDouble(w)))
+                            : Math.max(v, w);
+                    break;
+                default:
+                    break;
+            }
+            MemoryUtil.putLong(into + value, v);
+            MemoryUtil.putLong(into + count, MemoryUtil.getLong(into + count) + fromCount);
+        }
+    }
+
+    /** Points each row placed in a session that was merged away at the session it merged into. */
+    private void forwardMerged(int n) {
+        for (int i = 0; i < n; i++) {
+            int s = sessionOf[i];
+            if (s < 0) {
+                continue;
+            }
+            long at = sessions.address(s);
+            while (MemoryUtil.getInt(at + KEY) == FREE) {
+                s = MemoryUtil.getInt(at + NEXT);
+                at = sessions.address(s);
+            }
+            sessionOf[i] = s;
+        }
+    }
+
+    /** Aggregate {@code a} over the batch, one loop over its column; every row's session is writable already. */
+    private void accumulate(int a, RecordBatch batch, int n) {
+        long value = ACCUMULATORS + 16L * a;
+        long count = value + 8;
+        int[] rows = sessionOf;
+        if (fields[a] < 0) {
+            for (int i = 0; i < n; i++) {
+                if (rows[i] >= 0) {
+                    long at = sessions.address(rows[i]) + count;
+                    MemoryUtil.putLong(at, MemoryUtil.getLong(at) + 1);
+                }
+            }
+            return;
+        }
+        FieldVector in = batch.vector(fields[a]);
+        long data = in.getDataBufferAddress();
+        long validity = in.getNullCount() == 0 ? 0L : in.getValidityBufferAddress();
+        boolean int32 = types[a] == ColumnType.INT32;
+        boolean dbl = types[a] == ColumnType.FLOAT64;
+        AggregateKind kind = kinds[a];
+        for (int i = 0; i < n; i++) {
+            int s = rows[i];
+            if (s < 0 || (validity != 0 && (MemoryUtil.getByte(validity + (i >>> 3)) >> (i & 7) & 1) == 0)) {
+                continue;
+            }
+            long at = sessions.address(s);
+            MemoryUtil.putLong(at + count, MemoryUtil.getLong(at + count) + 1);
+            if (kind == AggregateKind.COUNT) {
+                continue;
+            }
+            long current = MemoryUtil.getLong(at + value);
+            long updated;
+            if (dbl) {
+                double x = Double.longBitsToDouble(MemoryUtil.getLong(data + ((long) i << 3)));
+                double c = Double.longBitsToDouble(current);
+                updated = Double.doubleToRawLongBits(kind == AggregateKind.MIN ? Math.min(c, x)
+                        : kind == AggregateKind.MAX ? Math.max(c, x) : c + x);
+            } else {
+                long x = int32 ? MemoryUtil.getInt(data + ((long) i << 2)) : MemoryUtil.getLong(data + ((long) i << 3));
+                updated = kind == AggregateKind.MIN ? Math.min(current, x)
+                        : kind == AggregateKind.MAX ? Math.max(current, x) : current + x;
+            }
+            MemoryUtil.putLong(at + value, updated);
+        }
+    }
+
+    private void dropLate(RecordBatch batch, int n, int late, Output out) throws Exception {
+        if (metrics != null) {
+            metrics.addDropped(subtask, late);
+        }
+        if (lateOutput < 0) {
+            return;
+        }
+        lateRows.ensureCapacity(late);
+        int[] rows = lateRows.rows();
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (sessionOf[i] < 0) {
+                rows[m++] = i;
+            }
+        }
+        lateRows.setSize(m);
+        GatherKernel.gather(batch, lateRows, scratch);
+        out.emitSide(uid, lateOutput, scratch);
+    }
+
+    /** Fires every session the watermark closes, in order of end, then passes the watermark on. */
+    @Override
+    public void processWatermark(long watermark, Output out) throws Exception {
+        if (watermark > this.watermark) {
+            this.watermark = watermark;
+            fire(out);
+        }
+        out.emitWatermark(watermark);
+    }
+
+    private void fire(Output out) throws Exception {
+        int m = 0;
+        while (ends.size() > 0 && ends.peekEnd() - 1 <= watermark) {
+            int s = ends.peekSession();
+            int generation = ends.peekGeneration();
+            ends.pop();
+            long at = sessions.address(s);
+            if (MemoryUtil.getInt(at + KEY) == FREE || MemoryUtil.getInt(at + GENERATION) != generation) {
+                // The entry of a session merged away, fired, or of an earlier session of a reused record.
+                continue;
+            }
+            long actualEnd = MemoryUtil.getLong(at + LAST) + gap;
+            if (actualEnd - 1 > watermark) {
+                // The session grew since its entry was made: it takes its place again at its end.
+                ends.push(actualEnd, s, generation);
+                continue;
+            }
+            if (m == firedSessions.length) {
+                emitFired(m, out);
+                m = 0;
+            }
+            firedSessions[m] = s;
+            firedKeys[m++] = MemoryUtil.getInt(at + KEY);
+            if (m == batchSize) {
+                emitFired(m, out);
+                m = 0;
+            }
+        }
+        if (m > 0) {
+            emitFired(m, out);
+        }
+    }
+
+    /**
+     * Emits sessions {@code firedSessions[0 .. m)} and frees them; each is the first of its key's sessions
+     * (sessions of a key are disjoint, so they fire in the order they are linked).
+     */
+    private void emitFired(int m, Output out) throws Exception {
+        try (RecordBatch result = RecordBatch.allocate(outputSchema, allocator, m)) {
+            keys.keys(firedKeys, m, result.vector(0));
+            TimeStampMilliVector starts = (TimeStampMilliVector) result.vector(1);
+            TimeStampMilliVector endsOut = (TimeStampMilliVector) result.vector(2);
+            for (int r = 0; r < m; r++) {
+                long at = sessions.address(firedSessions[r]);
+                starts.set(r, MemoryUtil.getLong(at + FIRST));
+                endsOut.set(r, MemoryUtil.getLong(at + LAST) + gap);
+            }
+            for (int a = 0; a < aggregateCount; a++) {
+                writeResults(a, m, result.vector(3 + a));
+            }
+            result.setRowCount(m);
+            out.emit(result);
+        }
+        for (int r = 0; r < m; r++) {
+            int s = firedSessions[r];
+            MemoryUtil.putInt(heads.writable(firedKeys[r]), MemoryUtil.getInt(sessions.address(s) + NEXT));
+            free(s);
+        }
+    }
+
+    private void writeResults(int a, int m, FieldVector out) {
+        long value = ACCUMULATORS + 16L * a;
+        boolean dbl = types[a] == ColumnType.FLOAT64;
+        for (int r = 0; r < m; r++) {
+            long at = sessions.address(firedSessions[r]);
+            long count = MemoryUtil.getLong(at + value + 8);
+            long v = MemoryUtil.getLong(at + value);
+            if (kinds[a] == AggregateKind.COUNT) {
+                ((BigIntVector) out).set(r, count);
+            } else if (count == 0) {
+                out.setNull(r);
+            } else if (kinds[a] == AggregateKind.AVG) {
+                ((Float8Vector) out).set(r, (dbl ? Double.longBitsToDouble(v) : (double) v) / count);
+            } else if (out instanceof Float8Vector f) {
+                f.set(r, Double.longBitsToDouble(v));
+            } else if (out instanceof IntVector i) {
+                i.set(r, (int) v);
+            } else if (out instanceof TimeStampMilliVector t) {
+                t.set(r, v);
+            } else {
+                ((BigIntVector) out).set(r, v);
+            }
+        }
+    }
+
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        TableSnapshot keySnapshot = keys.snapshot();
+        PagedRecords.Frozen frozenHeads = heads.freeze(keySnapshot.groupCount());
+        PagedRecords.Frozen frozenSessions = sessions.freeze(recordCount);
+        return new SessionStateFile(keySnapshot, frozenHeads, frozenSessions, keySpec.outputSchema().column(0).type(),
+                aggregateCount, maxParallelism, KeyGroups.firstKeyGroup(subtask, maxParallelism, parallelism),
+                KeyGroups.lastKeyGroupExclusive(subtask, maxParallelism, parallelism), watermark);
+    }
+
+    /** This subtask's key groups of every old subtask's sessions. */
+    @Override
+    public void restoreState(StateRestore restore) throws IOException {
+        long lowestWatermark = Long.MAX_VALUE;
+        boolean any = false;
+        SessionStateFile.Reader reader = new SessionStateFile.Reader(inputSchema, keyField, aggregateCount,
+                restore.maxParallelism(), allocator);
+        for (Path file : restore.files()) {
+            long fileWatermark = reader.read(file, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(), this);
+            if (fileWatermark != Long.MAX_VALUE) {
+                any = true;
+                lowestWatermark = Math.min(lowestWatermark, fileWatermark);
+            }
+        }
+        if (any) {
+            watermark = lowestWatermark;
+        }
+    }
+
+    /**
+     * Restore: appends sessions read from a state file, {@code keyBatch}'s rows in order (each key's sessions
+     * come together, oldest first); {@code values} holds each row's first, last and accumulator words.
+     */
+    void restoreSessions(RecordBatch keyBatch, long[] values) {
+        int n = keyBatch.rowCount();
+        int[] keyIds = lookup.groupIds(keyBatch, keys);
+        heads.ensureRecords(keys.groupCount());
+        int words = 2 + 2 * aggregateCount;
+        int previousKey = NONE;
+        int previous = NONE;
+        for (int i = 0; i < n; i++) {
+            int key = keyIds[i];
+            int s = recordCount++;
+            sessions.ensureRecords(recordCount);
+            long at = sessions.writable(s);
+            int w = i * words;
+            MemoryUtil.putLong(at + FIRST, values[w]);
+            MemoryUtil.putLong(at + LAST, values[w + 1]);
+            MemoryUtil.putInt(at + NEXT, NONE);
+            MemoryUtil.putInt(at + KEY, key);
+            MemoryUtil.putInt(at + GENERATION, ++generations);
+            for (int k = 2; k < words; k++) {
+                MemoryUtil.putLong(at + ACCUMULATORS + 8L * (k - 2), values[w + k]);
+            }
+            if (key == previousKey) {
+                MemoryUtil.putInt(sessions.writable(previous) + NEXT, s);
+            } else {
+                MemoryUtil.putInt(heads.writable(key), s);
+            }
+            previousKey = key;
+            previous = s;
+            ends.push(values[w + 1] + gap, s, generations);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (scratch != null) {
+            scratch.close();
+        }
+        if (ends != null) {
+            ends.close();
+        }
+        if (sessions != null) {
+            sessions.close();
+        }
+        if (heads != null) {
+            heads.close();
+        }
+        if (keys != null) {
+            keys.close();
+        }
+    }
+}

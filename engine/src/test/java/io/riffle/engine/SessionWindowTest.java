@@ -1,0 +1,259 @@
+package io.riffle.engine;
+
+import static io.riffle.engine.TupleLists.sorted;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.hash.Aggregate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Session windows against a reference that keeps each key's open sessions as a sorted list and follows the
+ * operator's rules a batch at a time: a record joins (and merges) the sessions its window overlaps or opens
+ * one, sessions fire when the watermark passes their end, and a record whose own window has closed and that
+ * meets no open session is late. Random keys, values, gaps and out-of-order timestamps; many seeds.
+ */
+@Timeout(120)
+class SessionWindowTest {
+    private static final BatchSchema EVENTS = BatchSchema.of(Column.of("key", ColumnType.INT64),
+            Column.of("value", ColumnType.INT64), Column.of("time", ColumnType.TIMESTAMP_MS));
+    private static final BatchSchema WORDS = BatchSchema.of(Column.of("word", ColumnType.UTF8),
+            Column.of("value", ColumnType.INT32), Column.of("time", ColumnType.TIMESTAMP_MS));
+
+    private record Event(long key, long value, long time) {
+    }
+
+    /** Bursts of activity with pauses between them, each record shifted back by up to {@code disorder} ms. */
+    private static List<Event> events(long seed, int n, long disorder, int keys) {
+        Random r = new Random(seed);
+        List<Event> out = new ArrayList<>();
+        long clock = 1_000 + r.nextInt(1_000);
+        for (int i = 0; i < n; i++) {
+            clock += r.nextInt(10) == 0 ? 20 + r.nextInt(60) : r.nextInt(3);
+            long time = clock - (disorder == 0 ? 0 : (long) r.nextInt((int) disorder + 1));
+            out.add(new Event(r.nextInt(keys), r.nextInt(1_000) - 200, time));
+        }
+        return out;
+    }
+
+    private static List<Tuple> tuples(List<Event> events) {
+        List<Tuple> out = new ArrayList<>();
+        for (Event e : events) {
+            out.add(Tuple.of(e.key, e.value, Instant.ofEpochMilli(e.time)));
+        }
+        return out;
+    }
+
+    /** One session of the reference: its extent and its aggregates' state. */
+    private static final class Session {
+        long first;
+        long last;
+        long sum;
+        long count;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+
+        Tuple row(long key, long gap) {
+            return Tuple.of(key, Instant.ofEpochMilli(first), Instant.ofEpochMilli(last + gap), sum, count, min, max,
+                    (double) sum / count);
+        }
+    }
+
+    /** Each key's open sessions, sorted and disjoint. */
+    private static final class Reference {
+        final long gap;
+        final Map<Long, List<Session>> open = new TreeMap<>();
+        final List<Tuple> fired = new ArrayList<>();
+        int merges;
+
+        Reference(long gap) {
+            this.gap = gap;
+        }
+
+        /** Adds {@code e}; false when it is late at {@code watermark}. */
+        boolean add(Event e, long watermark) {
+            List<Session> sessions = open.computeIfAbsent(e.key, k -> new ArrayList<>());
+            List<Session> overlapping = new ArrayList<>();
+            for (Session s : sessions) {
+                if (s.first < e.time + gap && e.time < s.last + gap) {
+                    overlapping.add(s);
+                }
+            }
+            if (overlapping.isEmpty() && e.time + gap - 1 <= watermark) {
+                return false;
+            }
+            Session into = overlapping.isEmpty() ? new Session() : overlapping.get(0);
+            if (overlapping.isEmpty()) {
+                into.first = e.time;
+                into.last = e.time;
+                sessions.add(into);
+            }
+            for (Session s : overlapping.isEmpty() ? List.<Session>of() : overlapping.subList(1, overlapping.size())) {
+                into.first = Math.min(into.first, s.first);
+                into.last = Math.max(into.last, s.last);
+                into.sum += s.sum;
+                into.count += s.count;
+                into.min = Math.min(into.min, s.min);
+                into.max = Math.max(into.max, s.max);
+                sessions.remove(s);
+                merges++;
+            }
+            into.first = Math.min(into.first, e.time);
+            into.last = Math.max(into.last, e.time);
+            into.sum += e.value;
+            into.count++;
+            into.min = Math.min(into.min, e.value);
+            into.max = Math.max(into.max, e.value);
+            return true;
+        }
+
+        void fire(long watermark) {
+            for (Map.Entry<Long, List<Session>> k : open.entrySet()) {
+                Iterator<Session> it = k.getValue().iterator();
+                while (it.hasNext()) {
+                    Session s = it.next();
+                    if (s.last + gap - 1 <= watermark) {
+                        fired.add(s.row(k.getKey(), gap));
+                        it.remove();
+                    }
+                }
+            }
+        }
+    }
+
+    private record Run(List<Tuple> rows, long dropped, List<Tuple> late) {
+    }
+
+    private static Run run(List<Event> events, int p, int batchSize, long gap, long disorder) {
+        Environment env = Environment.streaming().setParallelism(p).setBatchSize(batchSize).setChannelCapacity(4);
+        List<Tuple> out = new ArrayList<>();
+        List<Tuple> late = new ArrayList<>();
+        OutputTag tooLate = new OutputTag("late");
+        DataStream sessions = env.fromCollection(tuples(events), EVENTS)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofMillis(disorder)))
+                .keyBy("key").window(Windows.session(Duration.ofMillis(gap))).sideOutputLateData(tooLate)
+                .aggregate(Aggregate.sum("value"), Aggregate.count(), Aggregate.min("value"), Aggregate.max("value"),
+                        Aggregate.avg("value"));
+        sessions.collect(out);
+        sessions.getSideOutput(tooLate).collect(late);
+        JobResult result = env.execute("sessions");
+        long dropped = 0;
+        for (OperatorStats o : result.operators()) {
+            dropped += o.recordsDropped();
+        }
+        return new Run(out, dropped, late);
+    }
+
+    /** Without late data the sessions are those of each key's sorted timestamps, whatever the arrival order. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void sessionsWithoutLateDataMatchTheReference(int p) {
+        int merges = 0;
+        for (int seed = 0; seed < 10; seed++) {
+            long gap = 3 + seed * 7 % 40;
+            long disorder = seed % 3 == 0 ? 0 : 5 + seed * 9;
+            List<Event> events = events(seed * 11L + p, 2_000 + seed * 150, disorder, 1 + seed % 9);
+            Reference reference = new Reference(gap);
+            for (Event e : events) {
+                reference.add(e, Long.MIN_VALUE);
+            }
+            merges += reference.merges;
+            reference.fire(Long.MAX_VALUE);
+            // Far behind the data, the watermark lets nothing be late.
+            Run actual = run(events, p, 1 + seed * 37 % 200, gap, 100_000);
+            String context = "seed " + seed + ", gap " + gap + ", p " + p;
+            assertEquals(sorted(reference.fired), sorted(actual.rows), context);
+            assertEquals(0, actual.dropped, context);
+        }
+        assertTrue(merges > 100, "the data merged only " + merges + " sessions");
+    }
+
+    /** With a tight watermark, sessions fire as it passes them; late records are counted and side-output. */
+    @Test
+    void sessionsFireOnTheWatermarkAndLateRecordsGoToTheSideOutput() {
+        int lateSeen = 0;
+        int merges = 0;
+        for (int seed = 0; seed < 12; seed++) {
+            long gap = 5 + seed * 3;
+            long bound = 10;
+            int batchSize = 1 + seed * 13 % 50;
+            List<Event> events = events(seed, 3_000, 60, 1 + seed % 5);
+            Reference reference = new Reference(gap);
+            List<Event> lateEvents = new ArrayList<>();
+            long watermark = Long.MIN_VALUE;
+            for (int from = 0; from < events.size(); from += batchSize) {
+                long highest = Long.MIN_VALUE;
+                for (Event e : events.subList(from, Math.min(events.size(), from + batchSize))) {
+                    if (!reference.add(e, watermark)) {
+                        lateEvents.add(e);
+                    }
+                    highest = Math.max(highest, e.time);
+                }
+                long next = Math.max(watermark, highest - bound - 1);
+                if (next > watermark) {
+                    watermark = next;
+                    reference.fire(watermark);
+                }
+            }
+            reference.fire(Long.MAX_VALUE);
+            merges += reference.merges;
+            Run actual = run(events, 1, batchSize, gap, bound);
+            String context = "seed " + seed + ", gap " + gap + ", batch " + batchSize + ", " + lateEvents.size() + " late";
+            assertEquals(sorted(reference.fired), sorted(actual.rows), context);
+            assertEquals(lateEvents.size(), actual.dropped, context + ": dropped records in the metrics");
+            assertEquals(sorted(tuples(lateEvents)), sorted(actual.late), context + ": the late records' side output");
+            lateSeen += lateEvents.size();
+        }
+        assertTrue(lateSeen > 100, "only " + lateSeen + " late records: the data tests little");
+        assertTrue(merges > 10, "only " + merges + " merges: the data tests little");
+    }
+
+    /** utf8 keys and an int32 value: sessions per word, merged by a late-arriving record, the sum widened to int64. */
+    @Test
+    void sessionsOfStringKeys() {
+        List<Tuple> rows = List.of(Tuple.of("b", 1, Instant.ofEpochMilli(100)), Tuple.of("a", 2, Instant.ofEpochMilli(101)),
+                Tuple.of("b", 3, Instant.ofEpochMilli(108)), Tuple.of("a", 4, Instant.ofEpochMilli(140)),
+                Tuple.of("b", 5, Instant.ofEpochMilli(104)), Tuple.of("a", 6, Instant.ofEpochMilli(120)));
+        Environment env = Environment.streaming().setParallelism(2).setBatchSize(2);
+        List<Tuple> out = env.fromCollection(rows, WORDS)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofMillis(50)))
+                .keyBy("word").window(Windows.session(Duration.ofMillis(25))).sum("value").executeAndCollect();
+        assertEquals(List.of(Tuple.of("a", Instant.ofEpochMilli(101), Instant.ofEpochMilli(165), 12L),
+                Tuple.of("b", Instant.ofEpochMilli(100), Instant.ofEpochMilli(133), 9L)), sorted(out));
+    }
+
+    @Test
+    void badSessionSettingsAreRefusedWithTheReason() {
+        assertEquals("the session gap must be at least 1 ms, not PT0S",
+                assertThrows(IllegalArgumentException.class, () -> Windows.session(Duration.ZERO)).getMessage());
+        Environment env = Environment.streaming();
+        KeyedStream keyed = env.fromCollection(tuples(events(1, 10, 0, 2)), EVENTS)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time")).keyBy("key");
+        WindowedStream sessions = keyed.window(Windows.session(Duration.ofMillis(10)));
+        assertEquals("allowedLateness is not supported on session windows yet: a fired session is not kept; use a"
+                        + " larger gap or a larger out-of-orderness in the watermark strategy",
+                assertThrows(UnsupportedOperationException.class, () -> sessions.allowedLateness(Duration.ofMillis(5)))
+                        .getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> env.fromCollection(tuples(events(1, 10, 0, 2)), EVENTS).keyBy("key")
+                        .window(Windows.session(Duration.ofMillis(10))));
+        assertEquals("keyBy(key).window(session(10 ms)) needs event time: call assignTimestampsAndWatermarks(...)"
+                + " first (after any map or select that drops the timestamp field)", e.getMessage());
+    }
+}
