@@ -1,5 +1,6 @@
 package io.riffle.engine;
 
+import static io.riffle.engine.expr.Expr.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class WindowRecoveryTest {
     private static final long RECORDS = 60_000;
     private static final long KEYS = 13;
+    private static final long SESSION_GAP = 20;
 
     @TempDir
     Path dir;
@@ -53,6 +55,73 @@ class WindowRecoveryTest {
                     a[0], a[1], a[2], a[3]));
         }
         return out;
+    }
+
+    /**
+     * Sessions of gap 20 ms over generator records i with {@code i mod 100 < 60}: each key's records of a
+     * burst are 13 ms apart, bursts 40 ms apart, so every key has one session per burst.
+     */
+    private static List<Tuple> sessionReference() {
+        List<Tuple> out = new ArrayList<>();
+        for (long k = 0; k < KEYS; k++) {
+            long[] session = null;
+            for (long i = k; i < RECORDS; i += KEYS) {
+                if (i % 100 >= 60) {
+                    continue;
+                }
+                if (session != null && i - session[1] >= SESSION_GAP) {
+                    out.add(sessionRow(k, session));
+                    session = null;
+                }
+                if (session == null) {
+                    session = new long[] {i, i, 0, 0, i, i};
+                }
+                session[1] = i;
+                session[2] += i;
+                session[3]++;
+                session[5] = i;
+            }
+            out.add(sessionRow(k, session));
+        }
+        return out;
+    }
+
+    private static Tuple sessionRow(long key, long[] s) {
+        return Tuple.of(key, Instant.ofEpochMilli(s[0]), Instant.ofEpochMilli(s[1] + SESSION_GAP), s[2], s[3], s[4], s[5]);
+    }
+
+    private static DataStream sessions(Environment env, long rate) {
+        return env.generate(RECORDS, KEYS, rate).where(col("value").mod(100).lt(60))
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
+                .keyBy("key").window(Windows.session(Duration.ofMillis(SESSION_GAP)))
+                .aggregate(Aggregate.sum("value"), Aggregate.count(), Aggregate.min("value"), Aggregate.max("value"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void sessionWindowsCommitExactlyTheFailureFreeSessions(int p) {
+        List<Tuple> expected = sessionReference();
+        for (int seed = 0; seed < 3; seed++) {
+            int count = 1 + (seed + p) % 5;
+            PlannedFailures failures = PlannedFailures.random(seed * 23L + p, count, RECORDS * 6 / 10, "keyBy(key).window");
+            Environment env = env(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("s-" + p + "-" + seed))
+                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            List<Tuple> out = new ArrayList<>();
+            sessions(env, 600_000).collect(out);
+            JobResult result = env.execute("sessions");
+            String context = "p " + p + ", failures " + failures;
+            assertEquals(count, result.restarts(), context);
+            assertTrue(result.checkpoints() > 0, context);
+            assertSameWindows(expected, out, context);
+        }
+    }
+
+    /** Open sessions are read back by key group at the new parallelism, 2 -> 4 -> 1. */
+    @Test
+    void rescalingASessionJobThroughSavepointsEmitsEverySessionOnce() throws Exception {
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
+                RECORDS / 5, (env, out) -> sessions(env, 200_000).collect(out));
+        assertSameWindows(sessionReference(), all, "rescaled 2 -> 4 -> 1");
     }
 
     private static DataStream windowed(Environment env, Windows windows, long rate) {
