@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -64,14 +66,16 @@ final class EngineJobs {
 
     /**
      * W3: generated records (timestamp i ms), event time with monotonous watermarks, keyBy(key) and a
-     * tumbling (or, with --slide-ms, sliding) window sum; prints the first window's sums of keys 0 to 9.
+     * tumbling (or, with --slide-ms, sliding; with --session-gap-ms, session) window sum; prints each of keys
+     * 0 to 9's first window.
      */
     static JobSummary windowSum(JobOptions o, PrintStream out, PrintStream err) {
         Environment env = configure(Environment.streaming().setParallelism(o.parallelism())
                 .setBatchSize(o.batchSize()), o);
-        Windows windows = o.slideMs() == 0 ? Windows.tumbling(Duration.ofMillis(o.windowMs()))
+        Windows windows = o.sessionGapMs() > 0 ? Windows.session(Duration.ofMillis(o.sessionGapMs()))
+                : o.slideMs() == 0 ? Windows.tumbling(Duration.ofMillis(o.windowMs()))
                 : Windows.sliding(Duration.ofMillis(o.windowMs()), Duration.ofMillis(o.slideMs()));
-        List<Tuple> first = new ArrayList<>();
+        Map<Long, Tuple> first = new TreeMap<>();
         AtomicLong emitted = new AtomicLong();
         DataStream sums = env.generate(o.records(), o.keys(), o.rate())
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
@@ -79,17 +83,18 @@ final class EngineJobs {
         sums.forEachBatch(b -> {
             emitted.addAndGet(b.rowCount());
             for (int r = 0; r < b.rowCount(); r++) {
-                if (((Instant) b.value(r, 1)).toEpochMilli() == 0 && (Long) b.value(r, 0) < 10) {
+                long key = (Long) b.value(r, 0);
+                if (key < 10) {
+                    Tuple row = Tuple.of(key, b.value(r, 1), b.value(r, 2), b.value(r, 3));
                     synchronized (first) {
-                        first.add(Tuple.of(b.value(r, 0), b.value(r, 1), b.value(r, 2), b.value(r, 3)));
+                        first.merge(key, row, (a, c) -> ((Instant) a.field(1)).isAfter((Instant) c.field(1)) ? c : a);
                     }
                 }
             }
         });
         writeOutput(sums, o, "window-sum");
         JobResult r = Progress.await(env.executeAsync("window-sum"), err);
-        first.sort(Comparator.comparingLong(t -> t.getLong(0)));
-        for (Tuple t : first) {
+        for (Tuple t : first.values()) {
             out.println(t);
         }
         return new JobSummary("window-sum", o.records(), o.keys(), emitted.get(), r, o.parallelism());

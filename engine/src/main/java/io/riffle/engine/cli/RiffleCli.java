@@ -129,6 +129,9 @@ public final class RiffleCli implements Callable<Integer> {
         @Option(names = "--slide-ms", paramLabel = "MS", description = "window-sum: slide for sliding windows (default: tumbling)")
         long slideMs;
 
+        @Option(names = "--session-gap-ms", paramLabel = "MS", description = "window-sum: session windows of this gap instead")
+        long sessionGapMs;
+
         @Override
         public Integer call() {
             PrintStream err = parent.err;
@@ -148,6 +151,8 @@ public final class RiffleCli implements Callable<Integer> {
                     : windowMs < 1 ? "--window-ms must be at least 1: " + windowMs
                     : slideMs < 0 || slideMs > windowMs ? "--slide-ms must be between 1 and --window-ms (" + windowMs
                             + "), or 0 for tumbling windows: " + slideMs
+                    : sessionGapMs < 0 ? "--session-gap-ms must not be negative: " + sessionGapMs
+                    : sessionGapMs > 0 && slideMs > 0 ? "--session-gap-ms and --slide-ms do not go together: sessions have no slide"
                     : (checkpointDir != null || from != null) && !STREAMING_JOBS.contains(job)
                             ? job + " is a batch job: checkpoints are for the streaming jobs (" + String.join(", ", STREAMING_JOBS)
                             + "); a batch job restarts from the start of its input"
@@ -166,7 +171,7 @@ public final class RiffleCli implements Callable<Integer> {
                 }
             }
             JobSummary summary = selected.run(new JobOptions(records, keys, batchSize, parallelism, input, output,
-                    checkpointDir, checkpointInterval, failAfter, from, rate, windowMs, slideMs), parent.out, err);
+                    checkpointDir, checkpointInterval, failAfter, from, rate, windowMs, slideMs, sessionGapMs), parent.out, err);
             parent.out.println(summary.toJson());
             parent.out.flush();
             return 0;

@@ -137,6 +137,24 @@ class RiffleCliTest {
         assertEquals("--slide-ms must be between 1 and --window-ms (100), or 0 for tumbling windows: 200\n", err());
     }
 
+    /** Each key's records are 3 ms apart: a gap of 4 ms makes one session per key, a gap of 3 one per record. */
+    @Test
+    void windowSumWithSessionGaps() {
+        assertEquals(0, run("run", "window-sum", "--records", "1000", "--keys", "3", "--session-gap-ms", "4",
+                "--parallelism", "2"));
+        String[] lines = out().split("\n");
+        assertEquals("(0,1970-01-01T00:00:00Z,1970-01-01T00:00:01.003Z,166833)", lines[0]);
+        assertEquals("(1,1970-01-01T00:00:00.001Z,1970-01-01T00:00:01.001Z,166167)", lines[1]);
+        assertEquals("(2,1970-01-01T00:00:00.002Z,1970-01-01T00:00:01.002Z,166500)", lines[2]);
+        assertTrue(lines[3].startsWith("{\"job\":\"window-sum\",\"records\":1000,\"keys\":3,\"output_records\":3,"),
+                lines[3]);
+        out.reset();
+        assertEquals(0, run("run", "window-sum", "--records", "1000", "--keys", "3", "--session-gap-ms", "3"));
+        assertTrue(out().contains("\"output_records\":1000,"), out());
+        assertEquals(2, run("run", "window-sum", "--session-gap-ms", "3", "--slide-ms", "2"));
+        assertEquals("--session-gap-ms and --slide-ms do not go together: sessions have no slide\n", err());
+    }
+
     @Test
     void wordcountCountsTheWordsOfAFile(@TempDir Path dir) throws IOException {
         Path text = dir.resolve("text.txt");
