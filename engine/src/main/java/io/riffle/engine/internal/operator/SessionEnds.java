@@ -5,23 +5,37 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
- * The open sessions by end, lowest first: a binary min-heap of (end, session, generation) in off-heap memory,
- * so that a watermark finds the sessions it closes without looking at the others. An entry may be stale (its
- * session grew, or was merged away and its record reused: the generation tells); the reader checks the
- * session when it takes the entry. Not part of a checkpoint:
- * rebuilt from the sessions on restore. Owned by one thread.
+ * The open sessions by end, lowest first, so that a watermark finds the sessions it closes without looking at
+ * the others. Entries (end, session, generation) lie in off-heap memory: in a few rings, each holding a run of
+ * entries in order of end, or else in a binary min-heap. Records in time order open sessions in order of end,
+ * and a subtask reading several channels interleaves a few such runs, so the rings take nearly every entry
+ * at O(1) and the heap only the disorder beyond them. An entry may be stale (its session grew, or was merged
+ * away and its record reused: the generation tells); the reader checks the session when it takes the entry.
+ * Not part of a checkpoint: rebuilt from the sessions on restore. Owned by one thread.
  */
 final class SessionEnds implements AutoCloseable {
     private static final int ENTRY = 16;
+    private static final int RINGS = 8;
+    private static final int HEAP = -1;
     private final BufferAllocator allocator;
+    private final ArrowBuf[] rings = new ArrowBuf[RINGS];
+    private final long[] ringBase = new long[RINGS];
+    private final int[] ringCapacity = new int[RINGS];
+    private final int[] ringFirst = new int[RINGS];
+    private final int[] ringSize = new int[RINGS];
+    private final long[] ringLastEnd = new long[RINGS];
     private ArrowBuf heap;
-    private long base;
-    private int capacity;
+    private long heapBase;
+    private int heapCapacity;
+    private int heapSize;
     private int size;
+    /** Where the lowest entry is (a ring, or {@link #HEAP}), or -2 when it must be looked for again. */
+    private int lowest = -2;
+    private long lowestAt;
 
     SessionEnds(BufferAllocator allocator) {
         this.allocator = allocator;
-        grow(1024);
+        growHeap(1024);
     }
 
     int size() {
@@ -30,78 +44,152 @@ final class SessionEnds implements AutoCloseable {
 
     /** The lowest end; only when {@link #size} is positive. */
     long peekEnd() {
-        return MemoryUtil.getLong(base);
+        return MemoryUtil.getLong(lowestEntry());
     }
 
     /** The session of the lowest end. */
     int peekSession() {
-        return (int) MemoryUtil.getLong(base + 8);
+        return (int) MemoryUtil.getLong(lowestEntry() + 8);
     }
 
     /** The generation of that session's record the entry was made for. */
     int peekGeneration() {
-        return (int) (MemoryUtil.getLong(base + 8) >>> 32);
+        return (int) (MemoryUtil.getLong(lowestEntry() + 8) >>> 32);
     }
 
     void push(long end, int session, int generation) {
-        if (size == capacity) {
-            grow(capacity * 2);
-        }
-        int i = size++;
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            long parentEnd = MemoryUtil.getLong(base + (long) parent * ENTRY);
-            if (parentEnd <= end) {
-                break;
+        lowest = -2;
+        size++;
+        long tagged = ((long) generation << 32) | (session & 0xFFFFFFFFL);
+        // The ring whose run ends closest below this end keeps the runs long; an empty ring starts a run.
+        int best = -1;
+        int empty = -1;
+        for (int r = 0; r < RINGS; r++) {
+            if (ringSize[r] == 0) {
+                if (empty < 0) {
+                    empty = r;
+                }
+            } else if (ringLastEnd[r] <= end && (best < 0 || ringLastEnd[r] > ringLastEnd[best])) {
+                best = r;
             }
-            copy(parent, i);
-            i = parent;
         }
-        MemoryUtil.putLong(base + (long) i * ENTRY, end);
-        MemoryUtil.putLong(base + (long) i * ENTRY + 8, ((long) generation << 32) | (session & 0xFFFFFFFFL));
+        int r = best >= 0 ? best : empty;
+        if (r < 0) {
+            pushHeap(end, tagged);
+            return;
+        }
+        if (ringSize[r] == ringCapacity[r]) {
+            growRing(r, Math.max(1024, ringCapacity[r] * 2));
+        }
+        long at = ringBase[r] + (long) ((ringFirst[r] + ringSize[r]++) & (ringCapacity[r] - 1)) * ENTRY;
+        MemoryUtil.putLong(at, end);
+        MemoryUtil.putLong(at + 8, tagged);
+        ringLastEnd[r] = end;
     }
 
     /** Removes the lowest entry. */
     void pop() {
+        lowestEntry();
         size--;
-        if (size == 0) {
+        if (lowest == HEAP) {
+            popHeap();
+        } else {
+            ringFirst[lowest] = (ringFirst[lowest] + 1) & (ringCapacity[lowest] - 1);
+            ringSize[lowest]--;
+        }
+        lowest = -2;
+    }
+
+    private long lowestEntry() {
+        if (lowest != -2) {
+            return lowestAt;
+        }
+        lowest = HEAP;
+        lowestAt = heapBase;
+        long lowestEnd = heapSize > 0 ? MemoryUtil.getLong(heapBase) : Long.MAX_VALUE;
+        for (int r = 0; r < RINGS; r++) {
+            if (ringSize[r] > 0) {
+                long at = ringBase[r] + (long) ringFirst[r] * ENTRY;
+                long end = MemoryUtil.getLong(at);
+                if (end < lowestEnd || (lowest == HEAP && heapSize == 0)) {
+                    lowest = r;
+                    lowestAt = at;
+                    lowestEnd = end;
+                }
+            }
+        }
+        return lowestAt;
+    }
+
+    private void pushHeap(long end, long tagged) {
+        if (heapSize == heapCapacity) {
+            growHeap(heapCapacity * 2);
+        }
+        int i = heapSize++;
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            if (MemoryUtil.getLong(heapBase + (long) parent * ENTRY) <= end) {
+                break;
+            }
+            MemoryUtil.copyMemory(heapBase + (long) parent * ENTRY, heapBase + (long) i * ENTRY, ENTRY);
+            i = parent;
+        }
+        MemoryUtil.putLong(heapBase + (long) i * ENTRY, end);
+        MemoryUtil.putLong(heapBase + (long) i * ENTRY + 8, tagged);
+    }
+
+    private void popHeap() {
+        heapSize--;
+        if (heapSize == 0) {
             return;
         }
-        long end = MemoryUtil.getLong(base + (long) size * ENTRY);
-        long session = MemoryUtil.getLong(base + (long) size * ENTRY + 8);
+        long end = MemoryUtil.getLong(heapBase + (long) heapSize * ENTRY);
+        long tagged = MemoryUtil.getLong(heapBase + (long) heapSize * ENTRY + 8);
         int i = 0;
         while (true) {
             int child = 2 * i + 1;
-            if (child >= size) {
+            if (child >= heapSize) {
                 break;
             }
-            if (child + 1 < size && MemoryUtil.getLong(base + (long) (child + 1) * ENTRY)
-                    < MemoryUtil.getLong(base + (long) child * ENTRY)) {
+            if (child + 1 < heapSize && MemoryUtil.getLong(heapBase + (long) (child + 1) * ENTRY)
+                    < MemoryUtil.getLong(heapBase + (long) child * ENTRY)) {
                 child++;
             }
-            if (MemoryUtil.getLong(base + (long) child * ENTRY) >= end) {
+            if (MemoryUtil.getLong(heapBase + (long) child * ENTRY) >= end) {
                 break;
             }
-            copy(child, i);
+            MemoryUtil.copyMemory(heapBase + (long) child * ENTRY, heapBase + (long) i * ENTRY, ENTRY);
             i = child;
         }
-        MemoryUtil.putLong(base + (long) i * ENTRY, end);
-        MemoryUtil.putLong(base + (long) i * ENTRY + 8, session);
+        MemoryUtil.putLong(heapBase + (long) i * ENTRY, end);
+        MemoryUtil.putLong(heapBase + (long) i * ENTRY + 8, tagged);
     }
 
-    private void copy(int from, int to) {
-        MemoryUtil.copyMemory(base + (long) from * ENTRY, base + (long) to * ENTRY, ENTRY);
-    }
-
-    private void grow(int entries) {
+    private void growHeap(int entries) {
         ArrowBuf bigger = allocator.buffer((long) entries * ENTRY);
         if (heap != null) {
-            MemoryUtil.copyMemory(base, bigger.memoryAddress(), (long) size * ENTRY);
+            MemoryUtil.copyMemory(heapBase, bigger.memoryAddress(), (long) heapSize * ENTRY);
             heap.close();
         }
         heap = bigger;
-        base = bigger.memoryAddress();
-        capacity = entries;
+        heapBase = bigger.memoryAddress();
+        heapCapacity = entries;
+    }
+
+    /** Ring {@code r} with room for {@code entries} (a power of two), its entries moved to its start. */
+    private void growRing(int r, int entries) {
+        ArrowBuf bigger = allocator.buffer((long) entries * ENTRY);
+        for (int i = 0; i < ringSize[r]; i++) {
+            MemoryUtil.copyMemory(ringBase[r] + (long) ((ringFirst[r] + i) & (ringCapacity[r] - 1)) * ENTRY,
+                    bigger.memoryAddress() + (long) i * ENTRY, ENTRY);
+        }
+        if (rings[r] != null) {
+            rings[r].close();
+        }
+        rings[r] = bigger;
+        ringBase[r] = bigger.memoryAddress();
+        ringCapacity[r] = entries;
+        ringFirst[r] = 0;
     }
 
     @Override
@@ -109,6 +197,12 @@ final class SessionEnds implements AutoCloseable {
         if (heap != null) {
             heap.close();
             heap = null;
+        }
+        for (int r = 0; r < RINGS; r++) {
+            if (rings[r] != null) {
+                rings[r].close();
+                rings[r] = null;
+            }
         }
     }
 }

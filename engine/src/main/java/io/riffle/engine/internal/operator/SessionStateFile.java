@@ -91,7 +91,7 @@ final class SessionStateFile implements OperatorSnapshot {
         int[] sectionSessions = new int[maxParallelism];
         int[] keysIn = new int[maxParallelism + 1];
         for (int k = 0; k < keyCount; k++) {
-            int head = MemoryUtil.getInt(heads.address(k));
+            int head = MemoryUtil.getInt(heads.address(k) + SessionWindowOperator.HEAD);
             if (head < 0) {
                 keyGroupOf[k] = -1;
                 continue;
@@ -137,7 +137,7 @@ final class SessionStateFile implements OperatorSnapshot {
                 for (int o = keysIn[g]; o < keysIn[g + 1]; o++) {
                     int k = ordered[o];
                     int keyBytes = utf8 ? 4 + keys.utf8KeyLength(k) : 8;
-                    for (int s = MemoryUtil.getInt(heads.address(k)); s >= 0;
+                    for (int s = MemoryUtil.getInt(heads.address(k) + SessionWindowOperator.HEAD); s >= 0;
                          s = MemoryUtil.getInt(sessions.address(s) + SessionWindowOperator.NEXT)) {
                         int entry = keyBytes + 8 * words;
                         if (buffer.remaining() < entry) {

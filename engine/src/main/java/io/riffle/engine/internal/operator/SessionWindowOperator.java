@@ -36,9 +36,11 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  * millisecond ({@code last record + gap - 1}), emitting {@code (key, window_start, window_end, aggregates...)}.
  *
  * <p>State is off-heap: an {@link OffHeapHashTable} gives each key an id, a page array holds each key's first
- * session, and fixed-width session records ({@code first, last, next, key id, generation}, then a value and a count per
- * aggregate) lie in pages, each key's sessions linked in order of time. A batch is placed row by row (a
- * record may extend, open or merge sessions), then each aggregate is accumulated over the whole batch in one
+ * and last session, and fixed-width session records ({@code first, last, next, key id, generation, previous},
+ * then a value and a count per aggregate) lie in pages, each key's sessions linked both ways in order of
+ * time. A batch is placed row by row, each record looked up from its key's newest session back (in time order
+ * that is one step, however far the watermark lags): it extends a session, opens one, or merges the ones its
+ * window bridges; then each aggregate is accumulated over the whole batch in one
  * loop per column; sessions merged during the batch forward to the one they merged into. A min-heap of
  * session ends finds what a watermark closes. A record whose own window has closed and that overlaps no
  * open session is late: counted, and sent to the side output when asked.
@@ -54,7 +56,11 @@ public final class SessionWindowOperator extends Operator {
     static final int KEY = 20;
     /** Which heap entry stands for the session: each live session has exactly one, of its generation. */
     static final int GENERATION = 24;
+    static final int PREVIOUS = 28;
     static final int ACCUMULATORS = 32;
+    /** A key's entry: its first and its last session. */
+    static final int HEAD = 0;
+    static final int TAIL = 4;
     /** Key id of a free or merged-away record. */
     static final int FREE = -1;
     private static final int NONE = -1;
@@ -138,7 +144,7 @@ public final class SessionWindowOperator extends Operator {
         metrics = s != null ? s.metrics() : null;
         uid = s != null ? s.uid() : -1;
         keys = new OffHeapHashTable(keySpec, allocator, budgetBytes);
-        heads = new PagedRecords(allocator, 4, HEAD_PAGE_SHIFT, (byte) 0xFF);
+        heads = new PagedRecords(allocator, 8, HEAD_PAGE_SHIFT, (byte) 0xFF);
         sessions = new PagedRecords(allocator, recordBytes, SESSION_PAGE_SHIFT, (byte) 0);
         ends = new SessionEnds(allocator);
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
@@ -182,58 +188,69 @@ public final class SessionWindowOperator extends Operator {
 
     /**
      * Puts a record of key {@code key} at {@code t} into its session: the one its window overlaps (grown to
-     * hold it, and merged with the next ones it now overlaps) or a new one; -1 when it is late.
+     * hold it, and merged with the earlier ones it now overlaps) or a new one; -1 when it is late. Sessions of
+     * a key are disjoint windows in time order, so the record can only overlap the last session starting
+     * before {@code t + gap}, and growing that one back in time can only reach the sessions before it.
      */
     private int place(int key, long t) {
-        long headAddress = heads.address(key);
-        int prev = NONE;
-        int s = MemoryUtil.getInt(headAddress);
-        while (s != NONE && MemoryUtil.getLong(sessions.address(s) + LAST) + gap <= t) {
-            prev = s;
-            s = MemoryUtil.getInt(sessions.address(s) + NEXT);
+        long entry = heads.address(key);
+        int next = NONE;
+        int s = MemoryUtil.getInt(entry + TAIL);
+        while (s != NONE && MemoryUtil.getLong(sessions.address(s) + FIRST) >= t + gap) {
+            next = s;
+            s = MemoryUtil.getInt(sessions.address(s) + PREVIOUS);
         }
-        if (s == NONE || MemoryUtil.getLong(sessions.address(s) + FIRST) >= t + gap) {
+        if (s == NONE || MemoryUtil.getLong(sessions.address(s) + LAST) + gap <= t) {
             if (t + gap - 1 <= watermark) {
                 return NONE;
             }
-            int created = allocate(key, t, s);
-            if (prev == NONE) {
-                MemoryUtil.putInt(heads.writable(key), created);
+            int created = allocate(key, t, s, next);
+            if (s == NONE) {
+                MemoryUtil.putInt(heads.writable(key) + HEAD, created);
             } else {
-                MemoryUtil.putInt(sessions.writable(prev) + NEXT, created);
+                MemoryUtil.putInt(sessions.writable(s) + NEXT, created);
+            }
+            if (next == NONE) {
+                MemoryUtil.putInt(heads.writable(key) + TAIL, created);
+            } else {
+                MemoryUtil.putInt(sessions.writable(next) + PREVIOUS, created);
             }
             ends.push(t + gap, created, MemoryUtil.getInt(sessions.address(created) + GENERATION));
             return created;
         }
         long at = sessions.writable(s);
-        if (t < MemoryUtil.getLong(at + FIRST)) {
-            MemoryUtil.putLong(at + FIRST, t);
+        if (t > MemoryUtil.getLong(at + LAST)) {
+            MemoryUtil.putLong(at + LAST, t);
         }
-        long last = Math.max(MemoryUtil.getLong(at + LAST), t);
-        MemoryUtil.putLong(at + LAST, last);
-        int q = MemoryUtil.getInt(at + NEXT);
-        while (q != NONE && MemoryUtil.getLong(sessions.address(q) + FIRST) < last + gap) {
-            long absorbed = sessions.writable(q);
-            at = sessions.address(s);
-            last = Math.max(last, MemoryUtil.getLong(absorbed + LAST));
-            MemoryUtil.putLong(at + LAST, last);
+        long first = Math.min(MemoryUtil.getLong(at + FIRST), t);
+        MemoryUtil.putLong(at + FIRST, first);
+        int p = MemoryUtil.getInt(at + PREVIOUS);
+        while (p != NONE && MemoryUtil.getLong(sessions.address(p) + LAST) + gap > first) {
+            long absorbed = sessions.writable(p);
+            first = Math.min(first, MemoryUtil.getLong(absorbed + FIRST));
+            MemoryUtil.putLong(at + FIRST, first);
             mergeAccumulators(at, absorbed);
-            int after = MemoryUtil.getInt(absorbed + NEXT);
-            MemoryUtil.putInt(at + NEXT, after);
-            // Rows of this batch already placed in q follow this forward to s; q is freed after the batch.
+            int before = MemoryUtil.getInt(absorbed + PREVIOUS);
+            MemoryUtil.putInt(at + PREVIOUS, before);
+            if (before == NONE) {
+                MemoryUtil.putInt(heads.writable(key) + HEAD, s);
+            } else {
+                MemoryUtil.putInt(sessions.writable(before) + NEXT, s);
+            }
+            // Rows of this batch already placed in p follow this forward to s; p is freed after the batch.
             MemoryUtil.putInt(absorbed + KEY, FREE);
             MemoryUtil.putInt(absorbed + NEXT, s);
             if (mergedCount == mergedAway.length) {
                 mergedAway = Arrays.copyOf(mergedAway, mergedCount * 2);
             }
-            mergedAway[mergedCount++] = q;
-            q = after;
+            mergedAway[mergedCount++] = p;
+            p = before;
         }
         return s;
     }
 
-    /** A new session of {@code key} holding only {@code t}, linked before {@code next}. */
-    private int allocate(int key, long t, int next) {
+    /** A new session of {@code key} holding only {@code t}, to be linked between {@code previous} and {@code next}. */
+    private int allocate(int key, long t, int previous, int next) {
         int s;
         if (freeHead != NONE) {
             s = freeHead;
@@ -246,6 +263,7 @@ public final class SessionWindowOperator extends Operator {
         MemoryUtil.putLong(at + FIRST, t);
         MemoryUtil.putLong(at + LAST, t);
         MemoryUtil.putInt(at + NEXT, next);
+        MemoryUtil.putInt(at + PREVIOUS, previous);
         MemoryUtil.putInt(at + KEY, key);
         MemoryUtil.putInt(at + GENERATION, ++generations);
         for (int a = 0; a < aggregateCount; a++) {
@@ -455,7 +473,14 @@ public final class SessionWindowOperator extends Operator {
         }
         for (int r = 0; r < m; r++) {
             int s = firedSessions[r];
-            MemoryUtil.putInt(heads.writable(firedKeys[r]), MemoryUtil.getInt(sessions.address(s) + NEXT));
+            int next = MemoryUtil.getInt(sessions.address(s) + NEXT);
+            long entry = heads.writable(firedKeys[r]);
+            MemoryUtil.putInt(entry + HEAD, next);
+            if (next == NONE) {
+                MemoryUtil.putInt(entry + TAIL, NONE);
+            } else {
+                MemoryUtil.putInt(sessions.writable(next) + PREVIOUS, NONE);
+            }
             free(s);
         }
     }
@@ -534,6 +559,7 @@ public final class SessionWindowOperator extends Operator {
             MemoryUtil.putLong(at + FIRST, values[w]);
             MemoryUtil.putLong(at + LAST, values[w + 1]);
             MemoryUtil.putInt(at + NEXT, NONE);
+            MemoryUtil.putInt(at + PREVIOUS, key == previousKey ? previous : NONE);
             MemoryUtil.putInt(at + KEY, key);
             MemoryUtil.putInt(at + GENERATION, ++generations);
             for (int k = 2; k < words; k++) {
@@ -542,8 +568,9 @@ public final class SessionWindowOperator extends Operator {
             if (key == previousKey) {
                 MemoryUtil.putInt(sessions.writable(previous) + NEXT, s);
             } else {
-                MemoryUtil.putInt(heads.writable(key), s);
+                MemoryUtil.putInt(heads.writable(key) + HEAD, s);
             }
+            MemoryUtil.putInt(heads.writable(key) + TAIL, s);
             previousKey = key;
             previous = s;
             ends.push(values[w + 1] + gap, s, generations);
