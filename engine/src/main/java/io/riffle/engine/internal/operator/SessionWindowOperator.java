@@ -358,7 +358,8 @@ public final class SessionWindowOperator extends Operator {
         }
         FieldVector in = batch.vector(fields[a]);
         long data = in.getDataBufferAddress();
-        long validity = in.getNullCount() == 0 ? 0L : in.getValidityBufferAddress();
+        long validity = !inputSchema.column(fields[a]).nullable() || in.getNullCount() == 0 ? 0L
+                : in.getValidityBufferAddress();
         boolean int32 = types[a] == ColumnType.INT32;
         boolean dbl = types[a] == ColumnType.FLOAT64;
         AggregateKind kind = kinds[a];

@@ -224,7 +224,8 @@ public final class WindowAggregateOperator extends Operator {
     /** The batch's timestamp column; a null timestamp fails the job naming the field. */
     static FieldVector timestamps(RecordBatch batch, int timestampField) {
         FieldVector timestamps = batch.vector(timestampField);
-        if (timestamps.getNullCount() > 0) {
+        // Counting nulls scans the validity bits; a column declared not null holds none.
+        if (batch.schema().column(timestampField).nullable() && timestamps.getNullCount() > 0) {
             throw new IllegalArgumentException("timestamp field '" + batch.schema().column(timestampField).name()
                     + "' is null: a window needs a timestamp on every record");
         }
