@@ -2,6 +2,7 @@ package io.riffle.engine;
 
 import static io.riffle.engine.TupleLists.sorted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,7 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.hash.Aggregate;
+import io.riffle.columnar.hash.MemoryBudgetExceededException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -236,6 +238,33 @@ class SessionWindowTest {
                 .keyBy("word").window(Windows.session(Duration.ofMillis(25))).sum("value").executeAndCollect();
         assertEquals(List.of(Tuple.of("a", Instant.ofEpochMilli(101), Instant.ofEpochMilli(165), 12L),
                 Tuple.of("b", Instant.ofEpochMilli(100), Instant.ofEpochMilli(133), 9L)), sorted(out));
+    }
+
+    /** Open sessions beyond the state budget fail the job naming the operator, the budget and what to do. */
+    @Test
+    void sessionsBeyondTheStateBudgetFailTheJob() {
+        Environment env = Environment.streaming().setParallelism(1).setStateBudget(4 << 20);
+        env.generate(2_000_000, 500_000).assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
+                .keyBy("key").window(Windows.session(Duration.ofMinutes(10))).sum("value").forEachBatch(b -> { });
+        JobFailedException e = assertThrows(JobFailedException.class, env::execute);
+        assertEquals("keyBy(key).window(session(600000 ms)).aggregate(sum)", e.operator());
+        assertInstanceOf(MemoryBudgetExceededException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().endsWith("more than the state budget of 4194304 bytes; raise it with"
+                + " Environment.setStateBudget, or shorten the gap"), e.getCause().getMessage());
+    }
+
+    @Test
+    void aNullKeyFailsTheJobNamingTheField() {
+        BatchSchema nullable = BatchSchema.of(Column.nullable("key", ColumnType.UTF8),
+                Column.of("value", ColumnType.INT64), Column.of("time", ColumnType.TIMESTAMP_MS));
+        Environment env = Environment.streaming().setParallelism(1);
+        env.fromCollection(List.of(Tuple.of("a", 1L, Instant.ofEpochMilli(1)), Tuple.of(null, 2L, Instant.ofEpochMilli(2))),
+                        nullable)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time"))
+                .keyBy("key").window(Windows.session(Duration.ofMillis(5))).sum("value").collect(new ArrayList<>());
+        JobFailedException e = assertThrows(JobFailedException.class, env::execute);
+        assertEquals("keyBy(key).window(session(5 ms)).aggregate(sum)", e.operator());
+        assertTrue(e.getMessage().contains("null key in group key field 0 ('key', utf8)"), e.getMessage());
     }
 
     @Test

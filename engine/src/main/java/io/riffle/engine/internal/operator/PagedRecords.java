@@ -58,6 +58,11 @@ final class PagedRecords implements AutoCloseable {
         }
     }
 
+    /** Off-heap bytes of the owner's pages. */
+    long bytes() {
+        return pageCount * pageBytes;
+    }
+
     /** Records there is room for. */
     int capacity() {
         return pageCount << pageShift;

@@ -11,6 +11,7 @@ import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.AggregateKind;
 import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.columnar.hash.MemoryBudgetExceededException;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.hash.TableSnapshot;
 import io.riffle.columnar.kernel.GatherKernel;
@@ -256,6 +257,9 @@ public final class SessionWindowOperator extends Operator {
             s = freeHead;
             freeHead = MemoryUtil.getInt(sessions.address(s) + NEXT);
         } else {
+            if (recordCount == sessions.capacity()) {
+                checkBudget();
+            }
             s = recordCount++;
             sessions.ensureRecords(recordCount);
         }
@@ -271,6 +275,17 @@ public final class SessionWindowOperator extends Operator {
             MemoryUtil.putLong(at + ACCUMULATORS + 16L * a + 8, 0L);
         }
         return s;
+    }
+
+    /** Before another page of sessions: the state must stay within its budget. */
+    private void checkBudget() {
+        long pageBytes = (long) recordBytes << SESSION_PAGE_SHIFT;
+        long wanted = keys.memoryUsed() + heads.bytes() + sessions.bytes() + pageBytes;
+        if (wanted > budgetBytes) {
+            throw new MemoryBudgetExceededException("session windows of " + recordCount + " open sessions over "
+                    + keys.groupCount() + " keys need " + wanted + " bytes, more than the state budget of " + budgetBytes
+                    + " bytes; raise it with Environment.setStateBudget, or shorten the gap", wanted, budgetBytes);
+        }
     }
 
     private long identity(int a) {
