@@ -26,6 +26,7 @@ BASELINES = {
     "w1CheckpointEverySecond": ["w1NoCheckpoints"],
     "w3Tumbling": ["w3HashMapBaseline"],
     "w3Sliding": ["w3Tumbling", "w3HashMapBaseline"],
+    "w3Sessions": ["w3SessionsHashMapBaseline"],
     "w5JoinThenSum": ["w5HashMapBaseline"],
 }
 BASELINE_METHODS = {b for bs in BASELINES.values() for b in bs}

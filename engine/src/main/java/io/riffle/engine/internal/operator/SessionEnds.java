@@ -29,6 +29,9 @@ final class SessionEnds implements AutoCloseable {
     private int heapCapacity;
     private int heapSize;
     private int size;
+    /** Bit r set while ring r holds entries. */
+    private int activeRings;
+    private int lastRing;
     /** Where the lowest entry is (a ring, or {@link #HEAP}), or -2 when it must be looked for again. */
     private int lowest = -2;
     private long lowestAt;
@@ -61,7 +64,30 @@ final class SessionEnds implements AutoCloseable {
         lowest = -2;
         size++;
         long tagged = ((long) generation << 32) | (session & 0xFFFFFFFFL);
-        // The ring whose run ends closest below this end keeps the runs long; an empty ring starts a run.
+        int r = lastRing;
+        if (ringSize[r] == 0 || end < ringLastEnd[r]) {
+            r = chooseRing(end);
+            if (r < 0) {
+                pushHeap(end, tagged);
+                return;
+            }
+            lastRing = r;
+        }
+        if (ringSize[r] == ringCapacity[r]) {
+            growRing(r, Math.max(1024, ringCapacity[r] * 2));
+        }
+        long at = ringBase[r] + (long) ((ringFirst[r] + ringSize[r]++) & (ringCapacity[r] - 1)) * ENTRY;
+        MemoryUtil.putLong(at, end);
+        MemoryUtil.putLong(at + 8, tagged);
+        ringLastEnd[r] = end;
+        activeRings |= 1 << r;
+    }
+
+    /**
+     * The ring whose run ends closest below {@code end} (keeping runs long), else an empty one to start a run,
+     * else -1. The ring used last is tried before this: in time order it takes every entry.
+     */
+    private int chooseRing(long end) {
         int best = -1;
         int empty = -1;
         for (int r = 0; r < RINGS; r++) {
@@ -73,18 +99,7 @@ final class SessionEnds implements AutoCloseable {
                 best = r;
             }
         }
-        int r = best >= 0 ? best : empty;
-        if (r < 0) {
-            pushHeap(end, tagged);
-            return;
-        }
-        if (ringSize[r] == ringCapacity[r]) {
-            growRing(r, Math.max(1024, ringCapacity[r] * 2));
-        }
-        long at = ringBase[r] + (long) ((ringFirst[r] + ringSize[r]++) & (ringCapacity[r] - 1)) * ENTRY;
-        MemoryUtil.putLong(at, end);
-        MemoryUtil.putLong(at + 8, tagged);
-        ringLastEnd[r] = end;
+        return best >= 0 ? best : empty;
     }
 
     /** Removes the lowest entry. */
@@ -95,7 +110,9 @@ final class SessionEnds implements AutoCloseable {
             popHeap();
         } else {
             ringFirst[lowest] = (ringFirst[lowest] + 1) & (ringCapacity[lowest] - 1);
-            ringSize[lowest]--;
+            if (--ringSize[lowest] == 0) {
+                activeRings &= ~(1 << lowest);
+            }
         }
         lowest = -2;
     }
@@ -107,15 +124,14 @@ final class SessionEnds implements AutoCloseable {
         lowest = HEAP;
         lowestAt = heapBase;
         long lowestEnd = heapSize > 0 ? MemoryUtil.getLong(heapBase) : Long.MAX_VALUE;
-        for (int r = 0; r < RINGS; r++) {
-            if (ringSize[r] > 0) {
-                long at = ringBase[r] + (long) ringFirst[r] * ENTRY;
-                long end = MemoryUtil.getLong(at);
-                if (end < lowestEnd || (lowest == HEAP && heapSize == 0)) {
-                    lowest = r;
-                    lowestAt = at;
-                    lowestEnd = end;
-                }
+        for (int active = activeRings; active != 0; active &= active - 1) {
+            int r = Integer.numberOfTrailingZeros(active);
+            long at = ringBase[r] + (long) ringFirst[r] * ENTRY;
+            long end = MemoryUtil.getLong(at);
+            if (end < lowestEnd || (lowest == HEAP && heapSize == 0)) {
+                lowest = r;
+                lowestAt = at;
+                lowestEnd = end;
             }
         }
         return lowestAt;

@@ -96,6 +96,8 @@ public final class SessionWindowOperator extends Operator {
     private PagedRecords sessions;
     private SessionEnds ends;
     private RecordBatch scratch;
+    /** Fired sessions are written here, reused: an emitted batch stays the emitter's. */
+    private RecordBatch output;
     /** Records ever used; below that, free ones are chained from {@link #freeHead} through their next field. */
     private int recordCount;
     private int freeHead = NONE;
@@ -149,6 +151,7 @@ public final class SessionWindowOperator extends Operator {
         sessions = new PagedRecords(allocator, recordBytes, SESSION_PAGE_SHIFT, (byte) 0);
         ends = new SessionEnds(allocator);
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
+        output = RecordBatch.allocate(outputSchema, allocator, batchSize);
     }
 
     @Override
@@ -472,21 +475,25 @@ public final class SessionWindowOperator extends Operator {
      * (sessions of a key are disjoint, so they fire in the order they are linked).
      */
     private void emitFired(int m, Output out) throws Exception {
-        try (RecordBatch result = RecordBatch.allocate(outputSchema, allocator, m)) {
-            keys.keys(firedKeys, m, result.vector(0));
-            TimeStampMilliVector starts = (TimeStampMilliVector) result.vector(1);
-            TimeStampMilliVector endsOut = (TimeStampMilliVector) result.vector(2);
-            for (int r = 0; r < m; r++) {
-                long at = sessions.address(firedSessions[r]);
-                starts.set(r, MemoryUtil.getLong(at + FIRST));
-                endsOut.set(r, MemoryUtil.getLong(at + LAST) + gap);
-            }
-            for (int a = 0; a < aggregateCount; a++) {
-                writeResults(a, m, result.vector(3 + a));
-            }
-            result.setRowCount(m);
-            out.emit(result);
+        RecordBatch result = output;
+        result.ensureCapacity(m);
+        keys.keys(firedKeys, m, result.vector(0));
+        FieldVector starts = result.vector(1);
+        FieldVector endsOut = result.vector(2);
+        long startData = starts.getDataBufferAddress();
+        long endData = endsOut.getDataBufferAddress();
+        for (int r = 0; r < m; r++) {
+            long at = sessions.address(firedSessions[r]);
+            MemoryUtil.putLong(startData + ((long) r << 3), MemoryUtil.getLong(at + FIRST));
+            MemoryUtil.putLong(endData + ((long) r << 3), MemoryUtil.getLong(at + LAST) + gap);
         }
+        allValid(starts, m);
+        allValid(endsOut, m);
+        for (int a = 0; a < aggregateCount; a++) {
+            writeResults(a, m, result.vector(3 + a));
+        }
+        result.setRowCount(m);
+        out.emit(result);
         for (int r = 0; r < m; r++) {
             int s = firedSessions[r];
             int next = MemoryUtil.getInt(sessions.address(s) + NEXT);
@@ -501,27 +508,37 @@ public final class SessionWindowOperator extends Operator {
         }
     }
 
+    private static void allValid(FieldVector vector, int m) {
+        long validity = vector.getValidityBufferAddress();
+        MemoryUtil.setMemory(validity, (m + 7) >>> 3, (byte) 0xFF);
+    }
+
+    /** Aggregate {@code a}'s result per fired session, written straight into the reused output vector. */
     private void writeResults(int a, int m, FieldVector out) {
         long value = ACCUMULATORS + 16L * a;
         boolean dbl = types[a] == ColumnType.FLOAT64;
+        boolean int32 = out instanceof IntVector;
+        long data = out.getDataBufferAddress();
+        long validity = out.getValidityBufferAddress();
+        allValid(out, m);
+        AggregateKind kind = kinds[a];
         for (int r = 0; r < m; r++) {
             long at = sessions.address(firedSessions[r]);
             long count = MemoryUtil.getLong(at + value + 8);
             long v = MemoryUtil.getLong(at + value);
-            if (kinds[a] == AggregateKind.COUNT) {
-                ((BigIntVector) out).set(r, count);
+            if (kind == AggregateKind.COUNT) {
+                v = count;
             } else if (count == 0) {
-                out.setNull(r);
-            } else if (kinds[a] == AggregateKind.AVG) {
-                ((Float8Vector) out).set(r, (dbl ? Double.longBitsToDouble(v) : (double) v) / count);
-            } else if (out instanceof Float8Vector f) {
-                f.set(r, Double.longBitsToDouble(v));
-            } else if (out instanceof IntVector i) {
-                i.set(r, (int) v);
-            } else if (out instanceof TimeStampMilliVector t) {
-                t.set(r, v);
+                MemoryUtil.putByte(validity + (r >>> 3),
+                        (byte) (MemoryUtil.getByte(validity + (r >>> 3)) & ~(1 << (r & 7))));
+                continue;
+            } else if (kind == AggregateKind.AVG) {
+                v = Double.doubleToRawLongBits((dbl ? Double.longBitsToDouble(v) : (double) v) / count);
+            }
+            if (int32) {
+                MemoryUtil.putInt(data + ((long) r << 2), (int) v);
             } else {
-                ((BigIntVector) out).set(r, v);
+                MemoryUtil.putLong(data + ((long) r << 3), v);
             }
         }
     }
@@ -597,6 +614,9 @@ public final class SessionWindowOperator extends Operator {
     public void close() {
         if (scratch != null) {
             scratch.close();
+        }
+        if (output != null) {
+            output.close();
         }
         if (ends != null) {
             ends.close();
