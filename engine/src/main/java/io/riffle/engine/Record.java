@@ -1,5 +1,7 @@
 package io.riffle.engine;
 
+import java.time.Instant;
+
 import io.riffle.columnar.batch.Row;
 
 /**
@@ -13,8 +15,10 @@ public interface Record extends Row {
         return field(index) == null;
     }
 
+    /** An integer field, or a timestamp as milliseconds since the epoch. */
     default long getLong(int index) {
-        return ((Number) field(index)).longValue();
+        Object value = field(index);
+        return value instanceof Instant instant ? instant.toEpochMilli() : ((Number) value).longValue();
     }
 
     default int getInt(int index) {

@@ -8,6 +8,7 @@ import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.engine.internal.operator.CountWindowOperator;
 import io.riffle.engine.internal.operator.SessionWindowOperator;
 import io.riffle.engine.internal.operator.WindowAggregateOperator;
+import io.riffle.engine.internal.operator.WindowReduceOperator;
 
 /**
  * A keyed stream cut into event-time windows. Each aggregation emits, when the watermark passes a
@@ -86,6 +87,39 @@ public final class WindowedStream {
     /** The number of records per key and window, as {@code count}. */
     public DataStream count() {
         return aggregate(Aggregate.count().as("count"));
+    }
+
+    /**
+     * Reduces each key's records of a window with {@code function}, emitting the reduced record with
+     * {@code window_start} and {@code window_end} appended when the window fires. The function must return a
+     * record of the input's schema and, since records are reduced as they arrive and a sliding window's panes
+     * in time order, it should not depend on order (associative and commutative, as a sum or a max is).
+     * Tumbling and sliding windows; late records are handled as by the aggregations.
+     *
+     * <pre>{@code
+     * trades.keyBy("symbol").window(Windows.tumbling(Duration.ofMinutes(1)))
+     *       .reduce((a, b) -> a.getDouble(2) >= b.getDouble(2) ? a : b)   // the highest-priced trade a minute
+     * }</pre>
+     */
+    public DataStream reduce(ReduceFunction function) {
+        if (windows.count() > 0 || windows.gapMillis() > 0) {
+            throw new UnsupportedOperationException("reduce is for tumbling and sliding windows; on " + windows
+                    + " windows use aggregate(...)");
+        }
+        if (latenessMillis > 0) {
+            throw new UnsupportedOperationException("reduce does not take allowed lateness yet: a fired window is"
+                    + " not kept; use aggregate(...), which does");
+        }
+        BatchSchema schema = keyed.schema();
+        int key = keyed.keyField();
+        int time = timestampField;
+        long size = windows.sizeMillis();
+        long slide = windows.slideMillis();
+        long budget = keyed.env().stateBudgetBytes();
+        int lateOutput = lateData != null ? 0 : -1;
+        return withLateData(keyed.keyed(keyed.name("window(" + windows + ").reduce"),
+                WindowReduceOperator.outputSchema(schema),
+                () -> new WindowReduceOperator(function, schema, key, time, size, slide, budget, lateOutput)), schema);
     }
 
     private void requireEventTime(String what) {

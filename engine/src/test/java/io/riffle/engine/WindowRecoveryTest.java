@@ -57,6 +57,50 @@ class WindowRecoveryTest {
         return out;
     }
 
+    /** Per (key, window): the generator's records reduced to (key, sum of values, latest timestamp, start, end). */
+    private static List<Tuple> reducedReference(long size, long slide) {
+        List<Tuple> out = new ArrayList<>();
+        for (Tuple w : reference(size, slide)) {
+            out.add(Tuple.of(w.field(0), w.field(3), Instant.ofEpochMilli(w.getLong(6)), w.field(1), w.field(2)));
+        }
+        return out;
+    }
+
+    private static DataStream reducedWindows(Environment env, Windows windows, long rate) {
+        return env.generate(RECORDS, KEYS, rate)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
+                .keyBy("key").window(windows).reduce(WindowReduceTest.SUM_AND_LATEST);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void reducedWindowsCommitExactlyTheFailureFreeWindows(int p) {
+        for (int seed = 0; seed < 3; seed++) {
+            boolean sliding = seed % 2 == 1;
+            Windows windows = sliding ? Windows.sliding(Duration.ofMillis(300), Duration.ofMillis(100))
+                    : Windows.tumbling(Duration.ofMillis(250));
+            int count = 1 + (seed + p) % 5;
+            PlannedFailures failures = PlannedFailures.random(seed * 31L + p, count, RECORDS, "keyBy(key).window");
+            Environment env = env(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("r-" + p + "-" + seed))
+                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            List<Tuple> out = new ArrayList<>();
+            reducedWindows(env, windows, 600_000).collect(out);
+            JobResult result = env.execute("reduced-windows");
+            String context = "p " + p + ", " + windows + ", failures " + failures;
+            assertEquals(count, result.restarts(), context);
+            assertTrue(result.checkpoints() > 0, context);
+            assertSameWindows(sliding ? reducedReference(300, 100) : reducedReference(250, 250), out, context);
+        }
+    }
+
+    @Test
+    void rescalingAReducedWindowJobThroughSavepointsEmitsEveryWindowOnce() throws Exception {
+        Windows windows = Windows.sliding(Duration.ofMillis(300), Duration.ofMillis(100));
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
+                RECORDS / 3, (env, out) -> reducedWindows(env, windows, 200_000).collect(out));
+        assertSameWindows(reducedReference(300, 100), all, "rescaled 2 -> 4 -> 1");
+    }
+
     /**
      * Sessions of gap 20 ms over generator records i with {@code i mod 100 < 60}: each key's records of a
      * burst are 13 ms apart, bursts 40 ms apart, so every key has one session per burst.

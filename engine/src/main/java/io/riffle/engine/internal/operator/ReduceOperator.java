@@ -2,12 +2,9 @@ package io.riffle.engine.internal.operator;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
@@ -16,7 +13,6 @@ import io.riffle.engine.Record;
 import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.connector.TaskContext;
-import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
@@ -124,32 +120,8 @@ public final class ReduceOperator extends Operator {
     /** The records of this subtask's key groups out of every old subtask's file; their keys go into the table. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
-        List<Tuple> records = new ArrayList<>();
-        List<Integer> keyGroups = new ArrayList<>();
-        for (Path file : restore.files()) {
-            ReducedRecords.read(file, schema, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
-                    (record, keyGroup) -> {
-                        records.add(record);
-                        keyGroups.add(keyGroup);
-                    });
-        }
-        for (int from = 0; from < records.size(); from += batchSize) {
-            int to = Math.min(records.size(), from + batchSize);
-            RecordBatchBuilder builder = new RecordBatchBuilder(schema, allocator, to - from);
-            for (int i = from; i < to; i++) {
-                builder.addRow(records.get(i));
-            }
-            try (RecordBatch keys = builder.build()) {
-                int[] groupIds = lookup.groupIds(keys, groups);
-                for (int i = from; i < to; i++) {
-                    if (groupIds[i - from] != reduced.size()) {
-                        throw new CorruptCheckpointException("the reduce state holds key "
-                                + records.get(i).field(keyField) + " twice");
-                    }
-                    reduced.add(records.get(i), keyGroups.get(i));
-                }
-            }
-        }
+        ReducedRecords.restore(restore.files(), schema, keyField, restore.firstKeyGroup(),
+                restore.lastKeyGroupExclusive(), groups, lookup, reduced, allocator, batchSize);
     }
 
     @Override

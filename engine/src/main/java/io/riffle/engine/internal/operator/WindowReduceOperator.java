@@ -1,0 +1,416 @@
+package io.riffle.engine.internal.operator;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.columnar.kernel.EventTimeKernel;
+import io.riffle.columnar.kernel.GatherKernel;
+import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.Record;
+import io.riffle.engine.ReduceFunction;
+import io.riffle.engine.Tuple;
+import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorMetrics;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
+import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
+import io.riffle.engine.internal.runtime.SubtaskContext;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+
+/**
+ * Keyed event-time windows (tumbling or sliding) reduced by a user {@link ReduceFunction}. State is kept by
+ * pane ({@code gcd(size, slide)} long), as {@link WindowAggregateOperator} keeps it: per pane an off-heap table
+ * gives each key a group id and {@link ReducedRecords} holds each group's reduced record, so a record is
+ * reduced into one pane whatever the number of windows it is in. A batch is split by pane with the window
+ * kernel; rows are reduced one by one (the function is row-level). When the watermark reaches a window's last
+ * millisecond it fires: a tumbling window emits its pane's records, a sliding one reduces each key's records
+ * of its panes in time order first. Each fired record is emitted with {@code window_start} and
+ * {@code window_end} appended. Late records are dropped and counted, or sent to the side output.
+ *
+ * <p>A checkpoint shares each pane's record pages copy-on-write and writes them by key group into
+ * {@code <file>.<pane start>}, with the same index as the aggregating window operator; a restore reads its key
+ * groups of every pane out of every old subtask's files and, after a rescale, emits a window only for the key
+ * groups whose old subtask had not fired it.
+ */
+public final class WindowReduceOperator extends Operator {
+    private final ReduceFunction function;
+    private final BatchSchema inputSchema;
+    private final BatchSchema outputSchema;
+    private final int keyField;
+    private final int timestampField;
+    private final long size;
+    private final long slide;
+    private final long pane;
+    private final long budgetBytes;
+    private final int lateOutput;
+    private final GroupBySpec keySpec;
+    private final GroupLookup lookup;
+    private final RowView view = new RowView();
+    private final SelectionVector selection = new SelectionVector(1024);
+    private final TreeMap<Long, Pane> panes = new TreeMap<>();
+    private BufferAllocator allocator;
+    private int batchSize;
+    private int uid;
+    private int subtask;
+    private int parallelism;
+    private int maxParallelism;
+    private OperatorMetrics metrics;
+    private String name;
+    private RecordWriter writer;
+    private RecordBatch scratch;
+    private long[] starts = new long[1024];
+    private long[] batchPanes = new long[8];
+    private long watermark = Long.MIN_VALUE;
+    private long firedEnd = Long.MIN_VALUE;
+    /** After a rescaled restore: per key group of this subtask, the end of the last window its old subtask fired. */
+    private long[] firedEndByKeyGroup;
+    private long highestFiredEnd;
+    private int firstKeyGroup;
+
+    /** One pane's keys and reduced records, group ids lining up with record indexes. */
+    private static final class Pane implements AutoCloseable {
+        final OffHeapHashTable keys;
+        final ReducedRecords records = new ReducedRecords();
+
+        Pane(OffHeapHashTable keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public void close() {
+            keys.close();
+        }
+    }
+
+    /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
+    public WindowReduceOperator(ReduceFunction function, BatchSchema inputSchema, int keyField, int timestampField,
+                                long size, long slide, long budgetBytes, int lateOutput) {
+        this.function = function;
+        this.inputSchema = inputSchema;
+        this.outputSchema = outputSchema(inputSchema);
+        this.keyField = keyField;
+        this.timestampField = timestampField;
+        this.size = size;
+        this.slide = slide;
+        this.pane = gcd(size, slide);
+        this.budgetBytes = budgetBytes;
+        this.lateOutput = lateOutput;
+        this.keySpec = GroupBySpec.of(inputSchema, keyField);
+        this.lookup = new GroupLookup(keyField);
+    }
+
+    /** The input's fields, then {@code window_start} and {@code window_end}. */
+    public static BatchSchema outputSchema(BatchSchema input) {
+        List<Column> columns = new ArrayList<>();
+        for (int c = 0; c < input.columnCount(); c++) {
+            columns.add(input.column(c));
+        }
+        columns.add(Column.of("window_start", ColumnType.TIMESTAMP_MS));
+        columns.add(Column.of("window_end", ColumnType.TIMESTAMP_MS));
+        return BatchSchema.of(columns);
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    @Override
+    public void open(TaskContext context) {
+        allocator = context.allocator();
+        batchSize = context.batchSize();
+        subtask = context.subtask();
+        parallelism = context.parallelism();
+        name = context.operatorName();
+        SubtaskContext s = context instanceof SubtaskContext c ? c : null;
+        maxParallelism = s != null ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        metrics = s != null ? s.metrics() : null;
+        uid = s != null ? s.uid() : -1;
+        scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
+        writer = new RecordWriter(name, outputSchema, allocator, batchSize);
+    }
+
+    @Override
+    public void process(RecordBatch batch, Output out) throws Exception {
+        int n = batch.rowCount();
+        if (n == 0) {
+            return;
+        }
+        FieldVector timestamps = WindowAggregateOperator.timestamps(batch, timestampField);
+        if (starts.length < n) {
+            starts = new long[Math.max(n, starts.length * 2)];
+        }
+        if (EventTimeKernel.windowStarts(timestamps, n, pane, starts) && !isLate(starts[0])) {
+            reduceInto(paneFor(starts[0]), batch);
+            return;
+        }
+        int distinct = 0;
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || starts[i] != starts[i - 1]) {
+                distinct = addDistinct(starts[i], distinct);
+            }
+        }
+        selection.ensureCapacity(n);
+        int[] rows = selection.rows();
+        for (int d = 0; d < distinct; d++) {
+            long start = batchPanes[d];
+            int count = 0;
+            for (int i = 0; i < n; i++) {
+                if (starts[i] == start) {
+                    rows[count++] = i;
+                }
+            }
+            selection.setSize(count);
+            GatherKernel.gather(batch, selection, scratch);
+            if (!isLate(start)) {
+                reduceInto(paneFor(start), scratch);
+                continue;
+            }
+            if (metrics != null) {
+                metrics.addDropped(subtask, count);
+            }
+            if (lateOutput >= 0) {
+                out.emitSide(uid, lateOutput, scratch);
+            }
+        }
+    }
+
+    /** Reduces every row of {@code rows} into its key's record of {@code into}. */
+    private void reduceInto(Pane into, RecordBatch rows) throws Exception {
+        int n = rows.rowCount();
+        int[] groupIds = lookup.groupIds(rows, into.keys);
+        long[] hashes = lookup.hashes();
+        ReducedRecords records = into.records;
+        for (int row = 0; row < n; row++) {
+            view.point(rows, row);
+            int g = groupIds[row];
+            if (g == records.size()) {
+                records.add(Tuple.copyOf(view), KeyGroups.keyGroup(hashes[row], maxParallelism));
+            } else {
+                records.set(g, Tuple.copyOf(reduced(records.get(g), view)));
+            }
+        }
+    }
+
+    private Record reduced(Record accumulated, Record next) throws Exception {
+        Record result = function.reduce(accumulated, next);
+        if (result == null) {
+            throw new IllegalArgumentException("the reduce function returned null for key " + next.field(keyField));
+        }
+        return result;
+    }
+
+    private int addDistinct(long start, int distinct) {
+        for (int d = 0; d < distinct; d++) {
+            if (batchPanes[d] == start) {
+                return distinct;
+            }
+        }
+        if (distinct == batchPanes.length) {
+            batchPanes = Arrays.copyOf(batchPanes, distinct * 2);
+        }
+        batchPanes[distinct] = start;
+        return distinct + 1;
+    }
+
+    /** Whether every window holding pane {@code paneStart} has fired. */
+    private boolean isLate(long paneStart) {
+        long lastWindowStart = paneStart - Math.floorMod(paneStart, slide);
+        return lastWindowStart + size - 1 <= watermark;
+    }
+
+    private Pane paneFor(long start) {
+        Pane p = panes.get(start);
+        if (p == null) {
+            p = new Pane(new OffHeapHashTable(keySpec, allocator, budgetBytes));
+            panes.put(start, p);
+        }
+        return p;
+    }
+
+    /** Fires every window the watermark closes, oldest first, and frees the panes no window needs any more. */
+    @Override
+    public void processWatermark(long watermark, Output out) throws Exception {
+        if (watermark > this.watermark) {
+            this.watermark = watermark;
+            NavigableMap<Long, Pane> due = panes.headMap(watermark, true);
+            TreeSet<Long> ends = new TreeSet<>();
+            for (long p : due.keySet()) {
+                long lastStart = p - Math.floorMod(p, slide);
+                for (long s = lastStart; s > p - size; s -= slide) {
+                    long end = s + size;
+                    if (end > firedEnd && end - 1 <= watermark) {
+                        ends.add(end);
+                    }
+                }
+            }
+            writer.target(out);
+            for (long end : ends) {
+                fire(end - size, end);
+                firedEnd = end;
+            }
+            writer.flush();
+            if (firedEndByKeyGroup != null && firedEnd >= highestFiredEnd) {
+                firedEndByKeyGroup = null;
+            }
+            Iterator<Map.Entry<Long, Pane>> it = due.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<Long, Pane> e = it.next();
+                if (isLate(e.getKey())) {
+                    e.getValue().close();
+                    it.remove();
+                }
+            }
+        }
+        out.emitWatermark(watermark);
+    }
+
+    private void fire(long start, long end) throws Exception {
+        Instant windowStart = Instant.ofEpochMilli(start);
+        Instant windowEnd = Instant.ofEpochMilli(end);
+        if (pane == size) {
+            Pane p = panes.get(start);
+            if (p != null) {
+                for (int g = 0; g < p.records.size(); g++) {
+                    emit(p.records.get(g), p.records.keyGroup(g), end, windowStart, windowEnd);
+                }
+            }
+            return;
+        }
+        // Each key's records of the window's panes, reduced in time order; insertion order keeps output stable.
+        Map<Object, Tuple> window = new LinkedHashMap<>();
+        Map<Object, Integer> keyGroups = new LinkedHashMap<>();
+        for (Pane p : panes.subMap(start, end).values()) {
+            for (int g = 0; g < p.records.size(); g++) {
+                Tuple record = p.records.get(g);
+                Object key = record.field(keyField);
+                Tuple so = window.get(key);
+                window.put(key, so == null ? record : Tuple.copyOf(reduced(so, record)));
+                keyGroups.putIfAbsent(key, p.records.keyGroup(g));
+            }
+        }
+        for (Map.Entry<Object, Tuple> e : window.entrySet()) {
+            emit(e.getValue(), keyGroups.get(e.getKey()), end, windowStart, windowEnd);
+        }
+    }
+
+    /** Emits a window's record, unless its key group's old subtask had fired the window before a rescale. */
+    private void emit(Tuple record, int keyGroup, long end, Instant windowStart, Instant windowEnd) {
+        if (firedEndByKeyGroup != null && end <= highestFiredEnd
+                && firedEndByKeyGroup[keyGroup - firstKeyGroup] >= end) {
+            return;
+        }
+        Object[] fields = new Object[record.arity() + 2];
+        for (int f = 0; f < record.arity(); f++) {
+            fields[f] = record.field(f);
+        }
+        fields[record.arity()] = windowStart;
+        fields[record.arity() + 1] = windowEnd;
+        writer.collect(fields);
+    }
+
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        long[] paneStarts = new long[panes.size()];
+        ReducedRecords.Snapshot[] snapshots = new ReducedRecords.Snapshot[panes.size()];
+        int i = 0;
+        for (Map.Entry<Long, Pane> e : panes.entrySet()) {
+            paneStarts[i] = e.getKey();
+            snapshots[i++] = e.getValue().records.snapshot();
+        }
+        WindowStateIndex index = new WindowStateIndex(subtask, parallelism, maxParallelism, watermark, firedEnd,
+                paneStarts, new long[paneStarts.length]);
+        return new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) throws IOException {
+                long bytes = 0;
+                for (int p = 0; p < snapshots.length; p++) {
+                    long written = snapshots[p].writeTo(WindowStateIndex.paneFile(file, paneStarts[p]), inputSchema,
+                            maxParallelism);
+                    index.paneBytes()[p] = written;
+                    bytes += written;
+                }
+                return bytes + index.writeTo(file);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** This subtask's key groups of every pane, read out of every old subtask's files. */
+    @Override
+    public void restoreState(StateRestore restore) throws IOException {
+        firstKeyGroup = restore.firstKeyGroup();
+        int last = restore.lastKeyGroupExclusive();
+        TreeMap<Long, List<Path>> paneFiles = new TreeMap<>();
+        long[] marks = new long[last - firstKeyGroup];
+        long lowestWatermark = Long.MAX_VALUE;
+        long lowestMark = Long.MAX_VALUE;
+        long highestMark = Long.MIN_VALUE;
+        boolean any = false;
+        for (Path file : restore.files()) {
+            WindowStateIndex old = WindowStateIndex.read(file);
+            int from = Math.max(firstKeyGroup, old.firstKeyGroup());
+            int to = Math.min(last, old.lastKeyGroupExclusive());
+            if (from >= to) {
+                continue;
+            }
+            any = true;
+            Arrays.fill(marks, from - firstKeyGroup, to - firstKeyGroup, old.firedEnd());
+            lowestWatermark = Math.min(lowestWatermark, old.watermark());
+            lowestMark = Math.min(lowestMark, old.firedEnd());
+            highestMark = Math.max(highestMark, old.firedEnd());
+            for (int p = 0; p < old.paneStarts().length; p++) {
+                paneFiles.computeIfAbsent(old.paneStarts()[p], k -> new ArrayList<>()).add(old.checkedPaneFile(file, p));
+            }
+        }
+        if (!any) {
+            return;
+        }
+        watermark = lowestWatermark;
+        firedEnd = lowestMark;
+        if (highestMark > lowestMark) {
+            firedEndByKeyGroup = marks;
+            highestFiredEnd = highestMark;
+        }
+        for (Map.Entry<Long, List<Path>> e : paneFiles.entrySet()) {
+            Pane p = paneFor(e.getKey());
+            ReducedRecords.restore(e.getValue(), inputSchema, keyField, firstKeyGroup, last, p.keys, lookup,
+                    p.records, allocator, batchSize);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Pane p : panes.values()) {
+            p.close();
+        }
+        panes.clear();
+        if (scratch != null) {
+            scratch.close();
+        }
+        if (writer != null) {
+            writer.close();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.riffle.engine;
+
+import static io.riffle.engine.TupleLists.sorted;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Windows reduced by a user function, against a reference over random out-of-order data: the function sums
+ * the value and keeps the latest time, so each window's record is (key, sum, latest time, start, end).
+ */
+@Timeout(120)
+class WindowReduceTest {
+    private static final BatchSchema EVENTS = BatchSchema.of(Column.of("key", ColumnType.INT64),
+            Column.of("value", ColumnType.INT64), Column.of("time", ColumnType.TIMESTAMP_MS));
+    static final ReduceFunction SUM_AND_LATEST = (a, b) -> Tuple.of(a.field(0), a.getLong(1) + b.getLong(1),
+            Instant.ofEpochMilli(Math.max(a.getLong(2), b.getLong(2))));
+
+    private static List<Tuple> events(long seed, int n, long disorder) {
+        Random r = new Random(seed);
+        List<Tuple> out = new ArrayList<>();
+        long clock = 1_000 + r.nextInt(1_000);
+        for (int i = 0; i < n; i++) {
+            clock += r.nextInt(4);
+            long time = clock - (disorder == 0 ? 0 : r.nextInt((int) disorder + 1));
+            out.add(Tuple.of((long) r.nextInt(12), (long) r.nextInt(1_000) - 200, Instant.ofEpochMilli(time)));
+        }
+        return out;
+    }
+
+    /** Per window (key, start): the sum and the latest time of the records {@code admitted} lets in. */
+    private static List<Tuple> reference(List<Tuple> events, long size, long slide) {
+        Map<List<Long>, long[]> windows = new TreeMap<>((a, b) -> a.get(0).equals(b.get(0))
+                ? Long.compare(a.get(1), b.get(1)) : Long.compare(a.get(0), b.get(0)));
+        for (Tuple e : events) {
+            long time = e.getLong(2);
+            for (long s = time - Math.floorMod(time, slide); s > time - size; s -= slide) {
+                long[] acc = windows.computeIfAbsent(List.of(e.getLong(0), s), k -> new long[] {0, Long.MIN_VALUE});
+                acc[0] += e.getLong(1);
+                acc[1] = Math.max(acc[1], time);
+            }
+        }
+        List<Tuple> out = new ArrayList<>();
+        for (Map.Entry<List<Long>, long[]> w : windows.entrySet()) {
+            long start = w.getKey().get(1);
+            out.add(Tuple.of(w.getKey().get(0), w.getValue()[0], Instant.ofEpochMilli(w.getValue()[1]),
+                    Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + size)));
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void reducedWindowsMatchTheReference(int p) {
+        long[][] shapes = {{100, 100}, {50, 10}, {90, 60}, {7, 7}};
+        for (int seed = 0; seed < 8; seed++) {
+            long[] shape = shapes[seed % shapes.length];
+            Windows windows = shape[0] == shape[1] ? Windows.tumbling(Duration.ofMillis(shape[0]))
+                    : Windows.sliding(Duration.ofMillis(shape[0]), Duration.ofMillis(shape[1]));
+            long disorder = seed % 3 == 0 ? 0 : 5 + seed * 3;
+            List<Tuple> events = events(seed * 5L + p, 2_000 + seed * 100, disorder);
+            Environment env = Environment.streaming().setParallelism(p).setBatchSize(1 + seed * 37 % 200)
+                    .setChannelCapacity(4);
+            List<Tuple> out = env.fromCollection(events, EVENTS)
+                    .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofMillis(disorder)))
+                    .keyBy("key").window(windows).reduce(SUM_AND_LATEST).executeAndCollect();
+            assertEquals(sorted(reference(events, shape[0], shape[1])), sorted(out), "seed " + seed + ", " + windows + ", p " + p);
+        }
+    }
+
+    /** At parallelism 1, where the watermark each batch meets is known: late records go to the side output. */
+    @Test
+    void lateRecordsAreLeftOutAndSideOutput() {
+        long bound = 10;
+        int batchSize = 17;
+        List<Tuple> events = events(77, 3_000, 120);
+        List<Tuple> admitted = new ArrayList<>();
+        List<Tuple> lateEvents = new ArrayList<>();
+        long watermark = Long.MIN_VALUE;
+        for (int from = 0; from < events.size(); from += batchSize) {
+            long highest = Long.MIN_VALUE;
+            for (Tuple e : events.subList(from, Math.min(events.size(), from + batchSize))) {
+                long time = e.getLong(2);
+                if (time - Math.floorMod(time, 100) + 100 - 1 <= watermark) {
+                    lateEvents.add(e);
+                } else {
+                    admitted.add(e);
+                }
+                highest = Math.max(highest, time);
+            }
+            watermark = Math.max(watermark, highest - bound - 1);
+        }
+        Environment env = Environment.streaming().setParallelism(1).setBatchSize(batchSize);
+        OutputTag late = new OutputTag("late");
+        DataStream reduced = env.fromCollection(events, EVENTS)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofMillis(bound)))
+                .keyBy("key").window(Windows.tumbling(Duration.ofMillis(100))).sideOutputLateData(late)
+                .reduce(SUM_AND_LATEST);
+        List<Tuple> out = new ArrayList<>();
+        List<Tuple> lateOut = new ArrayList<>();
+        reduced.collect(out);
+        reduced.getSideOutput(late).collect(lateOut);
+        env.execute("late");
+        assertTrue(lateEvents.size() > 20, lateEvents.size() + " late records");
+        assertEquals(sorted(reference(admitted, 100, 100)), sorted(out));
+        assertEquals(sorted(lateEvents), sorted(lateOut));
+    }
+
+    @Test
+    void aReduceThatReturnsNullOrTheWrongShapeFailsNamingTheOperator() {
+        Environment env = Environment.streaming().setParallelism(1);
+        env.fromCollection(events(1, 100, 0), EVENTS).assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time"))
+                .keyBy("key").window(Windows.tumbling(Duration.ofMillis(50))).reduce((a, b) -> null)
+                .collect(new ArrayList<>());
+        JobFailedException e = assertThrows(JobFailedException.class, env::execute);
+        assertEquals("keyBy(key).window(tumbling(50 ms)).reduce", e.operator());
+        assertTrue(e.getMessage().contains("the reduce function returned null for key "), e.getMessage());
+
+        Environment env2 = Environment.streaming().setParallelism(1);
+        env2.fromCollection(events(1, 100, 0), EVENTS).assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time"))
+                .keyBy("key").window(Windows.tumbling(Duration.ofMillis(50))).reduce((a, b) -> Tuple.of("oops"))
+                .collect(new ArrayList<>());
+        e = assertThrows(JobFailedException.class, env2::execute);
+        assertEquals("keyBy(key).window(tumbling(50 ms)).reduce", e.operator());
+        assertTrue(e.getMessage().contains("does not fit"), e.getMessage());
+    }
+
+    @Test
+    void reduceIsRefusedWhereItIsNotBuilt() {
+        KeyedStream keyed = Environment.streaming().fromCollection(events(1, 10, 0), EVENTS)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time")).keyBy("key");
+        assertEquals("reduce is for tumbling and sliding windows; on session(5 ms) windows use aggregate(...)",
+                assertThrows(UnsupportedOperationException.class,
+                        () -> keyed.window(Windows.session(Duration.ofMillis(5))).reduce(SUM_AND_LATEST)).getMessage());
+        assertEquals("reduce does not take allowed lateness yet: a fired window is not kept; use aggregate(...),"
+                        + " which does",
+                assertThrows(UnsupportedOperationException.class, () -> keyed.window(Windows.tumbling(
+                        Duration.ofMillis(5))).allowedLateness(Duration.ofMillis(3)).reduce(SUM_AND_LATEST)).getMessage());
+    }
+}
