@@ -334,7 +334,7 @@ public final class DataStream {
     }
 
     /** Whether {@code outputSchema} still has the timestamp field, by name and type. */
-    private boolean keepsEventTime(BatchSchema outputSchema) {
+    boolean keepsEventTime(BatchSchema outputSchema) {
         if (eventTimeField == null) {
             return false;
         }

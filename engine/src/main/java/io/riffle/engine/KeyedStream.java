@@ -8,6 +8,7 @@ import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.AggregateKind;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.engine.internal.operator.GroupAggregateOperator;
+import io.riffle.engine.internal.operator.KeyedProcessOperator;
 import io.riffle.engine.internal.operator.ReduceOperator;
 import io.riffle.engine.internal.operator.RunningAggregateOperator;
 import io.riffle.engine.internal.plan.Partitioning;
@@ -114,6 +115,30 @@ public final class KeyedStream {
         long budget = env().stateBudgetBytes();
         int key = keyField;
         return keyed(name("reduce"), schema, () -> new ReduceOperator(function, schema, key, running, budget));
+    }
+
+    /**
+     * Runs {@code function} on each record with its key's state and timers (see {@link KeyedProcessFunction});
+     * it emits records of {@code outputSchema} and keeps no state.
+     */
+    public DataStream process(KeyedProcessFunction function, BatchSchema outputSchema) {
+        return process(function, outputSchema, null);
+    }
+
+    /**
+     * Runs {@code function} on each record with its key's state (a record of {@code stateSchema}, checkpointed)
+     * and timers; it emits records of {@code outputSchema}. Event-time timers need event time upstream.
+     */
+    public DataStream process(KeyedProcessFunction function, BatchSchema outputSchema, BatchSchema stateSchema) {
+        BatchSchema schema = schema();
+        int key = keyField;
+        int time = input.eventTimeField == null ? -1 : schema.indexOf(input.eventTimeField);
+        long budget = env().stateBudgetBytes();
+        Transformation t = Transformation.operator(env().nextId(), name("process"), List.of(input.transformation),
+                Partitioning.HASH, keyField, outputSchema,
+                () -> new KeyedProcessOperator(function, schema, key, time, outputSchema, stateSchema, budget),
+                Transformation.DEFAULT_PARALLELISM);
+        return new DataStream(env(), t, input.keepsEventTime(outputSchema) ? input.eventTimeField : null);
     }
 
     private DataStream single(Aggregate aggregate, int field) {

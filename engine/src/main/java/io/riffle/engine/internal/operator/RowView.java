@@ -82,9 +82,14 @@ final class RowView implements Record {
 
     @Override
     public String toString() {
+        return format(this);
+    }
+
+    /** {@code (field0,field1,...)}, as tuples print. */
+    static String format(Record record) {
         StringBuilder sb = new StringBuilder("(");
-        for (int i = 0; i < arity(); i++) {
-            sb.append(i == 0 ? "" : ",").append(field(i));
+        for (int i = 0; i < record.arity(); i++) {
+            sb.append(i == 0 ? "" : ",").append(record.field(i));
         }
         return sb.append(')').toString();
     }

@@ -1,0 +1,380 @@
+package io.riffle.engine.internal.operator;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.RecordBatchBuilder;
+import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.KeyedProcessFunction;
+import io.riffle.engine.Record;
+import io.riffle.engine.Tuple;
+import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
+import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
+import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
+import io.riffle.engine.internal.runtime.SubtaskContext;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+
+/**
+ * A {@link KeyedProcessFunction} over a keyed stream. An off-heap table gives each key an id; per key id an
+ * entry record {@code (key, has state, state fields...)} lives in {@link ReducedRecords} (pages shared
+ * copy-on-write with a checkpoint), and event-time and processing-time timers are ordered sets of
+ * (time, key id), so each key has at most one timer per time and domain. Event-time timers fire when the
+ * watermark reaches them, before the watermark goes on; processing-time timers when the wall clock does,
+ * checked between batches. A checkpoint writes the entries and the timers by key group (the timers copied at
+ * the barrier: they are few next to the keys); a restore re-inserts its key groups' keys. Processing-time
+ * timers still pending when the input ends do not fire.
+ */
+public final class KeyedProcessOperator extends Operator {
+    private static final int ENTRY_KEY = 0;
+    private static final int ENTRY_PRESENT = 1;
+    private static final int ENTRY_STATE = 2;
+
+    private final KeyedProcessFunction function;
+    private final BatchSchema inputSchema;
+    private final BatchSchema outputSchema;
+    private final BatchSchema stateSchema;
+    private final BatchSchema keySchema;
+    private final BatchSchema entrySchema;
+    private final BatchSchema timerSchema;
+    private final int keyField;
+    private final int timestampField;
+    private final long budgetBytes;
+    private final GroupLookup lookup = new GroupLookup(0);
+    private final RowView view = new RowView();
+    private final ReducedRecords entries = new ReducedRecords();
+    private final TreeSet<Timer> eventTimers = new TreeSet<>();
+    private final TreeSet<Timer> processingTimers = new TreeSet<>();
+    private final FunctionContext context = new FunctionContext();
+    private OffHeapHashTable keys;
+    private RecordWriter writer;
+    private BufferAllocator allocator;
+    private int batchSize;
+    private int maxParallelism;
+    private String name;
+    private long watermark = Long.MIN_VALUE;
+
+    /** A timer: a time and a key id, ordered by time, then key. */
+    private record Timer(long time, int key) implements Comparable<Timer> {
+        @Override
+        public int compareTo(Timer o) {
+            return time != o.time ? Long.compare(time, o.time) : Integer.compare(key, o.key);
+        }
+    }
+
+    /** {@code stateSchema} may be null: the function keeps no state. {@code timestampField}: -1 without event time. */
+    public KeyedProcessOperator(KeyedProcessFunction function, BatchSchema inputSchema, int keyField,
+                                int timestampField, BatchSchema outputSchema, BatchSchema stateSchema,
+                                long budgetBytes) {
+        this.function = function;
+        this.inputSchema = inputSchema;
+        this.keyField = keyField;
+        this.timestampField = timestampField;
+        this.outputSchema = outputSchema;
+        this.stateSchema = stateSchema;
+        this.budgetBytes = budgetBytes;
+        Column key = inputSchema.column(keyField);
+        this.keySchema = BatchSchema.of(key);
+        List<Column> entry = new ArrayList<>();
+        entry.add(key);
+        entry.add(Column.of("has_state", ColumnType.BOOL));
+        if (stateSchema != null) {
+            for (int c = 0; c < stateSchema.columnCount(); c++) {
+                entry.add(Column.nullable(stateSchema.column(c).name(), stateSchema.column(c).type()));
+            }
+        }
+        this.entrySchema = BatchSchema.of(entry);
+        this.timerSchema = BatchSchema.of(key, Column.of("time", ColumnType.INT64),
+                Column.of("event_time", ColumnType.BOOL));
+        // At plan time: the key must be of a type a table is keyed by.
+        GroupBySpec.of(keySchema, 0);
+    }
+
+    @Override
+    public void open(TaskContext context) {
+        allocator = context.allocator();
+        batchSize = context.batchSize();
+        name = context.operatorName();
+        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        keys = new OffHeapHashTable(GroupBySpec.of(keySchema, 0), allocator, budgetBytes);
+        writer = new RecordWriter(name, outputSchema, allocator, batchSize);
+    }
+
+    @Override
+    public void process(RecordBatch batch, Output out) throws Exception {
+        int n = batch.rowCount();
+        if (n == 0) {
+            return;
+        }
+        // A view of the key column alone (never closed: the vector stays the batch's).
+        RecordBatch keyColumn = RecordBatch.wrap(keySchema, new FieldVector[] {batch.vector(keyField)}, n);
+        int[] keyIds = lookup.groupIds(keyColumn, keys);
+        long[] hashes = lookup.hashes();
+        writer.target(out);
+        for (int row = 0; row < n; row++) {
+            view.point(batch, row);
+            int key = keyIds[row];
+            if (key == entries.size()) {
+                entries.add(emptyEntry(view.field(keyField)), KeyGroups.keyGroup(hashes[row], maxParallelism));
+            }
+            context.point(key, timestampField < 0 ? Long.MIN_VALUE : view.getLong(timestampField), false);
+            function.processElement(view, context, writer);
+        }
+        writer.flush();
+    }
+
+    private Tuple emptyEntry(Object key) {
+        Object[] fields = new Object[entrySchema.columnCount()];
+        fields[ENTRY_KEY] = key;
+        fields[ENTRY_PRESENT] = false;
+        return Tuple.of(fields);
+    }
+
+    /** Fires the event-time timers the watermark reaches, then passes it on. */
+    @Override
+    public void processWatermark(long watermark, Output out) throws Exception {
+        if (watermark > this.watermark) {
+            this.watermark = watermark;
+            fire(eventTimers, watermark, true, out);
+        }
+        out.emitWatermark(watermark);
+    }
+
+    @Override
+    public boolean usesProcessingTime() {
+        return true;
+    }
+
+    @Override
+    public void onProcessingTime(long nanoTime, Output out) throws Exception {
+        if (!processingTimers.isEmpty()) {
+            fire(processingTimers, System.currentTimeMillis(), false, out);
+        }
+    }
+
+    private void fire(TreeSet<Timer> timers, long upTo, boolean eventTime, Output out) throws Exception {
+        if (timers.isEmpty() || timers.first().time > upTo) {
+            return;
+        }
+        writer.target(out);
+        while (!timers.isEmpty() && timers.first().time <= upTo) {
+            Timer timer = timers.pollFirst();
+            context.point(timer.key, timer.time, eventTime);
+            function.onTimer(timer.time, context, writer);
+        }
+        writer.flush();
+    }
+
+    /** What the function sees of its key: state, timers, time. */
+    private final class FunctionContext implements KeyedProcessFunction.Context {
+        private int key;
+        private long timestamp;
+        private boolean eventTimer;
+        private final StateView state = new StateView();
+
+        void point(int key, long timestamp, boolean eventTimer) {
+            this.key = key;
+            this.timestamp = timestamp;
+            this.eventTimer = eventTimer;
+        }
+
+        @Override
+        public Object currentKey() {
+            return entries.get(key).field(ENTRY_KEY);
+        }
+
+        @Override
+        public long timestamp() {
+            return timestamp;
+        }
+
+        @Override
+        public boolean isEventTimeTimer() {
+            return eventTimer;
+        }
+
+        @Override
+        public long currentWatermark() {
+            return watermark;
+        }
+
+        @Override
+        public long currentProcessingTime() {
+            return System.currentTimeMillis();
+        }
+
+        @Override
+        public void registerEventTimeTimer(long time) {
+            eventTimers.add(new Timer(time, key));
+        }
+
+        @Override
+        public void registerProcessingTimeTimer(long time) {
+            processingTimers.add(new Timer(time, key));
+        }
+
+        @Override
+        public void deleteEventTimeTimer(long time) {
+            eventTimers.remove(new Timer(time, key));
+        }
+
+        @Override
+        public void deleteProcessingTimeTimer(long time) {
+            processingTimers.remove(new Timer(time, key));
+        }
+
+        @Override
+        public Record state() {
+            Tuple entry = entries.get(key);
+            if (!(Boolean) entry.field(ENTRY_PRESENT)) {
+                return null;
+            }
+            state.entry = entry;
+            return state;
+        }
+
+        @Override
+        public void setState(Record record) {
+            Tuple entry = entries.get(key);
+            Object[] fields = new Object[entrySchema.columnCount()];
+            fields[ENTRY_KEY] = entry.field(ENTRY_KEY);
+            fields[ENTRY_PRESENT] = record != null;
+            if (record != null) {
+                if (stateSchema == null) {
+                    throw new IllegalStateException(name + " keeps state but declared no state schema: pass one to"
+                            + " KeyedStream.process(function, outputSchema, stateSchema)");
+                }
+                if (record.arity() != stateSchema.columnCount()) {
+                    throw new IllegalArgumentException(name + ": state " + record + " has " + record.arity()
+                            + " fields; the state schema " + stateSchema + " has " + stateSchema.columnCount());
+                }
+                for (int f = 0; f < record.arity(); f++) {
+                    fields[ENTRY_STATE + f] = record.field(f);
+                }
+            }
+            entries.set(key, Tuple.of(fields));
+        }
+    }
+
+    /** The state fields of an entry, as a record. */
+    private static final class StateView implements Record {
+        private Tuple entry;
+
+        @Override
+        public int arity() {
+            return entry.arity() - ENTRY_STATE;
+        }
+
+        @Override
+        public Object field(int index) {
+            return entry.field(ENTRY_STATE + index);
+        }
+
+        @Override
+        public String toString() {
+            return RowView.format(this);
+        }
+    }
+
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        ReducedRecords.Snapshot entrySnapshot = entries.snapshot();
+        ReducedRecords timers = new ReducedRecords();
+        copyTimers(eventTimers, true, timers);
+        copyTimers(processingTimers, false, timers);
+        ReducedRecords.Snapshot timerSnapshot = timers.snapshot();
+        return new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) throws IOException {
+                return entrySnapshot.writeTo(file, entrySchema, maxParallelism)
+                        + timerSnapshot.writeTo(timerFile(file), timerSchema, maxParallelism);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private void copyTimers(TreeSet<Timer> from, boolean eventTime, ReducedRecords into) {
+        for (Timer t : from) {
+            into.add(Tuple.of(entries.get(t.key).field(ENTRY_KEY), t.time, eventTime), entries.keyGroup(t.key));
+        }
+    }
+
+    private static Path timerFile(Path stateFile) {
+        return stateFile.resolveSibling(stateFile.getFileName() + ".timers");
+    }
+
+    /** This subtask's key groups of every old subtask's entries and timers; the keys go back into the table. */
+    @Override
+    public void restoreState(StateRestore restore) throws IOException {
+        int first = restore.firstKeyGroup();
+        int last = restore.lastKeyGroupExclusive();
+        List<Tuple> restored = new ArrayList<>();
+        List<Integer> keyGroups = new ArrayList<>();
+        List<Tuple> timers = new ArrayList<>();
+        for (Path file : restore.files()) {
+            ReducedRecords.read(file, entrySchema, first, last, (entry, keyGroup) -> {
+                restored.add(entry);
+                keyGroups.add(keyGroup);
+            });
+            ReducedRecords.read(timerFile(file), timerSchema, first, last, (timer, keyGroup) -> timers.add(timer));
+        }
+        int[] ids = keyIds(restored);
+        for (int i = 0; i < restored.size(); i++) {
+            if (ids[i] != entries.size()) {
+                throw new CorruptCheckpointException(name + ": the process state holds key "
+                        + restored.get(i).field(ENTRY_KEY) + " twice");
+            }
+            entries.add(restored.get(i), keyGroups.get(i));
+        }
+        int[] timerKeys = keyIds(timers);
+        for (int i = 0; i < timers.size(); i++) {
+            if (timerKeys[i] >= entries.size()) {
+                throw new CorruptCheckpointException(name + ": a timer of key " + timers.get(i).field(0)
+                        + " has no entry in the state");
+            }
+            Timer timer = new Timer(timers.get(i).getLong(1), timerKeys[i]);
+            ((Boolean) timers.get(i).field(2) ? eventTimers : processingTimers).add(timer);
+        }
+    }
+
+    /** The key id of each record's field 0 (a key), inserting keys not seen yet. */
+    private int[] keyIds(List<Tuple> records) {
+        int[] ids = new int[records.size()];
+        for (int from = 0; from < records.size(); from += batchSize) {
+            int to = Math.min(records.size(), from + batchSize);
+            RecordBatchBuilder builder = new RecordBatchBuilder(keySchema, allocator, to - from);
+            for (int i = from; i < to; i++) {
+                builder.addRow(new Object[] {records.get(i).field(0)});
+            }
+            try (RecordBatch batch = builder.build()) {
+                System.arraycopy(lookup.groupIds(batch, keys), 0, ids, from, to - from);
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public void close() {
+        if (writer != null) {
+            writer.close();
+        }
+        if (keys != null) {
+            keys.close();
+        }
+    }
+}
