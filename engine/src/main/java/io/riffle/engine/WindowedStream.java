@@ -8,7 +8,7 @@ import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.engine.internal.operator.CountWindowOperator;
 import io.riffle.engine.internal.operator.SessionWindowOperator;
 import io.riffle.engine.internal.operator.WindowAggregateOperator;
-import io.riffle.engine.internal.operator.WindowReduceOperator;
+import io.riffle.engine.internal.operator.WindowFunctionOperator;
 
 /**
  * A keyed stream cut into event-time windows. Each aggregation emits, when the watermark passes a
@@ -102,14 +102,7 @@ public final class WindowedStream {
      * }</pre>
      */
     public DataStream reduce(ReduceFunction function) {
-        if (windows.count() > 0 || windows.gapMillis() > 0) {
-            throw new UnsupportedOperationException("reduce is for tumbling and sliding windows; on " + windows
-                    + " windows use aggregate(...)");
-        }
-        if (latenessMillis > 0) {
-            throw new UnsupportedOperationException("reduce does not take allowed lateness yet: a fired window is"
-                    + " not kept; use aggregate(...), which does");
-        }
+        requireTimeWindows("reduce");
         BatchSchema schema = keyed.schema();
         int key = keyed.keyField();
         int time = timestampField;
@@ -118,8 +111,41 @@ public final class WindowedStream {
         long budget = keyed.env().stateBudgetBytes();
         int lateOutput = lateData != null ? 0 : -1;
         return withLateData(keyed.keyed(keyed.name("window(" + windows + ").reduce"),
-                WindowReduceOperator.outputSchema(schema),
-                () -> new WindowReduceOperator(function, schema, key, time, size, slide, budget, lateOutput)), schema);
+                WindowFunctionOperator.reducedSchema(schema), () -> WindowFunctionOperator.reducing(function, schema,
+                        key, time, size, slide, budget, lateOutput)), schema);
+    }
+
+    /**
+     * Aggregates each key's records of a window with a user {@link AggregateFunction}, whose accumulators are
+     * records of {@code accumulatorSchema} (checkpointed) and whose results are records of {@code resultSchema};
+     * emits {@code (key, window_start, window_end, result...)} when the window fires. Tumbling and sliding
+     * windows (a sliding window merges its panes' accumulators, earlier first).
+     */
+    public DataStream aggregate(AggregateFunction function, BatchSchema accumulatorSchema, BatchSchema resultSchema) {
+        requireTimeWindows("aggregate(AggregateFunction, ...)");
+        BatchSchema schema = keyed.schema();
+        int key = keyed.keyField();
+        int time = timestampField;
+        long size = windows.sizeMillis();
+        long slide = windows.slideMillis();
+        long budget = keyed.env().stateBudgetBytes();
+        int lateOutput = lateData != null ? 0 : -1;
+        return withLateData(keyed.keyed(keyed.name("window(" + windows + ").aggregate(function)"),
+                WindowFunctionOperator.aggregatedSchema(schema.column(key), resultSchema),
+                () -> WindowFunctionOperator.aggregating(function, accumulatorSchema, resultSchema, schema, key, time,
+                        size, slide, budget, lateOutput)), schema);
+    }
+
+    /** User window functions run on tumbling and sliding windows, without allowed lateness. */
+    private void requireTimeWindows(String what) {
+        if (windows.count() > 0 || windows.gapMillis() > 0) {
+            throw new UnsupportedOperationException(what + " is for tumbling and sliding windows; on " + windows
+                    + " windows use aggregate(Aggregate...)");
+        }
+        if (latenessMillis > 0) {
+            throw new UnsupportedOperationException(what + " does not take allowed lateness yet: a fired window is"
+                    + " not kept; use aggregate(Aggregate...), which does");
+        }
     }
 
     private void requireEventTime(String what) {

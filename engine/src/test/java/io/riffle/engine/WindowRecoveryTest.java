@@ -69,7 +69,7 @@ class WindowRecoveryTest {
     private static DataStream reducedWindows(Environment env, Windows windows, long rate) {
         return env.generate(RECORDS, KEYS, rate)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
-                .keyBy("key").window(windows).reduce(WindowReduceTest.SUM_AND_LATEST);
+                .keyBy("key").window(windows).reduce(WindowFunctionTest.SUM_AND_LATEST);
     }
 
     @ParameterizedTest
@@ -91,6 +91,34 @@ class WindowRecoveryTest {
             assertTrue(result.checkpoints() > 0, context);
             assertSameWindows(sliding ? reducedReference(300, 100) : reducedReference(250, 250), out, context);
         }
+    }
+
+    /** An aggregate function's accumulators, (key, count, sum, min) per pane, through failures and a rescale. */
+    @Test
+    void aggregateFunctionWindowsAreExactlyOnceThroughFailuresAndRescaling() throws Exception {
+        List<Tuple> expected = new ArrayList<>();
+        for (Tuple w : reference(300, 100)) {
+            expected.add(Tuple.of(w.field(0), w.field(1), w.field(2), w.field(4), w.field(3), w.field(5)));
+        }
+        Windows windows = Windows.sliding(Duration.ofMillis(300), Duration.ofMillis(100));
+        PlannedFailures failures = PlannedFailures.random(41, 3, RECORDS, "keyBy(key).window");
+        Environment env = env(2).enableCheckpointing(Duration.ofMillis(5), dir.resolve("agg"))
+                .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+        List<Tuple> out = new ArrayList<>();
+        aggregated(env, windows, 600_000).collect(out);
+        JobResult result = env.execute("aggregate-function");
+        assertEquals(3, result.restarts(), "failures " + failures);
+        assertSameWindows(expected, out, "failures " + failures);
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
+                RECORDS / 3, (e, o) -> aggregated(e, windows, 200_000).collect(o));
+        assertSameWindows(expected, all, "rescaled 2 -> 4 -> 1");
+    }
+
+    private static DataStream aggregated(Environment env, Windows windows, long rate) {
+        return env.generate(RECORDS, KEYS, rate)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
+                .keyBy("key").window(windows).aggregate(WindowFunctionTest.COUNT_SUM_MIN, WindowFunctionTest.ACCUMULATOR,
+                        WindowFunctionTest.RESULT);
     }
 
     @Test

@@ -17,16 +17,19 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.EventTimeKernel;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.AggregateFunction;
 import io.riffle.engine.Record;
 import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
@@ -37,23 +40,26 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 
 /**
- * Keyed event-time windows (tumbling or sliding) reduced by a user {@link ReduceFunction}. State is kept by
- * pane ({@code gcd(size, slide)} long), as {@link WindowAggregateOperator} keeps it: per pane an off-heap table
- * gives each key a group id and {@link ReducedRecords} holds each group's reduced record, so a record is
- * reduced into one pane whatever the number of windows it is in. A batch is split by pane with the window
- * kernel; rows are reduced one by one (the function is row-level). When the watermark reaches a window's last
- * millisecond it fires: a tumbling window emits its pane's records, a sliding one reduces each key's records
- * of its panes in time order first. Each fired record is emitted with {@code window_start} and
- * {@code window_end} appended. Late records are dropped and counted, or sent to the side output.
+ * Keyed event-time windows (tumbling or sliding) folded by a user function: a {@link ReduceFunction} (each
+ * key's records reduced to one, emitted with {@code window_start} and {@code window_end} appended) or an
+ * {@link AggregateFunction} (records added into an accumulator, emitted as {@code (key, window_start,
+ * window_end, result...)}). State is kept by pane ({@code gcd(size, slide)} long), as
+ * {@link WindowAggregateOperator} keeps it: per pane an off-heap table gives each key a group id and
+ * {@link ReducedRecords} holds each group's folded record, so a record is folded into one pane whatever the
+ * number of windows it is in. A batch is split by pane with the window kernel; rows are folded one by one
+ * (the functions are row-level). When the watermark reaches a window's last millisecond it fires: a tumbling
+ * window emits its pane's records, a sliding one merges each key's records of its panes in time order first.
+ * Late records are dropped and counted, or sent to the side output.
  *
  * <p>A checkpoint shares each pane's record pages copy-on-write and writes them by key group into
  * {@code <file>.<pane start>}, with the same index as the aggregating window operator; a restore reads its key
  * groups of every pane out of every old subtask's files and, after a rescale, emits a window only for the key
  * groups whose old subtask had not fired it.
  */
-public final class WindowReduceOperator extends Operator {
-    private final ReduceFunction function;
+public final class WindowFunctionOperator extends Operator {
+    private final Fold fold;
     private final BatchSchema inputSchema;
+    private final BatchSchema keySchema;
     private final BatchSchema outputSchema;
     private final int keyField;
     private final int timestampField;
@@ -63,7 +69,7 @@ public final class WindowReduceOperator extends Operator {
     private final long budgetBytes;
     private final int lateOutput;
     private final GroupBySpec keySpec;
-    private final GroupLookup lookup;
+    private final GroupLookup lookup = new GroupLookup(0);
     private final RowView view = new RowView();
     private final SelectionVector selection = new SelectionVector(1024);
     private final TreeMap<Long, Pane> panes = new TreeMap<>();
@@ -101,12 +107,187 @@ public final class WindowReduceOperator extends Operator {
         }
     }
 
-    /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
-    public WindowReduceOperator(ReduceFunction function, BatchSchema inputSchema, int keyField, int timestampField,
-                                long size, long slide, long budgetBytes, int lateOutput) {
-        this.function = function;
+    /**
+     * How a pane folds its records: the first of a key, each next one, two panes' folds of a key (the earlier
+     * first), and the row a fired window emits.
+     */
+    private interface Fold {
+        BatchSchema stateSchema();
+
+        BatchSchema outputSchema();
+
+        /** Where a folded record holds its key. */
+        int keyField();
+
+        Tuple first(Record row) throws Exception;
+
+        Tuple add(Tuple state, Record row) throws Exception;
+
+        Tuple merge(Tuple a, Tuple b) throws Exception;
+
+        Object[] emitted(Tuple state, Instant start, Instant end) throws Exception;
+    }
+
+    /** Records reduced to one of the input's schema, emitted with the window's bounds appended. */
+    public static WindowFunctionOperator reducing(ReduceFunction function, BatchSchema inputSchema, int keyField,
+                                                  int timestampField, long size, long slide, long budgetBytes,
+                                                  int lateOutput) {
+        BatchSchema output = reducedSchema(inputSchema);
+        Fold fold = new Fold() {
+            @Override
+            public BatchSchema stateSchema() {
+                return inputSchema;
+            }
+
+            @Override
+            public BatchSchema outputSchema() {
+                return output;
+            }
+
+            @Override
+            public int keyField() {
+                return keyField;
+            }
+
+            @Override
+            public Tuple first(Record row) {
+                return Tuple.copyOf(row);
+            }
+
+            @Override
+            public Tuple add(Tuple state, Record row) throws Exception {
+                return reduced(state, row);
+            }
+
+            @Override
+            public Tuple merge(Tuple a, Tuple b) throws Exception {
+                return reduced(a, b);
+            }
+
+            private Tuple reduced(Record a, Record b) throws Exception {
+                Record result = function.reduce(a, b);
+                if (result == null) {
+                    throw new IllegalArgumentException("the reduce function returned null for key " + b.field(keyField));
+                }
+                return Tuple.copyOf(result);
+            }
+
+            @Override
+            public Object[] emitted(Tuple state, Instant start, Instant end) {
+                Object[] fields = new Object[state.arity() + 2];
+                for (int f = 0; f < state.arity(); f++) {
+                    fields[f] = state.field(f);
+                }
+                fields[state.arity()] = start;
+                fields[state.arity() + 1] = end;
+                return fields;
+            }
+        };
+        return new WindowFunctionOperator(fold, inputSchema, keyField, timestampField, size, slide, budgetBytes,
+                lateOutput);
+    }
+
+    /**
+     * Records added into accumulators of {@code accumulatorSchema} (kept as {@code (key, accumulator...)}),
+     * emitted as {@code (key, window_start, window_end, result...)}.
+     */
+    public static WindowFunctionOperator aggregating(AggregateFunction function, BatchSchema accumulatorSchema,
+                                                     BatchSchema resultSchema, BatchSchema inputSchema, int keyField,
+                                                     int timestampField, long size, long slide, long budgetBytes,
+                                                     int lateOutput) {
+        Column key = inputSchema.column(keyField);
+        BatchSchema state = withKey(key, accumulatorSchema, List.of());
+        BatchSchema output = withKey(key, resultSchema, List.of(Column.of("window_start", ColumnType.TIMESTAMP_MS),
+                Column.of("window_end", ColumnType.TIMESTAMP_MS)));
+        Fold fold = new Fold() {
+            @Override
+            public BatchSchema stateSchema() {
+                return state;
+            }
+
+            @Override
+            public BatchSchema outputSchema() {
+                return output;
+            }
+
+            @Override
+            public int keyField() {
+                return 0;
+            }
+
+            @Override
+            public Tuple first(Record row) throws Exception {
+                return keyed(row.field(keyField), function.add(checked(function.createAccumulator(), "createAccumulator"),
+                        row));
+            }
+
+            @Override
+            public Tuple add(Tuple state, Record row) throws Exception {
+                return keyed(state.field(0), function.add(accumulator(state), row));
+            }
+
+            @Override
+            public Tuple merge(Tuple a, Tuple b) throws Exception {
+                return keyed(a.field(0), function.merge(accumulator(a), accumulator(b)));
+            }
+
+            private Tuple accumulator(Tuple state) {
+                Object[] fields = new Object[state.arity() - 1];
+                for (int f = 0; f < fields.length; f++) {
+                    fields[f] = state.field(f + 1);
+                }
+                return Tuple.of(fields);
+            }
+
+            private Tuple keyed(Object key, Tuple accumulator) {
+                checked(accumulator, "add or merge");
+                if (accumulator.arity() != accumulatorSchema.columnCount()) {
+                    throw new IllegalArgumentException("the aggregate function's accumulator " + accumulator + " has "
+                            + accumulator.arity() + " fields; the accumulator schema " + accumulatorSchema + " has "
+                            + accumulatorSchema.columnCount());
+                }
+                Object[] fields = new Object[accumulator.arity() + 1];
+                fields[0] = key;
+                for (int f = 0; f < accumulator.arity(); f++) {
+                    fields[f + 1] = accumulator.field(f);
+                }
+                return Tuple.of(fields);
+            }
+
+            private Tuple checked(Tuple accumulator, String what) {
+                if (accumulator == null) {
+                    throw new IllegalArgumentException("the aggregate function's " + what + " returned null");
+                }
+                return accumulator;
+            }
+
+            @Override
+            public Object[] emitted(Tuple state, Instant start, Instant end) throws Exception {
+                Record result = function.result(accumulator(state));
+                if (result == null || result.arity() != resultSchema.columnCount()) {
+                    throw new IllegalArgumentException("the aggregate function's result " + result + " does not have"
+                            + " the " + resultSchema.columnCount() + " fields of the result schema " + resultSchema);
+                }
+                Object[] fields = new Object[result.arity() + 3];
+                fields[0] = state.field(0);
+                fields[1] = start;
+                fields[2] = end;
+                for (int f = 0; f < result.arity(); f++) {
+                    fields[f + 3] = result.field(f);
+                }
+                return fields;
+            }
+        };
+        return new WindowFunctionOperator(fold, inputSchema, keyField, timestampField, size, slide, budgetBytes,
+                lateOutput);
+    }
+
+    private WindowFunctionOperator(Fold fold, BatchSchema inputSchema, int keyField, int timestampField, long size,
+                                   long slide, long budgetBytes, int lateOutput) {
+        this.fold = fold;
         this.inputSchema = inputSchema;
-        this.outputSchema = outputSchema(inputSchema);
+        this.keySchema = BatchSchema.of(inputSchema.column(keyField));
+        this.outputSchema = fold.outputSchema();
         this.keyField = keyField;
         this.timestampField = timestampField;
         this.size = size;
@@ -114,18 +295,34 @@ public final class WindowReduceOperator extends Operator {
         this.pane = gcd(size, slide);
         this.budgetBytes = budgetBytes;
         this.lateOutput = lateOutput;
-        this.keySpec = GroupBySpec.of(inputSchema, keyField);
-        this.lookup = new GroupLookup(keyField);
+        this.keySpec = GroupBySpec.of(keySchema, 0);
     }
 
-    /** The input's fields, then {@code window_start} and {@code window_end}. */
-    public static BatchSchema outputSchema(BatchSchema input) {
+    /** A reduce's output: the input's fields, then {@code window_start} and {@code window_end}. */
+    public static BatchSchema reducedSchema(BatchSchema input) {
         List<Column> columns = new ArrayList<>();
         for (int c = 0; c < input.columnCount(); c++) {
             columns.add(input.column(c));
         }
         columns.add(Column.of("window_start", ColumnType.TIMESTAMP_MS));
         columns.add(Column.of("window_end", ColumnType.TIMESTAMP_MS));
+        return BatchSchema.of(columns);
+    }
+
+    /** An aggregate function's output: {@code (key, window_start, window_end, result...)}. */
+    public static BatchSchema aggregatedSchema(Column key, BatchSchema result) {
+        return withKey(key, result, List.of(Column.of("window_start", ColumnType.TIMESTAMP_MS),
+                Column.of("window_end", ColumnType.TIMESTAMP_MS)));
+    }
+
+    /** {@code key}, then {@code between}, then {@code rest}'s columns. */
+    private static BatchSchema withKey(Column key, BatchSchema rest, List<Column> between) {
+        List<Column> columns = new ArrayList<>();
+        columns.add(key);
+        columns.addAll(between);
+        for (int c = 0; c < rest.columnCount(); c++) {
+            columns.add(rest.column(c));
+        }
         return BatchSchema.of(columns);
     }
 
@@ -159,7 +356,7 @@ public final class WindowReduceOperator extends Operator {
             starts = new long[Math.max(n, starts.length * 2)];
         }
         if (EventTimeKernel.windowStarts(timestamps, n, pane, starts) && !isLate(starts[0])) {
-            reduceInto(paneFor(starts[0]), batch);
+            foldInto(paneFor(starts[0]), batch);
             return;
         }
         int distinct = 0;
@@ -181,7 +378,7 @@ public final class WindowReduceOperator extends Operator {
             selection.setSize(count);
             GatherKernel.gather(batch, selection, scratch);
             if (!isLate(start)) {
-                reduceInto(paneFor(start), scratch);
+                foldInto(paneFor(start), scratch);
                 continue;
             }
             if (metrics != null) {
@@ -193,29 +390,23 @@ public final class WindowReduceOperator extends Operator {
         }
     }
 
-    /** Reduces every row of {@code rows} into its key's record of {@code into}. */
-    private void reduceInto(Pane into, RecordBatch rows) throws Exception {
+    /** Folds every row of {@code rows} into its key's record of {@code into}. */
+    private void foldInto(Pane into, RecordBatch rows) throws Exception {
         int n = rows.rowCount();
-        int[] groupIds = lookup.groupIds(rows, into.keys);
+        // A view of the key column alone (never closed: the vector stays the batch's).
+        RecordBatch keyColumn = RecordBatch.wrap(keySchema, new FieldVector[] {rows.vector(keyField)}, n);
+        int[] groupIds = lookup.groupIds(keyColumn, into.keys);
         long[] hashes = lookup.hashes();
         ReducedRecords records = into.records;
         for (int row = 0; row < n; row++) {
             view.point(rows, row);
             int g = groupIds[row];
             if (g == records.size()) {
-                records.add(Tuple.copyOf(view), KeyGroups.keyGroup(hashes[row], maxParallelism));
+                records.add(fold.first(view), KeyGroups.keyGroup(hashes[row], maxParallelism));
             } else {
-                records.set(g, Tuple.copyOf(reduced(records.get(g), view)));
+                records.set(g, fold.add(records.get(g), view));
             }
         }
-    }
-
-    private Record reduced(Record accumulated, Record next) throws Exception {
-        Record result = function.reduce(accumulated, next);
-        if (result == null) {
-            throw new IllegalArgumentException("the reduce function returned null for key " + next.field(keyField));
-        }
-        return result;
     }
 
     private int addDistinct(long start, int distinct) {
@@ -295,15 +486,15 @@ public final class WindowReduceOperator extends Operator {
             }
             return;
         }
-        // Each key's records of the window's panes, reduced in time order; insertion order keeps output stable.
+        // Each key's records of the window's panes, merged in time order; insertion order keeps output stable.
         Map<Object, Tuple> window = new LinkedHashMap<>();
         Map<Object, Integer> keyGroups = new LinkedHashMap<>();
         for (Pane p : panes.subMap(start, end).values()) {
             for (int g = 0; g < p.records.size(); g++) {
                 Tuple record = p.records.get(g);
-                Object key = record.field(keyField);
+                Object key = record.field(fold.keyField());
                 Tuple so = window.get(key);
-                window.put(key, so == null ? record : Tuple.copyOf(reduced(so, record)));
+                window.put(key, so == null ? record : fold.merge(so, record));
                 keyGroups.putIfAbsent(key, p.records.keyGroup(g));
             }
         }
@@ -313,18 +504,12 @@ public final class WindowReduceOperator extends Operator {
     }
 
     /** Emits a window's record, unless its key group's old subtask had fired the window before a rescale. */
-    private void emit(Tuple record, int keyGroup, long end, Instant windowStart, Instant windowEnd) {
+    private void emit(Tuple record, int keyGroup, long end, Instant windowStart, Instant windowEnd) throws Exception {
         if (firedEndByKeyGroup != null && end <= highestFiredEnd
                 && firedEndByKeyGroup[keyGroup - firstKeyGroup] >= end) {
             return;
         }
-        Object[] fields = new Object[record.arity() + 2];
-        for (int f = 0; f < record.arity(); f++) {
-            fields[f] = record.field(f);
-        }
-        fields[record.arity()] = windowStart;
-        fields[record.arity() + 1] = windowEnd;
-        writer.collect(fields);
+        writer.collect(fold.emitted(record, windowStart, windowEnd));
     }
 
     @Override
@@ -343,8 +528,8 @@ public final class WindowReduceOperator extends Operator {
             public long writeTo(Path file) throws IOException {
                 long bytes = 0;
                 for (int p = 0; p < snapshots.length; p++) {
-                    long written = snapshots[p].writeTo(WindowStateIndex.paneFile(file, paneStarts[p]), inputSchema,
-                            maxParallelism);
+                    long written = snapshots[p].writeTo(WindowStateIndex.paneFile(file, paneStarts[p]),
+                            fold.stateSchema(), maxParallelism);
                     index.paneBytes()[p] = written;
                     bytes += written;
                 }
@@ -394,9 +579,36 @@ public final class WindowReduceOperator extends Operator {
             highestFiredEnd = highestMark;
         }
         for (Map.Entry<Long, List<Path>> e : paneFiles.entrySet()) {
-            Pane p = paneFor(e.getKey());
-            ReducedRecords.restore(e.getValue(), inputSchema, keyField, firstKeyGroup, last, p.keys, lookup,
-                    p.records, allocator, batchSize);
+            restorePane(paneFor(e.getKey()), e.getValue(), last);
+        }
+    }
+
+    /** The folded records of this subtask's key groups of one pane, their keys inserted in the same order. */
+    private void restorePane(Pane pane, List<Path> files, int last) throws IOException {
+        List<Tuple> records = new ArrayList<>();
+        List<Integer> keyGroups = new ArrayList<>();
+        for (Path file : files) {
+            ReducedRecords.read(file, fold.stateSchema(), firstKeyGroup, last, (record, keyGroup) -> {
+                records.add(record);
+                keyGroups.add(keyGroup);
+            });
+        }
+        for (int from = 0; from < records.size(); from += batchSize) {
+            int to = Math.min(records.size(), from + batchSize);
+            RecordBatchBuilder builder = new RecordBatchBuilder(keySchema, allocator, to - from);
+            for (int i = from; i < to; i++) {
+                builder.addRow(new Object[] {records.get(i).field(fold.keyField())});
+            }
+            try (RecordBatch keys = builder.build()) {
+                int[] groupIds = lookup.groupIds(keys, pane.keys);
+                for (int i = from; i < to; i++) {
+                    if (groupIds[i - from] != pane.records.size()) {
+                        throw new CorruptCheckpointException(name + ": the window state holds key "
+                                + records.get(i).field(fold.keyField()) + " twice in one pane");
+                    }
+                    pane.records.add(records.get(i), keyGroups.get(i));
+                }
+            }
         }
     }
 

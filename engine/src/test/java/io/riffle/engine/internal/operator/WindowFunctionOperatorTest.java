@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kept the panes later windows still need): each key group keeps its old subtask's mark, so no window comes
  * out twice or with only some of its panes.
  */
-class WindowReduceOperatorTest extends AllocatorTest {
+class WindowFunctionOperatorTest extends AllocatorTest {
     private static final BatchSchema EVENTS = BatchSchema.of(Column.of("key", ColumnType.INT64),
             Column.of("value", ColumnType.INT64), Column.of("time", ColumnType.TIMESTAMP_MS));
     private static final int MAX_PARALLELISM = 8;
@@ -55,15 +55,15 @@ class WindowReduceOperatorTest extends AllocatorTest {
         }
     }
 
-    private WindowReduceOperator open(int subtask, int parallelism) {
-        WindowReduceOperator op = new WindowReduceOperator(SUM, EVENTS, 0, 2, 300, 100, 1L << 30, -1);
+    private WindowFunctionOperator open(int subtask, int parallelism) {
+        WindowFunctionOperator op = WindowFunctionOperator.reducing(SUM, EVENTS, 0, 2, 300, 100, 1L << 30, -1);
         op.open(new SubtaskContext("reduce", subtask, parallelism, allocator, 64, 1, null, MAX_PARALLELISM,
                 new OperatorMetrics("reduce", parallelism, false)));
         return op;
     }
 
     /** Key k has value k at times 10, 110, ..., 990; windows of 300 ms every 100 ms. */
-    private void feed(WindowReduceOperator op, int subtask, int parallelism, Output out) throws Exception {
+    private void feed(WindowFunctionOperator op, int subtask, int parallelism, Output out) throws Exception {
         List<Object[]> rows = new ArrayList<>();
         for (long t = 10; t < 1000; t += 100) {
             for (long k = 0; k < 40; k++) {
@@ -84,7 +84,7 @@ class WindowReduceOperatorTest extends AllocatorTest {
         List<Path> files = new ArrayList<>();
         long[] watermarks = {299, 599};
         for (int subtask = 0; subtask < 2; subtask++) {
-            WindowReduceOperator op = open(subtask, 2);
+            WindowFunctionOperator op = open(subtask, 2);
             try {
                 feed(op, subtask, 2, before);
                 op.processWatermark(watermarks[subtask], before);
@@ -97,7 +97,7 @@ class WindowReduceOperatorTest extends AllocatorTest {
                 op.close();
             }
         }
-        WindowReduceOperator restored = open(0, 1);
+        WindowFunctionOperator restored = open(0, 1);
         Collected after = new Collected();
         try {
             restored.restoreState(new StateRestore(1, files, List.of(), MAX_PARALLELISM, 0, MAX_PARALLELISM));

@@ -22,15 +22,42 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Windows reduced by a user function, against a reference over random out-of-order data: the function sums
- * the value and keeps the latest time, so each window's record is (key, sum, latest time, start, end).
+ * Windows folded by user functions, against a reference over random out-of-order data: a reduce that sums
+ * the value and keeps the latest time (each window's record is (key, sum, latest time, start, end)), and an
+ * aggregate function counting, summing and taking the minimum ((key, start, end, count, sum, min)).
  */
 @Timeout(120)
-class WindowReduceTest {
+class WindowFunctionTest {
     private static final BatchSchema EVENTS = BatchSchema.of(Column.of("key", ColumnType.INT64),
             Column.of("value", ColumnType.INT64), Column.of("time", ColumnType.TIMESTAMP_MS));
     static final ReduceFunction SUM_AND_LATEST = (a, b) -> Tuple.of(a.field(0), a.getLong(1) + b.getLong(1),
             Instant.ofEpochMilli(Math.max(a.getLong(2), b.getLong(2))));
+
+    static final BatchSchema ACCUMULATOR = BatchSchema.of(Column.of("count", ColumnType.INT64),
+            Column.of("sum", ColumnType.INT64), Column.of("min", ColumnType.INT64));
+    static final BatchSchema RESULT = BatchSchema.of(Column.of("count", ColumnType.INT64),
+            Column.of("sum", ColumnType.INT64), Column.nullable("min", ColumnType.INT64));
+    static final AggregateFunction COUNT_SUM_MIN = new AggregateFunction() {
+        @Override
+        public Tuple createAccumulator() {
+            return Tuple.of(0L, 0L, Long.MAX_VALUE);
+        }
+
+        @Override
+        public Tuple add(Tuple a, Record r) {
+            return Tuple.of(a.getLong(0) + 1, a.getLong(1) + r.getLong(1), Math.min(a.getLong(2), r.getLong(1)));
+        }
+
+        @Override
+        public Tuple merge(Tuple a, Tuple b) {
+            return Tuple.of(a.getLong(0) + b.getLong(0), a.getLong(1) + b.getLong(1), Math.min(a.getLong(2), b.getLong(2)));
+        }
+
+        @Override
+        public Record result(Tuple a) {
+            return Tuple.of(a.getLong(0), a.getLong(1), a.getLong(0) == 0 ? null : a.getLong(2));
+        }
+    };
 
     private static List<Tuple> events(long seed, int n, long disorder) {
         Random r = new Random(seed);
@@ -82,6 +109,81 @@ class WindowReduceTest {
                     .keyBy("key").window(windows).reduce(SUM_AND_LATEST).executeAndCollect();
             assertEquals(sorted(reference(events, shape[0], shape[1])), sorted(out), "seed " + seed + ", " + windows + ", p " + p);
         }
+    }
+
+    /** Per window (key, start): (key, start, end, count, sum, min) of the records. */
+    private static List<Tuple> aggregateReference(List<Tuple> events, long size, long slide) {
+        Map<List<Long>, long[]> windows = new TreeMap<>((a, b) -> a.get(0).equals(b.get(0))
+                ? Long.compare(a.get(1), b.get(1)) : Long.compare(a.get(0), b.get(0)));
+        for (Tuple e : events) {
+            long time = e.getLong(2);
+            for (long s = time - Math.floorMod(time, slide); s > time - size; s -= slide) {
+                long[] acc = windows.computeIfAbsent(List.of(e.getLong(0), s), k -> new long[] {0, 0, Long.MAX_VALUE});
+                acc[0]++;
+                acc[1] += e.getLong(1);
+                acc[2] = Math.min(acc[2], e.getLong(1));
+            }
+        }
+        List<Tuple> out = new ArrayList<>();
+        for (Map.Entry<List<Long>, long[]> w : windows.entrySet()) {
+            long start = w.getKey().get(1);
+            long[] a = w.getValue();
+            out.add(Tuple.of(w.getKey().get(0), Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + size), a[0],
+                    a[1], a[2]));
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void aggregateFunctionsMatchTheReference(int p) {
+        long[][] shapes = {{100, 100}, {60, 20}, {90, 30}};
+        for (int seed = 0; seed < 6; seed++) {
+            long[] shape = shapes[seed % shapes.length];
+            Windows windows = shape[0] == shape[1] ? Windows.tumbling(Duration.ofMillis(shape[0]))
+                    : Windows.sliding(Duration.ofMillis(shape[0]), Duration.ofMillis(shape[1]));
+            long disorder = seed % 2 == 0 ? 0 : 20 + seed;
+            List<Tuple> events = events(seed * 3L + p, 2_500, disorder);
+            Environment env = Environment.streaming().setParallelism(p).setBatchSize(1 + seed * 41 % 150);
+            List<Tuple> out = env.fromCollection(events, EVENTS)
+                    .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofMillis(disorder)))
+                    .keyBy("key").window(windows).aggregate(COUNT_SUM_MIN, ACCUMULATOR, RESULT).executeAndCollect();
+            assertEquals(sorted(aggregateReference(events, shape[0], shape[1])), sorted(out),
+                    "seed " + seed + ", " + windows + ", p " + p);
+        }
+    }
+
+    @Test
+    void anAggregateFunctionOfTheWrongShapeFailsNamingTheOperator() {
+        AggregateFunction shortAccumulator = new AggregateFunction() {
+            @Override
+            public Tuple createAccumulator() {
+                return Tuple.of(0L);
+            }
+
+            @Override
+            public Tuple add(Tuple a, Record r) {
+                return a;
+            }
+
+            @Override
+            public Tuple merge(Tuple a, Tuple b) {
+                return a;
+            }
+
+            @Override
+            public Record result(Tuple a) {
+                return a;
+            }
+        };
+        Environment env = Environment.streaming().setParallelism(1);
+        env.fromCollection(events(1, 100, 0), EVENTS).assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time"))
+                .keyBy("key").window(Windows.tumbling(Duration.ofMillis(50))).aggregate(shortAccumulator, ACCUMULATOR, RESULT)
+                .collect(new ArrayList<>());
+        JobFailedException e = assertThrows(JobFailedException.class, env::execute);
+        assertEquals("keyBy(key).window(tumbling(50 ms)).aggregate(function)", e.operator());
+        assertTrue(e.getMessage().contains("the aggregate function's accumulator (0) has 1 fields; the accumulator schema"),
+                e.getMessage());
     }
 
     /** At parallelism 1, where the watermark each batch meets is known: late records go to the side output. */
@@ -145,11 +247,15 @@ class WindowReduceTest {
     void reduceIsRefusedWhereItIsNotBuilt() {
         KeyedStream keyed = Environment.streaming().fromCollection(events(1, 10, 0), EVENTS)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time")).keyBy("key");
-        assertEquals("reduce is for tumbling and sliding windows; on session(5 ms) windows use aggregate(...)",
+        assertEquals("reduce is for tumbling and sliding windows; on session(5 ms) windows use aggregate(Aggregate...)",
                 assertThrows(UnsupportedOperationException.class,
                         () -> keyed.window(Windows.session(Duration.ofMillis(5))).reduce(SUM_AND_LATEST)).getMessage());
-        assertEquals("reduce does not take allowed lateness yet: a fired window is not kept; use aggregate(...),"
-                        + " which does",
+        assertEquals("aggregate(AggregateFunction, ...) is for tumbling and sliding windows; on count(3) windows use"
+                        + " aggregate(Aggregate...)",
+                assertThrows(UnsupportedOperationException.class, () -> keyed.countWindow(3)
+                        .aggregate(COUNT_SUM_MIN, ACCUMULATOR, RESULT)).getMessage());
+        assertEquals("reduce does not take allowed lateness yet: a fired window is not kept; use"
+                        + " aggregate(Aggregate...), which does",
                 assertThrows(UnsupportedOperationException.class, () -> keyed.window(Windows.tumbling(
                         Duration.ofMillis(5))).allowedLateness(Duration.ofMillis(3)).reduce(SUM_AND_LATEST)).getMessage());
     }
