@@ -5,9 +5,11 @@ import java.time.Duration;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.engine.internal.operator.CountWindowFunctionOperator;
 import io.riffle.engine.internal.operator.CountWindowOperator;
 import io.riffle.engine.internal.operator.SessionWindowOperator;
 import io.riffle.engine.internal.operator.WindowAggregateOperator;
+import io.riffle.engine.internal.operator.WindowFold;
 import io.riffle.engine.internal.operator.WindowFunctionOperator;
 
 /**
@@ -94,7 +96,8 @@ public final class WindowedStream {
      * {@code window_start} and {@code window_end} appended when the window fires. The function must return a
      * record of the input's schema and, since records are reduced as they arrive and a sliding window's panes
      * in time order, it should not depend on order (associative and commutative, as a sum or a max is).
-     * Tumbling and sliding windows; late records are handled as by the aggregations.
+     * Tumbling, sliding and count windows (a count window emits the reduced record alone); late records are
+     * handled as by the aggregations.
      *
      * <pre>{@code
      * trades.keyBy("symbol").window(Windows.tumbling(Duration.ofMinutes(1)))
@@ -102,50 +105,45 @@ public final class WindowedStream {
      * }</pre>
      */
     public DataStream reduce(ReduceFunction function) {
-        requireTimeWindows("reduce");
-        BatchSchema schema = keyed.schema();
-        int key = keyed.keyField();
-        int time = timestampField;
-        long size = windows.sizeMillis();
-        long slide = windows.slideMillis();
-        long budget = keyed.env().stateBudgetBytes();
-        int lateOutput = lateData != null ? 0 : -1;
-        return withLateData(keyed.keyed(keyed.name("window(" + windows + ").reduce"),
-                WindowFunctionOperator.reducedSchema(schema), () -> WindowFunctionOperator.reducing(function, schema,
-                        key, time, size, slide, budget, lateOutput)), schema);
+        return folded("reduce", WindowFold.reducing(function, keyed.schema(), keyed.keyField()));
     }
 
     /**
      * Aggregates each key's records of a window with a user {@link AggregateFunction}, whose accumulators are
      * records of {@code accumulatorSchema} (checkpointed) and whose results are records of {@code resultSchema};
-     * emits {@code (key, window_start, window_end, result...)} when the window fires. Tumbling and sliding
-     * windows (a sliding window merges its panes' accumulators, earlier first).
+     * emits {@code (key, window_start, window_end, result...)} when the window fires ({@code (key, result...)}
+     * for count windows). A sliding window merges its panes' accumulators, earlier first.
      */
     public DataStream aggregate(AggregateFunction function, BatchSchema accumulatorSchema, BatchSchema resultSchema) {
-        requireTimeWindows("aggregate(AggregateFunction, ...)");
-        BatchSchema schema = keyed.schema();
-        int key = keyed.keyField();
-        int time = timestampField;
-        long size = windows.sizeMillis();
-        long slide = windows.slideMillis();
-        long budget = keyed.env().stateBudgetBytes();
-        int lateOutput = lateData != null ? 0 : -1;
-        return withLateData(keyed.keyed(keyed.name("window(" + windows + ").aggregate(function)"),
-                WindowFunctionOperator.aggregatedSchema(schema.column(key), resultSchema),
-                () -> WindowFunctionOperator.aggregating(function, accumulatorSchema, resultSchema, schema, key, time,
-                        size, slide, budget, lateOutput)), schema);
+        return folded("aggregate(function)", WindowFold.aggregating(function, accumulatorSchema, resultSchema,
+                keyed.schema(), keyed.keyField()));
     }
 
-    /** User window functions run on tumbling and sliding windows, without allowed lateness. */
-    private void requireTimeWindows(String what) {
-        if (windows.count() > 0 || windows.gapMillis() > 0) {
-            throw new UnsupportedOperationException(what + " is for tumbling and sliding windows; on " + windows
+    /** A user function's windows: tumbling, sliding and count windows, without allowed lateness. */
+    private DataStream folded(String what, WindowFold fold) {
+        if (windows.gapMillis() > 0) {
+            throw new UnsupportedOperationException(what + " is for tumbling, sliding and count windows; on " + windows
                     + " windows use aggregate(Aggregate...)");
         }
         if (latenessMillis > 0) {
             throw new UnsupportedOperationException(what + " does not take allowed lateness yet: a fired window is"
                     + " not kept; use aggregate(Aggregate...), which does");
         }
+        BatchSchema schema = keyed.schema();
+        int key = keyed.keyField();
+        long budget = keyed.env().stateBudgetBytes();
+        String name = keyed.name("window(" + windows + ")." + what);
+        if (windows.count() > 0) {
+            long records = windows.count();
+            return keyed.keyed(name, fold.outputSchema(false),
+                    () -> new CountWindowFunctionOperator(fold, schema, key, records, budget));
+        }
+        int time = timestampField;
+        long size = windows.sizeMillis();
+        long slide = windows.slideMillis();
+        int lateOutput = lateData != null ? 0 : -1;
+        return withLateData(keyed.keyed(name, fold.outputSchema(true),
+                () -> new WindowFunctionOperator(fold, schema, key, time, size, slide, budget, lateOutput)), schema);
     }
 
     private void requireEventTime(String what) {

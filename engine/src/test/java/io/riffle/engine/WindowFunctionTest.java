@@ -153,6 +153,46 @@ class WindowFunctionTest {
         }
     }
 
+    /** Count windows: each key's records in arrival order (one source subtask keeps it), in windows of n. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void countWindowsFoldWithUserFunctions(int p) {
+        for (int seed = 0; seed < 4; seed++) {
+            int n = 1 + seed * 2;
+            List<Tuple> events = events(seed + 50L * p, 1_500, 0);
+            Map<Long, List<Tuple>> open = new TreeMap<>();
+            List<Tuple> reduced = new ArrayList<>();
+            List<Tuple> aggregated = new ArrayList<>();
+            for (Tuple e : events) {
+                List<Tuple> window = open.computeIfAbsent(e.getLong(0), k -> new ArrayList<>());
+                window.add(e);
+                if (window.size() == n) {
+                    long sum = 0;
+                    long latest = Long.MIN_VALUE;
+                    long min = Long.MAX_VALUE;
+                    for (Tuple w : window) {
+                        sum += w.getLong(1);
+                        latest = Math.max(latest, w.getLong(2));
+                        min = Math.min(min, w.getLong(1));
+                    }
+                    reduced.add(Tuple.of(e.field(0), sum, Instant.ofEpochMilli(latest)));
+                    aggregated.add(Tuple.of(e.field(0), (long) n, sum, min));
+                    window.clear();
+                }
+            }
+            Environment env = Environment.streaming().setParallelism(p).setBatchSize(1 + seed * 31);
+            DataStream source = env.fromCollection(events, EVENTS).setParallelism(1);
+            List<Tuple> reducedOut = new ArrayList<>();
+            List<Tuple> aggregatedOut = new ArrayList<>();
+            source.keyBy("key").countWindow(n).reduce(SUM_AND_LATEST).collect(reducedOut);
+            source.keyBy("key").countWindow(n).aggregate(COUNT_SUM_MIN, ACCUMULATOR, RESULT).collect(aggregatedOut);
+            env.execute("count-functions");
+            String context = "p " + p + ", windows of " + n;
+            assertEquals(sorted(reduced), sorted(reducedOut), context);
+            assertEquals(sorted(aggregated), sorted(aggregatedOut), context);
+        }
+    }
+
     @Test
     void anAggregateFunctionOfTheWrongShapeFailsNamingTheOperator() {
         AggregateFunction shortAccumulator = new AggregateFunction() {
@@ -247,12 +287,12 @@ class WindowFunctionTest {
     void reduceIsRefusedWhereItIsNotBuilt() {
         KeyedStream keyed = Environment.streaming().fromCollection(events(1, 10, 0), EVENTS)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time")).keyBy("key");
-        assertEquals("reduce is for tumbling and sliding windows; on session(5 ms) windows use aggregate(Aggregate...)",
+        assertEquals("reduce is for tumbling, sliding and count windows; on session(5 ms) windows use aggregate(Aggregate...)",
                 assertThrows(UnsupportedOperationException.class,
                         () -> keyed.window(Windows.session(Duration.ofMillis(5))).reduce(SUM_AND_LATEST)).getMessage());
-        assertEquals("aggregate(AggregateFunction, ...) is for tumbling and sliding windows; on count(3) windows use"
+        assertEquals("aggregate(function) is for tumbling, sliding and count windows; on session(7 ms) windows use"
                         + " aggregate(Aggregate...)",
-                assertThrows(UnsupportedOperationException.class, () -> keyed.countWindow(3)
+                assertThrows(UnsupportedOperationException.class, () -> keyed.window(Windows.session(Duration.ofMillis(7)))
                         .aggregate(COUNT_SUM_MIN, ACCUMULATOR, RESULT)).getMessage());
         assertEquals("reduce does not take allowed lateness yet: a fired window is not kept; use"
                         + " aggregate(Aggregate...), which does",

@@ -259,6 +259,39 @@ class WindowRecoveryTest {
         }
     }
 
+    /** A user reduce on count windows keeps each key's open window in checkpoints: through failures and a rescale. */
+    @Test
+    void countWindowReducesAreExactlyOnceThroughFailuresAndRescaling() throws Exception {
+        List<Tuple> expected = new ArrayList<>();
+        for (long k = 0; k < KEYS; k++) {
+            long sum = 0;
+            int n = 0;
+            for (long i = k; i < RECORDS; i += KEYS) {
+                sum += i;
+                if (++n == 7) {
+                    expected.add(Tuple.of(k, sum, Instant.ofEpochMilli(i)));
+                    sum = 0;
+                    n = 0;
+                }
+            }
+        }
+        PlannedFailures failures = PlannedFailures.random(53, 3, RECORDS, "keyBy(key).window");
+        Environment env = env(2).enableCheckpointing(Duration.ofMillis(5), dir.resolve("count-reduce"))
+                .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+        List<Tuple> out = new ArrayList<>();
+        countReduced(env, 600_000).collect(out);
+        assertEquals(3, env.execute("count-reduce").restarts(), "failures " + failures);
+        assertSameWindows(expected, out, "failures " + failures);
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
+                RECORDS / 3, (e, o) -> countReduced(e, 200_000).collect(o));
+        assertSameWindows(expected, all, "rescaled 2 -> 4 -> 1");
+    }
+
+    private static DataStream countReduced(Environment env, long rate) {
+        return env.generate(RECORDS, KEYS, rate).setParallelism(1).keyBy("key").countWindow(7)
+                .reduce(WindowFunctionTest.SUM_AND_LATEST);
+    }
+
     /**
      * Stopped after a savepoint and restored at another parallelism, 2 -> 4 -> 1: panes are read back by
      * key group, and windows that some old subtasks had fired are emitted only for the keys that had not.

@@ -14,8 +14,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.riffle.columnar.batch.BatchSchema;
-import io.riffle.columnar.batch.Column;
-import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.batch.SelectionVector;
@@ -25,7 +23,6 @@ import io.riffle.columnar.kernel.EventTimeKernel;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.AggregateFunction;
-import io.riffle.engine.Record;
 import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.connector.TaskContext;
@@ -57,7 +54,7 @@ import org.apache.arrow.vector.FieldVector;
  * groups whose old subtask had not fired it.
  */
 public final class WindowFunctionOperator extends Operator {
-    private final Fold fold;
+    private final WindowFold fold;
     private final BatchSchema inputSchema;
     private final BatchSchema keySchema;
     private final BatchSchema outputSchema;
@@ -107,187 +104,13 @@ public final class WindowFunctionOperator extends Operator {
         }
     }
 
-    /**
-     * How a pane folds its records: the first of a key, each next one, two panes' folds of a key (the earlier
-     * first), and the row a fired window emits.
-     */
-    private interface Fold {
-        BatchSchema stateSchema();
-
-        BatchSchema outputSchema();
-
-        /** Where a folded record holds its key. */
-        int keyField();
-
-        Tuple first(Record row) throws Exception;
-
-        Tuple add(Tuple state, Record row) throws Exception;
-
-        Tuple merge(Tuple a, Tuple b) throws Exception;
-
-        Object[] emitted(Tuple state, Instant start, Instant end) throws Exception;
-    }
-
-    /** Records reduced to one of the input's schema, emitted with the window's bounds appended. */
-    public static WindowFunctionOperator reducing(ReduceFunction function, BatchSchema inputSchema, int keyField,
-                                                  int timestampField, long size, long slide, long budgetBytes,
-                                                  int lateOutput) {
-        BatchSchema output = reducedSchema(inputSchema);
-        Fold fold = new Fold() {
-            @Override
-            public BatchSchema stateSchema() {
-                return inputSchema;
-            }
-
-            @Override
-            public BatchSchema outputSchema() {
-                return output;
-            }
-
-            @Override
-            public int keyField() {
-                return keyField;
-            }
-
-            @Override
-            public Tuple first(Record row) {
-                return Tuple.copyOf(row);
-            }
-
-            @Override
-            public Tuple add(Tuple state, Record row) throws Exception {
-                return reduced(state, row);
-            }
-
-            @Override
-            public Tuple merge(Tuple a, Tuple b) throws Exception {
-                return reduced(a, b);
-            }
-
-            private Tuple reduced(Record a, Record b) throws Exception {
-                Record result = function.reduce(a, b);
-                if (result == null) {
-                    throw new IllegalArgumentException("the reduce function returned null for key " + b.field(keyField));
-                }
-                return Tuple.copyOf(result);
-            }
-
-            @Override
-            public Object[] emitted(Tuple state, Instant start, Instant end) {
-                Object[] fields = new Object[state.arity() + 2];
-                for (int f = 0; f < state.arity(); f++) {
-                    fields[f] = state.field(f);
-                }
-                fields[state.arity()] = start;
-                fields[state.arity() + 1] = end;
-                return fields;
-            }
-        };
-        return new WindowFunctionOperator(fold, inputSchema, keyField, timestampField, size, slide, budgetBytes,
-                lateOutput);
-    }
-
-    /**
-     * Records added into accumulators of {@code accumulatorSchema} (kept as {@code (key, accumulator...)}),
-     * emitted as {@code (key, window_start, window_end, result...)}.
-     */
-    public static WindowFunctionOperator aggregating(AggregateFunction function, BatchSchema accumulatorSchema,
-                                                     BatchSchema resultSchema, BatchSchema inputSchema, int keyField,
-                                                     int timestampField, long size, long slide, long budgetBytes,
-                                                     int lateOutput) {
-        Column key = inputSchema.column(keyField);
-        BatchSchema state = withKey(key, accumulatorSchema, List.of());
-        BatchSchema output = withKey(key, resultSchema, List.of(Column.of("window_start", ColumnType.TIMESTAMP_MS),
-                Column.of("window_end", ColumnType.TIMESTAMP_MS)));
-        Fold fold = new Fold() {
-            @Override
-            public BatchSchema stateSchema() {
-                return state;
-            }
-
-            @Override
-            public BatchSchema outputSchema() {
-                return output;
-            }
-
-            @Override
-            public int keyField() {
-                return 0;
-            }
-
-            @Override
-            public Tuple first(Record row) throws Exception {
-                return keyed(row.field(keyField), function.add(checked(function.createAccumulator(), "createAccumulator"),
-                        row));
-            }
-
-            @Override
-            public Tuple add(Tuple state, Record row) throws Exception {
-                return keyed(state.field(0), function.add(accumulator(state), row));
-            }
-
-            @Override
-            public Tuple merge(Tuple a, Tuple b) throws Exception {
-                return keyed(a.field(0), function.merge(accumulator(a), accumulator(b)));
-            }
-
-            private Tuple accumulator(Tuple state) {
-                Object[] fields = new Object[state.arity() - 1];
-                for (int f = 0; f < fields.length; f++) {
-                    fields[f] = state.field(f + 1);
-                }
-                return Tuple.of(fields);
-            }
-
-            private Tuple keyed(Object key, Tuple accumulator) {
-                checked(accumulator, "add or merge");
-                if (accumulator.arity() != accumulatorSchema.columnCount()) {
-                    throw new IllegalArgumentException("the aggregate function's accumulator " + accumulator + " has "
-                            + accumulator.arity() + " fields; the accumulator schema " + accumulatorSchema + " has "
-                            + accumulatorSchema.columnCount());
-                }
-                Object[] fields = new Object[accumulator.arity() + 1];
-                fields[0] = key;
-                for (int f = 0; f < accumulator.arity(); f++) {
-                    fields[f + 1] = accumulator.field(f);
-                }
-                return Tuple.of(fields);
-            }
-
-            private Tuple checked(Tuple accumulator, String what) {
-                if (accumulator == null) {
-                    throw new IllegalArgumentException("the aggregate function's " + what + " returned null");
-                }
-                return accumulator;
-            }
-
-            @Override
-            public Object[] emitted(Tuple state, Instant start, Instant end) throws Exception {
-                Record result = function.result(accumulator(state));
-                if (result == null || result.arity() != resultSchema.columnCount()) {
-                    throw new IllegalArgumentException("the aggregate function's result " + result + " does not have"
-                            + " the " + resultSchema.columnCount() + " fields of the result schema " + resultSchema);
-                }
-                Object[] fields = new Object[result.arity() + 3];
-                fields[0] = state.field(0);
-                fields[1] = start;
-                fields[2] = end;
-                for (int f = 0; f < result.arity(); f++) {
-                    fields[f + 3] = result.field(f);
-                }
-                return fields;
-            }
-        };
-        return new WindowFunctionOperator(fold, inputSchema, keyField, timestampField, size, slide, budgetBytes,
-                lateOutput);
-    }
-
-    private WindowFunctionOperator(Fold fold, BatchSchema inputSchema, int keyField, int timestampField, long size,
-                                   long slide, long budgetBytes, int lateOutput) {
+    /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
+    public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, int timestampField, long size,
+                                  long slide, long budgetBytes, int lateOutput) {
         this.fold = fold;
         this.inputSchema = inputSchema;
         this.keySchema = BatchSchema.of(inputSchema.column(keyField));
-        this.outputSchema = fold.outputSchema();
+        this.outputSchema = fold.outputSchema(true);
         this.keyField = keyField;
         this.timestampField = timestampField;
         this.size = size;
@@ -296,34 +119,6 @@ public final class WindowFunctionOperator extends Operator {
         this.budgetBytes = budgetBytes;
         this.lateOutput = lateOutput;
         this.keySpec = GroupBySpec.of(keySchema, 0);
-    }
-
-    /** A reduce's output: the input's fields, then {@code window_start} and {@code window_end}. */
-    public static BatchSchema reducedSchema(BatchSchema input) {
-        List<Column> columns = new ArrayList<>();
-        for (int c = 0; c < input.columnCount(); c++) {
-            columns.add(input.column(c));
-        }
-        columns.add(Column.of("window_start", ColumnType.TIMESTAMP_MS));
-        columns.add(Column.of("window_end", ColumnType.TIMESTAMP_MS));
-        return BatchSchema.of(columns);
-    }
-
-    /** An aggregate function's output: {@code (key, window_start, window_end, result...)}. */
-    public static BatchSchema aggregatedSchema(Column key, BatchSchema result) {
-        return withKey(key, result, List.of(Column.of("window_start", ColumnType.TIMESTAMP_MS),
-                Column.of("window_end", ColumnType.TIMESTAMP_MS)));
-    }
-
-    /** {@code key}, then {@code between}, then {@code rest}'s columns. */
-    private static BatchSchema withKey(Column key, BatchSchema rest, List<Column> between) {
-        List<Column> columns = new ArrayList<>();
-        columns.add(key);
-        columns.addAll(between);
-        for (int c = 0; c < rest.columnCount(); c++) {
-            columns.add(rest.column(c));
-        }
-        return BatchSchema.of(columns);
     }
 
     private static long gcd(long a, long b) {

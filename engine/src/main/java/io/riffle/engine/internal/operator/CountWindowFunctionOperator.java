@@ -1,0 +1,185 @@
+package io.riffle.engine.internal.operator;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.RecordBatchBuilder;
+import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.Tuple;
+import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
+import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
+import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
+import io.riffle.engine.internal.runtime.SubtaskContext;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+
+/**
+ * Count windows folded by a user function ({@link WindowFold}): each key's records, in arrival order, are
+ * folded into its open window, which fires when its {@code size}-th record arrives, emitting the fold without
+ * window bounds, and starts over. An off-heap table gives each key an id; per key id an entry
+ * {@code (records in the open window, fold fields...)} lives in {@link ReducedRecords} (pages shared
+ * copy-on-write with a checkpoint, written by key group). Windows still open at the end do not fire.
+ */
+public final class CountWindowFunctionOperator extends Operator {
+    private final WindowFold fold;
+    private final BatchSchema inputSchema;
+    private final BatchSchema keySchema;
+    private final BatchSchema entrySchema;
+    private final int keyField;
+    private final long size;
+    private final long budgetBytes;
+    private final GroupLookup lookup = new GroupLookup(0);
+    private final RowView view = new RowView();
+    private final ReducedRecords entries = new ReducedRecords();
+    private OffHeapHashTable keys;
+    private RecordWriter writer;
+    private BufferAllocator allocator;
+    private int batchSize;
+    private int maxParallelism;
+    private String name;
+
+    public CountWindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, long size,
+                                       long budgetBytes) {
+        this.fold = fold;
+        this.inputSchema = inputSchema;
+        this.keyField = keyField;
+        this.size = size;
+        this.budgetBytes = budgetBytes;
+        this.keySchema = BatchSchema.of(inputSchema.column(keyField));
+        List<Column> entry = new ArrayList<>();
+        entry.add(Column.of("window_count", ColumnType.INT64));
+        BatchSchema state = fold.stateSchema();
+        for (int c = 0; c < state.columnCount(); c++) {
+            entry.add(Column.nullable(state.column(c).name(), state.column(c).type()));
+        }
+        this.entrySchema = BatchSchema.of(entry);
+    }
+
+    @Override
+    public void open(TaskContext context) {
+        allocator = context.allocator();
+        batchSize = context.batchSize();
+        name = context.operatorName();
+        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        keys = new OffHeapHashTable(GroupBySpec.of(keySchema, 0), allocator, budgetBytes);
+        writer = new RecordWriter(name, fold.outputSchema(false), allocator, batchSize);
+    }
+
+    @Override
+    public void process(RecordBatch batch, Output out) throws Exception {
+        int n = batch.rowCount();
+        if (n == 0) {
+            return;
+        }
+        // A view of the key column alone (never closed: the vector stays the batch's).
+        RecordBatch keyColumn = RecordBatch.wrap(keySchema, new FieldVector[] {batch.vector(keyField)}, n);
+        int[] keyIds = lookup.groupIds(keyColumn, keys);
+        long[] hashes = lookup.hashes();
+        writer.target(out);
+        for (int row = 0; row < n; row++) {
+            view.point(batch, row);
+            int key = keyIds[row];
+            if (key == entries.size()) {
+                entries.add(entry(0, null), KeyGroups.keyGroup(hashes[row], maxParallelism));
+            }
+            Tuple entry = entries.get(key);
+            long count = entry.getLong(0);
+            Tuple folded = count == 0 ? fold.first(view) : fold.add(state(entry), view);
+            if (count + 1 == size) {
+                writer.collect(fold.emitted(folded, null, null));
+                entries.set(key, entry(0, null));
+            } else {
+                entries.set(key, entry(count + 1, folded));
+            }
+        }
+        writer.flush();
+    }
+
+    private Tuple entry(long count, Tuple state) {
+        Object[] fields = new Object[entrySchema.columnCount()];
+        fields[0] = count;
+        if (state != null) {
+            for (int f = 0; f < state.arity(); f++) {
+                fields[f + 1] = state.field(f);
+            }
+        }
+        return Tuple.of(fields);
+    }
+
+    private static Tuple state(Tuple entry) {
+        Object[] fields = new Object[entry.arity() - 1];
+        for (int f = 0; f < fields.length; f++) {
+            fields[f] = entry.field(f + 1);
+        }
+        return Tuple.of(fields);
+    }
+
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        ReducedRecords.Snapshot snapshot = entries.snapshot();
+        return new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) throws IOException {
+                return snapshot.writeTo(file, entrySchema, maxParallelism);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** This subtask's key groups' open windows out of every old subtask's file; empty ones are left out. */
+    @Override
+    public void restoreState(StateRestore restore) throws IOException {
+        List<Tuple> open = new ArrayList<>();
+        List<Integer> keyGroups = new ArrayList<>();
+        for (Path file : restore.files()) {
+            ReducedRecords.read(file, entrySchema, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
+                    (entry, keyGroup) -> {
+                        if (entry.getLong(0) > 0) {
+                            open.add(entry);
+                            keyGroups.add(keyGroup);
+                        }
+                    });
+        }
+        for (int from = 0; from < open.size(); from += batchSize) {
+            int to = Math.min(open.size(), from + batchSize);
+            RecordBatchBuilder builder = new RecordBatchBuilder(keySchema, allocator, to - from);
+            for (int i = from; i < to; i++) {
+                builder.addRow(new Object[] {open.get(i).field(1 + fold.keyField())});
+            }
+            try (RecordBatch keyBatch = builder.build()) {
+                int[] ids = lookup.groupIds(keyBatch, keys);
+                for (int i = from; i < to; i++) {
+                    if (ids[i - from] != entries.size()) {
+                        throw new CorruptCheckpointException(name + ": the count window state holds key "
+                                + open.get(i).field(1 + fold.keyField()) + " twice");
+                    }
+                    entries.add(open.get(i), keyGroups.get(i));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (writer != null) {
+            writer.close();
+        }
+        if (keys != null) {
+            keys.close();
+        }
+    }
+}

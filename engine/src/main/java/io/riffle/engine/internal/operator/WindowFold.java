@@ -1,0 +1,213 @@
+package io.riffle.engine.internal.operator;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.engine.AggregateFunction;
+import io.riffle.engine.Record;
+import io.riffle.engine.ReduceFunction;
+import io.riffle.engine.Tuple;
+
+/**
+ * How a window folds a key's records with a user function: the first record, each next one, two partial folds
+ * (the earlier first: a sliding window's panes), and the row a fired window emits, with the window's bounds
+ * (time windows) or without (count windows). A {@link ReduceFunction} folds into a record of the input's
+ * schema; an {@link AggregateFunction} into {@code (key, accumulator...)}. Stateless; called by one thread.
+ */
+public abstract class WindowFold {
+    private static final Column WINDOW_START = Column.of("window_start", ColumnType.TIMESTAMP_MS);
+    private static final Column WINDOW_END = Column.of("window_end", ColumnType.TIMESTAMP_MS);
+
+    /** The schema of a fold, as checkpoints keep it. */
+    abstract BatchSchema stateSchema();
+
+    /** Where a fold holds its key. */
+    abstract int keyField();
+
+    /** What a fired window emits, with {@code window_start} and {@code window_end} or without. */
+    public abstract BatchSchema outputSchema(boolean withBounds);
+
+    abstract Tuple first(Record row) throws Exception;
+
+    abstract Tuple add(Tuple fold, Record row) throws Exception;
+
+    abstract Tuple merge(Tuple earlier, Tuple later) throws Exception;
+
+    /** The emitted row of {@code fold}; {@code start} null for a window without bounds. */
+    abstract Object[] emitted(Tuple fold, Instant start, Instant end) throws Exception;
+
+    /** Records reduced to one of the input's schema; emitted as it is, the window's bounds appended. */
+    public static WindowFold reducing(ReduceFunction function, BatchSchema inputSchema, int keyField) {
+        return new WindowFold() {
+            @Override
+            BatchSchema stateSchema() {
+                return inputSchema;
+            }
+
+            @Override
+            int keyField() {
+                return keyField;
+            }
+
+            @Override
+            public BatchSchema outputSchema(boolean withBounds) {
+                List<Column> columns = columns(inputSchema);
+                if (withBounds) {
+                    columns.add(WINDOW_START);
+                    columns.add(WINDOW_END);
+                }
+                return BatchSchema.of(columns);
+            }
+
+            @Override
+            Tuple first(Record row) {
+                return Tuple.copyOf(row);
+            }
+
+            @Override
+            Tuple add(Tuple fold, Record row) throws Exception {
+                return reduced(fold, row);
+            }
+
+            @Override
+            Tuple merge(Tuple earlier, Tuple later) throws Exception {
+                return reduced(earlier, later);
+            }
+
+            private Tuple reduced(Record a, Record b) throws Exception {
+                Record result = function.reduce(a, b);
+                if (result == null) {
+                    throw new IllegalArgumentException("the reduce function returned null for key " + b.field(keyField));
+                }
+                return Tuple.copyOf(result);
+            }
+
+            @Override
+            Object[] emitted(Tuple fold, Instant start, Instant end) {
+                Object[] fields = new Object[fold.arity() + (start == null ? 0 : 2)];
+                for (int f = 0; f < fold.arity(); f++) {
+                    fields[f] = fold.field(f);
+                }
+                if (start != null) {
+                    fields[fold.arity()] = start;
+                    fields[fold.arity() + 1] = end;
+                }
+                return fields;
+            }
+        };
+    }
+
+    /**
+     * Records added into accumulators of {@code accumulatorSchema}, folds kept as {@code (key, accumulator...)};
+     * emitted as {@code (key, window_start, window_end, result...)}, or {@code (key, result...)} without bounds.
+     */
+    public static WindowFold aggregating(AggregateFunction function, BatchSchema accumulatorSchema,
+                                         BatchSchema resultSchema, BatchSchema inputSchema, int keyField) {
+        Column key = inputSchema.column(keyField);
+        List<Column> state = new ArrayList<>();
+        state.add(key);
+        state.addAll(columns(accumulatorSchema));
+        BatchSchema stateSchema = BatchSchema.of(state);
+        return new WindowFold() {
+            @Override
+            BatchSchema stateSchema() {
+                return stateSchema;
+            }
+
+            @Override
+            int keyField() {
+                return 0;
+            }
+
+            @Override
+            public BatchSchema outputSchema(boolean withBounds) {
+                List<Column> columns = new ArrayList<>();
+                columns.add(key);
+                if (withBounds) {
+                    columns.add(WINDOW_START);
+                    columns.add(WINDOW_END);
+                }
+                columns.addAll(columns(resultSchema));
+                return BatchSchema.of(columns);
+            }
+
+            @Override
+            Tuple first(Record row) throws Exception {
+                return keyed(row.field(keyField), function.add(checked(function.createAccumulator(), "createAccumulator"),
+                        row));
+            }
+
+            @Override
+            Tuple add(Tuple fold, Record row) throws Exception {
+                return keyed(fold.field(0), function.add(accumulator(fold), row));
+            }
+
+            @Override
+            Tuple merge(Tuple earlier, Tuple later) throws Exception {
+                return keyed(earlier.field(0), function.merge(accumulator(earlier), accumulator(later)));
+            }
+
+            private Tuple accumulator(Tuple fold) {
+                Object[] fields = new Object[fold.arity() - 1];
+                for (int f = 0; f < fields.length; f++) {
+                    fields[f] = fold.field(f + 1);
+                }
+                return Tuple.of(fields);
+            }
+
+            private Tuple keyed(Object key, Tuple accumulator) {
+                checked(accumulator, "add or merge");
+                if (accumulator.arity() != accumulatorSchema.columnCount()) {
+                    throw new IllegalArgumentException("the aggregate function's accumulator " + accumulator + " has "
+                            + accumulator.arity() + " fields; the accumulator schema " + accumulatorSchema + " has "
+                            + accumulatorSchema.columnCount());
+                }
+                Object[] fields = new Object[accumulator.arity() + 1];
+                fields[0] = key;
+                for (int f = 0; f < accumulator.arity(); f++) {
+                    fields[f + 1] = accumulator.field(f);
+                }
+                return Tuple.of(fields);
+            }
+
+            private Tuple checked(Tuple accumulator, String what) {
+                if (accumulator == null) {
+                    throw new IllegalArgumentException("the aggregate function's " + what + " returned null");
+                }
+                return accumulator;
+            }
+
+            @Override
+            Object[] emitted(Tuple fold, Instant start, Instant end) throws Exception {
+                Record result = function.result(accumulator(fold));
+                if (result == null || result.arity() != resultSchema.columnCount()) {
+                    throw new IllegalArgumentException("the aggregate function's result " + result + " does not have"
+                            + " the " + resultSchema.columnCount() + " fields of the result schema " + resultSchema);
+                }
+                int bounds = start == null ? 0 : 2;
+                Object[] fields = new Object[result.arity() + 1 + bounds];
+                fields[0] = fold.field(0);
+                if (start != null) {
+                    fields[1] = start;
+                    fields[2] = end;
+                }
+                for (int f = 0; f < result.arity(); f++) {
+                    fields[f + 1 + bounds] = result.field(f);
+                }
+                return fields;
+            }
+        };
+    }
+
+    private static List<Column> columns(BatchSchema schema) {
+        List<Column> columns = new ArrayList<>();
+        for (int c = 0; c < schema.columnCount(); c++) {
+            columns.add(schema.column(c));
+        }
+        return columns;
+    }
+}
