@@ -9,42 +9,32 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.batch.RecordBatchBuilder;
-import io.riffle.columnar.hash.GroupBySpec;
-import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.connector.TaskContext;
-import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
 import io.riffle.engine.internal.runtime.SubtaskContext;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.FieldVector;
 
 /**
  * Count windows folded by a user function ({@link WindowFold}): each key's records, in arrival order, are
  * folded into its open window, which fires when its {@code size}-th record arrives, emitting the fold without
- * window bounds, and starts over. An off-heap table gives each key an id; per key id an entry
- * {@code (records in the open window, fold fields...)} lives in {@link ReducedRecords} (pages shared
- * copy-on-write with a checkpoint, written by key group). Windows still open at the end do not fire.
+ * window bounds, and starts over. Each key's entry {@code (records in the open window, fold fields...)} is
+ * in {@link KeyedRecords} (copy-on-write with a checkpoint, written by key group). Windows still open at the
+ * end do not fire.
  */
 public final class CountWindowFunctionOperator extends Operator {
     private final WindowFold fold;
     private final BatchSchema inputSchema;
-    private final BatchSchema keySchema;
     private final BatchSchema entrySchema;
     private final int keyField;
     private final long size;
     private final long budgetBytes;
-    private final GroupLookup lookup = new GroupLookup(0);
     private final RowView view = new RowView();
-    private final ReducedRecords entries = new ReducedRecords();
-    private OffHeapHashTable keys;
+    private KeyedRecords entries;
     private RecordWriter writer;
-    private BufferAllocator allocator;
     private int batchSize;
     private int maxParallelism;
     private String name;
@@ -56,7 +46,6 @@ public final class CountWindowFunctionOperator extends Operator {
         this.keyField = keyField;
         this.size = size;
         this.budgetBytes = budgetBytes;
-        this.keySchema = BatchSchema.of(inputSchema.column(keyField));
         List<Column> entry = new ArrayList<>();
         entry.add(Column.of("window_count", ColumnType.INT64));
         BatchSchema state = fold.stateSchema();
@@ -68,12 +57,11 @@ public final class CountWindowFunctionOperator extends Operator {
 
     @Override
     public void open(TaskContext context) {
-        allocator = context.allocator();
         batchSize = context.batchSize();
         name = context.operatorName();
         maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
-        keys = new OffHeapHashTable(GroupBySpec.of(keySchema, 0), allocator, budgetBytes);
-        writer = new RecordWriter(name, fold.outputSchema(false), allocator, batchSize);
+        entries = new KeyedRecords(inputSchema.column(keyField), context.allocator(), budgetBytes, maxParallelism);
+        writer = new RecordWriter(name, fold.outputSchema(false), context.allocator(), batchSize);
     }
 
     @Override
@@ -82,16 +70,13 @@ public final class CountWindowFunctionOperator extends Operator {
         if (n == 0) {
             return;
         }
-        // A view of the key column alone (never closed: the vector stays the batch's).
-        RecordBatch keyColumn = RecordBatch.wrap(keySchema, new FieldVector[] {batch.vector(keyField)}, n);
-        int[] keyIds = lookup.groupIds(keyColumn, keys);
-        long[] hashes = lookup.hashes();
+        int[] keyIds = entries.ids(batch, keyField);
         writer.target(out);
         for (int row = 0; row < n; row++) {
             view.point(batch, row);
             int key = keyIds[row];
             if (key == entries.size()) {
-                entries.add(entry(0, null), KeyGroups.keyGroup(hashes[row], maxParallelism));
+                entries.add(entry(0, null), entries.keyGroupOfRow(row));
             }
             Tuple entry = entries.get(key);
             long count = entry.getLong(0);
@@ -143,34 +128,8 @@ public final class CountWindowFunctionOperator extends Operator {
     /** This subtask's key groups' open windows out of every old subtask's file; empty ones are left out. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
-        List<Tuple> open = new ArrayList<>();
-        List<Integer> keyGroups = new ArrayList<>();
-        for (Path file : restore.files()) {
-            ReducedRecords.read(file, entrySchema, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
-                    (entry, keyGroup) -> {
-                        if (entry.getLong(0) > 0) {
-                            open.add(entry);
-                            keyGroups.add(keyGroup);
-                        }
-                    });
-        }
-        for (int from = 0; from < open.size(); from += batchSize) {
-            int to = Math.min(open.size(), from + batchSize);
-            RecordBatchBuilder builder = new RecordBatchBuilder(keySchema, allocator, to - from);
-            for (int i = from; i < to; i++) {
-                builder.addRow(new Object[] {open.get(i).field(1 + fold.keyField())});
-            }
-            try (RecordBatch keyBatch = builder.build()) {
-                int[] ids = lookup.groupIds(keyBatch, keys);
-                for (int i = from; i < to; i++) {
-                    if (ids[i - from] != entries.size()) {
-                        throw new CorruptCheckpointException(name + ": the count window state holds key "
-                                + open.get(i).field(1 + fold.keyField()) + " twice");
-                    }
-                    entries.add(open.get(i), keyGroups.get(i));
-                }
-            }
-        }
+        entries.restore(restore.files(), entrySchema, 1 + fold.keyField(), restore.firstKeyGroup(),
+                restore.lastKeyGroupExclusive(), entry -> entry.getLong(0) > 0, name, batchSize);
     }
 
     @Override
@@ -178,8 +137,8 @@ public final class CountWindowFunctionOperator extends Operator {
         if (writer != null) {
             writer.close();
         }
-        if (keys != null) {
-            keys.close();
+        if (entries != null) {
+            entries.close();
         }
     }
 }

@@ -10,9 +10,7 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.hash.GroupBySpec;
-import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.KeyedProcessFunction;
 import io.riffle.engine.Record;
@@ -24,13 +22,11 @@ import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
 import io.riffle.engine.internal.runtime.SubtaskContext;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.FieldVector;
 
 /**
- * A {@link KeyedProcessFunction} over a keyed stream. An off-heap table gives each key an id; per key id an
- * entry record {@code (key, has state, state fields...)} lives in {@link ReducedRecords} (pages shared
- * copy-on-write with a checkpoint), and event-time and processing-time timers are ordered sets of
+ * A {@link KeyedProcessFunction} over a keyed stream. Each key's entry {@code (key, has state, state
+ * fields...)} is in {@link KeyedRecords} (off-heap key ids, records shared copy-on-write with a checkpoint),
+ * and event-time and processing-time timers are ordered sets of
  * (time, key id), so each key has at most one timer per time and domain. Event-time timers fire when the
  * watermark reaches them, before the watermark goes on; processing-time timers when the wall clock does,
  * checked between batches. A checkpoint writes the entries and the timers by key group (the timers copied at
@@ -46,21 +42,17 @@ public final class KeyedProcessOperator extends Operator {
     private final BatchSchema inputSchema;
     private final BatchSchema outputSchema;
     private final BatchSchema stateSchema;
-    private final BatchSchema keySchema;
     private final BatchSchema entrySchema;
     private final BatchSchema timerSchema;
     private final int keyField;
     private final int timestampField;
     private final long budgetBytes;
-    private final GroupLookup lookup = new GroupLookup(0);
     private final RowView view = new RowView();
-    private final ReducedRecords entries = new ReducedRecords();
     private final TreeSet<Timer> eventTimers = new TreeSet<>();
     private final TreeSet<Timer> processingTimers = new TreeSet<>();
     private final FunctionContext context = new FunctionContext();
-    private OffHeapHashTable keys;
+    private KeyedRecords entries;
     private RecordWriter writer;
-    private BufferAllocator allocator;
     private int batchSize;
     private int maxParallelism;
     private String name;
@@ -86,7 +78,6 @@ public final class KeyedProcessOperator extends Operator {
         this.stateSchema = stateSchema;
         this.budgetBytes = budgetBytes;
         Column key = inputSchema.column(keyField);
-        this.keySchema = BatchSchema.of(key);
         List<Column> entry = new ArrayList<>();
         entry.add(key);
         entry.add(Column.of("has_state", ColumnType.BOOL));
@@ -99,17 +90,16 @@ public final class KeyedProcessOperator extends Operator {
         this.timerSchema = BatchSchema.of(key, Column.of("time", ColumnType.INT64),
                 Column.of("event_time", ColumnType.BOOL));
         // At plan time: the key must be of a type a table is keyed by.
-        GroupBySpec.of(keySchema, 0);
+        GroupBySpec.of(BatchSchema.of(key), 0);
     }
 
     @Override
     public void open(TaskContext context) {
-        allocator = context.allocator();
         batchSize = context.batchSize();
         name = context.operatorName();
         maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
-        keys = new OffHeapHashTable(GroupBySpec.of(keySchema, 0), allocator, budgetBytes);
-        writer = new RecordWriter(name, outputSchema, allocator, batchSize);
+        entries = new KeyedRecords(inputSchema.column(keyField), context.allocator(), budgetBytes, maxParallelism);
+        writer = new RecordWriter(name, outputSchema, context.allocator(), batchSize);
     }
 
     @Override
@@ -118,16 +108,13 @@ public final class KeyedProcessOperator extends Operator {
         if (n == 0) {
             return;
         }
-        // A view of the key column alone (never closed: the vector stays the batch's).
-        RecordBatch keyColumn = RecordBatch.wrap(keySchema, new FieldVector[] {batch.vector(keyField)}, n);
-        int[] keyIds = lookup.groupIds(keyColumn, keys);
-        long[] hashes = lookup.hashes();
+        int[] keyIds = entries.ids(batch, keyField);
         writer.target(out);
         for (int row = 0; row < n; row++) {
             view.point(batch, row);
             int key = keyIds[row];
             if (key == entries.size()) {
-                entries.add(emptyEntry(view.field(keyField)), KeyGroups.keyGroup(hashes[row], maxParallelism));
+                entries.add(emptyEntry(view.field(keyField)), entries.keyGroupOfRow(row));
             }
             context.point(key, timestampField < 0 ? Long.MIN_VALUE : view.getLong(timestampField), false);
             function.processElement(view, context, writer);
@@ -323,25 +310,12 @@ public final class KeyedProcessOperator extends Operator {
     public void restoreState(StateRestore restore) throws IOException {
         int first = restore.firstKeyGroup();
         int last = restore.lastKeyGroupExclusive();
-        List<Tuple> restored = new ArrayList<>();
-        List<Integer> keyGroups = new ArrayList<>();
+        entries.restore(restore.files(), entrySchema, ENTRY_KEY, first, last, entry -> true, name, batchSize);
         List<Tuple> timers = new ArrayList<>();
         for (Path file : restore.files()) {
-            ReducedRecords.read(file, entrySchema, first, last, (entry, keyGroup) -> {
-                restored.add(entry);
-                keyGroups.add(keyGroup);
-            });
             ReducedRecords.read(timerFile(file), timerSchema, first, last, (timer, keyGroup) -> timers.add(timer));
         }
-        int[] ids = keyIds(restored);
-        for (int i = 0; i < restored.size(); i++) {
-            if (ids[i] != entries.size()) {
-                throw new CorruptCheckpointException(name + ": the process state holds key "
-                        + restored.get(i).field(ENTRY_KEY) + " twice");
-            }
-            entries.add(restored.get(i), keyGroups.get(i));
-        }
-        int[] timerKeys = keyIds(timers);
+        int[] timerKeys = entries.idsOf(timers, 0, batchSize);
         for (int i = 0; i < timers.size(); i++) {
             if (timerKeys[i] >= entries.size()) {
                 throw new CorruptCheckpointException(name + ": a timer of key " + timers.get(i).field(0)
@@ -352,29 +326,13 @@ public final class KeyedProcessOperator extends Operator {
         }
     }
 
-    /** The key id of each record's field 0 (a key), inserting keys not seen yet. */
-    private int[] keyIds(List<Tuple> records) {
-        int[] ids = new int[records.size()];
-        for (int from = 0; from < records.size(); from += batchSize) {
-            int to = Math.min(records.size(), from + batchSize);
-            RecordBatchBuilder builder = new RecordBatchBuilder(keySchema, allocator, to - from);
-            for (int i = from; i < to; i++) {
-                builder.addRow(new Object[] {records.get(i).field(0)});
-            }
-            try (RecordBatch batch = builder.build()) {
-                System.arraycopy(lookup.groupIds(batch, keys), 0, ids, from, to - from);
-            }
-        }
-        return ids;
-    }
-
     @Override
     public void close() {
         if (writer != null) {
             writer.close();
         }
-        if (keys != null) {
-            keys.close();
+        if (entries != null) {
+            entries.close();
         }
     }
 }

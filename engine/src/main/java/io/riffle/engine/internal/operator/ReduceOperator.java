@@ -5,9 +5,6 @@ import java.nio.file.Path;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.hash.Aggregate;
-import io.riffle.columnar.hash.GroupBySpec;
-import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.Record;
 import io.riffle.engine.ReduceFunction;
@@ -18,12 +15,10 @@ import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
 import io.riffle.engine.internal.runtime.SubtaskContext;
-import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * A keyed {@link ReduceFunction}: the off-heap table maps each key to a group id; the reduced record of
- * each group is a Java object (a user function's result can be any record), indexed by group id in
- * {@link ReducedRecords}. Streaming emits the reduced record after every input record; batch emits each
+ * A keyed {@link ReduceFunction}: each key's reduced record is a Java object (a user function's result can
+ * be any record) in {@link KeyedRecords}, by the key's off-heap id. Streaming emits the reduced record after every input record; batch emits each
  * key's final record when the input ends. A checkpoint shares the record pages copy-on-write and writes
  * the records by key group; a restore re-inserts the keys of its key groups.
  */
@@ -31,14 +26,12 @@ public final class ReduceOperator extends Operator {
     private final ReduceFunction function;
     private final BatchSchema schema;
     private final int keyField;
-    private final GroupLookup lookup;
     private final boolean running;
     private final long budgetBytes;
     private final RowView view = new RowView();
-    private final ReducedRecords reduced = new ReducedRecords();
-    private OffHeapHashTable groups;
+    private KeyedRecords reduced;
     private RecordWriter writer;
-    private BufferAllocator allocator;
+    private String name;
     private int batchSize;
     private int maxParallelism;
 
@@ -47,26 +40,23 @@ public final class ReduceOperator extends Operator {
         this.function = function;
         this.schema = schema;
         this.keyField = keyField;
-        this.lookup = new GroupLookup(keyField);
         this.running = running;
         this.budgetBytes = budgetBytes;
     }
 
     @Override
     public void open(TaskContext context) {
-        groups = new OffHeapHashTable(GroupBySpec.of(schema, keyField, Aggregate.count()), context.allocator(),
-                budgetBytes);
-        writer = new RecordWriter(context.operatorName(), schema, context.allocator(), context.batchSize());
-        allocator = context.allocator();
+        name = context.operatorName();
+        writer = new RecordWriter(name, schema, context.allocator(), context.batchSize());
         batchSize = context.batchSize();
         maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        reduced = new KeyedRecords(schema.column(keyField), context.allocator(), budgetBytes, maxParallelism);
     }
 
     @Override
     public void process(RecordBatch batch, Output out) throws Exception {
         int n = batch.rowCount();
-        int[] groupIds = lookup.groupIds(batch, groups);
-        long[] hashes = lookup.hashes();
+        int[] groupIds = reduced.ids(batch, keyField);
         writer.target(out);
         for (int row = 0; row < n; row++) {
             view.point(batch, row);
@@ -74,7 +64,7 @@ public final class ReduceOperator extends Operator {
             Tuple next;
             if (g == reduced.size()) {
                 next = Tuple.copyOf(view);
-                reduced.add(next, KeyGroups.keyGroup(hashes[row], maxParallelism));
+                reduced.add(next, reduced.keyGroupOfRow(row));
             } else {
                 Record result = function.reduce(reduced.get(g), view);
                 if (result == null) {
@@ -120,8 +110,8 @@ public final class ReduceOperator extends Operator {
     /** The records of this subtask's key groups out of every old subtask's file; their keys go into the table. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
-        ReducedRecords.restore(restore.files(), schema, keyField, restore.firstKeyGroup(),
-                restore.lastKeyGroupExclusive(), groups, lookup, reduced, allocator, batchSize);
+        reduced.restore(restore.files(), schema, keyField, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
+                record -> true, name, batchSize);
     }
 
     @Override
@@ -129,8 +119,8 @@ public final class ReduceOperator extends Operator {
         if (writer != null) {
             writer.close();
         }
-        if (groups != null) {
-            groups.close();
+        if (reduced != null) {
+            reduced.close();
         }
     }
 }

@@ -20,12 +20,8 @@ import java.util.zip.CRC32C;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.ColumnType;
-import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.batch.RecordBatchBuilder;
-import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
-import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * The reduced record of each group of a keyed {@code reduce}, by group id, with the key group of its key.
@@ -138,41 +134,6 @@ final class ReducedRecords {
                 ch.write(buffer);
             }
             return n;
-        }
-    }
-
-    /**
-     * Restore: appends to {@code into} the records of key groups {@code [first, lastExclusive)} out of every
-     * state file in {@code files}, and inserts their keys into {@code keys} in the same order, so that group ids
-     * and record indexes line up. A key found twice (files of different checkpoints mixed) is an error.
-     */
-    static void restore(List<Path> files, BatchSchema schema, int keyField, int first, int lastExclusive,
-                        OffHeapHashTable keys, GroupLookup lookup, ReducedRecords into, BufferAllocator allocator,
-                        int batchSize) throws IOException {
-        List<Tuple> records = new ArrayList<>();
-        List<Integer> keyGroups = new ArrayList<>();
-        for (Path file : files) {
-            read(file, schema, first, lastExclusive, (record, keyGroup) -> {
-                records.add(record);
-                keyGroups.add(keyGroup);
-            });
-        }
-        for (int from = 0; from < records.size(); from += batchSize) {
-            int to = Math.min(records.size(), from + batchSize);
-            RecordBatchBuilder builder = new RecordBatchBuilder(schema, allocator, to - from);
-            for (int i = from; i < to; i++) {
-                builder.addRow(records.get(i));
-            }
-            try (RecordBatch batch = builder.build()) {
-                int[] groupIds = lookup.groupIds(batch, keys);
-                for (int i = from; i < to; i++) {
-                    if (groupIds[i - from] != into.size()) {
-                        throw new CorruptCheckpointException("the reduce state holds key "
-                                + records.get(i).field(keyField) + " twice");
-                    }
-                    into.add(records.get(i), keyGroups.get(i));
-                }
-            }
         }
     }
 

@@ -25,11 +25,8 @@ import io.riffle.engine.internal.runtime.StateRestore;
 import io.riffle.engine.internal.runtime.SubtaskContext;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
-import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.TimeStampMilliVector;
 
 /**
  * Keyed event-time session windows: a record at {@code t} opens the window {@code [t, t + gap)}, and windows

@@ -14,11 +14,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.batch.SelectionVector;
-import io.riffle.columnar.hash.GroupBySpec;
-import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.EventTimeKernel;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.KeyGroups;
@@ -26,7 +24,6 @@ import io.riffle.engine.AggregateFunction;
 import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.connector.TaskContext;
-import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
@@ -41,8 +38,8 @@ import org.apache.arrow.vector.FieldVector;
  * key's records reduced to one, emitted with {@code window_start} and {@code window_end} appended) or an
  * {@link AggregateFunction} (records added into an accumulator, emitted as {@code (key, window_start,
  * window_end, result...)}). State is kept by pane ({@code gcd(size, slide)} long), as
- * {@link WindowAggregateOperator} keeps it: per pane an off-heap table gives each key a group id and
- * {@link ReducedRecords} holds each group's folded record, so a record is folded into one pane whatever the
+ * {@link WindowAggregateOperator} keeps it: per pane {@link KeyedRecords} holds each key's fold (off-heap key
+ * ids, records shared copy-on-write with a checkpoint), so a record is folded into one pane whatever the
  * number of windows it is in. A batch is split by pane with the window kernel; rows are folded one by one
  * (the functions are row-level). When the watermark reaches a window's last millisecond it fires: a tumbling
  * window emits its pane's records, a sliding one merges each key's records of its panes in time order first.
@@ -56,7 +53,7 @@ import org.apache.arrow.vector.FieldVector;
 public final class WindowFunctionOperator extends Operator {
     private final WindowFold fold;
     private final BatchSchema inputSchema;
-    private final BatchSchema keySchema;
+    private final Column keyColumn;
     private final BatchSchema outputSchema;
     private final int keyField;
     private final int timestampField;
@@ -65,11 +62,9 @@ public final class WindowFunctionOperator extends Operator {
     private final long pane;
     private final long budgetBytes;
     private final int lateOutput;
-    private final GroupBySpec keySpec;
-    private final GroupLookup lookup = new GroupLookup(0);
     private final RowView view = new RowView();
     private final SelectionVector selection = new SelectionVector(1024);
-    private final TreeMap<Long, Pane> panes = new TreeMap<>();
+    private final TreeMap<Long, KeyedRecords> panes = new TreeMap<>();
     private BufferAllocator allocator;
     private int batchSize;
     private int uid;
@@ -89,27 +84,12 @@ public final class WindowFunctionOperator extends Operator {
     private long highestFiredEnd;
     private int firstKeyGroup;
 
-    /** One pane's keys and reduced records, group ids lining up with record indexes. */
-    private static final class Pane implements AutoCloseable {
-        final OffHeapHashTable keys;
-        final ReducedRecords records = new ReducedRecords();
-
-        Pane(OffHeapHashTable keys) {
-            this.keys = keys;
-        }
-
-        @Override
-        public void close() {
-            keys.close();
-        }
-    }
-
     /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
     public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, int timestampField, long size,
                                   long slide, long budgetBytes, int lateOutput) {
         this.fold = fold;
         this.inputSchema = inputSchema;
-        this.keySchema = BatchSchema.of(inputSchema.column(keyField));
+        this.keyColumn = inputSchema.column(keyField);
         this.outputSchema = fold.outputSchema(true);
         this.keyField = keyField;
         this.timestampField = timestampField;
@@ -118,7 +98,6 @@ public final class WindowFunctionOperator extends Operator {
         this.pane = gcd(size, slide);
         this.budgetBytes = budgetBytes;
         this.lateOutput = lateOutput;
-        this.keySpec = GroupBySpec.of(keySchema, 0);
     }
 
     private static long gcd(long a, long b) {
@@ -186,20 +165,16 @@ public final class WindowFunctionOperator extends Operator {
     }
 
     /** Folds every row of {@code rows} into its key's record of {@code into}. */
-    private void foldInto(Pane into, RecordBatch rows) throws Exception {
+    private void foldInto(KeyedRecords into, RecordBatch rows) throws Exception {
         int n = rows.rowCount();
-        // A view of the key column alone (never closed: the vector stays the batch's).
-        RecordBatch keyColumn = RecordBatch.wrap(keySchema, new FieldVector[] {rows.vector(keyField)}, n);
-        int[] groupIds = lookup.groupIds(keyColumn, into.keys);
-        long[] hashes = lookup.hashes();
-        ReducedRecords records = into.records;
+        int[] ids = into.ids(rows, keyField);
         for (int row = 0; row < n; row++) {
             view.point(rows, row);
-            int g = groupIds[row];
-            if (g == records.size()) {
-                records.add(fold.first(view), KeyGroups.keyGroup(hashes[row], maxParallelism));
+            int id = ids[row];
+            if (id == into.size()) {
+                into.add(fold.first(view), into.keyGroupOfRow(row));
             } else {
-                records.set(g, fold.add(records.get(g), view));
+                into.set(id, fold.add(into.get(id), view));
             }
         }
     }
@@ -223,10 +198,10 @@ public final class WindowFunctionOperator extends Operator {
         return lastWindowStart + size - 1 <= watermark;
     }
 
-    private Pane paneFor(long start) {
-        Pane p = panes.get(start);
+    private KeyedRecords paneFor(long start) {
+        KeyedRecords p = panes.get(start);
         if (p == null) {
-            p = new Pane(new OffHeapHashTable(keySpec, allocator, budgetBytes));
+            p = new KeyedRecords(keyColumn, allocator, budgetBytes, maxParallelism);
             panes.put(start, p);
         }
         return p;
@@ -237,7 +212,7 @@ public final class WindowFunctionOperator extends Operator {
     public void processWatermark(long watermark, Output out) throws Exception {
         if (watermark > this.watermark) {
             this.watermark = watermark;
-            NavigableMap<Long, Pane> due = panes.headMap(watermark, true);
+            NavigableMap<Long, KeyedRecords> due = panes.headMap(watermark, true);
             TreeSet<Long> ends = new TreeSet<>();
             for (long p : due.keySet()) {
                 long lastStart = p - Math.floorMod(p, slide);
@@ -257,9 +232,9 @@ public final class WindowFunctionOperator extends Operator {
             if (firedEndByKeyGroup != null && firedEnd >= highestFiredEnd) {
                 firedEndByKeyGroup = null;
             }
-            Iterator<Map.Entry<Long, Pane>> it = due.entrySet().iterator();
+            Iterator<Map.Entry<Long, KeyedRecords>> it = due.entrySet().iterator();
             while (it.hasNext()) {
-                Map.Entry<Long, Pane> e = it.next();
+                Map.Entry<Long, KeyedRecords> e = it.next();
                 if (isLate(e.getKey())) {
                     e.getValue().close();
                     it.remove();
@@ -273,10 +248,10 @@ public final class WindowFunctionOperator extends Operator {
         Instant windowStart = Instant.ofEpochMilli(start);
         Instant windowEnd = Instant.ofEpochMilli(end);
         if (pane == size) {
-            Pane p = panes.get(start);
+            KeyedRecords p = panes.get(start);
             if (p != null) {
-                for (int g = 0; g < p.records.size(); g++) {
-                    emit(p.records.get(g), p.records.keyGroup(g), end, windowStart, windowEnd);
+                for (int g = 0; g < p.size(); g++) {
+                    emit(p.get(g), p.keyGroup(g), end, windowStart, windowEnd);
                 }
             }
             return;
@@ -284,13 +259,13 @@ public final class WindowFunctionOperator extends Operator {
         // Each key's records of the window's panes, merged in time order; insertion order keeps output stable.
         Map<Object, Tuple> window = new LinkedHashMap<>();
         Map<Object, Integer> keyGroups = new LinkedHashMap<>();
-        for (Pane p : panes.subMap(start, end).values()) {
-            for (int g = 0; g < p.records.size(); g++) {
-                Tuple record = p.records.get(g);
+        for (KeyedRecords p : panes.subMap(start, end).values()) {
+            for (int g = 0; g < p.size(); g++) {
+                Tuple record = p.get(g);
                 Object key = record.field(fold.keyField());
                 Tuple so = window.get(key);
                 window.put(key, so == null ? record : fold.merge(so, record));
-                keyGroups.putIfAbsent(key, p.records.keyGroup(g));
+                keyGroups.putIfAbsent(key, p.keyGroup(g));
             }
         }
         for (Map.Entry<Object, Tuple> e : window.entrySet()) {
@@ -312,9 +287,9 @@ public final class WindowFunctionOperator extends Operator {
         long[] paneStarts = new long[panes.size()];
         ReducedRecords.Snapshot[] snapshots = new ReducedRecords.Snapshot[panes.size()];
         int i = 0;
-        for (Map.Entry<Long, Pane> e : panes.entrySet()) {
+        for (Map.Entry<Long, KeyedRecords> e : panes.entrySet()) {
             paneStarts[i] = e.getKey();
-            snapshots[i++] = e.getValue().records.snapshot();
+            snapshots[i++] = e.getValue().snapshot();
         }
         WindowStateIndex index = new WindowStateIndex(subtask, parallelism, maxParallelism, watermark, firedEnd,
                 paneStarts, new long[paneStarts.length]);
@@ -374,42 +349,14 @@ public final class WindowFunctionOperator extends Operator {
             highestFiredEnd = highestMark;
         }
         for (Map.Entry<Long, List<Path>> e : paneFiles.entrySet()) {
-            restorePane(paneFor(e.getKey()), e.getValue(), last);
-        }
-    }
-
-    /** The folded records of this subtask's key groups of one pane, their keys inserted in the same order. */
-    private void restorePane(Pane pane, List<Path> files, int last) throws IOException {
-        List<Tuple> records = new ArrayList<>();
-        List<Integer> keyGroups = new ArrayList<>();
-        for (Path file : files) {
-            ReducedRecords.read(file, fold.stateSchema(), firstKeyGroup, last, (record, keyGroup) -> {
-                records.add(record);
-                keyGroups.add(keyGroup);
-            });
-        }
-        for (int from = 0; from < records.size(); from += batchSize) {
-            int to = Math.min(records.size(), from + batchSize);
-            RecordBatchBuilder builder = new RecordBatchBuilder(keySchema, allocator, to - from);
-            for (int i = from; i < to; i++) {
-                builder.addRow(new Object[] {records.get(i).field(fold.keyField())});
-            }
-            try (RecordBatch keys = builder.build()) {
-                int[] groupIds = lookup.groupIds(keys, pane.keys);
-                for (int i = from; i < to; i++) {
-                    if (groupIds[i - from] != pane.records.size()) {
-                        throw new CorruptCheckpointException(name + ": the window state holds key "
-                                + records.get(i).field(fold.keyField()) + " twice in one pane");
-                    }
-                    pane.records.add(records.get(i), keyGroups.get(i));
-                }
-            }
+            paneFor(e.getKey()).restore(e.getValue(), fold.stateSchema(), fold.keyField(), firstKeyGroup, last,
+                    record -> true, name, batchSize);
         }
     }
 
     @Override
     public void close() {
-        for (Pane p : panes.values()) {
+        for (KeyedRecords p : panes.values()) {
             p.close();
         }
         panes.clear();
