@@ -1,0 +1,215 @@
+package io.riffle.engine.internal.operator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.kernel.GatherKernel;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * One input's rows of a stream join, kept until event time says they can match nothing more. Rows are
+ * appended to the newest of a few segments ({@link KeyedRows}: columnar, chained by key); a segment is
+ * sealed when it is full or a checkpoint takes it, and from then on only read. A segment whose rows are
+ * all past use is freed whole; when there are many, the rows still in use are merged into one. A
+ * snapshot shares the sealed segments (each is freed when neither the buffer nor a snapshot holds it),
+ * so taking one copies nothing. Owned by the subtask's thread; a {@link Snapshot} is written by the
+ * checkpoint thread and closed by whichever thread is last.
+ */
+final class JoinBuffer implements AutoCloseable {
+    /** Rows of a segment before it is sealed: a probe looks a key up once per segment. */
+    static final int SEGMENT_ROWS = 1 << 16;
+    /** More segments than this are merged. */
+    static final int MAX_SEGMENTS = 8;
+
+    private final BatchSchema schema;
+    private final int keyField;
+    private final int timeField;
+    private final BufferAllocator allocator;
+    private final long budgetBytes;
+    private final List<Segment> segments = new ArrayList<>();
+    /** Whether the newest segment takes more rows (not sealed by a snapshot). */
+    private boolean lastOpen;
+    private final SelectionVector live = new SelectionVector(1024);
+
+    /** A segment's rows and their time range; freed when the buffer and every snapshot let go of it. */
+    static final class Segment {
+        final KeyedRows rows;
+        long minTime = Long.MAX_VALUE;
+        long maxTime = Long.MIN_VALUE;
+        private final AtomicInteger holders = new AtomicInteger(1);
+
+        Segment(KeyedRows rows) {
+            this.rows = rows;
+        }
+
+        void retain() {
+            holders.incrementAndGet();
+        }
+
+        void release() {
+            if (holders.decrementAndGet() == 0) {
+                rows.close();
+            }
+        }
+    }
+
+    JoinBuffer(BatchSchema schema, int keyField, int timeField, BufferAllocator allocator, long budgetBytes) {
+        this.schema = schema;
+        this.keyField = keyField;
+        this.timeField = timeField;
+        this.allocator = allocator;
+        this.budgetBytes = budgetBytes;
+    }
+
+    int segmentCount() {
+        return segments.size();
+    }
+
+    Segment segment(int i) {
+        return segments.get(i);
+    }
+
+    /** The number of rows held, past use or not. */
+    long rowCount() {
+        long n = 0;
+        for (Segment s : segments) {
+            n += s.rows.rowCount();
+        }
+        return n;
+    }
+
+    /** Appends the rows of {@code batch}: dense, of this input's schema, with no null key or time. */
+    void add(RecordBatch batch) {
+        int n = batch.rowCount();
+        if (n == 0) {
+            return;
+        }
+        Segment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+        if (last == null || !lastOpen || last.rows.rowCount() >= SEGMENT_ROWS) {
+            last = new Segment(new KeyedRows(schema, keyField, allocator, budgetBytes));
+            segments.add(last);
+            lastOpen = true;
+        }
+        last.rows.append(batch);
+        ArrowBuf times = batch.vector(timeField).getDataBuffer();
+        long min = last.minTime;
+        long max = last.maxTime;
+        for (int i = 0; i < n; i++) {
+            long t = times.getLong((long) i * Long.BYTES);
+            min = Math.min(min, t);
+            max = Math.max(max, t);
+        }
+        last.minTime = min;
+        last.maxTime = max;
+    }
+
+    /**
+     * Lets go of the rows with a time at or below {@code deadThrough}, which can match nothing more: whole
+     * segments at once, and when there are more than {@link #MAX_SEGMENTS}, by merging the rest into one.
+     */
+    void evict(long deadThrough) {
+        for (int i = segments.size() - 1; i >= 0; i--) {
+            if (segments.get(i).maxTime <= deadThrough) {
+                segments.remove(i).release();
+            }
+        }
+        if (segments.size() > MAX_SEGMENTS) {
+            compact(deadThrough);
+        }
+    }
+
+    private void compact(long deadThrough) {
+        Segment merged = new Segment(new KeyedRows(schema, keyField, allocator, budgetBytes));
+        try {
+            for (Segment s : segments) {
+                appendLive(s, deadThrough, merged);
+            }
+        } catch (RuntimeException e) {
+            merged.release();
+            throw e;
+        }
+        for (Segment s : segments) {
+            s.release();
+        }
+        segments.clear();
+        segments.add(merged);
+        lastOpen = true;
+    }
+
+    private void appendLive(Segment from, long deadThrough, Segment to) {
+        RecordBatch rows = from.rows.rows();
+        int n = selectLive(rows, deadThrough, live);
+        if (n == 0) {
+            return;
+        }
+        try (RecordBatch copy = GatherKernel.gather(rows, live, allocator)) {
+            to.rows.append(copy);
+        }
+        to.minTime = Math.min(to.minTime, Math.max(from.minTime, deadThrough + 1));
+        to.maxTime = Math.max(to.maxTime, from.maxTime);
+    }
+
+    /** Selects into {@code out} the rows of {@code rows} with a time above {@code deadThrough}; returns how many. */
+    int selectLive(RecordBatch rows, long deadThrough, SelectionVector out) {
+        int n = rows.rowCount();
+        out.ensureCapacity(n);
+        int[] selected = out.rows();
+        ArrowBuf times = rows.vector(timeField).getDataBuffer();
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            if (times.getLong((long) i * Long.BYTES) > deadThrough) {
+                selected[count++] = i;
+            }
+        }
+        out.setSize(count);
+        return count;
+    }
+
+    /**
+     * The segments as they are, for a checkpoint of the rows above {@code deadThrough}: the newest is sealed,
+     * so that no later append moves the memory the checkpoint thread reads.
+     */
+    Snapshot snapshot(long deadThrough) {
+        lastOpen = false;
+        Segment[] held = segments.toArray(new Segment[0]);
+        for (Segment s : held) {
+            s.retain();
+        }
+        return new Snapshot(this, held, deadThrough);
+    }
+
+    /** Sealed segments held for a checkpoint; {@link #close} lets go of them. */
+    record Snapshot(JoinBuffer buffer, Segment[] segments, long deadThrough) implements AutoCloseable {
+        @Override
+        public void close() {
+            for (Segment s : segments) {
+                s.release();
+            }
+        }
+    }
+
+    BatchSchema schema() {
+        return schema;
+    }
+
+    int keyField() {
+        return keyField;
+    }
+
+    int timeField() {
+        return timeField;
+    }
+
+    @Override
+    public void close() {
+        for (Segment s : segments) {
+            s.release();
+        }
+        segments.clear();
+    }
+}
