@@ -1,26 +1,18 @@
 package io.riffle.engine.internal.operator;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.riffle.columnar.batch.BatchSchema;
-import io.riffle.columnar.batch.Column;
-import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.TaskContext;
-import io.riffle.engine.internal.runtime.Operator;
-import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
-import io.riffle.engine.internal.runtime.SubtaskContext;
 import org.apache.arrow.memory.ArrowBuf;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.TimeStampMilliVector;
 
 /**
@@ -36,32 +28,12 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  * ({@link JoinState}); after a rescaled restore a window is emitted only for the key groups whose old
  * subtask had not fired it.
  */
-public final class WindowJoinOperator extends Operator {
-    private final BatchSchema[] schemas;
-    private final int[] keys;
-    private final int[] times;
-    private final int[] leftKeyColumn;
+public final class WindowJoinOperator extends StreamJoinOperator {
     private final long size;
     private final long slide;
-    private final long budgetBytes;
-    private final BatchSchema outputSchema;
-    private final int[] rightColumns;
-    private final JoinBuffer[] buffers = new JoinBuffer[2];
-    private final RecordBatch[] kept = new RecordBatch[2];
-    private final SelectionVector keep = new SelectionVector(1024);
     private final SelectionVector due = new SelectionVector(1024);
-    private SelectionVector leftRows;
-    private SelectionVector rightRows;
+    /** Per pair being collected, its window's start. */
     private long[] windowStarts;
-    private long[] hashes = new long[1024];
-    private int[] groups = new int[1024];
-    private BufferAllocator allocator;
-    private int batchSize;
-    private long watermark = Long.MIN_VALUE;
-    private OperatorMetrics metrics;
-    private int subtask;
-    private int parallelism;
-    private int maxParallelism;
     /** After a rescaled restore: per key group of this subtask, the watermark its old subtask had fired up to; else null. */
     private long[] firedThroughByKeyGroup;
     private long highestFiredThrough;
@@ -69,74 +41,31 @@ public final class WindowJoinOperator extends Operator {
 
     public WindowJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
                               int leftTime, int rightTime, long size, long slide, long budgetBytes) {
-        this.schemas = new BatchSchema[] {leftSchema, rightSchema};
-        this.keys = new int[] {leftKey, rightKey};
-        this.times = new int[] {leftTime, rightTime};
-        this.leftKeyColumn = new int[] {leftKey};
+        super("a window join", leftSchema, rightSchema, leftKey, rightKey, leftTime, rightTime,
+                outputSchema(leftSchema, rightSchema, rightKey), budgetBytes);
         this.size = size;
         this.slide = slide;
-        this.budgetBytes = budgetBytes;
-        this.outputSchema = outputSchema(leftSchema, rightSchema, rightKey);
-        this.rightColumns = new int[rightSchema.columnCount() - 1];
-        for (int c = 0, k = 0; c < rightSchema.columnCount(); c++) {
-            if (c != rightKey) {
-                rightColumns[k++] = c;
-            }
-        }
     }
 
     /** The batch join's columns ({@link HashJoinOperator#outputSchema}), then {@code window_start, window_end}. */
     public static BatchSchema outputSchema(BatchSchema left, BatchSchema right, int rightKey) {
-        BatchSchema joined = HashJoinOperator.outputSchema(left, right, rightKey, false);
-        List<Column> columns = new ArrayList<>();
-        for (int c = 0; c < joined.columnCount(); c++) {
-            columns.add(joined.column(c));
-        }
-        columns.add(Column.of(IntervalJoinOperator.freeName(joined, "window_start"), ColumnType.TIMESTAMP_MS));
-        columns.add(Column.of(IntervalJoinOperator.freeName(joined, "window_end"), ColumnType.TIMESTAMP_MS));
-        return BatchSchema.of(columns);
+        return StreamJoinOperator.outputSchema(left, right, rightKey, "window_start", "window_end");
     }
 
     @Override
     public void open(TaskContext context) {
-        allocator = context.allocator();
-        batchSize = context.batchSize();
-        subtask = context.subtask();
-        parallelism = context.parallelism();
-        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
-        metrics = context instanceof SubtaskContext s ? s.metrics() : null;
-        for (int input = 0; input < 2; input++) {
-            buffers[input] = new JoinBuffer(schemas[input], keys[input], times[input], allocator, budgetBytes);
-            kept[input] = RecordBatch.allocate(schemas[input], allocator, batchSize);
-        }
-        leftRows = new SelectionVector(batchSize);
-        rightRows = new SelectionVector(batchSize);
+        super.open(context);
         windowStarts = new long[batchSize];
     }
 
     @Override
-    public void process(RecordBatch batch, Output out) {
-        throw new IllegalStateException("a window join is told which input a batch comes from");
-    }
-
-    @Override
     public void process(int input, RecordBatch batch, Output out) {
-        int n = batch.rowCount();
-        if (n == 0) {
+        if (batch.rowCount() == 0) {
             return;
         }
-        StreamJoins.checkNotNull(batch, schemas[input], keys[input], times[input], input, "a window join");
-        int onTime = buffers[input].selectLive(batch, firedThrough(watermark), keep);
-        if (onTime == n) {
-            buffers[input].add(batch);
-            return;
-        }
-        if (metrics != null) {
-            metrics.addDropped(subtask, n - onTime);
-        }
-        if (onTime > 0) {
-            GatherKernel.gather(batch, keep, kept[input]);
-            buffers[input].add(kept[input]);
+        RecordBatch rows = onTime(input, batch, firedThrough(watermark));
+        if (rows != null) {
+            buffers[input].add(rows);
         }
     }
 
@@ -145,7 +74,7 @@ public final class WindowJoinOperator extends Operator {
         if (watermark == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
-        long lastStart = StreamJoins.saturatedAdd(watermark, 1 - size);
+        long lastStart = saturatedAdd(watermark, 1 - size);
         if (lastStart == Long.MIN_VALUE) {
             return Long.MIN_VALUE;
         }
@@ -207,11 +136,8 @@ public final class WindowJoinOperator extends Operator {
     /** Emits each pair of a {@code probe} row and a right row sharing a window whose last millisecond is in {@code (from, to]}. */
     private void probe(RecordBatch probe, long firedBefore, long from, long to, Output out) throws Exception {
         int n = probe.rowCount();
-        if (hashes.length < n) {
-            hashes = new long[n];
-            groups = new int[n];
-        }
-        HashKernel.hash(probe, leftKeyColumn, hashes);
+        ensureScratch(n);
+        HashKernel.hash(probe, keyColumns[0], hashes);
         ArrowBuf leftTimes = probe.vector(times[0]).getDataBuffer();
         int[] l = leftRows.rows();
         int[] r = rightRows.rows();
@@ -261,16 +187,8 @@ public final class WindowJoinOperator extends Operator {
         if (count == 0) {
             return;
         }
-        leftRows.setSize(count);
-        rightRows.setSize(count);
-        int leftColumns = schemas[0].columnCount();
         try (RecordBatch result = RecordBatch.allocate(outputSchema, allocator, count)) {
-            for (int c = 0; c < leftColumns; c++) {
-                GatherKernel.gatherColumn(left, c, leftRows, result, c);
-            }
-            for (int k = 0; k < rightColumns.length; k++) {
-                GatherKernel.gatherColumn(right, rightColumns[k], rightRows, result, leftColumns + k);
-            }
+            gatherPairs(left, right, count, result);
             TimeStampMilliVector starts = (TimeStampMilliVector) result.vector(outputSchema.columnCount() - 2);
             TimeStampMilliVector ends = (TimeStampMilliVector) result.vector(outputSchema.columnCount() - 1);
             for (int i = 0; i < count; i++) {
@@ -285,20 +203,7 @@ public final class WindowJoinOperator extends Operator {
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
         long dead = firedThrough(watermark);
-        JoinBuffer.Snapshot[] sides = {buffers[0].snapshot(dead), buffers[1].snapshot(dead)};
-        long at = watermark;
-        return new OperatorSnapshot() {
-            @Override
-            public long writeTo(Path file) throws Exception {
-                return JoinState.write(file, at, subtask, parallelism, maxParallelism, sides, allocator);
-            }
-
-            @Override
-            public void close() {
-                sides[0].close();
-                sides[1].close();
-            }
-        };
+        return snapshot(dead, dead);
     }
 
     /**
@@ -308,7 +213,7 @@ public final class WindowJoinOperator extends Operator {
      */
     @Override
     public void restoreState(StateRestore restore) throws Exception {
-        List<JoinState.Header> old = StreamJoins.restore(restore, buffers, allocator);
+        List<JoinState.Header> old = restoreBuffers(restore);
         if (old.isEmpty()) {
             return;
         }
@@ -329,18 +234,6 @@ public final class WindowJoinOperator extends Operator {
         if (highest > lowest) {
             firedThroughByKeyGroup = marks;
             highestFiredThrough = highest;
-        }
-    }
-
-    @Override
-    public void close() {
-        for (int input = 0; input < 2; input++) {
-            if (buffers[input] != null) {
-                buffers[input].close();
-            }
-            if (kept[input] != null) {
-                kept[input].close();
-            }
         }
     }
 }
