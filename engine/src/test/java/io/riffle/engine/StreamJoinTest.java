@@ -5,21 +5,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
+import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import io.riffle.engine.internal.operator.IntervalJoinOperator;
+import io.riffle.engine.internal.operator.WindowJoinOperator;
+import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
 import io.riffle.engine.internal.runtime.SubtaskContext;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -178,14 +188,14 @@ class StreamJoinTest {
         List<Tuple> out = new ArrayList<>();
         joined.keyBy("k").window(Windows.tumbling(Duration.ofMillis(100))).count().collect(out);
         JobResult result = env.execute("join-then-window");
-        java.util.Map<List<Object>, Long> counts = new java.util.TreeMap<>((x, y) -> x.toString().compareTo(y.toString()));
+        Map<List<Object>, Long> counts = new TreeMap<>((x, y) -> x.toString().compareTo(y.toString()));
         for (Tuple t : intervalReference(left, right, -5, 5)) {
             long time = ((Instant) t.field(5)).toEpochMilli();
             long start = time - Math.floorMod(time, 100);
             counts.merge(List.of(t.field(0), start), 1L, Long::sum);
         }
         List<Tuple> expected = new ArrayList<>();
-        for (java.util.Map.Entry<List<Object>, Long> e : counts.entrySet()) {
+        for (Map.Entry<List<Object>, Long> e : counts.entrySet()) {
             long start = (Long) e.getKey().get(1);
             expected.add(Tuple.of(e.getKey().get(0), Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + 100),
                     e.getValue()));
@@ -277,22 +287,7 @@ class StreamJoinTest {
             OperatorMetrics metrics = new OperatorMetrics("join", 1, false);
             IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, -10, 10, 1 << 26);
             List<Tuple> out = new ArrayList<>();
-            Output collect = new Output() {
-                @Override
-                public void emit(RecordBatch batch) {
-                    for (int r = 0; r < batch.rowCount(); r++) {
-                        Object[] fields = new Object[batch.columnCount()];
-                        for (int c = 0; c < fields.length; c++) {
-                            fields[c] = batch.value(r, c);
-                        }
-                        out.add(Tuple.of(fields));
-                    }
-                }
-
-                @Override
-                public void emitWatermark(long watermark) {
-                }
-            };
+            Output collect = collecting(out);
             join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, metrics));
             long opened = allocator.getAllocatedMemory();
             process(join, 0, LEFT, allocator, collect, Tuple.of(1L, Instant.ofEpochMilli(100), 1L),
@@ -313,7 +308,101 @@ class StreamJoinTest {
         }
     }
 
-    private static void process(IntervalJoinOperator join, int input, BatchSchema schema, BufferAllocator allocator,
+    /** An output that copies every row it is given into {@code out}. */
+    private static Output collecting(List<Tuple> out) {
+        return new Output() {
+            @Override
+            public void emit(RecordBatch batch) {
+                for (int r = 0; r < batch.rowCount(); r++) {
+                    Object[] fields = new Object[batch.columnCount()];
+                    for (int c = 0; c < fields.length; c++) {
+                        fields[c] = batch.value(r, c);
+                    }
+                    out.add(Tuple.of(fields));
+                }
+            }
+
+            @Override
+            public void emitWatermark(long watermark) {
+            }
+        };
+    }
+
+    /**
+     * Old subtasks that fired up to different watermarks, restored into one: each key group keeps its old
+     * subtask's watermark, so a sliding window one of them had fired is not emitted again for its keys.
+     */
+    @Test
+    void aRescaledWindowJoinEmitsNoWindowTwice() throws Exception {
+        long[] keys = new long[2];
+        for (long k = 0, found = 0; found < 3; k++) {
+            int subtask = KeyGroups.partitionOf(KeyGroups.keyGroup(HashKernel.hashLong(k), 128), 128, 2);
+            if ((found & (1 << subtask)) == 0) {
+                keys[subtask] = k;
+                found |= 1 << subtask;
+            }
+        }
+        long[] watermarks = {9, 19};
+        List<Tuple> out = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        try (BufferAllocator allocator = new RootAllocator()) {
+            for (int s = 0; s < 2; s++) {
+                try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, 30, 10, 1 << 26)) {
+                    join.open(new SubtaskContext("join", s, 2, allocator, 64, 1, null, 128, null));
+                    process(join, 0, LEFT, allocator, collecting(out), Tuple.of(keys[s], Instant.ofEpochMilli(5), 1L));
+                    process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(keys[s], 8L, 2L));
+                    join.processWatermark(watermarks[s], collecting(out));
+                    Path file = dir.resolve("join-" + s);
+                    try (OperatorSnapshot snapshot = join.snapshotState(1)) {
+                        snapshot.writeTo(file);
+                    }
+                    files.add(file);
+                }
+            }
+            try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, 30, 10, 1 << 26)) {
+                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
+                join.restoreState(new StateRestore(1, files, List.of(), 128, 0, 128));
+                join.processWatermark(Long.MAX_VALUE, collecting(out));
+            }
+            assertEquals(0, allocator.getAllocatedMemory());
+        }
+        List<Tuple> expected = new ArrayList<>();
+        for (long k : keys) {
+            for (long start = -20; start <= 0; start += 10) {
+                expected.add(Tuple.of(k, Instant.ofEpochMilli(5), 1L, 8L, 2L, Instant.ofEpochMilli(start),
+                        Instant.ofEpochMilli(start + 30)));
+            }
+        }
+        assertEquals(sorted(expected), sorted(out));
+    }
+
+    /** A state file whose rows fail their checksum is refused naming the file and the key group. */
+    @Test
+    void aDamagedStateFileIsRefused() throws Exception {
+        Path file = dir.resolve("join-state");
+        try (BufferAllocator allocator = new RootAllocator()) {
+            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, -10, 10, 1 << 26)) {
+                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
+                process(join, 0, LEFT, allocator, collecting(new ArrayList<>()), Tuple.of(1L, Instant.ofEpochMilli(5), 1L));
+                try (OperatorSnapshot snapshot = join.snapshotState(1)) {
+                    snapshot.writeTo(file);
+                }
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            bytes[bytes.length - 1] ^= 1;
+            Files.write(file, bytes);
+            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, -10, 10, 1 << 26)) {
+                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
+                CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class,
+                        () -> join.restoreState(new StateRestore(1, List.of(file), List.of(), 128, 0, 128)));
+                assertTrue(e.getMessage().startsWith(file + ": key group "), e.getMessage());
+                assertTrue(e.getMessage().endsWith(" fails its checksum"), e.getMessage());
+            }
+            assertEquals(0, allocator.getAllocatedMemory());
+        }
+    }
+
+    private static void process(Operator join, int input, BatchSchema schema, BufferAllocator allocator,
                                 Output out, Tuple... rows) throws Exception {
         Object[][] values = new Object[rows.length][];
         for (int r = 0; r < rows.length; r++) {
