@@ -376,6 +376,35 @@ class StreamJoinTest {
         assertEquals(sorted(expected), sorted(out));
     }
 
+    /**
+     * A checkpoint holds the rows before it only: rows after it never go into a segment it holds, even when
+     * the segment made after it is freed first (its rows were older) and an older one is the newest left.
+     */
+    @Test
+    void aCheckpointHoldsOnlyTheRowsBeforeIt() throws Exception {
+        Path file = dir.resolve("join-state");
+        List<Tuple> out = new ArrayList<>();
+        try (BufferAllocator allocator = new RootAllocator()) {
+            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, 0, 10, 1 << 26)) {
+                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
+                process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(1000), 1L));
+                try (OperatorSnapshot snapshot = join.snapshotState(1)) {
+                    process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(10), 2L));
+                    join.processWatermark(500, collecting(out));
+                    process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(2000), 3L));
+                    snapshot.writeTo(file);
+                }
+            }
+            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, 0, 10, 1 << 26)) {
+                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
+                join.restoreState(new StateRestore(1, List.of(file), List.of(), 128, 0, 128));
+                process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 1005L, 4L), Tuple.of(1L, 2005L, 5L));
+            }
+            assertEquals(0, allocator.getAllocatedMemory());
+        }
+        assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(1000), 1L, 1005L, 4L, Instant.ofEpochMilli(1005))), out);
+    }
+
     /** A state file whose rows fail their checksum is refused naming the file and the key group. */
     @Test
     void aDamagedStateFileIsRefused() throws Exception {

@@ -30,7 +30,7 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
     public IntervalJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
                                 int leftTime, int rightTime, long lower, long upper, long budgetBytes) {
         super("an interval join", leftSchema, rightSchema, leftKey, rightKey, leftTime, rightTime,
-                outputSchema(leftSchema, rightSchema, rightKey), budgetBytes);
+                outputSchema(leftSchema, rightSchema, rightKey), Math.max(1, (upper - lower) / 4), budgetBytes);
         this.lower = lower;
         this.upper = upper;
     }
@@ -60,17 +60,19 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
         JoinBuffer other = buffers[1 - input];
         ArrowBuf probeTimes = rows.vector(times[input]).getDataBuffer();
         int[] probed = (input == 0 ? leftRows : rightRows).rows();
-        int[] stored = (input == 0 ? rightRows : leftRows).rows();
+        int[] matched = (input == 0 ? rightRows : leftRows).rows();
         // The interval as seen from the probing row: stored time - probe time within [from, to].
         long from = input == 0 ? lower : -upper;
         long to = input == 0 ? upper : -lower;
         for (int s = 0; s < other.segmentCount(); s++) {
-            KeyedRows segment = other.segment(s).rows;
-            segment.find(rows.vector(keys[input]), n, hashes, groups);
-            RecordBatch segmentRows = segment.rows();
-            RecordBatch left = input == 0 ? rows : segmentRows;
-            RecordBatch right = input == 0 ? segmentRows : rows;
-            ArrowBuf storedTimes = segmentRows.vector(times[1 - input]).getDataBuffer();
+            JoinBuffer.Segment segment = other.segment(s);
+            KeyedRows stored = segment.rows;
+            stored.find(rows.vector(keys[input]), n, hashes, groups);
+            RecordBatch storedRows = stored.rows();
+            RecordBatch left = input == 0 ? rows : storedRows;
+            RecordBatch right = input == 0 ? storedRows : rows;
+            ArrowBuf storedTimes = storedRows.vector(times[1 - input]).getDataBuffer();
+            long[] chainMax = segment.chainMax;
             int count = 0;
             for (int i = 0; i < n; i++) {
                 int g = groups[i];
@@ -78,11 +80,14 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
                     continue;
                 }
                 long t = probeTimes.getLong((long) i * Long.BYTES);
-                for (int row = segment.last(g); row != KeyedRows.NO_ROW; row = segment.previous(row)) {
+                long earliest = saturatedAdd(t, from);
+                // Newest first; where no row from here on is as late as the interval's start, stop.
+                for (int row = stored.last(g); row != KeyedRows.NO_ROW && chainMax[row] >= earliest;
+                     row = stored.previous(row)) {
                     long d = storedTimes.getLong((long) row * Long.BYTES) - t;
                     if (d >= from && d <= to) {
                         probed[count] = i;
-                        stored[count++] = row;
+                        matched[count++] = row;
                         if (count == batchSize) {
                             emit(left, right, count, out);
                             count = 0;

@@ -1,6 +1,7 @@
 package io.riffle.engine.internal.operator;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,26 +15,29 @@ import org.apache.arrow.memory.BufferAllocator;
 /**
  * One input's rows of a stream join, kept until event time says they can match nothing more. Rows are
  * appended to the newest of a few segments ({@link KeyedRows}: columnar, chained by key); a segment is
- * sealed when it is full or a checkpoint takes it, and from then on only read. A segment whose rows are
+ * sealed when it is full, when it spans a given time (so that it is past use soon after its rows) or when a
+ * checkpoint takes it, and from then on only read. A segment whose rows are
  * all past use is freed whole; when there are many, the rows still in use are merged into one. A
  * snapshot shares the sealed segments (each is freed when neither the buffer nor a snapshot holds it),
  * so taking one copies nothing. Owned by the subtask's thread; a {@link Snapshot} is written by the
  * checkpoint thread and closed by whichever thread is last.
  */
 final class JoinBuffer implements AutoCloseable {
-    /** Rows of a segment before it is sealed: a probe looks a key up once per segment. */
+    /** The most rows of a segment: a probe looks a key up once per segment, and a segment is freed whole. */
     static final int SEGMENT_ROWS = 1 << 16;
+    /** The fewest rows a segment is sealed at for its time span, so that a segment's table is worth making. */
+    static final int MIN_SEGMENT_ROWS = 1 << 10;
     /** More segments than this are merged. */
-    static final int MAX_SEGMENTS = 8;
+    static final int MAX_SEGMENTS = 16;
 
     private final BatchSchema schema;
     private final int keyField;
     private final int timeField;
     private final BufferAllocator allocator;
     private final long budgetBytes;
+    /** A segment spanning this much time (and holding {@link #MIN_SEGMENT_ROWS}) is sealed, so that rows past use are freed soon. */
+    private final long sealSpan;
     private final List<Segment> segments = new ArrayList<>();
-    /** Whether the newest segment takes more rows (not sealed by a snapshot). */
-    private boolean lastOpen;
     private final SelectionVector live = new SelectionVector(1024);
 
     /** A segment's rows and their time range; freed when the buffer and every snapshot let go of it. */
@@ -41,10 +45,42 @@ final class JoinBuffer implements AutoCloseable {
         final KeyedRows rows;
         long minTime = Long.MAX_VALUE;
         long maxTime = Long.MIN_VALUE;
+        /**
+         * Per row, the highest time of it and the rows before it under its key: a walk along a key's rows,
+         * newest first, stops where this falls below the earliest time it wants.
+         */
+        long[] chainMax = new long[1024];
+        /**
+         * Whether no more rows may be appended: a snapshot may be reading it, or a newer segment took over
+         * (which may be freed before it, so sealing is the segment's, not the buffer's newest's).
+         */
+        private boolean sealed;
         private final AtomicInteger holders = new AtomicInteger(1);
 
         Segment(KeyedRows rows) {
             this.rows = rows;
+        }
+
+        /** Appends the rows of {@code batch}, whose times are in column {@code timeField}. */
+        void append(RecordBatch batch, int timeField) {
+            int first = rows.rowCount();
+            rows.append(batch);
+            int n = batch.rowCount();
+            if (chainMax.length < first + n) {
+                chainMax = Arrays.copyOf(chainMax, Math.max(first + n, chainMax.length * 2));
+            }
+            ArrowBuf times = batch.vector(timeField).getDataBuffer();
+            long min = minTime;
+            long max = maxTime;
+            for (int i = 0; i < n; i++) {
+                long t = times.getLong((long) i * Long.BYTES);
+                min = Math.min(min, t);
+                max = Math.max(max, t);
+                int previous = rows.previous(first + i);
+                chainMax[first + i] = previous == KeyedRows.NO_ROW ? t : Math.max(t, chainMax[previous]);
+            }
+            minTime = min;
+            maxTime = max;
         }
 
         void retain() {
@@ -58,8 +94,10 @@ final class JoinBuffer implements AutoCloseable {
         }
     }
 
-    JoinBuffer(BatchSchema schema, int keyField, int timeField, BufferAllocator allocator, long budgetBytes) {
+    JoinBuffer(BatchSchema schema, int keyField, int timeField, long sealSpan, BufferAllocator allocator,
+               long budgetBytes) {
         this.schema = schema;
+        this.sealSpan = sealSpan;
         this.keyField = keyField;
         this.timeField = timeField;
         this.allocator = allocator;
@@ -90,22 +128,15 @@ final class JoinBuffer implements AutoCloseable {
             return;
         }
         Segment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
-        if (last == null || !lastOpen || last.rows.rowCount() >= SEGMENT_ROWS) {
+        if (last == null || last.sealed || last.rows.rowCount() >= SEGMENT_ROWS
+                || (last.rows.rowCount() >= MIN_SEGMENT_ROWS && last.maxTime - last.minTime >= sealSpan)) {
+            if (last != null) {
+                last.sealed = true;
+            }
             last = new Segment(new KeyedRows(schema, keyField, allocator, budgetBytes));
             segments.add(last);
-            lastOpen = true;
         }
-        last.rows.append(batch);
-        ArrowBuf times = batch.vector(timeField).getDataBuffer();
-        long min = last.minTime;
-        long max = last.maxTime;
-        for (int i = 0; i < n; i++) {
-            long t = times.getLong((long) i * Long.BYTES);
-            min = Math.min(min, t);
-            max = Math.max(max, t);
-        }
-        last.minTime = min;
-        last.maxTime = max;
+        last.append(batch, timeField);
     }
 
     /**
@@ -138,7 +169,6 @@ final class JoinBuffer implements AutoCloseable {
         }
         segments.clear();
         segments.add(merged);
-        lastOpen = true;
     }
 
     private void appendLive(Segment from, long deadThrough, Segment to) {
@@ -148,10 +178,8 @@ final class JoinBuffer implements AutoCloseable {
             return;
         }
         try (RecordBatch copy = GatherKernel.gather(rows, live, allocator)) {
-            to.rows.append(copy);
+            to.append(copy, timeField);
         }
-        to.minTime = Math.min(to.minTime, Math.max(from.minTime, deadThrough + 1));
-        to.maxTime = Math.max(to.maxTime, from.maxTime);
     }
 
     /** Selects into {@code out} the rows of {@code rows} with a time above {@code deadThrough}; returns how many. */
@@ -175,9 +203,9 @@ final class JoinBuffer implements AutoCloseable {
      * so that no later append moves the memory the checkpoint thread reads.
      */
     Snapshot snapshot(long deadThrough) {
-        lastOpen = false;
         Segment[] held = segments.toArray(new Segment[0]);
         for (Segment s : held) {
+            s.sealed = true;
             s.retain();
         }
         return new Snapshot(this, held, deadThrough);

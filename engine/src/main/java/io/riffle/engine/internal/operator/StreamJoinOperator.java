@@ -34,6 +34,7 @@ abstract class StreamJoinOperator extends Operator {
     final int[] times;
     final BatchSchema outputSchema;
     private final long budgetBytes;
+    private final long sealSpan;
     /** The right columns in the output, in order: every right column but the key. */
     private final int[] rightColumns;
     final JoinBuffer[] buffers = new JoinBuffer[2];
@@ -54,9 +55,12 @@ abstract class StreamJoinOperator extends Operator {
     private int subtask;
     private int parallelism;
 
-    /** {@code what} names the operator in errors ("an interval join"). */
+    /**
+     * {@code what} names the operator in errors ("an interval join"); {@code sealSpan} is the time a buffer
+     * segment spans before it is sealed (see {@link JoinBuffer}).
+     */
     StreamJoinOperator(String what, BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
-                       int leftTime, int rightTime, BatchSchema outputSchema, long budgetBytes) {
+                       int leftTime, int rightTime, BatchSchema outputSchema, long sealSpan, long budgetBytes) {
         this.what = what;
         this.schemas = new BatchSchema[] {leftSchema, rightSchema};
         this.keys = new int[] {leftKey, rightKey};
@@ -64,6 +68,7 @@ abstract class StreamJoinOperator extends Operator {
         this.times = new int[] {leftTime, rightTime};
         this.outputSchema = outputSchema;
         this.budgetBytes = budgetBytes;
+        this.sealSpan = sealSpan;
         this.rightColumns = new int[rightSchema.columnCount() - 1];
         for (int c = 0, k = 0; c < rightSchema.columnCount(); c++) {
             if (c != rightKey) {
@@ -104,7 +109,8 @@ abstract class StreamJoinOperator extends Operator {
         maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
         metrics = context instanceof SubtaskContext s ? s.metrics() : null;
         for (int input = 0; input < 2; input++) {
-            buffers[input] = new JoinBuffer(schemas[input], keys[input], times[input], allocator, budgetBytes);
+            buffers[input] = new JoinBuffer(schemas[input], keys[input], times[input], sealSpan, allocator,
+                    budgetBytes);
             kept[input] = RecordBatch.allocate(schemas[input], allocator, batchSize);
         }
         leftRows = new SelectionVector(batchSize);

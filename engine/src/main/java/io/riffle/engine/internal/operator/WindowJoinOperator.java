@@ -42,7 +42,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
     public WindowJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
                               int leftTime, int rightTime, long size, long slide, long budgetBytes) {
         super("a window join", leftSchema, rightSchema, leftKey, rightKey, leftTime, rightTime,
-                outputSchema(leftSchema, rightSchema, rightKey), budgetBytes);
+                outputSchema(leftSchema, rightSchema, rightKey), Math.max(1, size / 4), budgetBytes);
         this.size = size;
         this.slide = slide;
     }
@@ -98,6 +98,11 @@ public final class WindowJoinOperator extends StreamJoinOperator {
     }
 
     private void fire(long from, long to, Output out) throws Exception {
+        // The first window not fired yet: its start is the lowest multiple of slide with start + size - 1 > from.
+        long next = saturatedAdd(from, 2 - size);
+        if (next != Long.MIN_VALUE && saturatedAdd(next + Math.floorMod(-next, slide), size - 1) > to) {
+            return;
+        }
         long firedBefore = firedThrough(from);
         JoinBuffer left = buffers[0];
         for (int s = 0; s < left.segmentCount(); s++) {
@@ -159,7 +164,9 @@ public final class WindowJoinOperator extends StreamJoinOperator {
                 long a = leftTimes.getLong((long) i * Long.BYTES);
                 long firedForKey = firedThroughByKeyGroup == null ? from
                         : Math.max(from, firedThroughByKeyGroup[KeyGroups.keyGroup(hashes[i], maxParallelism) - firstKeyGroup]);
-                for (int row = segment.rows.last(g); row != KeyedRows.NO_ROW; row = segment.rows.previous(row)) {
+                // Newest first; where no row from here on is in a window with this one, stop.
+                for (int row = segment.rows.last(g); row != KeyedRows.NO_ROW && segment.chainMax[row] > a - size;
+                     row = segment.rows.previous(row)) {
                     long b = rightTimes.getLong((long) row * Long.BYTES);
                     long early = Math.min(a, b);
                     long late = Math.max(a, b);
