@@ -15,12 +15,12 @@ import org.apache.arrow.memory.BufferAllocator;
 /**
  * One input's rows of a stream join, kept until event time says they can match nothing more. Rows are
  * appended to the newest of a few segments ({@link KeyedRows}: columnar, chained by key); a segment is
- * sealed when it is full, when it spans a given time (so that it is past use soon after its rows) or when a
- * checkpoint takes it, and from then on only read. A segment whose rows are
- * all past use is freed whole; when there are many, the rows still in use are merged into one. A
- * snapshot shares the sealed segments (each is freed when neither the buffer nor a snapshot holds it),
- * so taking one copies nothing. Owned by the subtask's thread; a {@link Snapshot} is written by the
- * checkpoint thread and closed by whichever thread is last.
+ * sealed when it is full, when it spans a given time (so that it is past use soon after its rows) or when
+ * a checkpoint takes it, and from then on only read. A segment whose rows are all past use is freed
+ * whole; when there are many, the rows still in use are merged into one. A snapshot shares the sealed
+ * segments (each is freed when neither the buffer nor a snapshot holds it), so taking one copies nothing.
+ * Owned by the subtask's thread; a {@link Snapshot} is written by the checkpoint thread and closed by
+ * whichever thread is last.
  */
 final class JoinBuffer implements AutoCloseable {
     /** The most rows of a segment: a probe looks a key up once per segment, and a segment is freed whole. */
