@@ -431,6 +431,31 @@ class StreamJoinTest {
         }
     }
 
+    /** A window join drops a row whose every window has fired, and counts it; the rest still pair. */
+    @Test
+    void aWindowJoinDropsRowsWhoseWindowsFired() throws Exception {
+        List<Tuple> out = new ArrayList<>();
+        try (BufferAllocator allocator = new RootAllocator()) {
+            OperatorMetrics metrics = new OperatorMetrics("join", 1, false);
+            try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, 10, 10, 1 << 26)) {
+                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, metrics));
+                process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(5), 1L),
+                        Tuple.of(1L, Instant.ofEpochMilli(25), 2L));
+                process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 6L, 3L));
+                join.processWatermark(19, collecting(out));
+                assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(5), 1L, 6L, 3L, Instant.ofEpochMilli(0),
+                        Instant.ofEpochMilli(10))), out);
+                process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 9L, 4L), Tuple.of(1L, 20L, 5L));
+                assertEquals(1, metrics.recordsDropped());
+                join.processWatermark(Long.MAX_VALUE, collecting(out));
+            }
+            assertEquals(0, allocator.getAllocatedMemory());
+        }
+        assertEquals(2, out.size());
+        assertEquals(Tuple.of(1L, Instant.ofEpochMilli(25), 2L, 20L, 5L, Instant.ofEpochMilli(20),
+                Instant.ofEpochMilli(30)), out.get(1));
+    }
+
     private static void process(Operator join, int input, BatchSchema schema, BufferAllocator allocator,
                                 Output out, Tuple... rows) throws Exception {
         Object[][] values = new Object[rows.length][];

@@ -30,7 +30,7 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
     public IntervalJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
                                 int leftTime, int rightTime, long lower, long upper, long budgetBytes) {
         super("an interval join", leftSchema, rightSchema, leftKey, rightKey, leftTime, rightTime,
-                outputSchema(leftSchema, rightSchema, rightKey), Math.max(1, (upper - lower) / 4), budgetBytes);
+                outputSchema(leftSchema, rightSchema, rightKey), Math.max(1, saturatedAdd(upper, -lower) / 4), budgetBytes);
         this.lower = lower;
         this.upper = upper;
     }
