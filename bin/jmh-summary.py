@@ -27,6 +27,7 @@ BASELINES = {
     "w3Tumbling": ["w3HashMapBaseline"],
     "w3Sliding": ["w3Tumbling", "w3HashMapBaseline"],
     "w5JoinThenSum": ["w5HashMapBaseline"],
+    "intervalJoin": ["intervalJoinBaseline"],
 }
 BASELINE_METHODS = {b for bs in BASELINES.values() for b in bs}
 
