@@ -8,7 +8,7 @@ import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
-import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.TimeStampMilliVector;
 
 /**
@@ -58,7 +58,7 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
         ensureScratch(n);
         HashKernel.hash(rows, keyColumns[input], hashes);
         JoinBuffer other = buffers[1 - input];
-        ArrowBuf probeTimes = rows.vector(times[input]).getDataBuffer();
+        long probeTimes = rows.vector(times[input]).getDataBufferAddress();
         int[] probed = (input == 0 ? leftRows : rightRows).rows();
         int[] matched = (input == 0 ? rightRows : leftRows).rows();
         // The interval as seen from the probing row: stored time - probe time within [from, to].
@@ -71,7 +71,7 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
             RecordBatch storedRows = stored.rows();
             RecordBatch left = input == 0 ? rows : storedRows;
             RecordBatch right = input == 0 ? storedRows : rows;
-            ArrowBuf storedTimes = storedRows.vector(times[1 - input]).getDataBuffer();
+            long storedTimes = storedRows.vector(times[1 - input]).getDataBufferAddress();
             long[] chainMax = segment.chainMax;
             int count = 0;
             for (int i = 0; i < n; i++) {
@@ -79,12 +79,12 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
                 if (g < 0) {
                     continue;
                 }
-                long t = probeTimes.getLong((long) i * Long.BYTES);
+                long t = MemoryUtil.getLong(probeTimes + ((long) i << 3));
                 long earliest = saturatedAdd(t, from);
                 // Newest first; where no row from here on is as late as the interval's start, stop.
                 for (int row = stored.last(g); row != KeyedRows.NO_ROW && chainMax[row] >= earliest;
                      row = stored.previous(row)) {
-                    long d = storedTimes.getLong((long) row * Long.BYTES) - t;
+                    long d = MemoryUtil.getLong(storedTimes + ((long) row << 3)) - t;
                     if (d >= from && d <= to) {
                         probed[count] = i;
                         matched[count++] = row;
@@ -106,14 +106,14 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
         }
         try (RecordBatch result = RecordBatch.allocate(outputSchema, allocator, count)) {
             gatherPairs(left, right, count, result);
-            ArrowBuf leftTimes = left.vector(times[0]).getDataBuffer();
-            ArrowBuf rightTimes = right.vector(times[1]).getDataBuffer();
+            long leftTimes = left.vector(times[0]).getDataBufferAddress();
+            long rightTimes = right.vector(times[1]).getDataBufferAddress();
             TimeStampMilliVector joinTime = (TimeStampMilliVector) result.vector(outputSchema.columnCount() - 1);
             int[] l = leftRows.rows();
             int[] r = rightRows.rows();
             for (int i = 0; i < count; i++) {
-                joinTime.set(i, Math.max(leftTimes.getLong((long) l[i] * Long.BYTES),
-                        rightTimes.getLong((long) r[i] * Long.BYTES)));
+                joinTime.set(i, Math.max(MemoryUtil.getLong(leftTimes + ((long) l[i] << 3)),
+                        MemoryUtil.getLong(rightTimes + ((long) r[i] << 3))));
             }
             result.setRowCount(count);
             out.emit(result);

@@ -9,8 +9,8 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.GatherKernel;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
  * One input's rows of a stream join, kept until event time says they can match nothing more. Rows are
@@ -26,7 +26,7 @@ final class JoinBuffer implements AutoCloseable {
     /** The most rows of a segment: a probe looks a key up once per segment, and a segment is freed whole. */
     static final int SEGMENT_ROWS = 1 << 16;
     /** The fewest rows a segment is sealed at for its time span, so that a segment's table is worth making. */
-    static final int MIN_SEGMENT_ROWS = 1 << 10;
+    static final int MIN_SEGMENT_ROWS = 1 << 13;
     /** More segments than this are merged. */
     static final int MAX_SEGMENTS = 16;
 
@@ -69,11 +69,11 @@ final class JoinBuffer implements AutoCloseable {
             if (chainMax.length < first + n) {
                 chainMax = Arrays.copyOf(chainMax, Math.max(first + n, chainMax.length * 2));
             }
-            ArrowBuf times = batch.vector(timeField).getDataBuffer();
+            long times = batch.vector(timeField).getDataBufferAddress();
             long min = minTime;
             long max = maxTime;
             for (int i = 0; i < n; i++) {
-                long t = times.getLong((long) i * Long.BYTES);
+                long t = MemoryUtil.getLong(times + ((long) i << 3));
                 min = Math.min(min, t);
                 max = Math.max(max, t);
                 int previous = rows.previous(first + i);
@@ -187,10 +187,10 @@ final class JoinBuffer implements AutoCloseable {
         int n = rows.rowCount();
         out.ensureCapacity(n);
         int[] selected = out.rows();
-        ArrowBuf times = rows.vector(timeField).getDataBuffer();
+        long times = rows.vector(timeField).getDataBufferAddress();
         int count = 0;
         for (int i = 0; i < n; i++) {
-            if (times.getLong((long) i * Long.BYTES) > deadThrough) {
+            if (MemoryUtil.getLong(times + ((long) i << 3)) > deadThrough) {
                 selected[count++] = i;
             }
         }

@@ -12,7 +12,7 @@ import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
-import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.TimeStampMilliVector;
 
 /**
@@ -126,10 +126,10 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         int n = rows.rowCount();
         due.ensureCapacity(n);
         int[] selected = due.rows();
-        ArrowBuf t = rows.vector(times[0]).getDataBuffer();
+        long t = rows.vector(times[0]).getDataBufferAddress();
         int count = 0;
         for (int i = 0; i < n; i++) {
-            long time = t.getLong((long) i * Long.BYTES);
+            long time = MemoryUtil.getLong(t + ((long) i << 3));
             if (time > firedBefore && time <= to) {
                 selected[count++] = i;
             }
@@ -143,7 +143,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         int n = probe.rowCount();
         ensureScratch(n);
         HashKernel.hash(probe, keyColumns[0], hashes);
-        ArrowBuf leftTimes = probe.vector(times[0]).getDataBuffer();
+        long leftTimes = probe.vector(times[0]).getDataBufferAddress();
         int[] l = leftRows.rows();
         int[] r = rightRows.rows();
         JoinBuffer right = buffers[1];
@@ -154,20 +154,20 @@ public final class WindowJoinOperator extends StreamJoinOperator {
             }
             segment.rows.find(probe.vector(keys[0]), n, hashes, groups);
             RecordBatch stored = segment.rows.rows();
-            ArrowBuf rightTimes = stored.vector(times[1]).getDataBuffer();
+            long rightTimes = stored.vector(times[1]).getDataBufferAddress();
             int count = 0;
             for (int i = 0; i < n; i++) {
                 int g = groups[i];
                 if (g < 0) {
                     continue;
                 }
-                long a = leftTimes.getLong((long) i * Long.BYTES);
+                long a = MemoryUtil.getLong(leftTimes + ((long) i << 3));
                 long firedForKey = firedThroughByKeyGroup == null ? from
                         : Math.max(from, firedThroughByKeyGroup[KeyGroups.keyGroup(hashes[i], maxParallelism) - firstKeyGroup]);
                 // Newest first; where no row from here on is in a window with this one, stop.
                 for (int row = segment.rows.last(g); row != KeyedRows.NO_ROW && segment.chainMax[row] > a - size;
                      row = segment.rows.previous(row)) {
-                    long b = rightTimes.getLong((long) row * Long.BYTES);
+                    long b = MemoryUtil.getLong(rightTimes + ((long) row << 3));
                     long early = Math.min(a, b);
                     long late = Math.max(a, b);
                     // The windows holding both: starts at multiples of slide in (late - size, early].
