@@ -19,8 +19,8 @@ import org.apache.arrow.vector.FieldVector;
 
 /**
  * A batch hash join, inner or left outer, on one key field per side. Input 1 (the right side) is the build
- * side: its rows are appended into one columnar store and its keys into an off-heap table that maps each
- * key to a chain of its rows. Input 0 (the left side) probes: a batch's keys are hashed and looked up at
+ * side: its rows are appended into one columnar store whose off-heap key table maps each key to a chain of
+ * its rows ({@link KeyedRows}). Input 0 (the left side) probes: a batch's keys are hashed and looked up at
  * once ({@link OffHeapHashTable#find}), matches are collected as pairs of row indexes, and each output
  * batch is gathered column by column from the probe batch and the store. Left batches that arrive before
  * the build side has ended are copied and probed when it ends. Output: the left columns, then the right

@@ -112,15 +112,6 @@ final class JoinBuffer implements AutoCloseable {
         return segments.get(i);
     }
 
-    /** The number of rows held, past use or not. */
-    long rowCount() {
-        long n = 0;
-        for (Segment s : segments) {
-            n += s.rows.rowCount();
-        }
-        return n;
-    }
-
     /** Appends the rows of {@code batch}: dense, of this input's schema, with no null key or time. */
     void add(RecordBatch batch) {
         int n = batch.rowCount();
@@ -227,10 +218,6 @@ final class JoinBuffer implements AutoCloseable {
 
     int keyField() {
         return keyField;
-    }
-
-    int timeField() {
-        return timeField;
     }
 
     @Override

@@ -21,7 +21,6 @@ import org.apache.arrow.vector.util.VectorAppender;
 final class KeyedRows implements AutoCloseable {
     static final int NO_ROW = -1;
 
-    private final BatchSchema schema;
     private final int[] keyColumn;
     private final OffHeapHashTable keys;
     /** The store, as a batch owning its vectors; its row count follows the appends. */
@@ -34,7 +33,6 @@ final class KeyedRows implements AutoCloseable {
     private int[] groupIds = new int[1024];
 
     KeyedRows(BatchSchema schema, int keyField, BufferAllocator allocator, long budgetBytes) {
-        this.schema = schema;
         this.keyColumn = new int[] {keyField};
         this.vectors = new FieldVector[schema.columnCount()];
         try {
@@ -121,10 +119,6 @@ final class KeyedRows implements AutoCloseable {
     /** The row appended before {@code row} under the same key, or {@link #NO_ROW}. */
     int previous(int row) {
         return next[row];
-    }
-
-    BatchSchema schema() {
-        return schema;
     }
 
     @Override
