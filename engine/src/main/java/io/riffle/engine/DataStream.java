@@ -233,23 +233,29 @@ public final class DataStream {
     private DataStream hashJoin(DataStream right, String leftKey, String rightKey, boolean leftOuter) {
         String verb = leftOuter ? "leftOuterJoin" : "join";
         if (env.mode() != Environment.Mode.BATCH) {
-            throw new IllegalStateException(verb + "(...) is a batch hash join; streaming jobs join in windows");
+            throw new IllegalStateException(verb + "(...) is a batch hash join; streaming jobs join by event time:"
+                    + " keyBy(...).intervalJoin(...) or keyBy(...).windowJoin(...)");
         }
         BatchSchema leftSchema = schema();
         BatchSchema rightSchema = right.schema();
         int l = leftSchema.indexOf(leftKey);
         int r = rightSchema.indexOf(rightKey);
+        checkJoinKeys(verb, leftSchema, l, rightSchema, r);
+        long budget = env.stateBudgetBytes();
+        BatchSchema output = HashJoinOperator.outputSchema(leftSchema, rightSchema, r, leftOuter);
+        return twoInput(verb + "(" + leftKey + " = " + rightKey + ")", right, l, r, output,
+                () -> new HashJoinOperator(leftSchema, rightSchema, l, r, leftOuter, budget));
+    }
+
+    /** Fails unless the two key fields can be joined: one type, int32, int64, timestamp[ms] or utf8 (integers of one width mix). */
+    static void checkJoinKeys(String verb, BatchSchema leftSchema, int l, BatchSchema rightSchema, int r) {
         ColumnType lt = leftSchema.column(l).type();
         ColumnType rt = rightSchema.column(r).type();
         boolean comparable = lt == rt || (lt.isIntegral() && rt.isIntegral() && lt.byteWidth() == rt.byteWidth());
         if (!comparable || !(lt.isIntegral() || lt == ColumnType.UTF8)) {
             throw new IllegalArgumentException(verb + " keys must be of one type, int32, int64, timestamp[ms] or utf8: '"
-                    + leftKey + "' is " + lt + ", '" + rightKey + "' is " + rt);
+                    + leftSchema.column(l).name() + "' is " + lt + ", '" + rightSchema.column(r).name() + "' is " + rt);
         }
-        long budget = env.stateBudgetBytes();
-        BatchSchema output = HashJoinOperator.outputSchema(leftSchema, rightSchema, r, leftOuter);
-        return twoInput(verb + "(" + leftKey + " = " + rightKey + ")", right, l, r, output,
-                () -> new HashJoinOperator(leftSchema, rightSchema, l, r, leftOuter, budget));
     }
 
     // ---- sinks

@@ -1,5 +1,6 @@
 package io.riffle.engine;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -8,9 +9,11 @@ import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.AggregateKind;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.engine.internal.operator.GroupAggregateOperator;
+import io.riffle.engine.internal.operator.IntervalJoinOperator;
 import io.riffle.engine.internal.operator.KeyedProcessOperator;
 import io.riffle.engine.internal.operator.ReduceOperator;
 import io.riffle.engine.internal.operator.RunningAggregateOperator;
+import io.riffle.engine.internal.operator.WindowJoinOperator;
 import io.riffle.engine.internal.plan.Partitioning;
 import io.riffle.engine.internal.plan.Transformation;
 import io.riffle.engine.internal.runtime.Operator;
@@ -106,6 +109,86 @@ public final class KeyedStream {
                     + " that drops the timestamp field)");
         }
         return new WindowedStream(this, windows, schema().indexOf(input.eventTimeField), null, 0);
+    }
+
+    /**
+     * The event-time interval join of this stream (left) with {@code right} on their keys: a left record
+     * {@code l} and a right record {@code r} with equal keys make one record when
+     * {@code l.time + lower <= r.time <= l.time + upper} (both bounds inclusive, {@code lower} may be negative).
+     * Fields: the left ones, the right ones but the key (a name taken already gets a {@code right_} prefix),
+     * then {@code join_time}, the later of the two times, which is the result's event time (a window can
+     * follow at once). Both inputs need event time ({@link DataStream#assignTimestampsAndWatermarks}); a pair
+     * is emitted as soon as its second record arrives, and records are kept until the watermark (the lower of
+     * the two inputs') says they can match nothing more. A record behind the watermark is late: dropped and
+     * counted. Keys must not be null.
+     *
+     * <pre>{@code
+     * // each click with the impressions of its ad in the 10 minutes before it
+     * clicks.keyBy("ad").intervalJoin(impressions.keyBy("ad"), Duration.ofMinutes(-10), Duration.ZERO)
+     * }</pre>
+     */
+    public DataStream intervalJoin(KeyedStream right, Duration lower, Duration upper) {
+        String name = name("intervalJoin(" + right.schema().column(right.keyField).name() + ", " + lower + ", "
+                + upper + ")");
+        int[] time = eventTimes(right, name);
+        long lo = lower.toMillis();
+        long hi = upper.toMillis();
+        if (lo > hi) {
+            throw new IllegalArgumentException(name + ": the lower bound " + lower + " is above the upper bound " + upper);
+        }
+        BatchSchema leftSchema = schema();
+        BatchSchema rightSchema = right.schema();
+        int l = keyField;
+        int r = right.keyField;
+        long budget = env().stateBudgetBytes();
+        BatchSchema output = IntervalJoinOperator.outputSchema(leftSchema, rightSchema, r);
+        DataStream joined = input.twoInput(name, right.input, l, r, output, () -> new IntervalJoinOperator(leftSchema,
+                rightSchema, l, r, time[0], time[1], lo, hi, budget));
+        return new DataStream(env(), joined.transformation, output.column(output.columnCount() - 1).name());
+    }
+
+    /**
+     * The event-time window join of this stream (left) with {@code right} on their keys: a left and a right
+     * record with equal keys in the same window (tumbling or sliding, {@link Windows}) make one record,
+     * emitted when the watermark passes the window's end. Fields: the left ones, the right ones but the key
+     * (a name taken already gets a {@code right_} prefix), then {@code window_start} and {@code window_end}.
+     * Both inputs need event time; a record whose every window has fired is late: dropped and counted.
+     *
+     * <pre>{@code
+     * orders.keyBy("customer").windowJoin(payments.keyBy("customer"), Windows.tumbling(Duration.ofMinutes(1)))
+     * }</pre>
+     */
+    public DataStream windowJoin(KeyedStream right, Windows windows) {
+        String name = name("windowJoin(" + right.schema().column(right.keyField).name() + ", " + windows + ")");
+        if (windows.count() > 0) {
+            throw new IllegalArgumentException(name + ": a window join needs event-time windows, not count windows");
+        }
+        int[] time = eventTimes(right, name);
+        BatchSchema leftSchema = schema();
+        BatchSchema rightSchema = right.schema();
+        int l = keyField;
+        int r = right.keyField;
+        long size = windows.sizeMillis();
+        long slide = windows.slideMillis();
+        long budget = env().stateBudgetBytes();
+        BatchSchema output = WindowJoinOperator.outputSchema(leftSchema, rightSchema, r);
+        return input.twoInput(name, right.input, l, r, output, () -> new WindowJoinOperator(leftSchema, rightSchema,
+                l, r, time[0], time[1], size, slide, budget));
+    }
+
+    /** The two inputs' event-time fields, after checking the keys can be joined; fails naming {@code name}. */
+    private int[] eventTimes(KeyedStream right, String name) {
+        if (right.env() != env()) {
+            throw new IllegalArgumentException(name + ": cannot join streams of different environments");
+        }
+        DataStream.checkJoinKeys(name + ":", schema(), keyField, right.schema(), right.keyField);
+        if (input.eventTimeField == null || right.input.eventTimeField == null) {
+            throw new IllegalArgumentException(name + " needs event time on both inputs, but the "
+                    + (input.eventTimeField == null ? "left" : "right") + " one has none: call"
+                    + " assignTimestampsAndWatermarks(...) on it first (after any map or select that drops the"
+                    + " timestamp field)");
+        }
+        return new int[] {schema().indexOf(input.eventTimeField), right.schema().indexOf(right.input.eventTimeField)};
     }
 
     /** Combines each key's records pairwise with {@code function}; see the class comment for what is emitted. */

@@ -109,7 +109,8 @@ class JoinTest {
     void badJoinsSayWhatIsWrong() {
         Environment stream = Environment.streaming();
         DataStream a = stream.fromCollection(List.of(Tuple.of(1L, 1L, 5L)), ORDERS);
-        assertEquals("join(...) is a batch hash join; streaming jobs join in windows",
+        assertEquals("join(...) is a batch hash join; streaming jobs join by event time:"
+                + " keyBy(...).intervalJoin(...) or keyBy(...).windowJoin(...)",
                 assertThrows(IllegalStateException.class, () -> a.join(a, "customer", "order")).getMessage());
         Environment env = Environment.batch();
         DataStream orders = env.fromCollection(List.of(Tuple.of(1L, 1L, 5L)), ORDERS);

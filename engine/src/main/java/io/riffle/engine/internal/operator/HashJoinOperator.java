@@ -1,15 +1,12 @@
 package io.riffle.engine.internal.operator;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
-import io.riffle.columnar.hash.Aggregate;
-import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.HashKernel;
@@ -19,26 +16,22 @@ import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.util.VectorAppender;
 
 /**
  * A batch hash join, inner or left outer, on one key field per side. Input 1 (the right side) is the build
- * side: its rows are appended into one columnar store and its keys into an off-heap table that maps each
- * key to a chain of its rows. Input 0 (the left side) probes: a batch's keys are hashed and looked up at
+ * side: its rows are appended into one columnar store whose off-heap key table maps each key to a chain of
+ * its rows ({@link KeyedRows}). Input 0 (the left side) probes: a batch's keys are hashed and looked up at
  * once ({@link OffHeapHashTable#find}), matches are collected as pairs of row indexes, and each output
  * batch is gathered column by column from the probe batch and the store. Left batches that arrive before
  * the build side has ended are copied and probed when it ends. Output: the left columns, then the right
  * columns but its key; a left join's right columns are null where nothing matched.
  */
 public final class HashJoinOperator extends Operator {
-    private static final int NO_ROW = -1;
-
     private final BatchSchema leftSchema;
     private final BatchSchema rightSchema;
     private final int leftKey;
     private final int rightKey;
     private final int[] leftKeyColumn;
-    private final int[] rightKeyColumn;
     private final boolean leftOuter;
     private final BatchSchema outputSchema;
     private final long budgetBytes;
@@ -46,14 +39,9 @@ public final class HashJoinOperator extends Operator {
     private final int[] rightColumns;
     private BufferAllocator allocator;
     private int batchSize;
-    private OffHeapHashTable keys;
-    private FieldVector[] store;
-    /** The store as a batch, once the build side has ended; it owns the store's vectors from then on. */
+    private KeyedRows store;
+    /** The store's rows once the build side has ended; null before. */
     private RecordBatch built;
-    private int storedRows;
-    /** Per build key group, its last row; per build row, the row before it with the same key. */
-    private int[] head = new int[1024];
-    private int[] next = new int[1024];
     private long[] hashes = new long[1024];
     private int[] groupIds = new int[1024];
     private final List<RecordBatch> waiting = new ArrayList<>();
@@ -69,7 +57,6 @@ public final class HashJoinOperator extends Operator {
         this.leftKey = leftKey;
         this.rightKey = rightKey;
         this.leftKeyColumn = new int[] {leftKey};
-        this.rightKeyColumn = new int[] {rightKey};
         this.leftOuter = leftOuter;
         this.budgetBytes = budgetBytes;
         this.outputSchema = outputSchema(leftSchema, rightSchema, rightKey, leftOuter);
@@ -108,13 +95,7 @@ public final class HashJoinOperator extends Operator {
     public void open(TaskContext context) {
         allocator = context.allocator();
         batchSize = context.batchSize();
-        keys = new OffHeapHashTable(GroupBySpec.of(rightSchema, rightKey, Aggregate.count()), allocator, budgetBytes);
-        store = new FieldVector[rightSchema.columnCount()];
-        for (int c = 0; c < store.length; c++) {
-            store[c] = rightSchema.toArrow().getFields().get(c).createVector(allocator);
-            store[c].allocateNew();
-        }
-        Arrays.fill(head, NO_ROW);
+        store = new KeyedRows(rightSchema, rightKey, allocator, budgetBytes);
         leftRows = new SelectionVector(batchSize);
         rightRows = new SelectionVector(batchSize);
     }
@@ -139,38 +120,13 @@ public final class HashJoinOperator extends Operator {
         }
     }
 
-    /** Appends the rows to the store and chains each under its key. */
+    /** Appends the rows to the store, chained under their keys. */
     private void build(RecordBatch batch) {
-        int n = batch.rowCount();
-        if (n == 0) {
-            return;
-        }
-        ensureScratch(n);
-        HashKernel.hash(batch, rightKeyColumn, hashes);
-        FieldVector keyVector = batch.vector(rightKey);
-        if (keyVector.getNullCount() > 0) {
+        if (batch.rowCount() > 0 && batch.vector(rightKey).getNullCount() > 0) {
             throw new IllegalArgumentException("null key in join key " + rightSchema.describe(rightKey)
                     + " of the right side; join keys must not be null");
         }
-        keys.findOrInsert(batch, hashes, groupIds);
-        for (int c = 0; c < store.length; c++) {
-            VectorAppender appender = new VectorAppender(store[c]);
-            batch.vector(c).accept(appender, null);
-        }
-        if (next.length < storedRows + n) {
-            next = Arrays.copyOf(next, Math.max(storedRows + n, next.length * 2));
-        }
-        if (head.length < keys.groupCount()) {
-            int old = head.length;
-            head = Arrays.copyOf(head, Math.max(keys.groupCount(), old * 2));
-            Arrays.fill(head, old, head.length, NO_ROW);
-        }
-        for (int i = 0; i < n; i++) {
-            int row = storedRows + i;
-            next[row] = head[groupIds[i]];
-            head[groupIds[i]] = row;
-        }
-        storedRows += n;
+        store.append(batch);
     }
 
     /** The build side is complete: probe what waited for it. */
@@ -179,7 +135,7 @@ public final class HashJoinOperator extends Operator {
         if (input != 1) {
             return;
         }
-        built = RecordBatch.wrap(rightSchema, store, storedRows);
+        built = store.rows();
         for (RecordBatch w : waiting) {
             try (w) {
                 probe(w, out);
@@ -195,7 +151,7 @@ public final class HashJoinOperator extends Operator {
         }
         ensureScratch(n);
         HashKernel.hash(batch, leftKeyColumn, hashes);
-        keys.find(batch.vector(leftKey), n, hashes, groupIds);
+        store.find(batch.vector(leftKey), n, hashes, groupIds);
         int[] left = leftRows.rows();
         int[] right = rightRows.rows();
         int count = 0;
@@ -210,7 +166,7 @@ public final class HashJoinOperator extends Operator {
                 }
                 continue;
             }
-            for (int row = head[g]; row != NO_ROW; row = next[row]) {
+            for (int row = store.last(g); row != KeyedRows.NO_ROW; row = store.previous(row)) {
                 unmatched[count] = false;
                 left[count] = i;
                 right[count++] = row;
@@ -241,13 +197,13 @@ public final class HashJoinOperator extends Operator {
             }
             int offset = leftSchema.columnCount();
             for (int k = 0; k < rightColumns.length; k++) {
-                if (storedRows > 0) {
+                if (built.rowCount() > 0) {
                     GatherKernel.gatherColumn(built, rightColumns[k], rightRows, result, offset + k);
                 }
                 if (leftOuter) {
                     FieldVector v = result.vector(offset + k);
                     for (int i = 0; i < count; i++) {
-                        if (unmatched[i] || storedRows == 0) {
+                        if (unmatched[i] || built.rowCount() == 0) {
                             v.setNull(i);
                         }
                     }
@@ -280,15 +236,8 @@ public final class HashJoinOperator extends Operator {
             w.close();
         }
         waiting.clear();
-        if (built != null) {
-            built.close();
-        } else if (store != null) {
-            for (FieldVector v : store) {
-                v.close();
-            }
-        }
-        if (keys != null) {
-            keys.close();
+        if (store != null) {
+            store.close();
         }
     }
 }

@@ -1,0 +1,230 @@
+package io.riffle.engine.internal.operator;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.kernel.GatherKernel;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
+
+/**
+ * One input's rows of a stream join, kept until event time says they can match nothing more. Rows are
+ * appended to the newest of a few segments ({@link KeyedRows}: columnar, chained by key); a segment is
+ * sealed when it is full, when it spans a given time (so that it is past use soon after its rows) or when
+ * a checkpoint takes it, and from then on only read. A segment whose rows are all past use is freed
+ * whole; when there are many, the rows still in use are merged into one. A snapshot shares the sealed
+ * segments (each is freed when neither the buffer nor a snapshot holds it), so taking one copies nothing.
+ * Owned by the subtask's thread; a {@link Snapshot} is written by the checkpoint thread and closed by
+ * whichever thread is last.
+ */
+final class JoinBuffer implements AutoCloseable {
+    /** The most rows of a segment: a probe looks a key up once per segment, and a segment is freed whole. */
+    static final int SEGMENT_ROWS = 1 << 16;
+    /** The fewest rows a segment is sealed at for its time span, so that a segment's table is worth making. */
+    static final int MIN_SEGMENT_ROWS = 1 << 13;
+    /** More segments than this are merged. */
+    static final int MAX_SEGMENTS = 16;
+
+    private final BatchSchema schema;
+    private final int keyField;
+    private final int timeField;
+    private final BufferAllocator allocator;
+    private final long budgetBytes;
+    /** A segment spanning this much time (and holding {@link #MIN_SEGMENT_ROWS}) is sealed, so that rows past use are freed soon. */
+    private final long sealSpan;
+    private final List<Segment> segments = new ArrayList<>();
+    private final SelectionVector live = new SelectionVector(1024);
+
+    /** A segment's rows and their time range; freed when the buffer and every snapshot let go of it. */
+    static final class Segment {
+        final KeyedRows rows;
+        long minTime = Long.MAX_VALUE;
+        long maxTime = Long.MIN_VALUE;
+        /**
+         * Per row, the highest time of it and the rows before it under its key: a walk along a key's rows,
+         * newest first, stops where this falls below the earliest time it wants.
+         */
+        long[] chainMax = new long[1024];
+        /**
+         * Whether no more rows may be appended: a snapshot may be reading it, or a newer segment took over
+         * (which may be freed before it, so sealing is the segment's, not the buffer's newest's).
+         */
+        private boolean sealed;
+        private final AtomicInteger holders = new AtomicInteger(1);
+
+        Segment(KeyedRows rows) {
+            this.rows = rows;
+        }
+
+        /** Appends the rows of {@code batch}, whose times are in column {@code timeField}. */
+        void append(RecordBatch batch, int timeField) {
+            int first = rows.rowCount();
+            rows.append(batch);
+            int n = batch.rowCount();
+            if (chainMax.length < first + n) {
+                chainMax = Arrays.copyOf(chainMax, Math.max(first + n, chainMax.length * 2));
+            }
+            long times = batch.vector(timeField).getDataBufferAddress();
+            long min = minTime;
+            long max = maxTime;
+            for (int i = 0; i < n; i++) {
+                long t = MemoryUtil.getLong(times + ((long) i << 3));
+                min = Math.min(min, t);
+                max = Math.max(max, t);
+                int previous = rows.previous(first + i);
+                chainMax[first + i] = previous == KeyedRows.NO_ROW ? t : Math.max(t, chainMax[previous]);
+            }
+            minTime = min;
+            maxTime = max;
+        }
+
+        void retain() {
+            holders.incrementAndGet();
+        }
+
+        void release() {
+            if (holders.decrementAndGet() == 0) {
+                rows.close();
+            }
+        }
+    }
+
+    JoinBuffer(BatchSchema schema, int keyField, int timeField, long sealSpan, BufferAllocator allocator,
+               long budgetBytes) {
+        this.schema = schema;
+        this.sealSpan = sealSpan;
+        this.keyField = keyField;
+        this.timeField = timeField;
+        this.allocator = allocator;
+        this.budgetBytes = budgetBytes;
+    }
+
+    int segmentCount() {
+        return segments.size();
+    }
+
+    Segment segment(int i) {
+        return segments.get(i);
+    }
+
+    /** Appends the rows of {@code batch}: dense, of this input's schema, with no null key or time. */
+    void add(RecordBatch batch) {
+        int n = batch.rowCount();
+        if (n == 0) {
+            return;
+        }
+        Segment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+        if (last == null || last.sealed || last.rows.rowCount() >= SEGMENT_ROWS
+                || (last.rows.rowCount() >= MIN_SEGMENT_ROWS && last.maxTime - last.minTime >= sealSpan)) {
+            if (last != null) {
+                last.sealed = true;
+            }
+            last = new Segment(new KeyedRows(schema, keyField, allocator, budgetBytes));
+            segments.add(last);
+        }
+        last.append(batch, timeField);
+    }
+
+    /**
+     * Lets go of the rows with a time at or below {@code deadThrough}, which can match nothing more: whole
+     * segments at once, and when there are more than {@link #MAX_SEGMENTS}, by merging the rest into one.
+     */
+    void evict(long deadThrough) {
+        for (int i = segments.size() - 1; i >= 0; i--) {
+            if (segments.get(i).maxTime <= deadThrough) {
+                segments.remove(i).release();
+            }
+        }
+        if (segments.size() > MAX_SEGMENTS) {
+            compact(deadThrough);
+        }
+    }
+
+    private void compact(long deadThrough) {
+        Segment merged = new Segment(new KeyedRows(schema, keyField, allocator, budgetBytes));
+        try {
+            for (Segment s : segments) {
+                appendLive(s, deadThrough, merged);
+            }
+        } catch (RuntimeException e) {
+            merged.release();
+            throw e;
+        }
+        for (Segment s : segments) {
+            s.release();
+        }
+        segments.clear();
+        segments.add(merged);
+    }
+
+    private void appendLive(Segment from, long deadThrough, Segment to) {
+        RecordBatch rows = from.rows.rows();
+        int n = selectLive(rows, deadThrough, live);
+        if (n == 0) {
+            return;
+        }
+        try (RecordBatch copy = GatherKernel.gather(rows, live, allocator)) {
+            to.append(copy, timeField);
+        }
+    }
+
+    /** Selects into {@code out} the rows of {@code rows} with a time above {@code deadThrough}; returns how many. */
+    int selectLive(RecordBatch rows, long deadThrough, SelectionVector out) {
+        int n = rows.rowCount();
+        out.ensureCapacity(n);
+        int[] selected = out.rows();
+        long times = rows.vector(timeField).getDataBufferAddress();
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            if (MemoryUtil.getLong(times + ((long) i << 3)) > deadThrough) {
+                selected[count++] = i;
+            }
+        }
+        out.setSize(count);
+        return count;
+    }
+
+    /**
+     * The segments as they are, for a checkpoint of the rows above {@code deadThrough}: the newest is sealed,
+     * so that no later append moves the memory the checkpoint thread reads.
+     */
+    Snapshot snapshot(long deadThrough) {
+        Segment[] held = segments.toArray(new Segment[0]);
+        for (Segment s : held) {
+            s.sealed = true;
+            s.retain();
+        }
+        return new Snapshot(this, held, deadThrough);
+    }
+
+    /** Sealed segments held for a checkpoint; {@link #close} lets go of them. */
+    record Snapshot(JoinBuffer buffer, Segment[] segments, long deadThrough) implements AutoCloseable {
+        @Override
+        public void close() {
+            for (Segment s : segments) {
+                s.release();
+            }
+        }
+    }
+
+    BatchSchema schema() {
+        return schema;
+    }
+
+    int keyField() {
+        return keyField;
+    }
+
+    @Override
+    public void close() {
+        for (Segment s : segments) {
+            s.release();
+        }
+        segments.clear();
+    }
+}

@@ -1,0 +1,232 @@
+package io.riffle.engine.internal.operator;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.kernel.GatherKernel;
+import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorMetrics;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
+import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
+import io.riffle.engine.internal.runtime.SubtaskContext;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * What the interval join and the window join share: per input (0 left, 1 right) its schema, key and time
+ * fields and a {@link JoinBuffer}; the checks and late-row filter a batch goes through; gathering the
+ * left and right columns of output pairs; checkpoints of both buffers ({@link JoinState}). One instance per
+ * subtask, called by its thread.
+ */
+abstract class StreamJoinOperator extends Operator {
+    private final String what;
+    final BatchSchema[] schemas;
+    final int[] keys;
+    final int[][] keyColumns;
+    final int[] times;
+    final BatchSchema outputSchema;
+    private final long budgetBytes;
+    private final long sealSpan;
+    /** The right columns in the output, in order: every right column but the key. */
+    private final int[] rightColumns;
+    final JoinBuffer[] buffers = new JoinBuffer[2];
+    /** Per input, where a batch's rows that are not late are gathered. */
+    private final RecordBatch[] kept = new RecordBatch[2];
+    private final SelectionVector keep = new SelectionVector(1024);
+    /** The pairs being collected for an output batch: row indexes into the left and the right rows. */
+    SelectionVector leftRows;
+    SelectionVector rightRows;
+    long[] hashes = new long[1024];
+    int[] groups = new int[1024];
+    BufferAllocator allocator;
+    int batchSize;
+    /** The watermark this operator has seen; a row at or below it (or what it implies) is late. */
+    long watermark = Long.MIN_VALUE;
+    int maxParallelism;
+    private OperatorMetrics metrics;
+    private int subtask;
+    private int parallelism;
+
+    /**
+     * {@code what} names the operator in errors ("an interval join"); {@code sealSpan} is the time a buffer
+     * segment spans before it is sealed (see {@link JoinBuffer}).
+     */
+    StreamJoinOperator(String what, BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
+                       int leftTime, int rightTime, BatchSchema outputSchema, long sealSpan, long budgetBytes) {
+        this.what = what;
+        this.schemas = new BatchSchema[] {leftSchema, rightSchema};
+        this.keys = new int[] {leftKey, rightKey};
+        this.keyColumns = new int[][] {{leftKey}, {rightKey}};
+        this.times = new int[] {leftTime, rightTime};
+        this.outputSchema = outputSchema;
+        this.budgetBytes = budgetBytes;
+        this.sealSpan = sealSpan;
+        this.rightColumns = new int[rightSchema.columnCount() - 1];
+        for (int c = 0, k = 0; c < rightSchema.columnCount(); c++) {
+            if (c != rightKey) {
+                rightColumns[k++] = c;
+            }
+        }
+    }
+
+    /**
+     * The batch join's columns ({@link HashJoinOperator#outputSchema}), then a timestamp column for each of
+     * {@code timeColumns}, prefixed {@code right_} (again) while a column has that name.
+     */
+    static BatchSchema outputSchema(BatchSchema left, BatchSchema right, int rightKey, String... timeColumns) {
+        BatchSchema joined = HashJoinOperator.outputSchema(left, right, rightKey, false);
+        List<Column> columns = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < joined.columnCount(); c++) {
+            columns.add(joined.column(c));
+            names.add(joined.column(c).name());
+        }
+        for (String name : timeColumns) {
+            String free = name;
+            while (names.contains(free)) {
+                free = "right_" + free;
+            }
+            names.add(free);
+            columns.add(Column.of(free, ColumnType.TIMESTAMP_MS));
+        }
+        return BatchSchema.of(columns);
+    }
+
+    @Override
+    public void open(TaskContext context) {
+        allocator = context.allocator();
+        batchSize = context.batchSize();
+        subtask = context.subtask();
+        parallelism = context.parallelism();
+        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        metrics = context instanceof SubtaskContext s ? s.metrics() : null;
+        for (int input = 0; input < 2; input++) {
+            buffers[input] = new JoinBuffer(schemas[input], keys[input], times[input], sealSpan, allocator,
+                    budgetBytes);
+            kept[input] = RecordBatch.allocate(schemas[input], allocator, batchSize);
+        }
+        leftRows = new SelectionVector(batchSize);
+        rightRows = new SelectionVector(batchSize);
+    }
+
+    @Override
+    public void process(RecordBatch batch, Output out) {
+        throw new IllegalStateException(what + " is told which input a batch comes from");
+    }
+
+    /**
+     * Checks {@code batch} of input {@code input} (no null key or time, failing naming the field) and drops
+     * its rows with a time at or below {@code lateThrough}, counting them; returns the rest (the batch itself
+     * or a copy valid until the next call), or null when every row was late.
+     */
+    RecordBatch onTime(int input, RecordBatch batch, long lateThrough) {
+        String side = input == 0 ? "left" : "right";
+        BatchSchema schema = schemas[input];
+        if (batch.vector(keys[input]).getNullCount() > 0) {
+            throw new IllegalArgumentException("null key in " + schema.describe(keys[input]) + " of the " + side
+                    + " input of " + what + "; join keys must not be null");
+        }
+        if (batch.vector(times[input]).getNullCount() > 0) {
+            throw new IllegalArgumentException("null event time in " + schema.describe(times[input]) + " of the " + side
+                    + " input of " + what + "; every record needs a timestamp");
+        }
+        int n = batch.rowCount();
+        int onTime = buffers[input].selectLive(batch, lateThrough, keep);
+        if (onTime == n) {
+            return batch;
+        }
+        if (metrics != null) {
+            metrics.addDropped(subtask, n - onTime);
+        }
+        if (onTime == 0) {
+            return null;
+        }
+        GatherKernel.gather(batch, keep, kept[input]);
+        return kept[input];
+    }
+
+    /** Room for the hashes and group ids of {@code n} rows. */
+    void ensureScratch(int n) {
+        if (hashes.length < n) {
+            hashes = new long[n];
+            groups = new int[n];
+        }
+    }
+
+    /** Fills {@code result}'s left and right columns from the first {@code count} pairs of {@link #leftRows} and {@link #rightRows}. */
+    void gatherPairs(RecordBatch left, RecordBatch right, int count, RecordBatch result) {
+        leftRows.setSize(count);
+        rightRows.setSize(count);
+        int leftColumns = schemas[0].columnCount();
+        for (int c = 0; c < leftColumns; c++) {
+            GatherKernel.gatherColumn(left, c, leftRows, result, c);
+        }
+        for (int k = 0; k < rightColumns.length; k++) {
+            GatherKernel.gatherColumn(right, rightColumns[k], rightRows, result, leftColumns + k);
+        }
+    }
+
+    /** Both buffers' rows above {@code leftDeadThrough} and {@code rightDeadThrough}, shared until written. */
+    OperatorSnapshot snapshot(long leftDeadThrough, long rightDeadThrough) {
+        JoinBuffer.Snapshot[] sides = {buffers[0].snapshot(leftDeadThrough), buffers[1].snapshot(rightDeadThrough)};
+        long at = watermark;
+        return new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) throws Exception {
+                return JoinState.write(file, at, subtask, parallelism, maxParallelism, sides, allocator);
+            }
+
+            @Override
+            public void close() {
+                sides[0].close();
+                sides[1].close();
+            }
+        };
+    }
+
+    /**
+     * Adds the restored rows of this subtask's key groups, out of every old subtask's file, to the buffers;
+     * returns the headers of the old subtasks whose key groups it took.
+     */
+    List<JoinState.Header> restoreBuffers(StateRestore restore) throws Exception {
+        List<JoinState.Header> taken = new ArrayList<>();
+        for (Path file : restore.files()) {
+            JoinState.Header old = JoinState.read(file, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
+                    buffers, allocator);
+            if (old.firstKeyGroup() < restore.lastKeyGroupExclusive()
+                    && old.lastKeyGroupExclusive() > restore.firstKeyGroup()) {
+                taken.add(old);
+            }
+        }
+        return taken;
+    }
+
+    /** {@code a + b}, or the nearest long when it overflows. */
+    static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        if (((a ^ sum) & (b ^ sum)) < 0) {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return sum;
+    }
+
+    @Override
+    public void close() {
+        for (int input = 0; input < 2; input++) {
+            if (buffers[input] != null) {
+                buffers[input].close();
+            }
+            if (kept[input] != null) {
+                kept[input].close();
+            }
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package io.riffle.engine.internal.operator;
+
+import java.util.List;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.kernel.GatherKernel;
+import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
+import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.TimeStampMilliVector;
+
+/**
+ * The event-time window join of two keyed inputs: a left and a right row with equal keys in the same
+ * window ({@code size} long, starting at every multiple of {@code slide}; tumbling when they are equal)
+ * make one output row when the watermark reaches the window's last millisecond. Both inputs' rows are kept
+ * in {@link JoinBuffer}s. When the watermark advances, the left rows that may be in a window it closes are
+ * gathered into one batch, hashed and looked up in the right input's segments at once; each pair sharing a
+ * window it closes is collected as row indexes and gathered column by column into output batches. Rows
+ * whose every window has fired are let go of; a row that arrives after that is late: dropped and counted.
+ * Output: the left columns, the right ones but the key ({@code right_} before a name taken), then
+ * {@code window_start} and {@code window_end}. Checkpoints write the rows still in use by key group
+ * ({@link JoinState}); after a rescaled restore a window is emitted only for the key groups whose old
+ * subtask had not fired it.
+ */
+public final class WindowJoinOperator extends StreamJoinOperator {
+    private final long size;
+    private final long slide;
+    private final SelectionVector due = new SelectionVector(1024);
+    /** Per pair being collected, its window's start. */
+    private long[] windowStarts;
+    /** After a rescaled restore: per key group of this subtask, the watermark its old subtask had fired up to; else null. */
+    private long[] firedThroughByKeyGroup;
+    private long highestFiredThrough;
+    private int firstKeyGroup;
+
+    public WindowJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
+                              int leftTime, int rightTime, long size, long slide, long budgetBytes) {
+        super("a window join", leftSchema, rightSchema, leftKey, rightKey, leftTime, rightTime,
+                outputSchema(leftSchema, rightSchema, rightKey), Math.max(1, size / 4), budgetBytes);
+        this.size = size;
+        this.slide = slide;
+    }
+
+    /** The batch join's columns ({@link HashJoinOperator#outputSchema}), then {@code window_start, window_end}. */
+    public static BatchSchema outputSchema(BatchSchema left, BatchSchema right, int rightKey) {
+        return StreamJoinOperator.outputSchema(left, right, rightKey, "window_start", "window_end");
+    }
+
+    @Override
+    public void open(TaskContext context) {
+        super.open(context);
+        windowStarts = new long[batchSize];
+    }
+
+    @Override
+    public void process(int input, RecordBatch batch, Output out) {
+        if (batch.rowCount() == 0) {
+            return;
+        }
+        RecordBatch rows = onTime(input, batch, firedThrough(watermark));
+        if (rows != null) {
+            buffers[input].add(rows);
+        }
+    }
+
+    /** The highest time whose every window ends by {@code watermark + 1}, i.e. has fired at that watermark. */
+    private long firedThrough(long watermark) {
+        if (watermark == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long lastStart = saturatedAdd(watermark, 1 - size);
+        if (lastStart == Long.MIN_VALUE) {
+            return Long.MIN_VALUE;
+        }
+        return lastStart - Math.floorMod(lastStart, slide) + slide - 1;
+    }
+
+    /** Fires the windows whose last millisecond is in {@code (this.watermark, watermark]}, then lets go of their rows. */
+    @Override
+    public void processWatermark(long watermark, Output out) throws Exception {
+        if (watermark > this.watermark) {
+            fire(this.watermark, watermark, out);
+            this.watermark = watermark;
+            if (firedThroughByKeyGroup != null && watermark >= highestFiredThrough) {
+                firedThroughByKeyGroup = null;
+            }
+            long dead = firedThrough(watermark);
+            buffers[0].evict(dead);
+            buffers[1].evict(dead);
+        }
+        out.emitWatermark(watermark);
+    }
+
+    private void fire(long from, long to, Output out) throws Exception {
+        // The first window not fired yet: its start is the lowest multiple of slide with start + size - 1 > from.
+        long next = saturatedAdd(from, 2 - size);
+        if (next != Long.MIN_VALUE && saturatedAdd(next + Math.floorMod(-next, slide), size - 1) > to) {
+            return;
+        }
+        long firedBefore = firedThrough(from);
+        JoinBuffer left = buffers[0];
+        for (int s = 0; s < left.segmentCount(); s++) {
+            JoinBuffer.Segment segment = left.segment(s);
+            if (segment.minTime > to || segment.maxTime <= firedBefore) {
+                continue;
+            }
+            RecordBatch rows = segment.rows.rows();
+            int n = selectDue(rows, firedBefore, to);
+            if (n == 0) {
+                continue;
+            }
+            try (RecordBatch probe = GatherKernel.gather(rows, due, allocator)) {
+                probe(probe, firedBefore, from, to, out);
+            }
+        }
+    }
+
+    /** Selects into {@link #due} the left rows with a time in {@code (firedBefore, to]}: those a window closing now may hold. */
+    private int selectDue(RecordBatch rows, long firedBefore, long to) {
+        int n = rows.rowCount();
+        due.ensureCapacity(n);
+        int[] selected = due.rows();
+        long t = rows.vector(times[0]).getDataBufferAddress();
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            long time = MemoryUtil.getLong(t + ((long) i << 3));
+            if (time > firedBefore && time <= to) {
+                selected[count++] = i;
+            }
+        }
+        due.setSize(count);
+        return count;
+    }
+
+    /** Emits each pair of a {@code probe} row and a right row sharing a window whose last millisecond is in {@code (from, to]}. */
+    private void probe(RecordBatch probe, long firedBefore, long from, long to, Output out) throws Exception {
+        int n = probe.rowCount();
+        ensureScratch(n);
+        HashKernel.hash(probe, keyColumns[0], hashes);
+        long leftTimes = probe.vector(times[0]).getDataBufferAddress();
+        int[] l = leftRows.rows();
+        int[] r = rightRows.rows();
+        JoinBuffer right = buffers[1];
+        for (int s = 0; s < right.segmentCount(); s++) {
+            JoinBuffer.Segment segment = right.segment(s);
+            if (segment.minTime > to || segment.maxTime <= firedBefore) {
+                continue;
+            }
+            segment.rows.find(probe.vector(keys[0]), n, hashes, groups);
+            RecordBatch stored = segment.rows.rows();
+            long rightTimes = stored.vector(times[1]).getDataBufferAddress();
+            int count = 0;
+            for (int i = 0; i < n; i++) {
+                int g = groups[i];
+                if (g < 0) {
+                    continue;
+                }
+                long a = MemoryUtil.getLong(leftTimes + ((long) i << 3));
+                long firedForKey = firedThroughByKeyGroup == null ? from
+                        : Math.max(from, firedThroughByKeyGroup[KeyGroups.keyGroup(hashes[i], maxParallelism) - firstKeyGroup]);
+                // Newest first; where no row from here on is in a window with this one, stop.
+                for (int row = segment.rows.last(g); row != KeyedRows.NO_ROW && segment.chainMax[row] > a - size;
+                     row = segment.rows.previous(row)) {
+                    long b = MemoryUtil.getLong(rightTimes + ((long) row << 3));
+                    long early = Math.min(a, b);
+                    long late = Math.max(a, b);
+                    // The windows holding both: starts at multiples of slide in (late - size, early].
+                    for (long start = early - Math.floorMod(early, slide); start > late - size; start -= slide) {
+                        long last = start + size - 1;
+                        if (last > firedForKey && last <= to) {
+                            l[count] = i;
+                            r[count] = row;
+                            windowStarts[count++] = start;
+                            if (count == batchSize) {
+                                emit(probe, stored, count, out);
+                                count = 0;
+                            }
+                        }
+                    }
+                }
+            }
+            emit(probe, stored, count, out);
+        }
+    }
+
+    /** One output batch of the first {@code count} pairs and their windows. */
+    private void emit(RecordBatch left, RecordBatch right, int count, Output out) throws Exception {
+        if (count == 0) {
+            return;
+        }
+        try (RecordBatch result = RecordBatch.allocate(outputSchema, allocator, count)) {
+            gatherPairs(left, right, count, result);
+            TimeStampMilliVector starts = (TimeStampMilliVector) result.vector(outputSchema.columnCount() - 2);
+            TimeStampMilliVector ends = (TimeStampMilliVector) result.vector(outputSchema.columnCount() - 1);
+            for (int i = 0; i < count; i++) {
+                starts.set(i, windowStarts[i]);
+                ends.set(i, windowStarts[i] + size);
+            }
+            result.setRowCount(count);
+            out.emit(result);
+        }
+    }
+
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        long dead = firedThrough(watermark);
+        return snapshot(dead, dead);
+    }
+
+    /**
+     * This subtask's key groups of both inputs' rows out of every old subtask's file. The watermark is the
+     * lowest of the old subtasks'; when they differ, each key group keeps its old subtask's, so that no
+     * window is emitted twice for a key.
+     */
+    @Override
+    public void restoreState(StateRestore restore) throws Exception {
+        List<JoinState.Header> old = restoreBuffers(restore);
+        if (old.isEmpty()) {
+            return;
+        }
+        firstKeyGroup = restore.firstKeyGroup();
+        long[] marks = new long[restore.lastKeyGroupExclusive() - firstKeyGroup];
+        long lowest = Long.MAX_VALUE;
+        long highest = Long.MIN_VALUE;
+        for (JoinState.Header h : old) {
+            int from = Math.max(firstKeyGroup, h.firstKeyGroup());
+            int to = Math.min(restore.lastKeyGroupExclusive(), h.lastKeyGroupExclusive());
+            for (int g = from; g < to; g++) {
+                marks[g - firstKeyGroup] = h.watermark();
+            }
+            lowest = Math.min(lowest, h.watermark());
+            highest = Math.max(highest, h.watermark());
+        }
+        watermark = lowest;
+        if (highest > lowest) {
+            firedThroughByKeyGroup = marks;
+            highestFiredThrough = highest;
+        }
+    }
+}

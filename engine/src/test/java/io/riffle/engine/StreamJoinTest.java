@@ -1,0 +1,574 @@
+package io.riffle.engine;
+
+import static io.riffle.engine.TupleLists.sorted;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.RecordBatchBuilder;
+import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
+import io.riffle.engine.internal.operator.IntervalJoinOperator;
+import io.riffle.engine.internal.operator.WindowJoinOperator;
+import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorMetrics;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
+import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
+import io.riffle.engine.internal.runtime.SubtaskContext;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Interval and window joins of two keyed streams against nested-loop references on random out-of-order
+ * data (no record behind the watermark, so every pair counts), their bad input, late records and the
+ * memory they let go of, and exactly-once recovery with failures and a rescale.
+ */
+@Timeout(120)
+class StreamJoinTest {
+    /** Left: event time as timestamp[ms]. */
+    private static final BatchSchema LEFT = BatchSchema.of(Column.of("k", ColumnType.INT64),
+            Column.of("ts", ColumnType.TIMESTAMP_MS), Column.of("v", ColumnType.INT64));
+    /** Right: event time as int64 epoch milliseconds. */
+    private static final BatchSchema RIGHT = BatchSchema.of(Column.of("k", ColumnType.INT64),
+            Column.of("t", ColumnType.INT64), Column.of("v", ColumnType.INT64));
+
+    @TempDir
+    Path dir;
+
+    /** Row i has time {@code i * step + [0, disorder]}, so a watermark {@code disorder} behind the highest passes none. */
+    private static List<Tuple> rows(Random random, int n, int keys, long step, long disorder, boolean instant) {
+        List<Tuple> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long time = i * step + (disorder == 0 ? 0 : random.nextInt((int) disorder + 1));
+            rows.add(Tuple.of((long) random.nextInt(keys), instant ? Instant.ofEpochMilli(time) : (Object) time,
+                    random.nextLong(1000)));
+        }
+        return rows;
+    }
+
+    private static long leftTime(Tuple l) {
+        return ((Instant) l.field(1)).toEpochMilli();
+    }
+
+    private static long rightTime(Tuple r) {
+        return (Long) r.field(1);
+    }
+
+    private static List<Tuple> intervalReference(List<Tuple> left, List<Tuple> right, long lower, long upper) {
+        List<Tuple> out = new ArrayList<>();
+        for (Tuple l : left) {
+            for (Tuple r : right) {
+                long d = rightTime(r) - leftTime(l);
+                if (l.field(0).equals(r.field(0)) && d >= lower && d <= upper) {
+                    out.add(Tuple.of(l.field(0), l.field(1), l.field(2), r.field(1), r.field(2),
+                            Instant.ofEpochMilli(Math.max(leftTime(l), rightTime(r)))));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<Tuple> windowReference(List<Tuple> left, List<Tuple> right, long size, long slide) {
+        List<Tuple> out = new ArrayList<>();
+        for (Tuple l : left) {
+            for (Tuple r : right) {
+                if (!l.field(0).equals(r.field(0))) {
+                    continue;
+                }
+                long early = Math.min(leftTime(l), rightTime(r));
+                long late = Math.max(leftTime(l), rightTime(r));
+                for (long s = early - Math.floorMod(early, slide); s > late - size; s -= slide) {
+                    out.add(Tuple.of(l.field(0), l.field(1), l.field(2), r.field(1), r.field(2),
+                            Instant.ofEpochMilli(s), Instant.ofEpochMilli(s + size)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static KeyedStream keyed(Environment env, List<Tuple> rows, BatchSchema schema, long disorder) {
+        String time = schema.column(1).name();
+        return env.fromCollection(rows, schema)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness(time, Duration.ofMillis(disorder)))
+                .keyBy("k");
+    }
+
+    private static long dropped(JobResult result) {
+        long dropped = 0;
+        for (OperatorStats o : result.operators()) {
+            dropped += o.recordsDropped();
+        }
+        return dropped;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void intervalJoinMatchesTheReference(int p) {
+        for (int seed = 0; seed < 10; seed++) {
+            Random random = new Random(seed * 101L + p);
+            long disorder = seed % 3 == 0 ? 0 : random.nextInt(60);
+            int keys = 1 + random.nextInt(25);
+            List<Tuple> left = rows(random, 300 + random.nextInt(600), keys, 1 + random.nextInt(3), disorder, true);
+            List<Tuple> right = rows(random, 300 + random.nextInt(600), keys, 1 + random.nextInt(3), disorder, false);
+            long a = random.nextInt(81) - 40;
+            long b = random.nextInt(81) - 40;
+            long lower = Math.min(a, b);
+            long upper = Math.max(a, b);
+            int batchSize = 1 + random.nextInt(60);
+            Environment env = Environment.streaming().setParallelism(p).setBatchSize(batchSize);
+            List<Tuple> out = new ArrayList<>();
+            keyed(env, left, LEFT, disorder).intervalJoin(keyed(env, right, RIGHT, disorder),
+                    Duration.ofMillis(lower), Duration.ofMillis(upper)).collect(out);
+            JobResult result = env.execute("interval-join");
+            String context = "seed " + seed + ", p " + p + ", [" + lower + ", " + upper + "], batch " + batchSize
+                    + ", disorder " + disorder;
+            assertEquals(sorted(intervalReference(left, right, lower, upper)), sorted(out), context);
+            assertEquals(0, dropped(result), context);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void windowJoinMatchesTheReference(int p) {
+        long[][] shapes = {{50, 50}, {60, 20}, {7, 7}, {100, 30}};
+        for (int seed = 0; seed < 8; seed++) {
+            Random random = new Random(seed * 113L + p);
+            long[] shape = shapes[seed % shapes.length];
+            Windows windows = shape[0] == shape[1] ? Windows.tumbling(Duration.ofMillis(shape[0]))
+                    : Windows.sliding(Duration.ofMillis(shape[0]), Duration.ofMillis(shape[1]));
+            long disorder = seed % 3 == 0 ? 0 : random.nextInt(60);
+            int keys = 1 + random.nextInt(25);
+            List<Tuple> left = rows(random, 300 + random.nextInt(600), keys, 1 + random.nextInt(3), disorder, true);
+            List<Tuple> right = rows(random, 300 + random.nextInt(600), keys, 1 + random.nextInt(3), disorder, false);
+            int batchSize = 1 + random.nextInt(60);
+            Environment env = Environment.streaming().setParallelism(p).setBatchSize(batchSize);
+            List<Tuple> out = new ArrayList<>();
+            keyed(env, left, LEFT, disorder).windowJoin(keyed(env, right, RIGHT, disorder), windows).collect(out);
+            JobResult result = env.execute("window-join");
+            String context = "seed " + seed + ", p " + p + ", " + windows + ", batch " + batchSize + ", disorder "
+                    + disorder;
+            assertEquals(sorted(windowReference(left, right, shape[0], shape[1])), sorted(out), context);
+            assertEquals(0, dropped(result), context);
+        }
+    }
+
+    /** The join's time is the result's event time: a window right after the join counts every pair. */
+    @Test
+    void aWindowAfterAnIntervalJoinCountsByJoinTime() {
+        Random random = new Random(7);
+        List<Tuple> left = rows(random, 2_000, 5, 2, 30, true);
+        List<Tuple> right = rows(random, 2_000, 5, 2, 30, false);
+        Environment env = Environment.streaming().setParallelism(2).setBatchSize(17);
+        DataStream joined = keyed(env, left, LEFT, 30).intervalJoin(keyed(env, right, RIGHT, 30),
+                Duration.ofMillis(-5), Duration.ofMillis(5));
+        assertEquals(BatchSchema.of(Column.of("k", ColumnType.INT64), Column.of("ts", ColumnType.TIMESTAMP_MS),
+                Column.of("v", ColumnType.INT64), Column.of("t", ColumnType.INT64), Column.of("right_v", ColumnType.INT64),
+                Column.of("join_time", ColumnType.TIMESTAMP_MS)), joined.schema());
+        List<Tuple> out = new ArrayList<>();
+        joined.keyBy("k").window(Windows.tumbling(Duration.ofMillis(100))).count().collect(out);
+        JobResult result = env.execute("join-then-window");
+        Map<List<Object>, Long> counts = new TreeMap<>((x, y) -> x.toString().compareTo(y.toString()));
+        for (Tuple t : intervalReference(left, right, -5, 5)) {
+            long time = ((Instant) t.field(5)).toEpochMilli();
+            long start = time - Math.floorMod(time, 100);
+            counts.merge(List.of(t.field(0), start), 1L, Long::sum);
+        }
+        List<Tuple> expected = new ArrayList<>();
+        for (Map.Entry<List<Object>, Long> e : counts.entrySet()) {
+            long start = (Long) e.getKey().get(1);
+            expected.add(Tuple.of(e.getKey().get(0), Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + 100),
+                    e.getValue()));
+        }
+        assertEquals(sorted(expected), sorted(out));
+        assertEquals(0, dropped(result));
+    }
+
+    /** Utf8 keys join too, and a name both sides have is told apart. */
+    @Test
+    void utf8KeysJoin() {
+        BatchSchema words = BatchSchema.of(Column.of("word", ColumnType.UTF8), Column.of("ts", ColumnType.INT64));
+        Environment env = Environment.streaming().setParallelism(2).setBatchSize(2);
+        List<Tuple> a = List.of(Tuple.of("apple", 1L), Tuple.of("pear", 2L), Tuple.of("apple", 10L));
+        List<Tuple> b = List.of(Tuple.of("apple", 2L), Tuple.of("fig", 3L), Tuple.of("pear", 30L));
+        DataStream joined = env.fromCollection(a, words)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("ts")).keyBy("word")
+                .intervalJoin(env.fromCollection(b, words)
+                        .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("ts")).keyBy("word"),
+                        Duration.ofMillis(-10), Duration.ofMillis(10));
+        assertEquals(List.of(Tuple.of("apple", 1L, 2L, Instant.ofEpochMilli(2)),
+                Tuple.of("apple", 10L, 2L, Instant.ofEpochMilli(10))), sorted(joined.executeAndCollect()));
+    }
+
+    @Test
+    void badJoinsSayWhatIsWrongWhenTheyAreBuilt() {
+        Environment env = Environment.streaming();
+        KeyedStream left = keyed(env, List.of(Tuple.of(1L, Instant.ofEpochMilli(1), 1L)), LEFT, 0);
+        KeyedStream right = keyed(env, List.of(Tuple.of(1L, 1L, 1L)), RIGHT, 0);
+        Duration one = Duration.ofMillis(1);
+        assertEquals("keyBy(k).intervalJoin(k, PT0.001S, PT-0.001S): the lower bound PT0.001S is above the upper"
+                + " bound PT-0.001S", assertThrows(IllegalArgumentException.class,
+                () -> left.intervalJoin(right, one, one.negated())).getMessage());
+        KeyedStream noTime = env.fromCollection(List.of(Tuple.of(1L, 1L, 1L)), RIGHT).keyBy("k");
+        assertEquals("keyBy(k).intervalJoin(k, PT-0.001S, PT0.001S) needs event time on both inputs, but the right one"
+                + " has none: call assignTimestampsAndWatermarks(...) on it first (after any map or select that drops"
+                + " the timestamp field)", assertThrows(IllegalArgumentException.class,
+                () -> left.intervalJoin(noTime, one.negated(), one)).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> left.windowJoin(noTime, Windows.tumbling(one))).getMessage().contains("needs event time"));
+        KeyedStream words = env.fromCollection(List.of(Tuple.of("a", 1L)),
+                        BatchSchema.of(Column.of("word", ColumnType.UTF8), Column.of("t", ColumnType.INT64)))
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("t")).keyBy("word");
+        assertEquals("keyBy(k).intervalJoin(word, PT0S, PT0S): keys must be of one type, int32, int64, timestamp[ms]"
+                + " or utf8: 'k' is int64, 'word' is utf8", assertThrows(IllegalArgumentException.class,
+                () -> left.intervalJoin(words, Duration.ZERO, Duration.ZERO)).getMessage());
+        assertEquals("keyBy(k).windowJoin(k, count(3)): a window join needs event-time windows, not count windows",
+                assertThrows(IllegalArgumentException.class, () -> left.windowJoin(right, Windows.count(3))).getMessage());
+    }
+
+    @Test
+    void aNullKeyFailsTheJobNamingTheField() {
+        BatchSchema nullableKey = BatchSchema.of(Column.nullable("k", ColumnType.INT64), Column.of("t", ColumnType.INT64),
+                Column.of("v", ColumnType.INT64));
+        Environment env = Environment.streaming().setParallelism(2);
+        KeyedStream left = keyed(env, List.of(Tuple.of(1L, Instant.ofEpochMilli(1), 1L)), LEFT, 0);
+        KeyedStream right = keyed(env, List.of(Tuple.of(1L, 1L, 1L), Tuple.of(null, 2L, 2L)), nullableKey, 0);
+        left.intervalJoin(right, Duration.ZERO, Duration.ZERO).collect(new ArrayList<>());
+        JobFailedException e = assertThrows(JobFailedException.class, env::execute);
+        assertTrue(e.operator().startsWith("keyBy(k).intervalJoin"), e.operator());
+        assertEquals("null key in field 0 ('k', int64) of the right input of an interval join; join keys must not be"
+                + " null", e.getCause().getMessage());
+    }
+
+    @Test
+    void aNullTimeFailsTheJobNamingTheField() {
+        BatchSchema nullableTime = BatchSchema.of(Column.of("k", ColumnType.INT64), Column.nullable("ts", ColumnType.TIMESTAMP_MS),
+                Column.of("v", ColumnType.INT64));
+        Environment env = Environment.streaming().setParallelism(1);
+        // The timestamp is assigned, then lost in a map that keeps the field.
+        KeyedStream left = env.fromCollection(List.of(Tuple.of(1L, Instant.ofEpochMilli(1), 1L)), nullableTime)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("ts"))
+                .map(r -> Tuple.of(r.getLong(0), null, r.getLong(2))).keyBy("k");
+        KeyedStream right = keyed(env, List.of(Tuple.of(1L, 1L, 1L)), RIGHT, 0);
+        left.windowJoin(right, Windows.tumbling(Duration.ofMillis(10))).collect(new ArrayList<>());
+        JobFailedException e = assertThrows(JobFailedException.class, env::execute);
+        assertTrue(e.operator().startsWith("keyBy(k).windowJoin"), e.operator());
+        assertEquals("null event time in field 1 ('ts', timestamp[ms]) of the left input of a window join; every record"
+                + " needs a timestamp", e.getCause().getMessage());
+    }
+
+    /**
+     * The operator alone, a batch and a watermark at a time: a row behind the watermark is dropped and
+     * counted, rows that can match nothing more are freed, and closing leaves no memory behind.
+     */
+    @Test
+    void lateRowsAreDroppedAndRowsPastUseAreFreed() throws Exception {
+        try (BufferAllocator allocator = new RootAllocator()) {
+            OperatorMetrics metrics = new OperatorMetrics("join", 1, false);
+            IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, -10, 10, 1 << 26);
+            List<Tuple> out = new ArrayList<>();
+            Output collect = collecting(out);
+            join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, metrics));
+            long opened = allocator.getAllocatedMemory();
+            process(join, 0, LEFT, allocator, collect, Tuple.of(1L, Instant.ofEpochMilli(100), 1L),
+                    Tuple.of(2L, Instant.ofEpochMilli(105), 2L));
+            process(join, 1, RIGHT, allocator, collect, Tuple.of(1L, 95L, 3L), Tuple.of(2L, 120L, 4L));
+            assertEquals(1, out.size());
+            assertTrue(allocator.getAllocatedMemory() > opened);
+            join.processWatermark(200, collect);
+            assertEquals(opened, allocator.getAllocatedMemory(), "every row is past use at watermark 200");
+            process(join, 0, LEFT, allocator, collect, Tuple.of(1L, Instant.ofEpochMilli(150), 5L),
+                    Tuple.of(1L, Instant.ofEpochMilli(205), 6L));
+            process(join, 1, RIGHT, allocator, collect, Tuple.of(1L, 210L, 7L));
+            assertEquals(1, metrics.recordsDropped());
+            assertEquals(2, out.size());
+            assertEquals(Tuple.of(1L, Instant.ofEpochMilli(205), 6L, 210L, 7L, Instant.ofEpochMilli(210)), out.get(1));
+            join.close();
+            assertEquals(0, allocator.getAllocatedMemory());
+        }
+    }
+
+    /** An output that copies every row it is given into {@code out}. */
+    private static Output collecting(List<Tuple> out) {
+        return new Output() {
+            @Override
+            public void emit(RecordBatch batch) {
+                for (int r = 0; r < batch.rowCount(); r++) {
+                    Object[] fields = new Object[batch.columnCount()];
+                    for (int c = 0; c < fields.length; c++) {
+                        fields[c] = batch.value(r, c);
+                    }
+                    out.add(Tuple.of(fields));
+                }
+            }
+
+            @Override
+            public void emitWatermark(long watermark) {
+            }
+        };
+    }
+
+    /**
+     * Old subtasks that fired up to different watermarks, restored into one: each key group keeps its old
+     * subtask's watermark, so a sliding window one of them had fired is not emitted again for its keys.
+     */
+    @Test
+    void aRescaledWindowJoinEmitsNoWindowTwice() throws Exception {
+        long[] keys = new long[2];
+        for (long k = 0, found = 0; found < 3; k++) {
+            int subtask = KeyGroups.partitionOf(KeyGroups.keyGroup(HashKernel.hashLong(k), 128), 128, 2);
+            if ((found & (1 << subtask)) == 0) {
+                keys[subtask] = k;
+                found |= 1 << subtask;
+            }
+        }
+        long[] watermarks = {9, 19};
+        List<Tuple> out = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        try (BufferAllocator allocator = new RootAllocator()) {
+            for (int s = 0; s < 2; s++) {
+                try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, 30, 10, 1 << 26)) {
+                    join.open(new SubtaskContext("join", s, 2, allocator, 64, 1, null, 128, null));
+                    process(join, 0, LEFT, allocator, collecting(out), Tuple.of(keys[s], Instant.ofEpochMilli(5), 1L));
+                    process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(keys[s], 8L, 2L));
+                    join.processWatermark(watermarks[s], collecting(out));
+                    Path file = dir.resolve("join-" + s);
+                    try (OperatorSnapshot snapshot = join.snapshotState(1)) {
+                        snapshot.writeTo(file);
+                    }
+                    files.add(file);
+                }
+            }
+            try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, 30, 10, 1 << 26)) {
+                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
+                join.restoreState(new StateRestore(1, files, List.of(), 128, 0, 128));
+                join.processWatermark(Long.MAX_VALUE, collecting(out));
+            }
+            assertEquals(0, allocator.getAllocatedMemory());
+        }
+        List<Tuple> expected = new ArrayList<>();
+        for (long k : keys) {
+            for (long start = -20; start <= 0; start += 10) {
+                expected.add(Tuple.of(k, Instant.ofEpochMilli(5), 1L, 8L, 2L, Instant.ofEpochMilli(start),
+                        Instant.ofEpochMilli(start + 30)));
+            }
+        }
+        assertEquals(sorted(expected), sorted(out));
+    }
+
+    /**
+     * A checkpoint holds the rows before it only: rows after it never go into a segment it holds, even when
+     * the segment made after it is freed first (its rows were older) and an older one is the newest left.
+     */
+    @Test
+    void aCheckpointHoldsOnlyTheRowsBeforeIt() throws Exception {
+        Path file = dir.resolve("join-state");
+        List<Tuple> out = new ArrayList<>();
+        try (BufferAllocator allocator = new RootAllocator()) {
+            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, 0, 10, 1 << 26)) {
+                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
+                process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(1000), 1L));
+                try (OperatorSnapshot snapshot = join.snapshotState(1)) {
+                    process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(10), 2L));
+                    join.processWatermark(500, collecting(out));
+                    process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(2000), 3L));
+                    snapshot.writeTo(file);
+                }
+            }
+            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, 0, 10, 1 << 26)) {
+                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
+                join.restoreState(new StateRestore(1, List.of(file), List.of(), 128, 0, 128));
+                process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 1005L, 4L), Tuple.of(1L, 2005L, 5L));
+            }
+            assertEquals(0, allocator.getAllocatedMemory());
+        }
+        assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(1000), 1L, 1005L, 4L, Instant.ofEpochMilli(1005))), out);
+    }
+
+    /** A state file whose rows fail their checksum is refused naming the file and the key group. */
+    @Test
+    void aDamagedStateFileIsRefused() throws Exception {
+        Path file = dir.resolve("join-state");
+        try (BufferAllocator allocator = new RootAllocator()) {
+            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, -10, 10, 1 << 26)) {
+                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
+                process(join, 0, LEFT, allocator, collecting(new ArrayList<>()), Tuple.of(1L, Instant.ofEpochMilli(5), 1L));
+                try (OperatorSnapshot snapshot = join.snapshotState(1)) {
+                    snapshot.writeTo(file);
+                }
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            bytes[bytes.length - 1] ^= 1;
+            Files.write(file, bytes);
+            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, -10, 10, 1 << 26)) {
+                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
+                CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class,
+                        () -> join.restoreState(new StateRestore(1, List.of(file), List.of(), 128, 0, 128)));
+                assertTrue(e.getMessage().startsWith(file + ": key group "), e.getMessage());
+                assertTrue(e.getMessage().endsWith(" fails its checksum"), e.getMessage());
+            }
+            assertEquals(0, allocator.getAllocatedMemory());
+        }
+    }
+
+    /** A window join drops a row whose every window has fired, and counts it; the rest still pair. */
+    @Test
+    void aWindowJoinDropsRowsWhoseWindowsFired() throws Exception {
+        List<Tuple> out = new ArrayList<>();
+        try (BufferAllocator allocator = new RootAllocator()) {
+            OperatorMetrics metrics = new OperatorMetrics("join", 1, false);
+            try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, 10, 10, 1 << 26)) {
+                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, metrics));
+                process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(5), 1L),
+                        Tuple.of(1L, Instant.ofEpochMilli(25), 2L));
+                process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 6L, 3L));
+                join.processWatermark(19, collecting(out));
+                assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(5), 1L, 6L, 3L, Instant.ofEpochMilli(0),
+                        Instant.ofEpochMilli(10))), out);
+                process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 9L, 4L), Tuple.of(1L, 20L, 5L));
+                assertEquals(1, metrics.recordsDropped());
+                join.processWatermark(Long.MAX_VALUE, collecting(out));
+            }
+            assertEquals(0, allocator.getAllocatedMemory());
+        }
+        assertEquals(2, out.size());
+        assertEquals(Tuple.of(1L, Instant.ofEpochMilli(25), 2L, 20L, 5L, Instant.ofEpochMilli(20),
+                Instant.ofEpochMilli(30)), out.get(1));
+    }
+
+    private static void process(Operator join, int input, BatchSchema schema, BufferAllocator allocator,
+                                Output out, Tuple... rows) throws Exception {
+        Object[][] values = new Object[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+            values[r] = new Object[rows[r].arity()];
+            for (int c = 0; c < values[r].length; c++) {
+                values[r][c] = rows[r].field(c);
+            }
+        }
+        try (RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator, values)) {
+            join.process(input, batch, out);
+        }
+    }
+
+    // ---- exactly-once
+
+    private static final long RECORDS = 30_000;
+
+    /** Left record i: (i mod 13, i ms, i); right record j: (j mod 7, j ms, j); pairs in [-20, 10] ms. */
+    private static List<Tuple> generatedIntervalReference() {
+        List<Tuple> out = new ArrayList<>();
+        for (long i = 0; i < RECORDS; i++) {
+            for (long j = Math.max(0, i - 20); j <= Math.min(RECORDS - 1, i + 10); j++) {
+                if (i % 13 == j % 7) {
+                    out.add(Tuple.of(i % 13, i, Instant.ofEpochMilli(i), j, Instant.ofEpochMilli(j), Instant.ofEpochMilli(Math.max(i, j))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Pairs in the same 25 ms tumbling window. */
+    private static List<Tuple> generatedWindowReference() {
+        List<Tuple> out = new ArrayList<>();
+        for (long i = 0; i < RECORDS; i++) {
+            long start = i - i % 25;
+            for (long j = start; j < Math.min(RECORDS, start + 25); j++) {
+                if (i % 13 == j % 7) {
+                    out.add(Tuple.of(i % 13, i, Instant.ofEpochMilli(i), j, Instant.ofEpochMilli(j),
+                            Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + 25)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static DataStream generatedJoin(Environment env, boolean window, long rate) {
+        KeyedStream left = env.generate(RECORDS, 13, rate)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp")).keyBy("key");
+        KeyedStream right = env.generate(RECORDS, 7, rate)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp")).keyBy("key");
+        return window ? left.windowJoin(right, Windows.tumbling(Duration.ofMillis(25)))
+                : left.intervalJoin(right, Duration.ofMillis(-20), Duration.ofMillis(10));
+    }
+
+    private static Environment recoveryEnv(int p) {
+        return Environment.streaming().setParallelism(p).setBatchSize(64).setChannelCapacity(8);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void joinsWithFailuresCommitExactlyTheFailureFreeOutput(int p) {
+        for (int seed = 0; seed < 4; seed++) {
+            boolean window = seed % 2 == 1;
+            int count = 1 + (seed + p) % 4;
+            String prefix = window ? "keyBy(key).windowJoin" : "keyBy(key).intervalJoin";
+            PlannedFailures failures = PlannedFailures.random(seed * 23L + p, count, RECORDS, prefix);
+            Environment env = recoveryEnv(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("j-" + p + "-" + seed))
+                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            List<Tuple> out = new ArrayList<>();
+            generatedJoin(env, window, 300_000).collect(out);
+            JobResult result = env.execute("joins");
+            String context = "seed " + seed + ", p " + p + (window ? ", window join" : ", interval join") + ", failures "
+                    + failures;
+            assertEquals(count, result.restarts(), context);
+            assertTrue(result.checkpoints() > 0, context);
+            assertSameRows(window ? generatedWindowReference() : generatedIntervalReference(), out, context);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void rescalingAJoinThroughSavepointsEmitsEveryPairOnce(boolean window) throws Exception {
+        String prefix = window ? "keyBy(key).windowJoin" : "keyBy(key).intervalJoin";
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, StreamJoinTest::recoveryEnv, prefix,
+                RECORDS / 2, (env, out) -> generatedJoin(env, window, 150_000).collect(out));
+        assertSameRows(window ? generatedWindowReference() : generatedIntervalReference(), all, "rescaled 2 -> 4 -> 1");
+    }
+
+    /** Equal as multisets; otherwise names the first rows missing and the first ones extra. */
+    private static void assertSameRows(List<Tuple> expected, List<Tuple> actual, String context) {
+        List<Tuple> e = sorted(expected);
+        List<Tuple> a = sorted(actual);
+        if (e.equals(a)) {
+            return;
+        }
+        List<String> missing = new ArrayList<>();
+        List<String> extra = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        while (i < e.size() || j < a.size()) {
+            int cmp = i == e.size() ? 1 : j == a.size() ? -1 : e.get(i).toString().compareTo(a.get(j).toString());
+            if (cmp == 0) {
+                i++;
+                j++;
+            } else if (cmp < 0) {
+                missing.add(e.get(i++).toString());
+            } else {
+                extra.add(a.get(j++).toString());
+            }
+        }
+        throw new AssertionError(context + ": " + missing.size() + " rows missing, first "
+                + missing.subList(0, Math.min(5, missing.size())) + "; " + extra.size() + " extra, first "
+                + extra.subList(0, Math.min(5, extra.size())));
+    }
+}
