@@ -96,8 +96,8 @@ public final class WindowedStream {
      * {@code window_start} and {@code window_end} appended when the window fires. The function must return a
      * record of the input's schema and, since records are reduced as they arrive and a sliding window's panes
      * in time order, it should not depend on order (associative and commutative, as a sum or a max is).
-     * Tumbling, sliding and count windows (a count window emits the reduced record alone); late records are
-     * handled as by the aggregations.
+     * Any window: tumbling, sliding, session (merged sessions' records reduced, the earlier first) and count
+     * (a count window emits the reduced record alone); late records are handled as by the aggregations.
      *
      * <pre>{@code
      * trades.keyBy("symbol").window(Windows.tumbling(Duration.ofMinutes(1)))
@@ -112,19 +112,16 @@ public final class WindowedStream {
      * Aggregates each key's records of a window with a user {@link AggregateFunction}, whose accumulators are
      * records of {@code accumulatorSchema} (checkpointed) and whose results are records of {@code resultSchema};
      * emits {@code (key, window_start, window_end, result...)} when the window fires ({@code (key, result...)}
-     * for count windows). A sliding window merges its panes' accumulators, earlier first.
+     * for count windows). A sliding window merges its panes' accumulators, and a session the accumulators of
+     * the sessions it merged, the earlier first.
      */
     public DataStream aggregate(AggregateFunction function, BatchSchema accumulatorSchema, BatchSchema resultSchema) {
         return folded("aggregate(function)", WindowFold.aggregating(function, accumulatorSchema, resultSchema,
                 keyed.schema(), keyed.keyField()));
     }
 
-    /** A user function's windows: tumbling, sliding and count windows, without allowed lateness. */
+    /** A user function's windows: any kind, without allowed lateness. */
     private DataStream folded(String what, WindowFold fold) {
-        if (windows.gapMillis() > 0) {
-            throw new UnsupportedOperationException(what + " is for tumbling, sliding and count windows; on " + windows
-                    + " windows use aggregate(Aggregate...)");
-        }
         if (latenessMillis > 0) {
             throw new UnsupportedOperationException(what + " does not take allowed lateness yet: a fired window is"
                     + " not kept; use aggregate(Aggregate...), which does");
@@ -139,9 +136,14 @@ public final class WindowedStream {
                     () -> new CountWindowFunctionOperator(fold, schema, key, records, budget));
         }
         int time = timestampField;
+        int lateOutput = lateData != null ? 0 : -1;
+        if (windows.gapMillis() > 0) {
+            long gap = windows.gapMillis();
+            return withLateData(keyed.keyed(name, fold.outputSchema(true),
+                    () -> new SessionWindowOperator(schema, key, time, gap, fold, budget, lateOutput)), schema);
+        }
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
-        int lateOutput = lateData != null ? 0 : -1;
         return withLateData(keyed.keyed(name, fold.outputSchema(true),
                 () -> new WindowFunctionOperator(fold, schema, key, time, size, slide, budget, lateOutput)), schema);
     }

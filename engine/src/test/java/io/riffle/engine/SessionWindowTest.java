@@ -226,6 +226,44 @@ class SessionWindowTest {
         assertTrue(merges > 10, "only " + merges + " merges: the data tests little");
     }
 
+    /** Reduce and aggregate functions on sessions: a merge combines the merged sessions' folds. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void sessionsFoldWithUserFunctions(int p) {
+        for (int seed = 0; seed < 6; seed++) {
+            long gap = 4 + seed * 9;
+            List<Event> events = events(seed * 17L + p, 2_500, 30 + seed * 5, 1 + seed % 7);
+            Reference reference = new Reference(gap);
+            for (Event e : events) {
+                reference.add(e, Long.MIN_VALUE);
+            }
+            reference.fire(Long.MAX_VALUE);
+            List<Tuple> reduced = new ArrayList<>();
+            List<Tuple> aggregated = new ArrayList<>();
+            for (Tuple row : reference.fired) {
+                // (key, start, end, sum, count, min, max, avg): the latest time is the end less the gap.
+                Instant last = ((Instant) row.field(2)).minusMillis(gap);
+                reduced.add(Tuple.of(row.field(0), row.field(3), last, row.field(1), row.field(2)));
+                aggregated.add(Tuple.of(row.field(0), row.field(1), row.field(2), row.field(4), row.field(3), row.field(5)));
+            }
+            Environment env = Environment.streaming().setParallelism(p).setBatchSize(1 + seed * 43 % 120);
+            KeyedStream keyed = env.fromCollection(tuples(events), EVENTS)
+                    .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofSeconds(100)))
+                    .keyBy("key");
+            List<Tuple> reducedOut = new ArrayList<>();
+            List<Tuple> aggregatedOut = new ArrayList<>();
+            keyed.window(Windows.session(Duration.ofMillis(gap))).reduce(WindowFunctionTest.SUM_AND_LATEST)
+                    .collect(reducedOut);
+            keyed.window(Windows.session(Duration.ofMillis(gap)))
+                    .aggregate(WindowFunctionTest.COUNT_SUM_MIN, WindowFunctionTest.ACCUMULATOR, WindowFunctionTest.RESULT)
+                    .collect(aggregatedOut);
+            env.execute("session-functions");
+            String context = "seed " + seed + ", gap " + gap + ", p " + p + ", " + reference.merges + " merges";
+            assertEquals(sorted(reduced), sorted(reducedOut), context);
+            assertEquals(sorted(aggregated), sorted(aggregatedOut), context);
+        }
+    }
+
     /** utf8 keys and an int32 value: sessions per word, merged by a late-arriving record, the sum widened to int64. */
     @Test
     void sessionsOfStringKeys() {

@@ -284,19 +284,17 @@ class WindowFunctionTest {
     }
 
     @Test
-    void reduceIsRefusedWhereItIsNotBuilt() {
+    void userFunctionsRefuseAllowedLateness() {
         KeyedStream keyed = Environment.streaming().fromCollection(events(1, 10, 0), EVENTS)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time")).keyBy("key");
-        assertEquals("reduce is for tumbling, sliding and count windows; on session(5 ms) windows use aggregate(Aggregate...)",
-                assertThrows(UnsupportedOperationException.class,
-                        () -> keyed.window(Windows.session(Duration.ofMillis(5))).reduce(SUM_AND_LATEST)).getMessage());
-        assertEquals("aggregate(function) is for tumbling, sliding and count windows; on session(7 ms) windows use"
-                        + " aggregate(Aggregate...)",
-                assertThrows(UnsupportedOperationException.class, () -> keyed.window(Windows.session(Duration.ofMillis(7)))
-                        .aggregate(COUNT_SUM_MIN, ACCUMULATOR, RESULT)).getMessage());
         assertEquals("reduce does not take allowed lateness yet: a fired window is not kept; use"
                         + " aggregate(Aggregate...), which does",
                 assertThrows(UnsupportedOperationException.class, () -> keyed.window(Windows.tumbling(
                         Duration.ofMillis(5))).allowedLateness(Duration.ofMillis(3)).reduce(SUM_AND_LATEST)).getMessage());
+        assertEquals("aggregate(function) does not take allowed lateness yet: a fired window is not kept; use"
+                        + " aggregate(Aggregate...), which does",
+                assertThrows(UnsupportedOperationException.class, () -> keyed.window(Windows.sliding(
+                        Duration.ofMillis(10), Duration.ofMillis(5))).allowedLateness(Duration.ofMillis(3))
+                        .aggregate(COUNT_SUM_MIN, ACCUMULATOR, RESULT)).getMessage());
     }
 }

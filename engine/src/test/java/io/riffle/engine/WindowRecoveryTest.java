@@ -188,6 +188,33 @@ class WindowRecoveryTest {
         }
     }
 
+    /** Sessions reduced by a user function keep each open session's fold in checkpoints. */
+    @Test
+    void reducedSessionsAreExactlyOnceThroughFailuresAndRescaling() throws Exception {
+        List<Tuple> expected = new ArrayList<>();
+        for (Tuple s : sessionReference()) {
+            // (key, start, end, sum, count, min, max): reduced to (key, sum, latest time, start, end).
+            expected.add(Tuple.of(s.field(0), s.field(3), Instant.ofEpochMilli(s.getLong(6)), s.field(1), s.field(2)));
+        }
+        PlannedFailures failures = PlannedFailures.random(61, 3, RECORDS * 6 / 10, "keyBy(key).window");
+        Environment env = env(2).enableCheckpointing(Duration.ofMillis(5), dir.resolve("session-reduce"))
+                .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+        List<Tuple> out = new ArrayList<>();
+        reducedSessions(env, 600_000).collect(out);
+        assertEquals(3, env.execute("session-reduce").restarts(), "failures " + failures);
+        assertSameWindows(expected, out, "failures " + failures);
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
+                RECORDS / 5, (e, o) -> reducedSessions(e, 200_000).collect(o));
+        assertSameWindows(expected, all, "rescaled 2 -> 4 -> 1");
+    }
+
+    private static DataStream reducedSessions(Environment env, long rate) {
+        return env.generate(RECORDS, KEYS, rate).where(col("value").mod(100).lt(60))
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
+                .keyBy("key").window(Windows.session(Duration.ofMillis(SESSION_GAP)))
+                .reduce(WindowFunctionTest.SUM_AND_LATEST);
+    }
+
     /** Open sessions are read back by key group at the new parallelism, 2 -> 4 -> 1. */
     @Test
     void rescalingASessionJobThroughSavepointsEmitsEverySessionOnce() throws Exception {

@@ -88,6 +88,11 @@ final class ReducedRecords {
 
     /** A frozen view of the records, written on the checkpoint thread. */
     record Snapshot(Tuple[][] pages, int[][] keyGroups, int size) {
+        /** Group {@code group}'s record as it was when the snapshot was taken; any thread. */
+        Tuple get(int group) {
+            return pages[group >>> PAGE_SHIFT][group & (PAGE - 1)];
+        }
+
         /** Writes the records by key group and syncs the file; returns its size. */
         long writeTo(Path file, BatchSchema schema, int maxParallelism) throws IOException {
             int[] counts = new int[maxParallelism];
@@ -184,6 +189,20 @@ final class ReducedRecords {
     /** Takes up one restored record and its key group. */
     interface Restored {
         void accept(Tuple record, int keyGroup);
+    }
+
+    /** {@code t}'s fields of {@code schema} as bytes, as the state files hold them. */
+    static byte[] encode(Tuple t, BatchSchema schema) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        writeTuple(out, t, schema);
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    /** The record {@link #encode} made of {@code bytes}. */
+    static Tuple decode(byte[] bytes, BatchSchema schema) throws IOException {
+        return readTuple(new DataInputStream(new ByteArrayInputStream(bytes)), schema);
     }
 
     private static void writeTuple(DataOutputStream out, Tuple t, BatchSchema schema) throws IOException {

@@ -16,6 +16,7 @@ import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.hash.TableSnapshot;
 import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.Tuple;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import org.apache.arrow.memory.BufferAllocator;
@@ -32,7 +33,8 @@ import org.apache.arrow.vector.VarCharVector;
  * subtask's key groups, watermark, section count), one index entry per key group that has sessions (key
  * group, sessions, offset, bytes, CRC32C of the section), a CRC32C of header and index; then the sections,
  * each the key group's sessions, a key's together and oldest first: the key (int64, or utf8 length and
- * bytes), first and last timestamp, then a value and a count per aggregate. Sections are mapped and checked
+ * bytes), first and last timestamp, then a value and a count per aggregate, or with a user function the
+ * fold's length and bytes ({@link ReducedRecords#encode}). Sections are mapped and checked
  * one at a time on restore. The snapshot's memory is let go once it is closed and no writer is inside.
  */
 final class SessionStateFile implements OperatorSnapshot {
@@ -45,6 +47,9 @@ final class SessionStateFile implements OperatorSnapshot {
     private final TableSnapshot keys;
     private final PagedRecords.Frozen heads;
     private final PagedRecords.Frozen sessions;
+    /** With a user function: each session's fold, and its schema; otherwise null. */
+    private final ReducedRecords.Snapshot folds;
+    private final BatchSchema foldSchema;
     private final boolean utf8;
     private final int aggregates;
     private final int maxParallelism;
@@ -55,11 +60,14 @@ final class SessionStateFile implements OperatorSnapshot {
     private final AtomicInteger users = new AtomicInteger(1);
     private boolean closed;
 
-    SessionStateFile(TableSnapshot keys, PagedRecords.Frozen heads, PagedRecords.Frozen sessions, ColumnType keyType,
-                     int aggregates, int maxParallelism, int firstKeyGroup, int lastKeyGroupExclusive, long watermark) {
+    SessionStateFile(TableSnapshot keys, PagedRecords.Frozen heads, PagedRecords.Frozen sessions,
+                     ReducedRecords.Snapshot folds, BatchSchema foldSchema, ColumnType keyType, int aggregates,
+                     int maxParallelism, int firstKeyGroup, int lastKeyGroupExclusive, long watermark) {
         this.keys = keys;
         this.heads = heads;
         this.sessions = sessions;
+        this.folds = folds;
+        this.foldSchema = foldSchema;
         this.utf8 = keyType == ColumnType.UTF8;
         this.aggregates = aggregates;
         this.maxParallelism = maxParallelism;
@@ -120,7 +128,7 @@ final class SessionStateFile implements OperatorSnapshot {
         long dataStart = HEADER_BYTES + (long) INDEX_ENTRY_BYTES * sections + 8;
         ByteBuffer index = ByteBuffer.allocate((int) dataStart).order(ByteOrder.LITTLE_ENDIAN);
         index.putLong(MAGIC).putInt(VERSION).putInt(utf8 ? 1 : 0).putInt(aggregates).putInt(maxParallelism)
-                .putInt(firstKeyGroup).putInt(lastKeyGroupExclusive).putLong(watermark).putInt(sections).putInt(0);
+                .putInt(firstKeyGroup).putInt(lastKeyGroupExclusive).putLong(watermark).putInt(sections).putInt(folds != null ? 1 : 0);
         int words = 2 + 2 * aggregates;
         ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         long bufferAddress = MemoryUtil.getByteBufferAddress(buffer);
@@ -139,7 +147,8 @@ final class SessionStateFile implements OperatorSnapshot {
                     int keyBytes = utf8 ? 4 + keys.utf8KeyLength(k) : 8;
                     for (int s = MemoryUtil.getInt(heads.address(k) + SessionWindowOperator.HEAD); s >= 0;
                          s = MemoryUtil.getInt(sessions.address(s) + SessionWindowOperator.NEXT)) {
-                        int entry = keyBytes + 8 * words;
+                        byte[] folded = folds == null ? null : ReducedRecords.encode(folds.get(s), foldSchema);
+                        int entry = keyBytes + 8 * words + (folded == null ? 0 : 4 + folded.length);
                         if (buffer.remaining() < entry) {
                             offset += flush(ch, buffer, crc);
                             if (buffer.capacity() < entry) {
@@ -159,6 +168,9 @@ final class SessionStateFile implements OperatorSnapshot {
                         buffer.putLong(MemoryUtil.getLong(at + SessionWindowOperator.LAST));
                         for (int w = 0; w < 2 * aggregates; w++) {
                             buffer.putLong(MemoryUtil.getLong(at + SessionWindowOperator.ACCUMULATORS + 8L * w));
+                        }
+                        if (folded != null) {
+                            buffer.putInt(folded.length).put(folded);
                         }
                     }
                 }
@@ -214,14 +226,17 @@ final class SessionStateFile implements OperatorSnapshot {
         private final int keyField;
         private final ColumnType keyType;
         private final int aggregates;
+        private final BatchSchema foldSchema;
         private final int maxParallelism;
         private final BufferAllocator allocator;
 
-        Reader(BatchSchema inputSchema, int keyField, int aggregates, int maxParallelism, BufferAllocator allocator) {
+        Reader(BatchSchema inputSchema, int keyField, int aggregates, BatchSchema foldSchema, int maxParallelism,
+               BufferAllocator allocator) {
             this.inputSchema = inputSchema;
             this.keyField = keyField;
             this.keyType = inputSchema.column(keyField).type();
             this.aggregates = aggregates;
+            this.foldSchema = foldSchema;
             this.maxParallelism = maxParallelism;
             this.allocator = allocator;
         }
@@ -238,18 +253,8 @@ final class SessionStateFile implements OperatorSnapshot {
                 if (header.getLong(0) != MAGIC || header.getInt(8) != VERSION) {
                     throw new CorruptCheckpointException(file + ": not a session window's state");
                 }
-                boolean utf8 = header.getInt(12) == 1;
-                if (utf8 != (keyType == ColumnType.UTF8) || header.getInt(16) != aggregates
-                        || header.getInt(20) != maxParallelism) {
-                    throw new CorruptCheckpointException(file + ": session state written for another key type, "
-                            + "aggregates or max parallelism (" + header.getInt(16) + " aggregates, max parallelism "
-                            + header.getInt(20) + ")");
-                }
-                int oldFirst = header.getInt(24);
-                int oldLast = header.getInt(28);
-                long fileWatermark = header.getLong(32);
                 int sections = header.getInt(40);
-                if (sections < 0 || sections > maxParallelism) {
+                if (sections < 0 || sections > KeyGroups.MAX_KEY_GROUPS) {
                     throw new CorruptCheckpointException(file + ": session state claims " + sections + " key groups");
                 }
                 ByteBuffer index = readFully(ch, 0, HEADER_BYTES + INDEX_ENTRY_BYTES * sections + 8, size, file);
@@ -258,6 +263,16 @@ final class SessionStateFile implements OperatorSnapshot {
                 if (index.getLong(index.limit() - 8) != crc.getValue()) {
                     throw new CorruptCheckpointException(file + ": the session state's index fails its checksum");
                 }
+                boolean utf8 = header.getInt(12) == 1;
+                if (utf8 != (keyType == ColumnType.UTF8) || header.getInt(16) != aggregates
+                        || header.getInt(20) != maxParallelism || (header.getInt(44) == 1) != (foldSchema != null)) {
+                    throw new CorruptCheckpointException(file + ": session state written for another key type, "
+                            + "aggregates, function or max parallelism (" + header.getInt(16) + " aggregates, max "
+                            + "parallelism " + header.getInt(20) + ")");
+                }
+                int oldFirst = header.getInt(24);
+                int oldLast = header.getInt(28);
+                long fileWatermark = header.getLong(32);
                 if (Math.max(first, oldFirst) >= Math.min(lastExclusive, oldLast)) {
                     return Long.MAX_VALUE;
                 }
@@ -291,6 +306,7 @@ final class SessionStateFile implements OperatorSnapshot {
             }
             int words = 2 + 2 * aggregates;
             long[] values = new long[count * words];
+            Tuple[] folded = foldSchema != null ? new Tuple[count] : null;
             try (RecordBatch keyBatch = RecordBatch.allocate(inputSchema, allocator, count)) {
                 FieldVector keyVector = keyBatch.vector(keyField);
                 try {
@@ -299,13 +315,18 @@ final class SessionStateFile implements OperatorSnapshot {
                         for (int w = 0; w < words; w++) {
                             values[i * words + w] = section.getLong();
                         }
+                        if (folded != null) {
+                            byte[] encoded = new byte[section.getInt()];
+                            section.get(encoded);
+                            folded[i] = ReducedRecords.decode(encoded, foldSchema);
+                        }
                     }
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | IOException e) {
                     throw new CorruptCheckpointException(file + ": key group " + group + " does not hold the "
                             + count + " sessions it claims", e);
                 }
                 keyBatch.setRowCount(count);
-                operator.restoreSessions(keyBatch, values);
+                operator.restoreSessions(keyBatch, values, folded);
             }
         }
 

@@ -2,6 +2,7 @@ package io.riffle.engine.internal.operator;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 
 import io.riffle.columnar.batch.BatchSchema;
@@ -16,6 +17,7 @@ import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.hash.TableSnapshot;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.Tuple;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
@@ -42,6 +44,10 @@ import org.apache.arrow.vector.IntVector;
  * loop per column; sessions merged during the batch forward to the one they merged into. A min-heap of
  * session ends finds what a watermark closes. A record whose own window has closed and that overlaps no
  * open session is late: counted, and sent to the side output when asked.
+ *
+ * <p>With a user function ({@link WindowFold}: a reduce or an aggregate function) each session's fold is a
+ * record in {@link ReducedRecords} by session id instead of the accumulators; rows are folded one by one and
+ * merged sessions' folds merged, the earlier first.
  *
  * <p>Checkpoints freeze the pages (copy-on-write, {@link PagedRecords}) and the key table's snapshot; the
  * checkpoint thread writes each key's sessions by key group ({@link SessionStateFile}), so a restore at any
@@ -80,6 +86,11 @@ public final class SessionWindowOperator extends Operator {
     private final int recordBytes;
     private final GroupLookup lookup;
     private final SelectionVector lateRows = new SelectionVector(1024);
+    /** A user function's fold of each session, by session id, or null with the built-in aggregates. */
+    private final WindowFold fold;
+    private final ReducedRecords folds;
+    private final RowView view = new RowView();
+    private RecordWriter writer;
 
     private BufferAllocator allocator;
     private int batchSize;
@@ -111,12 +122,25 @@ public final class SessionWindowOperator extends Operator {
     /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
     public SessionWindowOperator(BatchSchema inputSchema, int keyField, int timestampField, long gap,
                                  Aggregate[] aggregates, long budgetBytes, int lateOutput) {
+        this(inputSchema, keyField, timestampField, gap, aggregates, null, budgetBytes, lateOutput);
+    }
+
+    /** Sessions folded by a user function ({@link WindowFold}) instead of the built-in aggregates. */
+    public SessionWindowOperator(BatchSchema inputSchema, int keyField, int timestampField, long gap, WindowFold fold,
+                                 long budgetBytes, int lateOutput) {
+        this(inputSchema, keyField, timestampField, gap, new Aggregate[0], fold, budgetBytes, lateOutput);
+    }
+
+    private SessionWindowOperator(BatchSchema inputSchema, int keyField, int timestampField, long gap,
+                                  Aggregate[] aggregates, WindowFold fold, long budgetBytes, int lateOutput) {
         this.inputSchema = inputSchema;
         this.keyField = keyField;
         this.timestampField = timestampField;
         this.gap = gap;
         this.budgetBytes = budgetBytes;
         this.lateOutput = lateOutput;
+        this.fold = fold;
+        this.folds = fold != null ? new ReducedRecords() : null;
         GroupBySpec user = GroupBySpec.of(inputSchema, keyField, aggregates);
         this.aggregateCount = aggregates.length;
         this.kinds = new AggregateKind[aggregateCount];
@@ -128,7 +152,7 @@ public final class SessionWindowOperator extends Operator {
             types[a] = fields[a] < 0 ? null : inputSchema.column(fields[a]).type();
         }
         this.keySpec = GroupBySpec.of(inputSchema, keyField);
-        this.outputSchema = WindowAggregateOperator.outputSchema(user);
+        this.outputSchema = fold != null ? fold.outputSchema(true) : WindowAggregateOperator.outputSchema(user);
         this.recordBytes = ACCUMULATORS + 16 * aggregateCount;
         this.lookup = new GroupLookup(keyField);
     }
@@ -149,6 +173,9 @@ public final class SessionWindowOperator extends Operator {
         ends = new SessionEnds(allocator);
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
         output = RecordBatch.allocate(outputSchema, allocator, batchSize);
+        if (fold != null) {
+            writer = new RecordWriter(context.operatorName(), outputSchema, allocator, batchSize);
+        }
     }
 
     @Override
@@ -179,6 +206,9 @@ public final class SessionWindowOperator extends Operator {
         for (int a = 0; a < aggregateCount; a++) {
             accumulate(a, batch, n);
         }
+        if (fold != null) {
+            foldRows(batch, n);
+        }
         for (int m = 0; m < mergedCount; m++) {
             free(mergedAway[m]);
         }
@@ -193,7 +223,7 @@ public final class SessionWindowOperator extends Operator {
      * a key are disjoint windows in time order, so the record can only overlap the last session starting
      * before {@code t + gap}, and growing that one back in time can only reach the sessions before it.
      */
-    private int place(int key, long t) {
+    private int place(int key, long t) throws Exception {
         long entry = heads.address(key);
         int next = NONE;
         int s = MemoryUtil.getInt(entry + TAIL);
@@ -231,6 +261,9 @@ public final class SessionWindowOperator extends Operator {
             first = Math.min(first, MemoryUtil.getLong(absorbed + FIRST));
             MemoryUtil.putLong(at + FIRST, first);
             mergeAccumulators(at, absorbed);
+            if (fold != null) {
+                folds.set(s, mergedFolds(folds.get(p), folds.get(s)));
+            }
             int before = MemoryUtil.getInt(absorbed + PREVIOUS);
             MemoryUtil.putInt(at + PREVIOUS, before);
             if (before == NONE) {
@@ -262,6 +295,9 @@ public final class SessionWindowOperator extends Operator {
             }
             s = recordCount++;
             sessions.ensureRecords(recordCount);
+            if (folds != null) {
+                folds.add(null, 0);
+            }
         }
         long at = sessions.writable(s);
         MemoryUtil.putLong(at + FIRST, t);
@@ -301,6 +337,9 @@ public final class SessionWindowOperator extends Operator {
     }
 
     private void free(int s) {
+        if (folds != null) {
+            folds.set(s, null);
+        }
         long at = sessions.writable(s);
         MemoryUtil.putInt(at + KEY, FREE);
         MemoryUtil.putInt(at + NEXT, freeHead);
@@ -404,6 +443,24 @@ public final class SessionWindowOperator extends Operator {
         }
     }
 
+    /** The user function over the batch: each row folded into its session, in row order. */
+    private void foldRows(RecordBatch batch, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            int s = sessionOf[i];
+            if (s < 0) {
+                continue;
+            }
+            view.point(batch, i);
+            Tuple current = folds.get(s);
+            folds.set(s, current == null ? fold.first(view) : fold.add(current, view));
+        }
+    }
+
+    /** Two sessions' folds as one, the earlier first; a session opened in this batch may have none yet. */
+    private Tuple mergedFolds(Tuple earlier, Tuple later) throws Exception {
+        return earlier == null ? later : later == null ? earlier : fold.merge(earlier, later);
+    }
+
     private void dropLate(RecordBatch batch, int n, int late, Output out) throws Exception {
         if (metrics != null) {
             metrics.addDropped(subtask, late);
@@ -472,6 +529,17 @@ public final class SessionWindowOperator extends Operator {
      * (sessions of a key are disjoint, so they fire in the order they are linked).
      */
     private void emitFired(int m, Output out) throws Exception {
+        if (fold != null) {
+            writer.target(out);
+            for (int r = 0; r < m; r++) {
+                long at = sessions.address(firedSessions[r]);
+                writer.collect(fold.emitted(folds.get(firedSessions[r]), Instant.ofEpochMilli(MemoryUtil.getLong(at + FIRST)),
+                        Instant.ofEpochMilli(MemoryUtil.getLong(at + LAST) + gap)));
+            }
+            writer.flush();
+            unlink(m);
+            return;
+        }
         RecordBatch result = output;
         result.ensureCapacity(m);
         keys.keys(firedKeys, m, result.vector(0));
@@ -491,6 +559,11 @@ public final class SessionWindowOperator extends Operator {
         }
         result.setRowCount(m);
         out.emit(result);
+        unlink(m);
+    }
+
+    /** Takes fired sessions {@code firedSessions[0 .. m)} off the front of their keys' lists and frees them. */
+    private void unlink(int m) {
         for (int r = 0; r < m; r++) {
             int s = firedSessions[r];
             int next = MemoryUtil.getInt(sessions.address(s) + NEXT);
@@ -545,7 +618,9 @@ public final class SessionWindowOperator extends Operator {
         TableSnapshot keySnapshot = keys.snapshot();
         PagedRecords.Frozen frozenHeads = heads.freeze(keySnapshot.groupCount());
         PagedRecords.Frozen frozenSessions = sessions.freeze(recordCount);
-        return new SessionStateFile(keySnapshot, frozenHeads, frozenSessions, keySpec.outputSchema().column(0).type(),
+        ReducedRecords.Snapshot foldSnapshot = folds != null ? folds.snapshot() : null;
+        return new SessionStateFile(keySnapshot, frozenHeads, frozenSessions, foldSnapshot,
+                fold != null ? fold.stateSchema() : null, keySpec.outputSchema().column(0).type(),
                 aggregateCount, maxParallelism, KeyGroups.firstKeyGroup(subtask, maxParallelism, parallelism),
                 KeyGroups.lastKeyGroupExclusive(subtask, maxParallelism, parallelism), watermark);
     }
@@ -556,7 +631,7 @@ public final class SessionWindowOperator extends Operator {
         long lowestWatermark = Long.MAX_VALUE;
         boolean any = false;
         SessionStateFile.Reader reader = new SessionStateFile.Reader(inputSchema, keyField, aggregateCount,
-                restore.maxParallelism(), allocator);
+                fold != null ? fold.stateSchema() : null, restore.maxParallelism(), allocator);
         for (Path file : restore.files()) {
             long fileWatermark = reader.read(file, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(), this);
             if (fileWatermark != Long.MAX_VALUE) {
@@ -573,7 +648,7 @@ public final class SessionWindowOperator extends Operator {
      * Restore: appends sessions read from a state file, {@code keyBatch}'s rows in order (each key's sessions
      * come together, oldest first); {@code values} holds each row's first, last and accumulator words.
      */
-    void restoreSessions(RecordBatch keyBatch, long[] values) {
+    void restoreSessions(RecordBatch keyBatch, long[] values, Tuple[] restoredFolds) {
         int n = keyBatch.rowCount();
         int[] keyIds = lookup.groupIds(keyBatch, keys);
         heads.ensureRecords(keys.groupCount());
@@ -584,6 +659,9 @@ public final class SessionWindowOperator extends Operator {
             int key = keyIds[i];
             int s = recordCount++;
             sessions.ensureRecords(recordCount);
+            if (folds != null) {
+                folds.add(restoredFolds[i], 0);
+            }
             long at = sessions.writable(s);
             int w = i * words;
             MemoryUtil.putLong(at + FIRST, values[w]);
@@ -614,6 +692,9 @@ public final class SessionWindowOperator extends Operator {
         }
         if (output != null) {
             output.close();
+        }
+        if (writer != null) {
+            writer.close();
         }
         if (ends != null) {
             ends.close();
