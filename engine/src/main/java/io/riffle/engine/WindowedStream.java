@@ -45,14 +45,12 @@ public final class WindowedStream {
      * Keeps each window's state for {@code lateness} of event time after it fired: a record for it that
      * arrives in that time updates it, and the window is emitted again, for the keys updated, after the
      * batch that brought them (so a window can be emitted several times, the last result counting).
-     * Only records later than that are late.
+     * Only records later than that are late. On session windows a late record may also open a session or
+     * merge fired ones, which are emitted (again) after the batch. Reduce and aggregate functions take it on
+     * session windows only, so far.
      */
     public WindowedStream allowedLateness(Duration lateness) {
         requireEventTime("allowedLateness");
-        if (windows.gapMillis() > 0) {
-            throw new UnsupportedOperationException("allowedLateness is not supported on session windows yet: a fired"
-                    + " session is not kept; use a larger gap or a larger out-of-orderness in the watermark strategy");
-        }
         if (lateness.isNegative()) {
             throw new IllegalArgumentException("allowed lateness must not be negative: " + lateness);
         }
@@ -120,9 +118,9 @@ public final class WindowedStream {
                 keyed.schema(), keyed.keyField()));
     }
 
-    /** A user function's windows: any kind, without allowed lateness. */
+    /** A user function's windows: any kind; allowed lateness on session windows only, so far. */
     private DataStream folded(String what, WindowFold fold) {
-        if (latenessMillis > 0) {
+        if (latenessMillis > 0 && windows.gapMillis() == 0) {
             throw new UnsupportedOperationException(what + " does not take allowed lateness yet: a fired window is"
                     + " not kept; use aggregate(Aggregate...), which does");
         }
@@ -137,10 +135,12 @@ public final class WindowedStream {
         }
         int time = timestampField;
         int lateOutput = lateData != null ? 0 : -1;
+        long lateness = latenessMillis;
         if (windows.gapMillis() > 0) {
             long gap = windows.gapMillis();
             return withLateData(keyed.keyed(name, fold.outputSchema(true),
-                    () -> new SessionWindowOperator(schema, key, time, gap, fold, budget, lateOutput)), schema);
+                    () -> new SessionWindowOperator(schema, key, time, gap, lateness, fold, budget, lateOutput)),
+                    schema);
         }
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
@@ -170,14 +170,14 @@ public final class WindowedStream {
         int lateOutput = lateData != null ? 0 : -1;
         int time = timestampField;
         Aggregate[] copy = aggregates.clone();
+        long lateness = latenessMillis;
         if (windows.gapMillis() > 0) {
             long gap = windows.gapMillis();
             return withLateData(keyed.keyed(keyed.name(describe(aggregates)), output,
-                    () -> new SessionWindowOperator(schema, key, time, gap, copy, budget, lateOutput)), schema);
+                    () -> new SessionWindowOperator(schema, key, time, gap, lateness, copy, budget, lateOutput)), schema);
         }
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
-        long lateness = latenessMillis;
         return withLateData(keyed.keyed(keyed.name(describe(aggregates)), output,
                 () -> new WindowAggregateOperator(schema, key, time, size, slide, lateness, copy, budget, lateOutput)),
                 schema);

@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 import io.riffle.columnar.batch.BatchSchema;
@@ -64,6 +65,7 @@ class SessionWindowTest {
 
     /** One session of the reference: its extent and its aggregates' state. */
     private static final class Session {
+        boolean fired;
         long first;
         long last;
         long sum;
@@ -80,12 +82,20 @@ class SessionWindowTest {
     /** Each key's open sessions, sorted and disjoint. */
     private static final class Reference {
         final long gap;
+        final long lateness;
         final Map<Long, List<Session>> open = new TreeMap<>();
         final List<Tuple> fired = new ArrayList<>();
+        /** The sessions the records since the last {@link #emitTouched} went into. */
+        final List<Session> touched = new ArrayList<>();
         int merges;
 
         Reference(long gap) {
+            this(gap, 0);
+        }
+
+        Reference(long gap, long lateness) {
             this.gap = gap;
+            this.lateness = lateness;
         }
 
         /** Adds {@code e}; false when it is late at {@code watermark}. */
@@ -97,16 +107,18 @@ class SessionWindowTest {
                     overlapping.add(s);
                 }
             }
-            if (overlapping.isEmpty() && e.time + gap - 1 <= watermark) {
+            if (overlapping.isEmpty() && e.time + gap - 1 + lateness <= watermark) {
                 return false;
             }
-            Session into = overlapping.isEmpty() ? new Session() : overlapping.get(0);
+            // Merged into the latest in time of the sessions it overlaps, which keeps its fired mark.
+            overlapping.sort((a, b) -> Long.compare(a.first, b.first));
+            Session into = overlapping.isEmpty() ? new Session() : overlapping.get(overlapping.size() - 1);
             if (overlapping.isEmpty()) {
                 into.first = e.time;
                 into.last = e.time;
                 sessions.add(into);
             }
-            for (Session s : overlapping.isEmpty() ? List.<Session>of() : overlapping.subList(1, overlapping.size())) {
+            for (Session s : overlapping.isEmpty() ? List.<Session>of() : overlapping.subList(0, overlapping.size() - 1)) {
                 into.first = Math.min(into.first, s.first);
                 into.last = Math.max(into.last, s.last);
                 into.sum += s.sum;
@@ -122,16 +134,37 @@ class SessionWindowTest {
             into.count++;
             into.min = Math.min(into.min, e.value);
             into.max = Math.max(into.max, e.value);
+            // A fired session grown past the watermark fires again at its new end.
+            into.fired &= into.last + gap - 1 <= watermark;
+            touched.remove(into);
+            touched.add(into);
             return true;
         }
 
+        /** After a batch, with lateness: every session it went into whose end the watermark passed, (again). */
+        void emitTouched(long watermark) {
+            for (Map.Entry<Long, List<Session>> k : open.entrySet()) {
+                for (Session s : k.getValue()) {
+                    if (touched.contains(s) && s.last + gap - 1 <= watermark) {
+                        fired.add(s.row(k.getKey(), gap));
+                        s.fired = true;
+                    }
+                }
+            }
+            touched.clear();
+        }
+
+        /** Emits the sessions the watermark closes; drops those whose lateness it passed too. */
         void fire(long watermark) {
             for (Map.Entry<Long, List<Session>> k : open.entrySet()) {
                 Iterator<Session> it = k.getValue().iterator();
                 while (it.hasNext()) {
                     Session s = it.next();
-                    if (s.last + gap - 1 <= watermark) {
+                    if (s.last + gap - 1 <= watermark && !s.fired) {
                         fired.add(s.row(k.getKey(), gap));
+                        s.fired = true;
+                    }
+                    if (s.last + gap - 1 + lateness <= watermark) {
                         it.remove();
                     }
                 }
@@ -143,13 +176,18 @@ class SessionWindowTest {
     }
 
     private static Run run(List<Event> events, int p, int batchSize, long gap, long disorder) {
+        return run(events, p, batchSize, gap, disorder, 0);
+    }
+
+    private static Run run(List<Event> events, int p, int batchSize, long gap, long disorder, long lateness) {
         Environment env = Environment.streaming().setParallelism(p).setBatchSize(batchSize).setChannelCapacity(4);
         List<Tuple> out = new ArrayList<>();
         List<Tuple> late = new ArrayList<>();
         OutputTag tooLate = new OutputTag("late");
         DataStream sessions = env.fromCollection(tuples(events), EVENTS)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofMillis(disorder)))
-                .keyBy("key").window(Windows.session(Duration.ofMillis(gap))).sideOutputLateData(tooLate)
+                .keyBy("key").window(Windows.session(Duration.ofMillis(gap))).allowedLateness(Duration.ofMillis(lateness))
+                .sideOutputLateData(tooLate)
                 .aggregate(Aggregate.sum("value"), Aggregate.count(), Aggregate.min("value"), Aggregate.max("value"),
                         Aggregate.avg("value"));
         sessions.collect(out);
@@ -224,6 +262,55 @@ class SessionWindowTest {
         }
         assertTrue(lateSeen > 100, "only " + lateSeen + " late records: the data tests little");
         assertTrue(merges > 10, "only " + merges + " merges: the data tests little");
+    }
+
+    /**
+     * Allowed lateness: a fired session is kept for the lateness; a late record that joins it (or opens a session
+     * within the lateness) has it emitted again after its batch; only records past the lateness are late.
+     */
+    @Test
+    void allowedLatenessUpdatesAndEmitsFiredSessionsAgain() {
+        int again = 0;
+        int lateSeen = 0;
+        for (int seed = 0; seed < 10; seed++) {
+            long gap = 5 + seed * 3;
+            long bound = 10;
+            long lateness = 20 + seed * 6;
+            int batchSize = 1 + seed * 11 % 40;
+            List<Event> events = events(seed + 300, 3_000, 80, 1 + seed % 5);
+            Reference reference = new Reference(gap, lateness);
+            List<Event> lateEvents = new ArrayList<>();
+            long watermark = Long.MIN_VALUE;
+            for (int from = 0; from < events.size(); from += batchSize) {
+                long highest = Long.MIN_VALUE;
+                for (Event e : events.subList(from, Math.min(events.size(), from + batchSize))) {
+                    if (!reference.add(e, watermark)) {
+                        lateEvents.add(e);
+                    }
+                    highest = Math.max(highest, e.time);
+                }
+                reference.emitTouched(watermark);
+                long next = Math.max(watermark, highest - bound - 1);
+                if (next > watermark) {
+                    watermark = next;
+                    reference.fire(watermark);
+                }
+            }
+            reference.fire(Long.MAX_VALUE);
+            Run actual = run(events, 1, batchSize, gap, bound, lateness);
+            String context = "seed " + seed + ", gap " + gap + ", lateness " + lateness + ", batch " + batchSize;
+            assertEquals(sorted(reference.fired), sorted(actual.rows), context);
+            assertEquals(sorted(tuples(lateEvents)), sorted(actual.late), context + ": late records");
+            assertEquals(lateEvents.size(), actual.dropped, context + ": dropped in the metrics");
+            Set<List<Object>> distinct = new java.util.HashSet<>();
+            for (Tuple t : reference.fired) {
+                distinct.add(List.of(t.field(0), t.field(1)));
+            }
+            again += reference.fired.size() - distinct.size();
+            lateSeen += lateEvents.size();
+        }
+        assertTrue(again > 20, "only " + again + " sessions emitted again: the data tests little");
+        assertTrue(lateSeen > 20, "only " + lateSeen + " records past the lateness");
     }
 
     /** Reduce and aggregate functions on sessions: a merge combines the merged sessions' folds. */
@@ -312,11 +399,6 @@ class SessionWindowTest {
         Environment env = Environment.streaming();
         KeyedStream keyed = env.fromCollection(tuples(events(1, 10, 0, 2)), EVENTS)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time")).keyBy("key");
-        WindowedStream sessions = keyed.window(Windows.session(Duration.ofMillis(10)));
-        assertEquals("allowedLateness is not supported on session windows yet: a fired session is not kept; use a"
-                        + " larger gap or a larger out-of-orderness in the watermark strategy",
-                assertThrows(UnsupportedOperationException.class, () -> sessions.allowedLateness(Duration.ofMillis(5)))
-                        .getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> env.fromCollection(tuples(events(1, 10, 0, 2)), EVENTS).keyBy("key")
                         .window(Windows.session(Duration.ofMillis(10))));

@@ -33,13 +33,14 @@ import org.apache.arrow.vector.VarCharVector;
  * subtask's key groups, watermark, section count), one index entry per key group that has sessions (key
  * group, sessions, offset, bytes, CRC32C of the section), a CRC32C of header and index; then the sections,
  * each the key group's sessions, a key's together and oldest first: the key (int64, or utf8 length and
- * bytes), first and last timestamp, then a value and a count per aggregate, or with a user function the
+ * bytes), first and last timestamp, whether it fired (kept for allowed lateness), then a value and a count
+ * per aggregate, or with a user function the
  * fold's length and bytes ({@link ReducedRecords#encode}). Sections are mapped and checked
  * one at a time on restore. The snapshot's memory is let go once it is closed and no writer is inside.
  */
 final class SessionStateFile implements OperatorSnapshot {
     private static final long MAGIC = 0x31304E5353464C52L; // "RLFSSN01"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final int HEADER_BYTES = 48;
     private static final int INDEX_ENTRY_BYTES = 32;
     private static final int BUFFER_BYTES = 1 << 20;
@@ -129,7 +130,7 @@ final class SessionStateFile implements OperatorSnapshot {
         ByteBuffer index = ByteBuffer.allocate((int) dataStart).order(ByteOrder.LITTLE_ENDIAN);
         index.putLong(MAGIC).putInt(VERSION).putInt(utf8 ? 1 : 0).putInt(aggregates).putInt(maxParallelism)
                 .putInt(firstKeyGroup).putInt(lastKeyGroupExclusive).putLong(watermark).putInt(sections).putInt(folds != null ? 1 : 0);
-        int words = 2 + 2 * aggregates;
+        int words = 3 + 2 * aggregates;
         ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         long bufferAddress = MemoryUtil.getByteBufferAddress(buffer);
         CRC32C crc = new CRC32C();
@@ -166,6 +167,7 @@ final class SessionStateFile implements OperatorSnapshot {
                         long at = sessions.address(s);
                         buffer.putLong(MemoryUtil.getLong(at + SessionWindowOperator.FIRST));
                         buffer.putLong(MemoryUtil.getLong(at + SessionWindowOperator.LAST));
+                        buffer.putLong(MemoryUtil.getInt(at + SessionWindowOperator.FLAGS) & SessionWindowOperator.FIRED);
                         for (int w = 0; w < 2 * aggregates; w++) {
                             buffer.putLong(MemoryUtil.getLong(at + SessionWindowOperator.ACCUMULATORS + 8L * w));
                         }
@@ -304,7 +306,7 @@ final class SessionStateFile implements OperatorSnapshot {
             if (crc.getValue() != checksum) {
                 throw new CorruptCheckpointException(file + ": key group " + group + " fails its checksum");
             }
-            int words = 2 + 2 * aggregates;
+            int words = 3 + 2 * aggregates;
             long[] values = new long[count * words];
             Tuple[] folded = foldSchema != null ? new Tuple[count] : null;
             try (RecordBatch keyBatch = RecordBatch.allocate(inputSchema, allocator, count)) {

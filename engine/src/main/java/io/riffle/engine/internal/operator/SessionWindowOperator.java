@@ -61,7 +61,11 @@ public final class SessionWindowOperator extends Operator {
     /** Which heap entry stands for the session: each live session has exactly one, of its generation. */
     static final int GENERATION = 24;
     static final int PREVIOUS = 28;
-    static final int ACCUMULATORS = 32;
+    /** {@link #FIRED}: emitted, kept for the allowed lateness; {@link #TOUCHED}: to emit again after this batch. */
+    static final int FLAGS = 32;
+    static final int ACCUMULATORS = 40;
+    static final int FIRED = 1;
+    private static final int TOUCHED = 2;
     /** A key's entry: its first and its last session. */
     static final int HEAD = 0;
     static final int TAIL = 4;
@@ -75,6 +79,8 @@ public final class SessionWindowOperator extends Operator {
     private final int keyField;
     private final int timestampField;
     private final long gap;
+    /** How long after firing a session is kept (ms of event time): late records still update and re-emit it. */
+    private final long lateness;
     private final int aggregateCount;
     private final AggregateKind[] kinds;
     private final int[] fields;
@@ -118,22 +124,25 @@ public final class SessionWindowOperator extends Operator {
     private int mergedCount;
     private int[] firedKeys = new int[1024];
     private int[] firedSessions = new int[1024];
+    private int[] purgedSessions = new int[1024];
+    private int[] purgedKeys = new int[1024];
 
     /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
     public SessionWindowOperator(BatchSchema inputSchema, int keyField, int timestampField, long gap,
-                                 Aggregate[] aggregates, long budgetBytes, int lateOutput) {
-        this(inputSchema, keyField, timestampField, gap, aggregates, null, budgetBytes, lateOutput);
+                                 long lateness, Aggregate[] aggregates, long budgetBytes, int lateOutput) {
+        this(inputSchema, keyField, timestampField, gap, lateness, aggregates, null, budgetBytes, lateOutput);
     }
 
     /** Sessions folded by a user function ({@link WindowFold}) instead of the built-in aggregates. */
-    public SessionWindowOperator(BatchSchema inputSchema, int keyField, int timestampField, long gap, WindowFold fold,
-                                 long budgetBytes, int lateOutput) {
-        this(inputSchema, keyField, timestampField, gap, new Aggregate[0], fold, budgetBytes, lateOutput);
+    public SessionWindowOperator(BatchSchema inputSchema, int keyField, int timestampField, long gap, long lateness,
+                                 WindowFold fold, long budgetBytes, int lateOutput) {
+        this(inputSchema, keyField, timestampField, gap, lateness, new Aggregate[0], fold, budgetBytes, lateOutput);
     }
 
-    private SessionWindowOperator(BatchSchema inputSchema, int keyField, int timestampField, long gap,
+    private SessionWindowOperator(BatchSchema inputSchema, int keyField, int timestampField, long gap, long lateness,
                                   Aggregate[] aggregates, WindowFold fold, long budgetBytes, int lateOutput) {
         this.inputSchema = inputSchema;
+        this.lateness = lateness;
         this.keyField = keyField;
         this.timestampField = timestampField;
         this.gap = gap;
@@ -212,6 +221,9 @@ public final class SessionWindowOperator extends Operator {
         for (int m = 0; m < mergedCount; m++) {
             free(mergedAway[m]);
         }
+        if (lateness > 0) {
+            emitUpdatedLateSessions(n, out);
+        }
         if (late > 0) {
             dropLate(batch, n, late, out);
         }
@@ -232,7 +244,7 @@ public final class SessionWindowOperator extends Operator {
             s = MemoryUtil.getInt(sessions.address(s) + PREVIOUS);
         }
         if (s == NONE || MemoryUtil.getLong(sessions.address(s) + LAST) + gap <= t) {
-            if (t + gap - 1 <= watermark) {
+            if (t + gap - 1 + lateness <= watermark) {
                 return NONE;
             }
             int created = allocate(key, t, s, next);
@@ -255,6 +267,14 @@ public final class SessionWindowOperator extends Operator {
         }
         long first = Math.min(MemoryUtil.getLong(at + FIRST), t);
         MemoryUtil.putLong(at + FIRST, first);
+        int flags = MemoryUtil.getInt(at + FLAGS);
+        if ((flags & FIRED) != 0 && MemoryUtil.getLong(at + LAST) + gap - 1 > watermark) {
+            // A fired session grown past the watermark fires again at its new end: a new entry for that, and a
+            // new generation so that its entry for the end of its lateness no longer counts.
+            MemoryUtil.putInt(at + FLAGS, flags & ~FIRED);
+            MemoryUtil.putInt(at + GENERATION, ++generations);
+            ends.push(MemoryUtil.getLong(at + LAST) + gap, s, generations);
+        }
         int p = MemoryUtil.getInt(at + PREVIOUS);
         while (p != NONE && MemoryUtil.getLong(sessions.address(p) + LAST) + gap > first) {
             long absorbed = sessions.writable(p);
@@ -306,6 +326,7 @@ public final class SessionWindowOperator extends Operator {
         MemoryUtil.putInt(at + PREVIOUS, previous);
         MemoryUtil.putInt(at + KEY, key);
         MemoryUtil.putInt(at + GENERATION, ++generations);
+        MemoryUtil.putInt(at + FLAGS, 0);
         for (int a = 0; a < aggregateCount; a++) {
             MemoryUtil.putLong(at + ACCUMULATORS + 16L * a, identity(a));
             MemoryUtil.putLong(at + ACCUMULATORS + 16L * a + 8, 0L);
@@ -443,6 +464,45 @@ public final class SessionWindowOperator extends Operator {
         }
     }
 
+    /**
+     * Allowed lateness: emits (again) every session this batch's rows went into whose end the watermark has
+     * passed, once per batch, and keeps it as fired until its lateness runs out.
+     */
+    private void emitUpdatedLateSessions(int n, Output out) throws Exception {
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            int s = sessionOf[i];
+            if (s < 0) {
+                continue;
+            }
+            long at = sessions.address(s);
+            int flags = MemoryUtil.getInt(at + FLAGS);
+            if ((flags & TOUCHED) != 0 || MemoryUtil.getLong(at + LAST) + gap - 1 > watermark) {
+                continue;
+            }
+            MemoryUtil.putInt(sessions.writable(s) + FLAGS, flags | TOUCHED | FIRED);
+            if (m == firedSessions.length || m == batchSize) {
+                emitSessions(m, out);
+                m = 0;
+            }
+            firedSessions[m] = s;
+            firedKeys[m++] = MemoryUtil.getInt(at + KEY);
+        }
+        if (m > 0) {
+            emitSessions(m, out);
+        }
+        for (int i = 0; i < n; i++) {
+            int s = sessionOf[i];
+            if (s >= 0) {
+                long at = sessions.address(s);
+                int flags = MemoryUtil.getInt(at + FLAGS);
+                if ((flags & TOUCHED) != 0) {
+                    MemoryUtil.putInt(sessions.writable(s) + FLAGS, flags & ~TOUCHED);
+                }
+            }
+        }
+    }
+
     /** The user function over the batch: each row folded into its session, in row order. */
     private void foldRows(RecordBatch batch, int n) throws Exception {
         for (int i = 0; i < n; i++) {
@@ -491,44 +551,68 @@ public final class SessionWindowOperator extends Operator {
         out.emitWatermark(watermark);
     }
 
+    /**
+     * Pops the entries the watermark reaches: a session whose end it passed is emitted (and freed, or with
+     * allowed lateness kept as fired, its entry moved to the end of its lateness); a fired session whose
+     * lateness ran out is freed.
+     */
     private void fire(Output out) throws Exception {
         int m = 0;
+        int purged = 0;
         while (ends.size() > 0 && ends.peekEnd() - 1 <= watermark) {
             int s = ends.peekSession();
             int generation = ends.peekGeneration();
             ends.pop();
             long at = sessions.address(s);
             if (MemoryUtil.getInt(at + KEY) == FREE || MemoryUtil.getInt(at + GENERATION) != generation) {
-                // The entry of a session merged away, fired, or of an earlier session of a reused record.
+                // The entry of a session merged away, freed, or of an earlier session of a reused record.
                 continue;
             }
-            long actualEnd = MemoryUtil.getLong(at + LAST) + gap;
-            if (actualEnd - 1 > watermark) {
-                // The session grew since its entry was made: it takes its place again at its end.
-                ends.push(actualEnd, s, generation);
+            boolean fired = (MemoryUtil.getInt(at + FLAGS) & FIRED) != 0;
+            long due = MemoryUtil.getLong(at + LAST) + gap + (fired ? lateness : 0);
+            if (due - 1 > watermark) {
+                // The session grew since its entry was made: it takes its place again.
+                ends.push(due, s, generation);
                 continue;
             }
-            if (m == firedSessions.length) {
-                emitFired(m, out);
+            if (fired) {
+                if (purged == purgedSessions.length) {
+                    purgedSessions = Arrays.copyOf(purgedSessions, purged * 2);
+                    purgedKeys = Arrays.copyOf(purgedKeys, purged * 2);
+                }
+                purgedSessions[purged] = s;
+                purgedKeys[purged++] = MemoryUtil.getInt(at + KEY);
+                continue;
+            }
+            if (lateness > 0) {
+                MemoryUtil.putInt(sessions.writable(s) + FLAGS, FIRED);
+                ends.push(due + lateness, s, generation);
+            }
+            if (m == firedSessions.length || m == batchSize) {
+                fired(m, out);
                 m = 0;
             }
             firedSessions[m] = s;
             firedKeys[m++] = MemoryUtil.getInt(at + KEY);
-            if (m == batchSize) {
-                emitFired(m, out);
-                m = 0;
-            }
         }
         if (m > 0) {
-            emitFired(m, out);
+            fired(m, out);
+        }
+        if (purged > 0) {
+            unlink(purgedSessions, purgedKeys, purged);
         }
     }
 
-    /**
-     * Emits sessions {@code firedSessions[0 .. m)} and frees them; each is the first of its key's sessions
-     * (sessions of a key are disjoint, so they fire in the order they are linked).
-     */
-    private void emitFired(int m, Output out) throws Exception {
+    /** Emits sessions {@code firedSessions[0 .. m)}; without allowed lateness they are done then. */
+    private void fired(int m, Output out) throws Exception {
+        emitSessions(m, out);
+        if (lateness == 0) {
+            unlink(firedSessions, firedKeys, m);
+        }
+    }
+
+    /** Emits sessions {@code firedSessions[0 .. m)}, keys {@code firedKeys[0 .. m)}. */
+    private void emitSessions(int m, Output out) throws Exception {
         if (fold != null) {
             writer.target(out);
             for (int r = 0; r < m; r++) {
@@ -537,7 +621,6 @@ public final class SessionWindowOperator extends Operator {
                         Instant.ofEpochMilli(MemoryUtil.getLong(at + LAST) + gap)));
             }
             writer.flush();
-            unlink(m);
             return;
         }
         RecordBatch result = output;
@@ -559,15 +642,17 @@ public final class SessionWindowOperator extends Operator {
         }
         result.setRowCount(m);
         out.emit(result);
-        unlink(m);
     }
 
-    /** Takes fired sessions {@code firedSessions[0 .. m)} off the front of their keys' lists and frees them. */
-    private void unlink(int m) {
+    /**
+     * Takes sessions {@code done[0 .. m)} (keys {@code keyIds}) off the front of their keys' lists and frees
+     * them; each is the first of its key's (a key's sessions are disjoint, so they end in the order linked).
+     */
+    private void unlink(int[] done, int[] keyIds, int m) {
         for (int r = 0; r < m; r++) {
-            int s = firedSessions[r];
+            int s = done[r];
             int next = MemoryUtil.getInt(sessions.address(s) + NEXT);
-            long entry = heads.writable(firedKeys[r]);
+            long entry = heads.writable(keyIds[r]);
             MemoryUtil.putInt(entry + HEAD, next);
             if (next == NONE) {
                 MemoryUtil.putInt(entry + TAIL, NONE);
@@ -646,13 +731,13 @@ public final class SessionWindowOperator extends Operator {
 
     /**
      * Restore: appends sessions read from a state file, {@code keyBatch}'s rows in order (each key's sessions
-     * come together, oldest first); {@code values} holds each row's first, last and accumulator words.
+     * come together, oldest first); {@code values} holds each row's first, last, flags and accumulator words.
      */
     void restoreSessions(RecordBatch keyBatch, long[] values, Tuple[] restoredFolds) {
         int n = keyBatch.rowCount();
         int[] keyIds = lookup.groupIds(keyBatch, keys);
         heads.ensureRecords(keys.groupCount());
-        int words = 2 + 2 * aggregateCount;
+        int words = 3 + 2 * aggregateCount;
         int previousKey = NONE;
         int previous = NONE;
         for (int i = 0; i < n; i++) {
@@ -670,8 +755,10 @@ public final class SessionWindowOperator extends Operator {
             MemoryUtil.putInt(at + PREVIOUS, key == previousKey ? previous : NONE);
             MemoryUtil.putInt(at + KEY, key);
             MemoryUtil.putInt(at + GENERATION, ++generations);
-            for (int k = 2; k < words; k++) {
-                MemoryUtil.putLong(at + ACCUMULATORS + 8L * (k - 2), values[w + k]);
+            int flags = (int) values[w + 2] & FIRED;
+            MemoryUtil.putInt(at + FLAGS, flags);
+            for (int k = 3; k < words; k++) {
+                MemoryUtil.putLong(at + ACCUMULATORS + 8L * (k - 3), values[w + k]);
             }
             if (key == previousKey) {
                 MemoryUtil.putInt(sessions.writable(previous) + NEXT, s);
@@ -681,7 +768,7 @@ public final class SessionWindowOperator extends Operator {
             MemoryUtil.putInt(heads.writable(key) + TAIL, s);
             previousKey = key;
             previous = s;
-            ends.push(values[w + 1] + gap, s, generations);
+            ends.push(values[w + 1] + gap + (flags != 0 ? lateness : 0), s, generations);
         }
     }
 

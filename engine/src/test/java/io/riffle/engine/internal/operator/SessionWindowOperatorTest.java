@@ -71,7 +71,12 @@ class SessionWindowOperatorTest extends AllocatorTest {
     }
 
     private SessionWindowOperator open(int subtask, int parallelism) {
-        SessionWindowOperator op = new SessionWindowOperator(EVENTS, 0, 2, GAP,
+        return open(subtask, parallelism, 0);
+    }
+
+    /** {@code lateness}: fired sessions are kept that long, so checkpoints also hold fired ones. */
+    private SessionWindowOperator open(int subtask, int parallelism, long lateness) {
+        SessionWindowOperator op = new SessionWindowOperator(EVENTS, 0, 2, GAP, lateness,
                 new Aggregate[] {Aggregate.sum("value"), Aggregate.count()}, 1L << 30, -1);
         op.open(new SubtaskContext("sessions", subtask, parallelism, allocator, 64, 1, null, MAX_PARALLELISM,
                 new OperatorMetrics("sessions", parallelism, false)));
@@ -135,7 +140,7 @@ class SessionWindowOperatorTest extends AllocatorTest {
                 Random random = new Random(seed);
                 List<Object[]> before = events(random, 200 + random.nextInt(3_000), 1_000);
                 List<String> expected = sessionsOf(before);
-                SessionWindowOperator op = open(0, 1);
+                SessionWindowOperator op = open(0, 1, iteration % 2 == 0 ? 0 : 40);
                 Collected out = new Collected();
                 Path file = dir.resolve("state-" + iteration);
                 try {
