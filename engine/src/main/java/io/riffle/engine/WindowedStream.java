@@ -46,8 +46,7 @@ public final class WindowedStream {
      * arrives in that time updates it, and the window is emitted again, for the keys updated, after the
      * batch that brought them (so a window can be emitted several times, the last result counting).
      * Only records later than that are late. On session windows a late record may also open a session or
-     * merge fired ones, which are emitted (again) after the batch. Reduce and aggregate functions take it on
-     * session windows only, so far.
+     * merge fired ones, which are emitted (again) after the batch.
      */
     public WindowedStream allowedLateness(Duration lateness) {
         requireEventTime("allowedLateness");
@@ -118,12 +117,9 @@ public final class WindowedStream {
                 keyed.schema(), keyed.keyField()));
     }
 
-    /** A user function's windows: any kind; allowed lateness on session windows only, so far. */
+    /** A user function's windows: any kind. */
     private DataStream folded(String what, WindowFold fold) {
-        if (latenessMillis > 0 && windows.gapMillis() == 0) {
-            throw new UnsupportedOperationException(what + " does not take allowed lateness yet: a fired window is"
-                    + " not kept; use aggregate(Aggregate...), which does");
-        }
+
         BatchSchema schema = keyed.schema();
         int key = keyed.keyField();
         long budget = keyed.env().stateBudgetBytes();
@@ -145,7 +141,8 @@ public final class WindowedStream {
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
         return withLateData(keyed.keyed(name, fold.outputSchema(true),
-                () -> new WindowFunctionOperator(fold, schema, key, time, size, slide, budget, lateOutput)), schema);
+                () -> new WindowFunctionOperator(fold, schema, key, time, size, slide, lateness, budget, lateOutput)),
+                schema);
     }
 
     private void requireEventTime(String what) {

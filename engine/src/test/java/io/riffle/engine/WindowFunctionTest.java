@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -283,18 +285,97 @@ class WindowFunctionTest {
         assertTrue(e.getMessage().contains("does not fit"), e.getMessage());
     }
 
+    /**
+     * Allowed lateness with a user reduce: a record for a fired window within the lateness updates it and the
+     * window is emitted again for that key after the batch; only records past the lateness are late. At
+     * parallelism 1, where the watermark each batch meets is known.
+     */
     @Test
-    void userFunctionsRefuseAllowedLateness() {
-        KeyedStream keyed = Environment.streaming().fromCollection(events(1, 10, 0), EVENTS)
-                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time")).keyBy("key");
-        assertEquals("reduce does not take allowed lateness yet: a fired window is not kept; use"
-                        + " aggregate(Aggregate...), which does",
-                assertThrows(UnsupportedOperationException.class, () -> keyed.window(Windows.tumbling(
-                        Duration.ofMillis(5))).allowedLateness(Duration.ofMillis(3)).reduce(SUM_AND_LATEST)).getMessage());
-        assertEquals("aggregate(function) does not take allowed lateness yet: a fired window is not kept; use"
-                        + " aggregate(Aggregate...), which does",
-                assertThrows(UnsupportedOperationException.class, () -> keyed.window(Windows.sliding(
-                        Duration.ofMillis(10), Duration.ofMillis(5))).allowedLateness(Duration.ofMillis(3))
-                        .aggregate(COUNT_SUM_MIN, ACCUMULATOR, RESULT)).getMessage());
+    void allowedLatenessReEmitsReducedWindows() {
+        long[][] shapes = {{100, 100}, {60, 20}};
+        int again = 0;
+        for (int seed = 0; seed < 8; seed++) {
+            long size = shapes[seed % 2][0];
+            long slide = shapes[seed % 2][1];
+            Windows windows = size == slide ? Windows.tumbling(Duration.ofMillis(size))
+                    : Windows.sliding(Duration.ofMillis(size), Duration.ofMillis(slide));
+            long bound = 10;
+            long lateness = 30 + seed * 7;
+            int batchSize = 1 + seed * 11 % 40;
+            List<Tuple> events = events(seed + 700, 3_000, 150);
+            TreeMap<List<Long>, long[]> state = new TreeMap<>((x, y) -> x.get(0).equals(y.get(0))
+                    ? Long.compare(x.get(1), y.get(1)) : Long.compare(x.get(0), y.get(0)));
+            List<Tuple> emitted = new ArrayList<>();
+            List<Tuple> lateEvents = new ArrayList<>();
+            long watermark = Long.MIN_VALUE;
+            long firedEnd = Long.MIN_VALUE;
+            for (int from = 0; from < events.size(); from += batchSize) {
+                long highest = Long.MIN_VALUE;
+                Set<List<Long>> updated = new TreeSet<>(state.comparator());
+                for (Tuple e : events.subList(from, Math.min(events.size(), from + batchSize))) {
+                    long time = e.getLong(2);
+                    highest = Math.max(highest, time);
+                    long lastStart = time - Math.floorMod(time, slide);
+                    if (lastStart + size - 1 + lateness <= watermark) {
+                        lateEvents.add(e);
+                        continue;
+                    }
+                    for (long st = lastStart; st > time - size; st -= slide) {
+                        long[] acc = state.computeIfAbsent(List.of(e.getLong(0), st), k -> new long[] {0, Long.MIN_VALUE});
+                        acc[0] += e.getLong(1);
+                        acc[1] = Math.max(acc[1], time);
+                        if (st + size <= firedEnd && st + size - 1 + lateness > watermark) {
+                            updated.add(List.of(e.getLong(0), st));
+                        }
+                    }
+                }
+                for (List<Long> w : updated) {
+                    emitted.add(reducedRow(w, state.get(w), size));
+                }
+                long next = Math.max(watermark, highest - bound - 1);
+                if (next > watermark) {
+                    watermark = next;
+                    for (Map.Entry<List<Long>, long[]> w : state.entrySet()) {
+                        long end = w.getKey().get(1) + size;
+                        if (end > firedEnd && end - 1 <= watermark) {
+                            emitted.add(reducedRow(w.getKey(), w.getValue(), size));
+                        }
+                    }
+                    for (List<Long> w : state.keySet()) {
+                        long end = w.get(1) + size;
+                        if (end - 1 <= watermark) {
+                            firedEnd = Math.max(firedEnd, end);
+                        }
+                    }
+                }
+            }
+            for (Map.Entry<List<Long>, long[]> w : state.entrySet()) {
+                if (w.getKey().get(1) + size > firedEnd) {
+                    emitted.add(reducedRow(w.getKey(), w.getValue(), size));
+                }
+            }
+            Environment env = Environment.streaming().setParallelism(1).setBatchSize(batchSize);
+            OutputTag late = new OutputTag("late");
+            DataStream reduced = env.fromCollection(events, EVENTS)
+                    .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofMillis(bound)))
+                    .keyBy("key").window(windows).allowedLateness(Duration.ofMillis(lateness)).sideOutputLateData(late)
+                    .reduce(SUM_AND_LATEST);
+            List<Tuple> out = new ArrayList<>();
+            List<Tuple> lateOut = new ArrayList<>();
+            reduced.collect(out);
+            reduced.getSideOutput(late).collect(lateOut);
+            env.execute("lateness");
+            String context = "seed " + seed + ", " + windows + ", lateness " + lateness + ", batch " + batchSize;
+            assertEquals(sorted(emitted), sorted(out), context);
+            assertEquals(sorted(lateEvents), sorted(lateOut), context + ": late records");
+            again += emitted.size() - state.size();
+        }
+        assertTrue(again > 20, "only " + again + " windows emitted again: the data tests little");
+    }
+
+    private static Tuple reducedRow(List<Long> window, long[] acc, long size) {
+        long start = window.get(1);
+        return Tuple.of(window.get(0), acc[0], Instant.ofEpochMilli(acc[1]), Instant.ofEpochMilli(start),
+                Instant.ofEpochMilli(start + size));
     }
 }

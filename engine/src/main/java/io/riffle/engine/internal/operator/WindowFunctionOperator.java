@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -43,7 +45,9 @@ import org.apache.arrow.vector.FieldVector;
  * number of windows it is in. A batch is split by pane with the window kernel; rows are folded one by one
  * (the functions are row-level). When the watermark reaches a window's last millisecond it fires: a tumbling
  * window emits its pane's records, a sliding one merges each key's records of its panes in time order first.
- * Late records are dropped and counted, or sent to the side output.
+ * With allowed lateness the panes are kept that much longer, and a window a batch updated after it fired is
+ * emitted again, for the keys updated, after the batch. Late records are dropped and counted, or sent to the
+ * side output.
  *
  * <p>A checkpoint shares each pane's record pages copy-on-write and writes them by key group into
  * {@code <file>.<pane start>}, with the same index as the aggregating window operator; a restore reads its key
@@ -79,6 +83,10 @@ public final class WindowFunctionOperator extends Operator {
     private long[] batchPanes = new long[8];
     private long watermark = Long.MIN_VALUE;
     private long firedEnd = Long.MIN_VALUE;
+    /** How long after firing a window's panes are kept (ms of event time): late records still update it. */
+    private final long lateness;
+    /** Allowed lateness: per fired window (by end) that this batch updated, the keys it updated. */
+    private final TreeMap<Long, Set<Object>> updatedFired = new TreeMap<>();
     /** After a rescaled restore: per key group of this subtask, the end of the last window its old subtask fired. */
     private long[] firedEndByKeyGroup;
     private long highestFiredEnd;
@@ -86,7 +94,8 @@ public final class WindowFunctionOperator extends Operator {
 
     /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
     public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, int timestampField, long size,
-                                  long slide, long budgetBytes, int lateOutput) {
+                                  long slide, long lateness, long budgetBytes, int lateOutput) {
+        this.lateness = lateness;
         this.fold = fold;
         this.inputSchema = inputSchema;
         this.keyColumn = inputSchema.column(keyField);
@@ -130,7 +139,8 @@ public final class WindowFunctionOperator extends Operator {
             starts = new long[Math.max(n, starts.length * 2)];
         }
         if (EventTimeKernel.windowStarts(timestamps, n, pane, starts) && !isLate(starts[0])) {
-            foldInto(paneFor(starts[0]), batch);
+            foldInto(starts[0], batch);
+            refireUpdated(out);
             return;
         }
         int distinct = 0;
@@ -152,7 +162,7 @@ public final class WindowFunctionOperator extends Operator {
             selection.setSize(count);
             GatherKernel.gather(batch, selection, scratch);
             if (!isLate(start)) {
-                foldInto(paneFor(start), scratch);
+                foldInto(start, scratch);
                 continue;
             }
             if (metrics != null) {
@@ -162,10 +172,15 @@ public final class WindowFunctionOperator extends Operator {
                 out.emitSide(uid, lateOutput, scratch);
             }
         }
+        refireUpdated(out);
     }
 
-    /** Folds every row of {@code rows} into its key's record of {@code into}. */
-    private void foldInto(KeyedRecords into, RecordBatch rows) throws Exception {
+    /**
+     * Folds every row of {@code rows} into its key's record of pane {@code paneStart}; with allowed lateness,
+     * notes the keys of the windows holding the pane that fired already, to emit them again after the batch.
+     */
+    private void foldInto(long paneStart, RecordBatch rows) throws Exception {
+        KeyedRecords into = paneFor(paneStart);
         int n = rows.rowCount();
         int[] ids = into.ids(rows, keyField);
         for (int row = 0; row < n; row++) {
@@ -177,6 +192,47 @@ public final class WindowFunctionOperator extends Operator {
                 into.set(id, fold.add(into.get(id), view));
             }
         }
+        if (lateness == 0 || firedEnd == Long.MIN_VALUE) {
+            return;
+        }
+        for (long s = paneStart - Math.floorMod(paneStart, slide); s > paneStart - size; s -= slide) {
+            long end = s + size;
+            if (end <= firedEnd && end - 1 + lateness > watermark) {
+                Set<Object> keys = updatedFired.computeIfAbsent(end, k -> new LinkedHashSet<>());
+                for (int row = 0; row < n; row++) {
+                    keys.add(into.get(ids[row]).field(fold.keyField()));
+                }
+            }
+        }
+    }
+
+    /** Allowed lateness: emits again, for the keys this batch updated, every fired window they updated. */
+    private void refireUpdated(Output out) throws Exception {
+        if (updatedFired.isEmpty()) {
+            return;
+        }
+        writer.target(out);
+        for (Map.Entry<Long, Set<Object>> w : updatedFired.entrySet()) {
+            long end = w.getKey();
+            Instant windowStart = Instant.ofEpochMilli(end - size);
+            Instant windowEnd = Instant.ofEpochMilli(end);
+            Map<Object, Tuple> window = new LinkedHashMap<>();
+            for (KeyedRecords p : panes.subMap(end - size, end).values()) {
+                for (int g = 0; g < p.size(); g++) {
+                    Tuple record = p.get(g);
+                    Object key = record.field(fold.keyField());
+                    if (w.getValue().contains(key)) {
+                        Tuple so = window.get(key);
+                        window.put(key, so == null ? record : fold.merge(so, record));
+                    }
+                }
+            }
+            for (Tuple record : window.values()) {
+                writer.collect(fold.emitted(record, windowStart, windowEnd));
+            }
+        }
+        writer.flush();
+        updatedFired.clear();
     }
 
     private int addDistinct(long start, int distinct) {
@@ -192,10 +248,10 @@ public final class WindowFunctionOperator extends Operator {
         return distinct + 1;
     }
 
-    /** Whether every window holding pane {@code paneStart} has fired. */
+    /** Whether every window holding pane {@code paneStart} has fired and is past its allowed lateness. */
     private boolean isLate(long paneStart) {
         long lastWindowStart = paneStart - Math.floorMod(paneStart, slide);
-        return lastWindowStart + size - 1 <= watermark;
+        return lastWindowStart + size - 1 + lateness <= watermark;
     }
 
     private KeyedRecords paneFor(long start) {
