@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -20,6 +22,7 @@ import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.engine.Environment;
+import io.riffle.engine.Tuple;
 import io.riffle.engine.WatermarkStrategy;
 import io.riffle.engine.Windows;
 import io.riffle.engine.connector.file.TransactionalCsvSink;
@@ -72,5 +75,21 @@ class ReadmeExampleTest {
             sum += i;
         }
         assertTrue(rows.contains("7,1970-01-01T00:00:00Z,1970-01-01T00:01:40Z," + sum), rows.subList(0, 3).toString());
+    }
+
+    /** The README's sessions example, as written there. */
+    @Test
+    void readmeSessionsExampleMergesEachUsersClicks() {
+        Environment env = Environment.streaming().setParallelism(2);
+        List<Tuple> sessions = env.fromCollection(List.of(
+                        Tuple.of("ann", 1L, Instant.ofEpochSecond(0)), Tuple.of("bob", 1L, Instant.ofEpochSecond(5)),
+                        Tuple.of("ann", 1L, Instant.ofEpochSecond(20)), Tuple.of("ann", 1L, Instant.ofEpochSecond(100))),
+                        "user", "clicks", "time")
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time"))
+                .keyBy("user").window(Windows.session(Duration.ofSeconds(30))).sum("clicks")
+                .executeAndCollect();
+        sessions.sort(Comparator.comparing(Tuple::toString));
+        assertEquals("[(ann,1970-01-01T00:00:00Z,1970-01-01T00:00:50Z,2), (ann,1970-01-01T00:01:40Z,1970-01-01T00:02:10Z,1),"
+                + " (bob,1970-01-01T00:00:05Z,1970-01-01T00:00:35Z,1)]", sessions.toString());
     }
 }
