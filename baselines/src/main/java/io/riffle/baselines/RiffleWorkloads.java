@@ -1,0 +1,63 @@
+package io.riffle.baselines;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.engine.DataStream;
+import io.riffle.engine.Environment;
+import io.riffle.engine.WatermarkStrategy;
+import io.riffle.engine.Windows;
+import org.apache.arrow.vector.BigIntVector;
+
+/** The workloads on Riffle, as its CLI jobs run them, with results added to a {@link Checksum}. */
+public final class RiffleWorkloads {
+    private RiffleWorkloads() {
+    }
+
+    public static Run run(Workload workload, long records, long keys, int parallelism) {
+        Environment env = (workload == Workload.W2 ? Environment.batch() : Environment.streaming())
+                .setParallelism(parallelism);
+        DataStream input = env.generate(records, keys);
+        Checksum checksum = new Checksum(keys);
+        switch (workload) {
+            case W1 -> input.keyBy("key").sum("value").forEachBatch(b -> addRunning(b, checksum));
+            case W2 -> input.groupBy("key").sum("value").forEachBatch(b -> addKeySums(b, checksum));
+            case W3 -> input.assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
+                    .keyBy("key").window(Windows.tumbling(Duration.ofMillis(Workload.WINDOW_MS))).sum("value")
+                    .forEachBatch(b -> addWindowSums(b, checksum));
+            default -> throw new IllegalArgumentException("no Riffle job for " + workload);
+        }
+        long start = System.nanoTime();
+        env.execute("riffle-" + workload);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Run("riffle", workload, records, keys, parallelism, seconds, checksum.rows(), checksum.value());
+    }
+
+    /** W1 rows: (key, running sum, timestamp). */
+    private static void addRunning(RecordBatch b, Checksum checksum) {
+        BigIntVector keys = (BigIntVector) b.vector(0);
+        BigIntVector sums = (BigIntVector) b.vector(1);
+        for (int r = 0; r < b.rowCount(); r++) {
+            checksum.addRunning(keys.get(r), sums.get(r));
+        }
+    }
+
+    /** W2 rows: (key, sum). */
+    private static void addKeySums(RecordBatch b, Checksum checksum) {
+        BigIntVector keys = (BigIntVector) b.vector(0);
+        BigIntVector sums = (BigIntVector) b.vector(1);
+        for (int r = 0; r < b.rowCount(); r++) {
+            checksum.add(keys.get(r), sums.get(r));
+        }
+    }
+
+    /** W3 rows: (key, window_start, window_end, sum). */
+    private static void addWindowSums(RecordBatch b, Checksum checksum) {
+        BigIntVector keys = (BigIntVector) b.vector(0);
+        BigIntVector sums = (BigIntVector) b.vector(3);
+        for (int r = 0; r < b.rowCount(); r++) {
+            checksum.add(keys.get(r), ((Instant) b.value(r, 1)).toEpochMilli(), sums.get(r));
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.riffle.baselines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Flink's results of each workload, on small N, checksum the same as Riffle's. */
+class ChecksumAgreementTest {
+    @ParameterizedTest
+    @EnumSource(Workload.class)
+    void flinkAndRiffleAgree(Workload workload) throws Exception {
+        long records = 250_000;
+        long keys = 13;
+        Run riffle = RiffleWorkloads.run(workload, records, keys, 2);
+        Run flink = FlinkWorkloads.run(workload, records, keys, 2);
+        assertEquals(riffle.rows(), flink.rows(), workload + ": rows");
+        assertEquals(Long.toHexString(riffle.checksum()), Long.toHexString(flink.checksum()), workload + ": checksum");
+    }
+}
