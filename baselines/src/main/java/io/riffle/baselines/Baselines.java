@@ -1,16 +1,24 @@
 package io.riffle.baselines;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * Runs one workload on Riffle and on Flink in one process, interleaved (Riffle, Flink, Riffle, Flink, ...),
- * and prints one JSON line per run, then a summary line: each system's first run (cold: a fresh JVM, nothing
- * compiled yet) apart from the median of the later ones (warm), their ratio, and whether every run's
- * checksum agreed.
- * {@code java ... io.riffle.baselines.Baselines W1 20000000 10000 2 3} (workload, records, keys,
+ * Runs one workload on Riffle and its baselines in one process, interleaved (Riffle, Flink, Spark, Riffle,
+ * ...): streaming workloads against Flink, batch ones against Flink and Spark. Prints one JSON line per run,
+ * then a summary line: each system's first run (cold: a fresh JVM, nothing compiled yet) apart from the
+ * median of its later ones (warm), Riffle's warm ratio to each baseline, and whether every run's result
+ * checksum agreed with Riffle's.
+ * {@code java ... io.riffle.baselines.Baselines W2 20000000 10000 2 5} (workload, records, keys,
  * parallelism, repetitions).
  */
 public final class Baselines {
+    private interface Contender {
+        Run run(Workload workload, long records, long keys, int parallelism) throws Exception;
+    }
+
     private Baselines() {
     }
 
@@ -24,28 +32,42 @@ public final class Baselines {
         long keys = Long.parseLong(args[2]);
         int parallelism = Integer.parseInt(args[3]);
         int repetitions = Integer.parseInt(args[4]);
-        double[] riffle = new double[repetitions];
-        double[] flink = new double[repetitions];
-        long riffleChecksum = 0;
-        boolean agree = true;
-        for (int r = 0; r < repetitions; r++) {
-            Run a = RiffleWorkloads.run(workload, records, keys, parallelism);
-            Run b = FlinkWorkloads.run(workload, records, keys, parallelism);
-            System.out.println(a.toJson());
-            System.out.println(b.toJson());
-            riffle[r] = a.recordsPerSecond();
-            flink[r] = b.recordsPerSecond();
-            riffleChecksum = a.checksum();
-            agree &= a.checksum() == b.checksum() && a.rows() == b.rows();
+        List<String> names = new ArrayList<>(List.of("riffle", "flink"));
+        List<Contender> systems = new ArrayList<>(List.of(RiffleWorkloads::run, FlinkWorkloads::run));
+        if (workload == Workload.W2) {
+            names.add("spark");
+            systems.add(SparkWorkloads::run);
         }
-        double riffleWarm = warmMedian(riffle);
-        double flinkWarm = warmMedian(flink);
-        System.out.println(String.format(Locale.ROOT, "{\"summary\":\"%s\",\"records\":%d,\"keys\":%d,"
-                        + "\"parallelism\":%d,\"repetitions\":%d,\"riffle_cold\":%.1f,\"flink_cold\":%.1f,"
-                        + "\"riffle_warm_median\":%.1f,\"flink_warm_median\":%.1f,\"warm_ratio\":%.2f,"
-                        + "\"checksums_agree\":%b,\"checksum\":\"%016x\"}",
-                workload, records, keys, parallelism, repetitions, riffle[0], flink[0], riffleWarm, flinkWarm,
-                riffleWarm / flinkWarm, agree, riffleChecksum));
+        double[][] rates = new double[systems.size()][repetitions];
+        boolean[] agree = new boolean[systems.size()];
+        Arrays.fill(agree, true);
+        long checksum = 0;
+        for (int r = 0; r < repetitions; r++) {
+            for (int s = 0; s < systems.size(); s++) {
+                Run run = systems.get(s).run(workload, records, keys, parallelism);
+                System.out.println(run.toJson());
+                rates[s][r] = run.recordsPerSecond();
+                if (s == 0) {
+                    checksum = run.checksum();
+                } else {
+                    agree[s] &= run.checksum() == checksum;
+                }
+            }
+        }
+        StringBuilder summary = new StringBuilder(String.format(Locale.ROOT,
+                "{\"summary\":\"%s\",\"records\":%d,\"keys\":%d,\"parallelism\":%d,\"repetitions\":%d,\"checksum\":\"%016x\"",
+                workload, records, keys, parallelism, repetitions, checksum));
+        double riffleWarm = warmMedian(rates[0]);
+        for (int s = 0; s < systems.size(); s++) {
+            String n = names.get(s);
+            double warm = warmMedian(rates[s]);
+            summary.append(String.format(Locale.ROOT, ",\"%s_cold\":%.1f,\"%s_warm_median\":%.1f", n, rates[s][0], n, warm));
+            if (s > 0) {
+                summary.append(String.format(Locale.ROOT, ",\"ratio_to_%s\":%.2f,\"checksums_agree_%s\":%b", n,
+                        riffleWarm / warm, n, agree[s]));
+            }
+        }
+        System.out.println(summary.append('}'));
     }
 
     /** The median of the runs after the first (the first alone when there is one). */
@@ -53,8 +75,8 @@ public final class Baselines {
         if (values.length == 1) {
             return values[0];
         }
-        double[] sorted = java.util.Arrays.copyOfRange(values, 1, values.length);
-        java.util.Arrays.sort(sorted);
+        double[] sorted = Arrays.copyOfRange(values, 1, values.length);
+        Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }

@@ -2,10 +2,11 @@ package io.riffle.baselines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Flink's results of each workload, on small N, checksum the same as Riffle's. */
+/** Flink's results of each workload, and Spark's of the batch ones, on small N, checksum the same as Riffle's. */
 class ChecksumAgreementTest {
     @ParameterizedTest
     @EnumSource(Workload.class)
@@ -16,5 +17,13 @@ class ChecksumAgreementTest {
         Run flink = FlinkWorkloads.run(workload, records, keys, 2);
         assertEquals(riffle.rows(), flink.rows(), workload + ": rows");
         assertEquals(Long.toHexString(riffle.checksum()), Long.toHexString(flink.checksum()), workload + ": checksum");
+    }
+
+    @Test
+    void sparkAgreesOnTheBatchWorkload() {
+        Run riffle = RiffleWorkloads.run(Workload.W2, 250_000, 13, 2);
+        Run spark = SparkWorkloads.run(Workload.W2, 250_000, 13, 2);
+        assertEquals(riffle.rows(), spark.rows(), "rows");
+        assertEquals(Long.toHexString(riffle.checksum()), Long.toHexString(spark.checksum()), "checksum");
     }
 }
