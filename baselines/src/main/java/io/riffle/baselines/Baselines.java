@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Runs one workload on Riffle and its baselines in one process, interleaved (Riffle, Flink, Spark, Riffle,
- * ...): streaming workloads against Flink, batch ones against Flink and Spark. Prints one JSON line per run,
+ * Runs one workload on Riffle and its baselines in one process, interleaved (Riffle, Flink, Spark, Hadoop,
+ * Riffle, ...): streaming workloads against Flink, batch ones against Flink, Spark and Hadoop MapReduce. Prints one JSON line per run,
  * then a summary line: each system's first run (cold: a fresh JVM, nothing compiled yet) apart from the
  * median of its later ones (warm), Riffle's warm ratio to each baseline, and whether every run's result
  * checksum agreed with Riffle's.
@@ -37,6 +37,8 @@ public final class Baselines {
         if (workload == Workload.W2) {
             names.add("spark");
             systems.add(SparkWorkloads::run);
+            names.add("hadoop");
+            systems.add(HadoopWorkloads::run);
         }
         double[][] rates = new double[systems.size()][repetitions];
         boolean[] agree = new boolean[systems.size()];
