@@ -1,5 +1,8 @@
 package io.riffle.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +54,16 @@ final class PlannedFailures implements FailureInjector {
                 throw new IllegalStateException("injected failure in " + operator + " at record " + f.atRecord);
             }
         }
+    }
+
+    /**
+     * Every planned failure happened and the job restarted for them: once per failure, or fewer times when
+     * two struck one attempt (subtasks that fail before the restart cancels them make one restart).
+     */
+    void assertHappened(JobResult result, String context) {
+        assertEquals(failures.size(), fired.get(), context + ": planned failures that happened");
+        assertTrue(result.restarts() >= 1 && result.restarts() <= failures.size(),
+                context + ": " + result.restarts() + " restarts for " + failures.size() + " failures");
     }
 
     @Override

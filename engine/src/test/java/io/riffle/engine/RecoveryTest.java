@@ -79,7 +79,7 @@ class RecoveryTest {
             List<Tuple> out = new ArrayList<>();
             env.readArrow(file).map(r -> Tuple.of(r.getLong(0), r.getLong(1) * 2), PAIR).collect(out);
             JobResult result = env.execute("arrow");
-            assertEquals(1 + seed, result.restarts(), "failures " + failures);
+            failures.assertHappened(result, "failures " + failures);
             List<Long> values = new ArrayList<>();
             for (Tuple t : out) {
                 values.add(t.getLong(1) / 2);
@@ -144,7 +144,7 @@ class RecoveryTest {
         List<Tuple> out = new ArrayList<>();
         env.generate(RECORDS, 10).map(r -> Tuple.of(r.getLong(0), r.getLong(1)), PAIR).groupBy(0).sum(1).collect(out);
         JobResult result = env.execute();
-        assertEquals(2, result.restarts());
+        failures.assertHappened(result, "failures " + failures);
         long[] sums = new long[10];
         for (long i = 0; i < RECORDS; i++) {
             sums[(int) (i % 10)] += i;
