@@ -3,13 +3,11 @@ package io.riffle.engine.internal.operator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -78,11 +76,7 @@ public final class WindowAggregateOperator extends Operator {
     private int batchSize;
     private RecordBatch scratch;
     private long[] starts = new long[1024];
-    /** The distinct panes of the batch being split. */
-    private long[] batchPanes = new long[8];
-    private long watermark = Long.MIN_VALUE;
-    /** The end of the last window fired. */
-    private long firedEnd = Long.MIN_VALUE;
+    private final PaneClock clock;
     private OperatorMetrics metrics;
     private final int lateOutput;
     private final int keyField;
@@ -94,10 +88,6 @@ public final class WindowAggregateOperator extends Operator {
     private int subtask;
     private int parallelism;
     private int maxParallelism;
-    /** After a rescaled restore: per key group of this subtask, the end of the last window its old subtask fired; else null. */
-    private long[] firedEndByKeyGroup;
-    private long highestFiredEnd;
-    private int firstKeyGroup;
     private long[] hashes = new long[0];
 
     /**
@@ -114,6 +104,7 @@ public final class WindowAggregateOperator extends Operator {
         this.size = size;
         this.slide = slide;
         this.pane = gcd(size, slide);
+        this.clock = new PaneClock(size, slide, lateness);
         this.aggregates = aggregates.clone();
         this.budgetBytes = budgetBytes;
         GroupBySpec user = GroupBySpec.of(inputSchema, keyField, aggregates);
@@ -181,22 +172,17 @@ public final class WindowAggregateOperator extends Operator {
             starts = new long[Math.max(n, starts.length * 2)];
         }
         boolean onePane = EventTimeKernel.windowStarts(timestamps, n, pane, starts);
-        if (onePane && !isLate(starts[0])) {
+        if (onePane && !clock.isLate(starts[0])) {
             paneFor(starts[0]).aggregate(batch);
             noteIfFired(starts[0], batch);
             fireLate(out);
             return;
         }
-        int distinct = 0;
-        for (int i = 0; i < n; i++) {
-            if (i == 0 || starts[i] != starts[i - 1]) {
-                distinct = addDistinct(starts[i], distinct);
-            }
-        }
+        int distinct = clock.distinctPanes(starts, n);
         selection.ensureCapacity(n);
         int[] rows = selection.rows();
         for (int d = 0; d < distinct; d++) {
-            long start = batchPanes[d];
+            long start = clock.batchPane(d);
             int count = 0;
             for (int i = 0; i < n; i++) {
                 if (starts[i] == start) {
@@ -204,7 +190,7 @@ public final class WindowAggregateOperator extends Operator {
                 }
             }
             selection.setSize(count);
-            if (isLate(start)) {
+            if (clock.isLate(start)) {
                 if (metrics != null) {
                     metrics.addDropped(subtask, count);
                 }
@@ -238,7 +224,7 @@ public final class WindowAggregateOperator extends Operator {
             return;
         }
         long firstStart = paneStart - size - Math.floorMod(paneStart - size, slide) + slide;
-        if (firstStart + size > firedEnd) {
+        if (firstStart + size > clock.firedEnd()) {
             return;
         }
         RecordBatch copy = RecordBatch.allocate(inputSchema, allocator, rows.rowCount());
@@ -264,7 +250,7 @@ public final class WindowAggregateOperator extends Operator {
                 long lastStart = p - Math.floorMod(p, slide);
                 for (long s = lastStart; s > p - size; s -= slide) {
                     long end = s + size;
-                    if (end <= firedEnd && end - 1 + lateness > watermark) {
+                    if (end <= clock.firedEnd() && end - 1 + lateness > clock.watermark()) {
                         byWindowEnd.computeIfAbsent(end, k -> new ArrayList<>()).add(lateRows.get(i));
                     }
                 }
@@ -325,26 +311,6 @@ public final class WindowAggregateOperator extends Operator {
         }
     }
 
-    /** Adds {@code start} to the batch's distinct panes unless there; returns their number. */
-    private int addDistinct(long start, int distinct) {
-        for (int d = 0; d < distinct; d++) {
-            if (batchPanes[d] == start) {
-                return distinct;
-            }
-        }
-        if (distinct == batchPanes.length) {
-            batchPanes = Arrays.copyOf(batchPanes, distinct * 2);
-        }
-        batchPanes[distinct] = start;
-        return distinct + 1;
-    }
-
-    /** Whether every window holding pane {@code paneStart} has fired and is past its allowed lateness. */
-    private boolean isLate(long paneStart) {
-        long lastWindowStart = paneStart - Math.floorMod(paneStart, slide);
-        return lastWindowStart + size - 1 + lateness <= watermark;
-    }
-
     private OffHeapHashTable paneFor(long start) {
         OffHeapHashTable table = panes.get(start);
         if (table == null) {
@@ -357,11 +323,10 @@ public final class WindowAggregateOperator extends Operator {
     /** Fires every window the watermark closes, oldest first, frees the panes no window needs any more. */
     @Override
     public void processWatermark(long watermark, Output out) throws Exception {
-        if (watermark <= this.watermark) {
+        if (!clock.advance(watermark)) {
             out.emitWatermark(watermark);
             return;
         }
-        this.watermark = watermark;
         // A window ends after its panes, so only panes at or below the watermark can close one; panes
         // ahead of it (a source far ahead in event time) are not looked at.
         NavigableMap<Long, OffHeapHashTable> due = panes.headMap(watermark, true);
@@ -369,27 +334,14 @@ public final class WindowAggregateOperator extends Operator {
             out.emitWatermark(watermark);
             return;
         }
-        TreeSet<Long> ends = new TreeSet<>();
-        for (long p : due.keySet()) {
-            long lastStart = p - Math.floorMod(p, slide);
-            for (long s = lastStart; s > p - size; s -= slide) {
-                long end = s + size;
-                if (end > firedEnd && end - 1 <= watermark) {
-                    ends.add(end);
-                }
-            }
-        }
-        for (long end : ends) {
+        for (long end : clock.endsToFire(due.keySet())) {
             fire(end - size, end, out);
-            firedEnd = end;
-        }
-        if (firedEndByKeyGroup != null && firedEnd >= highestFiredEnd) {
-            firedEndByKeyGroup = null;
+            clock.fired(end);
         }
         Iterator<Map.Entry<Long, OffHeapHashTable>> it = due.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Long, OffHeapHashTable> e = it.next();
-            if (isLate(e.getKey())) {
+            if (clock.isLate(e.getKey())) {
                 e.getValue().close();
                 it.remove();
             }
@@ -426,8 +378,8 @@ public final class WindowAggregateOperator extends Operator {
             try (RecordBatch partial = table.emit(from, batchSize, allocator);
                  RecordBatch result = RecordBatch.allocate(outputSchema, allocator, partial.rowCount())) {
                 all.ensureCapacity(partial.rowCount());
-                int n = !lateFiring && firedEndByKeyGroup != null && end <= highestFiredEnd
-                        ? notFiredYet(partial, end) : partial.rowCount();
+                int n = !lateFiring && clock.mayHaveFiredBeforeRestore(end) ? notFiredYet(partial, end)
+                        : partial.rowCount();
                 if (n == 0) {
                     continue;
                 }
@@ -468,7 +420,7 @@ public final class WindowAggregateOperator extends Operator {
         int count = 0;
         for (int r = 0; r < n; r++) {
             int group = KeyGroups.keyGroup(hashes[r], maxParallelism);
-            if (firedEndByKeyGroup[group - firstKeyGroup] < end) {
+            if (!clock.firedBeforeRestore(group, end)) {
                 rows[count++] = r;
             }
         }
@@ -510,8 +462,7 @@ public final class WindowAggregateOperator extends Operator {
             }
             throw e;
         }
-        WindowStateIndex index = new WindowStateIndex(subtask, parallelism, maxParallelism, watermark, firedEnd,
-                starts, new long[starts.length]);
+        WindowStateIndex index = clock.index(subtask, parallelism, maxParallelism, starts);
         return new OperatorSnapshot() {
             @Override
             public long writeTo(Path file) throws IOException {
@@ -536,45 +487,9 @@ public final class WindowAggregateOperator extends Operator {
     /** This subtask's key groups of every pane, read out of every old subtask's files. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
-        firstKeyGroup = restore.firstKeyGroup();
-        int last = restore.lastKeyGroupExclusive();
-        TreeMap<Long, List<Path>> paneFiles = new TreeMap<>();
-        long[] marks = new long[last - firstKeyGroup];
-        long lowestWatermark = Long.MAX_VALUE;
-        long lowestMark = Long.MAX_VALUE;
-        long highestMark = Long.MIN_VALUE;
-        boolean any = false;
-        for (Path file : restore.files()) {
-            WindowStateIndex old = WindowStateIndex.read(file);
-            int from = Math.max(firstKeyGroup, old.firstKeyGroup());
-            int to = Math.min(last, old.lastKeyGroupExclusive());
-            if (from >= to) {
-                continue;
-            }
-            any = true;
-            for (int g = from; g < to; g++) {
-                marks[g - firstKeyGroup] = old.firedEnd();
-            }
-            lowestWatermark = Math.min(lowestWatermark, old.watermark());
-            lowestMark = Math.min(lowestMark, old.firedEnd());
-            highestMark = Math.max(highestMark, old.firedEnd());
-            for (int p = 0; p < old.paneStarts().length; p++) {
-                paneFiles.computeIfAbsent(old.paneStarts()[p], k -> new ArrayList<>())
-                        .add(old.checkedPaneFile(file, p));
-            }
-        }
-        if (!any) {
-            return;
-        }
-        watermark = lowestWatermark;
-        firedEnd = lowestMark;
-        if (highestMark > lowestMark) {
-            firedEndByKeyGroup = marks;
-            highestFiredEnd = highestMark;
-        }
-        for (Map.Entry<Long, List<Path>> e : paneFiles.entrySet()) {
+        for (Map.Entry<Long, List<Path>> e : clock.restore(restore).entrySet()) {
             OffHeapHashTable table = OffHeapHashTable.restore(paneSpec, allocator, budgetBytes, e.getValue(),
-                    restore.maxParallelism(), firstKeyGroup, last);
+                    restore.maxParallelism(), restore.firstKeyGroup(), restore.lastKeyGroupExclusive());
             OffHeapHashTable stale = panes.put(e.getKey(), table);
             if (stale != null) {
                 stale.close();

@@ -3,8 +3,6 @@ package io.riffle.engine.internal.operator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -13,7 +11,6 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -80,17 +77,11 @@ public final class WindowFunctionOperator extends Operator {
     private RecordWriter writer;
     private RecordBatch scratch;
     private long[] starts = new long[1024];
-    private long[] batchPanes = new long[8];
-    private long watermark = Long.MIN_VALUE;
-    private long firedEnd = Long.MIN_VALUE;
     /** How long after firing a window's panes are kept (ms of event time): late records still update it. */
     private final long lateness;
+    private final PaneClock clock;
     /** Allowed lateness: per fired window (by end) that this batch updated, the keys it updated. */
     private final TreeMap<Long, Set<Object>> updatedFired = new TreeMap<>();
-    /** After a rescaled restore: per key group of this subtask, the end of the last window its old subtask fired. */
-    private long[] firedEndByKeyGroup;
-    private long highestFiredEnd;
-    private int firstKeyGroup;
 
     /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
     public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, int timestampField, long size,
@@ -105,6 +96,7 @@ public final class WindowFunctionOperator extends Operator {
         this.size = size;
         this.slide = slide;
         this.pane = gcd(size, slide);
+        this.clock = new PaneClock(size, slide, lateness);
         this.budgetBytes = budgetBytes;
         this.lateOutput = lateOutput;
     }
@@ -138,21 +130,16 @@ public final class WindowFunctionOperator extends Operator {
         if (starts.length < n) {
             starts = new long[Math.max(n, starts.length * 2)];
         }
-        if (EventTimeKernel.windowStarts(timestamps, n, pane, starts) && !isLate(starts[0])) {
+        if (EventTimeKernel.windowStarts(timestamps, n, pane, starts) && !clock.isLate(starts[0])) {
             foldInto(starts[0], batch);
             refireUpdated(out);
             return;
         }
-        int distinct = 0;
-        for (int i = 0; i < n; i++) {
-            if (i == 0 || starts[i] != starts[i - 1]) {
-                distinct = addDistinct(starts[i], distinct);
-            }
-        }
+        int distinct = clock.distinctPanes(starts, n);
         selection.ensureCapacity(n);
         int[] rows = selection.rows();
         for (int d = 0; d < distinct; d++) {
-            long start = batchPanes[d];
+            long start = clock.batchPane(d);
             int count = 0;
             for (int i = 0; i < n; i++) {
                 if (starts[i] == start) {
@@ -161,7 +148,7 @@ public final class WindowFunctionOperator extends Operator {
             }
             selection.setSize(count);
             GatherKernel.gather(batch, selection, scratch);
-            if (!isLate(start)) {
+            if (!clock.isLate(start)) {
                 foldInto(start, scratch);
                 continue;
             }
@@ -192,12 +179,12 @@ public final class WindowFunctionOperator extends Operator {
                 into.set(id, fold.add(into.get(id), view));
             }
         }
-        if (lateness == 0 || firedEnd == Long.MIN_VALUE) {
+        if (lateness == 0 || clock.firedEnd() == Long.MIN_VALUE) {
             return;
         }
         for (long s = paneStart - Math.floorMod(paneStart, slide); s > paneStart - size; s -= slide) {
             long end = s + size;
-            if (end <= firedEnd && end - 1 + lateness > watermark) {
+            if (end <= clock.firedEnd() && end - 1 + lateness > clock.watermark()) {
                 Set<Object> keys = updatedFired.computeIfAbsent(end, k -> new LinkedHashSet<>());
                 for (int row = 0; row < n; row++) {
                     keys.add(into.get(ids[row]).field(fold.keyField()));
@@ -235,25 +222,6 @@ public final class WindowFunctionOperator extends Operator {
         updatedFired.clear();
     }
 
-    private int addDistinct(long start, int distinct) {
-        for (int d = 0; d < distinct; d++) {
-            if (batchPanes[d] == start) {
-                return distinct;
-            }
-        }
-        if (distinct == batchPanes.length) {
-            batchPanes = Arrays.copyOf(batchPanes, distinct * 2);
-        }
-        batchPanes[distinct] = start;
-        return distinct + 1;
-    }
-
-    /** Whether every window holding pane {@code paneStart} has fired and is past its allowed lateness. */
-    private boolean isLate(long paneStart) {
-        long lastWindowStart = paneStart - Math.floorMod(paneStart, slide);
-        return lastWindowStart + size - 1 + lateness <= watermark;
-    }
-
     private KeyedRecords paneFor(long start) {
         KeyedRecords p = panes.get(start);
         if (p == null) {
@@ -266,32 +234,18 @@ public final class WindowFunctionOperator extends Operator {
     /** Fires every window the watermark closes, oldest first, and frees the panes no window needs any more. */
     @Override
     public void processWatermark(long watermark, Output out) throws Exception {
-        if (watermark > this.watermark) {
-            this.watermark = watermark;
+        if (clock.advance(watermark)) {
             NavigableMap<Long, KeyedRecords> due = panes.headMap(watermark, true);
-            TreeSet<Long> ends = new TreeSet<>();
-            for (long p : due.keySet()) {
-                long lastStart = p - Math.floorMod(p, slide);
-                for (long s = lastStart; s > p - size; s -= slide) {
-                    long end = s + size;
-                    if (end > firedEnd && end - 1 <= watermark) {
-                        ends.add(end);
-                    }
-                }
-            }
             writer.target(out);
-            for (long end : ends) {
+            for (long end : clock.endsToFire(due.keySet())) {
                 fire(end - size, end);
-                firedEnd = end;
+                clock.fired(end);
             }
             writer.flush();
-            if (firedEndByKeyGroup != null && firedEnd >= highestFiredEnd) {
-                firedEndByKeyGroup = null;
-            }
             Iterator<Map.Entry<Long, KeyedRecords>> it = due.entrySet().iterator();
             while (it.hasNext()) {
                 Map.Entry<Long, KeyedRecords> e = it.next();
-                if (isLate(e.getKey())) {
+                if (clock.isLate(e.getKey())) {
                     e.getValue().close();
                     it.remove();
                 }
@@ -331,8 +285,7 @@ public final class WindowFunctionOperator extends Operator {
 
     /** Emits a window's record, unless its key group's old subtask had fired the window before a rescale. */
     private void emit(Tuple record, int keyGroup, long end, Instant windowStart, Instant windowEnd) throws Exception {
-        if (firedEndByKeyGroup != null && end <= highestFiredEnd
-                && firedEndByKeyGroup[keyGroup - firstKeyGroup] >= end) {
+        if (clock.firedBeforeRestore(keyGroup, end)) {
             return;
         }
         writer.collect(fold.emitted(record, windowStart, windowEnd));
@@ -347,8 +300,7 @@ public final class WindowFunctionOperator extends Operator {
             paneStarts[i] = e.getKey();
             snapshots[i++] = e.getValue().snapshot();
         }
-        WindowStateIndex index = new WindowStateIndex(subtask, parallelism, maxParallelism, watermark, firedEnd,
-                paneStarts, new long[paneStarts.length]);
+        WindowStateIndex index = clock.index(subtask, parallelism, maxParallelism, paneStarts);
         return new OperatorSnapshot() {
             @Override
             public long writeTo(Path file) throws IOException {
@@ -371,42 +323,9 @@ public final class WindowFunctionOperator extends Operator {
     /** This subtask's key groups of every pane, read out of every old subtask's files. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
-        firstKeyGroup = restore.firstKeyGroup();
-        int last = restore.lastKeyGroupExclusive();
-        TreeMap<Long, List<Path>> paneFiles = new TreeMap<>();
-        long[] marks = new long[last - firstKeyGroup];
-        long lowestWatermark = Long.MAX_VALUE;
-        long lowestMark = Long.MAX_VALUE;
-        long highestMark = Long.MIN_VALUE;
-        boolean any = false;
-        for (Path file : restore.files()) {
-            WindowStateIndex old = WindowStateIndex.read(file);
-            int from = Math.max(firstKeyGroup, old.firstKeyGroup());
-            int to = Math.min(last, old.lastKeyGroupExclusive());
-            if (from >= to) {
-                continue;
-            }
-            any = true;
-            Arrays.fill(marks, from - firstKeyGroup, to - firstKeyGroup, old.firedEnd());
-            lowestWatermark = Math.min(lowestWatermark, old.watermark());
-            lowestMark = Math.min(lowestMark, old.firedEnd());
-            highestMark = Math.max(highestMark, old.firedEnd());
-            for (int p = 0; p < old.paneStarts().length; p++) {
-                paneFiles.computeIfAbsent(old.paneStarts()[p], k -> new ArrayList<>()).add(old.checkedPaneFile(file, p));
-            }
-        }
-        if (!any) {
-            return;
-        }
-        watermark = lowestWatermark;
-        firedEnd = lowestMark;
-        if (highestMark > lowestMark) {
-            firedEndByKeyGroup = marks;
-            highestFiredEnd = highestMark;
-        }
-        for (Map.Entry<Long, List<Path>> e : paneFiles.entrySet()) {
-            paneFor(e.getKey()).restore(e.getValue(), fold.stateSchema(), fold.keyField(), firstKeyGroup, last,
-                    record -> true, name, batchSize);
+        for (Map.Entry<Long, List<Path>> e : clock.restore(restore).entrySet()) {
+            paneFor(e.getKey()).restore(e.getValue(), fold.stateSchema(), fold.keyField(), restore.firstKeyGroup(),
+                    restore.lastKeyGroupExclusive(), record -> true, name, batchSize);
         }
     }
 

@@ -1,0 +1,175 @@
+package io.riffle.engine.internal.operator;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import io.riffle.engine.internal.runtime.StateRestore;
+
+/**
+ * Event time of a pane-based window operator (tumbling and sliding windows kept by pane, {@code gcd(size,
+ * slide)} long): its watermark, the end of the last window it fired, which panes a batch falls into, which
+ * windows a watermark closes, which panes are late, and after a rescaled restore the per-key-group marks of
+ * what the old subtasks had fired. Shared by the aggregating and the user-function window operators; owned
+ * by the operator's thread.
+ */
+final class PaneClock {
+    private final long size;
+    private final long slide;
+    private final long lateness;
+    private long watermark = Long.MIN_VALUE;
+    private long firedEnd = Long.MIN_VALUE;
+    /** The distinct panes of the batch being split. */
+    private long[] batchPanes = new long[8];
+    /** After a rescaled restore: per key group of this subtask, the end of the last window its old subtask fired; else null. */
+    private long[] firedEndByKeyGroup;
+    private long highestFiredEnd;
+    private int firstKeyGroup;
+
+    PaneClock(long size, long slide, long lateness) {
+        this.size = size;
+        this.slide = slide;
+        this.lateness = lateness;
+    }
+
+    long watermark() {
+        return watermark;
+    }
+
+    /** The end of the last window fired. */
+    long firedEnd() {
+        return firedEnd;
+    }
+
+    /** Moves the watermark to {@code watermark}; false when that is not forward. */
+    boolean advance(long watermark) {
+        if (watermark <= this.watermark) {
+            return false;
+        }
+        this.watermark = watermark;
+        return true;
+    }
+
+    /** Whether every window holding pane {@code paneStart} has fired and is past its allowed lateness. */
+    boolean isLate(long paneStart) {
+        long lastWindowStart = paneStart - Math.floorMod(paneStart, slide);
+        return lastWindowStart + size - 1 + lateness <= watermark;
+    }
+
+    /** The distinct panes of {@code starts[0 .. n)} (each row's pane start), then read with {@link #batchPane}. */
+    int distinctPanes(long[] starts, int n) {
+        int distinct = 0;
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || starts[i] != starts[i - 1]) {
+                distinct = addDistinct(starts[i], distinct);
+            }
+        }
+        return distinct;
+    }
+
+    long batchPane(int d) {
+        return batchPanes[d];
+    }
+
+    private int addDistinct(long start, int distinct) {
+        for (int d = 0; d < distinct; d++) {
+            if (batchPanes[d] == start) {
+                return distinct;
+            }
+        }
+        if (distinct == batchPanes.length) {
+            batchPanes = Arrays.copyOf(batchPanes, distinct * 2);
+        }
+        batchPanes[distinct] = start;
+        return distinct + 1;
+    }
+
+    /**
+     * The ends of the windows not fired yet that the watermark closes, oldest first, of the windows holding
+     * {@code duePanes} (the panes at or below the watermark: a window ends after its panes).
+     */
+    TreeSet<Long> endsToFire(Set<Long> duePanes) {
+        TreeSet<Long> ends = new TreeSet<>();
+        for (long p : duePanes) {
+            long lastStart = p - Math.floorMod(p, slide);
+            for (long s = lastStart; s > p - size; s -= slide) {
+                long end = s + size;
+                if (end > firedEnd && end - 1 <= watermark) {
+                    ends.add(end);
+                }
+            }
+        }
+        return ends;
+    }
+
+    /** The window ending at {@code end} has fired (windows fire in order of end). */
+    void fired(long end) {
+        firedEnd = end;
+        if (firedEndByKeyGroup != null && firedEnd >= highestFiredEnd) {
+            firedEndByKeyGroup = null;
+        }
+    }
+
+    /** After a rescaled restore: whether some old subtask may have fired the window ending at {@code end}. */
+    boolean mayHaveFiredBeforeRestore(long end) {
+        return firedEndByKeyGroup != null && end <= highestFiredEnd;
+    }
+
+    /** Whether the old subtask of key group {@code keyGroup} had fired the window ending at {@code end}. */
+    boolean firedBeforeRestore(int keyGroup, long end) {
+        return firedEndByKeyGroup != null && firedEndByKeyGroup[keyGroup - firstKeyGroup] >= end;
+    }
+
+    /** This subtask's part of a checkpoint index: its watermark, last fired end and panes. */
+    WindowStateIndex index(int subtask, int parallelism, int maxParallelism, long[] paneStarts) {
+        return new WindowStateIndex(subtask, parallelism, maxParallelism, watermark, firedEnd, paneStarts,
+                new long[paneStarts.length]);
+    }
+
+    /**
+     * Reads the old subtasks' indexes that meet this subtask's key groups: the watermark and fired end become
+     * the lowest of theirs, each key group keeps its old subtask's mark, and the pane files to read are
+     * returned by pane start (none when no old subtask's key groups meet these).
+     */
+    TreeMap<Long, List<Path>> restore(StateRestore restore) throws IOException {
+        firstKeyGroup = restore.firstKeyGroup();
+        int last = restore.lastKeyGroupExclusive();
+        TreeMap<Long, List<Path>> paneFiles = new TreeMap<>();
+        long[] marks = new long[last - firstKeyGroup];
+        long lowestWatermark = Long.MAX_VALUE;
+        long lowestMark = Long.MAX_VALUE;
+        long highestMark = Long.MIN_VALUE;
+        boolean any = false;
+        for (Path file : restore.files()) {
+            WindowStateIndex old = WindowStateIndex.read(file);
+            int from = Math.max(firstKeyGroup, old.firstKeyGroup());
+            int to = Math.min(last, old.lastKeyGroupExclusive());
+            if (from >= to) {
+                continue;
+            }
+            any = true;
+            Arrays.fill(marks, from - firstKeyGroup, to - firstKeyGroup, old.firedEnd());
+            lowestWatermark = Math.min(lowestWatermark, old.watermark());
+            lowestMark = Math.min(lowestMark, old.firedEnd());
+            highestMark = Math.max(highestMark, old.firedEnd());
+            for (int p = 0; p < old.paneStarts().length; p++) {
+                paneFiles.computeIfAbsent(old.paneStarts()[p], k -> new ArrayList<>()).add(old.checkedPaneFile(file, p));
+            }
+        }
+        if (!any) {
+            return paneFiles;
+        }
+        watermark = lowestWatermark;
+        firedEnd = lowestMark;
+        if (highestMark > lowestMark) {
+            firedEndByKeyGroup = marks;
+            highestFiredEnd = highestMark;
+        }
+        return paneFiles;
+    }
+}
