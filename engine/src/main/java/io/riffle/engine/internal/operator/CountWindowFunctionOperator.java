@@ -1,7 +1,6 @@
 package io.riffle.engine.internal.operator;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,7 +35,6 @@ public final class CountWindowFunctionOperator extends Operator {
     private KeyedRecords entries;
     private RecordWriter writer;
     private int batchSize;
-    private int maxParallelism;
     private String name;
 
     public CountWindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, long size,
@@ -59,7 +57,7 @@ public final class CountWindowFunctionOperator extends Operator {
     public void open(TaskContext context) {
         batchSize = context.batchSize();
         name = context.operatorName();
-        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        int maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
         entries = new KeyedRecords(inputSchema.column(keyField), context.allocator(), budgetBytes, maxParallelism);
         writer = new RecordWriter(name, fold.outputSchema(false), context.allocator(), batchSize);
     }
@@ -112,17 +110,7 @@ public final class CountWindowFunctionOperator extends Operator {
 
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        ReducedRecords.Snapshot snapshot = entries.snapshot();
-        return new OperatorSnapshot() {
-            @Override
-            public long writeTo(Path file) throws IOException {
-                return snapshot.writeTo(file, entrySchema, maxParallelism);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return entries.checkpoint(entrySchema);
     }
 
     /** This subtask's key groups' open windows out of every old subtask's file; empty ones are left out. */

@@ -15,6 +15,7 @@ import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 
@@ -77,6 +78,21 @@ final class KeyedRecords implements AutoCloseable {
 
     ReducedRecords.Snapshot snapshot() {
         return records.snapshot();
+    }
+
+    /** A checkpoint of the records as they are now (pages shared copy-on-write), written by key group as {@code schema}. */
+    OperatorSnapshot checkpoint(BatchSchema schema) {
+        ReducedRecords.Snapshot snapshot = records.snapshot();
+        return new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) throws IOException {
+                return snapshot.writeTo(file, schema, maxParallelism);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.riffle.engine.internal.operator;
 
 import java.io.IOException;
-import java.nio.file.Path;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
@@ -33,7 +32,6 @@ public final class ReduceOperator extends Operator {
     private RecordWriter writer;
     private String name;
     private int batchSize;
-    private int maxParallelism;
 
     public ReduceOperator(ReduceFunction function, BatchSchema schema, int keyField, boolean running,
                           long budgetBytes) {
@@ -49,7 +47,7 @@ public final class ReduceOperator extends Operator {
         name = context.operatorName();
         writer = new RecordWriter(name, schema, context.allocator(), context.batchSize());
         batchSize = context.batchSize();
-        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        int maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
         reduced = new KeyedRecords(schema.column(keyField), context.allocator(), budgetBytes, maxParallelism);
     }
 
@@ -94,17 +92,7 @@ public final class ReduceOperator extends Operator {
 
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        ReducedRecords.Snapshot snapshot = reduced.snapshot();
-        return new OperatorSnapshot() {
-            @Override
-            public long writeTo(Path file) throws IOException {
-                return snapshot.writeTo(file, schema, maxParallelism);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return reduced.checkpoint(schema);
     }
 
     /** The records of this subtask's key groups out of every old subtask's file; their keys go into the table. */
