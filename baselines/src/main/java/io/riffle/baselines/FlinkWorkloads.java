@@ -2,6 +2,10 @@ package io.riffle.baselines;
 
 import java.time.Duration;
 
+import io.riffle.bench.Checksum;
+import io.riffle.bench.Contender;
+import io.riffle.bench.Run;
+import io.riffle.bench.Workload;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -24,17 +28,25 @@ import org.apache.flink.util.Collector;
  * results go to a sink that only adds them to the run's {@link Checksum} (one JVM: the local environment runs
  * the sink subtasks in this process).
  */
-public final class FlinkWorkloads {
+public final class FlinkWorkloads implements Contender {
     /** Where the sinks of the run in progress add their rows (runs are one at a time). */
     private static volatile Checksum current;
 
-    private FlinkWorkloads() {
+    @Override
+    public String name() {
+        return "flink";
     }
 
-    public static Run run(Workload workload, long records, long keys, int parallelism) throws Exception {
+    @Override
+    public boolean runs(Workload workload) {
+        return true;
+    }
+
+    @Override
+    public Run run(Workload workload, long records, long keys, int parallelism) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
         env.getConfig().enableObjectReuse();
-        env.setRuntimeMode(workload == Workload.W2 ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);
+        env.setRuntimeMode(workload.isBatch() ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);
         DataStream<Tuple3<Long, Long, Long>> input = env.fromSequence(0, records - 1).map(new Generate(keys));
         Checksum checksum = new Checksum(keys);
         current = checksum;
@@ -118,7 +130,7 @@ public final class FlinkWorkloads {
 
         @Override
         public SinkWriter<Tuple3<Long, Long, Long>> createWriter(WriterInitContext context) {
-            Checksum checksum = current;
+            Checksum.Part checksum = current.part();
             return new SinkWriter<>() {
                 @Override
                 public void write(Tuple3<Long, Long, Long> t, Context context) {

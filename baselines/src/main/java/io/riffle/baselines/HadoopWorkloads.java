@@ -9,6 +9,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import io.riffle.bench.Checksum;
+import io.riffle.bench.Contender;
+import io.riffle.bench.Run;
+import io.riffle.bench.Workload;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.NullWritable;
@@ -31,18 +35,26 @@ import org.apache.hadoop.mapreduce.TaskAttemptContext;
  * reducers, and an output format that only checksums the (key, sum) rows. Scratch files go to a temporary
  * directory that is deleted after the run.
  */
-public final class HadoopWorkloads {
+public final class HadoopWorkloads implements Contender {
     private static final String RECORDS = "riffle.records";
     private static final String KEYS = "riffle.keys";
     private static final String SPLITS = "riffle.splits";
     /** Where the reducers of the run in progress add their rows (runs are one at a time). */
     private static volatile Checksum current;
 
-    private HadoopWorkloads() {
+    @Override
+    public String name() {
+        return "hadoop";
     }
 
-    public static Run run(Workload workload, long records, long keys, int parallelism) throws Exception {
-        if (workload != Workload.W2) {
+    @Override
+    public boolean runs(Workload workload) {
+        return workload.isBatch();
+    }
+
+    @Override
+    public Run run(Workload workload, long records, long keys, int parallelism) throws Exception {
+        if (!runs(workload)) {
             throw new IllegalArgumentException("Hadoop runs the batch workloads; " + workload + " is Flink's to compare");
         }
         Path scratch = Files.createTempDirectory("riffle-hadoop");
@@ -215,7 +227,7 @@ public final class HadoopWorkloads {
     public static final class ChecksumOutputFormat extends OutputFormat<LongWritable, LongWritable> {
         @Override
         public RecordWriter<LongWritable, LongWritable> getRecordWriter(TaskAttemptContext context) {
-            Checksum checksum = current;
+            Checksum.Part checksum = current.part();
             return new RecordWriter<>() {
                 @Override
                 public void write(LongWritable key, LongWritable value) {

@@ -2,6 +2,10 @@ package io.riffle.baselines;
 
 import java.util.List;
 
+import io.riffle.bench.Checksum;
+import io.riffle.bench.Contender;
+import io.riffle.bench.Run;
+import io.riffle.bench.Workload;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -13,11 +17,8 @@ import org.apache.spark.sql.functions;
  * session per JVM, kept between runs, so that later runs are warm; the first run of a process includes
  * starting it.
  */
-public final class SparkWorkloads {
+public final class SparkWorkloads implements Contender {
     private static SparkSession session;
-
-    private SparkWorkloads() {
-    }
 
     private static synchronized SparkSession session(int parallelism) {
         if (session == null) {
@@ -29,8 +30,19 @@ public final class SparkWorkloads {
         return session;
     }
 
-    public static Run run(Workload workload, long records, long keys, int parallelism) {
-        if (workload != Workload.W2) {
+    @Override
+    public String name() {
+        return "spark";
+    }
+
+    @Override
+    public boolean runs(Workload workload) {
+        return workload.isBatch();
+    }
+
+    @Override
+    public Run run(Workload workload, long records, long keys, int parallelism) {
+        if (!runs(workload)) {
             throw new IllegalArgumentException("Spark runs the batch workloads; " + workload + " is Flink's to compare");
         }
         long start = System.nanoTime();
@@ -41,8 +53,9 @@ public final class SparkWorkloads {
         List<Row> rows = sums.collectAsList();
         double seconds = (System.nanoTime() - start) / 1e9;
         Checksum checksum = new Checksum(keys);
+        Checksum.Part part = checksum.part();
         for (Row r : rows) {
-            checksum.add(r.getLong(0), r.getLong(1));
+            part.add(r.getLong(0), r.getLong(1));
         }
         return new Run("spark", workload, records, keys, parallelism, seconds, checksum.rows(), checksum.value());
     }

@@ -1,7 +1,6 @@
-package io.riffle.baselines;
+package io.riffle.bench;
 
 import java.time.Duration;
-import java.time.Instant;
 
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.DataStream;
@@ -9,23 +8,32 @@ import io.riffle.engine.Environment;
 import io.riffle.engine.WatermarkStrategy;
 import io.riffle.engine.Windows;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.TimeStampVector;
 
 /** The workloads on Riffle, as its CLI jobs run them, with results added to a {@link Checksum}. */
-public final class RiffleWorkloads {
-    private RiffleWorkloads() {
+public final class RiffleWorkloads implements Contender {
+    @Override
+    public String name() {
+        return "riffle";
     }
 
-    public static Run run(Workload workload, long records, long keys, int parallelism) {
-        Environment env = (workload == Workload.W2 ? Environment.batch() : Environment.streaming())
+    @Override
+    public boolean runs(Workload workload) {
+        return true;
+    }
+
+    @Override
+    public Run run(Workload workload, long records, long keys, int parallelism) {
+        Environment env = (workload.isBatch() ? Environment.batch() : Environment.streaming())
                 .setParallelism(parallelism);
         DataStream input = env.generate(records, keys);
         Checksum checksum = new Checksum(keys);
         switch (workload) {
-            case W1 -> input.keyBy("key").sum("value").forEachBatch(b -> addRunning(b, checksum));
-            case W2 -> input.groupBy("key").sum("value").forEachBatch(b -> addKeySums(b, checksum));
+            case W1 -> input.keyBy("key").sum("value").forEachBatch(b -> addRunning(b, checksum.forThisThread()));
+            case W2 -> input.groupBy("key").sum("value").forEachBatch(b -> addKeySums(b, checksum.forThisThread()));
             case W3 -> input.assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
                     .keyBy("key").window(Windows.tumbling(Duration.ofMillis(Workload.WINDOW_MS))).sum("value")
-                    .forEachBatch(b -> addWindowSums(b, checksum));
+                    .forEachBatch(b -> addWindowSums(b, checksum.forThisThread()));
             default -> throw new IllegalArgumentException("no Riffle job for " + workload);
         }
         long start = System.nanoTime();
@@ -35,7 +43,7 @@ public final class RiffleWorkloads {
     }
 
     /** W1 rows: (key, running sum, timestamp). */
-    private static void addRunning(RecordBatch b, Checksum checksum) {
+    private static void addRunning(RecordBatch b, Checksum.Part checksum) {
         BigIntVector keys = (BigIntVector) b.vector(0);
         BigIntVector sums = (BigIntVector) b.vector(1);
         for (int r = 0; r < b.rowCount(); r++) {
@@ -44,7 +52,7 @@ public final class RiffleWorkloads {
     }
 
     /** W2 rows: (key, sum). */
-    private static void addKeySums(RecordBatch b, Checksum checksum) {
+    private static void addKeySums(RecordBatch b, Checksum.Part checksum) {
         BigIntVector keys = (BigIntVector) b.vector(0);
         BigIntVector sums = (BigIntVector) b.vector(1);
         for (int r = 0; r < b.rowCount(); r++) {
@@ -53,11 +61,12 @@ public final class RiffleWorkloads {
     }
 
     /** W3 rows: (key, window_start, window_end, sum). */
-    private static void addWindowSums(RecordBatch b, Checksum checksum) {
+    private static void addWindowSums(RecordBatch b, Checksum.Part checksum) {
         BigIntVector keys = (BigIntVector) b.vector(0);
+        TimeStampVector starts = (TimeStampVector) b.vector(1);
         BigIntVector sums = (BigIntVector) b.vector(3);
         for (int r = 0; r < b.rowCount(); r++) {
-            checksum.add(keys.get(r), ((Instant) b.value(r, 1)).toEpochMilli(), sums.get(r));
+            checksum.add(keys.get(r), starts.get(r), sums.get(r));
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.riffle.baselines;
+package io.riffle.bench;
 
 import java.util.Locale;
 
