@@ -1,0 +1,261 @@
+package io.riffle.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The side-by-side runner: each workload on Riffle and on every baseline on the classpath, interleaved
+ * (A B C A B C ...), warm repetitions in this process after one warm-up each, then cold runs each in a
+ * process of its own, then L1; writes {@code results.json}, {@code summary.md} and the plots.
+ *
+ * <pre>{@code
+ * bin/riffle-bench --workloads W1,W2 --records 20000000 --repetitions 3 --cold 1
+ * }</pre>
+ */
+@Command(name = "riffle-bench", mixinStandardHelpOptions = true,
+        description = "Runs the brief's workloads on Riffle and its baselines, side by side.")
+public final class BenchRunner implements Callable<Integer> {
+    @Option(names = "--workloads", split = ",", description = "Workloads to run (default: all).")
+    List<Workload> workloads = List.of(Workload.values());
+
+    @Option(names = "--records", split = ",", description = "N for every workload, or per workload as W1=N,W2=N"
+            + " (default 20000000).")
+    List<String> records = List.of("20000000");
+
+    @Option(names = "--keys", description = "K: keys, W4's vocabulary, W5's customers (default 10000).")
+    long keys = 10_000;
+
+    @Option(names = "--parallelism", description = "Parallelism of every system (default 2).")
+    int parallelism = 2;
+
+    @Option(names = "--repetitions", description = "Warm repetitions per system after one warm-up (default 3).")
+    int repetitions = 3;
+
+    @Option(names = "--cold", description = "Cold whole-process runs per system (default 1).")
+    int coldRuns = 1;
+
+    @Option(names = "--latency-rate", description = "L1's source rate, records/s over all subtasks (default 1000000;"
+            + " 0: no L1).")
+    long latencyRate = 1_000_000;
+
+    @Option(names = "--latency-seconds", description = "L1's measured seconds, after the warm-up (default 20).")
+    double latencySeconds = 20;
+
+    @Option(names = "--latency-warmup-seconds", description = "L1's warm-up seconds, not measured (default 5).")
+    double latencyWarmupSeconds = 5;
+
+    @Option(names = "--checkpoint-interval-ms", description = "L1's checkpoint interval (default 1000).")
+    long checkpointIntervalMs = 1000;
+
+    @Option(names = "--systems", split = ",", description = "Systems to run (default: riffle and every baseline on"
+            + " the classpath).")
+    List<String> systems = List.of();
+
+    @Option(names = "--out", description = "Output directory (default bench-results/<date>-<commit>).")
+    Path out;
+
+    @Option(names = "--commit", description = "The commit measured (default: git rev-parse --short HEAD).")
+    String commit;
+
+    private final PrintStream log;
+
+    BenchRunner(PrintStream log) {
+        this.log = log;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchRunner(System.err)).setCaseInsensitiveEnumValuesAllowed(true)
+                .execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = settings();
+        String at = commit != null ? commit : gitCommit();
+        String date = LocalDate.now(ZoneOffset.UTC).toString();
+        Path dir = out != null ? out : Path.of("bench-results", date + "-" + at);
+        Report report = run(settings, at, date);
+        report.write(dir);
+        log.println("results: " + dir.resolve("results.json") + ", " + dir.resolve("summary.md"));
+        System.out.print(Files.readString(dir.resolve("summary.md"), StandardCharsets.UTF_8));
+        return 0;
+    }
+
+    Settings settings() {
+        Map<Workload, Long> counts = new EnumMap<>(Workload.class);
+        for (String r : records) {
+            int eq = r.indexOf('=');
+            try {
+                if (eq < 0) {
+                    for (Workload w : Workload.values()) {
+                        counts.put(w, Long.parseLong(r.trim()));
+                    }
+                } else {
+                    counts.put(Workload.valueOf(r.substring(0, eq).trim().toUpperCase(Locale.ROOT)),
+                            Long.parseLong(r.substring(eq + 1).trim()));
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--records takes N or W1=N,W2=N,...; not '" + r + "'", e);
+            }
+        }
+        LatencySetup latency = null;
+        if (latencyRate > 0) {
+            long measured = (long) (latencyRate * latencySeconds);
+            long warmup = (long) (latencyRate * latencyWarmupSeconds);
+            latency = new LatencySetup(latencyRate, warmup + measured, warmup, keys, parallelism,
+                    Duration.ofMillis(checkpointIntervalMs));
+        }
+        return new Settings(workloads, counts, keys, parallelism, repetitions, coldRuns, latency, systems);
+    }
+
+    /** Runs everything {@code settings} asks for and returns the report (not yet written). */
+    Report run(Settings settings, String at, String date) throws Exception {
+        List<Contender> contenders = selected(settings.systems());
+        List<Measurement> measurements = new ArrayList<>();
+        for (Workload w : settings.workloads()) {
+            List<Contender> here = new ArrayList<>();
+            for (Contender c : contenders) {
+                if (c.runs(w)) {
+                    here.add(c);
+                }
+            }
+            long n = settings.records(w);
+            for (int rep = 0; rep <= settings.repetitions(); rep++) {
+                for (Contender c : here) {
+                    // The previous system's garbage is collected before this one's clock starts.
+                    System.gc();
+                    Run r = c.run(w, n, settings.keys(), settings.parallelism());
+                    Measurement m = new Measurement(r, rep == 0 ? Measurement.Phase.WARMUP : Measurement.Phase.WARM,
+                            rep, r.seconds());
+                    log.println(m.toJson());
+                    measurements.add(m);
+                }
+            }
+            for (int rep = 0; rep < settings.coldRuns(); rep++) {
+                for (Contender c : here) {
+                    Measurement m = cold(c.name(), w, n, settings.keys(), settings.parallelism(), rep);
+                    log.println(m.toJson());
+                    measurements.add(m);
+                }
+            }
+        }
+        List<LatencyRun> latency = new ArrayList<>();
+        if (settings.latency() != null) {
+            for (Contender c : contenders) {
+                for (String variant : c.latencyVariants()) {
+                    System.gc();
+                    LatencyRun l = c.latency(variant, settings.latency());
+                    log.println(l.toJson());
+                    latency.add(l);
+                }
+            }
+        }
+        return new Report(settings, Machine.current(), at, date, measurements, latency);
+    }
+
+    /** Runs one workload on one system in a new JVM with this one's flags and classpath, timing the whole process. */
+    static Measurement cold(String system, Workload w, long records, long keys, int parallelism, int repetition)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(ColdRun.class.getName());
+        command.add(system);
+        command.add(w.name());
+        command.add(String.valueOf(records));
+        command.add(String.valueOf(keys));
+        command.add(String.valueOf(parallelism));
+        Path errors = Files.createTempFile("riffle-cold", ".log");
+        try {
+            long start = System.nanoTime();
+            Process p = new ProcessBuilder(command).redirectError(errors.toFile()).start();
+            byte[] stdout = p.getInputStream().readAllBytes();
+            int exit = p.waitFor();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String[] lines = new String(stdout, StandardCharsets.UTF_8).split("\n");
+            String last = lines[lines.length - 1];
+            if (exit != 0 || !last.startsWith("{")) {
+                String err = Files.readString(errors, StandardCharsets.UTF_8);
+                throw new IllegalStateException("the cold run of " + w + " on " + system + " exited with " + exit
+                        + "; its stderr ends: " + err.substring(Math.max(0, err.length() - 2000)));
+            }
+            return new Measurement(Run.fromJson(last), Measurement.Phase.COLD, repetition, seconds);
+        } finally {
+            Files.deleteIfExists(errors);
+        }
+    }
+
+    /** Riffle and every {@link Contender} service on the classpath. */
+    static List<Contender> available() {
+        List<Contender> all = new ArrayList<>();
+        all.add(new RiffleWorkloads());
+        ServiceLoader.load(Contender.class).forEach(all::add);
+        return all;
+    }
+
+    static Contender contender(String name) {
+        for (Contender c : available()) {
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("no system named '" + name + "' on the classpath; there are " + names(available()));
+    }
+
+    /** The systems named (Riffle always: the others are compared with it), or every one when none is named. */
+    static List<Contender> selected(List<String> names) {
+        List<Contender> all = available();
+        if (names.isEmpty()) {
+            return all;
+        }
+        List<Contender> out = new ArrayList<>();
+        out.add(all.get(0));
+        for (String name : names) {
+            if (!name.equals("riffle")) {
+                out.add(contender(name));
+            }
+        }
+        return out;
+    }
+
+    private static List<String> names(List<Contender> contenders) {
+        List<String> names = new ArrayList<>();
+        for (Contender c : contenders) {
+            names.add(c.name());
+        }
+        return names;
+    }
+
+    private static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.waitFor() == 0 && !out.isEmpty() ? out : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+}
