@@ -7,8 +7,10 @@ import io.riffle.engine.DataStream;
 import io.riffle.engine.Environment;
 import io.riffle.engine.WatermarkStrategy;
 import io.riffle.engine.Windows;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarCharVector;
 
 /** The workloads on Riffle, as its CLI jobs run them, with results added to a {@link Checksum}. */
 public final class RiffleWorkloads implements Contender {
@@ -26,7 +28,9 @@ public final class RiffleWorkloads implements Contender {
     public Run run(Workload workload, long records, long keys, int parallelism) {
         Environment env = (workload.isBatch() ? Environment.batch() : Environment.streaming())
                 .setParallelism(parallelism);
-        DataStream input = env.generate(records, keys);
+        // W4 reads words; the others read the generator's records.
+        DataStream input = workload == Workload.W4 ? env.generateZipfText(records, Math.toIntExact(keys))
+                : env.generate(records, keys);
         Checksum checksum = new Checksum(keys);
         switch (workload) {
             case W1 -> input.keyBy("key").sum("value").forEachBatch(b -> addRunning(b, checksum.forThisThread()));
@@ -34,6 +38,9 @@ public final class RiffleWorkloads implements Contender {
             case W3 -> input.assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
                     .keyBy("key").window(Windows.tumbling(Duration.ofMillis(Workload.WINDOW_MS))).sum("value")
                     .forEachBatch(b -> addWindowSums(b, checksum.forThisThread()));
+            case W4 -> input.groupBy("word").count().forEachBatch(b -> addWordCounts(b, checksum.forThisThread()));
+            case W5 -> input.join(env.generate(keys, keys), "key", "key").groupBy("key").sum("value")
+                    .forEachBatch(b -> addKeySums(b, checksum.forThisThread()));
             default -> throw new IllegalArgumentException("no Riffle job for " + workload);
         }
         long start = System.nanoTime();
@@ -51,12 +58,29 @@ public final class RiffleWorkloads implements Contender {
         }
     }
 
-    /** W2 rows: (key, sum). */
+    /** W2 and W5 rows: (key, sum). */
     private static void addKeySums(RecordBatch b, Checksum.Part checksum) {
         BigIntVector keys = (BigIntVector) b.vector(0);
         BigIntVector sums = (BigIntVector) b.vector(1);
         for (int r = 0; r < b.rowCount(); r++) {
             checksum.add(keys.get(r), sums.get(r));
+        }
+    }
+
+    /** W4 rows: (word, count), the word's UTF-8 bytes copied out of the vector into one array per batch. */
+    private static void addWordCounts(RecordBatch b, Checksum.Part checksum) {
+        VarCharVector words = (VarCharVector) b.vector(0);
+        BigIntVector counts = (BigIntVector) b.vector(1);
+        ArrowBuf data = words.getDataBuffer();
+        byte[] word = new byte[16];
+        for (int r = 0; r < b.rowCount(); r++) {
+            int start = words.getStartOffset(r);
+            int length = words.getEndOffset(r) - start;
+            if (length > word.length) {
+                word = new byte[Math.max(length, 2 * word.length)];
+            }
+            data.getBytes(start, word, 0, length);
+            checksum.add(Checksum.utf8(word, 0, length), counts.get(r));
         }
     }
 

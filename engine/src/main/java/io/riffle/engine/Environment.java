@@ -16,12 +16,14 @@ import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.Row;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.Source;
+import io.riffle.engine.connector.ZipfText;
 import io.riffle.engine.connector.file.ArrowIpcSource;
 import io.riffle.engine.connector.file.CsvFormat;
 import io.riffle.engine.connector.file.CsvSource;
 import io.riffle.engine.internal.connector.CollectionSource;
 import io.riffle.engine.internal.connector.GeneratorSource;
 import io.riffle.engine.internal.connector.TextLinesSource;
+import io.riffle.engine.internal.connector.ZipfWordsSource;
 import io.riffle.engine.internal.plan.PhysicalPlan;
 import io.riffle.engine.internal.plan.Planner;
 import io.riffle.engine.internal.plan.Transformation;
@@ -259,6 +261,18 @@ public final class Environment {
     /** Like {@link #generate(long, long)}, paced to at most {@code recordsPerSecond} over all subtasks. */
     public DataStream generate(long records, long keys, long recordsPerSecond) {
         return fromSource(new GeneratorSource(records, keys, recordsPerSecond));
+    }
+
+    /**
+     * Word count's text (W4): {@code words} words of the {@link ZipfText} over {@code vocabulary} distinct
+     * words, schema {@code (word: utf8)}. Runs at the environment's parallelism; the text is the same at any.
+     *
+     * <pre>{@code
+     * env.generateZipfText(1_000_000, 10_000).groupBy("word").count().print();
+     * }</pre>
+     */
+    public DataStream generateZipfText(long words, int vocabulary) {
+        return fromSource(new ZipfWordsSource(words, vocabulary));
     }
 
     /** The lines of a UTF-8 text file, as {@code (line: utf8)} records. Parallelism 1. */

@@ -22,7 +22,6 @@ import io.riffle.engine.Tuple;
 import io.riffle.engine.WatermarkStrategy;
 import io.riffle.engine.Windows;
 import io.riffle.engine.connector.file.TransactionalCsvSink;
-import io.riffle.engine.internal.connector.ZipfWordsSource;
 
 /** The built-in engine jobs: the two seed programs and the workloads W1 to W5. */
 final class EngineJobs {
@@ -155,7 +154,7 @@ final class EngineJobs {
                 }
             }, wordSchema).setParallelism(1);
         } else {
-            words = env.fromSource(new ZipfWordsSource(o.records(), o.keys()));
+            words = env.generateZipfText(o.records(), o.keys());
         }
         List<Tuple> counts = new ArrayList<>();
         DataStream wordCounts = words.groupBy("word").count();

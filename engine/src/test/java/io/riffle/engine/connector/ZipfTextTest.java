@@ -1,0 +1,77 @@
+package io.riffle.engine.connector;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.riffle.engine.Environment;
+import io.riffle.engine.Tuple;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * W4's text: the same words as before it became public (the baselines' results are compared with Riffle's
+ * on it), and the same text from {@link Environment#generateZipfText} at any parallelism.
+ */
+@Timeout(60)
+class ZipfTextTest {
+    /** The words ZipfWordsSource drew when the generator was its own. */
+    @Test
+    void ranksAreUnchanged() {
+        ZipfText text = new ZipfText(1000);
+        int[] first = new int[24];
+        for (int i = 0; i < first.length; i++) {
+            first[i] = text.rank(i);
+        }
+        assertArrayEquals(new int[] {417, 13, 0, 804, 0, 6, 1, 180, 3, 698, 10, 166, 27, 35, 112, 26, 21, 171, 2,
+                311, 338, 78, 589, 6}, first);
+    }
+
+    @Test
+    void frequenciesFallWithRank() {
+        ZipfText text = new ZipfText(13);
+        long[] counts = new long[13];
+        for (long i = 0; i < 250_000; i++) {
+            counts[text.rank(i)]++;
+        }
+        assertArrayEquals(new long[] {78559, 39226, 26423, 19656, 15576, 13084, 11389, 9694, 8663, 7796, 7071,
+                6702, 6161}, counts);
+    }
+
+    @Test
+    void wordsAreRanksInBase26Letters() {
+        assertEquals("a", ZipfText.word(0));
+        assertEquals("z", ZipfText.word(25));
+        assertEquals("ba", ZipfText.word(26));
+        assertEquals("zz", ZipfText.word(26 * 26 - 1));
+        assertEquals("baa", ZipfText.word(26 * 26));
+    }
+
+    @Test
+    void aVocabularyHasAWordAtLeast() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ZipfText(0));
+        assertEquals("zipf text needs a vocabulary of at least 1 word, not 0", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void generateZipfTextIsTheTextAtAnyParallelism(int parallelism) {
+        long words = 100_000;
+        ZipfText text = new ZipfText(500);
+        Map<String, Long> expected = new HashMap<>();
+        for (long i = 0; i < words; i++) {
+            expected.merge(ZipfText.word(text.rank(i)), 1L, Long::sum);
+        }
+        Map<String, Long> counted = new HashMap<>();
+        for (Tuple t : Environment.batch().setParallelism(parallelism).setBatchSize(1000)
+                .generateZipfText(words, 500).groupBy("word").count().executeAndCollect()) {
+            counted.put(t.getString(0), t.getLong(1));
+        }
+        assertEquals(expected, counted);
+    }
+}
