@@ -159,7 +159,7 @@ class KeyedRecoveryTest {
     void rescalingAReduceThroughSavepointsKeepsItsRecords() throws Exception {
         List<Tuple> all = SavepointRescale.run(dir.resolve("reduce"), new int[] {2, 4, 1}, KeyedRecoveryTest::env,
                 "keyBy(key).reduce", RECORDS / 3,
-                (env, out) -> sumByReduce(env.generate(RECORDS, 97, 100_000)).collect(out));
+                (env, out) -> sumByReduce(env.generate(RECORDS, 97, 40_000)).collect(out));
         assertEquals(RECORDS, all.size());
         assertExactlyOnceSums(all, "reduce rescaled 2 -> 4 -> 1");
     }
@@ -194,7 +194,7 @@ class KeyedRecoveryTest {
     void rescalingThroughSavepointsKeepsTheState() throws Exception {
         // At 4 the source's subtasks 2 and 3 have nothing left to read and finish at once; checkpoints go on.
         List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, KeyedRecoveryTest::env, "keyBy(", RECORDS / 3,
-                (env, out) -> env.generate(RECORDS, 97, 100_000).keyBy("key").sum("value").collect(out));
+                (env, out) -> env.generate(RECORDS, 97, 40_000).keyBy("key").sum("value").collect(out));
         assertEquals(RECORDS, all.size());
         assertExactlyOnceSums(all, "rescaled 2 -> 4 -> 1");
     }

@@ -541,7 +541,7 @@ class StreamJoinTest {
     void rescalingAJoinThroughSavepointsEmitsEveryPairOnce(boolean window) throws Exception {
         String prefix = window ? "keyBy(key).windowJoin" : "keyBy(key).intervalJoin";
         List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, StreamJoinTest::recoveryEnv, prefix,
-                RECORDS / 2, (env, out) -> generatedJoin(env, window, 150_000).collect(out));
+                RECORDS / 2, (env, out) -> generatedJoin(env, window, 50_000).collect(out));
         assertSameRows(window ? generatedWindowReference() : generatedIntervalReference(), all, "rescaled 2 -> 4 -> 1");
     }
 

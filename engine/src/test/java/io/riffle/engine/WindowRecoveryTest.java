@@ -110,7 +110,7 @@ class WindowRecoveryTest {
         failures.assertHappened(result, "failures " + failures);
         assertSameWindows(expected, out, "failures " + failures);
         List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
-                RECORDS / 3, (e, o) -> aggregated(e, windows, 200_000).collect(o));
+                RECORDS / 3, (e, o) -> aggregated(e, windows, 60_000).collect(o));
         assertSameWindows(expected, all, "rescaled 2 -> 4 -> 1");
     }
 
@@ -125,7 +125,7 @@ class WindowRecoveryTest {
     void rescalingAReducedWindowJobThroughSavepointsEmitsEveryWindowOnce() throws Exception {
         Windows windows = Windows.sliding(Duration.ofMillis(300), Duration.ofMillis(100));
         List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
-                RECORDS / 3, (env, out) -> reducedWindows(env, windows, 200_000).collect(out));
+                RECORDS / 3, (env, out) -> reducedWindows(env, windows, 60_000).collect(out));
         assertSameWindows(reducedReference(300, 100), all, "rescaled 2 -> 4 -> 1");
     }
 
@@ -205,7 +205,7 @@ class WindowRecoveryTest {
         failures.assertHappened(env.execute("session-reduce"), "failures " + failures);
         assertSameWindows(expected, out, "failures " + failures);
         List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
-                RECORDS / 5, (e, o) -> reducedSessions(e, 200_000).collect(o));
+                RECORDS / 5, (e, o) -> reducedSessions(e, 60_000).collect(o));
         assertSameWindows(expected, all, "rescaled 2 -> 4 -> 1");
     }
 
