@@ -3,9 +3,12 @@ package io.riffle.baselines;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import io.riffle.bench.Checksum;
 import io.riffle.bench.Contender;
+import io.riffle.bench.LatencyRun;
+import io.riffle.bench.LatencySetup;
 import io.riffle.bench.Run;
 import io.riffle.bench.Workload;
 import io.riffle.engine.connector.ZipfText;
@@ -50,6 +53,16 @@ public final class FlinkWorkloads implements Contender {
     @Override
     public boolean runs(Workload workload) {
         return true;
+    }
+
+    @Override
+    public List<String> latencyVariants() {
+        return FlinkLatency.VARIANTS;
+    }
+
+    @Override
+    public LatencyRun latency(String variant, LatencySetup setup) throws Exception {
+        return FlinkLatency.measure(variant, setup);
     }
 
     @Override

@@ -62,6 +62,10 @@ public final class BenchRunner implements Callable<Integer> {
     @Option(names = "--latency-warmup-seconds", description = "L1's warm-up seconds, not measured (default 5).")
     double latencyWarmupSeconds = 5;
 
+    @Option(names = "--latency-parallelism", description = "L1's parallelism on every system (default 1: on a"
+            + " small machine the spare cores go to checkpoints, GC and the JIT).")
+    int latencyParallelism = 1;
+
     @Option(names = "--checkpoint-interval-ms", description = "L1's checkpoint interval (default 1000).")
     long checkpointIntervalMs = 1000;
 
@@ -120,7 +124,7 @@ public final class BenchRunner implements Callable<Integer> {
         if (latencyRate > 0) {
             long measured = (long) (latencyRate * latencySeconds);
             long warmup = (long) (latencyRate * latencyWarmupSeconds);
-            latency = new LatencySetup(latencyRate, warmup + measured, warmup, keys, parallelism,
+            latency = new LatencySetup(latencyRate, warmup + measured, warmup, keys, latencyParallelism,
                     Duration.ofMillis(checkpointIntervalMs));
         }
         return new Settings(workloads, counts, keys, parallelism, repetitions, coldRuns, latency, systems);
@@ -205,10 +209,11 @@ public final class BenchRunner implements Callable<Integer> {
         }
     }
 
-    /** Riffle and every {@link Contender} service on the classpath. */
+    /** Riffle, the plain-Java L1 floor, and every {@link Contender} service on the classpath. */
     static List<Contender> available() {
         List<Contender> all = new ArrayList<>();
         all.add(new RiffleWorkloads());
+        all.add(new JavaLoopLatency());
         ServiceLoader.load(Contender.class).forEach(all::add);
         return all;
     }

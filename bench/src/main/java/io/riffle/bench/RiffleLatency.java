@@ -43,7 +43,7 @@ public final class RiffleLatency {
         try (ScratchDirectory checkpoints = ScratchDirectory.create(scratchParent, "riffle-l1-")) {
             Environment env = Environment.streaming()
                     .setParallelism(setup.parallelism())
-                    .setWorkers(Math.min(2 * setup.parallelism(), Runtime.getRuntime().availableProcessors()))
+                    .setWorkers(workers(setup.parallelism(), Runtime.getRuntime().availableProcessors()))
                     .setIdleMode(IdleMode.BUSY_SPIN)
                     .enableCheckpointing(setup.checkpointInterval(), checkpoints.path());
             env.fromSource(new LatencySource(schedule, setup.keys()))
@@ -52,6 +52,14 @@ public final class RiffleLatency {
             JobResult result = env.execute("riffle-L1");
             return recorder.result("riffle", VARIANT, setup, result.checkpoints());
         }
+    }
+
+    /**
+     * A spinning worker per subtask where the cores allow, leaving one core to the checkpoint writer, the
+     * JIT and GC: a spinning thread that the OS preempts for them stalls its records for a time slice.
+     */
+    static int workers(int parallelism, int cores) {
+        return Math.max(1, Math.min(2 * parallelism, cores - 1));
     }
 
     /** Rows of keyBy(key).sum(value): (key, running sum, scheduled_ns), the input record's scheduled_ns kept. */

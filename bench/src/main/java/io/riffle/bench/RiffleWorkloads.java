@@ -1,6 +1,8 @@
 package io.riffle.bench;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.DataStream;
@@ -22,6 +24,16 @@ public final class RiffleWorkloads implements Contender {
     @Override
     public boolean runs(Workload workload) {
         return true;
+    }
+
+    @Override
+    public List<String> latencyVariants() {
+        return List.of(RiffleLatency.VARIANT);
+    }
+
+    @Override
+    public LatencyRun latency(String variant, LatencySetup setup) throws IOException {
+        return RiffleLatency.measure(setup);
     }
 
     @Override

@@ -75,7 +75,7 @@ class BenchRunnerTest {
 
         err.reset();
         assertEquals(1, cli.execute("--systems", "storm", "--latency-rate", "0", "--records", "10"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no system named 'storm' on the classpath; there are [riffle]"),
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no system named 'storm' on the classpath; there are [riffle, java-loop]"),
                 err.toString(StandardCharsets.UTF_8));
     }
 
