@@ -1,5 +1,6 @@
 package io.riffle.columnar.hash;
 
+import io.riffle.columnar.batch.Validity;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -292,7 +293,7 @@ public final class OffHeapHashTable implements AutoCloseable {
         } else {
             findLong(keyVector, hashes, groupIds, n);
         }
-        if (keyVector.getNullCount() > 0) {
+        if (Validity.hasNulls(keyVector)) {
             for (int i = 0; i < n; i++) {
                 if (keyVector.isNull(i)) {
                     groupIds[i] = -1;
@@ -380,7 +381,7 @@ public final class OffHeapHashTable implements AutoCloseable {
     /** The key vector, or an error naming the first null key: nothing has changed yet. */
     private FieldVector checkedKeys(RecordBatch batch) {
         FieldVector keyVector = batch.vector(spec.keyField);
-        if (keyVector.getNullCount() > 0) {
+        if (Validity.hasNulls(keyVector)) {
             throw new IllegalArgumentException("null key in group key " + spec.inputSchema.describe(spec.keyField)
                     + " at row " + firstNull(keyVector, batch.rowCount()) + "; keys must not be null");
         }
@@ -470,7 +471,7 @@ public final class OffHeapHashTable implements AutoCloseable {
             }
             FieldVector in = batch.vector(field);
             long data = in.getDataBufferAddress();
-            long validity = in.getNullCount() == 0 ? 0L : in.getValidityBufferAddress();
+            long validity = Validity.hasNulls(in) ? in.getValidityBufferAddress() : 0L;
             int width = spec.inputTypes[a] == ColumnType.INT32 ? 4 : 8;
             switch (spec.kinds[a]) {
                 case COUNT:

@@ -1,6 +1,7 @@
 package io.riffle.columnar.hash;
 
 import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.Validity;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
@@ -23,7 +24,7 @@ final class Running {
         AggregateKind kind = spec.kinds[a];
         ColumnType type = spec.inputTypes[a];
         long data = in == null ? 0L : in.getDataBufferAddress();
-        long validity = in == null || in.getNullCount() == 0 ? 0L : in.getValidityBufferAddress();
+        long validity = in == null || !Validity.hasNulls(in) ? 0L : in.getValidityBufferAddress();
         long target = out.getDataBufferAddress();
         if (kind == AggregateKind.SUM && type == ColumnType.INT64 && validity == 0L && countColumn == 0L) {
             // The streaming keyed sum of the benchmarks: one load, add and two stores per row.

@@ -1,5 +1,6 @@
 package io.riffle.columnar.kernel;
 
+import io.riffle.columnar.batch.Validity;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
 
@@ -10,7 +11,7 @@ final class Bits {
 
     /** The vector's validity buffer address when it has nulls, else 0 so that callers skip the test. */
     static long nullsAddress(FieldVector vector) {
-        return vector.getNullCount() == 0 ? 0L : vector.getValidityBufferAddress();
+        return Validity.hasNulls(vector) ? vector.getValidityBufferAddress() : 0L;
     }
 
     /** Whether {@code row} holds a value; true for every row when {@code validity} is 0. */

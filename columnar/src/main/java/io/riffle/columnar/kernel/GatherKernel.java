@@ -4,6 +4,7 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.batch.Validity;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseVariableWidthVector;
@@ -100,7 +101,7 @@ public final class GatherKernel {
                 copyLongs(from.getDataBufferAddress(), to.getDataBufferAddress(), rows, n);
                 break;
         }
-        if (from.getNullCount() == 0) {
+        if (!Validity.hasNulls(from)) {
             MemoryUtil.setMemory(to.getValidityBufferAddress(), (n + 7) >>> 3, (byte) 0xFF);
         } else {
             copyBits(from.getValidityBufferAddress(), to.getValidityBufferAddress(), rows, n);

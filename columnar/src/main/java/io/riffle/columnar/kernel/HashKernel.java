@@ -2,6 +2,7 @@ package io.riffle.columnar.kernel;
 
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.Validity;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
 
@@ -127,7 +128,7 @@ public final class HashKernel {
 
     /** The validity buffer's address when the vector has nulls, else 0 so that the null test is skipped. */
     private static long nullsAddress(FieldVector vector) {
-        return vector.getNullCount() == 0 ? 0L : vector.getValidityBufferAddress();
+        return Validity.hasNulls(vector) ? vector.getValidityBufferAddress() : 0L;
     }
 
     private static boolean isNull(long validity, int row) {

@@ -1,6 +1,7 @@
 package io.riffle.engine.expr;
 
 import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.batch.Validity;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
 
@@ -74,7 +75,7 @@ final class Selections {
         int[] source = in == null ? null : in.rows();
         int[] rows = out.rows();
         long data = bools.getDataBufferAddress();
-        long validity = bools.getNullCount() == 0 ? 0L : bools.getValidityBufferAddress();
+        long validity = Validity.hasNulls(bools) ? bools.getValidityBufferAddress() : 0L;
         int wanted = want ? 1 : 0;
         int k = 0;
         for (int j = 0; j < n; j++) {

@@ -2,6 +2,7 @@ package io.riffle.engine.expr;
 
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.batch.Validity;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
@@ -41,7 +42,7 @@ final class Vectors {
             long bytes = width == 0 ? (n + 7) >>> 3 : (long) n * width;
             MemoryUtil.copyMemory(from.getDataBufferAddress(), to.getDataBufferAddress(), bytes);
         }
-        if (from.getNullCount() == 0) {
+        if (!Validity.hasNulls(from)) {
             setAll(to.getValidityBufferAddress(), n);
         } else {
             MemoryUtil.copyMemory(from.getValidityBufferAddress(), to.getValidityBufferAddress(), (n + 7) >>> 3);

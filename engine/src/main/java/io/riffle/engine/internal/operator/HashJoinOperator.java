@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.operator;
 
+import io.riffle.columnar.batch.Validity;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -122,7 +123,7 @@ public final class HashJoinOperator extends Operator {
 
     /** Appends the rows to the store, chained under their keys. */
     private void build(RecordBatch batch) {
-        if (batch.rowCount() > 0 && batch.vector(rightKey).getNullCount() > 0) {
+        if (batch.rowCount() > 0 && Validity.hasNulls(batch.vector(rightKey))) {
             throw new IllegalArgumentException("null key in join key " + rightSchema.describe(rightKey)
                     + " of the right side; join keys must not be null");
         }

@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.operator;
 
+import io.riffle.columnar.batch.Validity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -433,7 +434,7 @@ public final class SessionWindowOperator extends Operator {
         }
         FieldVector in = batch.vector(fields[a]);
         long data = in.getDataBufferAddress();
-        long validity = !inputSchema.column(fields[a]).nullable() || in.getNullCount() == 0 ? 0L
+        long validity = !inputSchema.column(fields[a]).nullable() || !Validity.hasNulls(in) ? 0L
                 : in.getValidityBufferAddress();
         boolean int32 = types[a] == ColumnType.INT32;
         boolean dbl = types[a] == ColumnType.FLOAT64;

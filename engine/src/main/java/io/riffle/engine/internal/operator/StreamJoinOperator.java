@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.operator;
 
+import io.riffle.columnar.batch.Validity;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,11 +131,11 @@ abstract class StreamJoinOperator extends Operator {
     RecordBatch onTime(int input, RecordBatch batch, long lateThrough) {
         String side = input == 0 ? "left" : "right";
         BatchSchema schema = schemas[input];
-        if (batch.vector(keys[input]).getNullCount() > 0) {
+        if (Validity.hasNulls(batch.vector(keys[input]))) {
             throw new IllegalArgumentException("null key in " + schema.describe(keys[input]) + " of the " + side
                     + " input of " + what + "; join keys must not be null");
         }
-        if (batch.vector(times[input]).getNullCount() > 0) {
+        if (Validity.hasNulls(batch.vector(times[input]))) {
             throw new IllegalArgumentException("null event time in " + schema.describe(times[input]) + " of the " + side
                     + " input of " + what + "; every record needs a timestamp");
         }

@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.operator;
 
+import io.riffle.columnar.batch.Validity;
 import java.nio.ByteBuffer;
 
 import io.riffle.columnar.batch.RecordBatch;
@@ -38,7 +39,7 @@ public final class WatermarkAssignerOperator extends Operator {
     public void process(RecordBatch batch, Output out) throws Exception {
         int n = batch.rowCount();
         FieldVector timestamps = batch.vector(field);
-        if (timestamps.getNullCount() > 0) {
+        if (Validity.hasNulls(timestamps)) {
             int row = 0;
             while (!timestamps.isNull(row)) {
                 row++;

@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.operator;
 
+import io.riffle.columnar.batch.Validity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -211,7 +212,7 @@ public final class WindowAggregateOperator extends Operator {
     static FieldVector timestamps(RecordBatch batch, int timestampField) {
         FieldVector timestamps = batch.vector(timestampField);
         // Counting nulls scans the validity bits; a column declared not null holds none.
-        if (batch.schema().column(timestampField).nullable() && timestamps.getNullCount() > 0) {
+        if (batch.schema().column(timestampField).nullable() && Validity.hasNulls(timestamps)) {
             throw new IllegalArgumentException("timestamp field '" + batch.schema().column(timestampField).name()
                     + "' is null: a window needs a timestamp on every record");
         }
