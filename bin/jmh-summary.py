@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Writes summary.md for a bench-results/<date>-<commit>/ folder from the JMH JSON files in it.
+"""Writes jmh-summary.md for a bench-results/<date>-<commit>/ folder from the JMH JSON files in it.
+
+The folder's summary.md (and results.json) belong to bin/riffle-bench, the side-by-side runner.
 
 For every benchmark: the median of the measured iterations, their min-max, and, for Riffle's
 benchmarks, the baseline measured in the same run beside it with the ratio.
@@ -66,6 +68,8 @@ def main(folder):
     rows = {}
     jvm = None
     for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
+        if os.path.basename(path) == "results.json":
+            continue
         with open(path) as f:
             for r in json.load(f):
                 jvm = jvm or f'{r.get("vmName", "")} {r.get("jdkVersion", "")} ({r.get("vmVersion", "")})'
@@ -126,7 +130,7 @@ def main(folder):
     if os.path.exists(notes):
         with open(notes) as f:
             out += ["## Notes", "", f.read().strip(), ""]
-    with open(os.path.join(folder, "summary.md"), "w") as f:
+    with open(os.path.join(folder, "jmh-summary.md"), "w") as f:
         f.write("\n".join(out))
 
 

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.TreeMap;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -87,6 +89,47 @@ class JoinTest {
                         "p " + p + ", seed " + seed + (leftOuter ? ", left outer" : ", inner"));
             }
         }
+    }
+
+    /** Aggregations after a join, by the join key and by another column, match a reference at every parallelism. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void aggregationsAfterAJoinMatchTheReference(int p) {
+        Random random = new Random(p);
+        List<Tuple> orders = new ArrayList<>();
+        for (long o = 0; o < 3_000; o++) {
+            orders.add(Tuple.of(o, (long) random.nextInt(150), (long) random.nextInt(1000)));
+        }
+        List<Tuple> customers = new ArrayList<>();
+        for (long id = 0; id < 100; id++) {
+            customers.add(Tuple.of(id, "c" + (id % 7), id));
+        }
+        Map<Long, Long> byCustomer = new TreeMap<>();
+        Map<String, Long> byName = new TreeMap<>();
+        for (Tuple o : orders) {
+            long customer = o.getLong(1);
+            if (customer < 100) {
+                byCustomer.merge(customer, o.getLong(2), Long::sum);
+                byName.merge("c" + (customer % 7), o.getLong(2), Long::sum);
+            }
+        }
+
+        Map<Long, Long> sums = new TreeMap<>();
+        for (Tuple t : joined(p, orders, customers).groupBy("customer").sum("amount").executeAndCollect()) {
+            sums.put(t.getLong(0), t.getLong(1));
+        }
+        assertEquals(byCustomer, sums, "by the join key at p " + p);
+
+        Map<String, Long> names = new TreeMap<>();
+        for (Tuple t : joined(p, orders, customers).groupBy("name").sum("amount").executeAndCollect()) {
+            names.put(t.getString(0), t.getLong(1));
+        }
+        assertEquals(byName, names, "by another column at p " + p);
+    }
+
+    private static DataStream joined(int p, List<Tuple> orders, List<Tuple> customers) {
+        Environment env = Environment.batch().setParallelism(p).setBatchSize(64);
+        return env.fromCollection(orders, ORDERS).join(env.fromCollection(customers, CUSTOMERS), "customer", "id");
     }
 
     @Test

@@ -36,4 +36,20 @@ public final class Validity {
         }
         return false;
     }
+
+    /**
+     * Marks rows {@code 0 .. rows - 1} of the validity bits at {@code address} valid (the bits of the last
+     * byte past them too, as a byte-wise fill would). Word stores: for the few hundred bytes of a batch
+     * this beats {@code Unsafe.setMemory}, a call into the VM each time.
+     */
+    public static void setAllValid(long address, int rows) {
+        int bytes = (rows + 7) >>> 3;
+        int words = bytes >>> 3;
+        for (int w = 0; w < words; w++) {
+            MemoryUtil.putLong(address + ((long) w << 3), -1L);
+        }
+        for (int b = words << 3; b < bytes; b++) {
+            MemoryUtil.putByte(address + b, (byte) -1);
+        }
+    }
 }

@@ -36,6 +36,40 @@ class GatherKernelTest extends ArrowTest {
     }
 
     @Test
+    void copyRowsCopiesADensePrefixOfEveryColumn() {
+        try (RecordBatch target = RecordBatch.allocate(RandomBatches.SCHEMA, allocator, 1)) {
+            for (long seed = 1; seed <= SEEDS; seed++) {
+                Random r = new Random(seed);
+                try (RecordBatch source = RandomBatches.create(allocator, r, r.nextInt(1000))) {
+                    int n = r.nextBoolean() ? source.rowCount() : r.nextInt(source.rowCount() + 1);
+                    for (int c = 0; c < source.columnCount(); c++) {
+                        GatherKernel.copyRows(source, c, n, target, c);
+                    }
+                    target.setRowCount(n);
+                    for (int c = 0; c < source.columnCount(); c++) {
+                        for (int row = 0; row < n; row++) {
+                            assertEquals(RandomBatches.value(source, row, c), RandomBatches.value(target, row, c),
+                                    "seed " + seed + ", column " + c + ", row " + row);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void copyRowsNamesAMismatch() {
+        try (RecordBatch source = RandomBatches.create(allocator, new Random(3), 10);
+             RecordBatch target = RecordBatch.allocate(RandomBatches.SCHEMA, allocator, 10)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> GatherKernel.copyRows(source, 0, 11, target, 0));
+            assertEquals("cannot copy 11 rows of a batch of 10", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> GatherKernel.copyRows(source, 0, 5, target, 1));
+            assertTrue(e.getMessage().startsWith("cannot copy "), e.getMessage());
+        }
+    }
+
+    @Test
     void allocatesANewTargetOwnedByTheCaller() {
         for (long seed = 1; seed <= SEEDS; seed++) {
             Random r = new Random(seed);

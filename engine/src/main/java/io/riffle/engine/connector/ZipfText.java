@@ -17,6 +17,11 @@ package io.riffle.engine.connector;
 public final class ZipfText {
     /** {@code cumulative[r]}: the sum of the weights {@code 1 / (q + 1)} of the ranks {@code q <= r}. */
     private final double[] cumulative;
+    /**
+     * {@code guide[j]}: a rank at or below the answer for every draw in [j / G, (j + 1) / G), G the table's
+     * length: {@link #rank} walks up from it, a step or two, instead of binary-searching the weights.
+     */
+    private final int[] guide;
 
     /** A vocabulary of {@code vocabulary} words, ranks {@code 0 .. vocabulary - 1}. */
     public ZipfText(int vocabulary) {
@@ -29,27 +34,38 @@ public final class ZipfText {
             total += 1.0 / (r + 1);
             cumulative[r] = total;
         }
+        guide = new int[GUIDES_PER_WORD * vocabulary];
+        int r = 0;
+        for (int j = 0; j < guide.length; j++) {
+            double bucketStart = (double) j / guide.length * total;
+            while (r < vocabulary - 1 && cumulative[r] < bucketStart) {
+                r++;
+            }
+            // One rank lower: a draw rounded just under the bucket's start must not start above its answer.
+            guide[j] = Math.max(0, r - 1);
+        }
     }
+
+    private static final int GUIDES_PER_WORD = 4;
 
     /** The number of distinct words. */
     public int vocabulary() {
         return cumulative.length;
     }
 
-    /** The rank of word {@code index} of the text: a binary search of the weights for a uniform draw. */
+    /**
+     * The rank of word {@code index} of the text: the smallest rank whose cumulative weight reaches a
+     * uniform draw scaled to the total weight (the last rank if rounding puts the draw past it).
+     */
     public int rank(long index) {
-        double u = uniform(index) * cumulative[cumulative.length - 1];
-        int lo = 0;
-        int hi = cumulative.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (cumulative[mid] < u) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
+        double d = uniform(index);
+        double u = d * cumulative[cumulative.length - 1];
+        int r = guide[Math.min(guide.length - 1, (int) (d * guide.length))];
+        int last = cumulative.length - 1;
+        while (r < last && cumulative[r] < u) {
+            r++;
         }
-        return lo;
+        return r;
     }
 
     /** The word of rank {@code rank}: its base-26 digits as letters, so "a", "b", ..., "z", "ba", ... */

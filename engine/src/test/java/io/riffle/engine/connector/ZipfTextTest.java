@@ -32,6 +32,43 @@ class ZipfTextTest {
                 311, 338, 78, 589, 6}, first);
     }
 
+    /** The guided walk gives exactly the binary search's rank: the smallest whose cumulative weight reaches the draw. */
+    @Test
+    void ranksAreTheBinarySearchOfTheCumulativeWeights() {
+        for (int vocabulary : new int[] {1, 2, 3, 7, 26, 1000, 10_000, 100_000}) {
+            ZipfText text = new ZipfText(vocabulary);
+            double[] cumulative = new double[vocabulary];
+            double total = 0;
+            for (int r = 0; r < vocabulary; r++) {
+                total += 1.0 / (r + 1);
+                cumulative[r] = total;
+            }
+            for (long i = 0; i < 300_000; i++) {
+                double u = uniformOf(i) * total;
+                int lo = 0;
+                int hi = vocabulary - 1;
+                while (lo < hi) {
+                    int mid = (lo + hi) >>> 1;
+                    if (cumulative[mid] < u) {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                assertEquals(lo, text.rank(i), "word " + i + " of a vocabulary of " + vocabulary);
+            }
+        }
+    }
+
+    /** SplitMix64's finalizer, as the text draws word i. */
+    private static double uniformOf(long index) {
+        long z = (index + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = z ^ (z >>> 31);
+        return (z >>> 11) * 0x1.0p-53;
+    }
+
     @Test
     void frequenciesFallWithRank() {
         ZipfText text = new ZipfText(13);

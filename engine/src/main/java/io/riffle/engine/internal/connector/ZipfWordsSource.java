@@ -6,10 +6,12 @@ import java.util.List;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.batch.Validity;
 import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.connector.ZipfText;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.VarCharVector;
 
 /**
@@ -59,25 +61,58 @@ public final class ZipfWordsSource implements Source {
 
     private final class Reader extends IndexRangeReader {
         private final ZipfText text = new ZipfText(vocabulary);
-        /** Each rank's word as UTF-8, so a row costs a copy and no encoding. */
-        private final byte[][] encoded = new byte[vocabulary][];
+        /**
+         * Each rank's word as UTF-8 packed little-endian into a long (a word of an int rank has at most 7
+         * letters), so that a row is one 8-byte store, kept from overlapping the next row by its length.
+         */
+        private final long[] packed = new long[vocabulary];
+        private final int[] lengths = new int[vocabulary];
+        private int[] ranks = new int[0];
 
         Reader(TaskContext context, IndexRanges left) {
             super(context, SCHEMA, left);
             for (int r = 0; r < vocabulary; r++) {
-                encoded[r] = ZipfText.word(r).getBytes(StandardCharsets.UTF_8);
+                byte[] word = ZipfText.word(r).getBytes(StandardCharsets.UTF_8);
+                long bits = 0;
+                for (int b = word.length - 1; b >= 0; b--) {
+                    bits = (bits << 8) | (word[b] & 0xFF);
+                }
+                packed[r] = bits;
+                lengths[r] = word.length;
             }
         }
 
         @Override
         void fill(long first, long step, int n, int row) {
             VarCharVector v = batch.utf8(0);
+            if (ranks.length < n) {
+                ranks = new int[n];
+            }
+            long offsets = v.getOffsetBufferAddress();
             if (row == 0) {
-                v.reset();
+                MemoryUtil.putInt(offsets, 0);
             }
+            int end = MemoryUtil.getInt(offsets + ((long) row << 2));
+            long bytes = end;
             for (int i = 0; i < n; i++) {
-                v.setSafe(row + i, encoded[text.rank(first + i * step)]);
+                int r = text.rank(first + i * step);
+                ranks[i] = r;
+                bytes += lengths[r];
             }
+            // The last row's 8-byte store reaches up to 7 bytes past the text.
+            while (v.getDataBuffer().capacity() < bytes + Long.BYTES) {
+                v.reallocDataBuffer();
+            }
+            long data = v.getDataBufferAddress();
+            for (int i = 0; i < n; i++) {
+                int r = ranks[i];
+                MemoryUtil.putLong(data + end, packed[r]);
+                end += lengths[r];
+                MemoryUtil.putInt(offsets + ((long) (row + i + 1) << 2), end);
+            }
+            Validity.setAllValid(v.getValidityBufferAddress(), row + n);
+            // The offsets are complete: without this, setValueCount would treat rows as unset and rewrite them.
+            v.setLastSet(row + n - 1);
         }
     }
 }

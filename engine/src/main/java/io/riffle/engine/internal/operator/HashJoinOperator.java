@@ -50,6 +50,8 @@ public final class HashJoinOperator extends Operator {
     private SelectionVector leftRows;
     private SelectionVector rightRows;
     private boolean[] unmatched = new boolean[0];
+    /** The output batch, refilled for every emit: downstream consumes it during the call. */
+    private RecordBatch result;
 
     public HashJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
                             boolean leftOuter, long budgetBytes) {
@@ -99,6 +101,7 @@ public final class HashJoinOperator extends Operator {
         store = new KeyedRows(rightSchema, rightKey, allocator, budgetBytes);
         leftRows = new SelectionVector(batchSize);
         rightRows = new SelectionVector(batchSize);
+        result = RecordBatch.allocate(outputSchema, allocator, batchSize);
     }
 
     @Override
@@ -192,27 +195,48 @@ public final class HashJoinOperator extends Operator {
         }
         leftRows.setSize(count);
         rightRows.setSize(count);
-        try (RecordBatch result = RecordBatch.allocate(outputSchema, allocator, count)) {
-            for (int c = 0; c < leftSchema.columnCount(); c++) {
+        boolean leftDense = batch.selection() == null && isPrefix(leftRows.rows(), count);
+        for (int c = 0; c < leftSchema.columnCount(); c++) {
+            if (leftDense) {
+                GatherKernel.copyRows(batch, c, count, result, c);
+            } else {
                 GatherKernel.gatherColumn(batch, c, leftRows, result, c);
             }
-            int offset = leftSchema.columnCount();
-            for (int k = 0; k < rightColumns.length; k++) {
-                if (built.rowCount() > 0) {
-                    GatherKernel.gatherColumn(built, rightColumns[k], rightRows, result, offset + k);
+        }
+        int offset = leftSchema.columnCount();
+        for (int k = 0; k < rightColumns.length; k++) {
+            FieldVector v = result.vector(offset + k);
+            if (built.rowCount() > 0) {
+                GatherKernel.gatherColumn(built, rightColumns[k], rightRows, result, offset + k);
+            } else {
+                // No right rows to gather from: every row of a left outer join is unmatched.
+                if (v.getValueCapacity() < count) {
+                    v.clear();
+                    v.setInitialCapacity(count);
+                    v.allocateNew();
                 }
-                if (leftOuter) {
-                    FieldVector v = result.vector(offset + k);
-                    for (int i = 0; i < count; i++) {
-                        if (unmatched[i] || built.rowCount() == 0) {
-                            v.setNull(i);
-                        }
+                v.setValueCount(count);
+            }
+            if (leftOuter) {
+                for (int i = 0; i < count; i++) {
+                    if (unmatched[i] || built.rowCount() == 0) {
+                        v.setNull(i);
                     }
                 }
             }
-            result.setRowCount(count);
-            out.emit(result);
         }
+        result.setRowCount(count);
+        out.emit(result);
+    }
+
+    /** Whether {@code rows[0 .. count - 1]} are {@code 0, 1, ..., count - 1}: each left row matched once, in order. */
+    private static boolean isPrefix(int[] rows, int count) {
+        for (int j = 0; j < count; j++) {
+            if (rows[j] != j) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void ensureScratch(int n) {
@@ -233,6 +257,9 @@ public final class HashJoinOperator extends Operator {
 
     @Override
     public void close() {
+        if (result != null) {
+            result.close();
+        }
         for (RecordBatch w : waiting) {
             w.close();
         }

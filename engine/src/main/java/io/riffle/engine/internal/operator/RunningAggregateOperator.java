@@ -7,7 +7,6 @@ import java.util.List;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.GatherKernel;
@@ -34,7 +33,6 @@ public final class RunningAggregateOperator extends Operator {
     private final int replacedField;
     private final long budgetBytes;
     private final GroupLookup lookup;
-    private final SelectionVector all = new SelectionVector(1024);
     private final FieldVector[] aggregateOutputs;
     private OffHeapHashTable table;
     private BufferAllocator allocator;
@@ -86,15 +84,14 @@ public final class RunningAggregateOperator extends Operator {
     public void process(RecordBatch batch, Output out) throws Exception {
         int n = batch.rowCount();
         int[] groupIds = lookup.groupIds(batch, table);
-        all.selectAll(n);
         if (replacedField >= 0) {
             for (int c = 0; c < batch.columnCount(); c++) {
                 if (c != replacedField) {
-                    GatherKernel.gatherColumn(batch, c, all, output, c);
+                    GatherKernel.copyRows(batch, c, n, output, c);
                 }
             }
         } else {
-            GatherKernel.gatherColumn(batch, spec.keyField(), all, output, 0);
+            GatherKernel.copyRows(batch, spec.keyField(), n, output, 0);
         }
         table.accumulateRunning(batch, groupIds, aggregateOutputs);
         output.setRowCount(n);
