@@ -31,6 +31,7 @@ BASELINES = {
     "w3Sessions": ["w3SessionsHashMapBaseline"],
     "w3TumblingReduce": ["w3Tumbling", "w3HashMapBaseline"],
     "w5JoinThenSum": ["w5HashMapBaseline"],
+    "w5BroadcastJoinThenSum": ["w5JoinThenSum", "w5HashMapBaseline"],
     "intervalJoin": ["intervalJoinBaseline"],
 }
 BASELINE_METHODS = {b for bs in BASELINES.values() for b in bs}

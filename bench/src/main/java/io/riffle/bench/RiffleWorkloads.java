@@ -55,7 +55,7 @@ public final class RiffleWorkloads implements Contender {
                     .keyBy("key").window(Windows.tumbling(Duration.ofMillis(Workload.WINDOW_MS))).sum("value")
                     .forEachBatch(b -> addWindowSums(b, checksum.forThisThread()));
             case W4 -> input.groupBy("word").count().forEachBatch(b -> addWordCounts(b, checksum.forThisThread()));
-            case W5 -> input.join(env.generate(keys, keys), "key", "key").groupBy("key").sum("value")
+            case W5 -> input.broadcastJoin(env.generate(keys, keys), "key", "key").groupBy("key").sum("value")
                     .forEachBatch(b -> addKeySums(b, checksum.forThisThread()));
             default -> throw new IllegalArgumentException("no Riffle job for " + workload);
         }

@@ -222,16 +222,36 @@ public final class DataStream {
      * both sides are partitioned by their key. Batch jobs only; null keys never match.
      */
     public DataStream join(DataStream right, String leftKey, String rightKey) {
-        return hashJoin(right, leftKey, rightKey, false);
+        return hashJoin(right, leftKey, rightKey, false, false);
     }
 
     /** Like {@link #join}, keeping this side's records that match nothing, with {@code right}'s fields null. */
     public DataStream leftOuterJoin(DataStream right, String leftKey, String rightKey) {
-        return hashJoin(right, leftKey, rightKey, true);
+        return hashJoin(right, leftKey, rightKey, true, false);
     }
 
-    private DataStream hashJoin(DataStream right, String leftKey, String rightKey, boolean leftOuter) {
-        String verb = leftOuter ? "leftOuterJoin" : "join";
+    /**
+     * Like {@link #join}, for a {@code right} side small enough for every subtask to hold: it is sent whole
+     * to every subtask of the join, and this side's records stay where they are instead of being shuffled
+     * by key (Spark's broadcast hash join, Hadoop's map-side join).
+     *
+     * <pre>{@code
+     * orders.broadcastJoin(customers, "customer", "id").groupBy("customer").sum("amount");
+     * }</pre>
+     */
+    public DataStream broadcastJoin(DataStream right, String leftKey, String rightKey) {
+        return hashJoin(right, leftKey, rightKey, false, true);
+    }
+
+    /** Like {@link #broadcastJoin}, keeping this side's records that match nothing, with {@code right}'s fields null. */
+    public DataStream broadcastLeftOuterJoin(DataStream right, String leftKey, String rightKey) {
+        return hashJoin(right, leftKey, rightKey, true, true);
+    }
+
+    private DataStream hashJoin(DataStream right, String leftKey, String rightKey, boolean leftOuter,
+                                boolean broadcast) {
+        String verb = broadcast ? (leftOuter ? "broadcastLeftOuterJoin" : "broadcastJoin")
+                : (leftOuter ? "leftOuterJoin" : "join");
         if (env.mode() != Environment.Mode.BATCH) {
             throw new IllegalStateException(verb + "(...) is a batch hash join; streaming jobs join by event time:"
                     + " keyBy(...).intervalJoin(...) or keyBy(...).windowJoin(...)");
@@ -243,8 +263,14 @@ public final class DataStream {
         checkJoinKeys(verb, leftSchema, l, rightSchema, r);
         long budget = env.stateBudgetBytes();
         BatchSchema output = HashJoinOperator.outputSchema(leftSchema, rightSchema, r, leftOuter);
-        return twoInput(verb + "(" + leftKey + " = " + rightKey + ")", right, l, r, output,
-                () -> new HashJoinOperator(leftSchema, rightSchema, l, r, leftOuter, budget));
+        Supplier<Operator> operator = () -> new HashJoinOperator(leftSchema, rightSchema, l, r, leftOuter, budget);
+        String name = verb + "(" + leftKey + " = " + rightKey + ")";
+        if (!broadcast) {
+            return twoInput(name, right, l, r, output, operator);
+        }
+        checkSameEnvironment(right);
+        return new DataStream(env, Transformation.broadcastTwoInput(env.nextId(), name, transformation,
+                right.transformation, l, r, output, operator));
     }
 
     /** Fails unless the two key fields can be joined: one type, int32, int64, timestamp[ms] or utf8 (integers of one width mix). */
@@ -331,12 +357,16 @@ public final class DataStream {
      */
     DataStream twoInput(String name, DataStream right, int leftKey, int rightKey, BatchSchema outputSchema,
                         Supplier<Operator> operator) {
-        if (right.env != env) {
-            throw new IllegalArgumentException("cannot combine streams of different environments");
-        }
+        checkSameEnvironment(right);
         Transformation t = Transformation.twoInput(env.nextId(), name, transformation, right.transformation, leftKey,
                 rightKey, outputSchema, operator);
         return new DataStream(env, t);
+    }
+
+    private void checkSameEnvironment(DataStream other) {
+        if (other.env != env) {
+            throw new IllegalArgumentException("cannot combine streams of different environments");
+        }
     }
 
     /** Whether {@code outputSchema} still has the timestamp field, by name and type. */

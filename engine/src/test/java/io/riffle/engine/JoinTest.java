@@ -3,6 +3,7 @@ package io.riffle.engine;
 import static io.riffle.engine.TupleLists.sorted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -79,14 +80,19 @@ class JoinTest {
                     customers.add(Tuple.of(id, random.nextInt(7) == 0 ? null : "c" + id + "/" + c, id * 10 + c));
                 }
             }
-            for (boolean leftOuter : new boolean[] {false, true}) {
+            for (int variant = 0; variant < 4; variant++) {
+                boolean leftOuter = (variant & 1) != 0;
+                boolean broadcast = (variant & 2) != 0;
                 Environment env = Environment.batch().setParallelism(p).setBatchSize(1 + random.nextInt(90));
                 DataStream o = env.fromCollection(orders, ORDERS);
                 DataStream c = env.fromCollection(customers, CUSTOMERS);
-                List<Tuple> out = leftOuter ? o.leftOuterJoin(c, "customer", "id").executeAndCollect()
-                        : o.join(c, "customer", "id").executeAndCollect();
+                DataStream joined = broadcast
+                        ? (leftOuter ? o.broadcastLeftOuterJoin(c, "customer", "id") : o.broadcastJoin(c, "customer", "id"))
+                        : (leftOuter ? o.leftOuterJoin(c, "customer", "id") : o.join(c, "customer", "id"));
+                List<Tuple> out = joined.executeAndCollect();
                 assertEquals(sorted(reference(orders, customers, 1, 0, leftOuter)), sorted(out),
-                        "p " + p + ", seed " + seed + (leftOuter ? ", left outer" : ", inner"));
+                        "p " + p + ", seed " + seed + (leftOuter ? ", left outer" : ", inner")
+                                + (broadcast ? ", broadcast" : ""));
             }
         }
     }
@@ -125,6 +131,23 @@ class JoinTest {
             names.put(t.getString(0), t.getLong(1));
         }
         assertEquals(byName, names, "by another column at p " + p);
+
+        // Broadcast: the orders stay where they are; every join subtask holds all customers.
+        Environment env = Environment.batch().setParallelism(p).setBatchSize(64);
+        DataStream perCustomer = env.fromCollection(orders, ORDERS)
+                .broadcastJoin(env.fromCollection(customers, CUSTOMERS).setParallelism(1), "customer", "id")
+                .groupBy("customer").sum("amount");
+        List<Tuple> out = new ArrayList<>();
+        perCustomer.collect(out);
+        String plan = env.explain();
+        assertTrue(plan.contains("broadcastJoin(customer = id) -> groupBy(customer).sum(amount) (partial)"), plan);
+        assertTrue(plan.contains(" <- BROADCAST from 'fromElements'"), plan);
+        env.execute();
+        Map<Long, Long> broadcastSums = new TreeMap<>();
+        for (Tuple t : out) {
+            broadcastSums.put(t.getLong(0), t.getLong(1));
+        }
+        assertEquals(byCustomer, broadcastSums, "broadcast join at p " + p);
     }
 
     private static DataStream joined(int p, List<Tuple> orders, List<Tuple> customers) {

@@ -100,8 +100,8 @@ final class EngineJobs {
     }
 
     /**
-     * W5: a batch hash join of N orders (customer i mod K, amount i) with K customers (id i), then the sum
-     * of amounts per customer; prints the first ten customers' sums.
+     * W5: a batch hash join of N orders (customer i mod K, amount i) with K customers (id i), the customers
+     * broadcast to every join subtask, then the sum of amounts per customer; prints the first ten customers' sums.
      */
     static JobSummary join(JobOptions o, PrintStream out, PrintStream err) {
         Environment env = configure(Environment.batch().setParallelism(o.parallelism())
@@ -109,7 +109,7 @@ final class EngineJobs {
         List<Tuple> sums = new ArrayList<>();
         DataStream orders = env.generate(o.records(), o.keys(), o.rate());
         DataStream customers = env.generate(o.keys(), o.keys());
-        DataStream perCustomer = orders.join(customers, "key", "key").groupBy("key").sum("value");
+        DataStream perCustomer = orders.broadcastJoin(customers, "key", "key").groupBy("key").sum("value");
         perCustomer.collect(sums);
         writeOutput(perCustomer, o, "join");
         JobResult r = Progress.await(env.executeAsync("join"), err);

@@ -21,7 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * W5, order records per second: a batch hash join of N = 50 M orders (customer i mod K, amount i) with K
- * customers, then the sum of amounts per customer; each invocation a whole job. The baseline in the same
+ * customers (shuffled by key, or broadcast to every join subtask), then the sum of amounts per customer;
+ * each invocation a whole job. The baseline in the same
  * class is the single-thread plain-Java program: a HashMap of customers built first, then a loop over the
  * orders that looks each customer up and adds to its sum.
  */
@@ -43,11 +44,23 @@ public class JoinBenchmark {
     @Benchmark
     @OperationsPerInvocation(ORDERS)
     public long w5JoinThenSum() {
+        return joinThenSum(false);
+    }
+
+    /** The same with the customers broadcast to every join subtask and the orders left where they are. */
+    @Benchmark
+    @OperationsPerInvocation(ORDERS)
+    public long w5BroadcastJoinThenSum() {
+        return joinThenSum(true);
+    }
+
+    private long joinThenSum(boolean broadcast) {
         Environment env = Environment.batch().setParallelism(parallelism).setWorkers(parallelism);
         AtomicLong groups = new AtomicLong();
         DataStream orders = env.generate(ORDERS, customers);
-        orders.join(env.generate(customers, customers), "key", "key").groupBy("key").sum("value")
-                .forEachBatch(b -> groups.addAndGet(b.rowCount()));
+        DataStream customerRows = env.generate(customers, customers);
+        (broadcast ? orders.broadcastJoin(customerRows, "key", "key") : orders.join(customerRows, "key", "key"))
+                .groupBy("key").sum("value").forEachBatch(b -> groups.addAndGet(b.rowCount()));
         env.execute("w5");
         if (groups.get() != customers) {
             throw new IllegalStateException(groups.get() + " customers summed, expected " + customers);

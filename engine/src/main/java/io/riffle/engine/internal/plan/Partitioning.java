@@ -7,5 +7,7 @@ public enum Partitioning {
     /** Each row to the subtask owning its key's key group. */
     HASH,
     /** Whole batches round robin over the downstream subtasks. */
-    REBALANCE
+    REBALANCE,
+    /** Every batch to every downstream subtask: the small side of a broadcast join. */
+    BROADCAST
 }

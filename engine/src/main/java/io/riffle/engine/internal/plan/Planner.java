@@ -47,7 +47,7 @@ public final class Planner {
             for (int input = 0; input < t.inputs().size(); input++) {
                 Transformation in = t.inputs().get(input);
                 Vertex from = vertexOf.get(in);
-                Partitioning partitioning = t.partitioning();
+                Partitioning partitioning = t.partitioningOf(input);
                 if (partitioning == Partitioning.FORWARD && from.parallelism() != p) {
                     partitioning = Partitioning.REBALANCE;
                 }

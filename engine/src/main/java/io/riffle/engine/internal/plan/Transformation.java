@@ -29,6 +29,8 @@ public final class Transformation {
     private final int keyField;
     /** A two-input operator's key field in each input; null otherwise. */
     private final int[] inputKeyFields;
+    /** How each input reaches a two-input operator, where they differ (a broadcast join); null: {@link #partitioning}. */
+    private Partitioning[] inputPartitionings;
     private final BatchSchema schema;
     private final Source source;
     private final Sink sink;
@@ -82,6 +84,18 @@ public final class Transformation {
     }
 
     /**
+     * A two-input operator whose {@code left} input stays where it is (forward, rebalanced where the
+     * parallelisms differ) and whose {@code right} input reaches every subtask whole (broadcast).
+     */
+    public static Transformation broadcastTwoInput(int id, String name, Transformation left, Transformation right,
+                                                   int leftKey, int rightKey, BatchSchema schema,
+                                                   Supplier<Operator> operator) {
+        Transformation t = twoInput(id, name, left, right, leftKey, rightKey, schema, operator);
+        t.inputPartitionings = new Partitioning[] {Partitioning.FORWARD, Partitioning.BROADCAST};
+        return t;
+    }
+
+    /**
      * The records {@code parent}'s operator emits to its side output {@code index} (see
      * {@link #declareSideOutput}); never chained, it reaches its consumers through an edge of its own.
      */
@@ -130,6 +144,11 @@ public final class Transformation {
 
     public List<Transformation> inputs() {
         return inputs;
+    }
+
+    /** How input {@code input} reaches this transformation. */
+    public Partitioning partitioningOf(int input) {
+        return inputPartitionings != null ? inputPartitionings[input] : partitioning;
     }
 
     public Partitioning partitioning() {

@@ -38,9 +38,22 @@ abstract class EdgeOutput implements Output {
         }
     }
 
+    /** The whole (dense) batch, one bulk copy per column. */
     final void copyAll(ChannelWriter writer, RecordBatch batch) {
-        selection.selectAll(batch.rowCount());
-        copyTo(writer, batch, selection);
+        RecordBatch target = writer.acquire();
+        try {
+            int n = batch.rowCount();
+            target.ensureCapacity(n);
+            for (int c = 0; c < batch.columnCount(); c++) {
+                GatherKernel.copyRows(batch, c, n, target, c);
+            }
+            target.setRowCount(n);
+            target.select(null);
+        } catch (RuntimeException e) {
+            target.close();
+            throw e;
+        }
+        writer.send(target);
     }
 
     /** To the one downstream subtask this edge connects (equal parallelism, not chained). */
@@ -53,6 +66,22 @@ abstract class EdgeOutput implements Output {
         public void emit(RecordBatch batch) {
             if (batch.rowCount() > 0) {
                 copyAll(writers[0], batch);
+            }
+        }
+    }
+
+    /** Every batch to every downstream subtask. */
+    static final class Broadcast extends EdgeOutput {
+        Broadcast(ChannelWriter[] writers) {
+            super(writers);
+        }
+
+        @Override
+        public void emit(RecordBatch batch) {
+            if (batch.rowCount() > 0) {
+                for (ChannelWriter w : writers) {
+                    copyAll(w, batch);
+                }
             }
         }
     }

@@ -183,9 +183,11 @@ public final class JobExecution {
                     ws[d] = new ChannelWriter(row[d], schema, allocator, config.batchSize());
                     writers.add(ws[d]);
                 }
-                edge = e.partitioning() == Partitioning.HASH
-                        ? new EdgeOutput.Hash(ws, e.keyField(), config.maxParallelism())
-                        : new EdgeOutput.Rebalance(ws, s);
+                edge = switch (e.partitioning()) {
+                    case HASH -> new EdgeOutput.Hash(ws, e.keyField(), config.maxParallelism());
+                    case BROADCAST -> new EdgeOutput.Broadcast(ws);
+                    default -> new EdgeOutput.Rebalance(ws, s);
+                };
             }
             edgeOutputs.add(e.sideOperator() < 0 ? edge : new SideOutput(edge, e.sideOperator(), e.sideIndex()));
         }
