@@ -96,7 +96,7 @@ public final class BenchRunner implements Callable<Integer> {
         String at = commit != null ? commit : gitCommit();
         String date = LocalDate.now(ZoneOffset.UTC).toString();
         Path dir = out != null ? out : Path.of("bench-results", date + "-" + at);
-        Report report = run(settings, at, date);
+        Report report = run(settings, at, date, dir);
         report.write(dir);
         log.println("results: " + dir.resolve("results.json") + ", " + dir.resolve("summary.md"));
         System.out.print(Files.readString(dir.resolve("summary.md"), StandardCharsets.UTF_8));
@@ -130,8 +130,14 @@ public final class BenchRunner implements Callable<Integer> {
         return new Settings(workloads, counts, keys, parallelism, repetitions, coldRuns, latency, systems);
     }
 
-    /** Runs everything {@code settings} asks for and returns the report (not yet written). */
-    Report run(Settings settings, String at, String date) throws Exception {
+    /**
+     * Runs everything {@code settings} asks for and returns the report, written into {@code dir} after each
+     * workload too, so that a run cut short keeps what it measured. An L1 run that fails is reported as a
+     * failure and the others go on.
+     */
+    Report run(Settings settings, String at, String date, Path dir) throws Exception {
+        Machine machine = Machine.current();
+        List<String> failures = new ArrayList<>();
         List<Contender> contenders = selected(settings.systems());
         List<Measurement> measurements = new ArrayList<>();
         for (Workload w : settings.workloads()) {
@@ -160,19 +166,25 @@ public final class BenchRunner implements Callable<Integer> {
                     measurements.add(m);
                 }
             }
+            new Report(settings, machine, at, date, measurements, List.of(), failures).write(dir);
         }
         List<LatencyRun> latency = new ArrayList<>();
         if (settings.latency() != null) {
             for (Contender c : contenders) {
                 for (String variant : c.latencyVariants()) {
                     System.gc();
-                    LatencyRun l = c.latency(variant, settings.latency());
-                    log.println(l.toJson());
-                    latency.add(l);
+                    try {
+                        LatencyRun l = c.latency(variant, settings.latency());
+                        log.println(l.toJson());
+                        latency.add(l);
+                    } catch (Exception e) {
+                        e.printStackTrace(log);
+                        failures.add("L1 on " + c.name() + " " + variant + ": " + e);
+                    }
                 }
             }
         }
-        return new Report(settings, Machine.current(), at, date, measurements, latency);
+        return new Report(settings, machine, at, date, measurements, latency, failures);
     }
 
     /** Runs one workload on one system in a new JVM with this one's flags and classpath, timing the whole process. */

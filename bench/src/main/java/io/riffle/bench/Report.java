@@ -48,15 +48,17 @@ public final class Report {
     private final String date;
     private final List<Measurement> measurements;
     private final List<LatencyRun> latency;
+    private final List<String> failures;
 
     public Report(Settings settings, Machine machine, String commit, String date, List<Measurement> measurements,
-                  List<LatencyRun> latency) {
+                  List<LatencyRun> latency, List<String> failures) {
         this.settings = settings;
         this.machine = machine;
         this.commit = commit;
         this.date = date;
         this.measurements = List.copyOf(measurements);
         this.latency = List.copyOf(latency);
+        this.failures = List.copyOf(failures);
     }
 
     public List<Measurement> measurements() {
@@ -185,6 +187,10 @@ public final class Report {
         for (int i = 0; i < latency.size(); i++) {
             sb.append(i == 0 ? "\n    " : ",\n    ").append(latency.get(i).toJson());
         }
+        sb.append("\n  ],\n  \"failures\": [");
+        for (int i = 0; i < failures.size(); i++) {
+            sb.append(i == 0 ? "\n    \"" : ",\n    \"").append(Json.escape(failures.get(i))).append('"');
+        }
         return sb.append("\n  ]\n}\n").toString();
     }
 
@@ -245,6 +251,12 @@ public final class Report {
                         l.system(), l.variant(), rate(l.recordsPerSecond()), rate(l.achievedRecordsPerSecond()),
                         count(l.measuredRecords()), l.checkpoints(), micros(l.p50Nanos()), micros(l.p99Nanos()),
                         micros(l.p999Nanos()), micros(l.maxNanos()), l.p99Nanos() < L1_P99_TARGET_NANOS ? "yes" : "no"));
+            }
+        }
+        if (!failures.isEmpty()) {
+            sb.append("\nFailed runs (no figures):\n\n");
+            for (String f : failures) {
+                sb.append("- ").append(f).append('\n');
             }
         }
         if (!plots.isEmpty()) {

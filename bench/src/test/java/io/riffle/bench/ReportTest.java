@@ -81,6 +81,7 @@ class ReportTest {
         String md = report(List.of(run("riffle", Workload.W1, 1, 7, Phase.WARM)), latency).markdown(List.of());
         assertTrue(md.contains("| riffle | default | 1.00 M/s | 999.0 k/s | 20 M | 20 | 8.0 us | 31.0 us | 90.0 us | 2000.0 us | yes |"), md);
         assertTrue(md.contains("| flink | buffer-timeout-0 | 1.00 M/s | 640.0 k/s | 20 M | 19 | 60.0 us | 900.0 us | 3000.0 us | 40000.0 us | no |"), md);
+        assertTrue(md.contains("Failed runs (no figures):\n\n- L1 on flink x: boom\n"), md);
     }
 
     private static Measurement run(String system, Workload w, double seconds, long checksum, Phase phase) {
@@ -90,6 +91,6 @@ class ReportTest {
     private static Report report(List<Measurement> runs, List<LatencyRun> latency) {
         Settings settings = new Settings(List.of(Workload.W1, Workload.W2), Map.of(Workload.W1, 100L, Workload.W2, 100L),
                 7, 2, 3, 1, new LatencySetup(1_000_000, 25_000_000, 5_000_000, 7, 2, Duration.ofSeconds(1)), List.of());
-        return new Report(settings, MACHINE, "abc1234", "2026-12-01", runs, latency);
+        return new Report(settings, MACHINE, "abc1234", "2026-12-01", runs, latency, List.of("L1 on flink x: boom"));
     }
 }
