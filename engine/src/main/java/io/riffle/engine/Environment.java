@@ -252,7 +252,8 @@ public final class Environment {
     /**
      * The workloads' generator: {@code records} records, record {@code i} = (key {@code i mod keys},
      * value {@code i}, timestamp {@code i} ms), schema {@code (key: int64, value: int64, timestamp: timestamp[ms])}.
-     * Runs at the environment's parallelism, each subtask generating a contiguous range.
+     * Runs at the environment's parallelism: subtask {@code s} of {@code p} generates records {@code s, s + p,
+     * s + 2p, ...}, so all subtasks move through event time together.
      */
     public DataStream generate(long records, long keys) {
         return fromSource(new GeneratorSource(records, keys));
