@@ -23,7 +23,7 @@ public final class KeyGroups {
     /** The key group of a {@link HashKernel} hash: the hash without its sign bit, modulo {@code maxParallelism}. */
     public static int keyGroup(long hash, int maxParallelism) {
         checkMaxParallelism(maxParallelism);
-        return (int) ((hash & Long.MAX_VALUE) % maxParallelism);
+        return keyGroupUnchecked(hash, maxParallelism);
     }
 
     /** The partition, of {@code parallelism}, that owns {@code keyGroup}. */
@@ -71,6 +71,11 @@ public final class KeyGroups {
             throw new IllegalArgumentException("partition " + partition + " is outside [0, " + parallelism
                     + "), the partitions of parallelism " + parallelism);
         }
+    }
+
+    /** For callers that checked {@code maxParallelism} once, outside their row loop. */
+    static int keyGroupUnchecked(long hash, int maxParallelism) {
+        return (int) ((hash & Long.MAX_VALUE) % maxParallelism);
     }
 
     static int partitionOfUnchecked(int keyGroup, int maxParallelism, int parallelism) {

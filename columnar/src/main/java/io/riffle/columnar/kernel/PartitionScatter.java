@@ -24,7 +24,6 @@ public final class PartitionScatter {
     private final int maxParallelism;
     /** The partition of each key group, so that a row costs one modulo and one lookup. */
     private final int[] partitionOfKeyGroup;
-    private final KeyGroupDivisor keyGroups;
     /** Partition p's rows are {@code rows[start[p] .. start[p + 1])}. */
     private final int[] start;
     /** Where the next row of each partition goes while {@link #assign} places rows. */
@@ -41,7 +40,6 @@ public final class PartitionScatter {
         this.parallelism = parallelism;
         this.maxParallelism = maxParallelism;
         this.partitionOfKeyGroup = new int[maxParallelism];
-        this.keyGroups = new KeyGroupDivisor(maxParallelism);
         for (int g = 0; g < maxParallelism; g++) {
             partitionOfKeyGroup[g] = KeyGroups.partitionOfUnchecked(g, maxParallelism, parallelism);
         }
@@ -77,11 +75,11 @@ public final class PartitionScatter {
             partitionOfRow = new int[n];
         }
         int[] partitions = partitionOfKeyGroup;
-        KeyGroupDivisor groups = keyGroups;
+        int max = maxParallelism;
         Arrays.fill(start, 0);
         for (int j = 0; j < n; j++) {
             int row = source == null ? j : source[j];
-            int p = partitions[groups.keyGroup(hashes[row])];
+            int p = partitions[KeyGroups.keyGroupUnchecked(hashes[row], max)];
             partitionOfRow[j] = p;
             start[p + 1]++;
         }
