@@ -4,7 +4,7 @@ import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
 
 /**
- * Validity bits read and written a word at a time straight from memory. Arrow's own
+ * Validity bits read a word at a time straight from memory. Arrow's own
  * {@code getNullCount()} counts every bit through bounds-checked buffer reads on each call; the kernels
  * only ask whether a batch has any null, once per batch and column, and that question stops at the first
  * word with a zero bit.
@@ -35,21 +35,5 @@ public final class Validity {
             }
         }
         return false;
-    }
-
-    /**
-     * Marks rows {@code 0 .. rows - 1} of the validity bits at {@code address} valid (the bits of the last
-     * byte past them too, as a byte-wise fill would). Word stores: for the few hundred bytes of a batch
-     * this beats {@code Unsafe.setMemory}, a call into the VM each time.
-     */
-    public static void setAllValid(long address, int rows) {
-        int bytes = (rows + 7) >>> 3;
-        int words = bytes >>> 3;
-        for (int w = 0; w < words; w++) {
-            MemoryUtil.putLong(address + ((long) w << 3), -1L);
-        }
-        for (int b = words << 3; b < bytes; b++) {
-            MemoryUtil.putByte(address + b, (byte) -1);
-        }
     }
 }

@@ -77,11 +77,7 @@ public final class GatherKernel {
         check(source, selection);
         int n = selection.size();
         FieldVector to = target.vector(targetColumn);
-        if (to.getValueCapacity() < n) {
-            to.clear();
-            to.setInitialCapacity(n);
-            to.allocateNew();
-        }
+        ensureValueCapacity(to, n);
         copyColumn(source.vector(column), to, type, selection.rows(), n);
         to.setValueCount(n);
     }
@@ -102,11 +98,7 @@ public final class GatherKernel {
         }
         FieldVector from = source.vector(column);
         FieldVector to = target.vector(targetColumn);
-        if (to.getValueCapacity() < rowCount) {
-            to.clear();
-            to.setInitialCapacity(rowCount);
-            to.allocateNew();
-        }
+        ensureValueCapacity(to, rowCount);
         int n = rowCount;
         switch (type) {
             case UTF8 -> {
@@ -130,6 +122,15 @@ public final class GatherKernel {
         }
         MemoryUtil.copyMemory(from.getValidityBufferAddress(), to.getValidityBufferAddress(), (n + 7) >>> 3);
         to.setValueCount(n);
+    }
+
+    /** Reallocates {@code to} empty when it cannot hold {@code rows} values; it is overwritten next anyway. */
+    private static void ensureValueCapacity(FieldVector to, int rows) {
+        if (to.getValueCapacity() < rows) {
+            to.clear();
+            to.setInitialCapacity(rows);
+            to.allocateNew();
+        }
     }
 
     private static void copyColumn(FieldVector from, FieldVector to, ColumnType type, int[] rows, int n) {

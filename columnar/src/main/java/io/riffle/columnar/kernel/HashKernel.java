@@ -2,7 +2,6 @@ package io.riffle.columnar.kernel;
 
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.batch.Validity;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
 
@@ -78,7 +77,7 @@ public final class HashKernel {
 
     private static void hashInt64(FieldVector vector, int rowCount, long[] out, boolean combine) {
         long data = vector.getDataBufferAddress();
-        long validity = nullsAddress(vector);
+        long validity = Bits.nullsAddress(vector);
         for (int i = 0; i < rowCount; i++) {
             long h = isNull(validity, i) ? NULL_HASH : hashLong(MemoryUtil.getLong(data + ((long) i << 3)));
             out[i] = combine ? combine(out[i], h) : h;
@@ -87,7 +86,7 @@ public final class HashKernel {
 
     private static void hashInt32(FieldVector vector, int rowCount, long[] out, boolean combine) {
         long data = vector.getDataBufferAddress();
-        long validity = nullsAddress(vector);
+        long validity = Bits.nullsAddress(vector);
         for (int i = 0; i < rowCount; i++) {
             long h = isNull(validity, i) ? NULL_HASH : hashLong(MemoryUtil.getInt(data + ((long) i << 2)));
             out[i] = combine ? combine(out[i], h) : h;
@@ -96,7 +95,7 @@ public final class HashKernel {
 
     private static void hashFloat64(FieldVector vector, int rowCount, long[] out, boolean combine) {
         long data = vector.getDataBufferAddress();
-        long validity = nullsAddress(vector);
+        long validity = Bits.nullsAddress(vector);
         for (int i = 0; i < rowCount; i++) {
             long h = isNull(validity, i) ? NULL_HASH
                     : hashDouble(Double.longBitsToDouble(MemoryUtil.getLong(data + ((long) i << 3))));
@@ -106,7 +105,7 @@ public final class HashKernel {
 
     private static void hashBool(FieldVector vector, int rowCount, long[] out, boolean combine) {
         long data = vector.getDataBufferAddress();
-        long validity = nullsAddress(vector);
+        long validity = Bits.nullsAddress(vector);
         for (int i = 0; i < rowCount; i++) {
             long h = isNull(validity, i) ? NULL_HASH : hashLong((MemoryUtil.getByte(data + (i >>> 3)) >>> (i & 7)) & 1);
             out[i] = combine ? combine(out[i], h) : h;
@@ -116,7 +115,7 @@ public final class HashKernel {
     private static void hashUtf8(FieldVector vector, int rowCount, long[] out, boolean combine) {
         long offsets = vector.getOffsetBufferAddress();
         long data = vector.getDataBufferAddress();
-        long validity = nullsAddress(vector);
+        long validity = Bits.nullsAddress(vector);
         int start = MemoryUtil.getInt(offsets);
         for (int i = 0; i < rowCount; i++) {
             int end = MemoryUtil.getInt(offsets + ((long) (i + 1) << 2));
@@ -124,11 +123,6 @@ public final class HashKernel {
             out[i] = combine ? combine(out[i], h) : h;
             start = end;
         }
-    }
-
-    /** The validity buffer's address when the vector has nulls, else 0 so that the null test is skipped. */
-    private static long nullsAddress(FieldVector vector) {
-        return Validity.hasNulls(vector) ? vector.getValidityBufferAddress() : 0L;
     }
 
     private static boolean isNull(long validity, int row) {

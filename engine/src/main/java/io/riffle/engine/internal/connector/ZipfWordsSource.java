@@ -6,7 +6,6 @@ import java.util.List;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
-import io.riffle.columnar.batch.Validity;
 import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.connector.TaskContext;
@@ -110,7 +109,7 @@ public final class ZipfWordsSource implements Source {
                 end += lengths[r];
                 MemoryUtil.putInt(offsets + ((long) (row + i + 1) << 2), end);
             }
-            Validity.setAllValid(v.getValidityBufferAddress(), row + n);
+            MemoryUtil.setMemory(v.getValidityBufferAddress(), (row + n + 7) >>> 3, (byte) 0xFF);
             // The offsets are complete: without this, setValueCount would treat rows as unset and rewrite them.
             v.setLastSet(row + n - 1);
         }

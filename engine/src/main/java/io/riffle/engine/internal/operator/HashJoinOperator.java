@@ -208,14 +208,6 @@ public final class HashJoinOperator extends Operator {
             FieldVector v = result.vector(offset + k);
             if (built.rowCount() > 0) {
                 GatherKernel.gatherColumn(built, rightColumns[k], rightRows, result, offset + k);
-            } else {
-                // No right rows to gather from: every row of a left outer join is unmatched.
-                if (v.getValueCapacity() < count) {
-                    v.clear();
-                    v.setInitialCapacity(count);
-                    v.allocateNew();
-                }
-                v.setValueCount(count);
             }
             if (leftOuter) {
                 for (int i = 0; i < count; i++) {
