@@ -23,8 +23,11 @@ import picocli.CommandLine.Option;
 
 /**
  * The side-by-side runner: each workload on Riffle and on every baseline on the classpath, interleaved
- * (A B C A B C ...), warm repetitions in this process after one warm-up each, then cold runs each in a
- * process of its own, then L1; writes {@code results.json}, {@code summary.md} and the plots.
+ * (A B C A B C ...), warm repetitions in this process after each system's warm-up, then cold runs each in a
+ * process of its own, then L1; writes {@code results.json}, {@code summary.md} and the plots. A system
+ * warms up like a JMH fork: it runs the workload again until its warm-up runs add up to
+ * {@code --warmup-seconds}, so that a system whose run takes 0.3 s gets as much time to compile its code
+ * as one whose run takes 20 s.
  *
  * <pre>{@code
  * bin/riffle-bench --workloads W1,W2 --records 20000000 --repetitions 3 --cold 1
@@ -46,8 +49,12 @@ public final class BenchRunner implements Callable<Integer> {
     @Option(names = "--parallelism", description = "Parallelism of every system (default 2).")
     int parallelism = 2;
 
-    @Option(names = "--repetitions", description = "Warm repetitions per system after one warm-up (default 3).")
+    @Option(names = "--repetitions", description = "Warm repetitions per system after its warm-up (default 3).")
     int repetitions = 3;
+
+    @Option(names = "--warmup-seconds", description = "Each system runs the workload, unmeasured, until these runs"
+            + " add up to this many seconds; at least once (default 5).")
+    double warmupSeconds = 5;
 
     @Option(names = "--cold", description = "Cold whole-process runs per system (default 1).")
     int coldRuns = 1;
@@ -127,7 +134,7 @@ public final class BenchRunner implements Callable<Integer> {
             latency = new LatencySetup(latencyRate, warmup + measured, warmup, keys, latencyParallelism,
                     Duration.ofMillis(checkpointIntervalMs));
         }
-        return new Settings(workloads, counts, keys, parallelism, repetitions, coldRuns, latency, systems);
+        return new Settings(workloads, counts, keys, parallelism, repetitions, warmupSeconds, coldRuns, latency, systems);
     }
 
     /**
@@ -148,13 +155,12 @@ public final class BenchRunner implements Callable<Integer> {
                 }
             }
             long n = settings.records(w);
-            for (int rep = 0; rep <= settings.repetitions(); rep++) {
+            for (Contender c : here) {
+                measurements.addAll(warmUp(c, w, n, settings, log));
+            }
+            for (int rep = 1; rep <= settings.repetitions(); rep++) {
                 for (Contender c : here) {
-                    // The previous system's garbage is collected before this one's clock starts.
-                    System.gc();
-                    Run r = c.run(w, n, settings.keys(), settings.parallelism());
-                    Measurement m = new Measurement(r, rep == 0 ? Measurement.Phase.WARMUP : Measurement.Phase.WARM,
-                            rep, r.seconds());
+                    Measurement m = measure(c, w, n, settings, Measurement.Phase.WARM, rep);
                     log.println(m.toJson());
                     measurements.add(m);
                 }
@@ -185,6 +191,31 @@ public final class BenchRunner implements Callable<Integer> {
             }
         }
         return new Report(settings, machine, at, date, measurements, latency, failures);
+    }
+
+    /**
+     * Runs {@code w} on {@code c} until the runs' own times add up to the settings' warm-up seconds, at
+     * least once; returns them as {@link Measurement.Phase#WARMUP} measurements numbered from 0.
+     */
+    static List<Measurement> warmUp(Contender c, Workload w, long records, Settings settings, PrintStream log)
+            throws Exception {
+        List<Measurement> runs = new ArrayList<>();
+        double spent = 0;
+        do {
+            Measurement m = measure(c, w, records, settings, Measurement.Phase.WARMUP, runs.size());
+            log.println(m.toJson());
+            runs.add(m);
+            spent += m.wallSeconds();
+        } while (spent < settings.warmupSeconds());
+        return runs;
+    }
+
+    private static Measurement measure(Contender c, Workload w, long records, Settings settings,
+                                       Measurement.Phase phase, int repetition) throws Exception {
+        // The previous run's garbage is collected before this one's clock starts.
+        System.gc();
+        Run r = c.run(w, records, settings.keys(), settings.parallelism());
+        return new Measurement(r, phase, repetition, r.seconds());
     }
 
     /** Runs one workload on one system in a new JVM with this one's flags and classpath, timing the whole process. */

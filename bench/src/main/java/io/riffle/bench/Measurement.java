@@ -3,14 +3,14 @@ package io.riffle.bench;
 import java.util.Locale;
 
 /**
- * One run as the runner recorded it. Warm runs are repetitions inside the runner's process (the first of
- * each system is a warm-up, recorded but left out of the figures); cold runs are each a whole process of
+ * One run as the runner recorded it. Warm runs are repetitions inside the runner's process (each system's
+ * first runs are its warm-up, recorded but left out of the figures); cold runs are each a whole process of
  * their own, timed from its start to its exit, JVM start and the system's own start-up included.
  */
 public record Measurement(Run run, Phase phase, int repetition, double wallSeconds) {
     /** Where a run's time comes from. */
     public enum Phase {
-        /** The first in-process run of a system: JIT and caches cold; not in the figures. */
+        /** A system's first in-process runs, while its JIT compiles and its caches fill; not in the figures. */
         WARMUP,
         /** A later in-process run. */
         WARM,

@@ -155,8 +155,8 @@ public final class Report {
                         + " \"os\": \"%s\", \"jvm\": \"%s\"},\n", Json.escape(machine.cpu()), machine.cores(),
                 machine.memoryBytes(), Json.escape(machine.os()), Json.escape(machine.jvm())));
         sb.append(String.format(Locale.ROOT, "  \"settings\": {\"keys\": %d, \"parallelism\": %d, \"repetitions\": %d,"
-                + " \"cold_runs\": %d},\n", settings.keys(), settings.parallelism(), settings.repetitions(),
-                settings.coldRuns()));
+                + " \"warmup_seconds\": %s, \"cold_runs\": %d},\n", settings.keys(), settings.parallelism(),
+                settings.repetitions(), settings.warmupSeconds(), settings.coldRuns()));
         sb.append("  \"runs\": [");
         for (int i = 0; i < measurements.size(); i++) {
             sb.append(i == 0 ? "\n    " : ",\n    ").append(measurements.get(i).toJson());
@@ -210,11 +210,12 @@ public final class Report {
         sb.append(String.format(Locale.ROOT, "Machine: %s, %d cores, %.1f GiB; %s; %s.%n%n", machine.cpu(),
                 machine.cores(), machine.memoryBytes() / (double) (1L << 30), machine.os(), machine.jvm()));
         sb.append(String.format(Locale.ROOT, "K = %d keys, parallelism %d; per system %d warm repetitions in one"
-                        + " process after one warm-up (interleaved across systems), and cold runs: %d (each a whole process:"
-                        + " JVM start, the system's start-up, the job). Figures are records per second; ratios are"
+                        + " process (interleaved across systems) after warm-up runs adding up to at least %s s (at least"
+                        + " one), and cold runs: %d (each a whole process: JVM start, the system's start-up, the job). Figures are records per second; ratios are"
                         + " Riffle's median over the baseline's. Every run's result checksum is compared with Riffle's;"
                         + " a comparison whose checksums disagree is marked failed.%n%n",
-                settings.keys(), settings.parallelism(), settings.repetitions(), settings.coldRuns()));
+                settings.keys(), settings.parallelism(), settings.repetitions(), settings.warmupSeconds(),
+                settings.coldRuns()));
         sb.append("| Workload | N | System | Warm median | Warm min - max | Cold median | Cold min - max | Checksum |\n");
         sb.append("|---|---:|---|---:|---:|---:|---:|---|\n");
         for (Workload w : settings.workloads()) {

@@ -26,7 +26,7 @@ class BenchRunnerTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         int exit = new CommandLine(new BenchRunner(new PrintStream(log, true, StandardCharsets.UTF_8)))
                 .execute("--systems", "riffle", "--records", "30000", "--keys", "7", "--repetitions", "2",
-                        "--cold", "1", "--latency-rate", "0", "--out", dir.toString(), "--commit", "abc1234");
+                        "--warmup-seconds", "0", "--cold", "1", "--latency-rate", "0", "--out", dir.toString(), "--commit", "abc1234");
         assertEquals(0, exit, log.toString(StandardCharsets.UTF_8));
 
         int workloads = Workload.values().length;
@@ -65,6 +65,43 @@ class BenchRunnerTest {
     }
 
     @Test
+    void aSystemWarmsUpUntilItsRunsAddUpToTheWarmUpSeconds() throws Exception {
+        double[] seconds = {0.4, 0.3, 0.2, 0.9, 5.0};
+        Contender stub = new Contender() {
+            int calls;
+
+            public String name() {
+                return "stub";
+            }
+
+            public boolean runs(Workload workload) {
+                return true;
+            }
+
+            public Run run(Workload workload, long records, long keys, int parallelism) {
+                return new Run("stub", workload, records, keys, parallelism, seconds[calls++], 1, 0);
+            }
+        };
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+        Settings settings = new Settings(java.util.List.of(Workload.W2), java.util.Map.of(Workload.W2, 10L), 7, 2, 1,
+                1.0, 0, null, java.util.List.of());
+        // 0.4 + 0.3 + 0.2 = 0.9 s is short of 1 s; the fourth run makes it 1.8 s.
+        java.util.List<Measurement> runs = BenchRunner.warmUp(stub, Workload.W2, 10, settings, out);
+        assertEquals(4, runs.size(), runs.toString());
+        for (int i = 0; i < runs.size(); i++) {
+            assertEquals(Measurement.Phase.WARMUP, runs.get(i).phase());
+            assertEquals(i, runs.get(i).repetition());
+            assertEquals(seconds[i], runs.get(i).wallSeconds());
+        }
+        assertEquals(4, count(log.toString(StandardCharsets.UTF_8), "\"phase\":\"warmup\""));
+
+        Settings none = new Settings(java.util.List.of(Workload.W2), java.util.Map.of(Workload.W2, 10L), 7, 2, 1,
+                0, 0, null, java.util.List.of());
+        assertEquals(1, BenchRunner.warmUp(stub, Workload.W2, 10, none, out).size(), "at least one warm-up run");
+    }
+
+    @Test
     void badArgumentsAreNamed() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CommandLine cli = new CommandLine(new BenchRunner(new PrintStream(err, true, StandardCharsets.UTF_8)));
@@ -72,6 +109,10 @@ class BenchRunnerTest {
         assertEquals(1, cli.execute("--records", "W1=ten", "--latency-rate", "0"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--records takes N or W1=N,W2=N,...; not 'W1=ten'"),
                 err.toString(StandardCharsets.UTF_8));
+
+        err.reset();
+        assertEquals(1, cli.execute("--warmup-seconds", "-1", "--latency-rate", "0", "--records", "10"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("warm-up seconds -1.0"), err.toString(StandardCharsets.UTF_8));
 
         err.reset();
         assertEquals(1, cli.execute("--systems", "storm", "--latency-rate", "0", "--records", "10"));

@@ -90,7 +90,7 @@ class ReportTest {
 
     private static Report report(List<Measurement> runs, List<LatencyRun> latency) {
         Settings settings = new Settings(List.of(Workload.W1, Workload.W2), Map.of(Workload.W1, 100L, Workload.W2, 100L),
-                7, 2, 3, 1, new LatencySetup(1_000_000, 25_000_000, 5_000_000, 7, 2, Duration.ofSeconds(1)), List.of());
+                7, 2, 3, 5, 1, new LatencySetup(1_000_000, 25_000_000, 5_000_000, 7, 2, Duration.ofSeconds(1)), List.of());
         return new Report(settings, MACHINE, "abc1234", "2026-12-01", runs, latency, List.of("L1 on flink x: boom"));
     }
 }
