@@ -27,6 +27,8 @@ class JoinTest {
             Column.nullable("customer", ColumnType.INT64), Column.of("amount", ColumnType.INT64));
     private static final BatchSchema CUSTOMERS = BatchSchema.of(Column.of("id", ColumnType.INT64),
             Column.nullable("name", ColumnType.UTF8), Column.of("amount", ColumnType.INT64));
+    private static final BatchSchema REGIONS = BatchSchema.of(Column.of("id", ColumnType.INT64),
+            Column.of("region", ColumnType.UTF8), Column.of("weight", ColumnType.INT64));
     private static final BatchSchema WORDS = BatchSchema.of(Column.of("word", ColumnType.UTF8),
             Column.of("n", ColumnType.INT32));
     private static final BatchSchema MEANINGS = BatchSchema.of(Column.of("meaning", ColumnType.UTF8),
@@ -148,6 +150,106 @@ class JoinTest {
             broadcastSums.put(t.getLong(0), t.getLong(1));
         }
         assertEquals(byCustomer, broadcastSums, "broadcast join at p " + p);
+    }
+
+    /**
+     * A broadcast join runs in its left source's chain, and that subtask reads its source only once the
+     * build side has ended: a build source that needs many polls before it ends finds the orders unread.
+     * Two joins in one chain (a star join) each get their own build side.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void broadcastJoinsChainOntoTheirLeftSourceWhichWaitsForTheBuildSides(int p) {
+        Random random = new Random(p * 17L);
+        List<Tuple> orders = new ArrayList<>();
+        for (long o = 0; o < 2_000; o++) {
+            orders.add(Tuple.of(o, (long) random.nextInt(60), (long) random.nextInt(1000)));
+        }
+        List<Tuple> customers = new ArrayList<>();
+        List<Tuple> regions = new ArrayList<>();
+        for (long id = 0; id < 50; id++) {
+            customers.add(Tuple.of(id, "c" + id, id * 3));
+            if (id % 2 == 0) {
+                regions.add(Tuple.of(id, "r" + id % 5, id));
+            }
+        }
+        for (int round = 0; round < 20; round++) {
+            Environment env = Environment.batch().setParallelism(p).setBatchSize(1 + random.nextInt(200));
+            java.util.concurrent.atomic.AtomicInteger buildsEnded = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger earlyReads = new java.util.concurrent.atomic.AtomicInteger();
+            int buildParallelism = 1 + random.nextInt(2);
+            int builds = 2 * buildParallelism;
+            DataStream o = env.fromSource(new WatchedSource("orders", ORDERS, orders, () -> {
+                        if (buildsEnded.get() < builds) {
+                            earlyReads.incrementAndGet();
+                        }
+                    }, null, 0));
+            DataStream c = env.fromSource(new WatchedSource("customers", CUSTOMERS, customers, null, buildsEnded,
+                    1 + random.nextInt(50))).setParallelism(buildParallelism);
+            DataStream r = env.fromSource(new WatchedSource("regions", REGIONS, regions, null, buildsEnded,
+                    1 + random.nextInt(50))).setParallelism(buildParallelism);
+            DataStream joined = o.broadcastJoin(c, "customer", "id").broadcastLeftOuterJoin(r, "customer", "id");
+            List<Tuple> out = new ArrayList<>();
+            joined.collect(out);
+            String plan = env.explain();
+            assertTrue(plan.contains("orders -> broadcastJoin(customer = id) -> broadcastLeftOuterJoin(customer = id)"
+                    + " -> collect [parallelism " + p + "]"), plan);
+            assertTrue(plan.contains("<- BROADCAST from 'customers' <- BROADCAST from 'regions'"), plan);
+            env.execute();
+            assertEquals(0, earlyReads.get(), "orders read before the build sides ended, round " + round);
+            assertEquals(sorted(reference(reference(orders, customers, 1, 0, false), regions, 1, 0, true)), sorted(out),
+                    "p " + p + ", round " + round);
+        }
+    }
+
+    /**
+     * {@code rows} read by subtasks in turns (row i by subtask i mod parallelism); tells {@code onRead} of
+     * every batch asked for, counts its readers' ends into {@code ended}, and answers "nothing yet"
+     * {@code idlePolls} times before its first batch.
+     */
+    private record WatchedSource(String name, BatchSchema schema, List<Tuple> rows, Runnable onRead,
+                                 java.util.concurrent.atomic.AtomicInteger ended, int idlePolls)
+            implements io.riffle.engine.connector.Source {
+        @Override
+        public io.riffle.engine.connector.SourceReader createReader(io.riffle.engine.connector.TaskContext context) {
+            List<Tuple> mine = new ArrayList<>();
+            for (int i = context.subtask(); i < rows.size(); i += context.parallelism()) {
+                mine.add(rows.get(i));
+            }
+            io.riffle.engine.connector.SourceReader reader =
+                    new io.riffle.engine.internal.connector.CollectionSource(name, schema, mine).createReader(context);
+            return new io.riffle.engine.connector.SourceReader() {
+                int idle = idlePolls;
+                boolean counted;
+
+                @Override
+                public io.riffle.columnar.batch.RecordBatch next() throws Exception {
+                    if (onRead != null) {
+                        onRead.run();
+                    }
+                    if (idle > 0) {
+                        idle--;
+                        return null;
+                    }
+                    return reader.next();
+                }
+
+                @Override
+                public boolean isFinished() {
+                    boolean finished = idle == 0 && reader.isFinished();
+                    if (finished && ended != null && !counted) {
+                        counted = true;
+                        ended.incrementAndGet();
+                    }
+                    return finished;
+                }
+
+                @Override
+                public void close() throws Exception {
+                    reader.close();
+                }
+            };
+        }
     }
 
     private static DataStream joined(int p, List<Tuple> orders, List<Tuple> customers) {

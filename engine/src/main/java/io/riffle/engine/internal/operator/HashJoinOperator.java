@@ -124,6 +124,12 @@ public final class HashJoinOperator extends Operator {
         }
     }
 
+    /** The left side is taken once the build side has ended; before, a left batch would have to wait as a copy. */
+    @Override
+    public boolean acceptsInput(int input) {
+        return input != 0 || built != null;
+    }
+
     /** Appends the rows to the store, chained under their keys. */
     private void build(RecordBatch batch) {
         if (batch.rowCount() > 0 && Validity.hasNulls(batch.vector(rightKey))) {

@@ -8,8 +8,9 @@ import java.util.Map;
 /**
  * Turns the logical graph into vertices: resolves each transformation's parallelism, chains a
  * transformation onto its input where the records can go by direct call (a forward edge, or any edge
- * between parallelism-1 operators, to an input with no other consumer), and makes channels (edges)
- * everywhere else. A forward edge between different parallelisms becomes a rebalance.
+ * between parallelism-1 operators, to an input with no other consumer; a broadcast join onto its left
+ * side's source chain, its build side then an edge into the middle of that chain), and makes channels
+ * (edges) everywhere else. A forward edge between different parallelisms becomes a rebalance.
  */
 public final class Planner {
     private Planner() {
@@ -41,6 +42,17 @@ public final class Planner {
                     continue;
                 }
             }
+            if (chainsBroadcastJoin(t, p, consumers, parallelism, vertexOf)) {
+                Vertex v = vertexOf.get(t.inputs().get(0));
+                Transformation build = t.inputs().get(1);
+                Edge e = new Edge(vertexOf.get(build), v, Partitioning.BROADCAST, t.keyFieldOf(1), build.schema(), 1,
+                        v.chain.size(), -1, -1);
+                v.chain.add(t);
+                vertexOf.put(t, v);
+                vertexOf.get(build).outputs.add(e);
+                v.inputs.add(e);
+                continue;
+            }
             Vertex v = new Vertex(vertices.size(), p, t);
             vertices.add(v);
             vertexOf.put(t, v);
@@ -52,13 +64,54 @@ public final class Planner {
                     partitioning = Partitioning.REBALANCE;
                 }
                 Edge e = t.sideOutput() < 0
-                        ? new Edge(from, v, partitioning, t.keyFieldOf(input), in.schema(), input, -1, -1)
-                        : new Edge(from, v, partitioning, -1, t.schema(), input, in.id(), t.sideOutput());
+                        ? new Edge(from, v, partitioning, t.keyFieldOf(input), in.schema(), input, 0, -1, -1)
+                        : new Edge(from, v, partitioning, -1, t.schema(), input, 0, in.id(), t.sideOutput());
                 from.outputs.add(e);
                 v.inputs.add(e);
             }
         }
-        return new PhysicalPlan(List.copyOf(vertices));
+        return new PhysicalPlan(topological(vertices));
+    }
+
+    /**
+     * The vertices with every one after those it reads from, otherwise in the order made: a chained broadcast
+     * join's vertex was made before its build side's.
+     */
+    private static List<Vertex> topological(List<Vertex> vertices) {
+        List<Vertex> order = new ArrayList<>();
+        Map<Vertex, Boolean> placed = new IdentityHashMap<>();
+        for (Vertex v : vertices) {
+            place(v, order, placed);
+        }
+        return List.copyOf(order);
+    }
+
+    private static void place(Vertex v, List<Vertex> order, Map<Vertex, Boolean> placed) {
+        if (placed.put(v, Boolean.TRUE) != null) {
+            return;
+        }
+        for (Edge e : v.inputs) {
+            place(e.from(), order, placed);
+        }
+        order.add(v);
+    }
+
+    /**
+     * Whether broadcast join {@code t} runs in its left side's chain, when that chain starts at a source
+     * and ends at the left side: the orders then reach the join by direct call rather than through a ring,
+     * and the subtask reads its source only once the build side (the one input edge) has ended.
+     */
+    private static boolean chainsBroadcastJoin(Transformation t, int p, Map<Transformation, Integer> consumers,
+                                               Map<Transformation, Integer> parallelism,
+                                               Map<Transformation, Vertex> vertexOf) {
+        if (t.inputs().size() != 2 || t.partitioningOf(0) != Partitioning.FORWARD
+                || t.partitioningOf(1) != Partitioning.BROADCAST || t.sideOutput() >= 0) {
+            return false;
+        }
+        Transformation left = t.inputs().get(0);
+        Vertex v = vertexOf.get(left);
+        return consumers.get(left) == 1 && parallelism.get(left) == p && v.source() != null
+                && v != vertexOf.get(t.inputs().get(1));
     }
 
     private static void visit(Transformation t, List<Transformation> order, Map<Transformation, Boolean> visited,

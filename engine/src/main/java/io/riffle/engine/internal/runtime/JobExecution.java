@@ -242,22 +242,25 @@ public final class JobExecution {
         }
         InputGate gate = null;
         int[] channelInput = null;
-        if (v.source() == null) {
+        int[] channelLink = null;
+        if (!v.inputs().isEmpty()) {
             List<Channel> in = new ArrayList<>();
-            List<Integer> inputs = new ArrayList<>();
+            List<Edge> edges = new ArrayList<>();
             for (Edge e : v.inputs()) {
                 Channel[][] all = edgeChannels.get(e);
                 for (Channel[] row : all) {
                     if (row[s] != null) {
                         in.add(row[s]);
-                        inputs.add(e.input());
+                        edges.add(e);
                     }
                 }
             }
             gate = new InputGate(in.toArray(new Channel[0]));
-            channelInput = new int[inputs.size()];
+            channelInput = new int[edges.size()];
+            channelLink = new int[edges.size()];
             for (int c = 0; c < channelInput.length; c++) {
-                channelInput[c] = inputs.get(c);
+                channelInput[c] = edges.get(c).input();
+                channelLink[c] = edges.get(c).chainIndex();
             }
         }
         Output entry = links.length > 0 ? links[0] : tail;
@@ -270,7 +273,7 @@ public final class JobExecution {
             }
         }
         return new SubtaskTasklet(name, s, p, reader, v.sourceName(), v.sourceId(), sourceMetrics, gate, channelInput,
-                links, entry, writers.toArray(new ChannelWriter[0]), checkpointer, restoredFinished);
+                channelLink, links, entry, writers.toArray(new ChannelWriter[0]), checkpointer, restoredFinished);
     }
 
     /** The positions of the old source subtasks {@code i} with {@code i mod p == s}, in order. */

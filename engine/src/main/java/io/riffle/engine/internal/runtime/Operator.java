@@ -25,6 +25,15 @@ public abstract class Operator implements AutoCloseable {
         process(batch, out);
     }
 
+    /**
+     * Whether the operator takes batches of input {@code input} now. A source subtask reads its source only
+     * while the operators its input channels feed take input 0: a broadcast join chained onto the source
+     * takes its left side once its build side has ended. The default: always.
+     */
+    public boolean acceptsInput(int input) {
+        return true;
+    }
+
     /** Input {@code input} has ended (every channel of it); the others may go on. Called before {@link #endInput}. */
     public void endOfInput(int input, Output out) throws Exception {
     }

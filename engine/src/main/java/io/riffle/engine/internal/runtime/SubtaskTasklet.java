@@ -1,5 +1,7 @@
 package io.riffle.engine.internal.runtime;
 
+import java.util.Arrays;
+
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.scheduler.Tasklet;
@@ -14,7 +16,9 @@ import io.riffle.scheduler.channel.SlotKind;
  * writer still holds a batch the ring had no room for, which is how back-pressure reaches the source.
  * Once every input has ended it ends the chain (a batch aggregation emits here), sends end of input
  * downstream and finishes. A subtask restored from a checkpoint in which its operators had finished
- * everywhere runs nothing: it sends end of input at once.
+ * everywhere runs nothing: it sends end of input at once. A source subtask may have input channels too:
+ * the build sides of broadcast joins chained onto its source, which feed those joins in the middle of the
+ * chain; it reads its source only once every such join takes its left side ({@link Operator#acceptsInput}).
  */
 final class SubtaskTasklet implements Tasklet, SlotHandler {
     /** Batches taken per duty cycle: enough to amortise the cycle, few enough to stay fair to other tasklets. */
@@ -28,10 +32,19 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     private final int sourceId;
     private final OperatorMetrics sourceMetrics;
     private final InputGate gate;
-    /** Per channel of the gate, the input of the chain's first operator it feeds. */
+    /** Per channel of the gate, the input of the operator it feeds. */
     private final int[] channelInput;
-    /** Per input, whether its end was passed to the first operator; null for a source subtask. */
+    /** Per channel of the gate, the position in the chain of the operator it feeds. */
+    private final int[] channelLink;
+    /** Per channel, its input's index into {@link #inputLink}, {@link #inputOf} and {@link #inputEnded}. */
+    private final int[] channelGroup;
+    /** Per input (an operator's input that channels feed), the operator's position and the input's number. */
+    private final int[] inputLink;
+    private final int[] inputOf;
+    /** Per input, whether its end was passed to its operator. */
     private final boolean[] inputEnded;
+    /** The operators a source subtask's input channels feed, which say when the source may be read. */
+    private final ChainLink[] gating;
     private int endsSeen;
     private final ChainLink[] links;
     private final Output entry;
@@ -49,8 +62,8 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     private long aligning;
 
     SubtaskTasklet(String name, int subtask, int parallelism, SourceReader reader, String sourceName, int sourceId,
-                   OperatorMetrics sourceMetrics, InputGate gate, int[] channelInput, ChainLink[] links, Output entry,
-                   ChannelWriter[] writers, SubtaskCheckpointer checkpointer, boolean restoredFinished) {
+                   OperatorMetrics sourceMetrics, InputGate gate, int[] channelInput, int[] channelLink, ChainLink[] links,
+                   Output entry, ChannelWriter[] writers, SubtaskCheckpointer checkpointer, boolean restoredFinished) {
         this.name = name;
         this.subtask = subtask;
         this.parallelism = parallelism;
@@ -61,13 +74,31 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         this.sourceMetrics = sourceMetrics;
         this.gate = gate;
         this.channelInput = channelInput;
+        this.channelLink = channelLink;
+        int channels = channelInput == null ? 0 : channelInput.length;
+        this.channelGroup = new int[channels];
+        int[] linkOf = new int[channels];
+        int[] numberOf = new int[channels];
         int inputs = 0;
-        if (channelInput != null) {
-            for (int input : channelInput) {
-                inputs = Math.max(inputs, input + 1);
+        for (int c = 0; c < channels; c++) {
+            int g = 0;
+            while (g < inputs && (linkOf[g] != channelLink[c] || numberOf[g] != channelInput[c])) {
+                g++;
             }
+            if (g == inputs) {
+                linkOf[g] = channelLink[c];
+                numberOf[g] = channelInput[c];
+                inputs++;
+            }
+            channelGroup[c] = g;
         }
-        this.inputEnded = channelInput != null ? new boolean[inputs] : null;
+        this.inputLink = Arrays.copyOf(linkOf, inputs);
+        this.inputOf = Arrays.copyOf(numberOf, inputs);
+        this.inputEnded = new boolean[inputs];
+        this.gating = new ChainLink[reader != null ? inputs : 0];
+        for (int g = 0; g < gating.length; g++) {
+            gating[g] = links[inputLink[g]];
+        }
         this.links = links;
         this.entry = entry;
         this.writers = writers;
@@ -105,7 +136,13 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         }
         if (drainWriters() && !ended) {
             if (reader != null) {
-                work = readSource();
+                if (gate != null && !gate.isFinished()) {
+                    work = gate.poll(this, BATCHES_PER_CYCLE);
+                    passInputEnds();
+                }
+                if (sourceOpen()) {
+                    work += readSource();
+                }
             } else {
                 work = gate.poll(this, BATCHES_PER_CYCLE);
                 passInputEnds();
@@ -120,6 +157,16 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         }
         flushWriters();
         return work;
+    }
+
+    /** Whether every operator fed by an input channel of this source subtask takes what the source reads. */
+    private boolean sourceOpen() {
+        for (ChainLink link : gating) {
+            if (!link.operator.acceptsInput(0)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private int readSource() throws Exception {
@@ -159,7 +206,7 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
             watermarks.onRecords(channel);
             try {
                 if (links.length > 0) {
-                    links[0].emit(channelInput[channel], slot.batch());
+                    links[channelLink[channel]].emit(channelInput[channel], slot.batch());
                 } else {
                     entry.emit(slot.batch());
                 }
@@ -172,14 +219,18 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         }
         if (kind == SlotKind.END_OF_INPUT) {
             passInputEnds();
-            endChain();
+            if (reader == null) {
+                endChain();
+            }
             return false;
         }
         if (kind == SlotKind.BARRIER && checkpointer != null) {
             onBarrier(channel, slot.value());
             return true;
         }
-        if (kind == SlotKind.WATERMARK) {
+        // A source subtask's event time is its source's: the build sides end (with the final watermark)
+        // before the source is read.
+        if (kind == SlotKind.WATERMARK && reader == null) {
             long advanced = watermarks.onWatermark(channel, slot.value());
             if (advanced != Watermark.NONE) {
                 pushWatermark(advanced);
@@ -188,23 +239,23 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         return !hasPending();
     }
 
-    /** Tells the first operator of each input whose channels have all ended, once, before the chain ends. */
+    /** Tells the operator of each input whose channels have all ended, once, before the chain ends. */
     private void passInputEnds() {
         if (links.length == 0 || gate.endedCount() == endsSeen) {
             return;
         }
         endsSeen = gate.endedCount();
-        for (int input = 0; input < inputEnded.length; input++) {
-            if (inputEnded[input]) {
+        for (int g = 0; g < inputEnded.length; g++) {
+            if (inputEnded[g]) {
                 continue;
             }
             boolean all = true;
-            for (int c = 0; c < channelInput.length && all; c++) {
-                all = channelInput[c] != input || gate.isEnded(c);
+            for (int c = 0; c < channelGroup.length && all; c++) {
+                all = channelGroup[c] != g || gate.isEnded(c);
             }
             if (all) {
-                inputEnded[input] = true;
-                links[0].endOfInput(input);
+                inputEnded[g] = true;
+                links[inputLink[g]].endOfInput(inputOf[g]);
             }
         }
     }
