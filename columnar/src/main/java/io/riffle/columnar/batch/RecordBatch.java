@@ -31,11 +31,48 @@ public final class RecordBatch implements AutoCloseable {
     private final FieldVector[] vectors;
     private int rowCount;
     private SelectionVector selection;
+    /** A view shows another batch's vectors and frees nothing. */
+    private final boolean view;
 
     private RecordBatch(BatchSchema schema, FieldVector[] vectors, int rowCount) {
+        this(schema, vectors, rowCount, false);
+    }
+
+    private RecordBatch(BatchSchema schema, FieldVector[] vectors, int rowCount, boolean view) {
         this.schema = schema;
         this.vectors = vectors;
         this.rowCount = rowCount;
+        this.view = view;
+    }
+
+    /**
+     * A batch of {@code schema} that owns no vectors: {@link #show} points it at columns of another batch,
+     * for passing some of a batch's columns on without copying them; closing it frees nothing.
+     */
+    public static RecordBatch view(BatchSchema schema) {
+        return new RecordBatch(schema, new FieldVector[schema.columnCount()], 0, true);
+    }
+
+    /**
+     * Points this view at columns {@code columns} of {@code source}, with its rows and selection: column
+     * {@code i} is then {@code source}'s vector {@code columns[i]}, valid while {@code source} is unchanged.
+     */
+    public void show(RecordBatch source, int[] columns) {
+        if (!view) {
+            throw new IllegalStateException("only a view shows another batch's columns; this batch owns its vectors");
+        }
+        if (columns.length != vectors.length) {
+            throw new IllegalArgumentException("a view of " + schema + " shows " + vectors.length + " columns, not "
+                    + columns.length);
+        }
+        for (int i = 0; i < columns.length; i++) {
+            if (source.schema.column(columns[i]).type() != schema.column(i).type()) {
+                throw new IllegalArgumentException(schema.describe(i) + " cannot show " + source.schema.describe(columns[i]));
+            }
+            vectors[i] = source.vectors[columns[i]];
+        }
+        rowCount = source.rowCount;
+        selection = source.selection;
     }
 
     /** An empty batch whose vectors have room for {@code capacity} rows (strings: about 16 bytes each). */
@@ -216,7 +253,9 @@ public final class RecordBatch implements AutoCloseable {
     /** Frees every vector's memory. */
     @Override
     public void close() {
-        closeAll(vectors);
+        if (!view) {
+            closeAll(vectors);
+        }
     }
 
     private static void allocate(FieldVector v, int capacity) {

@@ -30,6 +30,32 @@ class RecordBatchBuilderTest extends ArrowTest {
     }
 
     @Test
+    void aViewShowsAnotherBatchsColumnsAndFreesNothing() {
+        try (RecordBatchBuilder b = new RecordBatchBuilder(SCHEMA, allocator, 2)) {
+            b.addRow("apple", 1, 2.5, 1000L, true, 3);
+            b.addRow("pear", 2, null, 2000L, null, 4);
+            try (RecordBatch batch = b.build()) {
+                BatchSchema two = BatchSchema.of(Column.of("count", ColumnType.INT64), Column.of("word", ColumnType.UTF8));
+                RecordBatch view = RecordBatch.view(two);
+                view.show(batch, new int[] {1, 0});
+                assertEquals("(1,apple)\n(2,pear)\n", view.format(10));
+                view.close();
+                assertEquals("apple", batch.value(0, 0));
+
+                IllegalArgumentException wrongType = assertThrows(IllegalArgumentException.class,
+                        () -> view.show(batch, new int[] {0, 1}));
+                assertEquals("field 0 ('count', int64) cannot show field 0 ('word', utf8)", wrongType.getMessage());
+                IllegalArgumentException wrongCount = assertThrows(IllegalArgumentException.class,
+                        () -> view.show(batch, new int[] {1}));
+                assertEquals("a view of " + two + " shows 2 columns, not 1", wrongCount.getMessage());
+                IllegalStateException owner = assertThrows(IllegalStateException.class,
+                        () -> batch.show(batch, new int[] {0, 1, 2, 3, 4, 5}));
+                assertEquals("only a view shows another batch's columns; this batch owns its vectors", owner.getMessage());
+            }
+        }
+    }
+
+    @Test
     void buildsEveryTypeFromJavaValuesAndRows() {
         try (RecordBatchBuilder b = new RecordBatchBuilder(SCHEMA, allocator, 1)) {
             b.addRow("apple", 1, 2.5f, 1000L, true, (short) 3);

@@ -28,6 +28,8 @@ public final class BoundProjection implements AutoCloseable {
     private final BatchSchema outputSchema;
     private final ValueNode[] columns;
     private final BatchSchema workSchema;
+    /** The input field of each column when every column is a bare field under its own name; else null. */
+    private final int[] passedFields;
     private Frame frame;
 
     private BoundProjection(BatchSchema inputSchema, BatchSchema outputSchema, ValueNode[] columns,
@@ -36,6 +38,7 @@ public final class BoundProjection implements AutoCloseable {
         this.outputSchema = outputSchema;
         this.columns = columns;
         this.workSchema = workSchema;
+        this.passedFields = passedFields(inputSchema, outputSchema, columns);
     }
 
     /** Binds {@code exprs} to batches of {@code input}; a field or type error names the expression. */
@@ -59,6 +62,38 @@ public final class BoundProjection implements AutoCloseable {
                     + "; name the columns apart with as(name)", e);
         }
         return new BoundProjection(input, output, nodes, binder.workSchema());
+    }
+
+    /**
+     * Whether every expression is a bare field under its own name, so that the input's vectors can stand
+     * for the output's unchanged ({@link #pass}).
+     */
+    public boolean passesFields() {
+        return passedFields != null;
+    }
+
+    /**
+     * Points {@code view}, a {@link RecordBatch#view} of {@link #outputSchema}, at {@code batch}'s fields:
+     * the projection without a copy, for a projection that {@link #passesFields}.
+     */
+    public void pass(RecordBatch batch, RecordBatch view) {
+        if (passedFields == null) {
+            throw new IllegalStateException("the projection computes columns; evaluate it");
+        }
+        Frame.checkInput(inputSchema, batch);
+        view.show(batch, passedFields);
+    }
+
+    private static int[] passedFields(BatchSchema input, BatchSchema output, ValueNode[] columns) {
+        int[] fields = new int[columns.length];
+        for (int i = 0; i < columns.length; i++) {
+            if (!(columns[i] instanceof ValueNode.InputColumn field)
+                    || !input.column(field.index).name().equals(output.column(i).name())) {
+                return null;
+            }
+            fields[i] = field.index;
+        }
+        return fields;
     }
 
     public BatchSchema inputSchema() {

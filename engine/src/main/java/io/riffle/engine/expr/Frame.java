@@ -24,17 +24,22 @@ final class Frame implements AutoCloseable {
 
     /** Starts evaluating {@code batch}: sizes the work batch to it; returns its row count. */
     int begin(RecordBatch batch) {
-        BatchSchema schema = batch.schema();
-        if (schema != inputSchema && !schema.equals(inputSchema)) {
-            throw new IllegalArgumentException("the expressions were bound to batches of " + inputSchema
-                    + " but were given a batch of " + schema);
-        }
+        checkInput(inputSchema, batch);
         int n = batch.rowCount();
         work.ensureCapacity(n);
         work.setRowCount(n);
         input = batch;
         batchNumber++;
         return n;
+    }
+
+    /** Fails unless {@code batch} is of the schema the expressions were bound to. */
+    static void checkInput(BatchSchema inputSchema, RecordBatch batch) {
+        BatchSchema schema = batch.schema();
+        if (schema != inputSchema && !schema.equals(inputSchema)) {
+            throw new IllegalArgumentException("the expressions were bound to batches of " + inputSchema
+                    + " but were given a batch of " + schema);
+        }
     }
 
     /** Ends the evaluation: the batch is only valid during the call that handed it over. */

@@ -3,6 +3,7 @@ package io.riffle.engine.expr;
 import static io.riffle.engine.expr.Expr.col;
 import static io.riffle.engine.expr.Expr.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -42,6 +43,35 @@ class ExprProjectTest extends AllocatorTest {
                 Arrays.asList("apple", 3L, 0L, 9L, 0.5, "k", false, true),
                 Arrays.asList(null, null, null, 8L, null, "k", null, true),
                 Arrays.asList("", 10L, 11L, 14L, -0.5, "k", true, false)), out);
+    }
+
+    /** Bare fields under their own names pass the input's vectors on; a renamed or computed column is written. */
+    @Test
+    void bareFieldsPassTheInputVectorsOnUncopied() throws Exception {
+        Object[][] rows = {{1L, 2L, 0.5, "apple", 1}, {null, 2L, null, null, 2}, {7L, 3L, 2.0, "", -4}};
+        try (RecordBatch batch = RecordBatchBuilder.fromRows(SCHEMA, allocator, rows)) {
+            CollectingOutput out = new CollectingOutput();
+            try (ProjectOperator project = new ProjectOperator(SCHEMA, List.of(col("word"), col("a")))) {
+                project.open(new TestContext(allocator, 2));
+                project.process(batch, out);
+                assertEquals(BatchSchema.of(Column.nullable("word", ColumnType.UTF8),
+                        Column.nullable("a", ColumnType.INT64)), out.schema);
+                assertSame(batch.vector(3), out.batches.get(0).vector(0));
+                assertSame(batch.vector(0), out.batches.get(0).vector(1));
+                out.batches.get(0).close();
+            }
+            assertEquals(List.of(Arrays.asList("apple", 1L), Arrays.asList(null, null), Arrays.asList("", 7L)), out.rows);
+            assertEquals("apple", batch.value(0, 3), "closing the view frees nothing of the input");
+
+            CollectingOutput renamed = new CollectingOutput();
+            try (ProjectOperator project = new ProjectOperator(SCHEMA, List.of(col("word"), col("a").as("z")))) {
+                project.open(new TestContext(allocator, 2));
+                project.process(batch, renamed);
+                assertNotSame(batch.vector(3), renamed.batches.get(0).vector(0));
+                assertEquals(List.of(Arrays.asList("apple", 1L), Arrays.asList(null, null), Arrays.asList("", 7L)),
+                        renamed.rows);
+            }
+        }
     }
 
     @Test

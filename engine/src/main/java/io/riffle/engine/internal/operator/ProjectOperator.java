@@ -12,8 +12,9 @@ import io.riffle.engine.internal.runtime.Output;
 
 /**
  * Projects each batch through a list of expressions into one output batch it owns and reuses: bare
- * fields are copied, computed columns written by the kernels. The expressions are type-checked and the
- * {@link #outputSchema} fixed when the operator is made, at plan time.
+ * fields are copied, computed columns written by the kernels. A projection of bare fields alone (under
+ * their own names) copies nothing: it passes on a view of the input's vectors. The expressions are
+ * type-checked and the {@link #outputSchema} fixed when the operator is made, at plan time.
  */
 public final class ProjectOperator extends Operator {
     private final BoundProjection projection;
@@ -30,6 +31,10 @@ public final class ProjectOperator extends Operator {
 
     @Override
     public void open(TaskContext context) {
+        if (projection.passesFields()) {
+            output = RecordBatch.view(outputSchema());
+            return;
+        }
         projection.open(context.allocator(), context.batchSize());
         output = RecordBatch.allocate(outputSchema(), context.allocator(), context.batchSize());
     }
@@ -39,7 +44,11 @@ public final class ProjectOperator extends Operator {
         if (batch.rowCount() == 0) {
             return;
         }
-        projection.evaluate(batch, output);
+        if (projection.passesFields()) {
+            projection.pass(batch, output);
+        } else {
+            projection.evaluate(batch, output);
+        }
         out.emit(output);
     }
 
