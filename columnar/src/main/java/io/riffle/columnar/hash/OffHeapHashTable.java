@@ -224,22 +224,13 @@ public final class OffHeapHashTable implements AutoCloseable {
      */
     public void aggregate(RecordBatch batch) {
         int n = batch.rowCount();
-        if (hashScratch.length < n) {
-            hashScratch = new long[n];
-            groupScratch = new int[n];
-        }
+        ensureScratch(n);
         checkBatch(batch, hashScratch, groupScratch);
         FieldVector keyVector = checkedKeys(batch);
-        if (direct) {
-            coverKeys(keyVector, n);
-        }
-        // The direct index needs no hashes; a group's hash is then computed once, when it is inserted.
-        if (!direct) {
-            HashKernel.hash(batch, keyColumns, hashScratch);
-        }
+        long[] hashIn = hashesIfNeeded(batch, keyVector, n);
         int groupsBefore = groupCount;
         long arenaBefore = arenaUsed;
-        insert(keyVector, direct ? null : hashScratch, groupScratch, n);
+        insert(keyVector, hashIn, groupScratch, n);
         if (copyOnWrite != null) {
             try {
                 preserveForSnapshot(groupScratch, n);
@@ -250,6 +241,40 @@ public final class OffHeapHashTable implements AutoCloseable {
             }
         }
         accumulateRows(batch, groupScratch, n);
+    }
+
+    /**
+     * Like {@link #findOrInsert(RecordBatch, long[], int[])}, hashing the keys itself and only when it
+     * needs to: on the direct index of small integer keys only the keys it inserts are hashed.
+     */
+    public void findOrInsert(RecordBatch batch, int[] groupIds) {
+        int n = batch.rowCount();
+        ensureScratch(n);
+        checkBatch(batch, hashScratch, groupIds);
+        FieldVector keyVector = checkedKeys(batch);
+        insert(keyVector, hashesIfNeeded(batch, keyVector, n), groupIds, n);
+    }
+
+    private void ensureScratch(int n) {
+        if (hashScratch.length < n) {
+            hashScratch = new long[n];
+            groupScratch = new int[n];
+        }
+    }
+
+    /**
+     * Widens the direct index to the batch's keys if the table has one; then the keys' hashes in the
+     * scratch array, or null while the direct index serves (a group's hash is computed when it is inserted).
+     */
+    private long[] hashesIfNeeded(RecordBatch batch, FieldVector keyVector, int n) {
+        if (direct) {
+            coverKeys(keyVector, n);
+        }
+        if (direct) {
+            return null;
+        }
+        HashKernel.hash(batch, keyColumns, hashScratch);
+        return hashScratch;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.riffle.columnar.hash;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -184,6 +185,39 @@ class OffHeapHashTableTest extends ArrowTest {
                     want.add(List.of(e.getKey(), e.getValue().sum));
                 }
                 assertEquals(want, emitAll(table, 1000), "seed " + seed);
+            }
+        }
+    }
+
+    /** The table hashing the keys itself gives every row the group the caller-hashed variant gives it. */
+    @Test
+    void findOrInsertHashingItselfMatchesTheHashedCall() {
+        for (long seed = 0; seed < 12; seed++) {
+            Random random = new Random(seed);
+            boolean utf8 = seed % 3 == 2;
+            BatchSchema schema = utf8 ? STRING_KEYS : LONG_KEYS;
+            GroupBySpec spec = GroupBySpec.of(schema, 0, Aggregate.sum(1));
+            try (OffHeapHashTable mine = new OffHeapHashTable(spec, allocator, 1L << 30, 1, 0.75);
+                 OffHeapHashTable theirs = new OffHeapHashTable(spec, allocator, 1L << 30, 1, 0.75)) {
+                int switchAt = 1 + random.nextInt(6);
+                for (int b = 0; b < 10; b++) {
+                    Object[][] rows = new Object[1 + random.nextInt(2000)][];
+                    for (int i = 0; i < rows.length; i++) {
+                        long key = b < switchAt || random.nextBoolean() ? random.nextInt(3000) : random.nextLong();
+                        rows[i] = new Object[] {utf8 ? "k" + key : key, (long) i, 0.0};
+                    }
+                    try (RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator, rows)) {
+                        int[] selfHashed = new int[rows.length];
+                        mine.findOrInsert(batch, selfHashed);
+                        long[] hashes = new long[rows.length];
+                        HashKernel.hash(batch, new int[] {0}, hashes);
+                        int[] hashed = new int[rows.length];
+                        theirs.findOrInsert(batch, hashes, hashed);
+                        assertArrayEquals(hashed, selfHashed, "batch " + b + ", seed " + seed);
+                    }
+                    assertEquals(!utf8 && b < switchAt, mine.isDirect(), "batch " + b + ", seed " + seed);
+                }
+                assertEquals(theirs.groupCount(), mine.groupCount());
             }
         }
     }

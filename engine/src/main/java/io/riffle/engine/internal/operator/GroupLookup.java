@@ -5,21 +5,30 @@ import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.HashKernel;
 
 /**
- * The group of each row's key in a keyed operator's table: hashes the key column a batch at a time, then
- * finds or inserts every key. Its arrays grow to the largest batch and are reused, so a steady stream
- * allocates nothing.
+ * The group of each row's key in a keyed operator's table: finds or inserts a batch's keys at once (the
+ * table hashes them only if it needs to: not on its direct index of small integer keys). Its arrays grow
+ * to the largest batch and are reused, so a steady stream allocates nothing.
  */
 final class GroupLookup {
     private final int[] keyColumns;
     private long[] hashes = new long[0];
     private int[] groupIds = new int[0];
+    /** The batch of the last {@link #groupIds} call, until its hashes are asked for; valid during that call. */
+    private RecordBatch unhashed;
 
     GroupLookup(int keyField) {
         this.keyColumns = new int[] {keyField};
     }
 
-    /** The key hashes of the rows of the last {@link #groupIds} call; valid until the next call. */
+    /**
+     * The key hashes of the rows of the last {@link #groupIds} call, computed on the first ask; valid until
+     * the next call, and to be asked for while that call's batch is.
+     */
     long[] hashes() {
+        if (unhashed != null) {
+            HashKernel.hash(unhashed, keyColumns, hashes);
+            unhashed = null;
+        }
         return hashes;
     }
 
@@ -30,8 +39,8 @@ final class GroupLookup {
             hashes = new long[n];
             groupIds = new int[n];
         }
-        HashKernel.hash(batch, keyColumns, hashes);
-        table.findOrInsert(batch, hashes, groupIds);
+        table.findOrInsert(batch, groupIds);
+        unhashed = batch;
         return groupIds;
     }
 }
