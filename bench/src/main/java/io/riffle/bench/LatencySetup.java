@@ -17,5 +17,9 @@ public record LatencySetup(long recordsPerSecond, long records, long warmupRecor
                     + " parallelism of at least 1, not rate " + recordsPerSecond + ", records " + records
                     + ", warm-up " + warmupRecords + ", keys " + keys + ", parallelism " + parallelism);
         }
+        if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+            throw new IllegalArgumentException("L1 is measured with checkpoints running: the checkpoint interval must"
+                    + " be positive, not " + checkpointInterval.toMillis() + " ms");
+        }
     }
 }

@@ -115,6 +115,11 @@ class BenchRunnerTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("warm-up seconds -1.0"), err.toString(StandardCharsets.UTF_8));
 
         err.reset();
+        assertEquals(1, cli.execute("--checkpoint-interval-ms", "0", "--records", "10"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("L1 is measured with checkpoints running: the"
+                + " checkpoint interval must be positive, not 0 ms"), err.toString(StandardCharsets.UTF_8));
+
+        err.reset();
         assertEquals(1, cli.execute("--systems", "storm", "--latency-rate", "0", "--records", "10"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no system named 'storm' on the classpath; there are [riffle, java-loop]"),
                 err.toString(StandardCharsets.UTF_8));
