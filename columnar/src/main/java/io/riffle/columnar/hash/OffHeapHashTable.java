@@ -371,9 +371,11 @@ public final class OffHeapHashTable implements AutoCloseable {
     private void findUtf8(FieldVector keyVector, long[] hashIn, int[] groupIds, int n) {
         final long offsets = keyVector.getOffsetBufferAddress();
         final long keyData = keyVector.getDataBufferAddress();
+        final long keyDataEnd = keyData + keyVector.getDataBuffer().capacity();
         final long slotBase = slots;
         final long keyBase = keys;
         final long arenaAddr = arenaBase;
+        final long arenaEnd = arenaBase + arenaCapacity;
         final int mask = capacity - 1;
         final int sh = shift;
         for (int i = 0; i < n; i++) {
@@ -392,7 +394,8 @@ public final class OffHeapHashTable implements AutoCloseable {
                     final int g = (int) slot - 1;
                     long entry = keyBase + (long) g * UTF8_KEY_BYTES;
                     if (MemoryUtil.getLong(entry + 8) == length
-                            && bytesEqual(arenaAddr + MemoryUtil.getLong(entry), keyData + start, length)) {
+                            && bytesEqual(arenaAddr + MemoryUtil.getLong(entry), arenaEnd, keyData + start, keyDataEnd,
+                                    length)) {
                         found = g;
                         break;
                     }
@@ -890,11 +893,13 @@ public final class OffHeapHashTable implements AutoCloseable {
     private int probeUtf8(FieldVector keyVector, long[] hashIn, int[] groupIds, int row, int n) {
         final long offsets = keyVector.getOffsetBufferAddress();
         final long keyData = keyVector.getDataBufferAddress();
+        final long keyDataEnd = keyData + keyVector.getDataBuffer().capacity();
         final long slotBase = slots;
         final long hashBase = hashes;
         final long keyBase = keys;
         final long arenaAddr = arenaBase;
         final long arenaCap = arenaCapacity;
+        final long arenaEnd = arenaAddr + arenaCap;
         final int mask = capacity - 1;
         final int sh = shift;
         final int limit = maxGroups;
@@ -929,7 +934,8 @@ public final class OffHeapHashTable implements AutoCloseable {
                     final int g = (int) slot - 1;
                     long entry = keyBase + (long) g * UTF8_KEY_BYTES;
                     if (MemoryUtil.getLong(entry + 8) == length
-                            && bytesEqual(arenaAddr + MemoryUtil.getLong(entry), keyAddr, length)) {
+                            && bytesEqual(arenaAddr + MemoryUtil.getLong(entry), arenaEnd, keyAddr, keyDataEnd,
+                                    length)) {
                         groupIds[i] = g;
                         break;
                     }
@@ -942,12 +948,22 @@ public final class OffHeapHashTable implements AutoCloseable {
         return NO_MORE_ROWS;
     }
 
-    private static boolean bytesEqual(long a, long b, int length) {
+    /**
+     * Whether the {@code length} bytes at {@code a} and {@code b} are equal; {@code aEnd} and {@code bEnd} end
+     * the buffers holding them. The bytes after the last whole word are compared with one masked 8-byte load
+     * from each key when both loads stay inside their buffers: a byte loop's trip count would change with
+     * every short key and be mispredicted.
+     */
+    private static boolean bytesEqual(long a, long aEnd, long b, long bEnd, int length) {
         int i = 0;
         for (; i + 8 <= length; i += 8) {
             if (MemoryUtil.getLong(a + i) != MemoryUtil.getLong(b + i)) {
                 return false;
             }
+        }
+        if (a + i + 8 <= aEnd && b + i + 8 <= bEnd) {
+            long tailMask = ~(-1L << ((length - i) << 3));
+            return ((MemoryUtil.getLong(a + i) ^ MemoryUtil.getLong(b + i)) & tailMask) == 0;
         }
         for (; i < length; i++) {
             if (MemoryUtil.getByte(a + i) != MemoryUtil.getByte(b + i)) {

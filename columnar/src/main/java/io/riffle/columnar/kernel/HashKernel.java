@@ -115,11 +115,12 @@ public final class HashKernel {
     private static void hashUtf8(FieldVector vector, int rowCount, long[] out, boolean combine) {
         long offsets = vector.getOffsetBufferAddress();
         long data = vector.getDataBufferAddress();
+        long dataEnd = data + vector.getDataBuffer().capacity();
         long validity = Bits.nullsAddress(vector);
         int start = MemoryUtil.getInt(offsets);
         for (int i = 0; i < rowCount; i++) {
             int end = MemoryUtil.getInt(offsets + ((long) (i + 1) << 2));
-            long h = isNull(validity, i) ? NULL_HASH : hashBytes(data + start, end - start);
+            long h = isNull(validity, i) ? NULL_HASH : hashBytes(data + start, end - start, dataEnd);
             out[i] = combine ? combine(out[i], h) : h;
             start = end;
         }
@@ -155,36 +156,9 @@ public final class HashKernel {
 
     /** XXH64 (seed 0) of {@code length} bytes at off-heap {@code address}. */
     public static long hashBytes(long address, int length) {
+        long h = hashWords(address, length);
+        long p = address + (length & ~7);
         long end = address + length;
-        long p = address;
-        long h;
-        if (length >= 32) {
-            long v1 = P1 + P2;
-            long v2 = P2;
-            long v3 = 0;
-            long v4 = -P1;
-            long limit = end - 32;
-            do {
-                v1 = round(v1, MemoryUtil.getLong(p));
-                v2 = round(v2, MemoryUtil.getLong(p + 8));
-                v3 = round(v3, MemoryUtil.getLong(p + 16));
-                v4 = round(v4, MemoryUtil.getLong(p + 24));
-                p += 32;
-            } while (p <= limit);
-            h = Long.rotateLeft(v1, 1) + Long.rotateLeft(v2, 7) + Long.rotateLeft(v3, 12) + Long.rotateLeft(v4, 18);
-            h = mergeRound(h, v1);
-            h = mergeRound(h, v2);
-            h = mergeRound(h, v3);
-            h = mergeRound(h, v4);
-        } else {
-            h = P5;
-        }
-        h += length;
-        while (p + 8 <= end) {
-            h ^= round(0, MemoryUtil.getLong(p));
-            h = Long.rotateLeft(h, 27) * P1 + P4;
-            p += 8;
-        }
         if (p + 4 <= end) {
             h ^= (MemoryUtil.getInt(p) & 0xFFFFFFFFL) * P1;
             h = Long.rotateLeft(h, 23) * P2 + P3;
@@ -195,6 +169,79 @@ public final class HashKernel {
             h = Long.rotateLeft(h, 11) * P1;
             p++;
         }
+        return avalanche(h);
+    }
+
+    /**
+     * The same hash as {@link #hashBytes(long, int)}, faster for short keys when the memory up to
+     * {@code readableEnd} (the end of the buffer holding the key) may be read: the key's last
+     * {@code length % 8} bytes then come from one 8-byte load that may reach past the key, and are folded in
+     * without a loop whose trip count varies from key to key.
+     */
+    static long hashBytes(long address, int length, long readableEnd) {
+        long p = address + (length & ~7);
+        if (p + 8 > readableEnd) {
+            return hashBytes(address, length);
+        }
+        return avalanche(hashTail(hashWords(address, length), MemoryUtil.getLong(p), length & 7));
+    }
+
+    /** The XXH64 state after the length and every whole 8-byte word of the key, before its last bytes. */
+    private static long hashWords(long address, int length) {
+        long h = length >= 32 ? hashStripes(address, length) : P5;
+        h += length;
+        long p = address + (length & ~31);
+        for (long end = address + (length & ~7); p < end; p += 8) {
+            h ^= round(0, MemoryUtil.getLong(p));
+            h = Long.rotateLeft(h, 27) * P1 + P4;
+        }
+        return h;
+    }
+
+    /** The accumulators of the key's whole 32-byte stripes, merged; kept apart so that short keys inline small. */
+    private static long hashStripes(long address, int length) {
+        long v1 = P1 + P2;
+        long v2 = P2;
+        long v3 = 0;
+        long v4 = -P1;
+        for (long p = address, end = address + (length & ~31); p < end; p += 32) {
+            v1 = round(v1, MemoryUtil.getLong(p));
+            v2 = round(v2, MemoryUtil.getLong(p + 8));
+            v3 = round(v3, MemoryUtil.getLong(p + 16));
+            v4 = round(v4, MemoryUtil.getLong(p + 24));
+        }
+        long h = Long.rotateLeft(v1, 1) + Long.rotateLeft(v2, 7) + Long.rotateLeft(v3, 12) + Long.rotateLeft(v4, 18);
+        h = mergeRound(h, v1);
+        h = mergeRound(h, v2);
+        h = mergeRound(h, v3);
+        return mergeRound(h, v4);
+    }
+
+    /**
+     * XXH64's steps for the last {@code count} (0..7) bytes of a key, held in the low bytes of {@code word}.
+     * The one-byte steps are all computed and each kept by a select, not looped over {@code count & 3} times:
+     * the loop's exit is mispredicted when key lengths vary, while C2 may compile a select whose profile shows
+     * no clear bias to a conditional move. The 4-byte step stays a branch: W4's words are almost all shorter
+     * than 4 bytes, so it predicts well, and as a select it measured no faster.
+     */
+    private static long hashTail(long h, long word, int count) {
+        long w = word;
+        if (count >= 4) {
+            h ^= (w & 0xFFFFFFFFL) * P1;
+            h = Long.rotateLeft(h, 23) * P2 + P3;
+            w >>>= 32;
+        }
+        int bytes = count & 3;
+        long first = Long.rotateLeft(h ^ (w & 0xFFL) * P5, 11) * P1;
+        h = bytes > 0 ? first : h;
+        long second = Long.rotateLeft(h ^ ((w >>> 8) & 0xFFL) * P5, 11) * P1;
+        h = bytes > 1 ? second : h;
+        long third = Long.rotateLeft(h ^ ((w >>> 16) & 0xFFL) * P5, 11) * P1;
+        return bytes > 2 ? third : h;
+    }
+
+    private static long avalanche(long hash) {
+        long h = hash;
         h ^= h >>> 33;
         h *= P2;
         h ^= h >>> 29;

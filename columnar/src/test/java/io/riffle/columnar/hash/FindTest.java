@@ -102,6 +102,14 @@ class FindTest extends ArrowTest {
     }
 
     @Test
+    void findsShortUtf8Keys() {
+        for (long seed = 30; seed < 36; seed++) {
+            // One to three letters, like W4's words: the tail compare of keys shorter than a word.
+            check(BUILD_UTF8, PROBE_UTF8, 0, i -> Integer.toString(i, 36), 1_500, seed);
+        }
+    }
+
+    @Test
     void aKeyColumnOfAnotherTypeIsRefused() {
         GroupBySpec spec = GroupBySpec.of(BUILD_LONG, 0, Aggregate.count());
         try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, 1L << 30);

@@ -104,6 +104,14 @@ class OffHeapHashTableTest extends ArrowTest {
     }
 
     @Test
+    void staysExactOnShortKeysThatDifferInTheirLastByte() {
+        for (long seed = 310; seed < 316; seed++) {
+            // Keys of 0 to 9 bytes over two letters, colliding in their hashes: every lookup compares bytes.
+            check(seed, STRING_KEYS, r -> shortWord(r), h -> h & 0xF00L);
+        }
+    }
+
+    @Test
     void growsThroughManyRehashes() {
         GroupBySpec spec = GroupBySpec.of(LONG_KEYS, 0, Aggregate.sum(1));
         try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, 1L << 30, 1, 0.75)) {
@@ -509,6 +517,14 @@ class OffHeapHashTableTest extends ArrowTest {
             case 2: return i == 2 ? "" : "ключ-" + i;
             default: return "日本" + i;
         }
+    }
+
+    static String shortWord(Random random) {
+        char[] letters = new char[random.nextInt(10)];
+        for (int i = 0; i < letters.length; i++) {
+            letters[i] = random.nextBoolean() ? 'a' : 'b';
+        }
+        return new String(letters);
     }
 
     static List<Long> values(BigIntVector v) {

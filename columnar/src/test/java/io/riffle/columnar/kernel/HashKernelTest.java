@@ -17,6 +17,8 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.ArrowTest;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.junit.jupiter.api.Test;
 
 class HashKernelTest extends ArrowTest {
@@ -115,6 +117,66 @@ class HashKernelTest extends ArrowTest {
     }
 
     @Test
+    void everyPathMatchesReferenceXxh64AtEveryLengthAndAlignment() {
+        long seed = 17;
+        Random random = new Random(seed);
+        for (int length = 0; length <= 100; length++) {
+            byte[] bytes = new byte[length];
+            random.nextBytes(bytes);
+            long want = referenceXxh64(bytes);
+            for (int offset : new int[] {0, 1, 3, 4, 7}) {
+                String where = "seed " + seed + ", length " + length + ", offset " + offset;
+                try (ArrowBuf buf = allocator.buffer(offset + length + 8)) {
+                    byte[] garbage = new byte[(int) buf.capacity()];
+                    random.nextBytes(garbage);
+                    buf.setBytes(0, garbage);
+                    buf.setBytes(offset, bytes);
+                    long key = buf.memoryAddress() + offset;
+                    long bufferEnd = buf.memoryAddress() + buf.capacity();
+                    assertEquals(want, HashKernel.hashBytes(key, length), where);
+                    assertEquals(want, HashKernel.hashBytes(key, length, bufferEnd), where + ", bytes after the key");
+                    assertEquals(want, HashKernel.hashBytes(key, length, key + (length & ~7) + 8),
+                            where + ", just room for the last word");
+                    assertEquals(want, HashKernel.hashBytes(key, length, key + length),
+                            where + ", nothing after the key");
+                    buf.setBytes(buf.capacity() - length, bytes);
+                    assertEquals(want, HashKernel.hashBytes(bufferEnd - length, length, bufferEnd),
+                            where + ", the key ends the buffer");
+                }
+            }
+        }
+    }
+
+    @Test
+    void utf8ColumnHashesMatchReferenceUpToTheEndOfItsDataBuffer() {
+        long seed = 23;
+        Random random = new Random(seed);
+        try (VarCharVector words = new VarCharVector("s", allocator)) {
+            words.allocateNew(4096, 64);
+            int capacity = (int) words.getDataBuffer().capacity();
+            java.util.List<byte[]> keys = new java.util.ArrayList<>();
+            for (int used = 0; used < capacity; ) {
+                int room = capacity - used;
+                byte[] key = new byte[room <= 12 ? room : random.nextInt(12)];
+                random.nextBytes(key);
+                words.setSafe(keys.size(), key);
+                keys.add(key);
+                used += key.length;
+            }
+            words.setValueCount(keys.size());
+            assertEquals(capacity, words.getDataBuffer().capacity(), "the data buffer did not grow");
+            try (RecordBatch batch = RecordBatch.wrap(BatchSchema.of(Column.of("s", ColumnType.UTF8)),
+                    new FieldVector[] {words}, keys.size())) {
+                long[] hashes = new long[keys.size()];
+                HashKernel.hash(batch, new int[] {0}, hashes);
+                for (int i = 0; i < keys.size(); i++) {
+                    assertEquals(referenceXxh64(keys.get(i)), hashes[i], "seed " + seed + ", row " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void rejectsTooSmallOutputAndMissingKeys() {
         BatchSchema schema = BatchSchema.of(Column.of("a", ColumnType.INT64));
         try (RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator, new Object[] {1L}, new Object[] {2L})) {
@@ -131,5 +193,64 @@ class HashKernelTest extends ArrowTest {
             buf.setBytes(0, bytes);
             return HashKernel.hashBytes(buf.memoryAddress(), bytes.length);
         }
+    }
+
+    /** XXH64 with seed 0, written plainly over a byte array: the reference the kernel's paths must match. */
+    private static long referenceXxh64(byte[] b) {
+        final long p1 = 0x9E3779B185EBCA87L;
+        final long p2 = 0xC2B2AE3D27D4EB4FL;
+        final long p3 = 0x165667B19E3779F9L;
+        final long p4 = 0x85EBCA77C2B2AE63L;
+        final long p5 = 0x27D4EB2F165667C5L;
+        int length = b.length;
+        int p = 0;
+        long h;
+        if (length >= 32) {
+            long v1 = p1 + p2;
+            long v2 = p2;
+            long v3 = 0;
+            long v4 = -p1;
+            do {
+                v1 = Long.rotateLeft(v1 + littleEndian(b, p, 8) * p2, 31) * p1;
+                v2 = Long.rotateLeft(v2 + littleEndian(b, p + 8, 8) * p2, 31) * p1;
+                v3 = Long.rotateLeft(v3 + littleEndian(b, p + 16, 8) * p2, 31) * p1;
+                v4 = Long.rotateLeft(v4 + littleEndian(b, p + 24, 8) * p2, 31) * p1;
+                p += 32;
+            } while (p <= length - 32);
+            h = Long.rotateLeft(v1, 1) + Long.rotateLeft(v2, 7) + Long.rotateLeft(v3, 12) + Long.rotateLeft(v4, 18);
+            for (long v : new long[] {v1, v2, v3, v4}) {
+                h ^= Long.rotateLeft(v * p2, 31) * p1;
+                h = h * p1 + p4;
+            }
+        } else {
+            h = p5;
+        }
+        h += length;
+        for (; p + 8 <= length; p += 8) {
+            h ^= Long.rotateLeft(littleEndian(b, p, 8) * p2, 31) * p1;
+            h = Long.rotateLeft(h, 27) * p1 + p4;
+        }
+        if (p + 4 <= length) {
+            h ^= littleEndian(b, p, 4) * p1;
+            h = Long.rotateLeft(h, 23) * p2 + p3;
+            p += 4;
+        }
+        for (; p < length; p++) {
+            h ^= (b[p] & 0xFFL) * p5;
+            h = Long.rotateLeft(h, 11) * p1;
+        }
+        h ^= h >>> 33;
+        h *= p2;
+        h ^= h >>> 29;
+        h *= p3;
+        return h ^ (h >>> 32);
+    }
+
+    private static long littleEndian(byte[] b, int from, int count) {
+        long v = 0;
+        for (int i = count - 1; i >= 0; i--) {
+            v = (v << 8) | (b[from + i] & 0xFFL);
+        }
+        return v;
     }
 }

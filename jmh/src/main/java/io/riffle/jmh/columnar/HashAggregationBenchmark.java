@@ -11,6 +11,7 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.engine.connector.ZipfText;
 import io.riffle.jmh.Jvm;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
@@ -38,7 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * value = i) into a fresh table, so inserts and updates are in the same mix for both. With
  * {@code order=scrambled} the same K keys are spread over the whole int64 range (a bijective mix of
  * i mod K), which takes away both Riffle's direct index for dense keys and the locality that
- * {@code Long.hashCode} (the identity) gives HashMap on sequential keys.
+ * {@code Long.hashCode} (the identity) gives HashMap on sequential keys. {@code keyType=utf8} keys are
+ * {@code "word-" + i mod K}; {@code keyType=zipf} keys are the words of W4's text over a vocabulary of K
+ * words ({@link ZipfText}), mostly 1 to 3 bytes long and drawn with Zipf frequencies.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -72,7 +75,9 @@ public class HashAggregationBenchmark {
     @Setup(Level.Trial)
     public void generate() {
         allocator = new RootAllocator();
-        boolean utf8 = keyType.equals("utf8");
+        boolean zipf = keyType.equals("zipf");
+        boolean utf8 = zipf || keyType.equals("utf8");
+        ZipfText text = zipf ? new ZipfText(keys) : null;
         boolean scrambled = order.equals("scrambled");
         BatchSchema schema = utf8 ? STRING_SCHEMA : LONG_SCHEMA;
         spec = GroupBySpec.of(schema, "key", Aggregate.sum("value"));
@@ -84,7 +89,8 @@ public class HashAggregationBenchmark {
             if (utf8) {
                 VarCharVector words = batch.utf8(0);
                 for (int r = 0; r < BATCH; r++, i++) {
-                    words.setSafe(r, ("word-" + (i % keys)).getBytes(StandardCharsets.UTF_8));
+                    String word = zipf ? ZipfText.word(text.rank(i)) : "word-" + (i % keys);
+                    words.setSafe(r, word.getBytes(StandardCharsets.UTF_8));
                     MemoryUtil.putLong(values + 8L * r, i);
                 }
             } else {
@@ -125,7 +131,7 @@ public class HashAggregationBenchmark {
     @Benchmark
     @OperationsPerInvocation(ROWS)
     public long hashMapBaseline() {
-        if (keyType.equals("utf8")) {
+        if (!keyType.equals("int64")) {
             HashMap<String, long[]> map = new HashMap<>();
             for (RecordBatch batch : batches) {
                 VarCharVector words = batch.utf8(0);

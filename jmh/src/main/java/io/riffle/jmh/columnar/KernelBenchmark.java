@@ -11,6 +11,7 @@ import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.CompareKernel;
 import io.riffle.columnar.kernel.CompareOp;
 import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.engine.connector.ZipfText;
 import io.riffle.jmh.Jvm;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
@@ -32,8 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Kernel throughput in rows per second on one thread, one 4096-row batch per operation: hashing an
- * int64 and a utf8 key column, and filtering an int64 column ({@code value > constant}, half the rows
- * pass). Beside each, the plain-Java loop a row-at-a-time engine would run over the same vectors.
+ * int64 and a utf8 key column (and W4's words: Zipf text over 10,000 words, mostly 1 to 3 bytes), and
+ * filtering an int64 column ({@code value > constant}, half the rows pass). Beside each, the plain-Java
+ * loop a row-at-a-time engine would run over the same vectors.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -44,7 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class KernelBenchmark {
     static final int ROWS = 4096;
     static final BatchSchema SCHEMA = BatchSchema.of(Column.of("key", ColumnType.INT64),
-            Column.of("word", ColumnType.UTF8));
+            Column.of("word", ColumnType.UTF8), Column.of("zipfWord", ColumnType.UTF8));
 
     RootAllocator allocator;
     RecordBatch batch;
@@ -59,9 +61,12 @@ public class KernelBenchmark {
         java.util.Random random = new java.util.Random(1);
         long keys = batch.int64(0).getDataBufferAddress();
         VarCharVector words = batch.utf8(1);
+        VarCharVector zipfWords = batch.utf8(2);
+        ZipfText text = new ZipfText(10_000);
         for (int r = 0; r < ROWS; r++) {
             MemoryUtil.putLong(keys + 8L * r, random.nextInt(1_000_000));
             words.setSafe(r, ("word-" + random.nextInt(10_000)).getBytes(StandardCharsets.UTF_8));
+            zipfWords.setSafe(r, ZipfText.word(text.rank(r)).getBytes(StandardCharsets.UTF_8));
         }
         MemoryUtil.setMemory(batch.int64(0).getValidityBufferAddress(), ROWS / 8, (byte) 0xFF);
         batch.setRowCount(ROWS);
@@ -90,6 +95,13 @@ public class KernelBenchmark {
         return hashes;
     }
 
+    @Benchmark
+    @OperationsPerInvocation(ROWS)
+    public long[] hashZipfWords() {
+        HashKernel.hash(batch, new int[] {2}, hashes);
+        return hashes;
+    }
+
     /** Baseline: Long.hashCode per row through the vector's boxed-free getter, as a row engine would. */
     @Benchmark
     @OperationsPerInvocation(ROWS)
@@ -106,6 +118,8 @@ public class KernelBenchmark {
     @OperationsPerInvocation(ROWS)
     public long[] hashUtf8RowAtATime() {
         VarCharVector words = batch.utf8(1);
+        VarCharVector zipfWords = batch.utf8(2);
+        ZipfText text = new ZipfText(10_000);
         for (int r = 0; r < ROWS; r++) {
             hashes[r] = new String(words.get(r), StandardCharsets.UTF_8).hashCode();
         }
