@@ -20,6 +20,7 @@ import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
  * Grouped aggregation in off-heap memory, a batch at a time: key hashes in, a group-id column out
@@ -298,17 +299,25 @@ public final class OffHeapHashTable implements AutoCloseable {
      * Looks up the first {@code n} keys of {@code keyVector} (a column of the table's key type, from any
      * batch: a join's probe side) without inserting: {@code groupIds[i]} is the group of key {@code i}, or
      * -1 when the table has no such key or the key is null. {@code hashes[i]} must be the
-     * {@link HashKernel} hash of key {@code i}. Changes nothing.
+     * {@link HashKernel} hash of key {@code i}; {@code hashes} may be null while the table
+     * {@link #isDirect}, which looks keys up without them. Changes nothing.
      */
     public void find(FieldVector keyVector, int n, long[] hashes, int[] groupIds) {
-        ColumnType type = ColumnType.fromArrow(keyVector.getField().getType());
-        if (type != spec.keyType && !(type.isIntegral() && spec.keyType.isIntegral()
-                && type.byteWidth() == spec.keyType.byteWidth())) {
-            throw new IllegalArgumentException("keys of type " + type + " cannot be looked up in a table keyed by "
-                    + spec.keyType);
+        ArrowType arrow = keyVector.getField().getType();
+        if (!arrow.equals(spec.keyType.arrowType())) {
+            ColumnType type = ColumnType.fromArrow(arrow);
+            if (!(type.isIntegral() && spec.keyType.isIntegral() && type.byteWidth() == spec.keyType.byteWidth())) {
+                throw new IllegalArgumentException("keys of type " + type + " cannot be looked up in a table keyed by "
+                        + spec.keyType);
+            }
         }
-        if (hashes.length < n || groupIds.length < n || keyVector.getValueCount() < n) {
-            throw new IllegalArgumentException("hashes (" + hashes.length + "), group ids (" + groupIds.length
+        if (hashes == null && !direct) {
+            throw new IllegalArgumentException("a table that hashes its keys looks them up by their hashes; none were"
+                    + " given");
+        }
+        int hashCount = hashes == null ? n : hashes.length;
+        if (hashCount < n || groupIds.length < n || keyVector.getValueCount() < n) {
+            throw new IllegalArgumentException("hashes (" + hashCount + "), group ids (" + groupIds.length
                     + ") and keys (" + keyVector.getValueCount() + ") need room for " + n + " rows");
         }
         if (utf8Keys) {

@@ -75,6 +75,17 @@ class FindTest extends ArrowTest {
                     expected[i] = g == null ? -1 : g;
                 }
                 assertArrayEquals(expected, found, "seed " + seed);
+                // The direct index looks keys up without hashes; a hashing table says it needs them.
+                int[] unhashed = new int[asked.length];
+                if (table.isDirect()) {
+                    table.find(batch.vector(probeKey), asked.length, null, unhashed);
+                    assertArrayEquals(expected, unhashed, "without hashes, seed " + seed);
+                } else {
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                            () -> table.find(batch.vector(probeKey), asked.length, null, unhashed));
+                    assertEquals("a table that hashes its keys looks them up by their hashes; none were given",
+                            e.getMessage());
+                }
             }
             assertEquals(groupCount, table.groupCount(), "find inserts nothing");
         }

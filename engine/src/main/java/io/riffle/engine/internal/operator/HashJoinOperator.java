@@ -160,8 +160,12 @@ public final class HashJoinOperator extends Operator {
             return;
         }
         ensureScratch(n);
-        HashKernel.hash(batch, leftKeyColumn, hashes);
-        store.find(batch.vector(leftKey), n, hashes, groupIds);
+        long[] probeHashes = null;
+        if (store.needsHashes()) {
+            HashKernel.hash(batch, leftKeyColumn, hashes);
+            probeHashes = hashes;
+        }
+        store.find(batch.vector(leftKey), n, probeHashes, groupIds);
         int[] left = leftRows.rows();
         int[] right = rightRows.rows();
         int count = 0;

@@ -7,7 +7,6 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
-import io.riffle.columnar.kernel.HashKernel;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.util.VectorAppender;
@@ -21,7 +20,6 @@ import org.apache.arrow.vector.util.VectorAppender;
 final class KeyedRows implements AutoCloseable {
     static final int NO_ROW = -1;
 
-    private final int[] keyColumn;
     private final OffHeapHashTable keys;
     /** The store, as a batch owning its vectors; its row count follows the appends. */
     private final RecordBatch rows;
@@ -29,11 +27,9 @@ final class KeyedRows implements AutoCloseable {
     private int rowCount;
     private int[] head = new int[1024];
     private int[] next = new int[1024];
-    private long[] hashes = new long[1024];
     private int[] groupIds = new int[1024];
 
     KeyedRows(BatchSchema schema, int keyField, BufferAllocator allocator, long budgetBytes) {
-        this.keyColumn = new int[] {keyField};
         this.vectors = new FieldVector[schema.columnCount()];
         try {
             for (int c = 0; c < vectors.length; c++) {
@@ -75,12 +71,10 @@ final class KeyedRows implements AutoCloseable {
         if (n == 0) {
             return;
         }
-        if (hashes.length < n) {
-            hashes = new long[n];
+        if (groupIds.length < n) {
             groupIds = new int[n];
         }
-        HashKernel.hash(batch, keyColumn, hashes);
-        keys.findOrInsert(batch, hashes, groupIds);
+        keys.findOrInsert(batch, groupIds);
         for (int c = 0; c < vectors.length; c++) {
             VectorAppender appender = new VectorAppender(vectors[c]);
             batch.vector(c).accept(appender, null);
@@ -104,11 +98,16 @@ final class KeyedRows implements AutoCloseable {
 
     /**
      * Looks up the keys of the first {@code n} rows of {@code keyVector} (of the key's type, or an integer type
-     * of its width), whose hashes are {@code probeHashes}: {@code out[i]} is the key's group, or negative when
-     * absent (and for a null key).
+     * of its width), whose hashes are {@code probeHashes} (null when {@link #needsHashes} is false):
+     * {@code out[i]} is the key's group, or negative when absent (and for a null key).
      */
     void find(FieldVector keyVector, int n, long[] probeHashes, int[] out) {
         keys.find(keyVector, n, probeHashes, out);
+    }
+
+    /** Whether {@link #find} needs the keys' hashes: not while the keys are small integers on a direct index. */
+    boolean needsHashes() {
+        return !keys.isDirect();
     }
 
     /** The last row appended under group {@code group}, or {@link #NO_ROW}. */
