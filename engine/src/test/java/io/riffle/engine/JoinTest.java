@@ -153,6 +153,48 @@ class JoinTest {
     }
 
     /**
+     * Foreign-key joins, where a batch's rows each match exactly one right row, take a shorter path (the left
+     * columns copied whole, or passed on as they are when the right side adds no column); batches where a
+     * row matches none or two take the general one. Both give the reference's rows.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void keyJoinsWhereEveryRowMatchesOnceMatchTheReference(int p) {
+        BatchSchema ids = BatchSchema.of(Column.of("id", ColumnType.INT64));
+        Random random = new Random(p * 101L);
+        for (int round = 0; round < 12; round++) {
+            List<Tuple> orders = new ArrayList<>();
+            int customers = 1 + random.nextInt(200);
+            for (long o = 0; o < 1_500; o++) {
+                // Mostly keys that exist; now and then, in some rounds, one that does not.
+                long customer = round % 3 == 0 && random.nextInt(300) == 0 ? customers + 5 : random.nextInt(customers);
+                orders.add(Tuple.of(o, customer, (long) random.nextInt(1000)));
+            }
+            List<Tuple> idRows = new ArrayList<>();
+            List<Tuple> named = new ArrayList<>();
+            for (long id = 0; id < customers; id++) {
+                idRows.add(Tuple.of(id));
+                named.add(Tuple.of(id, "c" + id, id * 7));
+            }
+            if (round % 4 == 1) {
+                named.add(Tuple.of(0L, "again", 1L));
+                idRows.add(Tuple.of(0L));
+            }
+            boolean broadcast = round % 2 == 0;
+            for (boolean withColumns : new boolean[] {false, true}) {
+                Environment env = Environment.batch().setParallelism(p).setBatchSize(1 + random.nextInt(300));
+                DataStream o = env.fromCollection(orders, ORDERS);
+                DataStream c = withColumns ? env.fromCollection(named, CUSTOMERS) : env.fromCollection(idRows, ids);
+                List<Tuple> out = (broadcast ? o.broadcastJoin(c, "customer", "id") : o.join(c, "customer", "id"))
+                        .executeAndCollect();
+                List<Tuple> want = reference(orders, withColumns ? named : idRows, 1, 0, false);
+                assertEquals(sorted(want), sorted(out), "p " + p + ", round " + round
+                        + (withColumns ? ", with right columns" : ", keys only") + (broadcast ? ", broadcast" : ""));
+            }
+        }
+    }
+
+    /**
      * A broadcast join runs in its left source's chain, and that subtask reads its source only once the
      * build side has ended: a build source that needs many polls before it ends finds the orders unread.
      * Two joins in one chain (a star join) each get their own build side.

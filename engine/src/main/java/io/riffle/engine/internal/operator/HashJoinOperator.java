@@ -52,6 +52,9 @@ public final class HashJoinOperator extends Operator {
     private boolean[] unmatched = new boolean[0];
     /** The output batch, refilled for every emit: downstream consumes it during the call. */
     private RecordBatch result;
+    /** The left columns, in order: a one-to-one join without right columns passes them on as {@link #leftView}. */
+    private final int[] leftColumns;
+    private RecordBatch leftView;
 
     public HashJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
                             boolean leftOuter, long budgetBytes) {
@@ -63,6 +66,10 @@ public final class HashJoinOperator extends Operator {
         this.leftOuter = leftOuter;
         this.budgetBytes = budgetBytes;
         this.outputSchema = outputSchema(leftSchema, rightSchema, rightKey, leftOuter);
+        this.leftColumns = new int[leftSchema.columnCount()];
+        for (int c = 0; c < leftColumns.length; c++) {
+            leftColumns[c] = c;
+        }
         this.rightColumns = new int[rightSchema.columnCount() - 1];
         for (int c = 0, k = 0; c < rightSchema.columnCount(); c++) {
             if (c != rightKey) {
@@ -102,6 +109,7 @@ public final class HashJoinOperator extends Operator {
         leftRows = new SelectionVector(batchSize);
         rightRows = new SelectionVector(batchSize);
         result = RecordBatch.allocate(outputSchema, allocator, batchSize);
+        leftView = RecordBatch.view(outputSchema);
     }
 
     @Override
@@ -166,6 +174,9 @@ public final class HashJoinOperator extends Operator {
             probeHashes = hashes;
         }
         store.find(batch.vector(leftKey), n, probeHashes, groupIds);
+        if (probeOneToOne(batch, n, out)) {
+            return;
+        }
         int[] left = leftRows.rows();
         int[] right = rightRows.rows();
         int count = 0;
@@ -188,6 +199,43 @@ public final class HashJoinOperator extends Operator {
             }
         }
         emit(batch, count, out);
+    }
+
+    /**
+     * The common case of a key join, every left row matching exactly one right row: the output is the left
+     * batch beside the right rows in left order, so the left columns are copied whole (or, with no right
+     * column to add, passed on as a view) and no pairs are collected. False, having emitted nothing, when
+     * some row matches none or several, or the batch is larger than an output batch.
+     */
+    private boolean probeOneToOne(RecordBatch batch, int n, Output out) throws Exception {
+        if (n > batchSize || batch.selection() != null) {
+            return false;
+        }
+        int[] right = rightRows.rows();
+        for (int i = 0; i < n; i++) {
+            int g = groupIds[i];
+            if (g < 0) {
+                return false;
+            }
+            int row = store.last(g);
+            if (store.previous(row) != KeyedRows.NO_ROW) {
+                return false;
+            }
+            right[i] = row;
+        }
+        if (rightColumns.length == 0) {
+            leftView.show(batch, leftColumns);
+            out.emit(leftView);
+            return true;
+        }
+        rightRows.setSize(n);
+        for (int c = 0; c < leftColumns.length; c++) {
+            GatherKernel.copyRows(batch, c, n, result, c);
+        }
+        gatherRight(n, false);
+        result.setRowCount(n);
+        out.emit(result);
+        return true;
     }
 
     private int emitIfFull(RecordBatch batch, int count, Output out) throws Exception {
@@ -213,13 +261,20 @@ public final class HashJoinOperator extends Operator {
                 GatherKernel.gatherColumn(batch, c, leftRows, result, c);
             }
         }
+        gatherRight(count, leftOuter);
+        result.setRowCount(count);
+        out.emit(result);
+    }
+
+    /** The right columns of the first {@code count} pairs; with {@code nulls}, null where the left row matched nothing. */
+    private void gatherRight(int count, boolean nulls) {
         int offset = leftSchema.columnCount();
         for (int k = 0; k < rightColumns.length; k++) {
             FieldVector v = result.vector(offset + k);
             if (built.rowCount() > 0) {
                 GatherKernel.gatherColumn(built, rightColumns[k], rightRows, result, offset + k);
             }
-            if (leftOuter) {
+            if (nulls) {
                 for (int i = 0; i < count; i++) {
                     if (unmatched[i] || built.rowCount() == 0) {
                         v.setNull(i);
@@ -227,8 +282,6 @@ public final class HashJoinOperator extends Operator {
                 }
             }
         }
-        result.setRowCount(count);
-        out.emit(result);
     }
 
     /** Whether {@code rows[0 .. count - 1]} are {@code 0, 1, ..., count - 1}: each left row matched once, in order. */
