@@ -211,8 +211,8 @@ public final class Report {
                 machine.cores(), machine.memoryBytes() / (double) (1L << 30), machine.os(), machine.jvm()));
         sb.append(String.format(Locale.ROOT, "K = %d keys, parallelism %d; per system %d warm repetitions in one"
                         + " process (interleaved across systems) after warm-up runs adding up to at least %s s (at least"
-                        + " one), and cold runs: %d (each a whole process: JVM start, the system's start-up, the job). Figures are records per second; ratios are"
-                        + " Riffle's median over the baseline's. Every run's result checksum is compared with Riffle's;"
+                        + " one), and cold runs: %d (each a whole process: JVM start, the system's start-up, the job)."
+                        + " Figures are records per second; ratios are Riffle's median over the baseline's. Every run's result checksum is compared with Riffle's;"
                         + " a comparison whose checksums disagree is marked failed.%n%n",
                 settings.keys(), settings.parallelism(), settings.repetitions(), settings.warmupSeconds(),
                 settings.coldRuns()));

@@ -270,9 +270,10 @@ public final class OffHeapHashTable implements AutoCloseable {
     private long[] hashesIfNeeded(RecordBatch batch, FieldVector keyVector, int n) {
         if (direct) {
             coverKeys(keyVector, n);
-        }
-        if (direct) {
-            return null;
+            // Keys spread too wide leave the direct index for hashing.
+            if (direct) {
+                return null;
+            }
         }
         HashKernel.hash(batch, keyColumns, hashScratch);
         return hashScratch;

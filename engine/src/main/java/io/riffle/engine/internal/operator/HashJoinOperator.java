@@ -229,12 +229,7 @@ public final class HashJoinOperator extends Operator {
             return true;
         }
         rightRows.setSize(n);
-        for (int c = 0; c < leftColumns.length; c++) {
-            GatherKernel.copyRows(batch, c, n, result, c);
-        }
-        gatherRight(n, false);
-        result.setRowCount(n);
-        out.emit(result);
+        emitPairs(batch, n, true, false, out);
         return true;
     }
 
@@ -254,6 +249,16 @@ public final class HashJoinOperator extends Operator {
         leftRows.setSize(count);
         rightRows.setSize(count);
         boolean leftDense = batch.selection() == null && isPrefix(leftRows.rows(), count);
+        emitPairs(batch, count, leftDense, leftOuter, out);
+    }
+
+    /**
+     * The output batch of the first {@code count} pairs of {@link #leftRows} and {@link #rightRows}: the left
+     * columns copied whole when {@code leftDense} (the left rows are 0, 1, ... in order), else gathered; the
+     * right columns gathered, and with {@code nulls} null where the left row matched nothing.
+     */
+    private void emitPairs(RecordBatch batch, int count, boolean leftDense, boolean nulls, Output out)
+            throws Exception {
         for (int c = 0; c < leftSchema.columnCount(); c++) {
             if (leftDense) {
                 GatherKernel.copyRows(batch, c, count, result, c);
@@ -261,13 +266,6 @@ public final class HashJoinOperator extends Operator {
                 GatherKernel.gatherColumn(batch, c, leftRows, result, c);
             }
         }
-        gatherRight(count, leftOuter);
-        result.setRowCount(count);
-        out.emit(result);
-    }
-
-    /** The right columns of the first {@code count} pairs; with {@code nulls}, null where the left row matched nothing. */
-    private void gatherRight(int count, boolean nulls) {
         int offset = leftSchema.columnCount();
         for (int k = 0; k < rightColumns.length; k++) {
             FieldVector v = result.vector(offset + k);
@@ -282,6 +280,8 @@ public final class HashJoinOperator extends Operator {
                 }
             }
         }
+        result.setRowCount(count);
+        out.emit(result);
     }
 
     /** Whether {@code rows[0 .. count - 1]} are {@code 0, 1, ..., count - 1}: each left row matched once, in order. */
