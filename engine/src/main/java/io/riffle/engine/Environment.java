@@ -63,7 +63,7 @@ public final class Environment {
     private IdleMode idleMode = IdleMode.BACK_OFF;
     private boolean pinned;
     private int batchSize = 4096;
-    private int channelCapacity = 64;
+    private int channelCapacity = 8;
     private long stateBudgetBytes = 2L << 30;
     private PrintStream printStream = System.out;
     private Path checkpointDirectory;
@@ -133,7 +133,10 @@ public final class Environment {
         return this;
     }
 
-    /** Slots per channel ring (a power of two, default 64): how far a producer may run ahead. */
+    /**
+     * Slots per channel ring (a power of two, default 8): how far a producer may run ahead. Few slots keep the
+     * batches in flight, which producer and consumer take turns writing and reading, within the cores' caches.
+     */
     public Environment setChannelCapacity(int capacity) {
         if (capacity < 2 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("channel capacity must be a power of two of at least 2, not " + capacity);

@@ -7,9 +7,9 @@ import io.riffle.columnar.batch.SelectionVector;
 
 /**
  * Routes a batch's rows to {@code parallelism} partitions by the key group of their hash
- * ({@link KeyGroups}): {@link #assign} sorts the row indices by partition with a counting sort, keeping
- * row order within a partition, then {@link #selection} or {@link #scatter} hand out each partition's
- * rows. Reused across batches; its arrays grow only when a batch is larger than any before.
+ * ({@link KeyGroups}): {@link #assign} sorts the row indices by partition (two partitions in one pass,
+ * more with a counting sort), keeping row order within a partition, then {@link #selection} or
+ * {@link #scatter} hand out each partition's rows. Reused across batches; its arrays grow only when a batch is larger than any before.
  * Single-threaded: owned by one task.
  *
  * <pre>{@code
@@ -24,9 +24,10 @@ public final class PartitionScatter {
     private final int maxParallelism;
     /** The partition of each key group, so that a row costs one modulo and one lookup. */
     private final int[] partitionOfKeyGroup;
-    /** Partition p's rows are {@code rows[start[p] .. start[p + 1])}. */
-    private final int[] start;
-    /** Where the next row of each partition goes while {@link #assign} places rows. */
+    /** Partition p's rows are {@code rows[first[p] .. first[p] + count[p])}. */
+    private final int[] first;
+    private final int[] count;
+    /** Where the next row of each partition goes while the counting sort places rows. */
     private final int[] next;
     private int[] rows = new int[0];
     /** Each row's partition from the counting pass, so the placing pass does not hash again. */
@@ -43,8 +44,9 @@ public final class PartitionScatter {
         for (int g = 0; g < maxParallelism; g++) {
             partitionOfKeyGroup[g] = KeyGroups.partitionOfUnchecked(g, maxParallelism, parallelism);
         }
-        this.start = new int[parallelism + 1];
-        this.next = new int[parallelism];
+        this.first = new int[parallelism];
+        this.count = new int[parallelism];
+        this.next = new int[parallelism + 1];
     }
 
     public int parallelism() {
@@ -70,40 +72,99 @@ public final class PartitionScatter {
             throw new IllegalArgumentException("the selection names rows " + source[0] + " to " + source[n - 1]
                     + " but the batch has " + rowCount + " rows; was it made for another batch?");
         }
-        if (rows.length < n) {
-            rows = new int[n];
+        if (partitionOfRow.length < n) {
+            // Two partitions place rows in two halves of n rows each.
+            rows = new int[parallelism == 2 ? 2 * n : n];
             partitionOfRow = new int[n];
         }
-        int[] partitions = partitionOfKeyGroup;
-        int max = maxParallelism;
-        Arrays.fill(start, 0);
-        for (int j = 0; j < n; j++) {
-            int row = source == null ? j : source[j];
-            int p = partitions[KeyGroups.keyGroupUnchecked(hashes[row], max)];
-            partitionOfRow[j] = p;
-            start[p + 1]++;
-        }
-        for (int p = 0; p < parallelism; p++) {
-            start[p + 1] += start[p];
-        }
-        System.arraycopy(start, 0, next, 0, parallelism);
-        for (int j = 0; j < n; j++) {
-            rows[next[partitionOfRow[j]]++] = source == null ? j : source[j];
+        partitionRows(hashes, source, n);
+        if (parallelism == 2) {
+            splitInTwo(source, n);
+        } else {
+            countingSort(source, n);
         }
         assignedRowCount = rowCount;
+    }
+
+    private void partitionRows(long[] hashes, int[] source, int n) {
+        int[] partitions = partitionOfKeyGroup;
+        int[] out = partitionOfRow;
+        if (Integer.bitCount(maxParallelism) == 1) {
+            // For a power of two, the low bits are the remainder: no 64-bit division per row.
+            long mask = maxParallelism - 1;
+            for (int j = 0; j < n; j++) {
+                out[j] = partitions[(int) (hashes[source == null ? j : source[j]] & mask)];
+            }
+        } else {
+            int max = maxParallelism;
+            for (int j = 0; j < n; j++) {
+                out[j] = partitions[KeyGroups.keyGroupUnchecked(hashes[source == null ? j : source[j]], max)];
+            }
+        }
+    }
+
+    /**
+     * Two partitions in one pass: each row is written at both cursors, partition 0's from the front and
+     * partition 1's from row n, and only its own partition's cursor moves on. A counting sort's per-row
+     * counter increments wait on each other through memory (a store forwarded to the next row's load of
+     * the same counter); two cursors in registers do not.
+     */
+    private void splitInTwo(int[] source, int n) {
+        int[] out = rows;
+        int[] partitionOf = partitionOfRow;
+        int k0 = 0;
+        int k1 = n;
+        if (source == null) {
+            for (int j = 0; j < n; j++) {
+                int p = partitionOf[j];
+                out[k0] = j;
+                out[k1] = j;
+                k0 += 1 - p;
+                k1 += p;
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                int p = partitionOf[j];
+                int row = source[j];
+                out[k0] = row;
+                out[k1] = row;
+                k0 += 1 - p;
+                k1 += p;
+            }
+        }
+        first[0] = 0;
+        count[0] = k0;
+        first[1] = n;
+        count[1] = k1 - n;
+    }
+
+    private void countingSort(int[] source, int n) {
+        int[] starts = next;
+        Arrays.fill(starts, 0);
+        for (int j = 0; j < n; j++) {
+            starts[partitionOfRow[j] + 1]++;
+        }
+        for (int p = 0; p < parallelism; p++) {
+            count[p] = starts[p + 1];
+            starts[p + 1] += starts[p];
+            first[p] = starts[p];
+        }
+        for (int j = 0; j < n; j++) {
+            rows[starts[partitionOfRow[j]]++] = source == null ? j : source[j];
+        }
     }
 
     /** The number of rows the last {@link #assign} gave {@code partition}. */
     public int rowCount(int partition) {
         checkPartition(partition);
-        return start[partition + 1] - start[partition];
+        return count[partition];
     }
 
     /** Fills {@code out} with the rows the last {@link #assign} gave {@code partition}, ascending. */
     public void selection(int partition, SelectionVector out) {
         int n = rowCount(partition);
         out.ensureCapacity(n);
-        System.arraycopy(rows, start[partition], out.rows(), 0, n);
+        System.arraycopy(rows, first[partition], out.rows(), 0, n);
         out.setSize(n);
     }
 

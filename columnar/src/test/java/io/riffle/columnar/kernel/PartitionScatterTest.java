@@ -22,8 +22,13 @@ class PartitionScatterTest extends ArrowTest {
     void sendsEveryRowToTheOwnerOfItsKeyGroupOnceKeepingRowOrder() {
         for (long seed = 1; seed <= SEEDS; seed++) {
             Random r = new Random(seed);
-            int max = 1 + r.nextInt(r.nextBoolean() ? 200 : KeyGroups.MAX_KEY_GROUPS);
-            int parallelism = 1 + r.nextInt(Math.min(max, 16));
+            // Powers of two take the mask, others the remainder; up to 4 partitions one pass each, above a sort.
+            int max = switch (r.nextInt(3)) {
+                case 0 -> 1 << r.nextInt(13);
+                case 1 -> 1 + r.nextInt(200);
+                default -> 1 + r.nextInt(KeyGroups.MAX_KEY_GROUPS);
+            };
+            int parallelism = 1 + r.nextInt(Math.min(max, r.nextBoolean() ? 4 : 16));
             PartitionScatter scatter = new PartitionScatter(parallelism, max);
             // Several batches through one scatter: its arrays are reused, larger and smaller.
             for (int batch = 0; batch < 4; batch++) {

@@ -11,6 +11,7 @@ import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.CompareKernel;
 import io.riffle.columnar.kernel.CompareOp;
 import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.columnar.kernel.PartitionScatter;
 import io.riffle.engine.connector.ZipfText;
 import io.riffle.jmh.Jvm;
 import org.apache.arrow.memory.RootAllocator;
@@ -34,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Kernel throughput in rows per second on one thread, one 4096-row batch per operation: hashing an
  * int64 and a utf8 key column (and W4's words: Zipf text over 10,000 words, mostly 1 to 3 bytes), and
- * filtering an int64 column ({@code value > constant}, half the rows pass). Beside each, the plain-Java
+ * filtering an int64 column ({@code value > constant}, half the rows pass), and routing rows to 2 or 8
+ * partitions by their keys' hashes (a hash edge's assign). Beside each, the plain-Java
  * loop a row-at-a-time engine would run over the same vectors.
  */
 @State(Scope.Thread)
@@ -51,6 +53,10 @@ public class KernelBenchmark {
     RootAllocator allocator;
     RecordBatch batch;
     long[] hashes;
+    /** The int64 keys' hashes, for routing rows to partitions. */
+    long[] keyHashes;
+    final PartitionScatter twoWays = new PartitionScatter(2, 128);
+    final PartitionScatter eightWays = new PartitionScatter(8, 128);
     SelectionVector selection;
     long threshold;
 
@@ -71,6 +77,8 @@ public class KernelBenchmark {
         MemoryUtil.setMemory(batch.int64(0).getValidityBufferAddress(), ROWS / 8, (byte) 0xFF);
         batch.setRowCount(ROWS);
         hashes = new long[ROWS];
+        keyHashes = new long[ROWS];
+        HashKernel.hash(batch, new int[] {0}, keyHashes);
         selection = new SelectionVector(ROWS);
         threshold = 500_000;
     }
@@ -124,6 +132,22 @@ public class KernelBenchmark {
             hashes[r] = new String(words.get(r), StandardCharsets.UTF_8).hashCode();
         }
         return hashes;
+    }
+
+    /** A hash edge's routing at parallelism 2: one branch-free pass per partition. */
+    @Benchmark
+    @OperationsPerInvocation(ROWS)
+    public int assignTwoPartitions() {
+        twoWays.assign(keyHashes, ROWS, null);
+        return twoWays.rowCount(0);
+    }
+
+    /** The same at parallelism 8, where the scatter counting-sorts the rows instead. */
+    @Benchmark
+    @OperationsPerInvocation(ROWS)
+    public int assignEightPartitions() {
+        eightWays.assign(keyHashes, ROWS, null);
+        return eightWays.rowCount(0);
     }
 
     @Benchmark
