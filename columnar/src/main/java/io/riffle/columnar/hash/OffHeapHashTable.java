@@ -122,6 +122,16 @@ public final class OffHeapHashTable implements AutoCloseable {
     private long arenaCapacity;
     private long arenaUsed;
 
+    /**
+     * Utf8 keys of up to 7 bytes packed in longs, in front of the slots; made at the first batch, dropped
+     * for good when most keys miss it batch after batch or it would not fit the budget.
+     */
+    private ShortKeyIndex shortKeys;
+    private boolean shortKeysDropped;
+    /** Batches in a row that {@link #shortKeys} could not answer whole, and in which it missed most keys. */
+    private int shortKeyFailures;
+    private int shortKeyPoorBatches;
+
     private final int[] keyColumns;
     private long[] hashScratch = new long[0];
     private int[] groupScratch = new int[0];
@@ -207,7 +217,12 @@ public final class OffHeapHashTable implements AutoCloseable {
 
     /** Off-heap bytes held: the region, the direct index, and for utf8 keys the arena. */
     public long memoryUsed() {
-        return regionBytes + (directSpan << 2) + arenaCapacity;
+        return regionBytes + (directSpan << 2) + arenaCapacity + shortKeyIndexBytes();
+    }
+
+    /** The bytes of {@link #memoryUsed} that the short-key index holds: a cache, not written to files. */
+    long shortKeyIndexBytes() {
+        return shortKeys == null ? 0 : shortKeys.memoryUsed();
     }
 
     /** True while integer keys are looked up through the direct index (dense keys), false once hashed. */
@@ -228,10 +243,12 @@ public final class OffHeapHashTable implements AutoCloseable {
         ensureScratch(n);
         checkBatch(batch, hashScratch, groupScratch);
         FieldVector keyVector = checkedKeys(batch);
-        long[] hashIn = hashesIfNeeded(batch, keyVector, n);
         int groupsBefore = groupCount;
         long arenaBefore = arenaUsed;
-        insert(keyVector, hashIn, groupScratch, n);
+        boolean found = foundShortKeys(keyVector, n, groupScratch);
+        if (!found) {
+            insert(keyVector, hashesIfNeeded(batch, keyVector, n), groupScratch, n);
+        }
         if (copyOnWrite != null) {
             try {
                 preserveForSnapshot(groupScratch, n);
@@ -240,6 +257,10 @@ public final class OffHeapHashTable implements AutoCloseable {
                 arenaUsed = arenaBefore;
                 throw e;
             }
+        }
+        if (!found) {
+            // Only now: the index must never hold a group that a failure takes out again.
+            learnShortKeys(keyVector, n, groupScratch);
         }
         accumulateRows(batch, groupScratch, n);
     }
@@ -253,7 +274,70 @@ public final class OffHeapHashTable implements AutoCloseable {
         ensureScratch(n);
         checkBatch(batch, hashScratch, groupIds);
         FieldVector keyVector = checkedKeys(batch);
-        insert(keyVector, hashesIfNeeded(batch, keyVector, n), groupIds, n);
+        if (!foundShortKeys(keyVector, n, groupIds)) {
+            insert(keyVector, hashesIfNeeded(batch, keyVector, n), groupIds, n);
+            learnShortKeys(keyVector, n, groupIds);
+        }
+    }
+
+    /** Give up on the short-key index after this many batches in a row it missed most keys of... */
+    private static final int SHORT_KEY_POOR_BATCHES = 16;
+    /** ...or could not answer whole: new keys keep coming, and each such batch pays for both lookups. */
+    private static final int SHORT_KEY_FAILURES = 1024;
+
+    /** Whether the short-key index found every key of the batch (a utf8 table only), writing their groups. */
+    private boolean foundShortKeys(FieldVector keyVector, int n, int[] groupIds) {
+        if (!utf8Keys || shortKeysDropped) {
+            return false;
+        }
+        if (shortKeys == null) {
+            if (memoryUsed() + ShortKeyIndex.MIN_BYTES > budgetBytes) {
+                shortKeysDropped = true;
+                return false;
+            }
+            try {
+                shortKeys = new ShortKeyIndex(allocator);
+            } catch (OutOfMemoryException e) {
+                shortKeysDropped = true;
+                return false;
+            }
+        }
+        int missing = shortKeys.find(keyVector, n, groupIds);
+        if (missing == 0) {
+            shortKeyFailures = 0;
+            shortKeyPoorBatches = 0;
+            return true;
+        }
+        shortKeyPoorBatches = missing > n >>> 1 ? shortKeyPoorBatches + 1 : 0;
+        if (++shortKeyFailures >= SHORT_KEY_FAILURES || shortKeyPoorBatches >= SHORT_KEY_POOR_BATCHES) {
+            dropShortKeys();
+        }
+        return false;
+    }
+
+    /** Teaches the short-key index the batch's short keys, which the table has just given groups. */
+    private void learnShortKeys(FieldVector keyVector, int n, int[] groupIds) {
+        if (shortKeys == null) {
+            return;
+        }
+        long grown = shortKeys.memoryAfterAdding(n);
+        if (memoryUsed() - shortKeys.memoryUsed() + grown > budgetBytes) {
+            dropShortKeys();
+            return;
+        }
+        try {
+            shortKeys.learn(keyVector, n, groupIds);
+        } catch (OutOfMemoryException e) {
+            dropShortKeys();
+        }
+    }
+
+    private void dropShortKeys() {
+        if (shortKeys != null) {
+            shortKeys.close();
+            shortKeys = null;
+        }
+        shortKeysDropped = true;
     }
 
     private void ensureScratch(int n) {
@@ -761,6 +845,10 @@ public final class OffHeapHashTable implements AutoCloseable {
             arenaBase = 0;
         }
         freeDirectIndex();
+        if (shortKeys != null) {
+            shortKeys.close();
+            shortKeys = null;
+        }
     }
 
     // ---- probing: the hot loops -------------------------------------------------------------------
@@ -1075,7 +1163,8 @@ public final class OffHeapHashTable implements AutoCloseable {
     /**
      * Takes out groups {@code from ..} again, newest first. With linear probing, removing the newest entry
      * cannot break an older entry's probe sequence (the older one was placed before this slot was taken),
-     * so clearing slots in reverse insertion order restores the table exactly.
+     * so clearing slots in reverse insertion order restores the table exactly. The groups are those of the
+     * batch that failed, which the short-key index learns only once a batch has succeeded.
      */
     private void removeGroupsFrom(int from) {
         if (direct) {

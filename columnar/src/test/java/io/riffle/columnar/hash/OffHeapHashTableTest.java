@@ -303,6 +303,42 @@ class OffHeapHashTableTest extends ArrowTest {
         }
     }
 
+    /**
+     * Short words are looked up through the short-key index; a table whose keys are mostly long drops the
+     * index after a run of batches it could not serve, and gives the same groups either way.
+     */
+    @Test
+    void shortWordsKeepTheShortKeyIndexAndLongKeysDropIt() {
+        GroupBySpec spec = GroupBySpec.of(STRING_KEYS, 0, Aggregate.count());
+        try (OffHeapHashTable words = new OffHeapHashTable(spec, allocator, 1L << 30);
+             OffHeapHashTable sentences = new OffHeapHashTable(spec, allocator, 1L << 30)) {
+            for (int batch = 0; batch < 40; batch++) {
+                Object[][] shortRows = new Object[200][];
+                Object[][] longRows = new Object[200][];
+                for (int i = 0; i < 200; i++) {
+                    shortRows[i] = row(letters((batch * 13 + i) % 500), 1);
+                    longRows[i] = row("a sentence rather than a word " + (batch * 13 + i) % 500, 1);
+                }
+                try (RecordBatch a = RecordBatchBuilder.fromRows(STRING_KEYS, allocator, shortRows);
+                     RecordBatch b = RecordBatchBuilder.fromRows(STRING_KEYS, allocator, longRows)) {
+                    words.aggregate(a);
+                    sentences.aggregate(b);
+                }
+            }
+            assertTrue(words.shortKeyIndexBytes() > 0, "the words' index is kept");
+            assertEquals(0, sentences.shortKeyIndexBytes(), "the sentences' index is dropped");
+            List<List<Object>> counted = emitAll(words, 1000);
+            assertEquals(500, counted.size());
+            long total = 0;
+            for (int g = 0; g < counted.size(); g++) {
+                assertEquals(letters(g), counted.get(g).get(0), "groups in first-appearance order");
+                total += (Long) counted.get(g).get(1);
+            }
+            assertEquals(40 * 200, total);
+            assertEquals(500, sentences.groupCount());
+        }
+    }
+
     @Test
     void aggregatingKnownKeysAllocatesNothingPerBatch() {
         com.sun.management.ThreadMXBean threads =
@@ -517,6 +553,17 @@ class OffHeapHashTableTest extends ArrowTest {
             case 2: return i == 2 ? "" : "ключ-" + i;
             default: return "日本" + i;
         }
+    }
+
+    /** {@code i} in base 26 with the letters a-z: "a", ..., "z", "ba", ... */
+    static String letters(int i) {
+        StringBuilder sb = new StringBuilder();
+        int r = i;
+        do {
+            sb.append((char) ('a' + r % 26));
+            r /= 26;
+        } while (r > 0);
+        return sb.reverse().toString();
     }
 
     static String shortWord(Random random) {

@@ -30,7 +30,9 @@ final class ReferenceState {
         /** int64 spread over the whole range: hashed. */
         SPARSE_INT64(ColumnType.INT64),
         DENSE_INT32(ColumnType.INT32),
-        UTF8(ColumnType.UTF8);
+        UTF8(ColumnType.UTF8),
+        /** Words of 1 to 7 letters (i in base 26), as word count's: the table's short-key index serves them. */
+        SHORT_UTF8(ColumnType.UTF8);
 
         final BatchSchema schema;
 
@@ -44,6 +46,7 @@ final class ReferenceState {
                 case DENSE_INT64: return (long) i;
                 case SPARSE_INT64: return OffHeapHashTableTest.sparse(i);
                 case DENSE_INT32: return i;
+                case SHORT_UTF8: return OffHeapHashTableTest.letters(i);
                 default: return OffHeapHashTableTest.word(i);
             }
         }

@@ -37,7 +37,8 @@ class TableFileTest extends ArrowTest {
                     assertEquals(original.capacity(), restored.capacity());
                     assertEquals(original.isDirect(), restored.isDirect());
                     assertEquals(variant == 0, restored.isDirect(), "variant " + variant);
-                    assertEquals(original.memoryUsed(), restored.memoryUsed());
+                    // The short-key index is a cache: a restored table learns it again from its first batches.
+                    assertEquals(original.memoryUsed() - original.shortKeyIndexBytes(), restored.memoryUsed());
                     // Both go on with the same input, growing further; results must stay identical.
                     Random a = new Random(12);
                     Random b = new Random(12);

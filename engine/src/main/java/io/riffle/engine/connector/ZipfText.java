@@ -17,11 +17,16 @@ package io.riffle.engine.connector;
 public final class ZipfText {
     /** {@code cumulative[r]}: the sum of the weights {@code 1 / (q + 1)} of the ranks {@code q <= r}. */
     private final double[] cumulative;
+    /** {@link #cumulative} but the last rank's, which is infinite: no draw, however rounded, passes it. */
+    private final double[] upper;
     /**
-     * {@code guide[j]}: a rank at or below the answer for every draw in [j / G, (j + 1) / G), G the table's
-     * length: {@link #rank} walks up from it, a step or two, instead of binary-searching the weights.
+     * The draws' 53 random bits, cut into {@code 2^b} buckets by their top {@code b} bits: {@code bucket[j]}
+     * is the rank of bucket j's smallest draw when its draws span at most two ranks (one comparison then
+     * decides), or {@code -1 - rank} when they span more (a walk up from that rank decides).
      */
-    private final int[] guide;
+    private final int[] bucket;
+    /** {@code 53 - b}: a draw's bits shifted right by this are its bucket. */
+    private final int bucketShift;
 
     /** A vocabulary of {@code vocabulary} words, ranks {@code 0 .. vocabulary - 1}. */
     public ZipfText(int vocabulary) {
@@ -34,19 +39,23 @@ public final class ZipfText {
             total += 1.0 / (r + 1);
             cumulative[r] = total;
         }
-        guide = new int[GUIDES_PER_WORD * vocabulary];
+        upper = cumulative.clone();
+        upper[vocabulary - 1] = Double.POSITIVE_INFINITY;
+        // Four buckets per word or more: all but the rarest words' buckets then hold at most one rank boundary.
+        int bits = Math.min(MAX_BUCKET_BITS, 34 - Integer.numberOfLeadingZeros(vocabulary - 1 | 1));
+        bucket = new int[1 << bits];
+        bucketShift = DRAW_BITS - bits;
         int r = 0;
-        for (int j = 0; j < guide.length; j++) {
-            double bucketStart = (double) j / guide.length * total;
-            while (r < vocabulary - 1 && cumulative[r] < bucketStart) {
-                r++;
-            }
-            // One rank lower: a draw rounded just under the bucket's start must not start above its answer.
-            guide[j] = Math.max(0, r - 1);
+        for (int j = 0; j < bucket.length; j++) {
+            r = walk(r, (long) j << bucketShift);
+            int highest = walk(r, (((long) j + 1) << bucketShift) - 1);
+            bucket[j] = highest - r <= 1 ? r : -1 - r;
         }
     }
 
-    private static final int GUIDES_PER_WORD = 4;
+    private static final int DRAW_BITS = 53;
+    /** 4 M buckets (16 MiB) at most, whatever the vocabulary. */
+    private static final int MAX_BUCKET_BITS = 22;
 
     /** The number of distinct words. */
     public int vocabulary() {
@@ -58,9 +67,25 @@ public final class ZipfText {
      * uniform draw scaled to the total weight (the last rank if rounding puts the draw past it).
      */
     public int rank(long index) {
-        double d = uniform(index);
-        double u = d * cumulative[cumulative.length - 1];
-        int r = guide[Math.min(guide.length - 1, (int) (d * guide.length))];
+        return rankOfDraw(drawBits(index));
+    }
+
+    /** The rank of a draw of 53 random bits. */
+    int rankOfDraw(long bits) {
+        double u = bits * 0x1.0p-53 * cumulative[cumulative.length - 1];
+        int r = bucket[(int) (bits >>> bucketShift)];
+        if (r < 0) {
+            return walkFrom(-1 - r, u);
+        }
+        return upper[r] < u ? r + 1 : r;
+    }
+
+    /** The rank of the draw {@code bits}, walking up from {@code r}, a rank at or below it. */
+    private int walk(int r, long bits) {
+        return walkFrom(r, bits * 0x1.0p-53 * cumulative[cumulative.length - 1]);
+    }
+
+    private int walkFrom(int r, double u) {
         int last = cumulative.length - 1;
         while (r < last && cumulative[r] < u) {
             r++;
@@ -79,12 +104,15 @@ public final class ZipfText {
         return sb.reverse().toString();
     }
 
-    /** A uniform double in [0, 1) that depends on {@code index} alone (SplitMix64's finalizer). */
-    private static double uniform(long index) {
+    /**
+     * 53 random bits that depend on {@code index} alone (SplitMix64's finalizer); times 2^-53 they are a
+     * uniform double in [0, 1).
+     */
+    private static long drawBits(long index) {
         long z = (index + 1) * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         z = z ^ (z >>> 31);
-        return (z >>> 11) * 0x1.0p-53;
+        return z >>> 11;
     }
 }

@@ -32,41 +32,83 @@ class ZipfTextTest {
                 311, 338, 78, 589, 6}, first);
     }
 
-    /** The guided walk gives exactly the binary search's rank: the smallest whose cumulative weight reaches the draw. */
+    /** The bucketed lookup gives exactly the binary search's rank: the smallest whose cumulative weight reaches the draw. */
     @Test
     void ranksAreTheBinarySearchOfTheCumulativeWeights() {
         for (int vocabulary : new int[] {1, 2, 3, 7, 26, 1000, 10_000, 100_000}) {
             ZipfText text = new ZipfText(vocabulary);
-            double[] cumulative = new double[vocabulary];
-            double total = 0;
-            for (int r = 0; r < vocabulary; r++) {
-                total += 1.0 / (r + 1);
-                cumulative[r] = total;
-            }
+            double[] cumulative = cumulativeWeights(vocabulary);
             for (long i = 0; i < 300_000; i++) {
-                double u = uniformOf(i) * total;
-                int lo = 0;
-                int hi = vocabulary - 1;
-                while (lo < hi) {
-                    int mid = (lo + hi) >>> 1;
-                    if (cumulative[mid] < u) {
-                        lo = mid + 1;
-                    } else {
-                        hi = mid;
-                    }
-                }
-                assertEquals(lo, text.rank(i), "word " + i + " of a vocabulary of " + vocabulary);
+                assertEquals(binarySearchRank(cumulative, drawBitsOf(i)), text.rank(i),
+                        "word " + i + " of a vocabulary of " + vocabulary);
             }
         }
     }
 
-    /** SplitMix64's finalizer, as the text draws word i. */
-    private static double uniformOf(long index) {
+    /**
+     * At every rank boundary (the first draw that ranks past r, found by bisecting the 53-bit draws) and on
+     * either side of it, the bucketed lookup agrees with the binary search: where one comparison decides, it
+     * decides right, and buckets spanning several ranks walk to the same answer.
+     */
+    @Test
+    void ranksAgreeWithTheBinarySearchOnEitherSideOfEveryRankBoundary() {
+        for (int vocabulary : new int[] {1, 2, 3, 7, 26, 1000, 10_000, 100_000}) {
+            ZipfText text = new ZipfText(vocabulary);
+            double[] cumulative = cumulativeWeights(vocabulary);
+            for (int r = 0; r < vocabulary - 1; r++) {
+                long lo = 0;
+                long hi = 1L << 53;
+                while (lo < hi) {
+                    long mid = (lo + hi) >>> 1;
+                    if (binarySearchRank(cumulative, mid) > r) {
+                        hi = mid;
+                    } else {
+                        lo = mid + 1;
+                    }
+                }
+                for (long bits = Math.max(0, lo - 2); bits <= Math.min((1L << 53) - 1, lo + 2); bits++) {
+                    assertEquals(binarySearchRank(cumulative, bits), text.rankOfDraw(bits),
+                            "draw " + bits + " by rank boundary " + r + " of a vocabulary of " + vocabulary);
+                }
+            }
+            assertEquals(vocabulary - 1, text.rankOfDraw((1L << 53) - 1), "the largest draw, vocabulary " + vocabulary);
+            assertEquals(0, text.rankOfDraw(0), "the smallest draw, vocabulary " + vocabulary);
+        }
+    }
+
+    private static double[] cumulativeWeights(int vocabulary) {
+        double[] cumulative = new double[vocabulary];
+        double total = 0;
+        for (int r = 0; r < vocabulary; r++) {
+            total += 1.0 / (r + 1);
+            cumulative[r] = total;
+        }
+        return cumulative;
+    }
+
+    /** The smallest rank whose cumulative weight reaches the draw scaled to the total, else the last. */
+    private static int binarySearchRank(double[] cumulative, long bits) {
+        double u = bits * 0x1.0p-53 * cumulative[cumulative.length - 1];
+        int lo = 0;
+        int hi = cumulative.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (cumulative[mid] < u) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** SplitMix64's finalizer, as the text draws word i: 53 random bits. */
+    private static long drawBitsOf(long index) {
         long z = (index + 1) * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         z = z ^ (z >>> 31);
-        return (z >>> 11) * 0x1.0p-53;
+        return z >>> 11;
     }
 
     @Test

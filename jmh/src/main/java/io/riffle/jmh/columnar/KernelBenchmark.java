@@ -35,8 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Kernel throughput in rows per second on one thread, one 4096-row batch per operation: hashing an
  * int64 and a utf8 key column (and W4's words: Zipf text over 10,000 words, mostly 1 to 3 bytes), and
- * filtering an int64 column ({@code value > constant}, half the rows pass), and routing rows to 2 or 8
- * partitions by their keys' hashes (a hash edge's assign). Beside each, the plain-Java
+ * filtering an int64 column ({@code value > constant}, half the rows pass), routing rows to 2 or 8
+ * partitions by their keys' hashes (a hash edge's assign), and drawing W4's Zipf ranks. Beside each, the plain-Java
  * loop a row-at-a-time engine would run over the same vectors.
  */
 @State(Scope.Thread)
@@ -55,6 +55,10 @@ public class KernelBenchmark {
     long[] hashes;
     /** The int64 keys' hashes, for routing rows to partitions. */
     long[] keyHashes;
+    final ZipfText zipf = new ZipfText(10_000);
+    final double[] zipfCumulative = new double[10_000];
+    final int[] ranks = new int[ROWS];
+    long nextWord;
     final PartitionScatter twoWays = new PartitionScatter(2, 128);
     final PartitionScatter eightWays = new PartitionScatter(8, 128);
     SelectionVector selection;
@@ -79,6 +83,11 @@ public class KernelBenchmark {
         hashes = new long[ROWS];
         keyHashes = new long[ROWS];
         HashKernel.hash(batch, new int[] {0}, keyHashes);
+        double total = 0;
+        for (int r = 0; r < zipfCumulative.length; r++) {
+            total += 1.0 / (r + 1);
+            zipfCumulative[r] = total;
+        }
         selection = new SelectionVector(ROWS);
         threshold = 500_000;
     }
@@ -132,6 +141,46 @@ public class KernelBenchmark {
             hashes[r] = new String(words.get(r), StandardCharsets.UTF_8).hashCode();
         }
         return hashes;
+    }
+
+    /** W4's generator: the ranks of 4096 consecutive words of the Zipf text over 10,000 words. */
+    @Benchmark
+    @OperationsPerInvocation(ROWS)
+    public int[] zipfRanks() {
+        long first = nextWord;
+        nextWord += ROWS;
+        for (int i = 0; i < ROWS; i++) {
+            ranks[i] = zipf.rank(first + i);
+        }
+        return ranks;
+    }
+
+    /** Baseline: the same ranks by binary search of the cumulative weights, the generator's definition. */
+    @Benchmark
+    @OperationsPerInvocation(ROWS)
+    public int[] zipfRanksBinarySearch() {
+        long first = nextWord;
+        nextWord += ROWS;
+        double total = zipfCumulative[zipfCumulative.length - 1];
+        for (int i = 0; i < ROWS; i++) {
+            long z = (first + i + 1) * 0x9E3779B97F4A7C15L;
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            z = z ^ (z >>> 31);
+            double u = (z >>> 11) * 0x1.0p-53 * total;
+            int lo = 0;
+            int hi = zipfCumulative.length - 1;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (zipfCumulative[mid] < u) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            ranks[i] = lo;
+        }
+        return ranks;
     }
 
     /** A hash edge's routing at parallelism 2: one branch-free pass per partition. */
