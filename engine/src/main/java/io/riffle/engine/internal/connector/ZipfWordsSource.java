@@ -58,15 +58,18 @@ public final class ZipfWordsSource implements Source {
         return new Reader(context, IndexRanges.decode(positions, name()));
     }
 
+    private static final long WORD_BYTES = (1L << 56) - 1;
+
     private final class Reader extends IndexRangeReader {
         private final ZipfText text = new ZipfText(vocabulary);
         /**
          * Each rank's word as UTF-8 packed little-endian into a long (a word of an int rank has at most 7
-         * letters), so that a row is one 8-byte store, kept from overlapping the next row by its length.
+         * letters) with its length in the top byte: one load per row, then one 8-byte store, kept from
+         * overlapping the next row by the length.
          */
         private final long[] packed = new long[vocabulary];
-        private final int[] lengths = new int[vocabulary];
-        private int[] ranks = new int[0];
+        /** The batch's words, packed, between the pass that sizes the text and the pass that writes it. */
+        private long[] words = new long[0];
 
         Reader(TaskContext context, IndexRanges left) {
             super(context, SCHEMA, left);
@@ -76,16 +79,15 @@ public final class ZipfWordsSource implements Source {
                 for (int b = word.length - 1; b >= 0; b--) {
                     bits = (bits << 8) | (word[b] & 0xFF);
                 }
-                packed[r] = bits;
-                lengths[r] = word.length;
+                packed[r] = bits | (long) word.length << 56;
             }
         }
 
         @Override
         void fill(long first, long step, int n, int row) {
             VarCharVector v = batch.utf8(0);
-            if (ranks.length < n) {
-                ranks = new int[n];
+            if (words.length < n) {
+                words = new long[n];
             }
             long offsets = v.getOffsetBufferAddress();
             if (row == 0) {
@@ -94,9 +96,9 @@ public final class ZipfWordsSource implements Source {
             int end = MemoryUtil.getInt(offsets + ((long) row << 2));
             long bytes = end;
             for (int i = 0; i < n; i++) {
-                int r = text.rank(first + i * step);
-                ranks[i] = r;
-                bytes += lengths[r];
+                long word = packed[text.rank(first + i * step)];
+                words[i] = word;
+                bytes += word >>> 56;
             }
             // The last row's 8-byte store reaches up to 7 bytes past the text.
             while (v.getDataBuffer().capacity() < bytes + Long.BYTES) {
@@ -104,9 +106,9 @@ public final class ZipfWordsSource implements Source {
             }
             long data = v.getDataBufferAddress();
             for (int i = 0; i < n; i++) {
-                int r = ranks[i];
-                MemoryUtil.putLong(data + end, packed[r]);
-                end += lengths[r];
+                long word = words[i];
+                MemoryUtil.putLong(data + end, word & WORD_BYTES);
+                end += (int) (word >>> 56);
                 MemoryUtil.putInt(offsets + ((long) (row + i + 1) << 2), end);
             }
             MemoryUtil.setMemory(v.getValidityBufferAddress(), (row + n + 7) >>> 3, (byte) 0xFF);
