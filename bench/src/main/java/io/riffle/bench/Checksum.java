@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.apache.arrow.memory.util.MemoryUtil;
+
 /**
  * The result checksum every system's run of a workload must agree on: an order-free sum of a 64-bit mix of
  * each result row's fields, and the row count. W1 (a running sum per record, whose intermediate values depend
@@ -123,6 +125,23 @@ public final class Checksum {
         public void add(long a, long b, long c) {
             sum += row(a, b, c);
             rows++;
+        }
+
+        /**
+         * Adds {@code n} running-sum rows from off-heap int64 columns: the keys at {@code keys}, their sums
+         * at {@code sums}; one loop for a batch, as {@link #addRunning(long, long)} row by row.
+         */
+        public void addRunning(long keys, long sums, int n) {
+            if (finalSums == null) {
+                finalSums = new long[this.keys];
+                Arrays.fill(finalSums, -1);
+            }
+            long[] last = finalSums;
+            for (int r = 0; r < n; r++) {
+                int k = (int) MemoryUtil.getLong(keys + ((long) r << 3));
+                last[k] = Math.max(last[k], MemoryUtil.getLong(sums + ((long) r << 3)));
+            }
+            rows += n;
         }
 
         /** Adds one running-sum row: the sum of {@code key} after one of its records. */

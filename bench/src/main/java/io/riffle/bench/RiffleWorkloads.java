@@ -73,11 +73,7 @@ public final class RiffleWorkloads implements Contender {
 
     /** W1 rows: (key, running sum, timestamp). */
     private static void addRunning(RecordBatch b, Checksum.Part checksum) {
-        long keys = b.vector(0).getDataBufferAddress();
-        long sums = b.vector(1).getDataBufferAddress();
-        for (int r = 0; r < b.rowCount(); r++) {
-            checksum.addRunning(MemoryUtil.getLong(keys + ((long) r << 3)), MemoryUtil.getLong(sums + ((long) r << 3)));
-        }
+        checksum.addRunning(b.vector(0).getDataBufferAddress(), b.vector(1).getDataBufferAddress(), b.rowCount());
     }
 
     /** W2 and W5 rows: (key, sum). */

@@ -937,16 +937,16 @@ public final class OffHeapHashTable implements AutoCloseable {
         }
         final long data = keyVector.getDataBufferAddress();
         final boolean int32 = spec.keyType == ColumnType.INT32;
+        boolean empty = directSpan == 0;
+        if (!empty && allCovered(data, int32, n)) {
+            return;
+        }
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
         for (int i = 0; i < n; i++) {
             long key = int32 ? MemoryUtil.getInt(data + ((long) i << 2)) : MemoryUtil.getLong(data + ((long) i << 3));
             min = Math.min(min, key);
             max = Math.max(max, key);
-        }
-        boolean empty = directSpan == 0;
-        if (!empty && min >= directBase && max - directBase < directSpan) {
-            return;
         }
         long lowest = empty ? min : Math.min(min, directBase);
         long highest = empty ? max : Math.max(max, directBase + directSpan - 1);
@@ -972,6 +972,29 @@ public final class OffHeapHashTable implements AutoCloseable {
         directAddr = address;
         directBase = lowest;
         directSpan = span;
+    }
+
+    /**
+     * Whether the direct index covers all {@code n} keys: {@code key - base} and {@code span - 1 - (key - base)}
+     * are both non-negative for a covered key, so OR-ing them over the batch leaves the sign bit clear exactly
+     * when every key is covered; one branch-free pass, where a min and a max would each compare per key.
+     */
+    private boolean allCovered(long data, boolean int32, int n) {
+        final long base = directBase;
+        final long last = directSpan - 1;
+        long outside = 0;
+        if (int32) {
+            for (int i = 0; i < n; i++) {
+                long offset = MemoryUtil.getInt(data + ((long) i << 2)) - base;
+                outside |= offset | (last - offset);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                long offset = MemoryUtil.getLong(data + ((long) i << 3)) - base;
+                outside |= offset | (last - offset);
+            }
+        }
+        return outside >= 0;
     }
 
     /** The most key values a direct index may cover for {@code groups} groups; sparser keys are hashed. */

@@ -160,10 +160,17 @@ public final class GatherKernel {
         int n = selection.size();
         int[] rows = selection.rows();
         int rowCount = source.rowCount();
+        // Branch-free: a row outside [0, rowCount) makes row or (rowCount - 1 - row) negative.
+        int outside = 0;
         for (int j = 0; j < n; j++) {
-            if (rows[j] < 0 || rows[j] >= rowCount) {
-                throw new IllegalArgumentException("selection position " + j + " names row " + rows[j]
-                        + ", outside the batch's " + rowCount + " rows");
+            outside |= rows[j] | (rowCount - 1 - rows[j]);
+        }
+        if (outside < 0) {
+            for (int j = 0; j < n; j++) {
+                if (rows[j] < 0 || rows[j] >= rowCount) {
+                    throw new IllegalArgumentException("selection position " + j + " names row " + rows[j]
+                            + ", outside the batch's " + rowCount + " rows");
+                }
             }
         }
         BatchSchema schema = source.schema();
