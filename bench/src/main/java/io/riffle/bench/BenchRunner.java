@@ -180,6 +180,7 @@ public final class BenchRunner implements Callable<Integer> {
                 for (String variant : c.latencyVariants()) {
                     System.gc();
                     try {
+                        Quiescence.await();
                         LatencyRun l = c.latency(variant, settings.latency());
                         log.println(l.toJson());
                         latency.add(l);
@@ -212,8 +213,9 @@ public final class BenchRunner implements Callable<Integer> {
 
     private static Measurement measure(Contender c, Workload w, long records, Settings settings,
                                        Measurement.Phase phase, int repetition) throws Exception {
-        // The previous run's garbage is collected before this one's clock starts.
+        // The previous run's garbage is collected, and what it left running has stopped, before this clock starts.
         System.gc();
+        Quiescence.await();
         Run r = c.run(w, records, settings.keys(), settings.parallelism());
         return new Measurement(r, phase, repetition, r.seconds());
     }
