@@ -132,11 +132,7 @@ public final class Checksum {
          * at {@code sums}; one loop for a batch, as {@link #addRunning(long, long)} row by row.
          */
         public void addRunning(long keys, long sums, int n) {
-            if (finalSums == null) {
-                finalSums = new long[this.keys];
-                Arrays.fill(finalSums, -1);
-            }
-            long[] last = finalSums;
+            long[] last = finalSums();
             for (int r = 0; r < n; r++) {
                 int k = (int) MemoryUtil.getLong(keys + ((long) r << 3));
                 last[k] = Math.max(last[k], MemoryUtil.getLong(sums + ((long) r << 3)));
@@ -146,15 +142,20 @@ public final class Checksum {
 
         /** Adds one running-sum row: the sum of {@code key} after one of its records. */
         public void addRunning(long key, long runningSum) {
+            long[] last = finalSums();
+            rows++;
+            int k = (int) key;
+            if (runningSum > last[k]) {
+                last[k] = runningSum;
+            }
+        }
+
+        private long[] finalSums() {
             if (finalSums == null) {
                 finalSums = new long[keys];
                 Arrays.fill(finalSums, -1);
             }
-            rows++;
-            int k = (int) key;
-            if (runningSum > finalSums[k]) {
-                finalSums[k] = runningSum;
-            }
+            return finalSums;
         }
     }
 }

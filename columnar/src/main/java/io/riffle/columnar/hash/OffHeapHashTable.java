@@ -128,8 +128,9 @@ public final class OffHeapHashTable implements AutoCloseable {
      */
     private ShortKeyIndex shortKeys;
     private boolean shortKeysDropped;
-    /** Batches in a row that {@link #shortKeys} could not answer whole, and in which it missed most keys. */
+    /** Batches in a row that {@link #shortKeys} could not answer whole. */
     private int shortKeyFailures;
+    /** Batches in a row in which {@link #shortKeys} missed most keys. */
     private int shortKeyPoorBatches;
 
     private final int[] keyColumns;
@@ -845,10 +846,7 @@ public final class OffHeapHashTable implements AutoCloseable {
             arenaBase = 0;
         }
         freeDirectIndex();
-        if (shortKeys != null) {
-            shortKeys.close();
-            shortKeys = null;
-        }
+        dropShortKeys();
     }
 
     // ---- probing: the hot loops -------------------------------------------------------------------

@@ -9,8 +9,8 @@ import io.riffle.columnar.batch.SelectionVector;
  * Routes a batch's rows to {@code parallelism} partitions by the key group of their hash
  * ({@link KeyGroups}): {@link #assign} sorts the row indices by partition (two partitions in one pass,
  * more with a counting sort), keeping row order within a partition, then {@link #selection} or
- * {@link #scatter} hand out each partition's rows. Reused across batches; its arrays grow only when a batch is larger than any before.
- * Single-threaded: owned by one task.
+ * {@link #scatter} hand out each partition's rows. Reused across batches; its arrays grow only when a
+ * batch is larger than any before. Single-threaded: owned by one task.
  *
  * <pre>{@code
  * PartitionScatter scatter = new PartitionScatter(4, 128);

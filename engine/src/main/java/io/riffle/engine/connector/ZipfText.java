@@ -72,7 +72,7 @@ public final class ZipfText {
 
     /** The rank of a draw of 53 random bits. */
     int rankOfDraw(long bits) {
-        double u = bits * 0x1.0p-53 * cumulative[cumulative.length - 1];
+        double u = weightOf(bits);
         int r = bucket[(int) (bits >>> bucketShift)];
         if (r < 0) {
             return walkFrom(-1 - r, u);
@@ -82,7 +82,12 @@ public final class ZipfText {
 
     /** The rank of the draw {@code bits}, walking up from {@code r}, a rank at or below it. */
     private int walk(int r, long bits) {
-        return walkFrom(r, bits * 0x1.0p-53 * cumulative[cumulative.length - 1]);
+        return walkFrom(r, weightOf(bits));
+    }
+
+    /** A draw scaled to the total weight: its bits times 2^-53 (exact), times the total (rounded once). */
+    private double weightOf(long bits) {
+        return bits * 0x1.0p-53 * cumulative[cumulative.length - 1];
     }
 
     private int walkFrom(int r, double u) {
