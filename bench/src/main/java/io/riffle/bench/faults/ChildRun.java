@@ -1,0 +1,82 @@
+package io.riffle.bench.faults;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** One started CLI run in a child JVM: waited for, killed, or given up on as hung; used by one thread. */
+final class ChildRun {
+    /** How long a hung JVM gets to print its thread dump after SIGQUIT before it is killed. */
+    private static final long THREAD_DUMP_MILLIS = 2_000;
+
+    private final String label;
+    private final List<String> arguments;
+    private final Process process;
+    private final Path dir;
+    private final Path stderr;
+    private final long startNanos = System.nanoTime();
+
+    ChildRun(String label, List<String> arguments, Process process, Path dir, Path stderr) {
+        this.label = label;
+        this.arguments = arguments;
+        this.process = process;
+        this.dir = dir;
+        this.stderr = stderr;
+    }
+
+    /** Whether the child exited within {@code millis}. */
+    boolean awaitExit(long millis) throws InterruptedException {
+        return process.waitFor(millis, TimeUnit.MILLISECONDS);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    long elapsedMillis() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** Waits for the child to exit by itself; after {@code limitMillis} it is hung: thread dump, kill. */
+    RunRecord awaitEnd(long limitMillis) throws IOException, InterruptedException {
+        if (awaitExit(Math.max(0, limitMillis - elapsedMillis()))) {
+            return record(RunRecord.Ending.EXITED);
+        }
+        // SIGQUIT: the JVM prints every thread's stack to its stdout, which says where it hung.
+        new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).start().waitFor();
+        process.waitFor(THREAD_DUMP_MILLIS, TimeUnit.MILLISECONDS);
+        destroy();
+        return record(RunRecord.Ending.HUNG);
+    }
+
+    /** {@code kill -9} now, unless it already exited by itself. */
+    RunRecord kill() throws IOException, InterruptedException {
+        if (!process.isAlive()) {
+            return record(RunRecord.Ending.EXITED);
+        }
+        destroy();
+        return record(RunRecord.Ending.KILLED);
+    }
+
+    /** Waits {@code delayMillis} from now, then {@code kill -9}, unless it exited by itself before. */
+    RunRecord killAfter(long delayMillis) throws IOException, InterruptedException {
+        if (awaitExit(delayMillis)) {
+            return record(RunRecord.Ending.EXITED);
+        }
+        return kill();
+    }
+
+    private void destroy() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    private RunRecord record(RunRecord.Ending ending) throws IOException {
+        Path crashReport = dir.resolve("hs_err_pid" + process.pid() + ".log");
+        return new RunRecord(label, arguments, ending, process.exitValue(), elapsedMillis(),
+                Files.readString(stderr, StandardCharsets.UTF_8), Files.exists(crashReport));
+    }
+}

@@ -1,0 +1,87 @@
+package io.riffle.bench.faults;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Judges a trial from its runs, its committed output against the reference and the canary files. A crash or
+ * hang in any run counts, the ones the campaign killed on purpose included; the output and the error line
+ * are the last run's.
+ */
+final class Classifier {
+    /** An Error thrown out of Riffle: the JVM's own for a bad mapped page, out of memory, ... */
+    private static final Pattern ERROR = Pattern.compile("\\b(?:java|javax|jdk|sun)\\.[\\w.$]*Error\\b");
+    /** A stack trace, or a Java class name where a user reads an error. */
+    private static final Pattern UNCLEAR = Pattern.compile(
+            "^\\s+at \\S+\\(|^Caused by: |\\b[a-z]\\w*(?:\\.[a-z]\\w*)+\\.[A-Z]\\w*(?:Exception|Error)\\b"
+                    + "|\\b[A-Z]\\w*(?:Exception|Error):", Pattern.MULTILINE);
+    /** What the CLI prints to stderr once a second while a job runs. */
+    private static final Pattern PROGRESS = Pattern.compile("^[\\w-]+: [0-9,]+ records/s, [0-9.]+ s$");
+
+    private Classifier() {
+    }
+
+    static Verdict classify(List<RunRecord> runs, CommittedOutput.Diff diff, List<String> canaryDamage) {
+        for (RunRecord r : runs) {
+            if (r.ending() == RunRecord.Ending.HUNG) {
+                return new Verdict(Outcome.HANG, r.label() + " did not end within " + r.millis() + " ms");
+            }
+        }
+        for (RunRecord r : runs) {
+            String crash = crash(r);
+            if (crash != null) {
+                return new Verdict(Outcome.CRASH, r.label() + ": " + crash);
+            }
+        }
+        if (!canaryDamage.isEmpty()) {
+            return new Verdict(Outcome.WRONG_OUTPUT, "outside the job's directories: " + String.join("; ", canaryDamage));
+        }
+        RunRecord last = runs.get(runs.size() - 1);
+        if (diff.extra() > 0 || last.exitedCleanly() && diff.missing() > 0) {
+            return new Verdict(Outcome.WRONG_OUTPUT, diff.toString());
+        }
+        if (last.exitedCleanly()) {
+            return new Verdict(Outcome.RECOVERED_IDENTICAL, diff.toString());
+        }
+        String error = errorLine(last.stderr());
+        return new Verdict(UNCLEAR.matcher(last.stderr()).find() ? Outcome.UNCLEAR_ERROR : Outcome.CLEAN_ERROR,
+                "exit " + last.exitCode() + ": " + error);
+    }
+
+    /** What says the JVM crashed, or null: a crash report, death by a signal not sent on purpose, an Error. */
+    private static String crash(RunRecord r) {
+        if (r.crashReport()) {
+            return "the JVM wrote a crash report (hs_err), exit " + r.exitCode();
+        }
+        if (r.ending() == RunRecord.Ending.EXITED && r.exitCode() > 128) {
+            return "died of signal " + (r.exitCode() - 128);
+        }
+        var error = ERROR.matcher(r.stderr());
+        if (error.find()) {
+            return "an Error escaped: " + lineAround(r.stderr(), error.start());
+        }
+        return null;
+    }
+
+    /** The last line of {@code stderr} that is not progress: what the CLI said when it failed. */
+    static String errorLine(String stderr) {
+        String[] lines = stderr.split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            String line = lines[i].strip();
+            if (!line.isEmpty() && !PROGRESS.matcher(line).matches() && !line.startsWith("at ")) {
+                return line;
+            }
+        }
+        return "(nothing on stderr)";
+    }
+
+    private static String lineAround(String text, int at) {
+        int start = text.lastIndexOf('\n', at) + 1;
+        int end = text.indexOf('\n', at);
+        return text.substring(start, end < 0 ? text.length() : end).strip();
+    }
+
+    /** An outcome with what shows it. */
+    record Verdict(Outcome outcome, String detail) {
+    }
+}
