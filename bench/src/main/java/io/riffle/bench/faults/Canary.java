@@ -55,19 +55,24 @@ final class Canary {
             for (Path f : files) {
                 String name = f.getFileName().toString();
                 if (!name.equals(STATE) && !name.equals(PENDING)) {
-                    problems.add(f + " appeared beside the canary files");
+                    problems.add(shown(name) + " appeared beside them");
                 }
             }
         }
         return problems;
     }
 
+    /** A canary file's name as the trial's report shows it: relative to the trial. */
+    private String shown(String name) {
+        return dir.getFileName() + "/" + name;
+    }
+
     private void check(String name, byte[] expected, List<String> problems) throws IOException {
         Path f = dir.resolve(name);
         if (!Files.exists(f)) {
-            problems.add(f + " is gone");
+            problems.add(shown(name) + " is gone");
         } else if (!Arrays.equals(Files.readAllBytes(f), expected)) {
-            problems.add(f + " was changed");
+            problems.add(shown(name) + " was changed");
         }
     }
 }

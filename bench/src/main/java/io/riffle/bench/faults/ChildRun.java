@@ -77,6 +77,23 @@ final class ChildRun {
     private RunRecord record(RunRecord.Ending ending) throws IOException {
         Path crashReport = dir.resolve("hs_err_pid" + process.pid() + ".log");
         return new RunRecord(label, arguments, ending, process.exitValue(), elapsedMillis(),
-                Files.readString(stderr, StandardCharsets.UTF_8), Files.exists(crashReport));
+                Files.readString(stderr, StandardCharsets.UTF_8),
+                Files.exists(crashReport) ? crashSummary(crashReport) : null);
+    }
+
+    /** The signal and the frame it hit, from a JVM crash report's header: {@code SIGBUS (0x7) ... in <frame>}. */
+    private static String crashSummary(Path report) throws IOException {
+        String signal = "a fatal error";
+        String frame = "an unknown frame";
+        List<String> lines = Files.readAllLines(report, StandardCharsets.ISO_8859_1);
+        for (int i = 0; i < Math.min(lines.size(), 40); i++) {
+            String line = lines.get(i);
+            if (line.startsWith("#  SIG") || line.startsWith("#  Internal Error") || line.startsWith("#  Out of Memory")) {
+                signal = line.substring(1).strip();
+            } else if (line.startsWith("# Problematic frame:") && i + 1 < lines.size()) {
+                frame = lines.get(i + 1).substring(1).strip();
+            }
+        }
+        return signal + " in " + frame + " (" + report.getFileName() + ")";
     }
 }

@@ -50,8 +50,8 @@ final class Classifier {
 
     /** What says the JVM crashed, or null: a crash report, death by a signal not sent on purpose, an Error. */
     private static String crash(RunRecord r) {
-        if (r.crashReport()) {
-            return "the JVM wrote a crash report (hs_err), exit " + r.exitCode();
+        if (r.crashReport() != null) {
+            return "the JVM died, exit " + r.exitCode() + ": " + r.crashReport();
         }
         if (r.ending() == RunRecord.Ending.EXITED && r.exitCode() > 128) {
             return "died of signal " + (r.exitCode() - 128);

@@ -11,13 +11,12 @@ final class DamageScenario implements Scenario {
     @Override
     public void run(Trial trial, Random random) throws Exception {
         trial.checkpointEvery(Scenario.between(random, 20, 200));
-        int count = 1 + random.nextInt(3);
-        if (!Scenario.runUntilCheckpoints(trial, count, random)) {
+        if (!Scenario.runUntilCheckpoints(trial, 1 + random.nextInt(3), 0.8 * random.nextDouble(), random)) {
             return;
         }
         CheckpointDamage[] damages = CheckpointDamage.values();
         CheckpointDamage damage = damages[random.nextInt(damages.length)];
-        trial.injected(count + " checkpoints, then " + damage.apply(trial.newestCheckpoint(), random));
+        trial.injected(damage.apply(trial.newestCheckpoint(), random));
         trial.runToEnd("restore", trial.arguments(true, 0, 0), 0);
     }
 }

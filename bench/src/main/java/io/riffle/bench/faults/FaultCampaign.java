@@ -53,10 +53,10 @@ public final class FaultCampaign implements Callable<Integer> {
     double scale = 1;
 
     @Option(names = "--race-keys", paramLabel = "K", description = "records and keys of the restore race's job (default: ${DEFAULT-VALUE})")
-    int raceKeys = 2_000_000;
+    int raceKeys = 1_000_000;
 
     @Option(names = "--paced-seconds", paramLabel = "S", description = "runs killed midway are paced to S to 2S seconds (default: ${DEFAULT-VALUE})")
-    double pacedSeconds = 3;
+    double pacedSeconds = 2;
 
     @Option(names = "--hang-seconds", paramLabel = "S", description = "a run that goes on by itself longer than S seconds and 10 times its reference run has hung (default: ${DEFAULT-VALUE})")
     long hangSeconds = 120;

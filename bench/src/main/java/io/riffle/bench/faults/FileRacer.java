@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Random;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A thread that truncates a file and grows it back with its own bytes, over and over, as another process
@@ -15,6 +16,9 @@ import java.util.Random;
  * closed, or when the file is gone; a mapped reader sees pages vanish under it.
  */
 final class FileRacer implements AutoCloseable {
+    /** The longest the file stays whole between two cuts. */
+    private static final int WHOLE_NANOS = 5_000_000;
+
     private final Path file;
     private final byte[] original;
     private final Random random;
@@ -49,6 +53,8 @@ final class FileRacer implements AutoCloseable {
                     at += ch.write(rest, at);
                 }
                 cycles++;
+                // Whole for a moment: a restore that checks the size first then sees it shrink while it reads.
+                LockSupport.parkNanos(random.nextInt(WHOLE_NANOS));
             }
         } catch (NoSuchFileException e) {
             // The job pruned the checkpoint: nothing left to race on.

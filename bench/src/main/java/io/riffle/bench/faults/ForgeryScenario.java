@@ -11,13 +11,12 @@ final class ForgeryScenario implements Scenario {
     @Override
     public void run(Trial trial, Random random) throws Exception {
         trial.checkpointEvery(Scenario.between(random, 20, 200));
-        int count = 1 + random.nextInt(2);
-        if (!Scenario.runUntilCheckpoints(trial, count, random)) {
+        if (!Scenario.runUntilCheckpoints(trial, 1 + random.nextInt(2), 0.8 * random.nextDouble(), random)) {
             return;
         }
         ManifestForgery[] forgeries = ManifestForgery.values();
         ManifestForgery forgery = forgeries[random.nextInt(forgeries.length)];
-        trial.injected(count + " checkpoints, then " + forgery.apply(trial.newestCheckpoint(),
+        trial.injected(forgery.apply(trial.newestCheckpoint(),
                 trial.output.resolve(trial.job().job()), trial.canary, random.nextBoolean()));
         trial.runToEnd("restore", trial.arguments(true, 0, 0), 0);
     }

@@ -13,7 +13,8 @@ final class RestoreRaceScenario implements Scenario {
     @Override
     public void run(Trial trial, Random random) throws Exception {
         trial.checkpointEvery(Scenario.between(random, 100, 400));
-        if (!Scenario.runUntilCheckpoints(trial, 2, random)) {
+        // Late in the run, so that the state file is large and its restore takes a while.
+        if (!Scenario.runUntilCheckpoints(trial, 2, 0.8, random)) {
             return;
         }
         Path checkpoint = trial.newestCheckpoint();

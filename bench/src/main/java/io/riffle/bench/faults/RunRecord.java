@@ -8,10 +8,10 @@ import java.util.List;
  * @param ending      exited by itself, killed by the campaign on purpose, or hung and killed
  * @param exitCode    the process's exit status (137 after a kill)
  * @param stderr      everything it wrote to stderr
- * @param crashReport whether the JVM wrote an {@code hs_err} crash report
+ * @param crashReport what the JVM's {@code hs_err} crash report says (signal and frame); null without one
  */
 record RunRecord(String label, List<String> arguments, Ending ending, int exitCode, long millis, String stderr,
-                 boolean crashReport) {
+                 String crashReport) {
     enum Ending { EXITED, KILLED, HUNG }
 
     boolean exitedCleanly() {
