@@ -13,6 +13,7 @@ import java.util.List;
  */
 final class ChildJvm {
     private static final String CLI = "io.riffle.engine.cli.RiffleCli";
+    private static final String DEBUG_VARIABLE = "RIFFLE_DEBUG";
 
     private final String classpath;
     private final List<String> javaOptions;
@@ -46,8 +47,11 @@ final class ChildJvm {
         command.addAll(arguments);
         Path stdout = dir.resolve(label + ".out");
         Path stderr = dir.resolve(label + ".err");
-        Process process = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        // The error lines are judged as a user sees them, without the stack traces this asks for.
+        builder.environment().remove(DEBUG_VARIABLE);
+        Process process = builder.start();
         return new ChildRun(label, arguments, process, dir, stderr);
     }
 }

@@ -1,6 +1,7 @@
 package io.riffle.bench.faults;
 
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -9,8 +10,12 @@ import java.util.regex.Pattern;
  * are the last run's.
  */
 final class Classifier {
-    /** An Error thrown out of Riffle: the JVM's own for a bad mapped page, out of memory, ... */
-    private static final Pattern ERROR = Pattern.compile("\\b(?:java|javax|jdk|sun)\\.[\\w.$]*Error\\b");
+    /** An Error no one caught: the JVM's own for a bad mapped page, out of memory, ... */
+    private static final Pattern UNCAUGHT_ERROR = Pattern.compile("Exception in thread \"[^\"]*\" (?:[\\w$]+\\.)+[\\w$]*Error\\b");
+    /** An Error class named in the line the CLI failed with: it escaped the job to the CLI's handler. */
+    private static final Pattern ERROR_CLASS = Pattern.compile("\\b(?:[\\w$]+\\.)+[\\w$]*Error\\b");
+    /** The JVM's message for a memory-mapped page that vanished (SIGBUS), caught or not. */
+    private static final String UNSAFE_ACCESS_FAULT = "a fault occurred in a recent unsafe memory access operation";
     /** A stack trace, or a Java class name where a user reads an error. */
     private static final Pattern UNCLEAR = Pattern.compile(
             "^\\s+at \\S+\\(|^Caused by: |\\b[a-z]\\w*(?:\\.[a-z]\\w*)+\\.[A-Z]\\w*(?:Exception|Error)\\b"
@@ -48,7 +53,10 @@ final class Classifier {
                 "exit " + last.exitCode() + ": " + error);
     }
 
-    /** What says the JVM crashed, or null: a crash report, death by a signal not sent on purpose, an Error. */
+    /**
+     * What says the JVM crashed, or null: a crash report, death by a signal not sent on purpose, an Error
+     * no one caught or that reached the CLI, or the JVM's message for a mapped page gone (SIGBUS).
+     */
     private static String crash(RunRecord r) {
         if (r.crashReport() != null) {
             return "the JVM died, exit " + r.exitCode() + ": " + r.crashReport();
@@ -56,9 +64,17 @@ final class Classifier {
         if (r.ending() == RunRecord.Ending.EXITED && r.exitCode() > 128) {
             return "died of signal " + (r.exitCode() - 128);
         }
-        var error = ERROR.matcher(r.stderr());
-        if (error.find()) {
-            return "an Error escaped: " + lineAround(r.stderr(), error.start());
+        Matcher uncaught = UNCAUGHT_ERROR.matcher(r.stderr());
+        if (uncaught.find()) {
+            return "an Error escaped: " + lineAround(r.stderr(), uncaught.start());
+        }
+        String last = errorLine(r.stderr());
+        if (r.ending() == RunRecord.Ending.EXITED && r.exitCode() != 0 && ERROR_CLASS.matcher(last).find()) {
+            return "an Error escaped: " + last;
+        }
+        int fault = r.stderr().indexOf(UNSAFE_ACCESS_FAULT);
+        if (fault >= 0) {
+            return "a mapped page vanished under a read: " + lineAround(r.stderr(), fault);
         }
         return null;
     }
