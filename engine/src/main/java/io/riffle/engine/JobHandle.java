@@ -141,7 +141,8 @@ public final class JobHandle {
                 throw new JobFailedException("job '" + jobName() + "' failed" + after + ": " + f.getMessage(),
                         f.operator(), f.getCause());
             }
-            throw new JobFailedException("job '" + jobName() + "' failed" + after + ": " + cause, null, cause);
+            throw new JobFailedException("job '" + jobName() + "' failed" + after + ": "
+                    + OperatorFailedException.messageOf(cause), null, cause);
         }
         if (outcome.cancelled()) {
             throw new JobFailedException("job '" + jobName() + "' was cancelled", null, null);
