@@ -67,8 +67,9 @@ public final class JobHandle {
     }
 
     /**
-     * Takes a checkpoint now (the job must checkpoint: {@link Environment#enableCheckpointing}); completes
-     * with its number once it is complete, or fails saying why it was not taken or was aborted.
+     * Takes a checkpoint now (the job must checkpoint: {@link Environment#enableCheckpointing}), or, while
+     * another is in flight, right after it; completes with its number once it is complete, or fails saying
+     * why it was not taken or was aborted.
      */
     public CompletableFuture<Long> triggerCheckpoint() {
         return execution.triggerCheckpoint(false);
