@@ -77,6 +77,7 @@ public final class Environment {
     private RestartStrategy restartStrategy;
     private Path restoreFrom;
     private FailureInjector failureInjector;
+    private boolean keepJvmAlive = true;
 
     private Environment(Mode mode) {
         this.mode = mode;
@@ -232,6 +233,16 @@ public final class Environment {
         return this;
     }
 
+    /**
+     * Whether a running job keeps the JVM alive (default true, as Flink's local environment does): its
+     * {@link JobHandle} holds a non-daemon thread until the job ends. With false every thread of the job is a
+     * daemon, for a host that must be able to exit with jobs still running (they end with the JVM).
+     */
+    public Environment setKeepJvmAlive(boolean keep) {
+        this.keepJvmAlive = keep;
+        return this;
+    }
+
     /** Where {@link DataStream#print()} writes (default {@code System.out}). */
     public Environment setPrintStream(PrintStream out) {
         this.printStream = out;
@@ -334,11 +345,17 @@ public final class Environment {
         return executeAsync(jobName).await();
     }
 
-    /** Starts the job and returns at once; the handle has live metrics, cancel and await. */
+    /**
+     * Starts the job and returns at once; the handle has live metrics, cancel and await. The running job
+     * keeps the JVM alive, so a {@code main} may return after this call and the JVM exits once the job has
+     * ended (unless {@link #setKeepJvmAlive}{@code (false)}: then the JVM may exit under the running job,
+     * ending it mid-run, when its last non-daemon thread ends).
+     */
     public JobHandle executeAsync() {
         return executeAsync("riffle-job");
     }
 
+    /** Like {@link #executeAsync()}, with a job name for errors, metrics and thread names. */
     public JobHandle executeAsync(String jobName) {
         PhysicalPlan plan = plan();
         ChannelBudget.check(plan, channelCapacity, Runtime.getRuntime().maxMemory());
@@ -355,7 +372,8 @@ public final class Environment {
         RestartStrategy restart = restartStrategy != null ? restartStrategy : checkpoints != null
                 ? RestartStrategy.exponentialBackoff(10, Duration.ofMillis(100), Duration.ofSeconds(10))
                 : RestartStrategy.none();
-        return new JobHandle(JobRun.start(jobName, plan, config, checkpoints, restart, restoreFrom, failureInjector));
+        return new JobHandle(JobRun.start(jobName, plan, config, checkpoints, restart, restoreFrom, failureInjector),
+                keepJvmAlive);
     }
 
     private static void checkRewindable(PhysicalPlan plan) {
