@@ -5,8 +5,12 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -130,20 +134,25 @@ public final class RiffleCli implements Callable<Integer> {
                 || e instanceof IllegalArgumentException || e instanceof IllegalStateException
                 || e instanceof IOException || e instanceof UncheckedIOException);
         if (explained) {
-            return "riffle: " + e.getMessage();
+            return "riffle: " + (e instanceof IOException io ? describe(io) : e.getMessage());
         }
         return "riffle: internal error: " + e + (debug ? "" : " (" + DEBUG_VARIABLE + "=1 prints its stack trace)");
     }
 
-    /** Why a file operation failed, in words: some file system exceptions carry only the path as message. */
-    static String reason(IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
+    /**
+     * What went wrong with a file, naming it: the file system exceptions that have no reason carry only the
+     * path as their message.
+     */
+    static String describe(IOException e) {
+        if (!(e instanceof FileSystemException f) || f.getFile() == null || f.getReason() != null) {
+            return e.getMessage();
         }
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason();
-        }
-        return e instanceof FileSystemException ? "a file is in the way" : e.getMessage();
+        String what = e instanceof NoSuchFileException ? "no such file or directory"
+                : e instanceof AccessDeniedException ? "permission denied"
+                : e instanceof FileAlreadyExistsException ? "a file is in the way"
+                : e instanceof NotDirectoryException ? "not a directory"
+                : e instanceof DirectoryNotEmptyException ? "the directory is not empty" : "cannot be used";
+        return f.getFile() + ": " + what;
     }
 
     @Override
@@ -225,7 +234,7 @@ public final class RiffleCli implements Callable<Integer> {
                 try {
                     Files.createDirectories(output);
                 } catch (IOException e) {
-                    err.println("--output: cannot create directory " + output + ": " + reason(e));
+                    err.println("--output: cannot create the directory: " + describe(e));
                     return 2;
                 }
             }

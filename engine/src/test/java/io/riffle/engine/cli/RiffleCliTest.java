@@ -166,8 +166,9 @@ class RiffleCliTest {
             assertEquals("riffle: internal error: java.lang.NullPointerException: boom (RIFFLE_DEBUG=1 prints its"
                     + " stack trace)\n", err());
             err.reset();
-            assertEquals(1, RiffleCli.execute(new String[] {"run", "crash"}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8), true));
+            assertEquals(1, RiffleCli.execute(new String[] {"run", "crash"},
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                    true));
             assertTrue(err().startsWith("java.lang.NullPointerException: boom\n\tat "), err());
             assertTrue(err().endsWith("\nriffle: internal error: java.lang.NullPointerException: boom\n"), err());
         } finally {
@@ -207,7 +208,8 @@ class RiffleCliTest {
                 for (long i = start; i < start + 100; i++) {
                     sum += i % 3 == key ? i : 0;
                 }
-                expected.add(key + "," + Instant.ofEpochMilli(start) + "," + Instant.ofEpochMilli(start + 100) + "," + sum);
+                expected.add(key + "," + Instant.ofEpochMilli(start) + "," + Instant.ofEpochMilli(start + 100) + ","
+                        + sum);
             }
         }
         expected.sort(null);
@@ -321,6 +323,10 @@ class RiffleCliTest {
         err.reset();
         assertEquals(2, run("run", "seed-batch", "--output", file.toString()));
         assertEquals("--output must be a directory, but " + file + " is a file\n", err());
+        err.reset();
+        assertEquals(2, run("run", "seed-batch", "--output", file.resolve("results").toString()));
+        assertEquals("--output: cannot create the directory: " + file.resolve("results") + ": Not a directory\n",
+                err());
     }
 
     private static List<String> sortedTail(List<String> lines) {

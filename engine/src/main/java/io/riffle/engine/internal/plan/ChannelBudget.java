@@ -8,7 +8,7 @@ package io.riffle.engine.internal.plan;
  * largest edge, rather than after minutes of building them. Stateless.
  */
 public final class ChannelBudget {
-    /** Heap bytes of one channel without its slots, with its writer, name and the edge's tables (measured on JDK 17). */
+    /** Heap bytes of a channel without its slots, with its writer, name and edge tables (measured on JDK 17). */
     static final long CHANNEL_BYTES = 1800;
     /** Heap bytes per ring slot: a padded entry and two places in the hand-back queue (measured on JDK 17). */
     static final long SLOT_BYTES = 160;

@@ -245,7 +245,8 @@ class CsvSourceTest extends AllocatorTest {
         return Stream.of(
                 Arguments.of("id,t", "xt\n1,a\n", "1: not valid UTF-8 (byte 0xE9 at column 5, byte offset 4)"),
                 Arguments.of("id,text\n1,caf", "\n2,b\n", "2: not valid UTF-8 (byte 0xE9 at column 6, byte offset 13)"),
-                Arguments.of("id,text\n1,\"two\nlines\"\n2,", "\n", "4: not valid UTF-8 (byte 0xE9 at column 3, byte offset 24)"),
+                Arguments.of("id,text\n1,\"two\nlines\"\n2,", "\n",
+                        "4: not valid UTF-8 (byte 0xE9 at column 3, byte offset 24)"),
                 Arguments.of("id,text\n1,a\n2,", "", "3: not valid UTF-8 (byte 0xE9 at column 3, byte offset 14)"));
     }
 
