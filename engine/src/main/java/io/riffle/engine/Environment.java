@@ -24,6 +24,7 @@ import io.riffle.engine.internal.connector.CollectionSource;
 import io.riffle.engine.internal.connector.GeneratorSource;
 import io.riffle.engine.internal.connector.TextLinesSource;
 import io.riffle.engine.internal.connector.ZipfWordsSource;
+import io.riffle.engine.internal.plan.ChannelBudget;
 import io.riffle.engine.internal.plan.PhysicalPlan;
 import io.riffle.engine.internal.plan.Planner;
 import io.riffle.engine.internal.plan.Transformation;
@@ -54,11 +55,14 @@ public final class Environment {
     /** How keyed aggregations emit: per record (streaming) or per key at the end (batch). */
     public enum Mode { STREAMING, BATCH }
 
+    /** The max parallelism of an environment that does not set one: 128 key groups. */
+    public static final int DEFAULT_MAX_PARALLELISM = 128;
+
     private final Mode mode;
     private final List<Transformation> sinks = new ArrayList<>();
     private int nextId;
     private int parallelism = Runtime.getRuntime().availableProcessors();
-    private int maxParallelism = 128;
+    private int maxParallelism = DEFAULT_MAX_PARALLELISM;
     private int workers = Runtime.getRuntime().availableProcessors();
     private IdleMode idleMode = IdleMode.BACK_OFF;
     private boolean pinned;
@@ -73,6 +77,7 @@ public final class Environment {
     private RestartStrategy restartStrategy;
     private Path restoreFrom;
     private FailureInjector failureInjector;
+    private boolean keepJvmAlive = true;
 
     private Environment(Mode mode) {
         this.mode = mode;
@@ -92,9 +97,16 @@ public final class Environment {
         return mode;
     }
 
-    /** The parallelism of operators that do not set their own (default: the number of cores). */
+    /**
+     * The parallelism of operators that do not set their own (default: the number of cores). Every operator's
+     * parallelism must be at most the max parallelism ({@link #setMaxParallelism}); the plan checks that.
+     */
     public Environment setParallelism(int parallelism) {
-        this.parallelism = positive("parallelism", parallelism);
+        if (parallelism < 1 || parallelism > KeyGroups.MAX_KEY_GROUPS) {
+            throw new IllegalArgumentException("parallelism must be between 1 and " + KeyGroups.MAX_KEY_GROUPS
+                    + ", not " + parallelism);
+        }
+        this.parallelism = parallelism;
         return this;
     }
 
@@ -102,16 +114,19 @@ public final class Environment {
         return parallelism;
     }
 
-    /** The number of key groups, the most any keyed operator can be scaled to (default 128). */
+    /**
+     * The number of key groups (1 to 32768, default {@value #DEFAULT_MAX_PARALLELISM}): the most any operator
+     * can be scaled to, now or when restored from a checkpoint.
+     */
     public Environment setMaxParallelism(int maxParallelism) {
         KeyGroups.check(maxParallelism, 1);
         this.maxParallelism = maxParallelism;
         return this;
     }
 
-    /** Worker threads per job (default: the number of cores); subtasks share them cooperatively. */
+    /** Worker threads per job (1 to 1024, default: the number of cores); subtasks share them cooperatively. */
     public Environment setWorkers(int workers) {
-        this.workers = positive("workers", workers);
+        this.workers = RuntimeConfig.checkWorkers(workers);
         return this;
     }
 
@@ -127,21 +142,19 @@ public final class Environment {
         return this;
     }
 
-    /** Rows per batch that sources and operators aim for (default 4096). */
+    /** Rows per batch that sources and operators aim for (1 to 1048576, default 4096). */
     public Environment setBatchSize(int batchSize) {
-        this.batchSize = positive("batch size", batchSize);
+        this.batchSize = RuntimeConfig.checkBatchSize(batchSize);
         return this;
     }
 
     /**
-     * Slots per channel ring (a power of two, default 8): how far a producer may run ahead. Few slots keep the
-     * batches in flight, which producer and consumer take turns writing and reading, within the cores' caches.
+     * Slots per channel ring (a power of two from 2 to 65536, default 8): how far a producer may run ahead. Few
+     * slots keep the batches in flight, which producer and consumer take turns writing and reading, within the
+     * cores' caches.
      */
     public Environment setChannelCapacity(int capacity) {
-        if (capacity < 2 || Integer.bitCount(capacity) != 1) {
-            throw new IllegalArgumentException("channel capacity must be a power of two of at least 2, not " + capacity);
-        }
-        this.channelCapacity = capacity;
+        this.channelCapacity = RuntimeConfig.checkChannelCapacity(capacity);
         return this;
     }
 
@@ -217,6 +230,16 @@ public final class Environment {
      */
     public Environment injectFailures(FailureInjector injector) {
         this.failureInjector = injector;
+        return this;
+    }
+
+    /**
+     * Whether a running job keeps the JVM alive (default true, as Flink's local environment does): its
+     * {@link JobHandle} holds a non-daemon thread until the job ends. With false every thread of the job is a
+     * daemon, for a host that must be able to exit with jobs still running (they end with the JVM).
+     */
+    public Environment setKeepJvmAlive(boolean keep) {
+        this.keepJvmAlive = keep;
         return this;
     }
 
@@ -322,13 +345,20 @@ public final class Environment {
         return executeAsync(jobName).await();
     }
 
-    /** Starts the job and returns at once; the handle has live metrics, cancel and await. */
+    /**
+     * Starts the job and returns at once; the handle has live metrics, cancel and await. The running job
+     * keeps the JVM alive, so a {@code main} may return after this call and the JVM exits once the job has
+     * ended (unless {@link #setKeepJvmAlive}{@code (false)}: then the JVM may exit under the running job,
+     * ending it mid-run, when its last non-daemon thread ends).
+     */
     public JobHandle executeAsync() {
         return executeAsync("riffle-job");
     }
 
+    /** Like {@link #executeAsync()}, with a job name for errors, metrics and thread names. */
     public JobHandle executeAsync(String jobName) {
         PhysicalPlan plan = plan();
+        ChannelBudget.check(plan, channelCapacity, Runtime.getRuntime().maxMemory());
         sinks.clear();
         RuntimeConfig config = new RuntimeConfig(workers, idleMode, pinned, channelCapacity, batchSize, maxParallelism);
         CheckpointConfig checkpoints = null;
@@ -342,7 +372,8 @@ public final class Environment {
         RestartStrategy restart = restartStrategy != null ? restartStrategy : checkpoints != null
                 ? RestartStrategy.exponentialBackoff(10, Duration.ofMillis(100), Duration.ofSeconds(10))
                 : RestartStrategy.none();
-        return new JobHandle(JobRun.start(jobName, plan, config, checkpoints, restart, restoreFrom, failureInjector));
+        return new JobHandle(JobRun.start(jobName, plan, config, checkpoints, restart, restoreFrom, failureInjector),
+                keepJvmAlive);
     }
 
     private static void checkRewindable(PhysicalPlan plan) {
@@ -364,7 +395,7 @@ public final class Environment {
             throw new IllegalStateException("the job has no sink, so it would compute nothing: end a stream with "
                     + "print(), collect(list), forEachBatch(consumer) or addSink(sink) before execute()");
         }
-        return Planner.plan(sinks, parallelism);
+        return Planner.plan(sinks, parallelism, maxParallelism);
     }
 
     // ---- for DataStream
@@ -383,13 +414,6 @@ public final class Environment {
 
     PrintStream printStream() {
         return printStream;
-    }
-
-    private static int positive(String what, int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException(what + " must be at least 1, not " + value);
-        }
-        return value;
     }
 
     /** Field types from the values: the first non-null value of each field decides, ints widen to longs and doubles. */

@@ -15,12 +15,45 @@ import io.riffle.engine.internal.runtime.OperatorMetrics;
 /**
  * A running job ({@link Environment#executeAsync()}): live metrics, cancel, and await. Thread-safe.
  * Once {@link #await()} returns or throws, the job's threads, channels and memory are gone.
+ *
+ * <p>The job's workers are daemon threads, but while it runs the handle keeps one non-daemon thread,
+ * {@code riffle-keeper-<job>}, so that a {@code main} that starts a job and returns leaves the JVM running
+ * until the job ends, as Flink's local environment does; {@link Environment#setKeepJvmAlive}{@code (false)}
+ * leaves it out, and a JVM may then exit under the running job. The keeper ends with the job.
+ *
+ * <pre>{@code
+ * public static void main(String[] args) {
+ *     Environment env = Environment.streaming();
+ *     env.generate(1_000_000, 100).keyBy("key").sum("value").writeCsv(Path.of("sums.csv"));
+ *     JobHandle job = env.executeAsync("sums");
+ *     // main may return here: the JVM exits once the job has ended and sums.csv is complete
+ * }
+ * }</pre>
  */
 public final class JobHandle {
     private final JobRun execution;
+    /** The non-daemon thread that lives as long as the job; null when the job does not keep the JVM alive. */
+    private final Thread keeper;
 
-    JobHandle(JobRun execution) {
+    JobHandle(JobRun execution, boolean keepJvmAlive) {
         this.execution = execution;
+        this.keeper = keepJvmAlive ? startKeeper(execution) : null;
+    }
+
+    /** A non-daemon thread that waits for the job to end (or to be interrupted), and then ends. */
+    private static Thread startKeeper(JobRun execution) {
+        Thread keeper = new Thread(() -> {
+            try {
+                execution.completion().get();
+            } catch (InterruptedException e) {
+                // Whoever interrupted the keeper lets the JVM exit under the job; there is nothing left to do.
+            } catch (ExecutionException e) {
+                // The job ended; how is for await() to say.
+            }
+        }, "riffle-keeper-" + execution.jobName());
+        keeper.setDaemon(false);
+        keeper.start();
+        return keeper;
     }
 
     public String jobName() {
@@ -67,8 +100,9 @@ public final class JobHandle {
     }
 
     /**
-     * Takes a checkpoint now (the job must checkpoint: {@link Environment#enableCheckpointing}); completes
-     * with its number once it is complete, or fails saying why it was not taken or was aborted.
+     * Takes a checkpoint now (the job must checkpoint: {@link Environment#enableCheckpointing}), or, while
+     * another is in flight, right after it; completes with its number once it is complete, or fails saying
+     * why it was not taken or was aborted.
      */
     public CompletableFuture<Long> triggerCheckpoint() {
         return execution.triggerCheckpoint(false);
@@ -122,6 +156,9 @@ public final class JobHandle {
         try {
             JobRun.Outcome outcome = execution.completion().get(timeoutNanos, TimeUnit.NANOSECONDS);
             execution.awaitThreads();
+            if (keeper != null) {
+                keeper.join();
+            }
             return result(outcome);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -141,7 +178,8 @@ public final class JobHandle {
                 throw new JobFailedException("job '" + jobName() + "' failed" + after + ": " + f.getMessage(),
                         f.operator(), f.getCause());
             }
-            throw new JobFailedException("job '" + jobName() + "' failed" + after + ": " + cause, null, cause);
+            throw new JobFailedException("job '" + jobName() + "' failed" + after + ": "
+                    + OperatorFailedException.messageOf(cause), null, cause);
         }
         if (outcome.cancelled()) {
             throw new JobFailedException("job '" + jobName() + "' was cancelled", null, null);

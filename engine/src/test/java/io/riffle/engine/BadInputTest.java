@@ -90,7 +90,7 @@ class BadInputTest {
         assertEquals("map", e.operator());
         assertInstanceOf(IllegalStateException.class, e.getCause());
         assertTrue(e.getMessage().startsWith("job 'throwing' failed: operator 'map' (subtask "), e.getMessage());
-        assertTrue(e.getMessage().endsWith(" of " + p + ") failed: java.lang.IllegalStateException: no fives"),
+        assertTrue(e.getMessage().endsWith(" of " + p + ") failed: no fives"),
                 e.getMessage());
     }
 

@@ -3,12 +3,15 @@ package io.riffle.engine.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static io.riffle.engine.cli.RiffleCli.JOBS;
+
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -70,14 +73,147 @@ class RiffleCliTest {
         assertEquals(2, run("run", "columnar-demo", "--keys", "0"));
         assertEquals("--keys must be at least 1: 0\n", err());
         err.reset();
-        assertEquals(2, run("run", "keyed-sum", "--parallelism", "0"));
-        assertEquals("--parallelism must be at least 1: 0\n", err());
-        err.reset();
         assertEquals(2, run("run", "columnar-demo", "--output", "out"));
         assertEquals("columnar-demo writes no files; --output is for the engine jobs\n", err());
         err.reset();
         assertEquals(2, run("run", "columnar-demo", "--records", "many"));
-        assertTrue(err().startsWith("Invalid value for option '--records': 'many' is not a long"), err());
+        assertEquals("riffle run: invalid value for option '--records': 'many' is not a long (see riffle run --help)\n",
+                err());
+    }
+
+    /**
+     * Exit code 2 is returned before the job is called (a job that ran prints its JSON line): a parallelism
+     * of 1000 used to build its million channels, 33 s and 3 GB, before the range check failed.
+     */
+    @Test
+    void aParallelismOutsideOneToTheMaxParallelismIsRefusedBeforeTheJobIsBuilt() {
+        for (String p : List.of("1000", "4000", "129", "0", "-1")) {
+            out.reset();
+            err.reset();
+            assertEquals(2, run("run", "keyed-sum", "--parallelism", p), p);
+            assertEquals("--parallelism must be between 1 and 128 (the max parallelism): " + p + "\n", err());
+            assertEquals("", out());
+        }
+    }
+
+    @Test
+    void everyOtherSizeIsCheckedBeforeTheJobIsBuilt() {
+        assertEquals(2, run("run", "keyed-sum", "--batch-size", "2000000"));
+        assertEquals("--batch-size must be between 1 and 1048576: 2000000\n", err());
+        err.reset();
+        assertEquals(2, run("run", "wordcount", "--keys", "2000000000"));
+        assertEquals("--keys must be between 1 and 67108864 for wordcount's generated text (its vocabulary's tables"
+                + " take 16 bytes a word): 2000000000\n", err());
+        err.reset();
+        assertEquals(2, run("run", "keyed-sum", "--checkpoint-interval", "9223372036854775807"));
+        assertEquals("--checkpoint-interval must be between 0 (only on demand) and 31536000000 (a year):"
+                + " 9223372036854775807\n", err());
+        err.reset();
+        assertEquals(2, run("checkpoint", "somewhere", "--timeout", "9223372036854775807"));
+        assertEquals("--timeout must be between 1 and 86400 seconds (a day): 9223372036854775807\n", err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void helpPrintsTheUsageWithItsDescriptionAndExitsZero() {
+        assertEquals(0, run("run", "--help"));
+        assertTrue(out().startsWith("Usage: riffle run [-h] [--batch-size=B]"), out());
+        assertTrue(out().contains("\nRuns a built-in job in this process; prints its results and a JSON summary.\n"),
+                out());
+        assertEquals("", err());
+        out.reset();
+        assertEquals(0, run("checkpoint", "-h"));
+        assertTrue(out().startsWith("Usage: riffle checkpoint [-h] [--savepoint] [--timeout=S] DIR\n"), out());
+        assertEquals("", err());
+    }
+
+    @Test
+    void aWrongArgumentIsOneLineWithAHint() {
+        assertEquals(2, run("run", "keyed-sum", "--foo"));
+        assertEquals("riffle run: unknown option '--foo' (see riffle run --help)\n", err());
+        assertEquals("", out());
+        err.reset();
+        assertEquals(2, run("run"));
+        assertEquals("riffle run: missing required parameter: 'JOB' (see riffle run --help)\n", err());
+        err.reset();
+        assertEquals(2, run("run", "keyed-sum", "extra"));
+        assertEquals("riffle run: unexpected argument 'extra' (see riffle run --help)\n", err());
+        err.reset();
+        assertEquals(2, run("rnu", "keyed-sum"));
+        assertEquals("riffle: unknown command 'rnu' (see riffle --help)\n", err());
+    }
+
+    @Test
+    void aFailedJobIsOneLineWithoutJavaClassNames(@TempDir Path dir) throws IOException {
+        Path text = dir.resolve("latin1.txt");
+        Files.write(text, new byte[] {'o', 'n', 'e', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n'});
+        assertEquals(1, run("run", "wordcount", "--input", text.toString()));
+        assertEquals("riffle: job 'wordcount' failed: operator 'text(latin1.txt)' (subtask 1 of 1) failed: " + text
+                + ":2: not valid UTF-8 (byte 0xE9 at column 4, byte offset 7)\n", err());
+        err.reset();
+        assertEquals(1, run("run", "wordcount", "--input", dir.resolve("missing.txt").toString()));
+        assertEquals("riffle: text input " + dir.resolve("missing.txt") + " does not exist or is not a file\n", err());
+    }
+
+    /** Only an error the CLI did not expect says it is internal, names its class and prints its stack on demand. */
+    @Test
+    void anInternalErrorNamesItsClassAndPrintsItsStackTraceWithRiffleDebug() {
+        JOBS.put("crash", (options, out, err) -> {
+            throw new NullPointerException("boom");
+        });
+        try {
+            assertEquals(1, run("run", "crash"));
+            assertEquals("riffle: internal error: java.lang.NullPointerException: boom (RIFFLE_DEBUG=1 prints its"
+                    + " stack trace)\n", err());
+            err.reset();
+            assertEquals(1, RiffleCli.execute(new String[] {"run", "crash"},
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                    true));
+            assertTrue(err().startsWith("java.lang.NullPointerException: boom\n\tat "), err());
+            assertTrue(err().endsWith("\nriffle: internal error: java.lang.NullPointerException: boom\n"), err());
+        } finally {
+            JOBS.remove("crash");
+        }
+    }
+
+    @Test
+    void onlyTheBatchJobsRefuseCheckpointsAndWindowSumTakesThem(@TempDir Path dir) throws IOException {
+        assertEquals(2, run("run", "group-sum", "--checkpoint-dir", dir.resolve("ck").toString()));
+        assertEquals("group-sum is a batch job: checkpoints are for the streaming jobs (keyed-sum, seed-stream,"
+                + " window-sum); a batch job restarts from the start of its input\n", err());
+        err.reset();
+        assertEquals(2, run("run", "columnar-demo", "--from", dir.resolve("ck").toString()));
+        assertEquals("columnar-demo takes no checkpoints: --checkpoint-dir and --from are for the streaming jobs"
+                + " (keyed-sum, seed-stream, window-sum)\n", err());
+        err.reset();
+        // An injected failure, then a restart: the committed windows are exactly those of a run without one.
+        Path results = dir.resolve("out");
+        assertEquals(0, run("run", "window-sum", "--records", "1000", "--keys", "3", "--window-ms", "100",
+                "--parallelism", "2", "--checkpoint-dir", dir.resolve("ck").toString(), "--checkpoint-interval", "0",
+                "--output", results.toString(), "--fail-after", "500"), err());
+        assertTrue(out().contains("\"restarts\":1,"), out());
+        List<String> rows = new ArrayList<>();
+        try (var parts = Files.list(results.resolve("window-sum"))) {
+            for (Path part : parts.toList()) {
+                List<String> lines = Files.readAllLines(part);
+                assertEquals("key,window_start,window_end,value", lines.get(0), part.toString());
+                rows.addAll(lines.subList(1, lines.size()));
+            }
+        }
+        rows.sort(null);
+        List<String> expected = new ArrayList<>();
+        for (long start = 0; start < 1000; start += 100) {
+            for (long key = 0; key < 3; key++) {
+                long sum = 0;
+                for (long i = start; i < start + 100; i++) {
+                    sum += i % 3 == key ? i : 0;
+                }
+                expected.add(key + "," + Instant.ofEpochMilli(start) + "," + Instant.ofEpochMilli(start + 100) + ","
+                        + sum);
+            }
+        }
+        expected.sort(null);
+        assertEquals(expected, rows);
     }
 
     @Test
@@ -187,6 +323,10 @@ class RiffleCliTest {
         err.reset();
         assertEquals(2, run("run", "seed-batch", "--output", file.toString()));
         assertEquals("--output must be a directory, but " + file + " is a file\n", err());
+        err.reset();
+        assertEquals(2, run("run", "seed-batch", "--output", file.resolve("results").toString()));
+        assertEquals("--output: cannot create the directory: " + file.resolve("results") + ": Not a directory\n",
+                err());
     }
 
     private static List<String> sortedTail(List<String> lines) {

@@ -1,14 +1,12 @@
 package io.riffle.engine.connector.file;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -21,6 +19,7 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.connector.SourceReader;
+import io.riffle.engine.internal.connector.Utf8FileReader;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
@@ -57,7 +56,8 @@ final class CsvSourceReader implements SourceReader {
     private final char quote;
     private final boolean header;
     private final int batchSize;
-    private final BufferedReader in;
+    /** Fails naming the line and column of bytes that are not UTF-8. */
+    private final Reader in;
     private final RecordBatch batch;
     private final CharsetEncoder utf8 = StandardCharsets.UTF_8.newEncoder()
             .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -97,7 +97,7 @@ final class CsvSourceReader implements SourceReader {
         this.quote = format.quote();
         this.header = format.header();
         this.batchSize = batchSize;
-        this.in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        this.in = new Utf8FileReader(file);
         try {
             this.batch = RecordBatch.allocate(schema, allocator, batchSize);
         } catch (RuntimeException e) {
@@ -446,13 +446,7 @@ final class CsvSourceReader implements SourceReader {
     }
 
     private boolean fill() throws IOException {
-        int n;
-        try {
-            n = in.read(buffer, 0, buffer.length);
-        } catch (CharacterCodingException e) {
-            // The decoder reads ahead, so the bad bytes are on this line or a later one.
-            throw new IOException(file + ": not valid UTF-8 at or after line " + line, e);
-        }
+        int n = in.read(buffer, 0, buffer.length);
         if (n <= 0) {
             return false;
         }

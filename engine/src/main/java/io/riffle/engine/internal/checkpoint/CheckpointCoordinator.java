@@ -1,6 +1,7 @@
 package io.riffle.engine.internal.checkpoint;
 
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.function.LongConsumer;
 import io.riffle.engine.connector.TwoPhaseCommitSink;
 
 /**
- * Runs the checkpoints of one job attempt: triggers them (periodically and on demand, one at a time),
+ * Runs the checkpoints of one job attempt: triggers them (periodically and on demand, one at a time: a
+ * requested one waits for the one in flight, a periodic one is skipped while one is in flight),
  * asks the source subtasks to inject barriers, collects every subtask's acknowledgement, then completes
  * the checkpoint (manifest written atomically) and commits the two-phase-commit sinks. A checkpoint that
  * times out or that a subtask declines (a failed write) is aborted and its directory deleted; the job goes
@@ -44,7 +46,13 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ExecutorService writer;
     private Pending pending;
+    /** Checkpoints requested while another was in flight, in the order asked; guarded by this. */
+    private final ArrayDeque<Request> waiting = new ArrayDeque<>();
     private boolean stopped;
+
+    /** A requested checkpoint waiting for the one in flight. */
+    private record Request(boolean savepoint, CompletableFuture<Long> result) {
+    }
 
     /** One checkpoint in flight. */
     private static final class Pending {
@@ -106,19 +114,30 @@ public final class CheckpointCoordinator implements AutoCloseable {
     public void start() {
         long interval = config.interval().toNanos();
         if (interval > 0) {
-            timer.scheduleWithFixedDelay(() -> trigger(false), interval, interval, TimeUnit.NANOSECONDS);
+            timer.scheduleWithFixedDelay(this::beginPeriodic, interval, interval, TimeUnit.NANOSECONDS);
         }
         timer.scheduleWithFixedDelay(() -> CheckpointRequests.serve(config.storage().root(), this::trigger),
                 REQUEST_POLL_MILLIS, REQUEST_POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Starts a checkpoint (or a savepoint, kept until deleted); the future completes with its id or fails. */
+    /**
+     * Starts a checkpoint (or a savepoint, kept until deleted) now, or once the checkpoints in flight and
+     * requested before it have ended; the future completes with its id or fails.
+     */
     public CompletableFuture<Long> trigger(boolean savepoint) {
         CompletableFuture<Long> result = new CompletableFuture<>();
         timer.execute(() -> begin(savepoint, result));
         return result;
     }
 
+    /** A period has passed: starts a checkpoint, unless one is in flight (the next period comes soon enough). */
+    private synchronized void beginPeriodic() {
+        if (pending == null) {
+            begin(false, new CompletableFuture<>());
+        }
+    }
+
+    /** Starts a checkpoint on the timer thread, or, while one is in flight, queues it in {@link #waiting}. */
     private synchronized void begin(boolean savepoint, CompletableFuture<Long> result) {
         if (stopped) {
             result.completeExceptionally(new IllegalStateException("job '" + jobName
@@ -131,8 +150,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
             return;
         }
         if (pending != null) {
-            result.completeExceptionally(new IllegalStateException("checkpoint " + pending.id
-                    + " is still in flight (at most one at a time)"));
+            waiting.add(new Request(savepoint, result));
             return;
         }
         long id = ids.next();
@@ -152,6 +170,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
             } else {
                 result.complete(v);
             }
+            beginWaiting();
         });
         timer.schedule(() -> abort(id, "timed out after " + config.timeout().toMillis() + " ms"),
                 config.timeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -161,6 +180,17 @@ public final class CheckpointCoordinator implements AutoCloseable {
             } else if (sources[task] != null) {
                 sources[task].accept(id);
             }
+        }
+    }
+
+    /**
+     * Once a checkpoint has ended (completed or aborted, on the timer thread), starts the first request that
+     * waited for it; one that cannot start (the attempt is ending) fails, and the next is tried.
+     */
+    private synchronized void beginWaiting() {
+        while (pending == null && !waiting.isEmpty()) {
+            Request next = waiting.poll();
+            begin(next.savepoint(), next.result());
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.function.Function;
 /**
  * On-demand checkpoints for a job running in another process, through its checkpoint directory: a client
  * drops {@code _request-<nonce>} (holding {@code checkpoint} or {@code savepoint}); the job's coordinator
- * finds it, deletes it, takes the checkpoint and answers in {@code _response-<nonce>} with
+ * finds it, queues the checkpoint (behind one in flight), deletes the request, and answers in
+ * {@code _response-<nonce>} once the checkpoint completed or failed, with
  * {@code ok <directory>} or {@code failed <reason>}. Both files appear by rename, so neither side reads a
  * half-written one. Whether a job is running is told by the directory's lock ({@link CheckpointStorage#lock}).
  */
@@ -46,19 +47,21 @@ public final class CheckpointRequests {
                 String kind;
                 try {
                     kind = Files.readString(request, StandardCharsets.UTF_8).trim();
-                    Files.delete(request);
                 } catch (NoSuchFileException e) {
                     continue;
                 }
                 Path response = root.resolve(RESPONSE + name.substring(REQUEST.length()));
                 boolean savepoint = kind.equals("savepoint");
                 if (!savepoint && !kind.equals("checkpoint")) {
+                    Files.deleteIfExists(request);
                     answer(response, "failed the request holds '" + kind + "', not 'checkpoint' or 'savepoint'");
                     continue;
                 }
                 trigger.apply(savepoint).whenComplete((id, e) -> answer(response, e != null
                         ? "failed " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())
                         : "ok " + root.resolve((savepoint ? "savepoint-" : "chk-") + id)));
+                // Deleted once its checkpoint is queued: a client that sees it gone knows the job took it.
+                Files.deleteIfExists(request);
             }
         } catch (IOException e) {
             // The directory went away or cannot be read; requests are served on the next poll, if any.

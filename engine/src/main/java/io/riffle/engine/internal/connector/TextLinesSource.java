@@ -18,7 +18,10 @@ import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.connector.TaskContext;
 import org.apache.arrow.vector.VarCharVector;
 
-/** The lines of a UTF-8 text file as a {@code (line: utf8)} stream, read by one subtask. */
+/**
+ * The lines of a UTF-8 text file as a {@code (line: utf8)} stream, read by one subtask; bytes that are not
+ * UTF-8 fail the job naming the file, line and column ({@link Utf8FileReader}).
+ */
 public final class TextLinesSource implements Source {
     public static final BatchSchema SCHEMA = BatchSchema.of(Column.of("line", ColumnType.UTF8));
     private final Path file;
@@ -64,7 +67,7 @@ public final class TextLinesSource implements Source {
     private SourceReader reader(TaskContext context, long skip) throws IOException {
         BufferedReader reader;
         try {
-            reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+            reader = new BufferedReader(new Utf8FileReader(file));
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("text input " + file + " does not exist", e);
         }

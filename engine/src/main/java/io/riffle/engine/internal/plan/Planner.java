@@ -10,14 +10,18 @@ import java.util.Map;
  * transformation onto its input where the records can go by direct call (a forward edge, or any edge
  * between parallelism-1 operators, to an input with no other consumer; a broadcast join onto its left
  * side's source chain, its build side then an edge into the middle of that chain), and makes channels
- * (edges) everywhere else. A forward edge between different parallelisms becomes a rebalance.
+ * (edges) everywhere else. A forward edge between different parallelisms becomes a rebalance. Every
+ * parallelism is checked against the max parallelism here, before anything of the job is built.
  */
 public final class Planner {
     private Planner() {
     }
 
-    /** Plans the part of the graph that the given sinks read from. */
-    public static PhysicalPlan plan(List<Transformation> sinks, int defaultParallelism) {
+    /**
+     * Plans the part of the graph that the given sinks read from; throws naming the first transformation
+     * whose parallelism is above {@code maxParallelism}.
+     */
+    public static PhysicalPlan plan(List<Transformation> sinks, int defaultParallelism, int maxParallelism) {
         List<Transformation> order = new ArrayList<>();
         Map<Transformation, Integer> consumers = new IdentityHashMap<>();
         Map<Transformation, Boolean> visited = new IdentityHashMap<>();
@@ -26,7 +30,7 @@ public final class Planner {
         }
         Map<Transformation, Integer> parallelism = new IdentityHashMap<>();
         for (Transformation t : order) {
-            parallelism.put(t, resolve(t, parallelism, defaultParallelism));
+            parallelism.put(t, checked(t, resolve(t, parallelism, defaultParallelism), maxParallelism));
         }
         Map<Transformation, Vertex> vertexOf = new IdentityHashMap<>();
         List<Vertex> vertices = new ArrayList<>();
@@ -126,6 +130,15 @@ public final class Planner {
             consumers.merge(in, 1, Integer::sum);
         }
         order.add(t);
+    }
+
+    private static int checked(Transformation t, int parallelism, int maxParallelism) {
+        if (parallelism > maxParallelism) {
+            throw new IllegalArgumentException("'" + t.name() + "' would run at parallelism " + parallelism
+                    + ", but parallelism must be between 1 and the max parallelism (" + maxParallelism
+                    + "): lower the parallelism or raise setMaxParallelism");
+        }
+        return parallelism;
     }
 
     private static int resolve(Transformation t, Map<Transformation, Integer> resolved, int defaultParallelism) {

@@ -7,11 +7,19 @@ public final class OperatorFailedException extends RuntimeException {
     private final int parallelism;
 
     public OperatorFailedException(String operator, int subtask, int parallelism, Throwable cause) {
-        super("operator '" + operator + "' (subtask " + (subtask + 1) + " of " + parallelism + ") failed: " + cause,
-                cause);
+        super("operator '" + operator + "' (subtask " + (subtask + 1) + " of " + parallelism + ") failed: "
+                + messageOf(cause), cause);
         this.operator = operator;
         this.subtask = subtask;
         this.parallelism = parallelism;
+    }
+
+    /**
+     * What went wrong, for a message a user reads: the exception's own message, which names what is wrong;
+     * its class name only when it has no message (a {@code NullPointerException} in a user function).
+     */
+    public static String messageOf(Throwable cause) {
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
     public String operator() {

@@ -241,12 +241,36 @@ class CsvSourceTest extends AllocatorTest {
         assertEquals(file + ":3: " + message, e.getMessage());
     }
 
-    @Test
-    void invalidUtf8FailsNamingTheFile() throws Exception {
+    static Stream<Arguments> bytesThatAreNotUtf8() {
+        return Stream.of(
+                Arguments.of("id,t", "xt\n1,a\n", "1: not valid UTF-8 (byte 0xE9 at column 5, byte offset 4)"),
+                Arguments.of("id,text\n1,caf", "\n2,b\n", "2: not valid UTF-8 (byte 0xE9 at column 6, byte offset 13)"),
+                Arguments.of("id,text\n1,\"two\nlines\"\n2,", "\n",
+                        "4: not valid UTF-8 (byte 0xE9 at column 3, byte offset 24)"),
+                Arguments.of("id,text\n1,a\n2,", "", "3: not valid UTF-8 (byte 0xE9 at column 3, byte offset 14)"));
+    }
+
+    /** A latin-1 é (0xE9) on the header, a middle line, after a quoted line break, and at the very end. */
+    @ParameterizedTest
+    @MethodSource("bytesThatAreNotUtf8")
+    void bytesThatAreNotUtf8FailNamingTheLineAndColumn(String before, String after, String message) throws Exception {
         Path file = dir.resolve("latin1.csv");
-        Files.write(file, new byte[] {'i', 'd', ',', 't', 'e', 'x', 't', '\n', '1', ',', (byte) 0xE9, '\n'});
+        byte[] head = before.getBytes(StandardCharsets.UTF_8);
+        byte[] tail = after.getBytes(StandardCharsets.UTF_8);
+        byte[] content = Arrays.copyOf(head, head.length + 1 + tail.length);
+        content[head.length] = (byte) 0xE9;
+        System.arraycopy(tail, 0, content, head.length + 1, tail.length);
+        Files.write(file, content);
         IOException e = assertThrows(IOException.class, () -> read(file, ID_TEXT, CsvFormat.DEFAULT));
-        assertEquals(file + ": not valid UTF-8 at or after line 1", e.getMessage());
+        assertEquals(file + ":" + message, e.getMessage());
+    }
+
+    /** The reader decodes the file 64 KiB at a time: a character cut by that boundary is read whole. */
+    @Test
+    void aCharacterSplitAcrossTwoReadsOfTheFileIsNoError() throws Exception {
+        String text = "x".repeat((1 << 16) - "id,text\n1,".length() - 1) + "😀";
+        Path file = file("split.csv", "id,text\n1," + text + "\n2,b\n");
+        assertEquals(List.of(row(1, text), row(2, "b")), read(file, ID_TEXT, CsvFormat.DEFAULT));
     }
 
     @Test
