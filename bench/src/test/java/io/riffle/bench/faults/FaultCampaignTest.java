@@ -29,7 +29,7 @@ class FaultCampaignTest {
     @BeforeAll
     static void runner() {
         CampaignSettings settings = new CampaignSettings(List.of(Fault.values()), List.of(JOB.job()), 1,
-                JOB.keys(), 0.75, HANG_MILLIS, 10, false);
+                JOB.keys(), 1.5, HANG_MILLIS, 10, false);
         runner = new TrialRunner(new ChildJvm(System.getProperty("java.class.path"), List.of()), scratch, settings);
     }
 
