@@ -113,9 +113,9 @@ enum ManifestForgery {
             in.readBoolean();
             in.readLong();
             in.readInt();
-            String fingerprint = in.readUTF();
-            int headerLength = 8 + 4 + 8 + 1 + 8 + 4 + 2 + fingerprint.getBytes(StandardCharsets.UTF_8).length;
-            p.header = Arrays.copyOf(data, headerLength);
+            in.readUTF();
+            // What the header took: the bytes before the checksum less those not read yet.
+            p.header = Arrays.copyOf(data, data.length - 8 - in.available());
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
                 Entry e = new Entry();

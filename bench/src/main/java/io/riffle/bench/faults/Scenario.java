@@ -31,8 +31,8 @@ interface Scenario {
         return true;
     }
 
-    /** A uniform draw from {@code [low, high]}. */
+    /** A uniform draw from {@code [low, high]}; {@code low} when {@code high} is below it. */
     static long between(Random random, long low, long high) {
-        return low + (long) (random.nextDouble() * (high - low + 1));
+        return high <= low ? low : low + (long) (random.nextDouble() * (high - low + 1));
     }
 }

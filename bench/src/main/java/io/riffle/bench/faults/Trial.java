@@ -18,7 +18,6 @@ final class Trial {
     /** How often the campaign looks at the checkpoint directory while it waits for checkpoints. */
     private static final long POLL_NANOS = 5_000_000;
     private static final String CHECKPOINT = "chk-";
-    private static final String MANIFEST = "_manifest";
 
     final TrialPlan plan;
     final Path dir;
@@ -146,7 +145,7 @@ final class Trial {
     int completeCheckpoints(long after) throws IOException {
         int n = 0;
         for (Path c : checkpointDirectories()) {
-            if (idOf(c) > after && Files.exists(c.resolve(MANIFEST))) {
+            if (idOf(c) > after && Files.exists(c.resolve(CheckpointDamage.MANIFEST))) {
                 n++;
             }
         }
@@ -157,7 +156,7 @@ final class Trial {
     Path newestCheckpoint() throws IOException {
         Path newest = null;
         for (Path c : checkpointDirectories()) {
-            if (Files.exists(c.resolve(MANIFEST)) && (newest == null || idOf(c) > idOf(newest))) {
+            if (Files.exists(c.resolve(CheckpointDamage.MANIFEST)) && (newest == null || idOf(c) > idOf(newest))) {
                 newest = c;
             }
         }
