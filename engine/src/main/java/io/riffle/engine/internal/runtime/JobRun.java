@@ -155,13 +155,11 @@ public final class JobRun {
         if (Files.exists(from.resolve(Manifest.FILE_NAME))) {
             return List.of(CheckpointStorage.load(from));
         }
-        List<String> skipped = new ArrayList<>();
-        List<RestoredCheckpoint> complete = new CheckpointStorage(from, 1).completeNewestFirst(skipped);
-        if (complete.isEmpty()) {
-            throw new CorruptCheckpointException("no complete checkpoint in " + from
-                    + (skipped.isEmpty() ? "" : " (damaged: " + String.join("; ", skipped) + ")"));
+        CheckpointStorage.Listing listing = new CheckpointStorage(from, 1).list();
+        if (listing.complete().isEmpty()) {
+            throw new CorruptCheckpointException("no complete checkpoint in " + from);
         }
-        return complete;
+        return listing.complete();
     }
 
     /** The transformations by id and name, whatever the parallelism and chaining: what a checkpoint must match. */
@@ -248,7 +246,7 @@ public final class JobRun {
         List<RestoredCheckpoint> candidates = List.of();
         if (checkpoints != null) {
             try {
-                candidates = checkpoints.storage().completeNewestFirst(new ArrayList<>());
+                candidates = checkpoints.storage().list().complete();
             } catch (IOException e) {
                 throw new IllegalStateException("job '" + jobName + "' cannot read its checkpoints: " + e, e);
             }
