@@ -14,9 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import io.riffle.engine.connector.file.TransactionalCsvSink;
@@ -289,34 +286,6 @@ class FallbackTest {
         throw new AssertionError(context + ": " + actual.size() + " lines committed, " + expected.size()
                 + " expected; " + extra.size() + " extra (first " + extra.subList(0, Math.min(3, extra.size()))
                 + "), " + missing.size() + " missing (first " + missing.subList(0, Math.min(3, missing.size())) + ")");
-    }
-
-    /** Captures what the job runs log about restores, as "LEVEL message" lines, while open. */
-    static final class RecoveryLog extends Handler implements AutoCloseable {
-        private final Logger logger = Logger.getLogger("io.riffle.engine.internal.runtime.JobRun");
-        private final List<String> lines = new ArrayList<>();
-
-        RecoveryLog() {
-            logger.addHandler(this);
-        }
-
-        @Override
-        public synchronized void publish(LogRecord record) {
-            lines.add(record.getLevel() + " " + record.getMessage());
-        }
-
-        synchronized List<String> lines() {
-            return List.copyOf(lines);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
-        }
     }
 
     /** Throws once, in the operators named with {@code prefix}, when they have seen {@code records} records. */

@@ -59,8 +59,15 @@ public final class RiffleCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // The engine logs through System.Logger (java.util.logging here): one line per message on stderr,
+        // e.g. "WARNING: job 'keyed-sum': checkpoint 7 is damaged (...); restored checkpoint 6 ... instead".
+        if (System.getProperty(LOG_FORMAT) == null) {
+            System.setProperty(LOG_FORMAT, "%4$s: %5$s%6$s%n");
+        }
         System.exit(execute(args, System.out, System.err));
     }
+
+    private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
 
     /** Runs the command line and returns its exit code: 0 done, 1 the job failed, 2 bad usage. */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
@@ -117,8 +124,13 @@ public final class RiffleCli implements Callable<Integer> {
         @Option(names = "--fail-after", paramLabel = "N", description = "make the keyed operator throw once after N records (a recovery demo)")
         long failAfter;
 
-        @Option(names = "--from", paramLabel = "DIR", description = "restore from a checkpoint, or the newest complete one in DIR")
+        @Option(names = "--from", paramLabel = "DIR",
+                description = "restore from a checkpoint, or the newest complete one in DIR (none yet: start from the beginning)")
         Path from;
+
+        @Option(names = "--allow-duplicates-on-fallback",
+                description = "if recovery passes over a damaged checkpoint and a sink cannot take back what it committed, go on and repeat that output (default: fail)")
+        boolean allowDuplicatesOnFallback;
 
         @Option(names = "--rate", paramLabel = "R", description = "pace the generator to R records per second (default: unpaced)")
         long rate;
@@ -171,7 +183,8 @@ public final class RiffleCli implements Callable<Integer> {
                 }
             }
             JobSummary summary = selected.run(new JobOptions(records, keys, batchSize, parallelism, input, output,
-                    checkpointDir, checkpointInterval, failAfter, from, rate, windowMs, slideMs, sessionGapMs), parent.out, err);
+                    checkpointDir, checkpointInterval, failAfter, from, allowDuplicatesOnFallback, rate, windowMs, slideMs,
+                    sessionGapMs), parent.out, err);
             parent.out.println(summary.toJson());
             parent.out.flush();
             return 0;

@@ -194,7 +194,8 @@ public final class CheckpointStorage {
             }
             data = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new CorruptCheckpointException(dir + " is not a complete checkpoint: it has no " + Manifest.FILE_NAME);
+            throw new CorruptCheckpointException(dir + (Files.isDirectory(dir) ? " is not a complete checkpoint: it has no "
+                    + Manifest.FILE_NAME : " does not exist"));
         }
         Manifest manifest = Manifest.decode(data, file);
         for (Manifest.Entry e : manifest.entries()) {
