@@ -12,12 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import io.riffle.engine.connector.file.TransactionalCsvSink;
-import io.riffle.engine.internal.runtime.FailureInjector;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -286,26 +283,6 @@ class FallbackTest {
         throw new AssertionError(context + ": " + actual.size() + " lines committed, " + expected.size()
                 + " expected; " + extra.size() + " extra (first " + extra.subList(0, Math.min(3, extra.size()))
                 + "), " + missing.size() + " missing (first " + missing.subList(0, Math.min(3, missing.size())) + ")");
-    }
-
-    /** Throws once, in the operators named with {@code prefix}, when they have seen {@code records} records. */
-    private static final class FailOnce implements FailureInjector {
-        private final String prefix;
-        private final long records;
-        private final AtomicLong seen = new AtomicLong();
-        private final AtomicBoolean fired = new AtomicBoolean();
-
-        FailOnce(String prefix, long records) {
-            this.prefix = prefix;
-            this.records = records;
-        }
-
-        @Override
-        public void beforeBatch(String operator, int subtask, int rows) {
-            if (operator.startsWith(prefix) && seen.addAndGet(rows) >= records && fired.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure in " + operator + " after " + records + " records");
-            }
-        }
     }
 
     /** The data lines of every committed part file, sorted (each file starts with a header line). */

@@ -78,7 +78,7 @@ public final class JobRun {
     private volatile boolean cancelled;
     private volatile Thread restarting;
     /** The checkpoint the first attempt restored, which restarts fall back to; null when it started fresh. */
-    private RestoredCheckpoint startedFrom;
+    private volatile RestoredCheckpoint startedFrom;
     private int restarts;
     private long recoveryNanos;
     /** Held from start to end while the job checkpoints; null otherwise. */
@@ -147,7 +147,6 @@ public final class JobRun {
                     throw new IllegalArgumentException("no checkpoint in " + restore.from() + " could be restored: "
                             + reasons(damaged));
                 }
-                run.startedFrom = run.restored;
             }
             return run;
         } catch (IOException e) {
@@ -364,6 +363,9 @@ public final class JobRun {
         AttemptSpec spec = new AttemptSpec(checkpoints, ids, stats, fingerprint, restore, sinks, finalCommits, failures);
         JobExecution attempt = JobExecution.start(jobName, plan, config, spec);
         synchronized (attempts) {
+            if (attempts.isEmpty()) {
+                startedFrom = restore;
+            }
             attempts.add(attempt);
         }
         current = attempt;

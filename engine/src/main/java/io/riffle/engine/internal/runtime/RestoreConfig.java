@@ -8,8 +8,4 @@ import java.nio.file.Path;
  * cannot take back what that checkpoint committed, repeating that output.
  */
 public record RestoreConfig(Path from, boolean allowDuplicatesOnFallback) {
-    /** Nothing to restore; no duplicates allowed. */
-    public static RestoreConfig none() {
-        return new RestoreConfig(null, false);
-    }
 }
