@@ -118,7 +118,7 @@ class RiffleCliTest {
     @Test
     void helpPrintsTheUsageWithItsDescriptionAndExitsZero() {
         assertEquals(0, run("run", "--help"));
-        assertTrue(out().startsWith("Usage: riffle run [-h] [--batch-size=B]"), out());
+        assertTrue(out().startsWith("Usage: riffle run [-h] [--allow-duplicates-on-fallback] [--batch-size=B]"), out());
         assertTrue(out().contains("\nRuns a built-in job in this process; prints its results and a JSON summary.\n"),
                 out());
         assertEquals("", err());
