@@ -33,6 +33,7 @@ import io.riffle.engine.internal.checkpoint.CheckpointStorage;
 import io.riffle.engine.internal.plan.Vertex;
 import io.riffle.engine.internal.runtime.FailureInjector;
 import io.riffle.engine.internal.runtime.JobRun;
+import io.riffle.engine.internal.runtime.RestoreConfig;
 import io.riffle.engine.internal.runtime.RuntimeConfig;
 import io.riffle.scheduler.IdleMode;
 
@@ -76,6 +77,7 @@ public final class Environment {
     private int checkpointsRetained = 3;
     private RestartStrategy restartStrategy;
     private Path restoreFrom;
+    private boolean allowDuplicatesOnFallback;
     private FailureInjector failureInjector;
     private boolean keepJvmAlive = true;
 
@@ -215,12 +217,29 @@ public final class Environment {
     }
 
     /**
-     * Starts the next job from a checkpoint or savepoint: {@code directory} is one ({@code chk-7}), or a
-     * checkpoint directory whose newest complete checkpoint is taken. The job must be the same program
-     * (operators by id and name); its parallelism may differ.
+     * Starts the next job from a checkpoint or savepoint: {@code directory} is one ({@code chk-7}, which
+     * must be complete and intact), or a checkpoint directory whose newest complete checkpoint that passes
+     * its checks is taken. A directory with no complete checkpoint yet (empty, not there, or only
+     * checkpoints that never completed) starts the job from the beginning, so a supervisor can run the same
+     * command again and again; one whose complete checkpoints are all damaged is an error. Passing over a
+     * damaged checkpoint for an older one is a fallback: see {@link #allowDuplicatesOnFallback()}. The job
+     * must be the same program (operators by id and name) with the same max parallelism; its parallelism
+     * may differ. {@link JobResult#restoredCheckpoint()} says what was restored.
      */
     public Environment restoreFrom(Path directory) {
         this.restoreFrom = Objects.requireNonNull(directory, "directory");
+        return this;
+    }
+
+    /**
+     * Lets recovery fall back over a damaged checkpoint even when a two-phase-commit sink cannot take back
+     * what that checkpoint committed: the job restores the older checkpoint and that output is written
+     * twice. Without it such a fallback fails the job, saying which checkpoint is damaged and which sink
+     * would repeat its output. Sinks that can take output back ({@code TransactionalCsvSink}) always do, so
+     * they stay exactly-once either way. Each fallback is logged and listed in {@link JobResult#fallbacks()}.
+     */
+    public Environment allowDuplicatesOnFallback() {
+        this.allowDuplicatesOnFallback = true;
         return this;
     }
 
@@ -372,8 +391,8 @@ public final class Environment {
         RestartStrategy restart = restartStrategy != null ? restartStrategy : checkpoints != null
                 ? RestartStrategy.exponentialBackoff(10, Duration.ofMillis(100), Duration.ofSeconds(10))
                 : RestartStrategy.none();
-        return new JobHandle(JobRun.start(jobName, plan, config, checkpoints, restart, restoreFrom, failureInjector),
-                keepJvmAlive);
+        return new JobHandle(JobRun.start(jobName, plan, config, checkpoints, restart,
+                new RestoreConfig(restoreFrom, allowDuplicatesOnFallback), failureInjector), keepJvmAlive);
     }
 
     private static void checkRewindable(PhysicalPlan plan) {

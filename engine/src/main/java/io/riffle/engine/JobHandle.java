@@ -185,6 +185,7 @@ public final class JobHandle {
             throw new JobFailedException("job '" + jobName() + "' was cancelled", null, null);
         }
         return new JobResult(jobName(), outcome.nanos() / 1e9, metrics(), outcome.restarts(),
-                execution.checkpointStats().completed(), outcome.recoveryNanos() / 1_000_000);
+                execution.checkpointStats().completed(), outcome.recoveryNanos() / 1_000_000,
+                execution.restoredCheckpoint(), execution.fallbacks());
     }
 }

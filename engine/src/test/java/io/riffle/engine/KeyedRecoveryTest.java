@@ -386,7 +386,9 @@ class KeyedRecoveryTest {
                 }
             }
         }
-        Environment again = env(2).enableCheckpointing(Duration.ZERO, checkpoints).restoreFrom(checkpoints);
+        // collect(list) cannot take back what checkpoint `newer` committed into the first job's list.
+        Environment again = env(2).enableCheckpointing(Duration.ZERO, checkpoints).restoreFrom(checkpoints)
+                .allowDuplicatesOnFallback();
         List<Tuple> rest = new ArrayList<>();
         again.generate(RECORDS, 97, 400_000).keyBy("key").sum("value").collect(rest);
         again.execute("corrupt-restored");

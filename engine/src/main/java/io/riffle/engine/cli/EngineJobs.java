@@ -195,6 +195,9 @@ final class EngineJobs {
         if (o.from() != null) {
             env.restoreFrom(o.from());
         }
+        if (o.allowDuplicatesOnFallback()) {
+            env.allowDuplicatesOnFallback();
+        }
         if (o.failAfter() > 0) {
             AtomicLong seen = new AtomicLong();
             AtomicBoolean failed = new AtomicBoolean();

@@ -9,6 +9,6 @@ import java.nio.file.Path;
  * {@code sessionGapMs} 0 means windows of a size, otherwise session windows of that gap.
  */
 record JobOptions(long records, int keys, int batchSize, int parallelism, Path input, Path output,
-                  Path checkpointDir, long checkpointIntervalMs, long failAfter, Path from, long rate, long windowMs,
-                  long slideMs, long sessionGapMs) {
+                  Path checkpointDir, long checkpointIntervalMs, long failAfter, Path from,
+                  boolean allowDuplicatesOnFallback, long rate, long windowMs, long slideMs, long sessionGapMs) {
 }

@@ -62,6 +62,7 @@ public final class RiffleCli implements Callable<Integer> {
     static final long MAX_CHECKPOINT_INTERVAL_MS = 365L * 24 * 3600 * 1000;
     /** The environment variable that makes errors print their stack traces. */
     static final String DEBUG_VARIABLE = "RIFFLE_DEBUG";
+    private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -75,6 +76,11 @@ public final class RiffleCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // The engine logs through System.Logger (java.util.logging here): one line per message on stderr,
+        // e.g. "WARNING: job 'keyed-sum': checkpoint 7 is damaged (...); restored checkpoint 6 ... instead".
+        if (System.getProperty(LOG_FORMAT) == null) {
+            System.setProperty(LOG_FORMAT, "%4$s: %5$s%6$s%n");
+        }
         System.exit(execute(args, System.out, System.err));
     }
 
@@ -202,8 +208,13 @@ public final class RiffleCli implements Callable<Integer> {
         @Option(names = "--fail-after", paramLabel = "N", description = "make the keyed operator throw once after N records (a recovery demo)")
         long failAfter;
 
-        @Option(names = "--from", paramLabel = "DIR", description = "restore from a checkpoint, or the newest complete one in DIR")
+        @Option(names = "--from", paramLabel = "DIR",
+                description = "restore from a checkpoint, or the newest complete one in DIR (none yet: start from the beginning)")
         Path from;
+
+        @Option(names = "--allow-duplicates-on-fallback",
+                description = "if recovery passes over a damaged checkpoint and a sink cannot take back what it committed, go on and repeat that output (default: fail)")
+        boolean allowDuplicatesOnFallback;
 
         @Option(names = "--rate", paramLabel = "R", description = "pace the generator to R records per second (default: unpaced)")
         long rate;
@@ -239,7 +250,8 @@ public final class RiffleCli implements Callable<Integer> {
                 }
             }
             JobSummary summary = selected.run(new JobOptions(records, keys, batchSize, parallelism, input, output,
-                    checkpointDir, checkpointInterval, failAfter, from, rate, windowMs, slideMs, sessionGapMs), parent.out, err);
+                    checkpointDir, checkpointInterval, failAfter, from, allowDuplicatesOnFallback, rate, windowMs, slideMs,
+                    sessionGapMs), parent.out, err);
             parent.out.println(summary.toJson());
             parent.out.flush();
             return 0;

@@ -9,12 +9,24 @@ import java.util.List;
  * one and hands back a committable (a few bytes naming what was staged), which is stored in the
  * checkpoint; once the checkpoint is complete the job calls {@link #commit}. A job that ends commits the
  * writers' last output when every subtask has finished.
+ *
+ * <p>Which checkpoint committed what matters when recovery has to fall back: if the newest complete
+ * checkpoint turns out damaged, the job restores an older one, and the output the newer one already
+ * committed would come again. A sink that can take it back says so ({@link #canRetract()}) and does
+ * ({@link #retractCommittedAfter}); with a sink that cannot, the job refuses the fallback unless the user
+ * allowed duplicates ({@code Environment.allowDuplicatesOnFallback()}).
+ *
+ * <pre>{@code
+ * counts.addSink(new TransactionalCsvSink(Path.of("out")));   // commits per checkpoint, retracts on fallback
+ * }</pre>
  */
 public interface TwoPhaseCommitSink extends Sink {
     /**
      * Makes the staged output named by {@code committables} visible. Called from the job's checkpoint
      * thread, and again for the restored checkpoint's committables after a failure or a restart from a
-     * checkpoint directory, so it must be idempotent: a committable already committed is passed over.
+     * checkpoint directory, so it must be idempotent: a committable already committed is passed over. The
+     * committables come from a checkpoint file, which may be damaged or forged: check that each names
+     * output of this sink before acting on any.
      */
     void commit(List<byte[]> committables) throws Exception;
 
@@ -24,4 +36,19 @@ public interface TwoPhaseCommitSink extends Sink {
      * checkpoint's committables.
      */
     void abortUncommitted() throws Exception;
+
+    /** Whether this sink can take back committed output ({@link #retractCommittedAfter}); by default it cannot. */
+    default boolean canRetract() {
+        return false;
+    }
+
+    /**
+     * Recovery falling back to checkpoint {@code checkpointId} (0: to the start of the input): removes every
+     * committed output that a writer staged in {@link TwoPhaseCommitWriter#prepareCommit} with an id above
+     * {@code checkpointId}, since the restored job writes it again. Called only when {@link #canRetract()},
+     * before {@link #commit} of the restored checkpoint's committables.
+     */
+    default void retractCommittedAfter(long checkpointId) throws Exception {
+        throw new UnsupportedOperationException("sink '" + name() + "' cannot take back committed output");
+    }
 }

@@ -8,6 +8,11 @@ public interface TwoPhaseCommitWriter extends SinkWriter {
      * staged before that is not committed yet, since the checkpoint of an earlier call may have been
      * aborted — or null when there is nothing to commit. Runs on the subtask's thread while the subtask is
      * paused, so keep it short.
+     *
+     * <p>At end of input it is called once more, with the id after the last checkpoint the subtask took
+     * part in or was restored from: at most the id of any checkpoint that will hold this last output. A
+     * sink that can retract remembers the id each piece of output was staged with
+     * ({@link TwoPhaseCommitSink#retractCommittedAfter}).
      */
     byte[] prepareCommit(long checkpointId) throws Exception;
 }

@@ -53,7 +53,8 @@ class RiffleCliTest {
         }
         String json = lines[7];
         assertTrue(json.startsWith("{\"job\":\"columnar-demo\",\"records\":10000,\"keys\":7,\"output_records\":7,\"seconds\":"), json);
-        assertTrue(json.endsWith(",\"parallelism\":1,\"checkpoints\":0,\"restarts\":0,\"recovery_ms\":0}"), json);
+        assertTrue(json.endsWith(",\"parallelism\":1,\"checkpoints\":0,\"restarts\":0,\"recovery_ms\":0,"
+                + "\"restored_checkpoint\":null,\"fallbacks\":[]}"), json);
         assertTrue(number(json, "seconds") > 0 && number(json, "records_per_s") > 0, json);
     }
 
@@ -117,7 +118,7 @@ class RiffleCliTest {
     @Test
     void helpPrintsTheUsageWithItsDescriptionAndExitsZero() {
         assertEquals(0, run("run", "--help"));
-        assertTrue(out().startsWith("Usage: riffle run [-h] [--batch-size=B]"), out());
+        assertTrue(out().startsWith("Usage: riffle run [-h] [--allow-duplicates-on-fallback] [--batch-size=B]"), out());
         assertTrue(out().contains("\nRuns a built-in job in this process; prints its results and a JSON summary.\n"),
                 out());
         assertEquals("", err());
@@ -232,7 +233,8 @@ class RiffleCliTest {
         String json = out().trim();
         assertTrue(json.startsWith("{\"job\":\"keyed-sum\",\"records\":100000,\"keys\":100,\"output_records\":100000,"),
                 json);
-        assertTrue(json.endsWith("\"parallelism\":2,\"checkpoints\":0,\"restarts\":0,\"recovery_ms\":0}"), json);
+        assertTrue(json.endsWith("\"parallelism\":2,\"checkpoints\":0,\"restarts\":0,\"recovery_ms\":0,"
+                + "\"restored_checkpoint\":null,\"fallbacks\":[]}"), json);
         out.reset();
         assertEquals(0, run("run", "group-sum", "--records", "1000", "--keys", "3", "--parallelism", "2"));
         String[] lines = out().split("\n");

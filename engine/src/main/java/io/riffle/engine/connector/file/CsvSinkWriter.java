@@ -95,6 +95,12 @@ final class CsvSinkWriter implements SinkWriter {
         file.commit();
     }
 
+    /** Like {@link #finish()}, the file appearing as {@code target} instead of the one it was opened for. */
+    void finishAs(Path target) throws IOException {
+        drain();
+        file.commitAs(target);
+    }
+
     @Override
     public void close() throws IOException {
         file.close();

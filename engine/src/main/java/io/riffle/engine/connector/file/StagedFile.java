@@ -42,9 +42,14 @@ final class StagedFile implements AutoCloseable {
 
     /** Forces the contents to disk and renames the temporary file onto the target, replacing what was there. */
     void commit() throws IOException {
+        commitAs(target);
+    }
+
+    /** Like {@link #commit()}, onto {@code file} instead of the target (a name known only once the file is done). */
+    void commitAs(Path file) throws IOException {
         channel.force(true);
         channel.close();
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         committed = true;
     }
 

@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
@@ -19,11 +22,13 @@ import io.riffle.engine.connector.TwoPhaseCommitWriter;
 
 /**
  * Exactly-once CSV files in a directory, by two-phase commit. Each subtask writes what comes between two
- * checkpoints into a new file; at the barrier it syncs the file and renames it to
- * {@code part-<subtask>-<writer>-<n>.csv.pending} (the writer named by its start time and a random
- * suffix, {@code n} counting its files); when the checkpoint is complete the pending files it names are
- * renamed to {@code part-<subtask>-<writer>-<n>.csv}. After a failure the
- * restored checkpoint's files are committed and every other pending or temporary file is deleted, so the
+ * checkpoints into a new file; at the barrier of checkpoint {@code c} it syncs the file and renames it to
+ * {@code part-<subtask>-<writer>-<n>-c<c>.csv.pending} (the writer named by its start time and a random
+ * suffix, {@code n} counting its files); when a checkpoint is complete the pending files it names are
+ * renamed to {@code part-<subtask>-<writer>-<n>-c<c>.csv}. After a failure the restored checkpoint's
+ * files are committed and every other pending or temporary file is deleted; if recovery had to fall back
+ * to an older checkpoint {@code r} because a newer one is damaged, the committed files sealed after
+ * {@code r} ({@code c > r}) are deleted too, since the restored job writes their records again. So the
  * committed files hold exactly the output of a run without failures. Each file starts with a header line
  * when the format has one. Runs at its input's parallelism.
  *
@@ -34,6 +39,10 @@ import io.riffle.engine.connector.TwoPhaseCommitWriter;
  */
 public final class TransactionalCsvSink implements TwoPhaseCommitSink {
     private static final String PENDING = ".pending";
+    /** A sealed file: subtask, writer (start time, random suffix), file number, sealing checkpoint. */
+    private static final String PART = "part-\\d{1,9}-\\d{1,19}-[0-9a-f]{1,8}-\\d{1,19}-c(\\d{1,18})\\.csv";
+    private static final Pattern SEALED = Pattern.compile(PART + Pattern.quote(PENDING));
+    private static final Pattern COMMITTED = Pattern.compile(PART);
 
     private final Path directory;
     private final CsvFormat format;
@@ -62,15 +71,24 @@ public final class TransactionalCsvSink implements TwoPhaseCommitSink {
         return new Writer(schema, context.subtask());
     }
 
+    /** Checks every name first, so that a forged committable renames nothing at all. */
     @Override
     public void commit(List<byte[]> committables) throws IOException {
+        List<String> names = new ArrayList<>();
         for (byte[] c : committables) {
             for (String name : new String(c, StandardCharsets.UTF_8).split("\n")) {
-                Path pending = directory.resolve(name);
-                if (Files.exists(pending)) {
-                    Path committed = directory.resolve(name.substring(0, name.length() - PENDING.length()));
-                    Files.move(pending, committed, StandardCopyOption.ATOMIC_MOVE);
+                if (!SEALED.matcher(name).matches() || !directory.resolve(name).getParent().equals(directory)) {
+                    throw new IOException("committable names '" + name + "', which is not a file this sink writes"
+                            + " (part-<subtask>-<writer>-<n>-c<checkpoint>.csv.pending in " + directory + ")");
                 }
+                names.add(name);
+            }
+        }
+        for (String name : names) {
+            Path pending = directory.resolve(name);
+            if (Files.exists(pending)) {
+                Path committed = directory.resolve(name.substring(0, name.length() - PENDING.length()));
+                Files.move(pending, committed, StandardCopyOption.ATOMIC_MOVE);
             }
         }
     }
@@ -78,20 +96,37 @@ public final class TransactionalCsvSink implements TwoPhaseCommitSink {
     /** Deletes pending files no complete checkpoint covers, and temporary files of writers that died. */
     @Override
     public void abortUncommitted() throws IOException {
+        deleteFiles(name -> name.startsWith("part-") && name.endsWith(PENDING)
+                || name.startsWith(".part-") && name.endsWith(".tmp"));
+    }
+
+    @Override
+    public boolean canRetract() {
+        return true;
+    }
+
+    /** Deletes the committed files sealed by a checkpoint after {@code checkpointId}. */
+    @Override
+    public void retractCommittedAfter(long checkpointId) throws IOException {
+        deleteFiles(name -> {
+            Matcher m = COMMITTED.matcher(name);
+            return m.matches() && Long.parseLong(m.group(1)) > checkpointId;
+        });
+    }
+
+    private void deleteFiles(Predicate<String> doomed) throws IOException {
         if (!Files.isDirectory(directory)) {
             return;
         }
-        List<Path> doomed = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                if (name.startsWith("part-") && name.endsWith(PENDING)
-                        || name.startsWith(".part-") && name.endsWith(".tmp")) {
-                    doomed.add(f);
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(directory)) {
+            for (Path f : all) {
+                if (doomed.test(f.getFileName().toString())) {
+                    files.add(f);
                 }
             }
         }
-        for (Path f : doomed) {
+        for (Path f : files) {
             Files.deleteIfExists(f);
         }
     }
@@ -104,6 +139,7 @@ public final class TransactionalCsvSink implements TwoPhaseCommitSink {
         /** Pending files of this writer not known to be committed. */
         private final List<String> open = new ArrayList<>();
         private CsvSinkWriter current;
+        /** The current file's name without its checkpoint: {@code part-<subtask>-<writer>-<n>}. */
         private String currentName;
         private int files;
 
@@ -118,20 +154,24 @@ public final class TransactionalCsvSink implements TwoPhaseCommitSink {
                 return;
             }
             if (current == null) {
-                currentName = String.format("part-%d-%s-%06d.csv%s", subtask, writerId, files++, PENDING);
-                current = CsvSinkWriter.open(directory.resolve(currentName), schema, format);
+                currentName = String.format("part-%d-%s-%06d", subtask, writerId, files++);
+                current = CsvSinkWriter.open(directory.resolve(currentName + ".csv"), schema, format);
             }
             current.write(batch);
         }
 
-        /** Seals the current file as pending and names every pending file of this writer not committed yet. */
+        /**
+         * Seals the current file as pending under checkpoint {@code checkpointId} and names every pending
+         * file of this writer not committed yet.
+         */
         @Override
         public byte[] prepareCommit(long checkpointId) throws IOException {
             if (current != null) {
-                current.finish();
+                String sealed = currentName + "-c" + checkpointId + ".csv" + PENDING;
+                current.finishAs(directory.resolve(sealed));
                 current.close();
                 current = null;
-                open.add(currentName);
+                open.add(sealed);
             }
             open.removeIf(name -> !Files.exists(directory.resolve(name)));
             return open.isEmpty() ? null : String.join("\n", open).getBytes(StandardCharsets.UTF_8);

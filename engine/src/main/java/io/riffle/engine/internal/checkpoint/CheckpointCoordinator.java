@@ -300,14 +300,14 @@ public final class CheckpointCoordinator implements AutoCloseable {
         try {
             commit(manifest, sinks);
         } catch (Exception e) {
-            p.done.completeExceptionally(new IllegalStateException("checkpoint " + p.id
-                    + " is complete but a sink could not commit: " + e, e));
+            p.done.completeExceptionally(new IllegalStateException("checkpoint " + p.id + " is complete, but "
+                    + e.getMessage(), e));
             return;
         }
         p.done.complete(p.id);
     }
 
-    /** Commits each two-phase-commit sink's committables of a complete checkpoint. */
+    /** Commits each two-phase-commit sink's committables of a complete checkpoint; a failure names the sink. */
     public static void commit(Manifest manifest, Map<Integer, TwoPhaseCommitSink> sinks) throws Exception {
         for (Map.Entry<Integer, TwoPhaseCommitSink> sink : sinks.entrySet()) {
             List<byte[]> committables = new ArrayList<>();
@@ -315,7 +315,11 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 committables.add(e.bytes());
             }
             if (!committables.isEmpty()) {
-                sink.getValue().commit(committables);
+                try {
+                    sink.getValue().commit(committables);
+                } catch (Exception e) {
+                    throw new Exception("sink '" + sink.getValue().name() + "' could not commit: " + e.getMessage(), e);
+                }
             }
         }
     }

@@ -13,9 +13,4 @@ public final class CheckpointIds {
     long next() {
         return next.getAndIncrement();
     }
-
-    /** A number after every checkpoint so far: what the writers' final, end-of-input commit is filed under. */
-    public long peek() {
-        return next.get();
-    }
 }

@@ -106,9 +106,14 @@ public final class CheckpointStorage {
     /** Makes the checkpoint complete by writing its manifest atomically, then drops the oldest beyond the retained. */
     public void complete(Path dir, Manifest manifest) throws IOException {
         Path tmp = dir.resolve(Manifest.FILE_NAME + ".tmp");
+        byte[] encoded = manifest.encode();
+        if (encoded.length > Manifest.MAX_BYTES) {
+            throw new IOException("its manifest would take " + encoded.length + " bytes, more than a manifest may hold ("
+                    + Manifest.MAX_BYTES + ")");
+        }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer data = ByteBuffer.wrap(manifest.encode());
+            ByteBuffer data = ByteBuffer.wrap(encoded);
             while (data.hasRemaining()) {
                 ch.write(data);
             }
@@ -131,41 +136,66 @@ public final class CheckpointStorage {
     /** One more than the highest checkpoint or savepoint number in the directory (1 when empty). */
     public long nextId() throws IOException {
         long max = 0;
-        for (Path p : list()) {
+        for (Path p : directories()) {
             max = Math.max(max, idOf(p));
         }
         return max + 1;
     }
 
     /**
-     * The complete checkpoints and savepoints, newest first, each checked (manifest checksum, every state
-     * file present with its size); a damaged one is reported to {@code skipped} and passed over.
+     * What the directory holds for a restore: the complete checkpoints and savepoints that pass their
+     * checks (manifest, every state file present with its size), newest first, and those with a manifest
+     * that do not, newest first. A checkpoint without a manifest is in neither: it never completed.
      */
-    public List<RestoredCheckpoint> completeNewestFirst(List<String> skipped) throws IOException {
-        List<Path> dirs = list();
+    public record Listing(List<RestoredCheckpoint> complete, List<DamagedCheckpoint> damaged) {
+        /** The highest id with a manifest, damaged or not; 0 when there is none. */
+        public long newestId() {
+            long newest = complete.isEmpty() ? 0 : complete.get(0).id();
+            return damaged.isEmpty() ? newest : Math.max(newest, damaged.get(0).id());
+        }
+    }
+
+    /** Reads and checks every checkpoint and savepoint in the directory that has a manifest. */
+    public Listing list() throws IOException {
+        List<Path> dirs = directories();
         dirs.sort(Comparator.comparingLong(CheckpointStorage::idOf).reversed());
-        List<RestoredCheckpoint> out = new ArrayList<>();
+        List<RestoredCheckpoint> complete = new ArrayList<>();
+        List<DamagedCheckpoint> damaged = new ArrayList<>();
         for (Path dir : dirs) {
             if (!Files.exists(dir.resolve(Manifest.FILE_NAME))) {
                 continue;
             }
             try {
-                out.add(load(dir));
+                complete.add(load(dir));
             } catch (CorruptCheckpointException e) {
-                skipped.add(e.getMessage());
+                damaged.add(new DamagedCheckpoint(idOf(dir), dir, e.getMessage()));
             }
         }
-        return out;
+        return new Listing(complete, damaged);
     }
 
-    /** Reads and checks one checkpoint directory. */
+    /** Whether {@code dir} is named like one checkpoint or savepoint ({@code chk-<n>}, {@code savepoint-<n>}). */
+    public static boolean isCheckpointName(Path dir) {
+        return dir.getFileName() != null && idOf(dir) > 0;
+    }
+
+    /**
+     * Reads and checks one checkpoint directory: its manifest (bounded in size, then decoded and checked
+     * entry by entry) and every state file it names, present with the size it gives.
+     */
     public static RestoredCheckpoint load(Path dir) throws IOException {
         Path file = dir.resolve(Manifest.FILE_NAME);
         byte[] data;
         try {
+            long size = Files.size(file);
+            if (size > Manifest.MAX_BYTES) {
+                throw new CorruptCheckpointException(file + ": " + size + " bytes, more than a manifest may hold ("
+                        + Manifest.MAX_BYTES + ")");
+            }
             data = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new CorruptCheckpointException(dir + " is not a complete checkpoint: it has no " + Manifest.FILE_NAME);
+            throw new CorruptCheckpointException(dir + (Files.isDirectory(dir) ? " is not a complete checkpoint: it has no "
+                    + Manifest.FILE_NAME : " does not exist"));
         }
         Manifest manifest = Manifest.decode(data, file);
         for (Manifest.Entry e : manifest.entries()) {
@@ -183,7 +213,7 @@ public final class CheckpointStorage {
 
     private void prune(long newest) throws IOException {
         List<Path> complete = new ArrayList<>();
-        for (Path p : list()) {
+        for (Path p : directories()) {
             if (p.getFileName().toString().startsWith(CHECKPOINT)) {
                 if (Files.exists(p.resolve(Manifest.FILE_NAME))) {
                     complete.add(p);
@@ -198,7 +228,7 @@ public final class CheckpointStorage {
         }
     }
 
-    private List<Path> list() throws IOException {
+    private List<Path> directories() throws IOException {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             return out;

@@ -88,8 +88,14 @@ public final class CollectSink implements TwoPhaseCommitSink {
         };
     }
 
+    /** A committable is a list of stage numbers; one that is not (a damaged or forged one) commits nothing. */
     @Override
     public void commit(List<byte[]> committables) {
+        for (byte[] c : committables) {
+            if (c.length % Long.BYTES != 0) {
+                throw new IllegalArgumentException("a committable of " + c.length + " bytes is not a list of stages");
+            }
+        }
         synchronized (target) {
             for (byte[] c : committables) {
                 ByteBuffer stagesOf = ByteBuffer.wrap(c);

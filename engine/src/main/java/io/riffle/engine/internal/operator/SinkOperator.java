@@ -9,6 +9,7 @@ import io.riffle.engine.connector.TwoPhaseCommitWriter;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
 import io.riffle.engine.internal.runtime.SubtaskContext;
 
 /** The end of a chain: hands batches to a {@link Sink}'s writer, finishes it at end of input. */
@@ -17,6 +18,8 @@ public final class SinkOperator extends Operator {
     private final BatchSchema schema;
     private SinkWriter writer;
     private SubtaskContext context;
+    /** The last checkpoint this subtask snapshotted or was restored from (0: none). */
+    private long lastCheckpoint;
 
     public SinkOperator(Sink sink, BatchSchema schema) {
         this.sink = sink;
@@ -37,6 +40,7 @@ public final class SinkOperator extends Operator {
     /** A two-phase-commit writer stages the output since the last checkpoint; its committable goes in the checkpoint. */
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) throws Exception {
+        lastCheckpoint = checkpointId;
         if (!(writer instanceof TwoPhaseCommitWriter w)) {
             return null;
         }
@@ -44,15 +48,23 @@ public final class SinkOperator extends Operator {
         return committable == null ? null : OperatorSnapshot.inline(committable, true);
     }
 
+    /** The sink keeps no state; what matters is the restored checkpoint's id (see {@link #endInput}). */
+    @Override
+    public void restoreState(StateRestore restore) {
+        lastCheckpoint = restore.checkpointId();
+    }
+
     /**
      * A two-phase-commit writer stages its last output, which goes into the checkpoints taken from now on
      * and is committed by the first to complete, or once every subtask of the job has finished; any other
-     * writer finishes (and commits) now.
+     * writer finishes (and commits) now. The last output is staged under the id after the last checkpoint
+     * this subtask saw: every checkpoint that will hold it has that id or a higher one, and every checkpoint
+     * that does not a lower one, which is what a retracting sink needs to know on a fallback.
      */
     @Override
     public void endInput(Output out) throws Exception {
         if (writer instanceof TwoPhaseCommitWriter w && context != null) {
-            byte[] committable = w.prepareCommit(Long.MAX_VALUE);
+            byte[] committable = w.prepareCommit(lastCheckpoint + 1);
             if (committable != null) {
                 context.finalCommits().add(context.uid(), context.subtask(), committable);
             }

@@ -4,14 +4,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 
 import io.riffle.columnar.hash.CorruptTableFileException;
+import io.riffle.engine.JobResult;
 import io.riffle.engine.RestartStrategy;
 import io.riffle.engine.connector.TwoPhaseCommitSink;
 import io.riffle.engine.internal.checkpoint.CheckpointConfig;
@@ -20,6 +24,7 @@ import io.riffle.engine.internal.checkpoint.CheckpointIds;
 import io.riffle.engine.internal.checkpoint.CheckpointStats;
 import io.riffle.engine.internal.checkpoint.CheckpointStorage;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
+import io.riffle.engine.internal.checkpoint.DamagedCheckpoint;
 import io.riffle.engine.internal.checkpoint.Manifest;
 import io.riffle.engine.internal.checkpoint.RestoredCheckpoint;
 import io.riffle.engine.internal.plan.PhysicalPlan;
@@ -29,12 +34,20 @@ import io.riffle.engine.internal.plan.Vertex;
 /**
  * A job over all its attempts. Each attempt is a fresh {@link JobExecution} (own threads, channels and
  * memory). When one fails and the restart strategy allows, the next restores the newest complete
- * checkpoint that passes its checks (a damaged one is passed over for the one before), after the
- * two-phase-commit sinks have committed that checkpoint's output and dropped what no checkpoint covers;
- * with no checkpoint it starts over. A successful attempt's end-of-input output is committed only after
- * every subtask finished.
+ * checkpoint this run took, or the one it started from, that passes its checks; with none it starts over.
+ * Before an attempt starts, the two-phase-commit sinks commit the restored checkpoint's output and drop
+ * what no checkpoint covers. A successful attempt's end-of-input output is committed only after every
+ * subtask finished.
+ *
+ * <p>A damaged checkpoint is passed over for the one before; but the damaged one (it has a manifest) had
+ * committed its sink output, which the restored job writes again. So before falling back, every sink takes
+ * back what checkpoints after the restored one committed ({@link TwoPhaseCommitSink#retractCommittedAfter});
+ * if a sink cannot, the fallback is refused with an error unless duplicates are allowed
+ * ({@link RestoreConfig#allowDuplicatesOnFallback()}). Restores and fallbacks are logged and reported.
  */
 public final class JobRun {
+    private static final System.Logger LOG = System.getLogger(JobRun.class.getName());
+
     /** How the whole run ended; {@code failure} is null on success. */
     public record Outcome(boolean cancelled, Throwable failure, long nanos, int restarts, long recoveryNanos) {
     }
@@ -44,35 +57,52 @@ public final class JobRun {
     private final RuntimeConfig config;
     private final CheckpointConfig checkpoints;
     private final RestartStrategy restartStrategy;
+    private final RestoreConfig restoreConfig;
     private final FailureInjector failures;
     private final Map<Integer, TwoPhaseCommitSink> sinks = new LinkedHashMap<>();
     private final FinalCommits finalCommits = new FinalCommits();
     private final CheckpointStats stats = new CheckpointStats();
     private final String fingerprint;
+    /** The ids of the plan's sources and transformations: what a checkpoint's entries may name. */
+    private final Set<Integer> operatorIds = new HashSet<>();
+    /** The first checkpoint id of this run: older checkpoints in its directory are not its own. */
+    private final long firstId;
     private final CheckpointIds ids;
     private final CompletableFuture<Outcome> completion = new CompletableFuture<>();
     private final List<JobExecution> attempts = new ArrayList<>();
+    private final List<JobResult.Fallback> fallbacks = new ArrayList<>();
     private final long startNanos = System.nanoTime();
     private volatile JobExecution current;
+    /** What the current attempt restored; null when it started fresh. */
+    private volatile RestoredCheckpoint restored;
     private volatile boolean cancelled;
     private volatile Thread restarting;
+    /** The checkpoint the first attempt restored, which restarts fall back to; null when it started fresh. */
+    private volatile RestoredCheckpoint startedFrom;
     private int restarts;
     private long recoveryNanos;
     /** Held from start to end while the job checkpoints; null otherwise. */
     private AutoCloseable directoryLock;
 
     private JobRun(String jobName, PhysicalPlan plan, RuntimeConfig config, CheckpointConfig checkpoints,
-                   RestartStrategy restartStrategy, FailureInjector failures, long firstId) {
+                   RestartStrategy restartStrategy, RestoreConfig restoreConfig, FailureInjector failures,
+                   long firstId) {
         this.jobName = jobName;
         this.plan = plan;
         this.config = config;
         this.checkpoints = checkpoints;
         this.restartStrategy = restartStrategy;
+        this.restoreConfig = restoreConfig;
         this.failures = failures;
         this.fingerprint = fingerprint(plan);
+        this.firstId = firstId;
         this.ids = new CheckpointIds(firstId);
         for (Vertex v : plan.vertices()) {
+            if (v.source() != null) {
+                operatorIds.add(v.sourceId());
+            }
             for (Transformation t : v.chain()) {
+                operatorIds.add(t.id());
                 if (t.kind() == Transformation.Kind.SINK && t.sink() instanceof TwoPhaseCommitSink s) {
                     sinks.put(t.id(), s);
                 }
@@ -81,37 +111,42 @@ public final class JobRun {
     }
 
     /**
-     * Starts the first attempt, from {@code restoreFrom} when given (a checkpoint directory, or a directory
-     * of checkpoints whose newest complete one is taken); setup errors throw here.
+     * Starts the first attempt, from {@code restore.from()} when given: a checkpoint directory, or a
+     * directory of checkpoints whose newest restorable one is taken (none complete yet: the job starts from
+     * the beginning and says so; only damaged ones: an error). Setup errors throw here.
      */
     public static JobRun start(String jobName, PhysicalPlan plan, RuntimeConfig config, CheckpointConfig checkpoints,
-                               RestartStrategy restartStrategy, Path restoreFrom, FailureInjector failures) {
+                               RestartStrategy restartStrategy, RestoreConfig restore, FailureInjector failures) {
         long firstId = 1;
-        List<RestoredCheckpoint> candidates = List.of();
+        CheckpointStorage.Listing from = null;
         try {
             if (checkpoints != null) {
                 firstId = checkpoints.storage().nextId();
             }
-            if (restoreFrom != null) {
-                candidates = restorable(restoreFrom);
-                firstId = Math.max(firstId, candidates.get(0).id() + 1);
+            if (restore.from() != null) {
+                from = restorable(restore.from());
+                firstId = Math.max(firstId, from.newestId() + 1);
             }
         } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        JobRun run = new JobRun(jobName, plan, config, checkpoints, restartStrategy, failures, firstId);
+        JobRun run = new JobRun(jobName, plan, config, checkpoints, restartStrategy, restore, failures, firstId);
         try {
             if (checkpoints != null) {
                 run.directoryLock = checkpoints.storage().lock();
             }
-            if (candidates.isEmpty()) {
+            if (from == null) {
                 run.startAttempt(null);
-                return run;
-            }
-            RuntimeException corruption = run.startFromFirstRestorable(candidates);
-            if (corruption != null) {
-                throw new IllegalArgumentException("no checkpoint in " + restoreFrom + " could be restored: "
-                        + corruption.getMessage(), corruption);
+            } else if (from.complete().isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "job '" + jobName + "': no complete checkpoint in " + restore.from()
+                        + " yet, so it starts from the beginning");
+                run.startAttempt(null);
+            } else {
+                List<DamagedCheckpoint> damaged = new ArrayList<>(from.damaged());
+                if (!run.startFromFirstRestorable(from.complete(), damaged)) {
+                    throw new IllegalArgumentException("no checkpoint in " + restore.from() + " could be restored: "
+                            + reasons(damaged));
+                }
             }
             return run;
         } catch (IOException e) {
@@ -125,43 +160,148 @@ public final class JobRun {
     }
 
     /**
-     * Starts an attempt from the first of {@code candidates} that restores cleanly, passing over those whose
-     * state turns out damaged; returns null once one started, or the damage (later ones suppressed in it)
-     * when none could. A checkpoint of another job, or any other failure, throws.
+     * What {@code from} offers: the one checkpoint it is (a directory with a manifest, or named like a
+     * checkpoint), which must be restorable; or the checkpoints in it, which may be none (a job that never
+     * completed one, or a directory not made yet) but not only damaged ones: their state would be lost.
      */
-    private RuntimeException startFromFirstRestorable(List<RestoredCheckpoint> candidates) {
-        RuntimeException firstCorruption = null;
+    private static CheckpointStorage.Listing restorable(Path from) throws IOException {
+        if (Files.exists(from.resolve(Manifest.FILE_NAME)) || CheckpointStorage.isCheckpointName(from)) {
+            return new CheckpointStorage.Listing(List.of(CheckpointStorage.load(from)), List.of());
+        }
+        CheckpointStorage.Listing listing = new CheckpointStorage(from, 1).list();
+        if (listing.complete().isEmpty() && !listing.damaged().isEmpty()) {
+            throw new CorruptCheckpointException("no checkpoint in " + from + " could be restored: "
+                    + reasons(listing.damaged()));
+        }
+        return listing;
+    }
+
+    /**
+     * Starts an attempt from the first of {@code candidates} (newest first) that restores cleanly. One that
+     * turns out damaged, or holds entries this job does not have, joins {@code damaged} and is passed over.
+     * Before a checkpoint older than a damaged one is restored, the sinks take back what the damaged one
+     * committed ({@link #prepareFallback}). Returns whether an attempt started; a checkpoint of another
+     * job, a refused fallback or any other failure throws.
+     */
+    private boolean startFromFirstRestorable(List<RestoredCheckpoint> candidates, List<DamagedCheckpoint> damaged) {
         for (RestoredCheckpoint c : candidates) {
             checkSamePlan(c);
+            String misfit = entryOutsidePlan(c);
+            if (misfit != null) {
+                damaged.add(new DamagedCheckpoint(c.id(), c.directory(), misfit));
+                continue;
+            }
+            List<DamagedCheckpoint> newer = newerThan(damaged, c.id());
+            List<String> repeating = prepareFallback(c, newer);
             try {
                 startAttempt(c);
-                return null;
             } catch (RuntimeException e) {
-                if (!isCorruption(e)) {
+                Throwable corruption = corruptionIn(e);
+                if (corruption == null) {
                     throw e;
                 }
-                if (firstCorruption == null) {
-                    firstCorruption = e;
-                } else {
-                    firstCorruption.addSuppressed(e);
+                damaged.add(new DamagedCheckpoint(c.id(), c.directory(), corruption.getMessage()));
+                continue;
+            }
+            reportRestore(c, newer, repeating);
+            return true;
+        }
+        return false;
+    }
+
+    private static List<DamagedCheckpoint> newerThan(List<DamagedCheckpoint> damaged, long id) {
+        List<DamagedCheckpoint> newer = new ArrayList<>();
+        for (DamagedCheckpoint d : damaged) {
+            if (d.id() > id) {
+                newer.add(d);
+            }
+        }
+        newer.sort(Comparator.comparingLong(DamagedCheckpoint::id).reversed());
+        return newer;
+    }
+
+    /**
+     * Before restoring {@code to} (null: starting from the beginning) in place of the newer, damaged
+     * checkpoints {@code passedOver}: what those committed, the restored job writes again. Each sink that
+     * can takes it back; if one cannot, the fallback is refused unless duplicates are allowed. Returns
+     * the sinks that will repeat output (quoted names), empty when none will.
+     */
+    private List<String> prepareFallback(RestoredCheckpoint to, List<DamagedCheckpoint> passedOver) {
+        if (passedOver.isEmpty()) {
+            return List.of();
+        }
+        List<String> cannot = new ArrayList<>();
+        for (TwoPhaseCommitSink sink : sinks.values()) {
+            if (!sink.canRetract()) {
+                cannot.add("'" + sink.name() + "'");
+            }
+        }
+        if (!cannot.isEmpty() && !restoreConfig.allowDuplicatesOnFallback()) {
+            throw new IllegalStateException(damage(passedOver) + "; " + (to == null ? "starting from the beginning"
+                    : "restoring checkpoint " + to.id()) + " would repeat the output that sink"
+                    + (cannot.size() == 1 ? " " : "s ") + String.join(", ", cannot) + " already committed and cannot"
+                    + " take back; allow the duplicates with allowDuplicatesOnFallback()"
+                    + " (CLI: --allow-duplicates-on-fallback)");
+        }
+        long restoredId = to == null ? 0 : to.id();
+        for (TwoPhaseCommitSink sink : sinks.values()) {
+            if (sink.canRetract()) {
+                try {
+                    sink.retractCommittedAfter(restoredId);
+                } catch (Exception e) {
+                    throw new IllegalStateException("job '" + jobName + "': sink '" + sink.name() + "' could not"
+                            + " take back the output committed after checkpoint " + restoredId + ": " + e.getMessage(),
+                            e);
                 }
             }
         }
-        return firstCorruption;
+        return cannot;
     }
 
-    /** The checkpoint {@code from} names, or the complete ones in it, newest first; never empty. */
-    private static List<RestoredCheckpoint> restorable(Path from) throws IOException {
-        if (Files.exists(from.resolve(Manifest.FILE_NAME))) {
-            return List.of(CheckpointStorage.load(from));
+    /**
+     * Records and logs that an attempt restored {@code c} (null: started over) in place of {@code passedOver},
+     * the sinks {@code repeating} writing again what those had committed.
+     */
+    private void reportRestore(RestoredCheckpoint c, List<DamagedCheckpoint> passedOver, List<String> repeating) {
+        String what = c == null ? "started from the beginning" : "restored checkpoint " + c.id() + " ("
+                + c.directory() + ")";
+        if (passedOver.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "job '" + jobName + "' " + what);
+            return;
         }
-        List<String> skipped = new ArrayList<>();
-        List<RestoredCheckpoint> complete = new CheckpointStorage(from, 1).completeNewestFirst(skipped);
-        if (complete.isEmpty()) {
-            throw new CorruptCheckpointException("no complete checkpoint in " + from
-                    + (skipped.isEmpty() ? "" : " (damaged: " + String.join("; ", skipped) + ")"));
+        synchronized (fallbacks) {
+            for (DamagedCheckpoint d : passedOver) {
+                fallbacks.add(new JobResult.Fallback(d.directory(), d.reason(), c == null ? null : c.directory(),
+                        !repeating.isEmpty()));
+            }
         }
-        return complete;
+        String after = c == null ? "" : " after checkpoint " + c.id();
+        String sinkOutput = !repeating.isEmpty() ? ", so sink" + (repeating.size() == 1 ? " " : "s ")
+                + String.join(", ", repeating) + " will write again what was committed" + after + " (duplicates allowed)"
+                : sinks.isEmpty() ? "" : ", its sinks having taken back what they committed" + after;
+        LOG.log(System.Logger.Level.WARNING, "job '" + jobName + "': " + damage(passedOver) + "; " + what + " instead"
+                + sinkOutput);
+    }
+
+    /** "checkpoint 7 is damaged (reason)" or "checkpoints 7 and 6 are damaged (reason; reason)". */
+    private static String damage(List<DamagedCheckpoint> damaged) {
+        List<String> ids = new ArrayList<>();
+        for (DamagedCheckpoint d : damaged) {
+            ids.add(Long.toString(d.id()));
+        }
+        return (damaged.size() == 1 ? "checkpoint " + ids.get(0) + " is"
+                : "checkpoints " + String.join(", ", ids.subList(0, ids.size() - 1)) + " and " + ids.get(ids.size() - 1)
+                + " are") + " damaged (" + reasons(damaged) + ")";
+    }
+
+    private static String reasons(List<DamagedCheckpoint> damaged) {
+        List<DamagedCheckpoint> newestFirst = new ArrayList<>(damaged);
+        newestFirst.sort(Comparator.comparingLong(DamagedCheckpoint::id).reversed());
+        List<String> reasons = new ArrayList<>();
+        for (DamagedCheckpoint d : newestFirst) {
+            reasons.add(d.reason());
+        }
+        return String.join("; ", reasons);
     }
 
     /** The transformations by id and name, whatever the parallelism and chaining: what a checkpoint must match. */
@@ -179,10 +319,27 @@ public final class JobRun {
     }
 
     private void checkSamePlan(RestoredCheckpoint restore) {
-        if (!restore.manifest().planFingerprint().equals(fingerprint)) {
+        Manifest m = restore.manifest();
+        if (!m.planFingerprint().equals(fingerprint)) {
             throw new IllegalArgumentException("checkpoint " + restore.directory() + " was taken of another job: "
-                    + restore.manifest().planFingerprint() + ", this job is " + fingerprint);
+                    + m.planFingerprint() + ", this job is " + fingerprint);
         }
+        if (m.maxParallelism() != config.maxParallelism()) {
+            throw new IllegalArgumentException("checkpoint " + restore.directory() + " was taken at a max parallelism"
+                    + " of " + m.maxParallelism() + ", this job has " + config.maxParallelism() + ": keyed state is"
+                    + " filed by key group, so set the same (setMaxParallelism(" + m.maxParallelism() + "))");
+        }
+    }
+
+    /** Why {@code c}, though of this job's plan, cannot be this job's (an entry of an operator it lacks), or null. */
+    private String entryOutsidePlan(RestoredCheckpoint c) {
+        for (Manifest.Entry e : c.manifest().entries()) {
+            if (!operatorIds.contains(e.operator())) {
+                return c.directory().resolve(Manifest.FILE_NAME) + ": an entry of operator " + e.operator()
+                        + ", which this job does not have";
+            }
+        }
+        return null;
     }
 
     private void startAttempt(RestoredCheckpoint restore) {
@@ -190,19 +347,29 @@ public final class JobRun {
             if (restore != null) {
                 CheckpointCoordinator.commit(restore.manifest(), sinks);
             }
+        } catch (Exception e) {
+            throw new IllegalStateException("job '" + jobName + "' cannot restore " + restore.directory() + ": "
+                    + e.getMessage(), e);
+        }
+        try {
             for (TwoPhaseCommitSink sink : sinks.values()) {
                 sink.abortUncommitted();
             }
         } catch (Exception e) {
-            throw new IllegalStateException("job '" + jobName + "': a sink could not recover its output: " + e, e);
+            throw new IllegalStateException("job '" + jobName + "': a sink could not drop its uncommitted output: "
+                    + e.getMessage(), e);
         }
         finalCommits.clear();
         AttemptSpec spec = new AttemptSpec(checkpoints, ids, stats, fingerprint, restore, sinks, finalCommits, failures);
         JobExecution attempt = JobExecution.start(jobName, plan, config, spec);
         synchronized (attempts) {
+            if (attempts.isEmpty()) {
+                startedFrom = restore;
+            }
             attempts.add(attempt);
         }
         current = attempt;
+        restored = restore;
         attempt.completion().whenComplete((outcome, e) -> onAttemptEnd(outcome));
     }
 
@@ -243,28 +410,62 @@ public final class JobRun {
         recoveryNanos += System.nanoTime() - now;
     }
 
-    /** Restores the newest complete checkpoint that restores cleanly; with none, starts over. */
+    /**
+     * Restores the newest complete checkpoint of this run, or else the one the run started from, that
+     * restores cleanly; with none, starts over, which is a fallback too when checkpoints were damaged.
+     */
     private void restartFromNewest() {
-        List<RestoredCheckpoint> candidates = List.of();
-        if (checkpoints != null) {
-            try {
-                candidates = checkpoints.storage().completeNewestFirst(new ArrayList<>());
-            } catch (IOException e) {
-                throw new IllegalStateException("job '" + jobName + "' cannot read its checkpoints: " + e, e);
+        List<RestoredCheckpoint> candidates = new ArrayList<>();
+        List<DamagedCheckpoint> damaged = new ArrayList<>();
+        try {
+            if (checkpoints != null) {
+                CheckpointStorage.Listing listing = checkpoints.storage().list();
+                for (RestoredCheckpoint c : listing.complete()) {
+                    if (c.id() >= firstId) {
+                        candidates.add(c);
+                    }
+                }
+                for (DamagedCheckpoint d : listing.damaged()) {
+                    if (d.id() >= firstId) {
+                        damaged.add(d);
+                    }
+                }
             }
+            if (startedFrom != null) {
+                addStartedFrom(candidates, damaged);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("job '" + jobName + "' cannot read its checkpoints: " + e.getMessage(), e);
         }
-        if (candidates.isEmpty() || startFromFirstRestorable(candidates) != null) {
-            startAttempt(null);
+        if (startFromFirstRestorable(candidates, damaged)) {
+            return;
+        }
+        List<String> repeating = prepareFallback(null, damaged);
+        startAttempt(null);
+        reportRestore(null, damaged, repeating);
+    }
+
+    /** The checkpoint the run started from, read again: it may have been pruned or damaged since. */
+    private void addStartedFrom(List<RestoredCheckpoint> candidates, List<DamagedCheckpoint> damaged)
+            throws IOException {
+        Path dir = startedFrom.directory();
+        try {
+            candidates.add(CheckpointStorage.load(dir));
+        } catch (CorruptCheckpointException e) {
+            if (Files.exists(dir.resolve(Manifest.FILE_NAME))) {
+                damaged.add(new DamagedCheckpoint(startedFrom.id(), dir, e.getMessage()));
+            }
         }
     }
 
-    private static boolean isCorruption(Throwable e) {
+    /** The checkpoint corruption that {@code e} comes from, or null when it comes from something else. */
+    private static Throwable corruptionIn(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof CorruptCheckpointException || t instanceof CorruptTableFileException) {
-                return true;
+                return t;
             }
         }
-        return false;
+        return null;
     }
 
     private Throwable commitFinal() {
@@ -338,6 +539,19 @@ public final class JobRun {
 
     public String jobName() {
         return jobName;
+    }
+
+    /** The checkpoint the current (after the end: the last) attempt restored; null when it started fresh. */
+    public Path restoredCheckpoint() {
+        RestoredCheckpoint r = restored;
+        return r == null ? null : r.directory();
+    }
+
+    /** Every damaged checkpoint recovery passed over so far, in order. */
+    public List<JobResult.Fallback> fallbacks() {
+        synchronized (fallbacks) {
+            return List.copyOf(fallbacks);
+        }
     }
 
     public long startNanos() {

@@ -64,13 +64,13 @@ class CheckpointStorageTest {
         checkpoint(storage, 4, false);
         checkpoint(storage, 5, false);
         assertEquals(List.of("chk-4", "chk-5", "savepoint-2"), names());
-        List<String> skipped = new ArrayList<>();
+        CheckpointStorage.Listing listing = storage.list();
         List<Long> ids = new ArrayList<>();
-        for (RestoredCheckpoint c : storage.completeNewestFirst(skipped)) {
+        for (RestoredCheckpoint c : listing.complete()) {
             ids.add(c.id());
         }
         assertEquals(List.of(5L, 4L, 2L), ids);
-        assertEquals(List.of(), skipped);
+        assertEquals(List.of(), listing.damaged());
     }
 
     @Test
@@ -92,10 +92,14 @@ class CheckpointStorageTest {
         Files.delete(missingState.resolve("3-0.state"));
         Files.writeString(foreign.resolve("_manifest"), "not a manifest at all, but long enough to be read");
 
+        CheckpointStorage.Listing listing = storage.list();
+        assertEquals(1, listing.complete().size());
+        assertEquals(1, listing.complete().get(0).id());
+        assertEquals(6, listing.newestId());
         List<String> skipped = new ArrayList<>();
-        List<RestoredCheckpoint> complete = storage.completeNewestFirst(skipped);
-        assertEquals(1, complete.size());
-        assertEquals(1, complete.get(0).id());
+        for (DamagedCheckpoint d : listing.damaged()) {
+            skipped.add(d.reason());
+        }
         assertEquals(List.of(
                 foreign.resolve("_manifest") + ": fails its checksum",
                 missingState.resolve("3-0.state") + ": missing",
@@ -141,7 +145,7 @@ class CheckpointStorageTest {
 
     private static List<Long> ids(CheckpointStorage storage) throws IOException {
         List<Long> out = new ArrayList<>();
-        for (RestoredCheckpoint c : storage.completeNewestFirst(new ArrayList<>())) {
+        for (RestoredCheckpoint c : storage.list().complete()) {
             out.add(c.id());
         }
         return out;
