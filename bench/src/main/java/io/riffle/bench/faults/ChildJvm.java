@@ -52,6 +52,6 @@ final class ChildJvm {
         // The error lines are judged as a user sees them, without the stack traces this asks for.
         builder.environment().remove(DEBUG_VARIABLE);
         Process process = builder.start();
-        return new ChildRun(label, arguments, process, dir, stderr);
+        return new ChildRun(label, arguments, process, dir, stdout, stderr);
     }
 }

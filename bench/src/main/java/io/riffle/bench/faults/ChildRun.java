@@ -17,13 +17,15 @@ final class ChildRun {
     private final Process process;
     private final Path dir;
     private final Path stderr;
+    private final Path stdout;
     private final long startNanos = System.nanoTime();
 
-    ChildRun(String label, List<String> arguments, Process process, Path dir, Path stderr) {
+    ChildRun(String label, List<String> arguments, Process process, Path dir, Path stdout, Path stderr) {
         this.label = label;
         this.arguments = arguments;
         this.process = process;
         this.dir = dir;
+        this.stdout = stdout;
         this.stderr = stderr;
     }
 
@@ -78,7 +80,14 @@ final class ChildRun {
         Path crashReport = dir.resolve("hs_err_pid" + process.pid() + ".log");
         return new RunRecord(label, arguments, ending, process.exitValue(), elapsedMillis(),
                 Files.readString(stderr, StandardCharsets.UTF_8),
-                Files.exists(crashReport) ? crashSummary(crashReport) : null);
+                Files.exists(crashReport) ? crashSummary(crashReport) : null, jsonSummary());
+    }
+
+    /** The CLI's JSON summary, its last line on stdout; null when it wrote none (it failed or was killed). */
+    private String jsonSummary() throws IOException {
+        List<String> lines = Files.readAllLines(stdout, StandardCharsets.ISO_8859_1);
+        String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+        return last.startsWith("{") ? last : null;
     }
 
     /** The signal and the frame it hit, from a JVM crash report's header: {@code SIGBUS (0x7) ... in <frame>}. */

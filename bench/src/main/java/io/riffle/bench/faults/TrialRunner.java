@@ -38,6 +38,10 @@ final class TrialRunner {
                 plan.seedHex()));
         Trial trial = new Trial(plan, dir.path(), jvm, hangLimit, reference.millis(), settings.pacedSeconds());
         plan.fault().scenario().run(trial, plan.scenarioRandom());
+        String recovery = trial.runs().get(trial.runs().size() - 1).recovery();
+        if (recovery != null) {
+            trial.note(recovery);
+        }
         CommittedOutput.Diff diff = CommittedOutput.compare(reference.rows(),
                 CommittedOutput.rows(trial.output, plan.job().job()));
         Classifier.Verdict verdict = Classifier.classify(trial.runs(), diff, trial.canary.damage());
@@ -48,7 +52,7 @@ final class TrialRunner {
         }
         List<String> runs = new ArrayList<>();
         for (RunRecord r : trial.runs()) {
-            runs.add(r.summary());
+            runs.add(r.describe());
         }
         return new TrialResult(plan, verdict.outcome(), verdict.detail(), trial.wasInjected(), trial.notes(), runs,
                 (System.nanoTime() - start) / 1_000_000, keep ? dir.path() : null);
@@ -71,7 +75,7 @@ final class TrialRunner {
             long[] rows = CommittedOutput.rows(output, job.job());
             if (!run.exitedCleanly() || rows.length == 0) {
                 throw new IllegalStateException("the failure-free reference run of " + job + " failed ("
-                        + run.summary() + ", " + rows.length + " rows): " + Classifier.errorLine(run.stderr()));
+                        + run.describe() + ", " + rows.length + " rows): " + Classifier.errorLine(run.stderr()));
             }
             Reference r = new Reference(rows, run.millis());
             references.put(job, r);

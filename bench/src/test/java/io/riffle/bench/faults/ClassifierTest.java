@@ -52,7 +52,7 @@ class ClassifierTest {
         String internal = "Exception in thread \"riffle-checkpoint-writer\" java.lang.InternalError: a fault occurred"
                 + " in a recent unsafe memory access operation\n";
         assertEquals(Outcome.CRASH, outcome(List.of(exited(0, internal)), IDENTICAL));
-        RunRecord killedAfterAnError = new RunRecord("run-1", List.of(), RunRecord.Ending.KILLED, 137, 10, internal, null);
+        RunRecord killedAfterAnError = new RunRecord("run-1", List.of(), RunRecord.Ending.KILLED, 137, 10, internal, null, null);
         assertEquals(Outcome.CRASH, outcome(List.of(killedAfterAnError, exited(0, "")), IDENTICAL));
     }
 
@@ -67,14 +67,14 @@ class ClassifierTest {
     @Test
     void aCrashReportOrADeathBySignalIsACrash() {
         RunRecord reported = new RunRecord("run-1", List.of(), RunRecord.Ending.EXITED, 134, 10, "",
-                "SIGBUS (0x7) in v  ~StubRoutines::updateBytesCRC32C (hs_err_pid1.log)");
+                "SIGBUS (0x7) in v  ~StubRoutines::updateBytesCRC32C (hs_err_pid1.log)", null);
         assertEquals(Outcome.CRASH, outcome(List.of(reported), PARTIAL));
         assertEquals(Outcome.CRASH, outcome(List.of(exited(135, "")), PARTIAL));
     }
 
     @Test
     void aRunThatDidNotEndIsAHangAndATouchedCanaryIsWrongOutput() {
-        RunRecord hung = new RunRecord("run-2", List.of(), RunRecord.Ending.HUNG, 137, 120_000, "", null);
+        RunRecord hung = new RunRecord("run-2", List.of(), RunRecord.Ending.HUNG, 137, 120_000, "", null, null);
         assertEquals(Outcome.HANG, outcome(List.of(killed(), hung), PARTIAL));
         assertEquals(Outcome.WRONG_OUTPUT, Classifier.classify(List.of(exited(1, "refused\n")), PARTIAL,
                 List.of("canary/precious.csv.pending is gone")).outcome());
@@ -85,10 +85,10 @@ class ClassifierTest {
     }
 
     private static RunRecord exited(int code, String stderr) {
-        return new RunRecord("run-2", List.of(), RunRecord.Ending.EXITED, code, 10, stderr, null);
+        return new RunRecord("run-2", List.of(), RunRecord.Ending.EXITED, code, 10, stderr, null, null);
     }
 
     private static RunRecord killed() {
-        return new RunRecord("run-1", List.of(), RunRecord.Ending.KILLED, 137, 10, "", null);
+        return new RunRecord("run-1", List.of(), RunRecord.Ending.KILLED, 137, 10, "", null, null);
     }
 }
