@@ -17,6 +17,12 @@ record CampaignSettings(List<Fault> faults, List<String> jobs, double scale, int
     CampaignSettings {
         faults = List.copyOf(faults);
         jobs = List.copyOf(jobs);
+        for (String j : jobs) {
+            if (!JobSpec.JOBS.contains(j)) {
+                throw new IllegalArgumentException("the campaign knows no job '" + j + "'; it runs "
+                        + String.join(", ", JobSpec.JOBS));
+            }
+        }
         for (Fault f : faults) {
             if (TrialPlan.jobsFor(f, jobs).isEmpty()) {
                 throw new IllegalArgumentException(f + " needs a job that checkpoints (" + String.join(", ",

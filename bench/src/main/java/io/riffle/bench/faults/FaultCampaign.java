@@ -110,7 +110,7 @@ public final class FaultCampaign implements Callable<Integer> {
                 plans.add(settings.plan(1, parseSeed(trialSeed)));
             }
         } catch (NumberFormatException e) {
-            log.println("a seed is up to 16 hexadecimal digits: " + e.getMessage());
+            log.println("a seed is up to 16 hexadecimal digits, as the campaign prints it: " + seed + ", " + trialSeed);
             return 2;
         }
         if (plans.isEmpty()) {
