@@ -102,16 +102,14 @@ public final class FaultCampaign implements Callable<Integer> {
             log.println(e.getMessage());
             return 2;
         }
-        long campaignSeed;
-        List<TrialPlan> plans = new ArrayList<>();
-        try {
-            campaignSeed = seed != null ? parseSeed(seed) : ThreadLocalRandom.current().nextLong();
-            if (trialSeed != null) {
-                plans.add(settings.plan(1, parseSeed(trialSeed)));
-            }
-        } catch (NumberFormatException e) {
-            log.println("a seed is up to 16 hexadecimal digits, as the campaign prints it: " + seed + ", " + trialSeed);
+        Long campaignSeed = seed != null ? parseSeed("--seed", seed) : Long.valueOf(ThreadLocalRandom.current().nextLong());
+        Long oneTrial = trialSeed != null ? parseSeed("--trial-seed", trialSeed) : null;
+        if (campaignSeed == null || trialSeed != null && oneTrial == null) {
             return 2;
+        }
+        List<TrialPlan> plans = new ArrayList<>();
+        if (oneTrial != null) {
+            plans.add(settings.plan(1, oneTrial));
         }
         if (plans.isEmpty()) {
             Random seeds = new Random(campaignSeed);
@@ -153,9 +151,14 @@ public final class FaultCampaign implements Callable<Integer> {
         return report.failures() > 0 ? 1 : 0;
     }
 
-    /** A seed as printed: hexadecimal, with or without 0x. */
-    static long parseSeed(String hex) {
-        return Long.parseUnsignedLong(hex.startsWith("0x") || hex.startsWith("0X") ? hex.substring(2) : hex, 16);
+    /** A seed as printed: hexadecimal, with or without 0x; null (and said why) when it is not one. */
+    private Long parseSeed(String option, String hex) {
+        try {
+            return Long.parseUnsignedLong(hex.startsWith("0x") || hex.startsWith("0X") ? hex.substring(2) : hex, 16);
+        } catch (NumberFormatException e) {
+            log.println(option + " takes up to 16 hexadecimal digits, as the campaign prints seeds; not '" + hex + "'");
+            return null;
+        }
     }
 
     private static void deleteIfEmpty(Path dir) throws IOException {
