@@ -110,8 +110,8 @@ final class MappedFile implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new IOException("cannot write " + path + " (" + size + " bytes, " + position + " written): "
-                    + e.getMessage(), e);
+            throw new IOException("cannot write " + path + ": " + e.getMessage() + " (" + position + " of its "
+                    + size + " bytes written)", e);
         }
     }
 
