@@ -58,6 +58,18 @@ class TruncatedSnapshotFileTest extends ArrowTest {
         }
     }
 
+    /**
+     * A read that fails (as on a disk read error; here the path is a directory, whose reads fail with EISDIR)
+     * is a corrupt file naming it, so that recovery moves on to the checkpoint before.
+     */
+    @Test
+    void aFileThatCannotBeReadIsACorruptFileNamingIt() throws IOException {
+        Path unreadable = Files.createDirectory(dir.resolve("unreadable.state"));
+        CorruptTableFileException e = assertThrows(CorruptTableFileException.class,
+                () -> OffHeapHashTable.restore(Keys.UTF8.spec(), allocator, BUDGET, List.of(unreadable), 128, 0, 128));
+        assertEquals("snapshot file " + unreadable + ": cannot be read at byte 0: Is a directory", e.getMessage());
+    }
+
     /** A snapshot of 20,000 groups of {@code keys}, at max parallelism 128. */
     private Path written(Keys keys) throws IOException {
         Path file = dir.resolve(keys + ".state");
