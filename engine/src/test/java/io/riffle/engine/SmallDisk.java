@@ -26,7 +26,7 @@ final class SmallDisk implements AutoCloseable {
         this.mountPoint = mountPoint;
     }
 
-    /** A tmpfs of {@code mebibytes} MiB mounted over the new directory {@code dir}; null when this process may not mount. */
+    /** A tmpfs of {@code mebibytes} MiB mounted over the new directory {@code dir}; null when this process may not. */
     static SmallDisk mount(Path dir, int mebibytes) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         if (run("mount", "-t", "tmpfs", "-o", "size=" + mebibytes + "m", "tmpfs", dir.toString()).exitCode != 0) {
@@ -67,8 +67,9 @@ final class SmallDisk implements AutoCloseable {
     static Result runUnderFileSizeLimit(int kibibytes, Class<?> main, String... args)
             throws IOException, InterruptedException {
         StringBuilder command = new StringBuilder("ulimit -f " + kibibytes + " && exec '"
-                + Path.of(System.getProperty("java.home"), "bin", "java") + "' --add-opens=java.base/java.nio=ALL-UNNAMED"
-                + " -cp '" + System.getProperty("java.class.path") + "' '" + main.getName() + "'");
+                + Path.of(System.getProperty("java.home"), "bin", "java") + "'"
+                + " --add-opens=java.base/java.nio=ALL-UNNAMED -cp '" + System.getProperty("java.class.path") + "' '"
+                + main.getName() + "'");
         for (String a : args) {
             command.append(" '").append(a).append('\'');
         }

@@ -114,7 +114,7 @@ public final class StateFileReader implements AutoCloseable {
         }
     }
 
-    /** The CRC32C of {@code length} bytes at {@code position}, read through {@code scratch} ({@link #chunkBytes} bytes). */
+    /** The CRC32C of {@code length} bytes at {@code position}, read through {@code scratch} ({@link #chunkBytes}). */
     int crc32c(long position, long length, long scratch) throws IOException {
         CRC32C crc = new CRC32C();
         for (long done = 0; done < length; done += chunkBytes) {

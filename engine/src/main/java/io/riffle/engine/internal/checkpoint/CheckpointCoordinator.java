@@ -21,11 +21,11 @@ import io.riffle.engine.connector.TwoPhaseCommitSink;
  * asks the source subtasks to inject barriers, collects every subtask's acknowledgement, then completes
  * the checkpoint (manifest written atomically) and commits the two-phase-commit sinks. A checkpoint that
  * times out or that a subtask declines (a failed write) is aborted and its directory deleted; the job goes
- * on, unless more checkpoints failed in a row than {@link CheckpointConfig#tolerableFailures} (then it fails
- * with a {@link CheckpointsFailedException}). A subtask that finished acknowledges every later checkpoint with what it left behind (its end
- * position, its last staged output, a finished mark), so checkpoints go on until every source has
- * finished. Owns two daemon threads: the timer (triggers, timeouts, completion, commits) and the writer
- * that runs the asynchronous part of every snapshot.
+ * on, unless more checkpoints failed in a row than {@link CheckpointConfig#tolerableFailures} (then it
+ * fails with a {@link CheckpointsFailedException}). A subtask that finished acknowledges every later
+ * checkpoint with what it left behind (its end position, its last staged output, a finished mark), so
+ * checkpoints go on until every source has finished. Owns two daemon threads: the timer (triggers,
+ * timeouts, completion, commits) and the writer that runs the asynchronous part of every snapshot.
  */
 public final class CheckpointCoordinator implements AutoCloseable {
     private static final long REQUEST_POLL_MILLIS = 100;

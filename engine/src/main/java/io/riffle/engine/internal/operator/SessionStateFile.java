@@ -35,9 +35,9 @@ import org.apache.arrow.vector.VarCharVector;
  * group, sessions, offset, bytes, CRC32C of the section), a CRC32C of header and index; then the sections,
  * each the key group's sessions, a key's together and oldest first: the key (int64, or utf8 length and
  * bytes), first and last timestamp, whether it fired (kept for allowed lateness), then a value and a count
- * per aggregate, or with a user function the
- * fold's length and bytes ({@link ReducedRecords#encode}). On restore, sections are read by position
- * into memory of their own ({@link StateFileReader}) and checked one at a time. The snapshot's memory is let go once it is closed and no writer is inside.
+ * per aggregate, or with a user function the fold's length and bytes ({@link ReducedRecords#encode}). On
+ * restore, sections are read by position into memory of their own ({@link StateFileReader}) and checked one
+ * at a time. The snapshot's memory is let go once it is closed and no writer is inside.
  */
 final class SessionStateFile implements OperatorSnapshot {
     private static final long MAGIC = 0x31304E5353464C52L; // "RLFSSN01"
