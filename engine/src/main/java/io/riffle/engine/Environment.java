@@ -75,6 +75,7 @@ public final class Environment {
     private Duration checkpointInterval = Duration.ZERO;
     private Duration checkpointTimeout = Duration.ofMinutes(1);
     private int checkpointsRetained = 3;
+    private int tolerableCheckpointFailures = CheckpointConfig.UNLIMITED_FAILURES;
     private RestartStrategy restartStrategy;
     private Path restoreFrom;
     private boolean allowDuplicatesOnFallback;
@@ -207,6 +208,22 @@ public final class Environment {
             throw new IllegalArgumentException("at least 1 checkpoint must be retained, not " + count);
         }
         this.checkpointsRetained = count;
+        return this;
+    }
+
+    /**
+     * How many checkpoints may fail in a row (a full disk, a time-out) before the job fails with {@code N
+     * consecutive checkpoints failed, the last (checkpoint n): why}; it is not restarted then, since a restart
+     * would not make them succeed. Default: unlimited, the job goes on (Flink's
+     * {@code execution.checkpointing.tolerable-failed-checkpoints}); either way {@link
+     * JobHandle#failedCheckpoints()} and {@link JobResult#failedCheckpoints()} count the failures and say why
+     * the last one failed. 0: the first failed checkpoint fails the job.
+     */
+    public Environment setTolerableCheckpointFailures(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("tolerable checkpoint failures must not be negative: " + count);
+        }
+        this.tolerableCheckpointFailures = count;
         return this;
     }
 
@@ -384,7 +401,7 @@ public final class Environment {
         if (checkpointDirectory != null) {
             checkRewindable(plan);
             checkpoints = new CheckpointConfig(new CheckpointStorage(checkpointDirectory, checkpointsRetained),
-                    checkpointInterval, checkpointTimeout);
+                    checkpointInterval, checkpointTimeout, tolerableCheckpointFailures);
         } else if (restoreFrom != null) {
             checkRewindable(plan);
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.riffle.engine.internal.checkpoint.CheckpointsFailedException;
 import io.riffle.engine.internal.runtime.JobRun;
 import io.riffle.engine.internal.runtime.OperatorFailedException;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
@@ -118,6 +119,25 @@ public final class JobHandle {
         return execution.checkpointStats().completed();
     }
 
+    /**
+     * Checkpoints that failed so far, over all attempts: aborted because a subtask could not write its state
+     * (a full disk), timed out, or could not start. The job goes on unless {@link
+     * Environment#setTolerableCheckpointFailures} says otherwise.
+     */
+    public long failedCheckpoints() {
+        return execution.checkpointStats().failed();
+    }
+
+    /** Checkpoints that failed since the last complete one: a job whose checkpoints keep failing shows here. */
+    public int consecutiveFailedCheckpoints() {
+        return execution.checkpointStats().consecutiveFailures();
+    }
+
+    /** Which checkpoint failed last and why ({@code checkpoint 5: ...}), or null when none failed. */
+    public String lastCheckpointFailure() {
+        return execution.checkpointStats().lastFailure();
+    }
+
     /** How long the last complete checkpoint took, from trigger to manifest, in milliseconds; 0 before the first. */
     public long lastCheckpointMillis() {
         return execution.checkpointStats().lastMillis();
@@ -178,14 +198,16 @@ public final class JobHandle {
                 throw new JobFailedException("job '" + jobName() + "' failed" + after + ": " + f.getMessage(),
                         f.operator(), f.getCause());
             }
-            throw new JobFailedException("job '" + jobName() + "' failed" + after + ": "
-                    + OperatorFailedException.messageOf(cause), null, cause);
+            String why = cause instanceof CheckpointsFailedException ? cause.getMessage()
+                    : OperatorFailedException.messageOf(cause);
+            throw new JobFailedException("job '" + jobName() + "' failed" + after + ": " + why, null, cause);
         }
         if (outcome.cancelled()) {
             throw new JobFailedException("job '" + jobName() + "' was cancelled", null, null);
         }
         return new JobResult(jobName(), outcome.nanos() / 1e9, metrics(), outcome.restarts(),
                 execution.checkpointStats().completed(), outcome.recoveryNanos() / 1_000_000,
-                execution.restoredCheckpoint(), execution.fallbacks());
+                execution.restoredCheckpoint(), execution.fallbacks(), execution.checkpointStats().failed(),
+                execution.checkpointStats().lastFailure());
     }
 }

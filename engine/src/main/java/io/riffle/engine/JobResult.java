@@ -6,8 +6,10 @@ import java.util.List;
 /**
  * A finished job: how long it ran, what each operator saw (in its last attempt), how often it restarted
  * after a failure and how long recovering took in all, how many checkpoints completed, which checkpoint
- * its last attempt restored ({@code restoredCheckpoint}, null when it started from the beginning) and
- * every damaged checkpoint recovery passed over ({@code fallbacks}, oldest first).
+ * its last attempt restored ({@code restoredCheckpoint}, null when it started from the beginning), every
+ * damaged checkpoint recovery passed over ({@code fallbacks}, oldest first), and how many checkpoints
+ * failed and why the last one did ({@code lastCheckpointFailure}: {@code checkpoint 5: ...}, null when
+ * none failed).
  *
  * <pre>{@code
  * JobResult r = env.restoreFrom(Path.of("checkpoints")).execute();
@@ -15,7 +17,8 @@ import java.util.List;
  * }</pre>
  */
 public record JobResult(String jobName, double seconds, List<OperatorStats> operators, int restarts,
-                        long checkpoints, long recoveryMillis, Path restoredCheckpoint, List<Fallback> fallbacks) {
+                        long checkpoints, long recoveryMillis, Path restoredCheckpoint, List<Fallback> fallbacks,
+                        long failedCheckpoints, String lastCheckpointFailure) {
     /**
      * Recovery passed over the damaged checkpoint {@code damaged} for {@code reason} (naming the file at
      * fault) and restored {@code restored} instead (null: it started from the beginning). The sinks took

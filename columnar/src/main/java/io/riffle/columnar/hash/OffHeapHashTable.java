@@ -825,7 +825,7 @@ public final class OffHeapHashTable implements AutoCloseable {
                                            List<Path> files, int maxParallelism, int firstKeyGroup,
                                            int lastKeyGroupExclusive) throws IOException {
         return SnapshotFile.restore(spec, allocator, budgetBytes, files, maxParallelism, firstKeyGroup,
-                lastKeyGroupExclusive, MappedFile.CHUNK_SHIFT);
+                lastKeyGroupExclusive, StateFileReader.CHUNK_BYTES);
     }
 
     /**

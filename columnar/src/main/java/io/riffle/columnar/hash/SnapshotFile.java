@@ -1,19 +1,25 @@
 package io.riffle.columnar.hash;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.kernel.KeyGroups;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
  * The snapshot file format ({@code docs/hash-table-layout.md}, "Snapshot files"): where each part lies, the
- * metadata {@link TableSnapshot#writeTo} writes, and a flyweight over a mapped file that checks it and reads
- * one key group's section at a time, for {@link OffHeapHashTable#restore}. Single-threaded.
+ * metadata {@link TableSnapshot#writeTo} writes, and a reader that checks a file and reads one key group's
+ * section at a time by position into the restored table, for {@link OffHeapHashTable#restore}. Restore never
+ * maps a file: another process can shrink a file under its mapping (see {@link StateFileReader}).
+ * Single-threaded.
  */
 final class SnapshotFile {
     static final long MAGIC = 0x31304E53454C4652L; // "RFLESN01" read as a little-endian long
@@ -34,22 +40,27 @@ final class SnapshotFile {
     /** Sanity bound on the aggregate count read from a header, before its checksum is known to be good. */
     private static final int MAX_AGGREGATES = 1 << 16;
 
-    private final Path path;
-    private final MappedFile map;
+    private final StateFileReader in;
+    /** Header, index, key group checksums and the metadata checksum, as read and checked. */
+    private final ByteBuffer metadata;
     private final boolean utf8;
     private final int columns;
     private final int maxParallelism;
-    private final long index;
-    private final long checksums;
+    private final int index;
+    private final int checksums;
 
-    private SnapshotFile(Path path, MappedFile map, GroupBySpec spec, int maxParallelism) {
-        this.path = path;
-        this.map = map;
+    private SnapshotFile(StateFileReader in, ByteBuffer metadata, GroupBySpec spec, int maxParallelism)
+            throws IOException {
+        this.in = in;
+        this.metadata = metadata;
         this.utf8 = spec.keyType == ColumnType.UTF8;
         this.columns = spec.accumulatorColumnCount();
         this.maxParallelism = maxParallelism;
-        this.index = indexOffset(spec.aggregateCount());
-        this.checksums = checksumsOffset(spec.aggregateCount(), maxParallelism);
+        int aggregates = metadata.getInt(H_AGGREGATES);
+        int fileMaxParallelism = metadata.getInt(H_MAX_PARALLELISM);
+        this.index = (int) indexOffset(aggregates);
+        this.checksums = (int) checksumsOffset(aggregates, fileMaxParallelism);
+        check(spec);
     }
 
     // ---- layout ------------------------------------------------------------------------------------
@@ -87,42 +98,43 @@ final class SnapshotFile {
     /**
      * Writes header, index, key group checksums, the metadata checksum and the trailer around sections
      * already written: key group {@code k} holds groups {@code groupsBefore[k] .. groupsBefore[k + 1]} at
-     * bytes {@code sectionStart[k] .. sectionStart[k + 1]}.
+     * bytes {@code sectionStart[k] .. sectionStart[k + 1]}. The metadata is put together and checksummed on
+     * the heap, then copied into the file.
      */
     static void writeMetadata(MappedFile out, GroupBySpec spec, int maxParallelism, long groupCount,
                               long[] sectionStart, long[] groupsBefore, int[] sectionChecksums) {
         int aggregates = spec.aggregateCount();
         long fileBytes = sectionStart[maxParallelism] + TRAILER_BYTES;
-        for (int p = 0; p < HEADER_FIXED_BYTES; p += 8) {
-            out.putLong(p, 0L);
-        }
-        out.putLong(H_MAGIC, MAGIC);
-        out.putInt(H_VERSION, VERSION);
-        out.putInt(H_KEY_TYPE, spec.keyType.ordinal());
-        out.putInt(H_KEY_FIELD, spec.keyField);
-        out.putInt(H_AGGREGATES, aggregates);
-        out.putInt(H_ACC_COLUMNS, spec.accumulatorColumnCount());
-        out.putInt(H_MAX_PARALLELISM, maxParallelism);
-        out.putLong(H_GROUP_COUNT, groupCount);
-        out.putLong(H_FILE_BYTES, fileBytes);
+        int metadataChecksum = (int) metadataChecksumOffset(aggregates, maxParallelism);
+        ByteBuffer metadata = ByteBuffer.allocate(metadataChecksum + 8).order(ByteOrder.LITTLE_ENDIAN);
+        metadata.putLong(H_MAGIC, MAGIC);
+        metadata.putInt(H_VERSION, VERSION);
+        metadata.putInt(H_KEY_TYPE, spec.keyType.ordinal());
+        metadata.putInt(H_KEY_FIELD, spec.keyField);
+        metadata.putInt(H_AGGREGATES, aggregates);
+        metadata.putInt(H_ACC_COLUMNS, spec.accumulatorColumnCount());
+        metadata.putInt(H_MAX_PARALLELISM, maxParallelism);
+        metadata.putLong(H_GROUP_COUNT, groupCount);
+        metadata.putLong(H_FILE_BYTES, fileBytes);
         for (int a = 0; a < aggregates; a++) {
-            out.putLong(HEADER_FIXED_BYTES + (long) a * OffHeapHashTable.DESCRIPTOR_BYTES,
+            metadata.putLong(HEADER_FIXED_BYTES + a * OffHeapHashTable.DESCRIPTOR_BYTES,
                     OffHeapHashTable.descriptor(spec, a));
         }
-        long index = indexOffset(aggregates);
+        int index = (int) indexOffset(aggregates);
         for (int k = 0; k <= maxParallelism; k++) {
-            out.putLong(index + (long) k * INDEX_ENTRY_BYTES, sectionStart[k]);
-            out.putLong(index + (long) k * INDEX_ENTRY_BYTES + 8, groupsBefore[k]);
+            metadata.putLong(index + k * INDEX_ENTRY_BYTES, sectionStart[k]);
+            metadata.putLong(index + k * INDEX_ENTRY_BYTES + 8, groupsBefore[k]);
         }
-        long checksums = checksumsOffset(aggregates, maxParallelism);
+        int checksums = (int) checksumsOffset(aggregates, maxParallelism);
         for (int k = 0; k < maxParallelism; k++) {
-            out.putInt(checksums + 4L * k, sectionChecksums[k]);
+            metadata.putInt(checksums + 4 * k, sectionChecksums[k]);
         }
-        long metadataChecksum = metadataChecksumOffset(aggregates, maxParallelism);
-        if ((maxParallelism & 1) != 0) {
-            out.putInt(metadataChecksum - 4, 0); // the padding after an odd number of checksums
+        CRC32C crc = new CRC32C();
+        crc.update(metadata.array(), 0, metadataChecksum);
+        metadata.putLong(metadataChecksum, crc.getValue());
+        for (int p = 0; p < metadata.capacity(); p += 8) {
+            out.putLong(p, metadata.getLong(p));
         }
-        out.putLong(metadataChecksum, out.crc32c(0, metadataChecksum) & 0xFFFFFFFFL);
         out.putLong(fileBytes - TRAILER_BYTES, fileBytes);
         out.putLong(fileBytes - 8, TRAILER_MAGIC);
     }
@@ -130,88 +142,104 @@ final class SnapshotFile {
     // ---- reading -----------------------------------------------------------------------------------
 
     /**
-     * Maps {@code path} and checks everything but the key groups' own checksums: magic, version, the
+     * Opens {@code path} and checks everything but the key groups' own checksums: magic, version, the
      * metadata checksum, length and trailer, that it was written for {@code spec} and {@code maxParallelism},
-     * and that the index is consistent. Any failure is a {@link CorruptTableFileException} naming the file.
+     * and that the index is consistent. Header and index are read into memory here; sections are read by
+     * position when copied. Any failure is a {@link CorruptTableFileException} naming the file.
      */
-    static SnapshotFile open(Path path, GroupBySpec spec, int maxParallelism, int chunkShift) throws IOException {
-        MappedFile map = MappedFile.open(path, chunkShift);
+    static SnapshotFile open(Path path, GroupBySpec spec, int maxParallelism, int readChunkBytes)
+            throws IOException {
+        StateFileReader in = StateFileReader.open(path, "snapshot file", readChunkBytes);
         try {
-            SnapshotFile file = new SnapshotFile(path, map, spec, maxParallelism);
-            file.check(spec);
-            return file;
+            return new SnapshotFile(in, readMetadata(in), spec, maxParallelism);
         } catch (IOException | RuntimeException e) {
-            map.close();
+            in.close();
             throw e;
         }
     }
 
-    private void check(GroupBySpec spec) throws IOException {
-        long size = map.size();
-        if (size < 8 || map.getLong(H_MAGIC) != MAGIC) {
-            throw corrupt("not a Riffle table snapshot (bad magic number)");
+    /** Header, index, key group checksums and metadata checksum, read and checked against that checksum. */
+    private static ByteBuffer readMetadata(StateFileReader in) throws IOException {
+        long size = in.size();
+        if (size < 8 || in.read(H_MAGIC, 8).getLong(0) != MAGIC) {
+            throw in.corrupt("not a Riffle table snapshot (bad magic number)");
         }
         if (size < HEADER_FIXED_BYTES) {
-            throw corrupt("truncated: " + size + " bytes, shorter than a snapshot header");
+            throw in.corrupt("truncated: " + size + " bytes, shorter than a snapshot header");
         }
-        int version = map.getInt(H_VERSION);
+        ByteBuffer header = in.read(0, HEADER_FIXED_BYTES);
+        int version = header.getInt(H_VERSION);
         if (version != VERSION) {
-            throw corrupt("snapshot format version " + version + ", this build reads version " + VERSION);
+            throw in.corrupt("snapshot format version " + version + ", this build reads version " + VERSION);
         }
-        int aggregates = map.getInt(H_AGGREGATES);
-        int fileMaxParallelism = map.getInt(H_MAX_PARALLELISM);
+        int aggregates = header.getInt(H_AGGREGATES);
+        int fileMaxParallelism = header.getInt(H_MAX_PARALLELISM);
         if (aggregates < 0 || aggregates > MAX_AGGREGATES || fileMaxParallelism < 1
                 || fileMaxParallelism > KeyGroups.MAX_KEY_GROUPS) {
-            throw corrupt("inconsistent header (" + aggregates + " aggregates, max parallelism " + fileMaxParallelism
-                    + ")");
+            throw in.corrupt("inconsistent header (" + aggregates + " aggregates, max parallelism "
+                    + fileMaxParallelism + ")");
         }
         long metadataChecksum = metadataChecksumOffset(aggregates, fileMaxParallelism);
         if (size < metadataChecksum + 8) {
-            throw corrupt("truncated: " + size + " bytes, shorter than its header and index");
+            throw in.corrupt("truncated: " + size + " bytes, shorter than its header and index");
         }
-        if (map.getLong(metadataChecksum) != (map.crc32c(0, metadataChecksum) & 0xFFFFFFFFL)) {
-            throw corrupt("header or index fails its checksum");
+        ByteBuffer metadata = in.read(0, (int) metadataChecksum + 8);
+        CRC32C crc = new CRC32C();
+        crc.update(metadata.array(), 0, (int) metadataChecksum);
+        if (metadata.getLong((int) metadataChecksum) != crc.getValue()) {
+            throw in.corrupt("header or index fails its checksum");
         }
-        long fileBytes = map.getLong(H_FILE_BYTES);
+        return metadata;
+    }
+
+    private void check(GroupBySpec spec) throws IOException {
+        long size = in.size();
+        long fileBytes = metadata.getLong(H_FILE_BYTES);
         if (size != fileBytes) {
-            throw corrupt((size < fileBytes ? "truncated: " : "too long: ") + size + " bytes where the header promises "
-                    + fileBytes);
+            throw in.corrupt((size < fileBytes ? "truncated: " : "too long: ") + size
+                    + " bytes where the header promises " + fileBytes);
         }
-        if (map.getLong(size - 8) != TRAILER_MAGIC || map.getLong(size - TRAILER_BYTES) != fileBytes) {
-            throw corrupt("bad trailer");
+        ByteBuffer trailer = in.read(size - TRAILER_BYTES, TRAILER_BYTES);
+        if (trailer.getLong(8) != TRAILER_MAGIC || trailer.getLong(0) != fileBytes) {
+            throw in.corrupt("bad trailer");
         }
-        expect("key type", map.getInt(H_KEY_TYPE), spec.keyType.ordinal());
-        expect("key field", map.getInt(H_KEY_FIELD), spec.keyField);
+        int aggregates = metadata.getInt(H_AGGREGATES);
+        expect("key type", metadata.getInt(H_KEY_TYPE), spec.keyType.ordinal());
+        expect("key field", metadata.getInt(H_KEY_FIELD), spec.keyField);
         expect("aggregate count", aggregates, spec.aggregateCount());
-        expect("accumulator columns", map.getInt(H_ACC_COLUMNS), spec.accumulatorColumnCount());
+        expect("accumulator columns", metadata.getInt(H_ACC_COLUMNS), spec.accumulatorColumnCount());
         for (int a = 0; a < aggregates; a++) {
-            if (map.getLong(HEADER_FIXED_BYTES + (long) a * OffHeapHashTable.DESCRIPTOR_BYTES)
+            if (metadata.getLong(HEADER_FIXED_BYTES + a * OffHeapHashTable.DESCRIPTOR_BYTES)
                     != OffHeapHashTable.descriptor(spec, a)) {
-                throw corrupt("aggregate " + a + " (" + spec.outputSchema().column(a + 1).name()
+                throw in.corrupt("aggregate " + a + " (" + spec.outputSchema().column(a + 1).name()
                         + ") was written for another aggregate or input field");
             }
         }
+        int fileMaxParallelism = metadata.getInt(H_MAX_PARALLELISM);
         if (fileMaxParallelism != maxParallelism) {
-            throw corrupt("written for max parallelism " + fileMaxParallelism + ", restored with " + maxParallelism
-                    + "; key groups only carry over at the same max parallelism");
+            throw in.corrupt("written for max parallelism " + fileMaxParallelism + ", restored with "
+                    + maxParallelism + "; key groups only carry over at the same max parallelism");
         }
-        checkIndex(fileBytes, map.getLong(H_GROUP_COUNT), aggregates);
+        checkIndex(fileBytes, metadata.getLong(H_GROUP_COUNT), aggregates);
     }
 
-    /** Sections in order, back to back, each as long as its group count implies: what restore relies on. */
+    /**
+     * Sections in order, back to back, each as long as its group count implies (an empty key group has an
+     * empty section): what restore relies on.
+     */
     private void checkIndex(long fileBytes, long groupCount, int aggregates) throws IOException {
         if (start(0) != sectionsOffset(aggregates, maxParallelism) || groupsBefore(0) != 0
                 || start(maxParallelism) != fileBytes - TRAILER_BYTES || groupsBefore(maxParallelism) != groupCount) {
-            throw corrupt("inconsistent index: it does not span the file's " + groupCount + " groups");
+            throw in.corrupt("inconsistent index: it does not span the file's " + groupCount + " groups");
         }
         for (int k = 0; k < maxParallelism; k++) {
-            long groups = groups(k);
+            long groups = groupsBefore(k + 1) - groupsBefore(k);
             long bytes = start(k + 1) - start(k);
             long fixed = sectionBytes(utf8, columns, groups, 0);
             boolean fits = groups >= 0 && groups <= Integer.MAX_VALUE
-                    && (utf8 ? bytes >= fixed && (bytes & 7) == 0 : bytes == fixed);
+                    && (utf8 && groups > 0 ? bytes >= fixed && (bytes & 7) == 0 : bytes == fixed);
             if (!fits) {
-                throw corrupt("inconsistent index at key group " + k + " (" + groups + " groups in " + bytes
+                throw in.corrupt("inconsistent index at key group " + k + " (" + groups + " groups in " + bytes
                         + " bytes)");
             }
         }
@@ -219,24 +247,24 @@ final class SnapshotFile {
 
     private void expect(String what, int found, int wanted) throws IOException {
         if (found != wanted) {
-            throw corrupt("written with " + what + " " + found + ", the spec has " + wanted);
+            throw in.corrupt("written with " + what + " " + found + ", the spec has " + wanted);
         }
     }
 
-    private CorruptTableFileException corrupt(String what) {
-        return new CorruptTableFileException("snapshot file " + path + ": " + what);
+    Path path() {
+        return in.path();
     }
 
-    Path path() {
-        return path;
+    void close() throws IOException {
+        in.close();
     }
 
     long start(int keyGroup) {
-        return map.getLong(index + (long) keyGroup * INDEX_ENTRY_BYTES);
+        return metadata.getLong(index + keyGroup * INDEX_ENTRY_BYTES);
     }
 
     private long groupsBefore(int keyGroup) {
-        return map.getLong(index + (long) keyGroup * INDEX_ENTRY_BYTES + 8);
+        return metadata.getLong(index + keyGroup * INDEX_ENTRY_BYTES + 8);
     }
 
     /** The number of groups in key group {@code keyGroup}. */
@@ -249,61 +277,88 @@ final class SnapshotFile {
         return start(keyGroup + 1) - start(keyGroup) - sectionBytes(true, columns, groups(keyGroup), 0);
     }
 
-    void verify(int keyGroup) throws IOException {
-        long start = start(keyGroup);
-        if (map.crc32c(start, start(keyGroup + 1) - start) != map.getInt(checksums + 4L * keyGroup)) {
-            throw corrupt("key group " + keyGroup + " fails its checksum");
-        }
-    }
-
-    /** Smallest and largest integer key of key group {@code keyGroup}, folded into {@code range}. */
-    void foldKeyRange(int keyGroup, long[] range) {
-        int n = groups(keyGroup);
-        long keys = start(keyGroup) + 8L * n;
-        for (int r = 0; r < n; r++) {
-            long key = map.getLong(keys + 8L * r);
-            range[0] = Math.min(range[0], key);
-            range[1] = Math.max(range[1], key);
+    /**
+     * Smallest and largest integer key of key group {@code keyGroup}, folded into {@code range}: its key
+     * column read through {@code scratch} ({@link StateFileReader#CHUNK_BYTES} bytes). The section is not
+     * verified yet; a damaged one only changes how the table is laid out before {@link #copyInto} fails.
+     */
+    void foldKeyRange(int keyGroup, long[] range, long scratch) throws IOException {
+        long n = groups(keyGroup);
+        long keys = start(keyGroup) + 8 * n;
+        int chunkKeys = in.chunkBytes() >>> 3;
+        for (long from = 0; from < n; from += chunkKeys) {
+            int count = (int) Math.min(chunkKeys, n - from);
+            in.read(keys + 8 * from, scratch, 8L * count, null);
+            for (int r = 0; r < count; r++) {
+                long key = MemoryUtil.getLong(scratch + 8L * r);
+                range[0] = Math.min(range[0], key);
+                range[1] = Math.max(range[1], key);
+            }
         }
     }
 
     /**
-     * Copies key group {@code keyGroup} into {@code table} as groups {@code firstGroup ..}: hashes, keys and
-     * accumulator columns block by block; utf8 key bytes go to the arena at {@code arenaUsed}. Returns the
-     * arena bytes used after them.
+     * Reads key group {@code keyGroup} into {@code table} as groups {@code firstGroup ..}, each column
+     * straight into the table's memory (utf8: the key lengths through {@code scratch}, the key bytes into the
+     * arena at {@code arenaUsed}), and checks the section's checksum over what was read. Returns the arena
+     * bytes used after the keys. A damaged section leaves the groups half written: the caller drops the table.
      */
-    long copyInto(OffHeapHashTable table, int keyGroup, int firstGroup, long arenaUsed) throws IOException {
+    long copyInto(OffHeapHashTable table, int keyGroup, int firstGroup, long arenaUsed, long scratch, CRC32C crc)
+            throws IOException {
         int n = groups(keyGroup);
         long column = 8L * n;
         long at = start(keyGroup);
-        map.copyOut(at, table.hashesAddress() + 8L * firstGroup, column);
+        crc.reset();
+        in.read(at, table.hashesAddress() + 8L * firstGroup, column, crc);
         at += column;
         if (!utf8) {
-            map.copyOut(at, table.keysAddress() + 8L * firstGroup, column);
+            in.read(at, table.keysAddress() + 8L * firstGroup, column, crc);
             at += column;
         }
         for (int c = 0; c < columns; c++) {
-            map.copyOut(at, table.accumulatorAddress(c) + 8L * firstGroup, column);
+            in.read(at, table.accumulatorAddress(c) + 8L * firstGroup, column, crc);
             at += column;
         }
-        if (!utf8) {
-            return arenaUsed;
+        long used = arenaUsed;
+        if (utf8) {
+            used = copyUtf8Keys(table, keyGroup, firstGroup, arenaUsed, at, scratch, crc);
         }
-        long lengths = at;
+        if ((int) crc.getValue() != metadata.getInt(checksums + 4 * keyGroup)) {
+            throw in.corrupt("key group " + keyGroup + " fails its checksum");
+        }
+        return used;
+    }
+
+    /**
+     * The utf8 keys of key group {@code keyGroup}, whose lengths start at file position {@code lengths}: each
+     * key's arena offset and length into the table's key entries, the bytes (with the padding after them)
+     * into the arena. Returns the arena bytes used after them.
+     */
+    private long copyUtf8Keys(OffHeapHashTable table, int keyGroup, int firstGroup, long arenaUsed, long lengths,
+                              long scratch, CRC32C crc) throws IOException {
+        int n = groups(keyGroup);
         long bytes = lengths + align8(4L * n);
         long room = start(keyGroup + 1) - bytes;
-        long keys = table.keysAddress() + (long) firstGroup * 16;
+        long entries = table.keysAddress() + (long) firstGroup * 16;
+        int chunkLengths = in.chunkBytes() >>> 2;
         long total = 0;
-        for (int r = 0; r < n; r++) {
-            int length = map.getInt(lengths + 4L * r);
-            if (length < 0 || total + length > room) {
-                throw corrupt("key group " + keyGroup + " has key lengths beyond its section");
+        for (int from = 0; from < n; from += chunkLengths) {
+            int count = Math.min(chunkLengths, n - from);
+            in.read(lengths + 4L * from, scratch, 4L * count, crc);
+            for (int r = 0; r < count; r++) {
+                int length = MemoryUtil.getInt(scratch + 4L * r);
+                if (length < 0 || total + length > room) {
+                    throw in.corrupt("key group " + keyGroup + " has key lengths beyond its section");
+                }
+                long entry = entries + 16L * (from + r);
+                MemoryUtil.putLong(entry, arenaUsed + total);
+                MemoryUtil.putLong(entry + 8, length);
+                total += length;
             }
-            MemoryUtil.putLong(keys + 16L * r, arenaUsed + total);
-            MemoryUtil.putLong(keys + 16L * r + 8, length);
-            total += length;
         }
-        map.copyOut(bytes, table.arenaAddress() + arenaUsed, total);
+        long padding = align8(4L * n) - 4L * n;
+        in.read(lengths + 4L * n, scratch, padding, crc);
+        in.read(bytes, table.arenaAddress() + arenaUsed, room, crc);
         return arenaUsed + total;
     }
 
@@ -311,12 +366,13 @@ final class SnapshotFile {
 
     /**
      * The groups of key groups {@code [first, last)} of {@code files}, in one new table: every file is
-     * checked, every section in range verified, before the table is sized from the index and filled section
-     * by section. Integer keys dense enough for the direct index are restored into it.
+     * opened and its header and index checked, the table is sized from the indexes (integer keys dense
+     * enough for the direct index go into it), then filled section by section, each read by position into
+     * the table's memory and verified against its checksum.
      */
     static OffHeapHashTable restore(GroupBySpec spec, BufferAllocator allocator,
                                     long budgetBytes, List<Path> paths, int maxParallelism, int first, int last,
-                                    int chunkShift) throws IOException {
+                                    int readChunkBytes) throws IOException {
         KeyGroups.check(maxParallelism, 1);
         if (first < 0 || first > last || last > maxParallelism) {
             throw new IllegalArgumentException("key groups [" + first + ", " + last + ") are not within [0, "
@@ -325,62 +381,75 @@ final class SnapshotFile {
         List<SnapshotFile> files = new ArrayList<>(paths.size());
         try {
             for (Path path : paths) {
-                files.add(open(path, spec, maxParallelism, chunkShift));
+                files.add(open(path, spec, maxParallelism, readChunkBytes));
             }
-            boolean utf8 = spec.keyType == ColumnType.UTF8;
-            long groups = 0;
-            long keyBytes = 0;
-            long[] keyRange = {Long.MAX_VALUE, Long.MIN_VALUE};
-            for (int k = first; k < last; k++) {
-                SnapshotFile owner = null;
-                for (SnapshotFile file : files) {
-                    file.verify(k);
-                    if (file.groups(k) == 0) {
-                        continue;
-                    }
-                    if (owner != null) {
-                        throw new IllegalArgumentException("key group " + k + " has groups in both " + owner.path()
-                                + " and " + file.path() + "; a key group's state is in one file of a checkpoint");
-                    }
-                    owner = file;
-                    groups += file.groups(k);
-                    if (utf8) {
-                        keyBytes += file.keyBytes(k);
-                    } else {
-                        file.foldKeyRange(k, keyRange);
-                    }
+            return restore(spec, allocator, budgetBytes, files, first, last, readChunkBytes);
+        } finally {
+            for (SnapshotFile file : files) {
+                file.close();
+            }
+        }
+    }
+
+    /** {@link #restore} of files already opened: tests change a file between its checks and its copy. */
+    static OffHeapHashTable restore(GroupBySpec spec, BufferAllocator allocator, long budgetBytes,
+                                    List<SnapshotFile> files, int first, int last, int readChunkBytes)
+            throws IOException {
+        boolean utf8 = spec.keyType == ColumnType.UTF8;
+        long groups = 0;
+        long keyBytes = 0;
+        for (int k = first; k < last; k++) {
+            SnapshotFile owner = null;
+            for (SnapshotFile file : files) {
+                if (file.groups(k) == 0) {
+                    continue;
+                }
+                if (owner != null) {
+                    throw new IllegalArgumentException("key group " + k + " has groups in both " + owner.path()
+                            + " and " + file.path() + "; a key group's state is in one file of a checkpoint");
+                }
+                owner = file;
+                groups += file.groups(k);
+                if (utf8) {
+                    keyBytes += file.keyBytes(k);
                 }
             }
-            int most = OffHeapHashTable.maxGroupsFor(OffHeapHashTable.MAX_CAPACITY,
-                    OffHeapHashTable.DEFAULT_LOAD_FACTOR);
-            if (groups > most) {
-                throw new IllegalArgumentException(groups + " groups in key groups [" + first + ", " + last
-                        + "): more than one table holds (" + most + "); restore a narrower range");
+        }
+        int most = OffHeapHashTable.maxGroupsFor(OffHeapHashTable.MAX_CAPACITY, OffHeapHashTable.DEFAULT_LOAD_FACTOR);
+        if (groups > most) {
+            throw new IllegalArgumentException(groups + " groups in key groups [" + first + ", " + last
+                    + "): more than one table holds (" + most + "); restore a narrower range");
+        }
+        try (ArrowBuf scratch = allocator.buffer(readChunkBytes)) {
+            long[] keyRange = {Long.MAX_VALUE, Long.MIN_VALUE};
+            if (!utf8) {
+                for (int k = first; k < last; k++) {
+                    for (SnapshotFile file : files) {
+                        file.foldKeyRange(k, keyRange, scratch.memoryAddress());
+                    }
+                }
             }
             long span = keyRange[1] - keyRange[0] + 1;
             boolean direct = !utf8 && (groups == 0 || span > 0 && span <= OffHeapHashTable.directSpanLimit(groups));
             OffHeapHashTable table = OffHeapHashTable.forRestore(spec, allocator, budgetBytes, (int) groups, direct,
                     keyBytes);
             try {
+                CRC32C crc = new CRC32C();
                 int next = 0;
                 long arenaUsed = 0;
                 for (int k = first; k < last; k++) {
                     for (SnapshotFile file : files) {
                         if (file.groups(k) > 0) {
-                            arenaUsed = file.copyInto(table, k, next, arenaUsed);
+                            arenaUsed = file.copyInto(table, k, next, arenaUsed, scratch.memoryAddress(), crc);
                             next += file.groups(k);
                         }
                     }
                 }
                 table.completeRestore(next, arenaUsed, keyRange[0], groups == 0 ? 0 : span);
                 return table;
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) {
                 table.close();
                 throw e;
-            }
-        } finally {
-            for (SnapshotFile file : files) {
-                file.map.close();
             }
         }
     }

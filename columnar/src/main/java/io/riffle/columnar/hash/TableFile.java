@@ -2,19 +2,16 @@ package io.riffle.columnar.hash;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
  * Reads back a file written by {@link OffHeapHashTable#writeTo}: checks the header against the spec and
- * the length and CRC32C of the whole file, then reads the region and the arena into memory as they are.
+ * the length and CRC32C of the whole file, then reads the region and the arena into memory as they are, by
+ * position ({@link StateFileReader}).
  */
 final class TableFile {
     private TableFile() {
@@ -22,32 +19,31 @@ final class TableFile {
 
     static OffHeapHashTable read(Path file, GroupBySpec spec, BufferAllocator allocator, long budgetBytes)
             throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
+        try (StateFileReader in = StateFileReader.open(file, "hash table file")) {
+            long size = in.size();
             int headerBytes = (int) OffHeapHashTable.align64(OffHeapHashTable.HEADER_FIXED_BYTES
                     + (long) OffHeapHashTable.DESCRIPTOR_BYTES * spec.aggregateCount());
             if (size < headerBytes + OffHeapHashTable.TRAILER_BYTES) {
-                throw corrupt(file, "truncated: " + size + " bytes, shorter than a header and a trailer");
+                throw in.corrupt("truncated: " + size + " bytes, shorter than a header and a trailer");
             }
-            ByteBuffer header = ByteBuffer.allocate(headerBytes).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, header, 0);
+            ByteBuffer header = in.read(0, headerBytes);
             if (header.getLong(OffHeapHashTable.H_MAGIC) != OffHeapHashTable.MAGIC) {
-                throw corrupt(file, "not a Riffle hash table (bad magic number)");
+                throw in.corrupt("not a Riffle hash table (bad magic number)");
             }
             int version = header.getInt(OffHeapHashTable.H_VERSION);
             if (version != OffHeapHashTable.LAYOUT_VERSION) {
-                throw corrupt(file, "layout version " + version + ", this build reads version "
+                throw in.corrupt("layout version " + version + ", this build reads version "
                         + OffHeapHashTable.LAYOUT_VERSION);
             }
-            expect(file, "key type", header.getInt(OffHeapHashTable.H_KEY_TYPE), spec.keyType.ordinal());
-            expect(file, "key field", header.getInt(OffHeapHashTable.H_KEY_FIELD), spec.keyField);
-            expect(file, "aggregate count", header.getInt(OffHeapHashTable.H_AGGREGATES), spec.aggregateCount());
-            expect(file, "accumulator columns", header.getInt(OffHeapHashTable.H_ACC_COLUMNS),
+            expect(in, "key type", header.getInt(OffHeapHashTable.H_KEY_TYPE), spec.keyType.ordinal());
+            expect(in, "key field", header.getInt(OffHeapHashTable.H_KEY_FIELD), spec.keyField);
+            expect(in, "aggregate count", header.getInt(OffHeapHashTable.H_AGGREGATES), spec.aggregateCount());
+            expect(in, "accumulator columns", header.getInt(OffHeapHashTable.H_ACC_COLUMNS),
                     spec.accumulatorColumnCount());
             for (int a = 0; a < spec.aggregateCount(); a++) {
                 long found = header.getLong(OffHeapHashTable.HEADER_FIXED_BYTES + a * OffHeapHashTable.DESCRIPTOR_BYTES);
                 if (found != OffHeapHashTable.descriptor(spec, a)) {
-                    throw corrupt(file, "aggregate " + a + " (" + spec.outputSchema().column(a + 1).name()
+                    throw in.corrupt("aggregate " + a + " (" + spec.outputSchema().column(a + 1).name()
                             + ") was written for another aggregate or input field");
                 }
             }
@@ -67,7 +63,7 @@ final class TableFile {
                             && maxGroups == OffHeapHashTable.maxGroupsFor(capacity, loadFactor);
             if (!(loadFactor > 0 && loadFactor < 1) || !layoutOk || groups < 0 || groups > maxGroups
                     || arenaUsed < 0 || arenaUsed > arenaCapacity) {
-                throw corrupt(file, "inconsistent header (capacity " + capacity + ", groups " + groups + "/" + maxGroups
+                throw in.corrupt("inconsistent header (capacity " + capacity + ", groups " + groups + "/" + maxGroups
                         + ", load factor " + loadFactor + ", direct index " + indexSpan + ", arena " + arenaUsed + "/"
                         + arenaCapacity + ")");
             }
@@ -80,31 +76,30 @@ final class TableFile {
                 long indexBytes = indexSpan << 2;
                 long expected = regionBytes + indexBytes + arenaUsed + OffHeapHashTable.TRAILER_BYTES;
                 if (size != expected) {
-                    throw corrupt(file, (size < expected ? "truncated: " : "too long: ") + size
+                    throw in.corrupt((size < expected ? "truncated: " : "too long: ") + size
                             + " bytes where the header promises " + expected);
                 }
                 region = table.allocateRegion(regionBytes, "restore", maxGroups);
                 CRC32C crc = new CRC32C();
-                readInto(ch, region.memoryAddress(), regionBytes, 0, crc);
+                in.read(0, region.memoryAddress(), regionBytes, crc);
                 if (indexSpan > 0) {
                     table.checkBudget(table.memoryUsed() + regionBytes + indexBytes,
                             "restore its direct index of " + indexSpan + " keys");
                     index = table.allocate(indexBytes);
-                    readInto(ch, index.memoryAddress(), indexBytes, regionBytes, crc);
+                    in.read(regionBytes, index.memoryAddress(), indexBytes, crc);
                 }
                 if (spec.keyType == io.riffle.columnar.batch.ColumnType.UTF8) {
                     table.checkBudget(table.memoryUsed() + regionBytes + arenaCapacity,
                             "restore its key arena of " + arenaCapacity + " bytes");
                     arena = table.allocate(arenaCapacity);
-                    readInto(ch, arena.memoryAddress(), arenaUsed, regionBytes, crc);
+                    in.read(regionBytes, arena.memoryAddress(), arenaUsed, crc);
                 }
-                ByteBuffer trailer = ByteBuffer.allocate(OffHeapHashTable.TRAILER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                readFully(ch, trailer, regionBytes + indexBytes + arenaUsed);
+                ByteBuffer trailer = in.read(regionBytes + indexBytes + arenaUsed, OffHeapHashTable.TRAILER_BYTES);
                 if (trailer.getLong(8) != OffHeapHashTable.TRAILER_MAGIC) {
-                    throw corrupt(file, "bad trailer");
+                    throw in.corrupt("bad trailer");
                 }
                 if (trailer.getLong(0) != crc.getValue()) {
-                    throw corrupt(file, "checksum mismatch: stored " + Long.toHexString(trailer.getLong(0))
+                    throw in.corrupt("checksum mismatch: stored " + Long.toHexString(trailer.getLong(0))
                             + ", computed " + Long.toHexString(crc.getValue()));
                 }
                 table.adopt(region, capacity, maxGroups, groups, direct, index, indexBase, indexSpan, arena, arenaUsed);
@@ -125,34 +120,9 @@ final class TableFile {
         }
     }
 
-    private static void expect(Path file, String what, int found, int wanted) throws IOException {
+    private static void expect(StateFileReader in, String what, int found, int wanted) throws IOException {
         if (found != wanted) {
-            throw corrupt(file, "written with " + what + " " + found + ", the spec has " + wanted);
-        }
-    }
-
-    private static IOException corrupt(Path file, String what) {
-        return new CorruptTableFileException("hash table file " + file + ": " + what);
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer into, long position) throws IOException {
-        while (into.hasRemaining()) {
-            if (ch.read(into, position + into.position()) < 0) {
-                throw new CorruptTableFileException("unexpected end of file at " + (position + into.position()));
-            }
-        }
-    }
-
-    private static void readInto(FileChannel ch, long address, long length, long position, CRC32C crc)
-            throws IOException {
-        long done = 0;
-        while (done < length) {
-            int chunk = (int) Math.min(length - done, 1 << 30);
-            ByteBuffer view = MemoryUtil.directBuffer(address + done, chunk);
-            readFully(ch, view, position + done);
-            view.flip();
-            crc.update(view);
-            done += chunk;
+            throw in.corrupt("written with " + what + " " + found + ", the spec has " + wanted);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.riffle.columnar.hash;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -281,9 +282,11 @@ public final class TableSnapshot implements AutoCloseable {
      * Writes the snapshot to {@code file} for {@code maxParallelism} key groups (the key group of a group is
      * {@link KeyGroups#keyGroup} of its hash), so that {@link OffHeapHashTable#restore} can read back any
      * range of key groups; returns the bytes written. Runs on any one thread while the table's owner goes on;
-     * the file is written through a memory mapping and forced to the device before this returns. Once per
+     * the file's blocks are allocated first (a full disk is an {@link IOException} naming the file), then it
+     * is written through a memory mapping, unmapped and forced to the device before this returns. Once per
      * snapshot: pages are handed back to the table as they are written. If the snapshot is closed meanwhile
-     * (an aborted checkpoint), stops at the next page with an {@link IOException} and the file is incomplete.
+     * (an aborted checkpoint), stops at the next page with an {@link IOException}. A write that fails deletes
+     * its file.
      */
     public long writeTo(Path file, int maxParallelism) throws IOException {
         return writeTo(file, maxParallelism, MappedFile.CHUNK_SHIFT);
@@ -341,7 +344,7 @@ public final class TableSnapshot implements AutoCloseable {
         }
         long fileBytes = start[maxParallelism] + SnapshotFile.TRAILER_BYTES;
         int[] next = new int[maxParallelism];
-        ArrowBuf scratch = pageBytes == 0 ? null : allocator.buffer(pageBytes);
+        ArrowBuf scratch = allocator.buffer(Math.max(pageBytes, StateFileReader.CHUNK_BYTES));
         try (MappedFile out = MappedFile.create(file, fileBytes, chunkShift)) {
             writerInPages = true;
             try {
@@ -364,23 +367,33 @@ public final class TableSnapshot implements AutoCloseable {
             }
             int[] checksums = new int[maxParallelism];
             for (int k = 0; k < maxParallelism; k++) {
-                checksums[k] = out.crc32c(start[k], start[k + 1] - start[k]);
+                checksums[k] = out.crc32c(start[k], start[k + 1] - start[k], scratch.memoryAddress());
             }
             SnapshotFile.writeMetadata(out, spec, maxParallelism, groupCount, start, groupsBefore, checksums);
             out.force();
             checkOpen(file); // closed meanwhile: the checkpoint was aborted, so this file must not count
+        } catch (IOException | RuntimeException | Error e) {
+            deleteIncomplete(file, e);
+            throw e;
         } finally {
-            if (scratch != null) {
-                scratch.close();
-            }
+            scratch.close();
         }
         return fileBytes;
+    }
+
+    /** Deletes what a failed {@link #writeTo} left of {@code file}, so that a full disk gets its space back. */
+    private static void deleteIncomplete(Path file, Throwable failure) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private void checkOpen(Path file) throws IOException {
         if (closed.get()) {
             throw new IOException("snapshot closed while it was being written (checkpoint aborted); " + file
-                    + " is incomplete");
+                    + " is not written");
         }
     }
 

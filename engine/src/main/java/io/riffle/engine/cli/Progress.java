@@ -8,12 +8,16 @@ import java.util.concurrent.TimeoutException;
 import io.riffle.engine.JobHandle;
 import io.riffle.engine.JobResult;
 
-/** Waits for a job, printing records read and records/s to stderr once a second while it runs. */
+/**
+ * Waits for a job, printing records read and records/s to stderr once a second while it runs, and a line for
+ * each second in which checkpoints failed, saying why the last one did.
+ */
 final class Progress {
     private Progress() {
     }
 
     static JobResult await(JobHandle job, PrintStream err) {
+        long failedSeen = 0;
         while (true) {
             try {
                 return job.await(Duration.ofSeconds(1));
@@ -21,6 +25,12 @@ final class Progress {
                 double seconds = job.elapsedSeconds();
                 err.printf(Locale.ROOT, "%s: %,.0f records/s, %.1f s%n", job.jobName(), job.sourceRecordsPerSecond(),
                         seconds);
+                long failed = job.failedCheckpoints();
+                if (failed > failedSeen) {
+                    err.printf(Locale.ROOT, "%s: checkpoints failed (%d so far, %d in a row); %s%n", job.jobName(),
+                            failed, job.consecutiveFailedCheckpoints(), job.lastCheckpointFailure());
+                    failedSeen = failed;
+                }
             }
         }
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 import io.riffle.engine.connector.TwoPhaseCommitSink;
@@ -22,10 +23,11 @@ import io.riffle.engine.connector.TwoPhaseCommitSink;
  * asks the source subtasks to inject barriers, collects every subtask's acknowledgement, then completes
  * the checkpoint (manifest written atomically) and commits the two-phase-commit sinks. A checkpoint that
  * times out or that a subtask declines (a failed write) is aborted and its directory deleted; the job goes
- * on. A subtask that finished acknowledges every later checkpoint with what it left behind (its end
- * position, its last staged output, a finished mark), so checkpoints go on until every source has
- * finished. Owns two daemon threads: the timer (triggers, timeouts, completion, commits) and the writer
- * that runs the asynchronous part of every snapshot.
+ * on, unless more checkpoints failed in a row than {@link CheckpointConfig#tolerableFailures} (then it
+ * fails with a {@link CheckpointsFailedException}). A subtask that finished acknowledges every later
+ * checkpoint with what it left behind (its end position, its last staged output, a finished mark), so
+ * checkpoints go on until every source has finished. Owns two daemon threads: the timer (triggers,
+ * timeouts, completion, commits) and the writer that runs the asynchronous part of every snapshot.
  */
 public final class CheckpointCoordinator implements AutoCloseable {
     private static final long REQUEST_POLL_MILLIS = 100;
@@ -43,6 +45,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
     private int finishedSources;
     private final Map<Integer, TwoPhaseCommitSink> sinks;
     private final CheckpointStats stats;
+    /** Fails the job attempt: called once more checkpoints failed in a row than the config tolerates. */
+    private final Consumer<RuntimeException> failJob;
     private final ScheduledExecutorService timer;
     private final ExecutorService writer;
     private Pending pending;
@@ -77,7 +81,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
     public CheckpointCoordinator(String jobName, CheckpointConfig config, CheckpointIds ids, String planFingerprint,
                                  int maxParallelism, int taskCount, Map<Integer, TwoPhaseCommitSink> sinks,
-                                 CheckpointStats stats) {
+                                 CheckpointStats stats, Consumer<RuntimeException> failJob) {
         this.jobName = jobName;
         this.config = config;
         this.ids = ids;
@@ -88,6 +92,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         this.finished = new ArrayList<>(Collections.nCopies(taskCount, null));
         this.sinks = sinks;
         this.stats = stats;
+        this.failJob = failJob;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "riffle-checkpoints-" + jobName));
         this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "riffle-checkpoint-writer-" + jobName));
     }
@@ -158,7 +163,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         try {
             dir = config.storage().begin(id, savepoint);
         } catch (Exception e) {
-            stats.recordFailure();
+            failed(id, "could not start: " + e.getMessage());
             result.completeExceptionally(new IllegalStateException("checkpoint " + id + " could not start: " + e, e));
             return;
         }
@@ -226,7 +231,11 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
     }
 
-    /** A subtask could not snapshot checkpoint {@code id}: the checkpoint is aborted, the job goes on. */
+    /**
+     * A subtask could not snapshot checkpoint {@code id} for {@code reason} (one line a user can act on): the
+     * checkpoint is aborted at once and its directory deleted once the writer is done with it; the job goes
+     * on, unless more checkpoints failed in a row than it tolerates.
+     */
     public void decline(long id, String reason) {
         onTimer(() -> abort(id, reason));
     }
@@ -255,17 +264,22 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
     }
 
+    /** The attempt is ending: its checkpoint in flight is dropped, which is no failure of the checkpoint. */
     private void abortPending(String reason) {
         Pending p;
         synchronized (this) {
             p = pending;
         }
         if (p != null) {
-            abort(p.id, reason);
+            abort(p.id, reason, false);
         }
     }
 
     private void abort(long id, String reason) {
+        abort(id, reason, true);
+    }
+
+    private void abort(long id, String reason, boolean isFailure) {
         Pending p;
         synchronized (this) {
             if (pending == null || pending.id != id) {
@@ -274,9 +288,33 @@ public final class CheckpointCoordinator implements AutoCloseable {
             p = pending;
             pending = null;
         }
-        config.storage().abort(p.directory);
-        stats.recordFailure();
+        deleteAfterWrites(p.directory);
+        if (isFailure) {
+            failed(id, reason);
+        }
         p.done.completeExceptionally(new IllegalStateException("checkpoint " + id + " aborted: " + reason));
+    }
+
+    /**
+     * Deletes an aborted checkpoint's directory on the writer thread, after the writes queued before: one may
+     * still be writing into it (a time-out, or another subtask's write after a decline), and would otherwise
+     * leave a file behind in a directory deleted under it. Later writes find the checkpoint gone and write
+     * nothing. Once the writer is shut down, deletes at once.
+     */
+    private void deleteAfterWrites(Path directory) {
+        try {
+            writer.execute(() -> config.storage().abort(directory));
+        } catch (RejectedExecutionException shutDown) {
+            config.storage().abort(directory);
+        }
+    }
+
+    /** Counts failed checkpoint {@code id}; fails the job once more failed in a row than the config tolerates. */
+    private void failed(long id, String reason) {
+        int inARow = stats.recordFailure("checkpoint " + id + ": " + reason);
+        if (inARow > config.tolerableFailures()) {
+            failJob.accept(new CheckpointsFailedException(inARow, id, reason));
+        }
     }
 
     private void complete(Pending p) {
@@ -290,7 +328,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         try {
             config.storage().complete(p.directory, manifest);
         } catch (Exception e) {
-            abort(p.id, "its manifest could not be written: " + e);
+            abort(p.id, "its manifest could not be written: " + e.getMessage());
             return;
         }
         synchronized (this) {

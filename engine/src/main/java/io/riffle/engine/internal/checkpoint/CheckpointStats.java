@@ -2,10 +2,16 @@ package io.riffle.engine.internal.checkpoint;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Counts of a job's checkpoints over all its attempts, and the figures of the last complete one. Thread-safe. */
+/**
+ * Counts of a job's checkpoints over all its attempts, the figures of the last complete one, and the failures
+ * since then. Thread-safe.
+ */
 public final class CheckpointStats {
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    /** Failed since the last complete checkpoint, and why the last one failed (guarded by this). */
+    private int consecutiveFailures;
+    private String lastFailure;
     private final AtomicLong lastId = new AtomicLong();
     private final AtomicLong lastMillis = new AtomicLong();
     private final AtomicLong lastBytes = new AtomicLong();
@@ -21,12 +27,19 @@ public final class CheckpointStats {
         lastBytes.set(bytes);
         synchronized (this) {
             lastPauseNanos.set(currentId == id ? pauseNanosOfCurrent : 0);
+            consecutiveFailures = 0;
         }
         completed.incrementAndGet();
     }
 
-    void recordFailure() {
+    /**
+     * A checkpoint failed: {@code reason} says which and why ("checkpoint 5: ..."); returns how many failed in
+     * a row since the last complete one.
+     */
+    synchronized int recordFailure(String reason) {
         failed.incrementAndGet();
+        lastFailure = reason;
+        return ++consecutiveFailures;
     }
 
     /** A subtask's synchronous snapshot of checkpoint {@code id} took {@code nanos}: the time its operators stood still. */
@@ -51,8 +64,22 @@ public final class CheckpointStats {
         return completed.get();
     }
 
+    /** Checkpoints that failed (aborted, declined, timed out, could not start), over all attempts. */
     public long failed() {
         return failed.get();
+    }
+
+    /** Checkpoints that failed since the last complete one. */
+    public synchronized int consecutiveFailures() {
+        return consecutiveFailures;
+    }
+
+    /**
+     * Which checkpoint failed last and why ("checkpoint 5: ..."), whether or not one completed since; null when
+     * none failed.
+     */
+    public synchronized String lastFailure() {
+        return lastFailure;
     }
 
     public long lastId() {

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -145,12 +144,7 @@ final class JoinState {
      */
     static Header read(Path file, int first, int lastExclusive, JoinBuffer[] sides, BufferAllocator allocator)
             throws IOException {
-        byte[] data;
-        try {
-            data = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new CorruptCheckpointException(file + ": the join state file is missing");
-        }
+        byte[] data = StateFiles.readAll(file, "join state");
         ByteBuffer in = ByteBuffer.wrap(data);
         if (data.length < HEADER || in.getLong() != MAGIC) {
             throw new CorruptCheckpointException(file + ": not a stream join's state");

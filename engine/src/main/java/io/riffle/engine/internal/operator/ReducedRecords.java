@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -147,12 +146,7 @@ final class ReducedRecords {
      * a short, damaged or foreign file is a {@link CorruptCheckpointException} naming it.
      */
     static void read(Path file, BatchSchema schema, int first, int lastExclusive, Restored restored) throws IOException {
-        byte[] data;
-        try {
-            data = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new CorruptCheckpointException(file + ": the reduce state file is missing");
-        }
+        byte[] data = StateFiles.readAll(file, "reduce state");
         ByteBuffer in = ByteBuffer.wrap(data);
         if (data.length < 16 || in.getLong() != MAGIC) {
             throw new CorruptCheckpointException(file + ": not a reduce operator's state");

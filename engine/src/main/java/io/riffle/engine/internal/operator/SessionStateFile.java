@@ -3,7 +3,6 @@ package io.riffle.engine.internal.operator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,11 +13,13 @@ import java.util.zip.CRC32C;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.hash.StateFileReader;
 import io.riffle.columnar.hash.TableSnapshot;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BigIntVector;
@@ -34,9 +35,9 @@ import org.apache.arrow.vector.VarCharVector;
  * group, sessions, offset, bytes, CRC32C of the section), a CRC32C of header and index; then the sections,
  * each the key group's sessions, a key's together and oldest first: the key (int64, or utf8 length and
  * bytes), first and last timestamp, whether it fired (kept for allowed lateness), then a value and a count
- * per aggregate, or with a user function the
- * fold's length and bytes ({@link ReducedRecords#encode}). Sections are mapped and checked
- * one at a time on restore. The snapshot's memory is let go once it is closed and no writer is inside.
+ * per aggregate, or with a user function the fold's length and bytes ({@link ReducedRecords#encode}). On
+ * restore, sections are read by position into memory of their own ({@link StateFileReader}) and checked one
+ * at a time. The snapshot's memory is let go once it is closed and no writer is inside.
  */
 final class SessionStateFile implements OperatorSnapshot {
     private static final long MAGIC = 0x31304E5353464C52L; // "RLFSSN01"
@@ -249,9 +250,9 @@ final class SessionStateFile implements OperatorSnapshot {
          * groups and the range do not meet. A damaged file is a {@link CorruptCheckpointException} naming it.
          */
         long read(Path file, int first, int lastExclusive, SessionWindowOperator operator) throws IOException {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                long size = ch.size();
-                ByteBuffer header = readFully(ch, 0, HEADER_BYTES, size, file);
+            try (StateFileReader in = StateFileReader.open(file, "session window state file")) {
+                long size = in.size();
+                ByteBuffer header = readFully(in, 0, HEADER_BYTES, size, file);
                 if (header.getLong(0) != MAGIC || header.getInt(8) != VERSION) {
                     throw new CorruptCheckpointException(file + ": not a session window's state");
                 }
@@ -259,7 +260,7 @@ final class SessionStateFile implements OperatorSnapshot {
                 if (sections < 0 || sections > KeyGroups.MAX_KEY_GROUPS) {
                     throw new CorruptCheckpointException(file + ": session state claims " + sections + " key groups");
                 }
-                ByteBuffer index = readFully(ch, 0, HEADER_BYTES + INDEX_ENTRY_BYTES * sections + 8, size, file);
+                ByteBuffer index = readFully(in, 0, HEADER_BYTES + INDEX_ENTRY_BYTES * sections + 8, size, file);
                 CRC32C crc = new CRC32C();
                 crc.update(index.array(), 0, index.limit() - 8);
                 if (index.getLong(index.limit() - 8) != crc.getValue()) {
@@ -284,7 +285,7 @@ final class SessionStateFile implements OperatorSnapshot {
                     if (group < first || group >= lastExclusive) {
                         continue;
                     }
-                    readSection(ch, file, size, group, index.getInt(at + 4), index.getLong(at + 8),
+                    readSection(in, file, size, group, index.getInt(at + 4), index.getLong(at + 8),
                             index.getLong(at + 16), index.getLong(at + 24), operator);
                 }
                 return fileWatermark;
@@ -293,19 +294,33 @@ final class SessionStateFile implements OperatorSnapshot {
             }
         }
 
-        private void readSection(FileChannel ch, Path file, long size, int group, int count, long offset, long bytes,
-                                 long checksum, SessionWindowOperator operator) throws IOException {
+        /**
+         * Reads a key group's section by position into memory of its own, checks it, and restores its
+         * sessions: a file truncated meanwhile is a corrupt checkpoint naming it, never a fault on a mapping.
+         */
+        private void readSection(StateFileReader in, Path file, long size, int group, int count, long offset,
+                                 long bytes, long checksum, SessionWindowOperator operator) throws IOException {
             if (offset < 0 || bytes < 0 || offset + bytes > size || count < 0) {
                 throw new CorruptCheckpointException(file + ": key group " + group + " lies outside the file ("
                         + size + " bytes): truncated");
             }
-            MappedByteBuffer section = ch.map(FileChannel.MapMode.READ_ONLY, offset, bytes);
-            section.order(ByteOrder.LITTLE_ENDIAN);
-            CRC32C crc = new CRC32C();
-            crc.update(section.duplicate());
-            if (crc.getValue() != checksum) {
-                throw new CorruptCheckpointException(file + ": key group " + group + " fails its checksum");
+            if (bytes > Integer.MAX_VALUE) {
+                throw new CorruptCheckpointException(file + ": key group " + group + " claims " + bytes
+                        + " bytes, more than a section holds");
             }
+            try (ArrowBuf memory = allocator.buffer(Math.max(bytes, 1))) {
+                CRC32C crc = new CRC32C();
+                in.read(offset, memory.memoryAddress(), bytes, crc);
+                if (crc.getValue() != checksum) {
+                    throw new CorruptCheckpointException(file + ": key group " + group + " fails its checksum");
+                }
+                restoreSessions(memory.nioBuffer(0, (int) bytes).order(ByteOrder.LITTLE_ENDIAN), file, group, count,
+                        operator);
+            }
+        }
+
+        private void restoreSessions(ByteBuffer section, Path file, int group, int count,
+                                     SessionWindowOperator operator) throws IOException {
             int words = 3 + 2 * aggregates;
             long[] values = new long[count * words];
             Tuple[] folded = foldSchema != null ? new Tuple[count] : null;
@@ -353,19 +368,12 @@ final class SessionStateFile implements OperatorSnapshot {
             }
         }
 
-        private static ByteBuffer readFully(FileChannel ch, long position, int bytes, long size, Path file)
+        private static ByteBuffer readFully(StateFileReader in, long position, int bytes, long size, Path file)
                 throws IOException {
             if (position + bytes > size) {
                 throw new CorruptCheckpointException(file + ": truncated session state (" + size + " bytes)");
             }
-            ByteBuffer buffer = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            while (buffer.hasRemaining()) {
-                if (ch.read(buffer, position + buffer.position()) < 0) {
-                    throw new CorruptCheckpointException(file + ": truncated session state (" + size + " bytes)");
-                }
-            }
-            buffer.flip();
-            return buffer;
+            return in.read(position, bytes);
         }
     }
 }

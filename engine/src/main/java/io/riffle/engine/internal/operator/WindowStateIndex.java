@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
@@ -56,12 +55,7 @@ record WindowStateIndex(int subtask, int parallelism, int maxParallelism, long w
 
     /** Reads an index; a short, damaged or foreign file is a {@link CorruptCheckpointException} naming it. */
     static WindowStateIndex read(Path file) throws IOException {
-        byte[] data;
-        try {
-            data = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new CorruptCheckpointException(file + ": the window state file is missing");
-        }
+        byte[] data = StateFiles.readAll(file, "window state");
         if (data.length < 48) {
             throw new CorruptCheckpointException(file + ": truncated window state (" + data.length + " bytes)");
         }

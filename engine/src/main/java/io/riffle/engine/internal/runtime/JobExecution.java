@@ -91,7 +91,8 @@ public final class JobExecution {
                 tasks += v.parallelism();
             }
             coordinator = new CheckpointCoordinator(jobName, spec.checkpoints(), spec.ids(), spec.planFingerprint(),
-                    config.maxParallelism(), tasks, spec.sinks(), spec.stats());
+                    config.maxParallelism(), tasks, spec.sinks(), spec.stats(),
+                    cause -> onFailure("checkpoints", cause));
         }
         Map<Edge, Channel[][]> edgeChannels = new IdentityHashMap<>();
         for (Vertex v : plan.vertices()) {

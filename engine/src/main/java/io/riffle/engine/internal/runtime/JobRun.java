@@ -23,6 +23,7 @@ import io.riffle.engine.internal.checkpoint.CheckpointCoordinator;
 import io.riffle.engine.internal.checkpoint.CheckpointIds;
 import io.riffle.engine.internal.checkpoint.CheckpointStats;
 import io.riffle.engine.internal.checkpoint.CheckpointStorage;
+import io.riffle.engine.internal.checkpoint.CheckpointsFailedException;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import io.riffle.engine.internal.checkpoint.DamagedCheckpoint;
 import io.riffle.engine.internal.checkpoint.Manifest;
@@ -382,6 +383,10 @@ public final class JobRun {
         }
         if (cancelled) {
             finish(true, null);
+            return;
+        }
+        if (outcome.failure() instanceof CheckpointsFailedException) {
+            finish(false, outcome.failure()); // restarting would not make the checkpoints succeed
             return;
         }
         long delay = restartStrategy.delayNanos(restarts + 1);

@@ -110,25 +110,34 @@ final class SubtaskCheckpointer {
         coordinator.submitWrite(() -> write(id, entries, toWrite));
     }
 
-    /** Writer thread: the asynchronous part; acknowledges, or declines on a failed write. */
+    /**
+     * Writer thread: the asynchronous part; acknowledges, or declines at once on a failed write, whatever
+     * failed: an exception, or an error such as an {@code InternalError} (a page of a mapping gone with its
+     * truncated file) or an {@code OutOfMemoryError}. An uncaught one would end the writer task unseen and
+     * leave the checkpoint to time out. The coordinator deletes a declined checkpoint's files.
+     */
     private void write(long id, List<Manifest.Entry> entries, List<ToWrite> toWrite) {
         long bytes = 0;
         String failure = null;
         for (ToWrite w : toWrite) {
             OperatorSnapshot s = w.snapshot;
+            Path path = null;
             try {
                 Path dir = coordinator.directoryOf(id);
                 if (dir != null && failure == null) {
                     String file = w.uid + "-" + subtask + ".state";
+                    path = dir.resolve(file);
                     if (failures != null) {
-                        failures.beforeStateWrite(id, dir.resolve(file));
+                        failures.beforeStateWrite(id, path);
                     }
                     // The manifest checks the state file's size; an operator may write more files beside it.
-                    bytes += s.writeTo(dir.resolve(file));
-                    entries.add(Manifest.Entry.stateFile(w.uid, subtask, file, Files.size(dir.resolve(file))));
+                    bytes += s.writeTo(path);
+                    entries.add(Manifest.Entry.stateFile(w.uid, subtask, file, Files.size(path)));
                 }
-            } catch (Exception e) {
-                failure = name + " could not write its state: " + e;
+            } catch (Exception | Error e) {
+                String what = describe(e);
+                boolean named = path == null || what.contains(path.toString());
+                failure = name + " could not write its state" + (named ? "" : " to " + path) + ": " + what;
             } finally {
                 s.close();
                 synchronized (unwritten) {
@@ -141,6 +150,18 @@ final class SubtaskCheckpointer {
         } else {
             coordinator.acknowledge(id, task, entries, bytes);
         }
+    }
+
+    /** What went wrong, in words a user can act on. */
+    private static String describe(Throwable e) {
+        if (e instanceof InternalError) {
+            return "the file changed under the memory mapping it was written through (truncated by another "
+                    + "process, or a disk error)";
+        }
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory (" + e.getMessage() + ")";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /**
