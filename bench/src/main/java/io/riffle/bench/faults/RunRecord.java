@@ -19,6 +19,7 @@ record RunRecord(String label, List<String> arguments, Ending ending, int exitCo
 
     private static final Pattern RESTORED = Pattern.compile("\"restored_checkpoint\":\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final String FALLBACK = "{\"damaged\":";
+    private static final Pattern FAILED_CHECKPOINTS = Pattern.compile("\"failed_checkpoints\":(\\d+)");
 
     /**
      * What the run's summary says it restored: the checkpoint's name, or the beginning after passing over
@@ -39,6 +40,12 @@ record RunRecord(String label, List<String> arguments, Ending ending, int exitCo
         }
         return (name != null ? "restored " + name : "started from the beginning")
                 + (fallbacks > 0 ? ", passing over " + fallbacks + " damaged checkpoint(s)" : "");
+    }
+
+    /** How many checkpoints failed (a full disk), from the run's summary; 0 when it says none or wrote none. */
+    long failedCheckpoints() {
+        Matcher m = summary == null ? null : FAILED_CHECKPOINTS.matcher(summary);
+        return m != null && m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     boolean exitedCleanly() {

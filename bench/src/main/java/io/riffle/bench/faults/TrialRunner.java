@@ -38,9 +38,12 @@ final class TrialRunner {
                 plan.seedHex()));
         Trial trial = new Trial(plan, dir.path(), jvm, hangLimit, reference.millis(), settings.pacedSeconds());
         plan.fault().scenario().run(trial, plan.scenarioRandom());
-        String recovery = trial.runs().get(trial.runs().size() - 1).recovery();
-        if (recovery != null) {
-            trial.note(recovery);
+        RunRecord last = trial.runs().get(trial.runs().size() - 1);
+        if (last.recovery() != null) {
+            trial.note(last.recovery());
+        }
+        if (last.failedCheckpoints() > 0) {
+            trial.note(last.failedCheckpoints() + " checkpoints failed");
         }
         CommittedOutput.Diff diff = CommittedOutput.compare(reference.rows(),
                 CommittedOutput.rows(trial.output, plan.job().job()));

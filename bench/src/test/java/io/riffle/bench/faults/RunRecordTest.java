@@ -20,6 +20,14 @@ class RunRecordTest {
         assertNull(recovery(null));
     }
 
+    @Test
+    void theSummarySaysHowManyCheckpointsFailed() {
+        assertEquals(3, new RunRecord("run-1", List.of(), RunRecord.Ending.EXITED, 0, 10, "", null,
+                "{\"checkpoints\":2,\"failed_checkpoints\":3,\"last_checkpoint_failure\":\"disk full\"}").failedCheckpoints());
+        assertEquals(0, new RunRecord("run-1", List.of(), RunRecord.Ending.KILLED, 137, 10, "", null, null)
+                .failedCheckpoints());
+    }
+
     private static String recovery(String summary) {
         return new RunRecord("run-1", List.of(), RunRecord.Ending.EXITED, 0, 10, "", null, summary).recovery();
     }
