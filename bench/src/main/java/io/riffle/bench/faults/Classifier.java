@@ -20,8 +20,8 @@ final class Classifier {
     private static final Pattern UNCLEAR = Pattern.compile(
             "^\\s+at \\S+\\(|^Caused by: |\\b[a-z]\\w*(?:\\.[a-z]\\w*)+\\.[A-Z]\\w*(?:Exception|Error)\\b"
                     + "|\\b[A-Z]\\w*(?:Exception|Error):", Pattern.MULTILINE);
-    /** What the CLI prints to stderr once a second while a job runs. */
-    private static final Pattern PROGRESS = Pattern.compile("^[\\w-]+: [0-9,]+ records/s, [0-9.]+ s$");
+    /** What the CLI prints to stderr once a second while a job runs: records/s, checkpoints that failed. */
+    private static final Pattern PROGRESS = Pattern.compile("^[\\w-]+: (?:[0-9,]+ records/s, [0-9.]+ s|checkpoints failed \\(.*)$");
 
     private Classifier() {
     }
@@ -79,16 +79,24 @@ final class Classifier {
         return null;
     }
 
-    /** The last line of {@code stderr} that is not progress: what the CLI said when it failed. */
+    /**
+     * The line the CLI failed with: the last that starts with {@code riffle} (its errors do), else the last
+     * that is neither progress nor part of a stack trace.
+     */
     static String errorLine(String stderr) {
         String[] lines = stderr.split("\n");
+        String fallback = null;
         for (int i = lines.length - 1; i >= 0; i--) {
             String line = lines[i].strip();
-            if (!line.isEmpty() && !PROGRESS.matcher(line).matches() && !line.startsWith("at ")) {
+            if (line.startsWith("riffle")) {
                 return line;
             }
+            if (fallback == null && !line.isEmpty() && !PROGRESS.matcher(line).matches() && !line.startsWith("at ")
+                    && !line.startsWith("...")) {
+                fallback = line;
+            }
         }
-        return "(nothing on stderr)";
+        return fallback != null ? fallback : "(nothing on stderr)";
     }
 
     private static String lineAround(String text, int at) {

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class ClassifierTest {
     private static final CommittedOutput.Diff IDENTICAL = new CommittedOutput.Diff(10, 10, 0, 0);
     private static final CommittedOutput.Diff PARTIAL = new CommittedOutput.Diff(10, 4, 6, 0);
-    private static final String PROGRESS = "keyed-sum: 1,234 records/s, 1.0 s\n";
+    private static final String PROGRESS = "keyed-sum: 1,234 records/s, 1.0 s\n"
+            + "keyed-sum: checkpoints failed (2 so far, 2 in a row); checkpoint 2: cannot write chk-2/1-0.state\n";
 
     @Test
     void aCompleteRunWithTheReferenceRowsRecovered() {
@@ -31,7 +32,9 @@ class ClassifierTest {
     @Test
     void aFailedRunThatCommittedPartOfTheOutputAndSaysWhyInOneLineIsACleanError() {
         Classifier.Verdict v = Classifier.classify(List.of(exited(1, PROGRESS
-                + "riffle: no checkpoint in /tmp/c could be restored: /tmp/c/chk-2/1-0.state: missing\n")), PARTIAL, List.of());
+                + "riffle: no checkpoint in /tmp/c could be restored: /tmp/c/chk-2/1-0.state: missing\n" + PROGRESS
+                + "Dec 07, 2026 7:29:41 PM io.riffle.engine.internal.runtime.JobRun start\n"
+                + "INFO: job 'keyed-sum' restored checkpoint 1\n")), PARTIAL, List.of());
         assertEquals(Outcome.CLEAN_ERROR, v.outcome());
         assertEquals("exit 1: riffle: no checkpoint in /tmp/c could be restored: /tmp/c/chk-2/1-0.state: missing",
                 v.detail());
