@@ -203,6 +203,9 @@ public final class JobRun {
             attempts.add(attempt);
         }
         current = attempt;
+        if (failures != null) {
+            failures.attemptStarted(restarts);
+        }
         attempt.completion().whenComplete((outcome, e) -> onAttemptEnd(outcome));
     }
 
