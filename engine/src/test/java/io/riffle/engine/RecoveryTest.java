@@ -9,12 +9,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.engine.connector.file.ArrowIpcSource;
 import io.riffle.engine.internal.connector.GeneratorSource;
+import io.riffle.engine.internal.runtime.FailureInjector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,6 +132,33 @@ class RecoveryTest {
         assertEquals("map", e.operator());
         assertTrue(e.getCause().getMessage().startsWith("injected failure in map at record"), e.getCause().getMessage());
         assertEquals(List.of(), out, "nothing is committed by a failed job");
+    }
+
+    /** The failure injector hears of each attempt once, in order, the first one included. */
+    @Test
+    void eachAttemptIsReportedToTheFailureInjectorInOrder() {
+        PlannedFailures failures = PlannedFailures.random(11, 3, RECORDS, "map");
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        FailureInjector reporting = new FailureInjector() {
+            @Override
+            public void beforeBatch(String operator, int subtask, int rows) {
+                failures.beforeBatch(operator, subtask, rows);
+            }
+
+            @Override
+            public void attemptStarted(int attempt) {
+                attempts.add(attempt);
+            }
+        };
+        Environment env = env(2).injectFailures(reporting).setRestartStrategy(RestartStrategy.fixedDelay(3, Duration.ZERO));
+        env.generate(RECORDS, 100).map(r -> Tuple.of(r.getLong(0), r.getLong(1)), PAIR).collect(new ArrayList<>());
+        JobResult result = env.execute();
+        failures.assertHappened(result, "failures " + failures);
+        List<Integer> expected = new ArrayList<>();
+        for (int a = 0; a <= result.restarts(); a++) {
+            expected.add(a);
+        }
+        assertEquals(expected, attempts);
     }
 
     @Test
