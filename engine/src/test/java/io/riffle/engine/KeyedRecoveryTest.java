@@ -61,12 +61,6 @@ class KeyedRecoveryTest {
         return out;
     }
 
-    /** Checkpoints only when {@code script} takes them, into {@code name}; restarts at once. */
-    private Environment scripted(int p, RecoveryScript script, String name) {
-        return env(p).enableCheckpointing(Duration.ZERO, dir.resolve(name))
-                .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(script.gate());
-    }
-
     /** {@code records} generator records over 97 keys, held by {@code gate}. */
     private static DataStream generated(Environment env, SourceGate gate, long records) {
         return env.fromSource(gate.wrap(new GeneratorSource(records, 97)));
@@ -87,7 +81,7 @@ class KeyedRecoveryTest {
             int count = 1 + (seed + p) % 5;
             RecoveryScript script = RecoveryScript.random(seed * 17L + p, count, RECORDS / p,
                     "keyBy(key).sum(value)", "collect");
-            Environment env = scripted(p, script, "w1-" + p + "-" + seed);
+            Environment env = script.configure(env(p), dir.resolve("w1-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
             w1(env, script.gate(), out);
             script.run(env, "w1");
@@ -146,7 +140,7 @@ class KeyedRecoveryTest {
             int count = 1 + (seed * 3 + p) % 5;
             RecoveryScript script = RecoveryScript.random(seed * 23L + p, count, RECORDS / p, "keyBy(key).reduce",
                     "collect");
-            Environment env = scripted(p, script, "reduce-" + p + "-" + seed);
+            Environment env = script.configure(env(p), dir.resolve("reduce-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
             sumByReduce(generated(env, script.gate(), RECORDS)).collect(out);
             script.run(env, "reduce");
@@ -180,7 +174,7 @@ class KeyedRecoveryTest {
             int count = 1 + (seed * 2 + p) % 5;
             RecoveryScript script = RecoveryScript.random(seed * 13L + p, count, RECORDS / p,
                     "keyBy(word).", "rebalance", "collect");
-            Environment env = scripted(p, script, "wc-" + p + "-" + seed);
+            Environment env = script.configure(env(p), dir.resolve("wc-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
             wordCount(env, script.gate(), out);
             script.run(env, "wordcount");
@@ -304,7 +298,7 @@ class KeyedRecoveryTest {
         for (int seed = 0; seed < 4; seed++) {
             RecoveryScript script = RecoveryScript.random(seed * 31L + p, 1 + seed % 3, RECORDS / p,
                     "keyBy(key).sum(value)");
-            Environment env = scripted(p, script, "sink-" + p + "-" + seed);
+            Environment env = script.configure(env(p), dir.resolve("sink-" + p + "-" + seed));
             List<Tuple> early = new ArrayList<>();
             List<Tuple> sums = new ArrayList<>();
             generated(env, script.gate(), 2_000).collect(early);

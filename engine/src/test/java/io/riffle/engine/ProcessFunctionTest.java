@@ -236,8 +236,7 @@ class ProcessFunctionTest {
         for (int seed = 0; seed < 3; seed++) {
             int count = 1 + (seed + p) % 4;
             RecoveryScript script = RecoveryScript.random(seed * 17L + p, count, RECORDS / p, "keyBy(key).process");
-            Environment env = env(p).enableCheckpointing(Duration.ZERO, dir.resolve("p-" + p + "-" + seed))
-                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(script.gate());
+            Environment env = script.configure(env(p), dir.resolve("p-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
             counted(env, script.gate()).collect(out);
             script.run(env, "process");

@@ -1,5 +1,7 @@
 package io.riffle.engine;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,13 +24,12 @@ import io.riffle.engine.internal.runtime.FailureInjector;
  * they have taken the planned number of records more, after the sources were let go. The restart must
  * restore that checkpoint, which {@link #run} checks by the counts the restored readers start at; it
  * also checks that every failure struck once and caused one restart, and that exactly the planned
- * checkpoints completed. The job must checkpoint only on demand ({@code enableCheckpointing(Duration.ZERO, dir)}),
- * take every source through {@link #source} and have {@link #gate()} as its failure injector.
+ * checkpoints completed. The job must checkpoint only on demand ({@link #configure} sets that up) and
+ * take every source through {@link #source}.
  *
  * <pre>{@code
  * RecoveryScript script = RecoveryScript.random(seed, 3, RECORDS / p, "keyBy(key).sum(value)");
- * Environment env = Environment.streaming().setParallelism(p).enableCheckpointing(Duration.ZERO, dir)
- *         .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(script.gate());
+ * Environment env = script.configure(Environment.streaming().setParallelism(p), dir);
  * env.fromSource(script.source(new GeneratorSource(RECORDS, 97))).keyBy("key").sum("value").collect(out);
  * JobResult result = script.run(env, "w1");
  * }</pre>
@@ -104,7 +105,16 @@ final class RecoveryScript {
         return new RecoveryScript(seed, rounds, failures);
     }
 
-    /** The job's failure injector. */
+    /**
+     * {@code env} checkpointing into {@code checkpoints} only when the script takes a checkpoint, restarting
+     * at once (up to 10 times), with the script's gate as its failure injector.
+     */
+    Environment configure(Environment env, Path checkpoints) {
+        return env.enableCheckpointing(Duration.ZERO, checkpoints)
+                .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(gate);
+    }
+
+    /** The job's failure injector: wraps its sources ({@link #source}). */
     SourceGate gate() {
         return gate;
     }

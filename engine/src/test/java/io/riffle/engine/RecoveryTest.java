@@ -41,12 +41,6 @@ class RecoveryTest {
         return Environment.streaming().setParallelism(p).setBatchSize(64).setChannelCapacity(8);
     }
 
-    /** Checkpoints only when {@code script} takes them, into {@code name}; restarts at once. */
-    private Environment scripted(int p, RecoveryScript script, String name) {
-        return env(p).enableCheckpointing(Duration.ZERO, dir.resolve(name))
-                .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(script.gate());
-    }
-
     /** generate -> rebalance -> map -> collect: positions and the sink's commits, no keyed state. */
     private static void statelessJob(Environment env, SourceGate gate, List<Tuple> out) {
         env.fromSource(gate.wrap(new GeneratorSource(RECORDS, 100))).rebalance()
@@ -64,7 +58,7 @@ class RecoveryTest {
         assertEquals(RECORDS, expected.size());
         for (int seed = 0; seed < 4; seed++) {
             RecoveryScript script = RecoveryScript.random(seed * 31L + p, 1 + seed % 5, RECORDS / p, "map", "collect");
-            Environment env = scripted(p, script, "s" + seed);
+            Environment env = script.configure(env(p), dir.resolve("s" + seed));
             List<Tuple> actual = new ArrayList<>();
             statelessJob(env, script.gate(), actual);
             script.run(env, "stateless");
@@ -83,7 +77,7 @@ class RecoveryTest {
         for (int seed = 0; seed < 3; seed++) {
             // Record batch i of 100 goes to subtask i mod p: the smallest reader reads RECORDS / p less a batch.
             RecoveryScript script = RecoveryScript.random(seed * 7L + p, 1 + seed, RECORDS / p - 100, "map", "collect");
-            Environment env = scripted(p, script, "arrow-" + p + "-" + seed);
+            Environment env = script.configure(env(p), dir.resolve("arrow-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
             env.fromSource(script.source(new ArrowIpcSource(file))).map(r -> Tuple.of(r.getLong(0), r.getLong(1) * 2),
                     PAIR).collect(out);

@@ -525,8 +525,7 @@ class StreamJoinTest {
             int count = 1 + (seed + p) % 4;
             String prefix = window ? "keyBy(key).windowJoin" : "keyBy(key).intervalJoin";
             RecoveryScript script = RecoveryScript.random(seed * 23L + p, count, RECORDS / p, prefix);
-            Environment env = recoveryEnv(p).enableCheckpointing(Duration.ZERO, dir.resolve("j-" + p + "-" + seed))
-                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(script.gate());
+            Environment env = script.configure(recoveryEnv(p), dir.resolve("j-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
             generatedJoin(env, script.gate(), window).collect(out);
             script.run(env, "joins");

@@ -86,7 +86,7 @@ class WindowRecoveryTest {
                     : Windows.tumbling(Duration.ofMillis(250));
             int count = 1 + (seed + p) % 5;
             RecoveryScript script = RecoveryScript.random(seed * 31L + p, count, RECORDS / p, "keyBy(key).window");
-            Environment env = scripted(p, script, "r-" + p + "-" + seed);
+            Environment env = script.configure(env(p), dir.resolve("r-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
             reducedWindows(env, script.gate(), windows).collect(out);
             script.run(env, "reduced-windows");
@@ -104,7 +104,7 @@ class WindowRecoveryTest {
         }
         Windows windows = Windows.sliding(Duration.ofMillis(300), Duration.ofMillis(100));
         RecoveryScript script = RecoveryScript.random(41, 3, RECORDS / 2, "keyBy(key).window");
-        Environment env = scripted(2, script, "agg");
+        Environment env = script.configure(env(2), dir.resolve("agg"));
         List<Tuple> out = new ArrayList<>();
         aggregated(env, script.gate(), windows).collect(out);
         script.run(env, "aggregate-function");
@@ -177,7 +177,7 @@ class WindowRecoveryTest {
         for (int seed = 0; seed < 3; seed++) {
             int count = 1 + (seed + p) % 5;
             RecoveryScript script = RecoveryScript.random(seed * 23L + p, count, RECORDS / p, "keyBy(key).window");
-            Environment env = scripted(p, script, "s-" + p + "-" + seed);
+            Environment env = script.configure(env(p), dir.resolve("s-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
             sessions(env, script.gate()).collect(out);
             script.run(env, "sessions");
@@ -195,7 +195,7 @@ class WindowRecoveryTest {
             expected.add(Tuple.of(s.field(0), s.field(3), Instant.ofEpochMilli(s.getLong(6)), s.field(1), s.field(2)));
         }
         RecoveryScript script = RecoveryScript.random(61, 3, RECORDS / 2, "keyBy(key).window");
-        Environment env = scripted(2, script, "session-reduce");
+        Environment env = script.configure(env(2), dir.resolve("session-reduce"));
         List<Tuple> out = new ArrayList<>();
         reducedSessions(env, script.gate()).collect(out);
         script.run(env, "session-reduce");
@@ -231,12 +231,6 @@ class WindowRecoveryTest {
         return Environment.streaming().setParallelism(p).setBatchSize(64).setChannelCapacity(8);
     }
 
-    /** Checkpoints only when {@code script} takes them, into {@code name}; restarts at once. */
-    private Environment scripted(int p, RecoveryScript script, String name) {
-        return env(p).enableCheckpointing(Duration.ZERO, dir.resolve(name))
-                .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(script.gate());
-    }
-
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
     void windowedJobsCommitExactlyTheFailureFreeWindows(int p) throws Exception {
@@ -246,7 +240,7 @@ class WindowRecoveryTest {
                     : Windows.tumbling(Duration.ofMillis(250));
             int count = 1 + (seed + p) % 5;
             RecoveryScript script = RecoveryScript.random(seed * 19L + p, count, RECORDS / p, "keyBy(key).window");
-            Environment env = scripted(p, script, "w-" + p + "-" + seed);
+            Environment env = script.configure(env(p), dir.resolve("w-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
             windowed(env, script.gate(), windows).collect(out);
             script.run(env, "windows");
@@ -275,7 +269,7 @@ class WindowRecoveryTest {
         for (int seed = 0; seed < 3; seed++) {
             int count = 1 + (seed + p) % 4;
             RecoveryScript script = RecoveryScript.random(seed * 29L + p, count, RECORDS, "keyBy(key).window");
-            Environment env = scripted(p, script, "c-" + p + "-" + seed);
+            Environment env = script.configure(env(p), dir.resolve("c-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
             generated(env, script.gate()).setParallelism(1).keyBy("key").countWindow(7).sum("value").collect(out);
             script.run(env, "count-windows");
@@ -301,7 +295,7 @@ class WindowRecoveryTest {
             }
         }
         RecoveryScript script = RecoveryScript.random(53, 3, RECORDS, "keyBy(key).window");
-        Environment env = scripted(2, script, "count-reduce");
+        Environment env = script.configure(env(2), dir.resolve("count-reduce"));
         List<Tuple> out = new ArrayList<>();
         countReduced(env, script.gate()).collect(out);
         script.run(env, "count-reduce");
