@@ -35,9 +35,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Exactly-once recovery of keyed state: W1 (running sum per key) and a streaming word count, with 1 to 5
- * failures at random operators and record counts, checkpoints every few milliseconds, at parallelism 1, 2
- * and 4: the committed output equals a failure-free run's, record for record per key. Also rescaling
- * through checkpoints, a checkpoint that fails to write, and corrupt state files.
+ * failures at random operators, each after a checkpoint taken at a random record count (a seeded
+ * {@link RecoveryScript}), at parallelism 1, 2 and 4: the committed output equals a failure-free run's,
+ * record for record per key. Also rescaling through savepoints, a checkpoint that fails to write, and
+ * corrupt state files.
  */
 @Timeout(120)
 class KeyedRecoveryTest {
@@ -60,29 +61,31 @@ class KeyedRecoveryTest {
         return out;
     }
 
-    private static JobResult w1(Environment env, List<Tuple> out) {
-        env.generate(RECORDS, 97, 400_000).keyBy("key").sum("value").collect(out);
-        return env.execute("w1");
+    /** {@code records} generator records over 97 keys, held by {@code gate}. */
+    private static DataStream generated(Environment env, SourceGate gate, long records) {
+        return env.fromSource(gate.wrap(new GeneratorSource(records, 97)));
     }
 
-    private static JobResult wordCount(Environment env, List<Tuple> out) {
-        env.fromSource(new ZipfWordsSource(RECORDS, 500)).rebalance().keyBy("word").count().collect(out);
-        return env.execute("wordcount");
+    private static void w1(Environment env, SourceGate gate, List<Tuple> out) {
+        generated(env, gate, RECORDS).keyBy("key").sum("value").collect(out);
+    }
+
+    private static void wordCount(Environment env, SourceGate gate, List<Tuple> out) {
+        env.fromSource(gate.wrap(new ZipfWordsSource(RECORDS, 500))).rebalance().keyBy("word").count().collect(out);
     }
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
-    void w1CommitsExactlyTheFailureFreeOutput(int p) {
+    void w1CommitsExactlyTheFailureFreeOutput(int p) throws Exception {
         for (int seed = 0; seed < 4; seed++) {
             int count = 1 + (seed + p) % 5;
-            PlannedFailures failures = PlannedFailures.random(seed * 17L + p, count, RECORDS,
+            RecoveryScript script = RecoveryScript.random(seed * 17L + p, count, RECORDS / p,
                     "keyBy(key).sum(value)", "collect");
+            Environment env = script.configure(env(p), dir.resolve("w1-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
-            JobResult result = w1(env(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("w1-" + p + "-" + seed))
-                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures), out);
-            String context = "p " + p + ", seed " + seed + ", failures " + failures;
-            failures.assertHappened(result, context);
-            assertTrue(result.checkpoints() > 0, context);
+            w1(env, script.gate(), out);
+            script.run(env, "w1");
+            String context = "p " + p + ", " + script;
             assertEquals(RECORDS, out.size(), context);
             assertExactlyOnceSums(out, context);
         }
@@ -132,19 +135,16 @@ class KeyedRecoveryTest {
     /** W1 written as a reduce: the reduced records (on the heap, paged copy-on-write) are checkpointed too. */
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
-    void reduceCommitsExactlyTheFailureFreeOutput(int p) {
+    void reduceCommitsExactlyTheFailureFreeOutput(int p) throws Exception {
         for (int seed = 0; seed < 3; seed++) {
             int count = 1 + (seed * 3 + p) % 5;
-            PlannedFailures failures = PlannedFailures.random(seed * 23L + p, count, RECORDS, "keyBy(key).reduce",
+            RecoveryScript script = RecoveryScript.random(seed * 23L + p, count, RECORDS / p, "keyBy(key).reduce",
                     "collect");
-            Environment env = env(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("reduce-" + p + "-" + seed))
-                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            Environment env = script.configure(env(p), dir.resolve("reduce-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
-            sumByReduce(env.generate(RECORDS, 97, 400_000)).collect(out);
-            JobResult result = env.execute("reduce");
-            String context = "p " + p + ", seed " + seed + ", failures " + failures;
-            failures.assertHappened(result, context);
-            assertTrue(result.checkpoints() > 0, context);
+            sumByReduce(generated(env, script.gate(), RECORDS)).collect(out);
+            script.run(env, "reduce");
+            String context = "p " + p + ", " + script;
             assertEquals(RECORDS, out.size(), context);
             assertExactlyOnceSums(out, context);
         }
@@ -158,27 +158,27 @@ class KeyedRecoveryTest {
     @Test
     void rescalingAReduceThroughSavepointsKeepsItsRecords() throws Exception {
         List<Tuple> all = SavepointRescale.run(dir.resolve("reduce"), new int[] {2, 4, 1}, KeyedRecoveryTest::env,
-                "keyBy(key).reduce", RECORDS / 3,
-                (env, out) -> sumByReduce(env.generate(RECORDS, 97, 40_000)).collect(out));
+                RECORDS / 6, (env, gate, out) -> sumByReduce(generated(env, gate, RECORDS)).collect(out));
         assertEquals(RECORDS, all.size());
         assertExactlyOnceSums(all, "reduce rescaled 2 -> 4 -> 1");
     }
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
-    void wordCountCommitsExactlyTheFailureFreeOutput(int p) {
+    void wordCountCommitsExactlyTheFailureFreeOutput(int p) throws Exception {
         List<Tuple> reference = new ArrayList<>();
-        wordCount(env(p), reference);
+        Environment plain = env(p);
+        wordCount(plain, new SourceGate(), reference);
+        plain.execute("wordcount");
         for (int seed = 0; seed < 3; seed++) {
             int count = 1 + (seed * 2 + p) % 5;
-            PlannedFailures failures = PlannedFailures.random(seed * 13L + p, count, RECORDS,
+            RecoveryScript script = RecoveryScript.random(seed * 13L + p, count, RECORDS / p,
                     "keyBy(word).", "rebalance", "collect");
+            Environment env = script.configure(env(p), dir.resolve("wc-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
-            JobResult result = wordCount(env(p).enableCheckpointing(Duration.ofMillis(3),
-                    dir.resolve("wc-" + p + "-" + seed)).setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO))
-                    .injectFailures(failures), out);
-            String context = "p " + p + ", seed " + seed + ", failures " + failures;
-            failures.assertHappened(result, context);
+            wordCount(env, script.gate(), out);
+            script.run(env, "wordcount");
+            String context = "p " + p + ", " + script;
             if (!sorted(reference).equals(sorted(out))) {
                 throw new AssertionError(context + ": " + out.size() + " records committed, " + reference.size()
                         + " without failures");
@@ -193,8 +193,8 @@ class KeyedRecoveryTest {
     @Test
     void rescalingThroughSavepointsKeepsTheState() throws Exception {
         // At 4 the source's subtasks 2 and 3 have nothing left to read and finish at once; checkpoints go on.
-        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, KeyedRecoveryTest::env, "keyBy(", RECORDS / 3,
-                (env, out) -> env.generate(RECORDS, 97, 40_000).keyBy("key").sum("value").collect(out));
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, KeyedRecoveryTest::env, RECORDS / 6,
+                (env, gate, out) -> generated(env, gate, RECORDS).keyBy("key").sum("value").collect(out));
         assertEquals(RECORDS, all.size());
         assertExactlyOnceSums(all, "rescaled 2 -> 4 -> 1");
     }
@@ -207,16 +207,18 @@ class KeyedRecoveryTest {
     @ValueSource(ints = {2, 3})
     void checkpointsGoOnAfterASourceFinishedAndRestoreItFinished(int restoredParallelism) throws Exception {
         Path checkpoints = dir.resolve("finished");
-        StopAfter stop = new StopAfter("keyBy(", RECORDS / 2);
-        Environment env = env(2).enableCheckpointing(Duration.ZERO, checkpoints).injectFailures(stop);
+        SourceGate gate = new SourceGate();
+        Environment env = env(2).enableCheckpointing(Duration.ZERO, checkpoints).injectFailures(gate);
         List<Tuple> first = new ArrayList<>();
-        env.fromSource(new CountedSource(new GeneratorSource(2_000, 97))).union(env.generate(RECORDS, 97, 100_000))
+        env.fromSource(gate.wrap(new GeneratorSource(2_000, 97))).union(generated(env, gate, RECORDS))
                 .keyBy("key").sum("value").collect(first);
+        // The small source's readers (1 000 records each) read everything; the large one's stop halfway.
+        gate.holdAt(RECORDS / 4);
         JobHandle job = env.executeAsync("finished-source");
-        stop.await(job);
-        // The small source ends within a few batches; savepoints go on until one records it finished.
+        gate.awaitHeld(job);
+        // Its subtasks end their chains right after their last batch; savepoints go on until one records that.
         Path savepoint = null;
-        for (int attempt = 0; attempt < 1_000 && savepoint == null; attempt++) {
+        while (savepoint == null) {
             Path candidate = checkpoints.resolve("savepoint-" + job.triggerSavepoint().get());
             if (finishedMarks(CheckpointStorage.load(candidate).manifest()) == 2) {
                 savepoint = candidate;
@@ -224,13 +226,14 @@ class KeyedRecoveryTest {
         }
         job.cancel();
         assertThrows(JobFailedException.class, job::await);
-        assertTrue(savepoint != null, "no savepoint recorded the small source finished");
 
         Environment again = env(restoredParallelism).enableCheckpointing(Duration.ZERO, dir.resolve("again"))
                 .restoreFrom(savepoint);
         List<Tuple> rest = new ArrayList<>();
+        SourceGate unheld = new SourceGate();
         CountedSource small = new CountedSource(new GeneratorSource(2_000, 97));
-        again.fromSource(small).union(again.generate(RECORDS, 97, 400_000)).keyBy("key").sum("value").collect(rest);
+        again.fromSource(unheld.wrap(small)).union(generated(again, unheld, RECORDS)).keyBy("key").sum("value")
+                .collect(rest);
         again.execute("finished-source");
         assertEquals(0, small.readers.get(), "a source that had finished everywhere opens no reader");
         List<Tuple> all = new ArrayList<>(first);
@@ -291,19 +294,17 @@ class KeyedRecoveryTest {
      */
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
-    void aSinkThatFinishedEarlyKeepsItsOutputAcrossAFailure(int p) {
+    void aSinkThatFinishedEarlyKeepsItsOutputAcrossAFailure(int p) throws Exception {
         for (int seed = 0; seed < 4; seed++) {
-            PlannedFailures failures = PlannedFailures.random(seed * 31L + p, 1 + seed % 3, RECORDS,
+            RecoveryScript script = RecoveryScript.random(seed * 31L + p, 1 + seed % 3, RECORDS / p,
                     "keyBy(key).sum(value)");
-            Environment env = env(p).enableCheckpointing(Duration.ofMillis(2), dir.resolve("sink-" + p + "-" + seed))
-                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            Environment env = script.configure(env(p), dir.resolve("sink-" + p + "-" + seed));
             List<Tuple> early = new ArrayList<>();
             List<Tuple> sums = new ArrayList<>();
-            env.generate(2_000, 97).collect(early);
-            env.generate(RECORDS, 97, 400_000).keyBy("key").sum("value").collect(sums);
-            JobResult result = env.execute("early-sink");
-            String context = "p " + p + ", seed " + seed + ", failures " + failures;
-            failures.assertHappened(result, context);
+            generated(env, script.gate(), 2_000).collect(early);
+            generated(env, script.gate(), RECORDS).keyBy("key").sum("value").collect(sums);
+            script.run(env, "early-sink");
+            String context = "p " + p + ", " + script;
             List<Long> values = new ArrayList<>();
             for (Tuple t : early) {
                 values.add((Long) t.field(1));
@@ -335,16 +336,20 @@ class KeyedRecoveryTest {
                 }
             }
         };
-        Environment env = env(2).enableCheckpointing(Duration.ZERO, dir.resolve("full")).injectFailures(fullDisk);
+        SourceGate gate = new SourceGate(fullDisk);
+        Environment env = env(2).enableCheckpointing(Duration.ZERO, dir.resolve("full")).injectFailures(gate);
         List<Tuple> out = new ArrayList<>();
-        env.generate(RECORDS * 10, 97, 200_000).keyBy("key").sum("value").collect(out);
+        generated(env, gate, RECORDS).keyBy("key").sum("value").collect(out);
+        gate.holdAt(RECORDS / 4);
         JobHandle job = env.executeAsync("full-disk");
+        gate.awaitHeld(job);
         ExecutionException first = assertThrows(ExecutionException.class, () -> job.triggerCheckpoint().get());
         assertTrue(first.getCause().getMessage().startsWith("checkpoint 1 aborted: "), first.getCause().getMessage());
         assertTrue(first.getCause().getMessage().contains("No space left on device"), first.getCause().getMessage());
         assertEquals(2L, job.triggerCheckpoint().get());
-        job.cancel();
-        assertThrows(JobFailedException.class, job::await);
+        gate.release();
+        assertEquals(1, job.await().checkpoints(), "checkpoint 2 completed, checkpoint 1 did not");
+        assertExactlyOnceSums(out, "after a checkpoint that could not be written");
         assertTrue(refused.get() > 0);
         assertTrue(Files.exists(dir.resolve("full/chk-2/_manifest")));
         assertTrue(!Files.exists(dir.resolve("full/chk-1")));
@@ -353,15 +358,21 @@ class KeyedRecoveryTest {
     @Test
     void aCorruptStateFileIsDetectedAndTheCheckpointBeforeIsUsed() throws Exception {
         Path checkpoints = dir.resolve("corrupt");
-        Environment env = env(2).enableCheckpointing(Duration.ZERO, checkpoints).setCheckpointsRetained(5);
-        StopAfter stop = new StopAfter("keyBy(", RECORDS / 2);
-        env.injectFailures(stop);
-        List<Tuple> first = new ArrayList<>();
-        env.generate(RECORDS, 97, 100_000).keyBy("key").sum("value").collect(first);
+        SourceGate gate = new SourceGate();
+        Environment env = env(2).enableCheckpointing(Duration.ZERO, checkpoints).setCheckpointsRetained(5)
+                .injectFailures(gate);
+        generated(env, gate, RECORDS).keyBy("key").sum("value").collect(new ArrayList<>());
+        gate.holdAt(RECORDS / 4);
         JobHandle job = env.executeAsync("corrupt");
-        stop.await(job);
-        long older = job.triggerCheckpoint().get();
-        long newer = job.triggerCheckpoint().get();
+        gate.awaitHeld(job);
+        long older = SourceGate.checkpoint(job);
+        long readBeforeOlder = 0;
+        for (long count : gate.counts(0).values()) {
+            readBeforeOlder += count;
+        }
+        gate.holdAt(RECORDS * 3 / 8);
+        gate.awaitHeld(job);
+        long newer = SourceGate.checkpoint(job);
         long reportedBytes = job.lastCheckpointBytes();
         assertTrue(job.lastCheckpointPauseNanos() > 0 && job.lastCheckpointPauseNanos() <= job.maxCheckpointPauseNanos(),
                 job.lastCheckpointPauseNanos() + " ns paused, at most " + job.maxCheckpointPauseNanos());
@@ -390,11 +401,12 @@ class KeyedRecoveryTest {
         Environment again = env(2).enableCheckpointing(Duration.ZERO, checkpoints).restoreFrom(checkpoints)
                 .allowDuplicatesOnFallback();
         List<Tuple> rest = new ArrayList<>();
-        again.generate(RECORDS, 97, 400_000).keyBy("key").sum("value").collect(rest);
+        generated(again, new SourceGate(), RECORDS).keyBy("key").sum("value").collect(rest);
         again.execute("corrupt-restored");
-        // Checkpoint `newer` fails its checksums when read; `older` is restored: fewer records than a fresh
-        // start, and every running sum right.
-        assertTrue(rest.size() < RECORDS && older < newer, rest.size() + " records after restoring");
+        // Checkpoint `newer` fails its checksums when read; `older` is restored: exactly the records after
+        // it come again, and every running sum is right.
+        assertTrue(older < newer);
+        assertEquals(RECORDS - readBeforeOlder, rest.size(), "records after restoring checkpoint " + older);
 
         Map<Object, List<Object>> sums = perKey(rest, 1);
         assertEquals(97, sums.size());

@@ -9,10 +9,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
+import io.riffle.engine.connector.file.ArrowIpcSource;
+import io.riffle.engine.internal.connector.GeneratorSource;
+import io.riffle.engine.internal.runtime.FailureInjector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,8 +24,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Exactly-once recovery: jobs with checkpoints every few milliseconds and 1 to 5 injected failures at
- * random operators and record counts must commit exactly the output of a run without failures.
+ * Exactly-once recovery: jobs with 1 to 5 injected failures at random operators, each after a checkpoint
+ * taken at a random record count (a seeded {@link RecoveryScript}), must commit exactly the output of a
+ * run without failures.
  */
 @Timeout(120)
 class RecoveryTest {
@@ -37,49 +42,46 @@ class RecoveryTest {
     }
 
     /** generate -> rebalance -> map -> collect: positions and the sink's commits, no keyed state. */
-    private static List<Tuple> statelessJob(Environment env, boolean checkpointed) {
-        List<Tuple> out = new ArrayList<>();
-        env.generate(RECORDS, 100, 300_000).rebalance()
+    private static void statelessJob(Environment env, SourceGate gate, List<Tuple> out) {
+        env.fromSource(gate.wrap(new GeneratorSource(RECORDS, 100))).rebalance()
                 .map(r -> Tuple.of(r.getLong(0), r.getLong(1) * 2), PAIR)
                 .collect(out);
-        JobResult result = env.execute("stateless");
-        assertEquals(RECORDS, out.size(), () -> "restarts " + result.restarts());
-        if (checkpointed) {
-            assertTrue(result.checkpoints() > 0, "no checkpoint completed");
-        }
-        return out;
     }
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
-    void statelessJobCommitsExactlyOnceThroughFailures(int p) {
-        List<Tuple> expected = sorted(statelessJob(env(p), false));
+    void statelessJobCommitsExactlyOnceThroughFailures(int p) throws Exception {
+        List<Tuple> expected = new ArrayList<>();
+        Environment plain = env(p);
+        statelessJob(plain, new SourceGate(), expected);
+        plain.execute("stateless");
+        assertEquals(RECORDS, expected.size());
         for (int seed = 0; seed < 4; seed++) {
-            PlannedFailures failures = PlannedFailures.random(seed * 31L + p, 1 + seed % 5, RECORDS, "map", "collect");
-            Environment env = env(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("s" + seed))
-                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
-            List<Tuple> actual = statelessJob(env, true);
-            assertEquals(expected, sorted(actual), "seed " + seed + ", failures " + failures);
-            assertEquals(1 + seed % 5, failures.fired.get());
+            RecoveryScript script = RecoveryScript.random(seed * 31L + p, 1 + seed % 5, RECORDS / p, "map", "collect");
+            Environment env = script.configure(env(p), dir.resolve("s" + seed));
+            List<Tuple> actual = new ArrayList<>();
+            statelessJob(env, script.gate(), actual);
+            script.run(env, "stateless");
+            assertEquals(sorted(expected), sorted(actual), script.toString());
         }
     }
 
     /** The Arrow IPC source rewinds by record batch: a job reading a file commits each record once. */
     @ParameterizedTest
     @ValueSource(ints = {1, 3})
-    void anArrowFileIsReadExactlyOnceThroughFailures(int p) {
+    void anArrowFileIsReadExactlyOnceThroughFailures(int p) throws Exception {
         Path file = dir.resolve("input.arrow");
         Environment write = Environment.batch().setParallelism(1).setBatchSize(100);
         write.generate(RECORDS, 100).writeArrow(file);
         write.execute();
         for (int seed = 0; seed < 3; seed++) {
-            PlannedFailures failures = PlannedFailures.random(seed * 7L + p, 1 + seed, RECORDS, "map", "collect");
-            Environment env = env(p).enableCheckpointing(Duration.ofMillis(2), dir.resolve("arrow-" + p + "-" + seed))
-                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            // Record batch i of 100 goes to subtask i mod p: the smallest reader reads RECORDS / p less a batch.
+            RecoveryScript script = RecoveryScript.random(seed * 7L + p, 1 + seed, RECORDS / p - 100, "map", "collect");
+            Environment env = script.configure(env(p), dir.resolve("arrow-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
-            env.readArrow(file).map(r -> Tuple.of(r.getLong(0), r.getLong(1) * 2), PAIR).collect(out);
-            JobResult result = env.execute("arrow");
-            failures.assertHappened(result, "failures " + failures);
+            env.fromSource(script.source(new ArrowIpcSource(file))).map(r -> Tuple.of(r.getLong(0), r.getLong(1) * 2),
+                    PAIR).collect(out);
+            script.run(env, "arrow");
             List<Long> values = new ArrayList<>();
             for (Tuple t : out) {
                 values.add(t.getLong(1) / 2);
@@ -87,7 +89,7 @@ class RecoveryTest {
             values.sort(null);
             for (int i = 0; i < RECORDS; i++) {
                 if (values.size() <= i || values.get(i) != i) {
-                    throw new AssertionError("p " + p + ", failures " + failures + ": record " + i + " committed "
+                    throw new AssertionError("p " + p + ", " + script + ": record " + i + " committed "
                             + (values.size() <= i ? "never" : "as " + values.get(i)) + "; " + values.size() + " in all");
                 }
             }
@@ -124,6 +126,33 @@ class RecoveryTest {
         assertEquals("map", e.operator());
         assertTrue(e.getCause().getMessage().startsWith("injected failure in map at record"), e.getCause().getMessage());
         assertEquals(List.of(), out, "nothing is committed by a failed job");
+    }
+
+    /** The failure injector hears of each attempt once, in order, the first one included. */
+    @Test
+    void eachAttemptIsReportedToTheFailureInjectorInOrder() {
+        PlannedFailures failures = PlannedFailures.random(11, 3, RECORDS, "map");
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        FailureInjector reporting = new FailureInjector() {
+            @Override
+            public void beforeBatch(String operator, int subtask, int rows) {
+                failures.beforeBatch(operator, subtask, rows);
+            }
+
+            @Override
+            public void attemptStarted(int attempt) {
+                attempts.add(attempt);
+            }
+        };
+        Environment env = env(2).injectFailures(reporting).setRestartStrategy(RestartStrategy.fixedDelay(3, Duration.ZERO));
+        env.generate(RECORDS, 100).map(r -> Tuple.of(r.getLong(0), r.getLong(1)), PAIR).collect(new ArrayList<>());
+        JobResult result = env.execute();
+        failures.assertHappened(result, "failures " + failures);
+        List<Integer> expected = new ArrayList<>();
+        for (int a = 0; a <= result.restarts(); a++) {
+            expected.add(a);
+        }
+        assertEquals(expected, attempts);
     }
 
     @Test

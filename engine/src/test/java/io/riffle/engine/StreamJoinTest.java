@@ -23,6 +23,7 @@ import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
+import io.riffle.engine.internal.connector.GeneratorSource;
 import io.riffle.engine.internal.operator.IntervalJoinOperator;
 import io.riffle.engine.internal.operator.WindowJoinOperator;
 import io.riffle.engine.internal.runtime.Operator;
@@ -502,10 +503,11 @@ class StreamJoinTest {
         return out;
     }
 
-    private static DataStream generatedJoin(Environment env, boolean window, long rate) {
-        KeyedStream left = env.generate(RECORDS, 13, rate)
+    /** Both inputs held by {@code gate}. */
+    private static DataStream generatedJoin(Environment env, SourceGate gate, boolean window) {
+        KeyedStream left = env.fromSource(gate.wrap(new GeneratorSource(RECORDS, 13)))
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp")).keyBy("key");
-        KeyedStream right = env.generate(RECORDS, 7, rate)
+        KeyedStream right = env.fromSource(gate.wrap(new GeneratorSource(RECORDS, 7)))
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp")).keyBy("key");
         return window ? left.windowJoin(right, Windows.tumbling(Duration.ofMillis(25)))
                 : left.intervalJoin(right, Duration.ofMillis(-20), Duration.ofMillis(10));
@@ -517,21 +519,17 @@ class StreamJoinTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
-    void joinsWithFailuresCommitExactlyTheFailureFreeOutput(int p) {
+    void joinsWithFailuresCommitExactlyTheFailureFreeOutput(int p) throws Exception {
         for (int seed = 0; seed < 4; seed++) {
             boolean window = seed % 2 == 1;
             int count = 1 + (seed + p) % 4;
             String prefix = window ? "keyBy(key).windowJoin" : "keyBy(key).intervalJoin";
-            PlannedFailures failures = PlannedFailures.random(seed * 23L + p, count, RECORDS, prefix);
-            Environment env = recoveryEnv(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("j-" + p + "-" + seed))
-                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            RecoveryScript script = RecoveryScript.random(seed * 23L + p, count, RECORDS / p, prefix);
+            Environment env = script.configure(recoveryEnv(p), dir.resolve("j-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
-            generatedJoin(env, window, 300_000).collect(out);
-            JobResult result = env.execute("joins");
-            String context = "seed " + seed + ", p " + p + (window ? ", window join" : ", interval join") + ", failures "
-                    + failures;
-            failures.assertHappened(result, context);
-            assertTrue(result.checkpoints() > 0, context);
+            generatedJoin(env, script.gate(), window).collect(out);
+            script.run(env, "joins");
+            String context = "p " + p + (window ? ", window join, " : ", interval join, ") + script;
             assertSameRows(window ? generatedWindowReference() : generatedIntervalReference(), out, context);
         }
     }
@@ -539,9 +537,8 @@ class StreamJoinTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void rescalingAJoinThroughSavepointsEmitsEveryPairOnce(boolean window) throws Exception {
-        String prefix = window ? "keyBy(key).windowJoin" : "keyBy(key).intervalJoin";
-        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, StreamJoinTest::recoveryEnv, prefix,
-                RECORDS / 2, (env, out) -> generatedJoin(env, window, 50_000).collect(out));
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, StreamJoinTest::recoveryEnv, RECORDS / 8,
+                (env, gate, out) -> generatedJoin(env, gate, window).collect(out));
         assertSameRows(window ? generatedWindowReference() : generatedIntervalReference(), all, "rescaled 2 -> 4 -> 1");
     }
 

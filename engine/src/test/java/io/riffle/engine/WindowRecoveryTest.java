@@ -1,8 +1,6 @@
 package io.riffle.engine;
 
 import static io.riffle.engine.expr.Expr.col;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.riffle.columnar.hash.Aggregate;
+import io.riffle.engine.internal.connector.GeneratorSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Exactly-once windows: window contents, watermarks and what has fired are in the checkpoints, so a
  * windowed job with failures, or stopped and restored at another parallelism, emits every window once
- * with exactly the failure-free result.
+ * with exactly the failure-free result. Checkpoints and failures fall where each test's seeded
+ * {@link RecoveryScript} puts them; no timer decides.
  */
 @Timeout(120)
 class WindowRecoveryTest {
@@ -66,29 +66,31 @@ class WindowRecoveryTest {
         return out;
     }
 
-    private static DataStream reducedWindows(Environment env, Windows windows, long rate) {
-        return env.generate(RECORDS, KEYS, rate)
+    /** The generator's records, held by {@code gate}. */
+    private static DataStream generated(Environment env, SourceGate gate) {
+        return env.fromSource(gate.wrap(new GeneratorSource(RECORDS, KEYS)));
+    }
+
+    private static DataStream reducedWindows(Environment env, SourceGate gate, Windows windows) {
+        return generated(env, gate)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
                 .keyBy("key").window(windows).reduce(WindowFunctionTest.SUM_AND_LATEST);
     }
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
-    void reducedWindowsCommitExactlyTheFailureFreeWindows(int p) {
+    void reducedWindowsCommitExactlyTheFailureFreeWindows(int p) throws Exception {
         for (int seed = 0; seed < 3; seed++) {
             boolean sliding = seed % 2 == 1;
             Windows windows = sliding ? Windows.sliding(Duration.ofMillis(300), Duration.ofMillis(100))
                     : Windows.tumbling(Duration.ofMillis(250));
             int count = 1 + (seed + p) % 5;
-            PlannedFailures failures = PlannedFailures.random(seed * 31L + p, count, RECORDS, "keyBy(key).window");
-            Environment env = env(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("r-" + p + "-" + seed))
-                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            RecoveryScript script = RecoveryScript.random(seed * 31L + p, count, RECORDS / p, "keyBy(key).window");
+            Environment env = script.configure(env(p), dir.resolve("r-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
-            reducedWindows(env, windows, 600_000).collect(out);
-            JobResult result = env.execute("reduced-windows");
-            String context = "p " + p + ", " + windows + ", failures " + failures;
-            failures.assertHappened(result, context);
-            assertTrue(result.checkpoints() > 0, context);
+            reducedWindows(env, script.gate(), windows).collect(out);
+            script.run(env, "reduced-windows");
+            String context = "p " + p + ", " + windows + ", " + script;
             assertSameWindows(sliding ? reducedReference(300, 100) : reducedReference(250, 250), out, context);
         }
     }
@@ -101,21 +103,19 @@ class WindowRecoveryTest {
             expected.add(Tuple.of(w.field(0), w.field(1), w.field(2), w.field(4), w.field(3), w.field(5)));
         }
         Windows windows = Windows.sliding(Duration.ofMillis(300), Duration.ofMillis(100));
-        PlannedFailures failures = PlannedFailures.random(41, 3, RECORDS, "keyBy(key).window");
-        Environment env = env(2).enableCheckpointing(Duration.ofMillis(5), dir.resolve("agg"))
-                .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+        RecoveryScript script = RecoveryScript.random(41, 3, RECORDS / 2, "keyBy(key).window");
+        Environment env = script.configure(env(2), dir.resolve("agg"));
         List<Tuple> out = new ArrayList<>();
-        aggregated(env, windows, 600_000).collect(out);
-        JobResult result = env.execute("aggregate-function");
-        failures.assertHappened(result, "failures " + failures);
-        assertSameWindows(expected, out, "failures " + failures);
-        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
-                RECORDS / 3, (e, o) -> aggregated(e, windows, 60_000).collect(o));
+        aggregated(env, script.gate(), windows).collect(out);
+        script.run(env, "aggregate-function");
+        assertSameWindows(expected, out, script.toString());
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, RECORDS / 6,
+                (e, gate, o) -> aggregated(e, gate, windows).collect(o));
         assertSameWindows(expected, all, "rescaled 2 -> 4 -> 1");
     }
 
-    private static DataStream aggregated(Environment env, Windows windows, long rate) {
-        return env.generate(RECORDS, KEYS, rate)
+    private static DataStream aggregated(Environment env, SourceGate gate, Windows windows) {
+        return generated(env, gate)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
                 .keyBy("key").window(windows).aggregate(WindowFunctionTest.COUNT_SUM_MIN, WindowFunctionTest.ACCUMULATOR,
                         WindowFunctionTest.RESULT);
@@ -124,8 +124,8 @@ class WindowRecoveryTest {
     @Test
     void rescalingAReducedWindowJobThroughSavepointsEmitsEveryWindowOnce() throws Exception {
         Windows windows = Windows.sliding(Duration.ofMillis(300), Duration.ofMillis(100));
-        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
-                RECORDS / 3, (env, out) -> reducedWindows(env, windows, 60_000).collect(out));
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, RECORDS / 6,
+                (env, gate, out) -> reducedWindows(env, gate, windows).collect(out));
         assertSameWindows(reducedReference(300, 100), all, "rescaled 2 -> 4 -> 1");
     }
 
@@ -163,8 +163,8 @@ class WindowRecoveryTest {
     }
 
     /** With allowed lateness, so that checkpoints also hold fired sessions, which a restore must not emit again. */
-    private static DataStream sessions(Environment env, long rate) {
-        return env.generate(RECORDS, KEYS, rate).where(col("value").mod(100).lt(60))
+    private static DataStream sessions(Environment env, SourceGate gate) {
+        return generated(env, gate).where(col("value").mod(100).lt(60))
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
                 .keyBy("key").window(Windows.session(Duration.ofMillis(SESSION_GAP))).allowedLateness(Duration.ofMillis(150))
                 .aggregate(Aggregate.sum("value"), Aggregate.count(), Aggregate.min("value"), Aggregate.max("value"));
@@ -172,19 +172,16 @@ class WindowRecoveryTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
-    void sessionWindowsCommitExactlyTheFailureFreeSessions(int p) {
+    void sessionWindowsCommitExactlyTheFailureFreeSessions(int p) throws Exception {
         List<Tuple> expected = sessionReference();
         for (int seed = 0; seed < 3; seed++) {
             int count = 1 + (seed + p) % 5;
-            PlannedFailures failures = PlannedFailures.random(seed * 23L + p, count, RECORDS * 6 / 10, "keyBy(key).window");
-            Environment env = env(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("s-" + p + "-" + seed))
-                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            RecoveryScript script = RecoveryScript.random(seed * 23L + p, count, RECORDS / p, "keyBy(key).window");
+            Environment env = script.configure(env(p), dir.resolve("s-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
-            sessions(env, 600_000).collect(out);
-            JobResult result = env.execute("sessions");
-            String context = "p " + p + ", failures " + failures;
-            failures.assertHappened(result, context);
-            assertTrue(result.checkpoints() > 0, context);
+            sessions(env, script.gate()).collect(out);
+            script.run(env, "sessions");
+            String context = "p " + p + ", " + script;
             assertSameWindows(expected, out, context);
         }
     }
@@ -197,20 +194,19 @@ class WindowRecoveryTest {
             // (key, start, end, sum, count, min, max): reduced to (key, sum, latest time, start, end).
             expected.add(Tuple.of(s.field(0), s.field(3), Instant.ofEpochMilli(s.getLong(6)), s.field(1), s.field(2)));
         }
-        PlannedFailures failures = PlannedFailures.random(61, 3, RECORDS * 6 / 10, "keyBy(key).window");
-        Environment env = env(2).enableCheckpointing(Duration.ofMillis(5), dir.resolve("session-reduce"))
-                .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+        RecoveryScript script = RecoveryScript.random(61, 3, RECORDS / 2, "keyBy(key).window");
+        Environment env = script.configure(env(2), dir.resolve("session-reduce"));
         List<Tuple> out = new ArrayList<>();
-        reducedSessions(env, 600_000).collect(out);
-        failures.assertHappened(env.execute("session-reduce"), "failures " + failures);
-        assertSameWindows(expected, out, "failures " + failures);
-        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
-                RECORDS / 5, (e, o) -> reducedSessions(e, 60_000).collect(o));
+        reducedSessions(env, script.gate()).collect(out);
+        script.run(env, "session-reduce");
+        assertSameWindows(expected, out, script.toString());
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, RECORDS / 10,
+                (e, gate, o) -> reducedSessions(e, gate).collect(o));
         assertSameWindows(expected, all, "rescaled 2 -> 4 -> 1");
     }
 
-    private static DataStream reducedSessions(Environment env, long rate) {
-        return env.generate(RECORDS, KEYS, rate).where(col("value").mod(100).lt(60))
+    private static DataStream reducedSessions(Environment env, SourceGate gate) {
+        return generated(env, gate).where(col("value").mod(100).lt(60))
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
                 .keyBy("key").window(Windows.session(Duration.ofMillis(SESSION_GAP)))
                 .reduce(WindowFunctionTest.SUM_AND_LATEST);
@@ -219,13 +215,13 @@ class WindowRecoveryTest {
     /** Open sessions are read back by key group at the new parallelism, 2 -> 4 -> 1. */
     @Test
     void rescalingASessionJobThroughSavepointsEmitsEverySessionOnce() throws Exception {
-        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
-                RECORDS / 5, (env, out) -> sessions(env, 200_000).collect(out));
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, RECORDS / 10,
+                (env, gate, out) -> sessions(env, gate).collect(out));
         assertSameWindows(sessionReference(), all, "rescaled 2 -> 4 -> 1");
     }
 
-    private static DataStream windowed(Environment env, Windows windows, long rate) {
-        return env.generate(RECORDS, KEYS, rate)
+    private static DataStream windowed(Environment env, SourceGate gate, Windows windows) {
+        return generated(env, gate)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
                 .keyBy("key").window(windows)
                 .aggregate(Aggregate.sum("value"), Aggregate.count(), Aggregate.min("value"), Aggregate.max("value"));
@@ -237,21 +233,18 @@ class WindowRecoveryTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
-    void windowedJobsCommitExactlyTheFailureFreeWindows(int p) {
+    void windowedJobsCommitExactlyTheFailureFreeWindows(int p) throws Exception {
         for (int seed = 0; seed < 4; seed++) {
             boolean sliding = seed % 2 == 1;
             Windows windows = sliding ? Windows.sliding(Duration.ofMillis(300), Duration.ofMillis(100))
                     : Windows.tumbling(Duration.ofMillis(250));
             int count = 1 + (seed + p) % 5;
-            PlannedFailures failures = PlannedFailures.random(seed * 19L + p, count, RECORDS, "keyBy(key).window");
-            Environment env = env(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("w-" + p + "-" + seed))
-                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            RecoveryScript script = RecoveryScript.random(seed * 19L + p, count, RECORDS / p, "keyBy(key).window");
+            Environment env = script.configure(env(p), dir.resolve("w-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
-            windowed(env, windows, 600_000).collect(out);
-            JobResult result = env.execute("windows");
-            String context = "p " + p + ", " + windows + ", failures " + failures;
-            failures.assertHappened(result, context);
-            assertTrue(result.checkpoints() > 0, context);
+            windowed(env, script.gate(), windows).collect(out);
+            script.run(env, "windows");
+            String context = "p " + p + ", " + windows + ", " + script;
             assertSameWindows(sliding ? reference(300, 100) : reference(250, 250), out, context);
         }
     }
@@ -259,7 +252,7 @@ class WindowRecoveryTest {
     /** Count windows keep their open windows in checkpoints: each key's windows of 7 come out once, exactly. */
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
-    void countWindowsCommitExactlyTheFailureFreeWindows(int p) {
+    void countWindowsCommitExactlyTheFailureFreeWindows(int p) throws Exception {
         List<Tuple> expected = new ArrayList<>();
         for (long k = 0; k < KEYS; k++) {
             long sum = 0;
@@ -275,14 +268,12 @@ class WindowRecoveryTest {
         }
         for (int seed = 0; seed < 3; seed++) {
             int count = 1 + (seed + p) % 4;
-            PlannedFailures failures = PlannedFailures.random(seed * 29L + p, count, RECORDS, "keyBy(key).window");
-            Environment env = env(p).enableCheckpointing(Duration.ofMillis(5), dir.resolve("c-" + p + "-" + seed))
-                    .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+            RecoveryScript script = RecoveryScript.random(seed * 29L + p, count, RECORDS, "keyBy(key).window");
+            Environment env = script.configure(env(p), dir.resolve("c-" + p + "-" + seed));
             List<Tuple> out = new ArrayList<>();
-            env.generate(RECORDS, KEYS, 600_000).setParallelism(1).keyBy("key").countWindow(7).sum("value").collect(out);
-            JobResult result = env.execute("count-windows");
-            String context = "p " + p + ", failures " + failures;
-            failures.assertHappened(result, context);
+            generated(env, script.gate()).setParallelism(1).keyBy("key").countWindow(7).sum("value").collect(out);
+            script.run(env, "count-windows");
+            String context = "p " + p + ", " + script;
             assertSameWindows(expected, out, context);
         }
     }
@@ -303,20 +294,19 @@ class WindowRecoveryTest {
                 }
             }
         }
-        PlannedFailures failures = PlannedFailures.random(53, 3, RECORDS, "keyBy(key).window");
-        Environment env = env(2).enableCheckpointing(Duration.ofMillis(5), dir.resolve("count-reduce"))
-                .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(failures);
+        RecoveryScript script = RecoveryScript.random(53, 3, RECORDS, "keyBy(key).window");
+        Environment env = script.configure(env(2), dir.resolve("count-reduce"));
         List<Tuple> out = new ArrayList<>();
-        countReduced(env, 600_000).collect(out);
-        failures.assertHappened(env.execute("count-reduce"), "failures " + failures);
-        assertSameWindows(expected, out, "failures " + failures);
-        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
-                RECORDS / 3, (e, o) -> countReduced(e, 200_000).collect(o));
+        countReduced(env, script.gate()).collect(out);
+        script.run(env, "count-reduce");
+        assertSameWindows(expected, out, script.toString());
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, RECORDS / 3,
+                (e, gate, o) -> countReduced(e, gate).collect(o));
         assertSameWindows(expected, all, "rescaled 2 -> 4 -> 1");
     }
 
-    private static DataStream countReduced(Environment env, long rate) {
-        return env.generate(RECORDS, KEYS, rate).setParallelism(1).keyBy("key").countWindow(7)
+    private static DataStream countReduced(Environment env, SourceGate gate) {
+        return generated(env, gate).setParallelism(1).keyBy("key").countWindow(7)
                 .reduce(WindowFunctionTest.SUM_AND_LATEST);
     }
 
@@ -327,8 +317,8 @@ class WindowRecoveryTest {
     @Test
     void rescalingAWindowedJobThroughSavepointsEmitsEveryWindowOnce() throws Exception {
         Windows windows = Windows.sliding(Duration.ofMillis(300), Duration.ofMillis(100));
-        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, "keyBy(key).window",
-                RECORDS / 3, (env, out) -> windowed(env, windows, 200_000).collect(out));
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, RECORDS / 6,
+                (env, gate, out) -> windowed(env, gate, windows).collect(out));
         assertSameWindows(reference(300, 100), all, "rescaled 2 -> 4 -> 1");
     }
 

@@ -20,15 +20,18 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CLI's recovery path end to end: a child JVM running W1 with checkpoints and exactly-once file
- * output is killed with SIGKILL after a checkpoint completed; {@code --from} in a new process finishes the
- * job, and the committed output equals that of a run that was never killed. Parallelism 1, where the
- * running sums themselves are deterministic.
+ * The CLI's recovery path end to end: a child JVM running W1 with exactly-once file output is killed with
+ * SIGKILL after the checkpoint the test asked for ({@code riffle checkpoint DIR}) completed; {@code --from}
+ * in a new process finishes the job, and the committed output equals that of a run that was never killed.
+ * Parallelism 1, where the running sums themselves are deterministic. No periodic checkpoints: the test
+ * takes the one it restores. The child is paced so that it cannot finish within the test's time limit.
  */
 @Timeout(180)
 class CliRecoveryTest {
     private static final String[] JOB = {"run", "keyed-sum", "--records", "60000", "--keys", "50", "--parallelism", "1",
-        "--checkpoint-interval", "50"};
+        "--checkpoint-interval", "0"};
+    /** Records a second in the child: 60 000 of them take 200 s, longer than the test may run. */
+    private static final String CHILD_RATE = "300";
 
     @TempDir
     Path dir;
@@ -57,15 +60,22 @@ class CliRecoveryTest {
                 "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 RiffleCli.class.getName()));
         command.addAll(List.of(with("--checkpoint-dir", checkpoints.toString(), "--output", out.toString(),
-                "--rate", "10000")));
+                "--rate", CHILD_RATE)));
         Process child = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("child.log").toFile()).start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!hasCompleteCheckpoint(checkpoints) && child.isAlive() && System.nanoTime() < deadline) {
+            // The sink's directory appears once the job's first attempt is built, which is after it took the
+            // checkpoint directory: only then may `riffle checkpoint` look at that directory's lock.
+            while (!Files.isDirectory(out.resolve("keyed-sum")) && child.isAlive()) {
                 child.waitFor(10, TimeUnit.MILLISECONDS);
             }
-            assertTrue(hasCompleteCheckpoint(checkpoints), () -> "no checkpoint completed: " + log());
+            assertTrue(child.isAlive(), () -> "the child ended before its job started: " + log());
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            PrintStream printed = new PrintStream(answer, true, StandardCharsets.UTF_8);
+            assertEquals(0, RiffleCli.execute(new String[] {"checkpoint", checkpoints.toString()}, printed, printed),
+                    () -> answer + log());
+            assertEquals(checkpoints.resolve("chk-1") + "\n", answer.toString(StandardCharsets.UTF_8));
+            assertTrue(hasCompleteCheckpoint(checkpoints));
             assertTrue(child.isAlive(), "the child finished before it could be killed");
             child.destroyForcibly();
             assertNotEquals(0, child.waitFor());

@@ -14,4 +14,13 @@ public interface FailureInjector {
     /** Before a state file of checkpoint {@code checkpointId} is written: throw to fake a full disk. */
     default void beforeStateWrite(long checkpointId, Path file) throws IOException {
     }
+
+    /**
+     * Attempt {@code attempt} (0 for the first, then one more per restart) has started: its sources and
+     * operators are built, and {@code JobHandle.triggerCheckpoint()} from now on reaches it. A test that
+     * drives checkpoints and failures attempt by attempt waits for this before it triggers a checkpoint
+     * of a restarted job. Called before the attempt can end.
+     */
+    default void attemptStarted(int attempt) {
+    }
 }

@@ -371,6 +371,9 @@ public final class JobRun {
         }
         current = attempt;
         restored = restore;
+        if (failures != null) {
+            failures.attemptStarted(restarts);
+        }
         attempt.completion().whenComplete((outcome, e) -> onAttemptEnd(outcome));
     }
 
