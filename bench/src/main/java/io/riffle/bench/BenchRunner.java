@@ -296,7 +296,8 @@ public final class BenchRunner implements Callable<Integer> {
         return names;
     }
 
-    private static String gitCommit() {
+    /** The short hash of the checked-out commit, or "unknown" outside a git work tree. */
+    public static String gitCommit() {
         try {
             Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

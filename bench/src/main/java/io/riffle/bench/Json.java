@@ -1,12 +1,12 @@
 package io.riffle.bench;
 
 /** The little JSON the runner writes: string escaping. */
-final class Json {
+public final class Json {
     private Json() {
     }
 
     /** {@code s} escaped for a JSON string (without the quotes). */
-    static String escape(String s) {
+    public static String escape(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

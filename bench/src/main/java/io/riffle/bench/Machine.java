@@ -7,7 +7,7 @@ import java.util.List;
 
 /** The machine and JVM a bench run ran on, for its summary. */
 public record Machine(String cpu, int cores, long memoryBytes, String os, String jvm) {
-    static Machine current() {
+    public static Machine current() {
         return new Machine(procField("/proc/cpuinfo", "model name"), Runtime.getRuntime().availableProcessors(),
                 totalMemory(), System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"),
