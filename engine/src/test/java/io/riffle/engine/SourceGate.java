@@ -260,6 +260,13 @@ final class SourceGate implements FailureInjector {
     }
 
     @Override
+    public void restarting(int attempt) {
+        if (inner != null) {
+            inner.restarting(attempt);
+        }
+    }
+
+    @Override
     public void beforeBatch(String operator, int subtask, int rows) throws Exception {
         if (inner != null) {
             inner.beforeBatch(operator, subtask, rows);
