@@ -103,7 +103,8 @@ public final class JobHandle {
     /**
      * Takes a checkpoint now (the job must checkpoint: {@link Environment#enableCheckpointing}), or, while
      * another is in flight, right after it; completes with its number once it is complete, or fails saying
-     * why it was not taken or was aborted.
+     * why it was not taken or was aborted: also while the job restarts after a failure (no attempt runs
+     * then) and once it has ended. Never throws.
      */
     public CompletableFuture<Long> triggerCheckpoint() {
         return execution.triggerCheckpoint(false);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 
+import io.riffle.engine.internal.connector.GeneratorSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,8 @@ class CheckpointDiskFullTest {
     /** 200,000 keys, two records each: every subtask's state file (100,000 groups) is beyond 2 MiB. */
     private static final long KEYS = 200_000;
     private static final long RECORDS = 2 * KEYS;
+    /** Where each of the two readers is held: together they have read every key. */
+    private static final long HELD_AT = KEYS / 2;
     private static final int DISK_MIB = 2;
 
     @TempDir
@@ -91,21 +94,22 @@ class CheckpointDiskFullTest {
     }
 
     private static void goesOn(Path checkpoints, String diskError) throws Exception {
-        HeldGenerator source = new HeldGenerator(RECORDS, KEYS, KEYS);
-        Environment env = env(checkpoints);
+        SourceGate gate = new SourceGate();
+        Environment env = env(checkpoints).injectFailures(gate);
         List<Tuple> out = new ArrayList<>();
-        env.fromSource(source).keyBy("key").sum("value").collect(out);
+        env.fromSource(gate.wrap(new GeneratorSource(RECORDS, KEYS))).keyBy("key").sum("value").collect(out);
+        gate.holdAt(HELD_AT);
         JobHandle job = env.executeAsync("full-disk");
         try {
-            goesOn(job, source, checkpoints, diskError, out);
+            goesOn(job, gate, checkpoints, diskError, out);
         } finally {
             job.cancel(); // when an assertion failed: the job must let go of the disk
         }
     }
 
-    private static void goesOn(JobHandle job, HeldGenerator source, Path checkpoints, String diskError,
+    private static void goesOn(JobHandle job, SourceGate gate, Path checkpoints, String diskError,
                                List<Tuple> out) throws Exception {
-        source.awaitHeld(job);
+        gate.awaitHeld(job);
 
         String reason = assertThrows(ExecutionException.class, () -> job.triggerCheckpoint().get()).getCause()
                 .getMessage();
@@ -115,7 +119,7 @@ class CheckpointDiskFullTest {
         assertEquals("checkpoint 1: " + reason.substring("checkpoint 1 aborted: ".length()),
                 job.lastCheckpointFailure());
 
-        source.release();
+        gate.release();
         JobResult result = job.await();
         assertArrayEquals(RunningSums.expected(RECORDS, KEYS, 0), RunningSums.of(out), "the job's output");
         assertEquals(0, result.checkpoints());
@@ -124,20 +128,22 @@ class CheckpointDiskFullTest {
     }
 
     private static void tolerates(Path checkpoints, String diskError) throws Exception {
-        HeldGenerator source = new HeldGenerator(RECORDS, KEYS, KEYS);
-        Environment env = env(checkpoints).setTolerableCheckpointFailures(1);
-        env.fromSource(source).keyBy("key").sum("value").collect(new ArrayList<>());
+        SourceGate gate = new SourceGate();
+        Environment env = env(checkpoints).setTolerableCheckpointFailures(1).injectFailures(gate);
+        env.fromSource(gate.wrap(new GeneratorSource(RECORDS, KEYS))).keyBy("key").sum("value")
+                .collect(new ArrayList<>());
+        gate.holdAt(HELD_AT);
         JobHandle job = env.executeAsync("full-disk-intolerant");
         try {
-            tolerates(job, source, checkpoints, diskError);
+            tolerates(job, gate, checkpoints, diskError);
         } finally {
             job.cancel();
         }
     }
 
-    private static void tolerates(JobHandle job, HeldGenerator source, Path checkpoints, String diskError)
+    private static void tolerates(JobHandle job, SourceGate gate, Path checkpoints, String diskError)
             throws Exception {
-        source.awaitHeld(job);
+        gate.awaitHeld(job);
         assertDeclinedForTheDisk(assertThrows(ExecutionException.class, () -> job.triggerCheckpoint().get())
                 .getCause().getMessage(), 1, checkpoints, diskError);
         String reason = assertThrows(ExecutionException.class, () -> job.triggerCheckpoint().get()).getCause()

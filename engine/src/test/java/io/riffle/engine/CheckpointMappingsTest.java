@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
 
+import io.riffle.engine.internal.connector.GeneratorSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,12 +37,14 @@ class CheckpointMappingsTest {
     void checkpointsWrittenPrunedAndRestoredLeaveNoMapping() throws Exception {
         assumeTrue(Files.isReadable(MAPS), "needs Linux's /proc/self/maps");
         Path checkpoints = dir.resolve("checkpoint-mappings-test");
-        HeldGenerator source = new HeldGenerator(RECORDS, KEYS, HELD_AT);
+        SourceGate gate = new SourceGate();
         Environment env = Environment.streaming().setParallelism(1).setBatchSize(1024)
-                .enableCheckpointing(Duration.ZERO, checkpoints).setCheckpointsRetained(1);
-        env.fromSource(source).keyBy("key").sum("value").forEachBatch(batch -> { });
+                .enableCheckpointing(Duration.ZERO, checkpoints).setCheckpointsRetained(1).injectFailures(gate);
+        env.fromSource(gate.wrap(new GeneratorSource(RECORDS, KEYS))).keyBy("key").sum("value")
+                .forEachBatch(batch -> { });
+        gate.holdAt(HELD_AT);
         JobHandle job = env.executeAsync("mappings");
-        source.awaitHeld(job);
+        gate.awaitHeld(job);
         for (long id = 1; id <= 10; id++) {
             assertEquals(id, job.triggerCheckpoint().get());
         }
@@ -52,7 +55,8 @@ class CheckpointMappingsTest {
         // collection comes to unmap what nothing else would.
         long[] rows = new long[2];
         Environment restored = Environment.streaming().setParallelism(1).setBatchSize(1024).restoreFrom(checkpoints);
-        restored.generate(RECORDS, KEYS).keyBy("key").sum("value").forEachBatch(batch -> {
+        // Behind a gate that holds nothing, the generator reads the positions of the gated run's checkpoint.
+        restored.fromSource(new SourceGate().wrap(new GeneratorSource(RECORDS, KEYS))).keyBy("key").sum("value").forEachBatch(batch -> {
             for (int r = 0; r < batch.rowCount(); r++) {
                 rows[0]++;
                 rows[1] += batch.int64(0).get(r) << 40 | batch.int64(1).get(r);

@@ -14,7 +14,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.Column;
+import io.riffle.columnar.batch.ColumnType;
+import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.file.TransactionalCsvSink;
+import io.riffle.engine.internal.connector.CollectionSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,12 +33,14 @@ import org.junit.jupiter.params.provider.EnumSource;
  * restores checkpoint 1, so the records 1000 to 2000 come again: the sink must first take back what
  * checkpoint 2 committed, and the committed output must equal a run without failures line for line. A
  * sink that cannot take output back makes the job refuse the fallback, unless duplicates are allowed.
- * Checkpoints happen when the test triggers them, with the source waiting at a known record.
+ * Checkpoints happen when the test triggers them, with the source held at a known record.
  */
 @Timeout(120)
 class FallbackTest {
     private static final long RECORDS = 3_000;
     private static final long KEYS = 50;
+    private static final BatchSchema KEY_VALUE = BatchSchema.of(Column.of("key", ColumnType.INT64),
+            Column.of("value", ColumnType.INT64));
 
     @TempDir
     Path dir;
@@ -85,48 +92,65 @@ class FallbackTest {
         return Environment.streaming().setParallelism(2).setBatchSize(100);
     }
 
-    private Environment checkpointed() {
+    /** Checkpointed, restarting once; {@code gate} is the job's failure injector. */
+    private Environment checkpointed(SourceGate gate) {
         return env().enableCheckpointing(Duration.ZERO, dir.resolve("ckpt"))
-                .setRestartStrategy(RestartStrategy.fixedDelay(1, Duration.ZERO));
+                .setRestartStrategy(RestartStrategy.fixedDelay(1, Duration.ZERO)).injectFailures(gate);
     }
 
-    private static void job(Environment env, GatedSource source, Path out) {
+    /**
+     * Records {@code (key: i mod keys, value: i)} for {@code i < records}, read by one subtask; rewindable.
+     * Behind a {@link SourceGate}, a test holds them at a record of its choosing.
+     */
+    static Source keyValues(String name, long records, long keys) {
+        List<Tuple> rows = new ArrayList<>();
+        for (long i = 0; i < records; i++) {
+            rows.add(Tuple.of(i % keys, i));
+        }
+        return new CollectionSource(name, KEY_VALUE, rows);
+    }
+
+    private static void job(Environment env, Source source, Path out) {
         env.fromSource(source).keyBy("key").sum("value").addSink(new TransactionalCsvSink(out));
     }
 
     private List<String> reference() throws IOException {
         Environment env = env();
-        job(env, new GatedSource("gated", RECORDS, KEYS), dir.resolve("reference"));
+        job(env, keyValues("gated", RECORDS, KEYS), dir.resolve("reference"));
         env.execute("reference");
         List<String> lines = committedLines(dir.resolve("reference"));
         assertEquals(RECORDS, lines.size());
         return lines;
     }
 
-    /** Runs through checkpoint 1 (records before 1000) and 2 (before 2000); the source then waits at 2000. */
-    private static void throughTwoCheckpoints(JobHandle job, GatedSource source) throws Exception {
-        source.awaitGate(job);
+    /**
+     * Runs the job, its source held at 1000 records from the start, through checkpoint 1 (records before 1000)
+     * and 2 (before 2000); the source is then held at 2000.
+     */
+    private static JobHandle throughTwoCheckpoints(Environment env, SourceGate gate, String name) throws Exception {
+        gate.holdAt(1_000);
+        JobHandle job = env.executeAsync(name);
+        gate.awaitHeld(job);
         assertEquals(1L, job.triggerCheckpoint().get());
-        source.openTo(2_000);
-        source.awaitGate(job);
+        gate.holdAt(2_000);
+        gate.awaitHeld(job);
         assertEquals(2L, job.triggerCheckpoint().get());
+        return job;
     }
 
     @ParameterizedTest
     @EnumSource(Damage.class)
     void aRestartFallingBackTakesBackWhatTheDamagedCheckpointCommitted(Damage damage) throws Exception {
         List<String> reference = reference();
-        GatedSource source = new GatedSource("gated", RECORDS, KEYS);
-        source.openTo(1_000);
-        Environment env = checkpointed().injectFailures(new FailOnce("keyBy(", 2_500));
+        SourceGate gate = new SourceGate(new FailOnce("keyBy(", 2_500));
+        Environment env = checkpointed(gate);
         Path out = dir.resolve("out");
-        job(env, source, out);
-        JobHandle job = env.executeAsync("fallback");
-        throughTwoCheckpoints(job, source);
+        job(env, gate.wrap(keyValues("gated", RECORDS, KEYS)), out);
+        JobHandle job = throughTwoCheckpoints(env, gate, "fallback");
         damage.apply(dir.resolve("ckpt/chk-2"));
         JobResult result;
         try (RecoveryLog log = new RecoveryLog()) {
-            source.openTo(Long.MAX_VALUE);
+            gate.release();
             result = job.await();
             assertEquals(List.of("WARNING job 'fallback': checkpoint 2 is damaged (" + result.fallbacks().get(0).reason()
                     + "); restored checkpoint 1 (" + dir.resolve("ckpt/chk-1") + ") instead, its sinks having taken back"
@@ -151,19 +175,18 @@ class FallbackTest {
     @EnumSource(Damage.class)
     void aRestoreFallingBackTakesBackWhatTheDamagedCheckpointCommitted(Damage damage) throws Exception {
         List<String> reference = reference();
-        GatedSource source = new GatedSource("gated", RECORDS, KEYS);
-        source.openTo(1_000);
-        Environment env = checkpointed();
+        SourceGate gate = new SourceGate();
+        Environment env = checkpointed(gate);
         Path out = dir.resolve("out");
-        job(env, source, out);
-        JobHandle job = env.executeAsync("fallback");
-        throughTwoCheckpoints(job, source);
+        job(env, gate.wrap(keyValues("gated", RECORDS, KEYS)), out);
+        JobHandle job = throughTwoCheckpoints(env, gate, "fallback");
         job.cancel();
         assertThrows(JobFailedException.class, job::await);
         damage.apply(dir.resolve("ckpt/chk-2"));
 
-        Environment again = checkpointed().restoreFrom(dir.resolve("ckpt"));
-        job(again, new GatedSource("gated", RECORDS, KEYS), out);
+        SourceGate unheld = new SourceGate();
+        Environment again = checkpointed(unheld).restoreFrom(dir.resolve("ckpt"));
+        job(again, unheld.wrap(keyValues("gated", RECORDS, KEYS)), out);
         JobResult result = again.execute("fallback");
         assertEquals(0, result.restarts());
         assertSameLines(reference, committedLines(out), "after falling back from a " + damage);
@@ -178,7 +201,8 @@ class FallbackTest {
     @EnumSource(Damage.class)
     void aSinkThatCannotTakeOutputBackMakesTheJobRefuseTheFallback(Damage damage) throws Exception {
         List<Tuple> out = new ArrayList<>();
-        JobHandle job = collectingJob(checkpointed().injectFailures(new FailOnce("keyBy(", 2_500)), out, damage);
+        SourceGate gate = new SourceGate(new FailOnce("keyBy(", 2_500));
+        JobHandle job = collectingJob(checkpointed(gate), gate, out, damage);
         JobFailedException e = assertThrows(JobFailedException.class, job::await);
         String message = e.getMessage();
         String refusal = "checkpoint 2 is damaged (";
@@ -198,8 +222,8 @@ class FallbackTest {
         List<Tuple> out = new ArrayList<>();
         JobResult result;
         try (RecoveryLog log = new RecoveryLog()) {
-            result = collectingJob(checkpointed().injectFailures(new FailOnce("keyBy(", 2_500))
-                    .allowDuplicatesOnFallback(), out, damage).await();
+            SourceGate gate = new SourceGate(new FailOnce("keyBy(", 2_500));
+            result = collectingJob(checkpointed(gate).allowDuplicatesOnFallback(), gate, out, damage).await();
             assertEquals(List.of("WARNING job 'collecting': checkpoint 2 is damaged (" + result.fallbacks().get(0).reason()
                     + "); restored checkpoint 1 (" + dir.resolve("ckpt/chk-1") + ") instead, so sink 'collect' will"
                     + " write again what was committed after checkpoint 1 (duplicates allowed)"), log.lines());
@@ -217,14 +241,13 @@ class FallbackTest {
         assertFellBackFromTwoToOne(result, damage, true);
     }
 
-    private JobHandle collectingJob(Environment env, List<Tuple> out, Damage damage) throws Exception {
-        GatedSource source = new GatedSource("gated", RECORDS, KEYS);
-        source.openTo(1_000);
-        env.fromSource(source).keyBy("key").sum("value").collect(out);
-        JobHandle job = env.executeAsync("collecting");
-        throughTwoCheckpoints(job, source);
+    /** Runs the job through two checkpoints in {@code env}, whose failure injector is {@code gate}. */
+    private JobHandle collectingJob(Environment env, SourceGate gate, List<Tuple> out, Damage damage)
+            throws Exception {
+        env.fromSource(gate.wrap(keyValues("gated", RECORDS, KEYS))).keyBy("key").sum("value").collect(out);
+        JobHandle job = throughTwoCheckpoints(env, gate, "collecting");
         damage.apply(dir.resolve("ckpt/chk-2"));
-        source.openTo(Long.MAX_VALUE);
+        gate.release();
         return job;
     }
 
@@ -239,26 +262,28 @@ class FallbackTest {
     void outputStagedAtEndOfInputIsTakenBackOnlyWhenTheRestoredCheckpointLacksIt(Damage damage) throws Exception {
         for (boolean beforeFirst : new boolean[] {true, false}) {
             Path run = dir.resolve(damage + "-" + beforeFirst);
-            GatedSource main = new GatedSource("gated", RECORDS, KEYS);
-            GatedSource side = new GatedSource("side", 300, 7);
-            main.openTo(1_000);
-            side.openTo(beforeFirst ? Long.MAX_VALUE : 0);
+            // The two sources are held apart: a gate each, the main one the job's injector, asking the side one.
+            SourceGate side = new SourceGate(new FailOnce("keyBy(", 2_500));
+            SourceGate main = new SourceGate(side);
+            main.holdAt(1_000);
+            if (!beforeFirst) {
+                side.holdAt(0);
+            }
             Environment env = env().enableCheckpointing(Duration.ZERO, run.resolve("ckpt"))
-                    .setRestartStrategy(RestartStrategy.fixedDelay(1, Duration.ZERO))
-                    .injectFailures(new FailOnce("keyBy(", 2_500));
-            job(env, main, run.resolve("out"));
-            env.fromSource(side).addSink(new TransactionalCsvSink(run.resolve("side")));
+                    .setRestartStrategy(RestartStrategy.fixedDelay(1, Duration.ZERO)).injectFailures(main);
+            job(env, main.wrap(keyValues("gated", RECORDS, KEYS)), run.resolve("out"));
+            env.fromSource(side.wrap(keyValues("side", 300, 7))).addSink(new TransactionalCsvSink(run.resolve("side")));
             JobHandle job = env.executeAsync("fallback");
-            side.awaitGate(job);
-            main.awaitGate(job);
+            side.awaitHeld(job);
+            main.awaitHeld(job);
             assertEquals(1L, job.triggerCheckpoint().get());
-            side.openTo(Long.MAX_VALUE);
-            side.awaitGate(job);
-            main.openTo(2_000);
-            main.awaitGate(job);
+            side.release();
+            side.awaitHeld(job);
+            main.holdAt(2_000);
+            main.awaitHeld(job);
             assertEquals(2L, job.triggerCheckpoint().get());
             damage.apply(run.resolve("ckpt/chk-2"));
-            main.openTo(Long.MAX_VALUE);
+            main.release();
             JobResult result = job.await();
             assertEquals(1, result.restarts());
             List<String> sideLines = committedLines(run.resolve("side"));

@@ -84,18 +84,20 @@ class ForgedCheckpointTest {
                 .enableCheckpointing(Duration.ZERO, dir.resolve("ckpt"));
     }
 
-    private static void job(Environment env, GatedSource source, Path out) {
-        env.fromSource(source).keyBy("key").sum("value").addSink(new TransactionalCsvSink(out));
+    /** The job, its source behind {@code gate}; a restoring job's gate holds nothing but reads the positions. */
+    private static void job(Environment env, SourceGate gate, Path out) {
+        env.fromSource(gate.wrap(FallbackTest.keyValues("gated", 3_000, 50))).keyBy("key").sum("value")
+                .addSink(new TransactionalCsvSink(out));
     }
 
     /** A job stopped after checkpoint 1 (records before 1000); returns that checkpoint's directory. */
     private Path checkpointOne() throws Exception {
-        GatedSource source = new GatedSource("gated", 3_000, 50);
-        source.openTo(1_000);
-        Environment env = env();
-        job(env, source, dir.resolve("out"));
+        SourceGate gate = new SourceGate();
+        Environment env = env().injectFailures(gate);
+        job(env, gate, dir.resolve("out"));
+        gate.holdAt(1_000);
         JobHandle job = env.executeAsync("forged");
-        source.awaitGate(job);
+        gate.awaitHeld(job);
         assertEquals(1L, job.triggerCheckpoint().get());
         job.cancel();
         assertThrows(JobFailedException.class, job::await);
@@ -121,7 +123,7 @@ class ForgedCheckpointTest {
         rewrite(checkpoint, entries);
 
         Environment again = env().restoreFrom(dir.resolve("ckpt"));
-        job(again, new GatedSource("gated", 3_000, 50), dir.resolve("out"));
+        job(again, new SourceGate(), dir.resolve("out"));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> again.executeAsync("forged"));
         assertEquals("job 'forged' cannot restore " + checkpoint + ": sink 'csv-exactly-once(out)' could not commit:"
                 + " committable names '../victim.csv.pending', which is not a file this sink writes (" + EXPECTED_NAMES
@@ -138,7 +140,7 @@ class ForgedCheckpointTest {
         rewrite(checkpoint, entries);
 
         Environment again = env().restoreFrom(dir.resolve("ckpt"));
-        job(again, new GatedSource("gated", 3_000, 50), dir.resolve("out"));
+        job(again, new SourceGate(), dir.resolve("out"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> again.executeAsync("forged"));
         assertEquals("no checkpoint in " + dir.resolve("ckpt") + " could be restored: " + checkpoint.resolve("_manifest")
                 + ": an entry of operator 99, which this job does not have", e.getMessage());
@@ -148,7 +150,7 @@ class ForgedCheckpointTest {
     void aCheckpointOfAnotherMaxParallelismIsNotRestored() throws Exception {
         Path checkpoint = checkpointOne();
         Environment again = env().setMaxParallelism(64).restoreFrom(checkpoint);
-        job(again, new GatedSource("gated", 3_000, 50), dir.resolve("out"));
+        job(again, new SourceGate(), dir.resolve("out"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> again.executeAsync("forged"));
         assertEquals("checkpoint " + checkpoint + " was taken at a max parallelism of 128, this job has 64: keyed"
                 + " state is filed by key group, so set the same (setMaxParallelism(128))", e.getMessage());

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.file.TransactionalCsvSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,25 +34,30 @@ class RestartCheckpointChoiceTest {
                 .setRestartStrategy(RestartStrategy.fixedDelay(1, Duration.ZERO));
     }
 
-    private static void job(Environment env, GatedSource source, Path out) {
+    private static void job(Environment env, Source source, Path out) {
         env.fromSource(source).keyBy("key").sum("value").addSink(new TransactionalCsvSink(out));
+    }
+
+    /** The source behind {@code gate}, as every run that checkpoints or restores needs it: the positions are the gate's. */
+    private static Source gated(SourceGate gate) {
+        return gate.wrap(FallbackTest.keyValues("gated", RECORDS, KEYS));
     }
 
     private List<String> reference() throws IOException {
         Environment env = Environment.streaming().setParallelism(2).setBatchSize(100);
-        job(env, new GatedSource("gated", RECORDS, KEYS), dir.resolve("reference"));
+        job(env, FallbackTest.keyValues("gated", RECORDS, KEYS), dir.resolve("reference"));
         env.execute("reference");
         return FallbackTest.committedLines(dir.resolve("reference"));
     }
 
     /** A first run stopped after checkpoint 1 (records before 1000), its output committed into {@code out}. */
     private void firstRunThroughCheckpointOne(Path checkpoints, Path out) throws Exception {
-        GatedSource source = new GatedSource("gated", RECORDS, KEYS);
-        source.openTo(1_000);
-        Environment env = env().enableCheckpointing(Duration.ZERO, checkpoints);
-        job(env, source, out);
+        SourceGate gate = new SourceGate();
+        Environment env = env().enableCheckpointing(Duration.ZERO, checkpoints).injectFailures(gate);
+        job(env, gated(gate), out);
+        gate.holdAt(1_000);
         JobHandle job = env.executeAsync("choice");
-        source.awaitGate(job);
+        gate.awaitHeld(job);
         assertEquals(1L, job.triggerCheckpoint().get());
         job.cancel();
         assertThrows(JobFailedException.class, job::await);
@@ -73,7 +79,7 @@ class RestartCheckpointChoiceTest {
         if (checkpointing) {
             env.enableCheckpointing(Duration.ZERO, dir.resolve("second"));
         }
-        job(env, new GatedSource("gated", RECORDS, KEYS), out);
+        job(env, gated(new SourceGate()), out);
         JobResult result = env.execute("choice");
         assertEquals(1, result.restarts());
         assertEquals(dir.resolve("first/chk-1"), result.restoredCheckpoint());
@@ -88,7 +94,7 @@ class RestartCheckpointChoiceTest {
         firstRunThroughCheckpointOne(checkpoints, dir.resolve("first/out"));
         Environment env = env().enableCheckpointing(Duration.ZERO, checkpoints)
                 .injectFailures(new FailOnce("keyBy(", 500));
-        job(env, new GatedSource("gated", RECORDS, KEYS), dir.resolve("second/out"));
+        job(env, gated(new SourceGate()), dir.resolve("second/out"));
         JobResult result = env.execute("choice");
         assertEquals(1, result.restarts());
         assertEquals(null, result.restoredCheckpoint());

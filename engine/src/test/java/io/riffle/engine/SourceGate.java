@@ -27,7 +27,10 @@ import io.riffle.engine.internal.runtime.FailureInjector;
  * every reader is held completes, with every reader's position at its hold. Counts are per reader and
  * absolute: a restored reader starts at the count its checkpoint had (the count travels in the position).
  * The gate follows the job's attempts through {@link #attemptStarted}, so it must be the job's failure
- * injector (another injector can be passed in and is asked as before); one gate per job.
+ * injector (another injector can be passed in and is asked as before). Sources held at different counts
+ * take a gate each, chained: the job's injector is one gate, built around the other. A job restoring a
+ * gated run's checkpoint reads its sources through a gate too (one holding nothing will do): the positions
+ * are the gate's.
  *
  * <pre>{@code
  * SourceGate gate = new SourceGate();
@@ -253,6 +256,13 @@ final class SourceGate implements FailureInjector {
         notifyAll();
         if (inner != null) {
             inner.attemptStarted(attempt);
+        }
+    }
+
+    @Override
+    public void restarting(int attempt) {
+        if (inner != null) {
+            inner.restarting(attempt);
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 import io.riffle.columnar.hash.Aggregate;
+import io.riffle.engine.internal.connector.GeneratorSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +46,7 @@ class TruncatedStateFileTest {
         List<Tuple> out = new ArrayList<>();
         // The first run's collected output is not looked at, so repeating it is harmless here.
         Environment restored = env().restoreFrom(checkpoints).allowDuplicatesOnFallback();
-        sums.accept(restored.generate(RECORDS, KEYS), out);
+        sums.accept(unheldSource(restored), out);
         restored.execute("sums-restored");
         assertArrayEquals(RunningSums.expected(RECORDS, KEYS, OLDER_AT), RunningSums.of(out),
                 "the running sums of the records after checkpoint 1");
@@ -53,6 +54,11 @@ class TruncatedStateFileTest {
 
     private static Environment env() {
         return Environment.streaming().setParallelism(1).setBatchSize(64);
+    }
+
+    /** The generator behind a gate that holds nothing: it reads the positions of the gated run's checkpoints. */
+    private static DataStream unheldSource(Environment env) {
+        return env.fromSource(new SourceGate().wrap(new GeneratorSource(RECORDS, KEYS)));
     }
 
     private static void sessions(DataStream source, List<Tuple> out) {
@@ -71,31 +77,32 @@ class TruncatedStateFileTest {
         Path checkpoints = twoCheckpointsWithTheNewestCut("sessions", TruncatedStateFileTest::sessions);
         List<Tuple> fellBack = new ArrayList<>();
         Environment fallback = env().restoreFrom(checkpoints).allowDuplicatesOnFallback();
-        sessions(fallback.generate(RECORDS, KEYS), fellBack);
+        sessions(unheldSource(fallback), fellBack);
         fallback.execute("sessions-fell-back");
         List<Tuple> older = new ArrayList<>();
         Environment named = env().restoreFrom(checkpoints.resolve("chk-1"));
-        sessions(named.generate(RECORDS, KEYS), older);
+        sessions(unheldSource(named), older);
         named.execute("sessions-older");
         assertTrue(older.size() > 100, older.size() + " sessions after the older checkpoint");
         assertEquals(TupleLists.sorted(older), TupleLists.sorted(fellBack));
     }
 
     /**
-     * Runs {@code job} over a held generator, takes checkpoint 1 at {@link #OLDER_AT} records and 2 at
+     * Runs {@code job} over a gated generator, takes checkpoint 1 at {@link #OLDER_AT} records and 2 at
      * {@link #NEWER_AT}, cancels it, then cuts checkpoint 2's state files in half and grows them back.
      */
     private Path twoCheckpointsWithTheNewestCut(String name, BiConsumer<DataStream, List<Tuple>> job)
             throws Exception {
         Path checkpoints = dir.resolve(name);
-        HeldGenerator source = new HeldGenerator(RECORDS, KEYS, OLDER_AT);
-        Environment env = env().enableCheckpointing(Duration.ZERO, checkpoints);
-        job.accept(env.fromSource(source), new ArrayList<>());
+        SourceGate gate = new SourceGate();
+        Environment env = env().enableCheckpointing(Duration.ZERO, checkpoints).injectFailures(gate);
+        job.accept(env.fromSource(gate.wrap(new GeneratorSource(RECORDS, KEYS))), new ArrayList<>());
+        gate.holdAt(OLDER_AT);
         JobHandle running = env.executeAsync(name);
-        source.awaitHeld(running);
+        gate.awaitHeld(running);
         assertEquals(1L, running.triggerCheckpoint().get());
-        source.holdAt(NEWER_AT);
-        source.awaitHeld(running);
+        gate.holdAt(NEWER_AT);
+        gate.awaitHeld(running);
         assertEquals(2L, running.triggerCheckpoint().get());
         running.cancel();
         assertThrows(JobFailedException.class, running::await);

@@ -127,12 +127,23 @@ public final class CheckpointCoordinator implements AutoCloseable {
 
     /**
      * Starts a checkpoint (or a savepoint, kept until deleted) now, or once the checkpoints in flight and
-     * requested before it have ended; the future completes with its id or fails.
+     * requested before it have ended; the future completes with its id or fails. Never throws: once the
+     * attempt is ending, the future fails saying so.
      */
-    public CompletableFuture<Long> trigger(boolean savepoint) {
+    public synchronized CompletableFuture<Long> trigger(boolean savepoint) {
         CompletableFuture<Long> result = new CompletableFuture<>();
+        if (stopped) {
+            result.completeExceptionally(attemptEnding());
+            return result;
+        }
+        // close() stops under this lock before it shuts the timer down, and waits for the timer to run the
+        // abort it queues then: the timer takes this task and runs it first, so the future always completes.
         timer.execute(() -> begin(savepoint, result));
         return result;
+    }
+
+    private IllegalStateException attemptEnding() {
+        return new IllegalStateException("job '" + jobName + "' takes no more checkpoints: the attempt is ending");
     }
 
     /** A period has passed: starts a checkpoint, unless one is in flight (the next period comes soon enough). */
@@ -145,8 +156,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     /** Starts a checkpoint on the timer thread, or, while one is in flight, queues it in {@link #waiting}. */
     private synchronized void begin(boolean savepoint, CompletableFuture<Long> result) {
         if (stopped) {
-            result.completeExceptionally(new IllegalStateException("job '" + jobName
-                    + "' takes no more checkpoints: the attempt is ending"));
+            result.completeExceptionally(attemptEnding());
             return;
         }
         if (sourceCount > 0 && finishedSources == sourceCount) {

@@ -20,7 +20,8 @@ import java.util.function.Function;
  * finds it, queues the checkpoint (behind one in flight), deletes the request, and answers in
  * {@code _response-<nonce>} once the checkpoint completed or failed, with
  * {@code ok <directory>} or {@code failed <reason>}. Both files appear by rename, so neither side reads a
- * half-written one. Whether a job is running is told by the directory's lock ({@link CheckpointStorage#lock}).
+ * half-written one. Whether a job is running is told by the directory's lock
+ * ({@link CheckpointStorage#inUse}), without getting in the way of a job starting meanwhile.
  */
 public final class CheckpointRequests {
     private static final String REQUEST = "_request-";

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -14,7 +13,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +29,16 @@ public final class CheckpointStorage {
     private static final String CHECKPOINT = "chk-";
     private static final String SAVEPOINT = "savepoint-";
     private static final String LOCK_FILE = "_lock";
+    /** The byte of {@code _lock} a running job holds locked. */
+    static final long JOB_BYTE = 0;
+    /** The byte of {@code _lock} held while one looks at the job byte ({@link #lock}). */
+    static final long PROBE_BYTE = 1;
+    /**
+     * The {@code _lock} files a job of this JVM holds: the OS does not tell one process's locks apart (a
+     * second lock attempt would only throw) and closing any channel to a file releases all of them, so this
+     * JVM looks here first and opens no second channel to a file it holds. Guarded by itself.
+     */
+    private static final Set<Path> HELD = new HashSet<>();
 
     private final Path root;
     private final int retained;
@@ -49,51 +60,76 @@ public final class CheckpointStorage {
 
     /**
      * Takes the directory for one job until the returned lock is closed: two jobs writing checkpoints into
-     * one directory would number, prune and commit over each other. The lock is an OS file lock on
-     * {@code _lock}, so a process that dies releases it.
+     * one directory would number, prune and commit over each other. The lock is an OS file lock on byte
+     * {@value #JOB_BYTE} of {@code _lock}, so a process that dies releases it. Whoever looks at that byte
+     * (a job starting, {@link #inUse}) holds byte {@value #PROBE_BYTE} meanwhile, waiting for it: a job
+     * starting while {@code riffle checkpoint} checks the directory waits that instant out instead of taking
+     * the check for a running job.
      */
     public AutoCloseable lock() throws IOException {
-        AutoCloseable lock = tryLock();
-        if (lock == null) {
-            throw new IllegalStateException("checkpoint directory " + root + " is in use by another running job ("
-                    + root.resolve(LOCK_FILE) + " is locked)");
+        synchronized (HELD) {
+            Path file = lockFile();
+            FileChannel channel = HELD.contains(file) ? null : takeJobByte(file);
+            if (channel == null) {
+                throw new IllegalStateException("checkpoint directory " + root + " is in use by another running job ("
+                        + root.resolve(LOCK_FILE) + " is locked)");
+            }
+            HELD.add(file);
+            return () -> release(file, channel);
         }
-        return lock;
     }
 
-    /** Whether a running job holds the directory. */
+    /** Whether a running job holds the directory; never in the way of a job that starts meanwhile. */
     public boolean inUse() throws IOException {
-        AutoCloseable lock = tryLock();
-        if (lock == null) {
-            return true;
+        synchronized (HELD) {
+            Path file = lockFile();
+            if (HELD.contains(file)) {
+                return true;
+            }
+            FileChannel channel = takeJobByte(file);
+            if (channel == null) {
+                return true;
+            }
+            channel.close();
+            return false;
         }
-        try {
-            lock.close();
-        } catch (Exception e) {
-            throw new IOException(e);
-        }
-        return false;
     }
 
-    /** The lock, or null when another holds it. */
-    private AutoCloseable tryLock() throws IOException {
+    /** {@code _lock} by its real path, the key of {@link #HELD}; creates the directory, not the file. */
+    private Path lockFile() throws IOException {
         Files.createDirectories(root);
-        FileChannel channel = FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
+        return root.toRealPath().resolve(LOCK_FILE);
+    }
+
+    /**
+     * Opens {@code file} and locks its job byte, holding the probe byte while it tries; null when another
+     * process's job holds the job byte. Only under {@link #HELD} and for a file this JVM holds no lock on:
+     * closing a channel releases every lock the process has on the file, through any channel.
+     */
+    private static FileChannel takeJobByte(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock job;
+        try (FileLock probe = channel.lock(PROBE_BYTE, 1, false)) {
+            job = channel.tryLock(JOB_BYTE, 1, false);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
-        if (lock == null) {
+        if (job == null) {
             channel.close();
             return null;
         }
-        return channel::close;
+        return channel;
+    }
+
+    /** Releases a lock {@link #lock} took; once only, so that a second close cannot drop a later job's entry. */
+    private static void release(Path file, FileChannel channel) throws IOException {
+        synchronized (HELD) {
+            if (channel.isOpen()) {
+                HELD.remove(file);
+                channel.close();
+            }
+        }
     }
 
     /** Creates the directory checkpoint {@code id} writes its state files into. */

@@ -23,4 +23,12 @@ public interface FailureInjector {
      */
     default void attemptStarted(int attempt) {
     }
+
+    /**
+     * Attempt {@code attempt - 1} failed and the job restarts as attempt {@code attempt}: until
+     * {@link #attemptStarted} reports it, no attempt runs. Called on the thread that restarts the job, before
+     * the restart strategy's delay.
+     */
+    default void restarting(int attempt) {
+    }
 }

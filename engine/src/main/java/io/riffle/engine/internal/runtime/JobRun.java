@@ -78,6 +78,11 @@ public final class JobRun {
     private volatile RestoredCheckpoint restored;
     private volatile boolean cancelled;
     private volatile Thread restarting;
+    /**
+     * The restart being started (1 for the first): set once the failed attempt has ended and the job restarts,
+     * cleared (0) once the new attempt runs or the job has ended. No attempt runs while it is set.
+     */
+    private volatile int restartingAs;
     /** The checkpoint the first attempt restored, which restarts fall back to; null when it started fresh. */
     private volatile RestoredCheckpoint startedFrom;
     private int restarts;
@@ -370,6 +375,7 @@ public final class JobRun {
             attempts.add(attempt);
         }
         current = attempt;
+        restartingAs = 0;
         restored = restore;
         if (failures != null) {
             failures.attemptStarted(restarts);
@@ -396,6 +402,10 @@ public final class JobRun {
         if (delay < 0) {
             finish(false, outcome.failure());
             return;
+        }
+        restartingAs = restarts + 1;
+        if (failures != null) {
+            failures.restarting(restarts + 1);
         }
         restarting = Thread.currentThread();
         long until = System.nanoTime() + delay;
@@ -502,6 +512,7 @@ public final class JobRun {
     }
 
     private void finish(boolean wasCancelled, Throwable failure) {
+        restartingAs = 0;
         unlock();
         completion.complete(new Outcome(wasCancelled && failure == null, failure, System.nanoTime() - startNanos,
                 restarts, recoveryNanos));
@@ -517,7 +528,20 @@ public final class JobRun {
         current.cancel();
     }
 
+    /**
+     * Checkpoints the attempt running now. Never throws: while the job restarts (no attempt runs) or once
+     * it has ended, the future fails saying so.
+     */
     public CompletableFuture<Long> triggerCheckpoint(boolean savepoint) {
+        int restart = restartingAs;
+        if (restart > 0) {
+            return CompletableFuture.failedFuture(new IllegalStateException("job '" + jobName + "' is restarting after"
+                    + " a failure: no checkpoint can be taken until restart " + restart + " has started"));
+        }
+        if (completion.isDone()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("job '" + jobName
+                    + "' has ended: it takes no more checkpoints"));
+        }
         return current.triggerCheckpoint(savepoint);
     }
 
