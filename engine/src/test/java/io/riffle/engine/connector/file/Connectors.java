@@ -68,13 +68,17 @@ final class Connectors {
                     writer.write(batch);
                 }
             }
-            writer.finish();
-            // As the runtime ends a job: a two-phase-commit writer stages its output, which is then committed.
-            if (sink instanceof TwoPhaseCommitSink committing && writer instanceof TwoPhaseCommitWriter staging) {
-                byte[] committable = staging.prepareCommit(1);
-                if (committable != null) {
-                    committing.commit(List.of(committable));
-                }
+            end(sink, writer);
+        }
+    }
+
+    /** Ends {@code writer} as the runtime ends a job: it finishes; a two-phase-commit writer stages its output, then committed. */
+    static void end(Sink sink, SinkWriter writer) throws Exception {
+        writer.finish();
+        if (sink instanceof TwoPhaseCommitSink committing && writer instanceof TwoPhaseCommitWriter staging) {
+            byte[] committable = staging.prepareCommit(1);
+            if (committable != null) {
+                committing.commit(List.of(committable));
             }
         }
     }
