@@ -2,12 +2,14 @@ package io.riffle.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.riffle.engine.connector.file.ArrowIpcSink;
 import io.riffle.engine.internal.connector.GeneratorSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,5 +54,16 @@ class CsvSinkRecoveryTest {
             assertArrayEquals(expected, Files.readAllBytes(out), script.toString());
             assertEquals(List.of("sums.csv"), filesIn(out.getParent()), script.toString());
         }
+    }
+
+    @Test
+    void aJobThatCheckpointsIntoAnArrowFileIsRefusedWhenItStarts() {
+        Environment env = env().enableCheckpointing(java.time.Duration.ofHours(1), dir.resolve("checkpoints"));
+        env.fromSource(new GeneratorSource(RECORDS, 97)).keyBy("key").sum("value")
+                .addSink(new ArrowIpcSink(dir.resolve("sums.arrow")));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> env.executeAsync("arrow"));
+        assertEquals("sink 'arrow(sums.arrow)' cannot resume its file after a restore, so a job that checkpoints"
+                + " would lose its rows; write with writeCsv or TransactionalCsvSink, or run without checkpoints",
+                e.getMessage());
     }
 }
