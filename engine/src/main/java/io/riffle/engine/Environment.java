@@ -418,6 +418,13 @@ public final class Environment {
                 throw new IllegalStateException("source '" + v.sourceName() + "' cannot be rewound, so the job"
                         + " cannot checkpoint or restore: its readers cannot say where they are");
             }
+            for (Transformation t : v.chain()) {
+                if (t.kind() == Transformation.Kind.SINK && !t.sink().keepsRowsOnRestore()) {
+                    throw new IllegalStateException("sink '" + t.sink().name() + "' cannot resume its file after a"
+                            + " restore, so a job that checkpoints would lose its rows; write with writeCsv or"
+                            + " TransactionalCsvSink, or run without checkpoints");
+                }
+            }
         }
     }
 

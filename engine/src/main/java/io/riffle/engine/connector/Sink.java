@@ -19,6 +19,15 @@ public interface Sink {
         return 0;
     }
 
+    /**
+     * Whether a job restored from a checkpoint keeps the rows this sink wrote before the restore (exactly
+     * once, or at least once when it sees replayed rows again); a sink that would lose them answers false,
+     * and a job that checkpoints or restores with it is refused when it starts.
+     */
+    default boolean keepsRowsOnRestore() {
+        return true;
+    }
+
     /** The writer for subtask {@code context.subtask()}. */
     SinkWriter createWriter(BatchSchema schema, TaskContext context) throws Exception;
 }

@@ -9,10 +9,18 @@ public interface TwoPhaseCommitWriter extends SinkWriter {
      * aborted — or null when there is nothing to commit. Runs on the subtask's thread while the subtask is
      * paused, so keep it short.
      *
-     * <p>At end of input it is called once more, with the id after the last checkpoint the subtask took
+     * <p>At end of input, after {@link #finish()}, it is called once more, with the id after the last checkpoint the subtask took
      * part in or was restored from: at most the id of any checkpoint that will hold this last output. A
      * sink that can retract remembers the id each piece of output was staged with
      * ({@link TwoPhaseCommitSink#retractCommittedAfter}).
      */
     byte[] prepareCommit(long checkpointId) throws Exception;
+
+    /**
+     * The subtask is restored from checkpoint {@code checkpointId}, whose committables the sink has just
+     * been given ({@link TwoPhaseCommitSink#commit}); called once, before anything is written. A writer
+     * that goes on with output a checkpoint recorded (an in-progress file) takes it up here.
+     */
+    default void restoredFrom(long checkpointId) throws Exception {
+    }
 }

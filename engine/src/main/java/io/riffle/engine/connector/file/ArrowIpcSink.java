@@ -19,6 +19,11 @@ import io.riffle.engine.connector.TaskContext;
  * before then leaves no file behind and an existing file as it was (parts that other subtasks finished
  * before the failure stay).
  *
+ * <p>An Arrow IPC file ends with a footer that indexes its batches, so a file cut back to a checkpoint
+ * cannot simply be appended to: a job that checkpoints or restores with this sink is refused when it
+ * starts ({@link #keepsRowsOnRestore()}), since a restore would lose the rows written before it. Write
+ * such a job's output with {@link CsvSink} or {@link TransactionalCsvSink}.
+ *
  * <pre>{@code
  * Sink out = new ArrowIpcSink(Path.of("totals.arrow"));
  * }</pre>
@@ -48,6 +53,12 @@ public final class ArrowIpcSink implements Sink {
     @Override
     public int parallelism() {
         return path.parallelism();
+    }
+
+    /** A restored writer would start the file afresh, losing the rows before the checkpoint. */
+    @Override
+    public boolean keepsRowsOnRestore() {
+        return false;
     }
 
     @Override

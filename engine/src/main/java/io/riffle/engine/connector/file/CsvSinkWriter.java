@@ -68,6 +68,22 @@ final class CsvSinkWriter implements SinkWriter {
         return writer;
     }
 
+    /** A writer that appends to {@code file}, resumed after a restore; no header is written. */
+    static CsvSinkWriter resume(StagedFile file, BatchSchema schema, CsvFormat format) {
+        return new CsvSinkWriter(file, schema, format);
+    }
+
+    /** The file being written. */
+    StagedFile file() {
+        return file;
+    }
+
+    /** Writes out the buffer, forces the file to disk and returns its length. */
+    long sync() throws IOException {
+        drain();
+        return file.sync();
+    }
+
     @Override
     public void write(RecordBatch batch) throws IOException {
         for (int c = 0; c < vectors.length; c++) {

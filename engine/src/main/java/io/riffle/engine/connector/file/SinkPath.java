@@ -2,6 +2,7 @@ package io.riffle.engine.connector.file;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 
 /**
  * Where a file sink writes: one file, written by a single subtask, or a directory in which subtask
@@ -35,6 +36,17 @@ record SinkPath(Path path, boolean partitioned, String extension) {
     /** The file subtask {@code subtask} writes. */
     Path fileOf(int subtask) {
         return partitioned ? path.resolve("part-" + subtask + extension) : path;
+    }
+
+    /** The directory the sink's files (and their temporary files) are in. */
+    Path directory() {
+        return partitioned ? path.toAbsolutePath() : path.toAbsolutePath().getParent();
+    }
+
+    /** The names of the temporary files {@link StagedFile} writes for this sink's files. */
+    Pattern tempNames() {
+        return StagedFile.tempNames(partitioned ? "part-\\d{1,9}" + Pattern.quote(extension)
+                : Pattern.quote(path.getFileName().toString()));
     }
 
     /** The sink's name in plans and errors, e.g. {@code csv(out.csv)} or {@code csv(out/part-*.csv)}. */

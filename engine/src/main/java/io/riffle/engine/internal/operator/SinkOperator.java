@@ -48,28 +48,34 @@ public final class SinkOperator extends Operator {
         return committable == null ? null : OperatorSnapshot.inline(committable, true);
     }
 
-    /** The sink keeps no state; what matters is the restored checkpoint's id (see {@link #endInput}). */
+    /**
+     * The operator keeps no state; what matters is the restored checkpoint's id (see {@link #endInput}),
+     * which a two-phase-commit writer is told so that it can take up the output that checkpoint recorded.
+     */
     @Override
-    public void restoreState(StateRestore restore) {
+    public void restoreState(StateRestore restore) throws Exception {
         lastCheckpoint = restore.checkpointId();
+        if (writer instanceof TwoPhaseCommitWriter w) {
+            w.restoredFrom(restore.checkpointId());
+        }
     }
 
     /**
-     * A two-phase-commit writer stages its last output, which goes into the checkpoints taken from now on
-     * and is committed by the first to complete, or once every subtask of the job has finished; any other
-     * writer finishes (and commits) now. The last output is staged under the id after the last checkpoint
+     * The writer finishes; a two-phase-commit writer then stages its last output, which goes into the
+     * checkpoints taken from now on and is committed by the first to complete, or once every subtask of the
+     * job has finished (any other writer's finish commits its output). The last output is staged under the id after the last checkpoint
      * this subtask saw: every checkpoint that will hold it has that id or a higher one, and every checkpoint
      * that does not a lower one, which is what a retracting sink needs to know on a fallback.
      */
     @Override
     public void endInput(Output out) throws Exception {
+        writer.finish();
         if (writer instanceof TwoPhaseCommitWriter w && context != null) {
             byte[] committable = w.prepareCommit(lastCheckpoint + 1);
             if (committable != null) {
                 context.finalCommits().add(context.uid(), context.subtask(), committable);
             }
         }
-        writer.finish();
     }
 
     @Override

@@ -15,6 +15,8 @@ import io.riffle.engine.connector.SinkWriter;
 import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.connector.TwoPhaseCommitSink;
+import io.riffle.engine.connector.TwoPhaseCommitWriter;
 
 /** Drives sources and sinks through the connector SPI the way a subtask does, with rows as lists. */
 final class Connectors {
@@ -66,7 +68,18 @@ final class Connectors {
                     writer.write(batch);
                 }
             }
-            writer.finish();
+            end(sink, writer);
+        }
+    }
+
+    /** Ends {@code writer} as the runtime ends a job: it finishes; a two-phase-commit writer stages its output, then committed. */
+    static void end(Sink sink, SinkWriter writer) throws Exception {
+        writer.finish();
+        if (sink instanceof TwoPhaseCommitSink committing && writer instanceof TwoPhaseCommitWriter staging) {
+            byte[] committable = staging.prepareCommit(1);
+            if (committable != null) {
+                committing.commit(List.of(committable));
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.riffle.engine.connector.file;
 
 import static io.riffle.engine.connector.file.Connectors.asLists;
+import static io.riffle.engine.connector.file.Connectors.end;
 import static io.riffle.engine.connector.file.Connectors.readBatches;
 import static io.riffle.engine.connector.file.Connectors.readRows;
 import static io.riffle.engine.connector.file.Connectors.write;
@@ -147,8 +148,9 @@ class CsvSinkTest extends AllocatorTest {
     @Test
     void writesOnlyTheSelectedRows() throws Exception {
         BatchSchema schema = BatchSchema.of(Column.of("n", ColumnType.INT32));
+        CsvSink sink = new CsvSink(dir.resolve("selected.csv"));
         Path file = dir.resolve("selected.csv");
-        try (SinkWriter writer = new CsvSink(file).createWriter(schema, context());
+        try (SinkWriter writer = sink.createWriter(schema, context());
              RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator,
                      new Object[] {1}, new Object[] {2}, new Object[] {3}, new Object[] {4})) {
             SelectionVector selection = new SelectionVector(4);
@@ -157,7 +159,7 @@ class CsvSinkTest extends AllocatorTest {
             selection.setSize(2);
             batch.select(selection);
             writer.write(batch);
-            writer.finish();
+            end(sink, writer);
         }
         assertEquals("n\n2\n4\n", Files.readString(file));
     }
