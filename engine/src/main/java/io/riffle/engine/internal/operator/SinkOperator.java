@@ -63,9 +63,10 @@ public final class SinkOperator extends Operator {
     /**
      * The writer finishes; a two-phase-commit writer then stages its last output, which goes into the
      * checkpoints taken from now on and is committed by the first to complete, or once every subtask of the
-     * job has finished (any other writer's finish commits its output). The last output is staged under the id after the last checkpoint
-     * this subtask saw: every checkpoint that will hold it has that id or a higher one, and every checkpoint
-     * that does not a lower one, which is what a retracting sink needs to know on a fallback.
+     * job has finished (any other writer's finish commits its output). The last output is staged under the
+     * id after the last checkpoint this subtask saw: every checkpoint that will hold it has that id or a
+     * higher one, and every checkpoint that does not a lower one, which is what a retracting sink needs to
+     * know on a fallback.
      */
     @Override
     public void endInput(Output out) throws Exception {
