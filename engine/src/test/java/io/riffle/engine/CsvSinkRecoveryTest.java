@@ -105,47 +105,61 @@ class CsvSinkRecoveryTest {
     /**
      * Checkpoint 1 holds the main input at 1000 records; the main input then ends, so checkpoint 2 (its
      * sink subtask finished) renames {@code sums.csv} into place, and checkpoint 3 follows. With checkpoints
-     * 2 and 3 damaged, restoring the directory falls back to checkpoint 1, over the checkpoint that renamed
-     * the file: the file must go back to being staged and be resumed at checkpoint 1's length. With only 3
-     * damaged, checkpoint 2 is restored and the file stays as it is. Either way it ends up byte for byte the
-     * failure-free file.
+     * 2 and 3 damaged, recovery falls back to checkpoint 1, over the checkpoint that renamed the file: the
+     * file must go back to being staged and be resumed at checkpoint 1's length. With only 3 damaged,
+     * checkpoint 2 is restored and the file stays as it is. Recovery is a restart after the side sink fails
+     * (the sink that renamed the file takes it back) or a new job restoring the directory (a new sink, which
+     * never saw the rename). Either way the file ends up byte for byte the failure-free file.
      */
     @Test
-    void aRestoreFallingBackOverTheCheckpointThatRenamedTheFileWritesItAgainByteForByte() throws Exception {
+    void aFallbackOverTheCheckpointThatRenamedTheFileWritesItAgainByteForByte() throws Exception {
         Path reference = twoFileReference();
-        for (int damaged : new int[] {3, 2}) {
-            Path run = dir.resolve("damaged-from-" + damaged);
-            Path out = run.resolve("out");
-            SourceGate side = new SourceGate();
-            SourceGate main = new SourceGate(side);
-            side.holdAt(0);
-            main.holdAt(1_000);
-            Environment env = env().enableCheckpointing(Duration.ZERO, run.resolve("ckpt")).injectFailures(main);
-            twoFileJob(env, main, side, out);
-            JobHandle job = env.executeAsync("renamed");
-            side.awaitHeld(job);
-            main.awaitHeld(job);
-            assertEquals(1L, job.triggerCheckpoint().get());
-            main.release();
-            main.awaitHeld(job);
-            assertEquals(2L, job.triggerCheckpoint().get());
-            assertArrayEquals(Files.readAllBytes(reference.resolve("sums.csv")), Files.readAllBytes(out.resolve("sums.csv")),
-                    "checkpoint 2 renamed the finished file into place");
-            assertEquals(3L, job.triggerCheckpoint().get());
-            job.cancel();
-            assertThrows(JobFailedException.class, job::await);
-            for (int id = damaged; id <= 3; id++) {
-                FallbackTest.Damage.BROKEN_MANIFEST.apply(run.resolve("ckpt/chk-" + id));
+        for (boolean restart : new boolean[] {true, false}) {
+            for (int damaged : new int[] {3, 2}) {
+                String context = (restart ? "restart" : "restore") + ", checkpoints " + damaged + " to 3 damaged";
+                Path run = dir.resolve((restart ? "restart" : "restore") + "-damaged-from-" + damaged);
+                Path out = run.resolve("out");
+                SourceGate side = new SourceGate(new FailOnce("csv(side.csv)", 1));
+                SourceGate main = new SourceGate(side);
+                side.holdAt(0);
+                main.holdAt(1_000);
+                Environment env = env().enableCheckpointing(Duration.ZERO, run.resolve("ckpt"))
+                        .setRestartStrategy(RestartStrategy.fixedDelay(1, Duration.ZERO)).injectFailures(main);
+                twoFileJob(env, main, side, out);
+                JobHandle job = env.executeAsync("renamed");
+                side.awaitHeld(job);
+                main.awaitHeld(job);
+                assertEquals(1L, job.triggerCheckpoint().get());
+                main.release();
+                main.awaitHeld(job);
+                assertEquals(2L, job.triggerCheckpoint().get());
+                assertArrayEquals(Files.readAllBytes(reference.resolve("sums.csv")),
+                        Files.readAllBytes(out.resolve("sums.csv")), "checkpoint 2 renamed the finished file into place");
+                assertEquals(3L, job.triggerCheckpoint().get());
+                JobResult result;
+                if (restart) {
+                    for (int id = damaged; id <= 3; id++) {
+                        FallbackTest.Damage.BROKEN_MANIFEST.apply(run.resolve("ckpt/chk-" + id));
+                    }
+                    side.release();
+                    result = job.await();
+                    assertEquals(1, result.restarts(), context);
+                } else {
+                    job.cancel();
+                    assertThrows(JobFailedException.class, job::await);
+                    for (int id = damaged; id <= 3; id++) {
+                        FallbackTest.Damage.BROKEN_MANIFEST.apply(run.resolve("ckpt/chk-" + id));
+                    }
+                    SourceGate unheld = new SourceGate();
+                    Environment again = env().enableCheckpointing(Duration.ZERO, run.resolve("ckpt"))
+                            .restoreFrom(run.resolve("ckpt")).injectFailures(unheld);
+                    twoFileJob(again, unheld, unheld, out);
+                    result = again.execute("renamed");
+                }
+                assertEquals(run.resolve("ckpt/chk-" + (damaged - 1)), result.restoredCheckpoint(), context);
+                assertEquals(4 - damaged, result.fallbacks().size(), context + ": " + result.fallbacks());
+                assertSameFiles(reference, out, context);
             }
-
-            SourceGate unheld = new SourceGate();
-            Environment again = env().enableCheckpointing(Duration.ZERO, run.resolve("ckpt"))
-                    .restoreFrom(run.resolve("ckpt")).injectFailures(unheld);
-            twoFileJob(again, unheld, unheld, out);
-            JobResult result = again.execute("renamed");
-            assertEquals(run.resolve("ckpt/chk-" + (damaged - 1)), result.restoredCheckpoint());
-            assertEquals(4 - damaged, result.fallbacks().size(), result.fallbacks().toString());
-            assertSameFiles(reference, out, "checkpoints " + damaged + " to 3 damaged");
         }
     }
 
