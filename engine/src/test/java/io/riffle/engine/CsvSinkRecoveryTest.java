@@ -3,6 +3,7 @@ package io.riffle.engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -256,20 +257,24 @@ class CsvSinkRecoveryTest {
     }
 
     /**
-     * The CLI writes {@code --output DIR} with writeCsv when it takes no checkpoints; {@code --fail-after}
-     * then restarts the job from the beginning, and the file is the failure-free one byte for byte.
+     * The CLI writes {@code --output DIR} with writeCsv only when it takes no checkpoints ({@code
+     * --checkpoint-dir} switches it to TransactionalCsvSink, and {@code --from} such a checkpoint is refused
+     * as another job's); {@code --fail-after} then restarts the job from the beginning, and the file is the
+     * failure-free one byte for byte. CsvSink under checkpoints is tested through the API above.
      */
     @Test
     void theCliRestartedFromTheBeginningWritesTheFailureFreeFile() throws Exception {
         byte[] expected = null;
         for (String failAfter : new String[] {"0", "7000"}) {
             Path output = dir.resolve("cli-" + failAfter);
+            ByteArrayOutputStream summary = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int rc = RiffleCli.execute(new String[] {"run", "keyed-sum", "--records", "20000", "--keys", "97",
                 "--parallelism", "1", "--output", output.toString(), "--fail-after", failAfter},
-                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8));
+                    new PrintStream(summary, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
             assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+            String restarts = "\"restarts\":" + (failAfter.equals("0") ? 0 : 1) + ",";
+            assertTrue(summary.toString(StandardCharsets.UTF_8).contains(restarts), summary.toString(StandardCharsets.UTF_8));
             assertEquals(List.of("keyed-sum.csv"), filesIn(output));
             byte[] written = Files.readAllBytes(output.resolve("keyed-sum.csv"));
             if (expected == null) {
