@@ -82,7 +82,8 @@ class CsvSinkRecoveryTest {
     private static void twoFileJob(Environment env, SourceGate main, SourceGate side, Path out) {
         env.fromSource(main.wrap(FallbackTest.keyValues("gated", 3_000, 50))).keyBy("key").sum("value")
                 .writeCsv(out.resolve("sums.csv"));
-        env.fromSource(side.wrap(FallbackTest.keyValues("side", 300, 7))).writeCsv(out.resolve("side").resolve("side.csv"));
+        env.fromSource(side.wrap(FallbackTest.keyValues("side", 300, 7)))
+                .writeCsv(out.resolve("side").resolve("side.csv"));
     }
 
     private Path twoFileReference() throws Exception {
@@ -95,8 +96,8 @@ class CsvSinkRecoveryTest {
     }
 
     private void assertSameFiles(Path expected, Path actual, String context) throws Exception {
-        assertArrayEquals(Files.readAllBytes(expected.resolve("sums.csv")), Files.readAllBytes(actual.resolve("sums.csv")),
-                context);
+        assertArrayEquals(Files.readAllBytes(expected.resolve("sums.csv")),
+                Files.readAllBytes(actual.resolve("sums.csv")), context);
         assertArrayEquals(Files.readAllBytes(expected.resolve("side/side.csv")),
                 Files.readAllBytes(actual.resolve("side/side.csv")), context);
         assertEquals(List.of("side", "sums.csv"), filesIn(actual), context + ": no temporary file left");
@@ -135,7 +136,8 @@ class CsvSinkRecoveryTest {
                 main.awaitHeld(job);
                 assertEquals(2L, job.triggerCheckpoint().get());
                 assertArrayEquals(Files.readAllBytes(reference.resolve("sums.csv")),
-                        Files.readAllBytes(out.resolve("sums.csv")), "checkpoint 2 renamed the finished file into place");
+                        Files.readAllBytes(out.resolve("sums.csv")),
+                        "checkpoint 2 renamed the finished file into place");
                 assertEquals(3L, job.triggerCheckpoint().get());
                 JobResult result;
                 if (restart) {
@@ -164,7 +166,7 @@ class CsvSinkRecoveryTest {
         }
     }
 
-    /** Checkpoints 1 and 2 taken with the input at 1000 and 2000 records, 2 damaged: checkpoint 1's length is resumed. */
+    /** Checkpoints 1 and 2 at 1000 and 2000 input records, 2 damaged: the file resumes at checkpoint 1's length. */
     @Test
     void aRestoreFallingBackBeforeTheInputEndedResumesTheOlderLength() throws Exception {
         Path reference = twoFileReference();
@@ -237,7 +239,8 @@ class CsvSinkRecoveryTest {
     void aPartitionedSinkRestoredAtAnotherParallelismIsRefused() throws Exception {
         Path out = dir.resolve("out");
         SourceGate gate = new SourceGate();
-        Environment env = env().setParallelism(2).enableCheckpointing(Duration.ZERO, dir.resolve("ckpt")).injectFailures(gate);
+        Environment env = env().setParallelism(2).enableCheckpointing(Duration.ZERO, dir.resolve("ckpt"))
+                .injectFailures(gate);
         partitionedJob(env, gate, out);
         gate.holdAt(1_000);
         JobHandle job = env.executeAsync("parts");
@@ -271,10 +274,12 @@ class CsvSinkRecoveryTest {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int rc = RiffleCli.execute(new String[] {"run", "keyed-sum", "--records", "20000", "--keys", "97",
                 "--parallelism", "1", "--output", output.toString(), "--fail-after", failAfter},
-                    new PrintStream(summary, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+                    new PrintStream(summary, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
             assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
             String restarts = "\"restarts\":" + (failAfter.equals("0") ? 0 : 1) + ",";
-            assertTrue(summary.toString(StandardCharsets.UTF_8).contains(restarts), summary.toString(StandardCharsets.UTF_8));
+            String json = summary.toString(StandardCharsets.UTF_8);
+            assertTrue(json.contains(restarts), json);
             assertEquals(List.of("keyed-sum.csv"), filesIn(output));
             byte[] written = Files.readAllBytes(output.resolve("keyed-sum.csv"));
             if (expected == null) {
