@@ -193,12 +193,22 @@ public final class CsvSink implements TwoPhaseCommitSink {
             }
         }
         for (Staged s : undone) {
-            Path target = path.fileOf(s.subtask());
-            Path temp = path.directory().resolve(s.tempName());
-            if (Files.exists(target) && !Files.exists(temp)) {
-                Files.move(target, temp, StandardCopyOption.ATOMIC_MOVE);
-            }
+            unrename(s, 0);
             renamed.remove(s.subtask());
+        }
+    }
+
+    /**
+     * Turns subtask {@code s.subtask()}'s target file back into its temporary file {@code s.tempName()}, if
+     * the temporary file is gone and the target holds at least {@code atLeast} bytes. Within Riffle a staged
+     * file named by a checkpoint disappears only by being renamed onto its target, by a later checkpoint or
+     * by the job's final commit, so the target is that file.
+     */
+    private void unrename(Staged s, long atLeast) throws IOException {
+        Path target = path.fileOf(s.subtask());
+        Path temp = path.directory().resolve(s.tempName());
+        if (Files.exists(target) && !Files.exists(temp) && Files.size(target) >= atLeast) {
+            Files.move(target, temp, StandardCopyOption.ATOMIC_MOVE);
         }
     }
 
@@ -235,6 +245,9 @@ public final class CsvSink implements TwoPhaseCommitSink {
         public void restoredFrom(long checkpointId) throws IOException {
             Staged s = resumableAt(subtask, checkpointId, parallelism);
             if (s != null) {
+                // A job restored from a checkpoint directory falls back with a sink that never saw the newer
+                // checkpoints rename this file into place, so retractCommittedAfter could not take it back.
+                unrename(s, s.length());
                 StagedFile file = StagedFile.resume(target, s.tempName(), s.length());
                 file.keep();
                 out = CsvSinkWriter.resume(file, schema, format);

@@ -214,7 +214,8 @@ public final class JobExecution {
                 } catch (RuntimeException e) {
                     throw e;
                 } catch (Exception e) {
-                    throw new IllegalStateException("operator '" + links[i].name + "' could not start: " + e, e);
+                    throw new IllegalStateException("operator '" + links[i].name + "' could not start: "
+                            + e.getMessage(), e);
                 }
             }
             if (v.source() != null && !restoredFinished) {
@@ -226,7 +227,8 @@ public final class JobExecution {
                 } catch (RuntimeException e) {
                     throw e;
                 } catch (Exception e) {
-                    throw new IllegalStateException("source '" + v.sourceName() + "' could not start: " + e, e);
+                    throw new IllegalStateException("source '" + v.sourceName() + "' could not start: "
+                            + e.getMessage(), e);
                 }
             }
         } catch (RuntimeException | Error e) {
