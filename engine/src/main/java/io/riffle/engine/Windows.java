@@ -9,8 +9,8 @@ import java.time.Duration;
  * reaches its last millisecond ({@code end - 1}). By count: {@code count(n)} cuts each key's records, in
  * arrival order, into windows of {@code n} records, each fired by its last record (a global window with a
  * count trigger); no event time needed. {@code session(gap)} gives each record the window {@code [t, t + gap)}
- * and merges a key's overlapping windows into sessions, each fired when the watermark reaches its last
- * record plus the gap, less one millisecond.
+ * and merges a key's windows that overlap or touch (as in Flink) into sessions, each fired when the watermark
+ * reaches its last record plus the gap, less one millisecond.
  *
  * <pre>{@code
  * clicks.keyBy("user").window(Windows.session(Duration.ofMinutes(30))).count()   // (user, window_start, window_end, count)

@@ -28,9 +28,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Session windows against a reference that keeps each key's open sessions as a sorted list and follows the
- * operator's rules a batch at a time: a record joins (and merges) the sessions its window overlaps or opens
- * one, sessions fire when the watermark passes their end, and a record whose own window has closed and that
- * meets no open session is late. Random keys, values, gaps and out-of-order timestamps; many seeds.
+ * operator's rules a batch at a time: a record joins (and merges) the sessions its window overlaps or touches
+ * (Flink's rule: windows whose ends meet are one session), or opens one, sessions fire when the watermark
+ * passes their end, and a record whose own window has closed and that meets no open session is late. Random keys, values, gaps and out-of-order timestamps; many seeds.
  */
 @Timeout(120)
 class SessionWindowTest {
@@ -103,7 +103,7 @@ class SessionWindowTest {
             List<Session> sessions = open.computeIfAbsent(e.key, k -> new ArrayList<>());
             List<Session> overlapping = new ArrayList<>();
             for (Session s : sessions) {
-                if (s.first < e.time + gap && e.time < s.last + gap) {
+                if (s.first <= e.time + gap && e.time <= s.last + gap) {
                     overlapping.add(s);
                 }
             }
@@ -225,6 +225,32 @@ class SessionWindowTest {
     }
 
     /** With a tight watermark, sessions fire as it passes them; late records are counted and side-output. */
+    /**
+     * Windows whose ends meet are one session, as in Flink (its {@code TimeWindow.intersects} counts a shared
+     * end): a record exactly a gap after the last one joins its session, and a record whose window touches the
+     * sessions on both sides bridges them.
+     */
+    @Test
+    void sessionsWhoseWindowsTouchMergeAsInFlink() {
+        Duration gap = Duration.ofMillis(1_500);
+        assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(0), Instant.ofEpochMilli(3_000), 3L)),
+                sessionSums(gap, Tuple.of(1L, 1L, Instant.ofEpochMilli(0)), Tuple.of(1L, 2L, Instant.ofEpochMilli(1_500))));
+        assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(10_000), Instant.ofEpochMilli(14_500), 7L)),
+                sessionSums(gap, Tuple.of(1L, 1L, Instant.ofEpochMilli(10_000)),
+                        Tuple.of(1L, 2L, Instant.ofEpochMilli(13_000)), Tuple.of(1L, 4L, Instant.ofEpochMilli(11_500))));
+        assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(0), Instant.ofEpochMilli(1_500), 1L),
+                        Tuple.of(1L, Instant.ofEpochMilli(1_501), Instant.ofEpochMilli(3_001), 2L)),
+                sessionSums(gap, Tuple.of(1L, 1L, Instant.ofEpochMilli(0)), Tuple.of(1L, 2L, Instant.ofEpochMilli(1_501))));
+    }
+
+    private static List<Tuple> sessionSums(Duration gap, Tuple... records) {
+        Environment env = Environment.streaming().setParallelism(1);
+        return sorted(env.fromCollection(List.of(records), "key", "value", "time")
+                .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofSeconds(5)))
+                .keyBy("key").window(Windows.session(gap)).sum("value")
+                .executeAndCollect());
+    }
+
     @Test
     void sessionsFireOnTheWatermarkAndLateRecordsGoToTheSideOutput() {
         int lateSeen = 0;

@@ -287,7 +287,13 @@ class RiffleCliTest {
         assertTrue(lines[3].startsWith("{\"job\":\"window-sum\",\"records\":1000,\"keys\":3,\"output_records\":3,"),
                 lines[3]);
         out.reset();
+        // A key's records lie 3 ms apart: with a gap of 3 ms their windows touch and make one session (as in
+        // Flink), with 2 ms each record is a session of its own.
         assertEquals(0, run("run", "window-sum", "--records", "1000", "--keys", "3", "--session-gap-ms", "3"));
+        assertTrue(out().startsWith("(0,1970-01-01T00:00:00Z,1970-01-01T00:00:01.002Z,166833)\n"), out());
+        assertTrue(out().contains("\"output_records\":3,"), out());
+        out.reset();
+        assertEquals(0, run("run", "window-sum", "--records", "1000", "--keys", "3", "--session-gap-ms", "2"));
         assertTrue(out().contains("\"output_records\":1000,"), out());
         assertEquals(2, run("run", "window-sum", "--session-gap-ms", "3", "--slide-ms", "2"));
         assertEquals("--session-gap-ms and --slide-ms do not go together: sessions have no slide\n", err());

@@ -33,7 +33,8 @@ import org.apache.arrow.vector.IntVector;
 
 /**
  * Keyed event-time session windows: a record at {@code t} opens the window {@code [t, t + gap)}, and windows
- * of one key that overlap merge into one session; a session fires when the watermark reaches its last
+ * of one key that overlap or touch (one ends where the other starts, as in Flink) merge into one session; a
+ * session fires when the watermark reaches its last
  * millisecond ({@code last record + gap - 1}), emitting {@code (key, window_start, window_end, aggregates...)}.
  *
  * <p>State is off-heap: an {@link OffHeapHashTable} gives each key an id, a page array holds each key's first
@@ -43,7 +44,7 @@ import org.apache.arrow.vector.IntVector;
  * that is one step, however far the watermark lags): it extends a session, opens one, or merges the ones its
  * window bridges; then each aggregate is accumulated over the whole batch in one
  * loop per column; sessions merged during the batch forward to the one they merged into. A min-heap of
- * session ends finds what a watermark closes. A record whose own window has closed and that overlaps no
+ * session ends finds what a watermark closes. A record whose own window has closed and that meets no
  * open session is late: counted, and sent to the side output when asked.
  *
  * <p>With a user function ({@link WindowFold}: a reduce or an aggregate function) each session's fold is a
@@ -231,20 +232,22 @@ public final class SessionWindowOperator extends Operator {
     }
 
     /**
-     * Puts a record of key {@code key} at {@code t} into its session: the one its window overlaps (grown to
-     * hold it, and merged with the earlier ones it now overlaps) or a new one; -1 when it is late. Sessions of
-     * a key are disjoint windows in time order, so the record can only overlap the last session starting
-     * before {@code t + gap}, and growing that one back in time can only reach the sessions before it.
+     * Puts a record of key {@code key} at {@code t} into its session: the one its window {@code [t, t + gap)}
+     * meets (grown to hold it, and merged with the earlier ones it now meets) or a new one; -1 when it is late.
+     * Windows meet when they overlap or one ends where the other starts, as Flink's session windows merge.
+     * Sessions of a key are windows in time order with room between them, so the record can only meet the last
+     * session starting at or before {@code t + gap}, and growing that one back in time can only reach the
+     * sessions before it.
      */
     private int place(int key, long t) throws Exception {
         long entry = heads.address(key);
         int next = NONE;
         int s = MemoryUtil.getInt(entry + TAIL);
-        while (s != NONE && MemoryUtil.getLong(sessions.address(s) + FIRST) >= t + gap) {
+        while (s != NONE && MemoryUtil.getLong(sessions.address(s) + FIRST) > t + gap) {
             next = s;
             s = MemoryUtil.getInt(sessions.address(s) + PREVIOUS);
         }
-        if (s == NONE || MemoryUtil.getLong(sessions.address(s) + LAST) + gap <= t) {
+        if (s == NONE || MemoryUtil.getLong(sessions.address(s) + LAST) + gap < t) {
             if (t + gap - 1 + lateness <= watermark) {
                 return NONE;
             }
@@ -277,7 +280,7 @@ public final class SessionWindowOperator extends Operator {
             ends.push(MemoryUtil.getLong(at + LAST) + gap, s, generations);
         }
         int p = MemoryUtil.getInt(at + PREVIOUS);
-        while (p != NONE && MemoryUtil.getLong(sessions.address(p) + LAST) + gap > first) {
+        while (p != NONE && MemoryUtil.getLong(sessions.address(p) + LAST) + gap >= first) {
             long absorbed = sessions.writable(p);
             first = Math.min(first, MemoryUtil.getLong(absorbed + FIRST));
             MemoryUtil.putLong(at + FIRST, first);
