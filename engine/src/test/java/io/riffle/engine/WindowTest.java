@@ -99,7 +99,8 @@ class WindowTest {
 
         /**
          * Fires, in {@code emitted}, every window with content that ends after {@code firedEnd} and at most at
-         * {@code watermark + 1}; returns the new end of the last window fired.
+         * {@code watermark + 1}; returns the end of the last window the watermark closed, with content or not
+         * (Flink's rule: a later record for an empty closed window is a late update).
          */
         long fire(long firedEnd, long watermark, List<Tuple> emitted) {
             long last = firedEnd;
@@ -109,6 +110,9 @@ class WindowTest {
                     emitted.add(row(w.getKey().get(0), w.getKey().get(1)));
                     last = Math.max(last, end);
                 }
+            }
+            if (watermark != Long.MAX_VALUE) {
+                last = Math.max(last, Math.floorDiv(watermark + 1 - size, slide) * slide + size);
             }
             return last;
         }
@@ -270,6 +274,29 @@ class WindowTest {
                 throw new AssertionError(context + ": no window was emitted twice; the data tests nothing");
             }
         }
+    }
+
+    /**
+     * A window that held no data when the watermark passed its end has closed all the same (Flink's event-time
+     * trigger): a record for it within the allowed lateness is a late update, emitted right after its batch,
+     * and a second one emits it again; neither waits for the next watermark. Tumbling 10 s, 1 s out of order,
+     * 5 s lateness; one record a batch, so each meets the watermark of the records before it.
+     */
+    @Test
+    void aWindowClosedWithoutDataFiresEachLateUpdateAsInFlink() {
+        Environment env = Environment.streaming().setParallelism(1).setBatchSize(1);
+        List<Tuple> rows = env.fromCollection(List.of(Tuple.of(1L, 1L, Instant.ofEpochMilli(5_000)),
+                        Tuple.of(1L, 2L, Instant.ofEpochMilli(25_000)), Tuple.of(1L, 4L, Instant.ofEpochMilli(15_000)),
+                        Tuple.of(1L, 8L, Instant.ofEpochMilli(16_000)), Tuple.of(1L, 16L, Instant.ofEpochMilli(26_000))),
+                        "key", "value", "time")
+                .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofSeconds(1)))
+                .keyBy("key").window(Windows.tumbling(Duration.ofSeconds(10))).allowedLateness(Duration.ofSeconds(5))
+                .sum("value").executeAndCollect();
+        assertEquals(List.of(window(0, 1), window(10_000, 4), window(10_000, 12), window(20_000, 18)), rows);
+    }
+
+    private static Tuple window(long start, long sum) {
+        return Tuple.of(1L, Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + 10_000), sum);
     }
 
     /** Count windows against chunks of each key's records in arrival order (one source subtask keeps it). */

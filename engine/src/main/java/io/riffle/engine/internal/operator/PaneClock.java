@@ -115,6 +115,22 @@ final class PaneClock {
         }
     }
 
+    /**
+     * Counts every window the watermark has closed as fired, whether it held data or not, as Flink's event-time
+     * trigger does: a record that comes later for one (within the allowed lateness) is a late update, emitted
+     * right after its batch, not an on-time record held until the next watermark. Call after firing the due
+     * windows.
+     */
+    void closeThroughWatermark() {
+        if (watermark == Long.MAX_VALUE || watermark < Long.MIN_VALUE + size) {
+            return;
+        }
+        long end = Math.floorDiv(watermark + 1 - size, slide) * slide + size;
+        if (end > firedEnd) {
+            fired(end);
+        }
+    }
+
     /** After a rescaled restore: whether some old subtask may have fired the window ending at {@code end}. */
     boolean mayHaveFiredBeforeRestore(long end) {
         return firedEndByKeyGroup != null && end <= highestFiredEnd;

@@ -332,6 +332,7 @@ public final class WindowAggregateOperator extends Operator {
         // ahead of it (a source far ahead in event time) are not looked at.
         NavigableMap<Long, OffHeapHashTable> due = panes.headMap(watermark, true);
         if (due.isEmpty()) {
+            clock.closeThroughWatermark();
             out.emitWatermark(watermark);
             return;
         }
@@ -339,6 +340,7 @@ public final class WindowAggregateOperator extends Operator {
             fire(end - size, end, out);
             clock.fired(end);
         }
+        clock.closeThroughWatermark();
         Iterator<Map.Entry<Long, OffHeapHashTable>> it = due.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Long, OffHeapHashTable> e = it.next();

@@ -241,6 +241,7 @@ public final class WindowFunctionOperator extends Operator {
                 fire(end - size, end);
                 clock.fired(end);
             }
+            clock.closeThroughWatermark();
             writer.flush();
             Iterator<Map.Entry<Long, KeyedRecords>> it = due.entrySet().iterator();
             while (it.hasNext()) {
