@@ -2,7 +2,6 @@ package io.riffle.engine.connector.file;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -149,27 +148,12 @@ public final class CsvSink implements TwoPhaseCommitSink {
     /** Deletes the temporary files of this sink that no writer resumes from the restored checkpoint. */
     @Override
     public synchronized void abortUncommitted() throws IOException {
-        Path directory = path.directory();
-        if (!Files.isDirectory(directory)) {
-            return;
-        }
         Set<String> kept = new HashSet<>();
         for (Staged s : resumable.values()) {
             kept.add(s.tempName());
         }
         Pattern temps = path.tempNames();
-        List<Path> doomed = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                if (temps.matcher(name).matches() && !kept.contains(name)) {
-                    doomed.add(f);
-                }
-            }
-        }
-        for (Path f : doomed) {
-            Files.deleteIfExists(f);
-        }
+        SinkDirectory.delete(path.directory(), name -> temps.matcher(name).matches() && !kept.contains(name));
     }
 
     /**

@@ -2,7 +2,6 @@ package io.riffle.engine.connector.file;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -10,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -96,7 +94,7 @@ public final class TransactionalCsvSink implements TwoPhaseCommitSink {
     /** Deletes pending files no complete checkpoint covers, and temporary files of writers that died. */
     @Override
     public void abortUncommitted() throws IOException {
-        deleteFiles(name -> name.startsWith("part-") && name.endsWith(PENDING)
+        SinkDirectory.delete(directory, name -> name.startsWith("part-") && name.endsWith(PENDING)
                 || name.startsWith(".part-") && name.endsWith(".tmp"));
     }
 
@@ -108,27 +106,10 @@ public final class TransactionalCsvSink implements TwoPhaseCommitSink {
     /** Deletes the committed files sealed by a checkpoint after {@code checkpointId}. */
     @Override
     public void retractCommittedAfter(long checkpointId) throws IOException {
-        deleteFiles(name -> {
+        SinkDirectory.delete(directory, name -> {
             Matcher m = COMMITTED.matcher(name);
             return m.matches() && Long.parseLong(m.group(1)) > checkpointId;
         });
-    }
-
-    private void deleteFiles(Predicate<String> doomed) throws IOException {
-        if (!Files.isDirectory(directory)) {
-            return;
-        }
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> all = Files.newDirectoryStream(directory)) {
-            for (Path f : all) {
-                if (doomed.test(f.getFileName().toString())) {
-                    files.add(f);
-                }
-            }
-        }
-        for (Path f : files) {
-            Files.deleteIfExists(f);
-        }
     }
 
     private final class Writer implements TwoPhaseCommitWriter {
