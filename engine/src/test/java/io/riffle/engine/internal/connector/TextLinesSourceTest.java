@@ -1,12 +1,11 @@
 package io.riffle.engine.internal.connector;
 
+import static io.riffle.engine.internal.connector.TextBytes.file;
+import static io.riffle.engine.internal.connector.TextBytes.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,18 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TextLinesSourceTest {
     @TempDir
     Path dir;
-
-    private Path file(byte[]... parts) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            bytes.writeBytes(part);
-        }
-        return Files.write(dir.resolve("text.txt"), bytes.toByteArray());
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 
     private static List<String> lines(Path file) {
         Environment env = Environment.batch();
@@ -57,26 +44,26 @@ class TextLinesSourceTest {
 
     @Test
     void aBadByteOnTheFirstLine() throws IOException {
-        Path file = file(new byte[] {(byte) 0xE9}, utf8("t\nok\n"));
+        Path file = file(dir, new byte[] {(byte) 0xE9}, utf8("t\nok\n"));
         assertEquals(failed(file, 1, "byte 0xE9 at column 1, byte offset 0"), failure(file));
     }
 
     @Test
     void aBadByteOnAMiddleLine() throws IOException {
-        Path file = file(utf8("one\ncaf"), new byte[] {(byte) 0xE9}, utf8("\nthree\n"));
+        Path file = file(dir, utf8("one\ncaf"), new byte[] {(byte) 0xE9}, utf8("\nthree\n"));
         assertEquals(failed(file, 2, "byte 0xE9 at column 4, byte offset 7"), failure(file));
     }
 
     @Test
     void aBadByteOnTheLastLineWithoutANewline() throws IOException {
-        Path file = file(utf8("one\r\ntwo\r\nend"), new byte[] {(byte) 0xC3});
+        Path file = file(dir, utf8("one\r\ntwo\r\nend"), new byte[] {(byte) 0xC3});
         assertEquals(failed(file, 3, "byte 0xC3 at column 4, byte offset 13"), failure(file));
     }
 
     @Test
     void aCharacterSplitAcrossTwoReadsOfTheFileIsNoError() throws IOException {
         String first = "x".repeat(Utf8FileReader.BUFFER_BYTES - 2) + "€y";
-        Path file = file(utf8(first + "\nsecond\n"));
+        Path file = file(dir, utf8(first + "\nsecond\n"));
         assertEquals(List.of(first, "second"), lines(file));
     }
 }

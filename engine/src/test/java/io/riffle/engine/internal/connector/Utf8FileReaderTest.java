@@ -1,12 +1,11 @@
 package io.riffle.engine.internal.connector;
 
+import static io.riffle.engine.internal.connector.TextBytes.file;
+import static io.riffle.engine.internal.connector.TextBytes.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
@@ -17,18 +16,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class Utf8FileReaderTest {
     @TempDir
     Path dir;
-
-    private Path file(byte[]... parts) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            bytes.writeBytes(part);
-        }
-        return Files.write(dir.resolve("text.txt"), bytes.toByteArray());
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 
     /** Reads the file through a small array, so that reads end anywhere; appends to {@code text} as it goes. */
     private static void readAll(Path file, StringBuilder text) throws IOException {
@@ -51,14 +38,14 @@ class Utf8FileReaderTest {
 
     @Test
     void aBadByteOnTheFirstLine() throws IOException {
-        Path file = file(utf8("ab"), new byte[] {(byte) 0xC3, '('}, utf8("cd\nnext\n"));
+        Path file = file(dir, utf8("ab"), new byte[] {(byte) 0xC3, '('}, utf8("cd\nnext\n"));
         assertEquals(file + ":1: not valid UTF-8 (byte 0xC3 at column 3, byte offset 2)", error(file, "ab"));
     }
 
     /** Columns count characters, not bytes: é and € take two and three bytes. */
     @Test
     void aBadByteOnAMiddleLineAfterMultiByteCharacters() throws IOException {
-        Path file = file(utf8("one\ntwo é\né€"), new byte[] {(byte) 0xFF}, utf8("x\nfour\n"));
+        Path file = file(dir, utf8("one\ntwo é\né€"), new byte[] {(byte) 0xFF}, utf8("x\nfour\n"));
         assertEquals(file + ":3: not valid UTF-8 (byte 0xFF at column 3, byte offset 16)",
                 error(file, "one\ntwo é\né€"));
     }
@@ -66,14 +53,14 @@ class Utf8FileReaderTest {
     /** Lines end at \n, \r\n or a lone \r; a character cut off by the end of the file is malformed. */
     @Test
     void aCharacterCutOffAtTheEndOfTheLastLineWithoutANewline() throws IOException {
-        Path file = file(utf8("a\nb\r\nc\rxy"), new byte[] {(byte) 0xE2, (byte) 0x82});
+        Path file = file(dir, utf8("a\nb\r\nc\rxy"), new byte[] {(byte) 0xE2, (byte) 0x82});
         assertEquals(file + ":4: not valid UTF-8 (byte 0xE2 at column 3, byte offset 9)", error(file, "a\nb\r\nc\rxy"));
     }
 
     @Test
     void aBadByteRightAfterTheFirstBufferFull() throws IOException {
         String first = "a".repeat(Utf8FileReader.BUFFER_BYTES);
-        Path file = file(utf8(first), new byte[] {(byte) 0x80});
+        Path file = file(dir, utf8(first), new byte[] {(byte) 0x80});
         assertEquals(file + ":1: not valid UTF-8 (byte 0x80 at column " + (Utf8FileReader.BUFFER_BYTES + 1)
                 + ", byte offset " + Utf8FileReader.BUFFER_BYTES + ")", error(file, first));
     }
@@ -85,7 +72,7 @@ class Utf8FileReaderTest {
         int length = utf8(character).length;
         for (int before = 1; before < length; before++) {
             String text = "x".repeat(Utf8FileReader.BUFFER_BYTES - before) + character + "\nend";
-            Path file = file(utf8(text));
+            Path file = file(dir, utf8(text));
             StringBuilder read = new StringBuilder();
             readAll(file, read);
             assertEquals(text, read.toString(), before + " bytes before the boundary");
