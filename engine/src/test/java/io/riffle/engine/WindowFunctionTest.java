@@ -46,7 +46,7 @@ class WindowFunctionTest {
         }
 
         @Override
-        public Tuple add(Tuple a, Record r) {
+        public Tuple add(Record r, Tuple a) {
             return Tuple.of(a.getLong(0) + 1, a.getLong(1) + r.getLong(1), Math.min(a.getLong(2), r.getLong(1)));
         }
 
@@ -56,7 +56,7 @@ class WindowFunctionTest {
         }
 
         @Override
-        public Record result(Tuple a) {
+        public Record getResult(Tuple a) {
             return Tuple.of(a.getLong(0), a.getLong(1), a.getLong(0) == 0 ? null : a.getLong(2));
         }
     };
@@ -204,7 +204,7 @@ class WindowFunctionTest {
             }
 
             @Override
-            public Tuple add(Tuple a, Record r) {
+            public Tuple add(Record r, Tuple a) {
                 return a;
             }
 
@@ -214,7 +214,7 @@ class WindowFunctionTest {
             }
 
             @Override
-            public Record result(Tuple a) {
+            public Record getResult(Tuple a) {
                 return a;
             }
         };

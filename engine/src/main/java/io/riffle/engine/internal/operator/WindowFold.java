@@ -137,13 +137,13 @@ public abstract class WindowFold {
 
             @Override
             Tuple first(Record row) throws Exception {
-                return keyed(row.field(keyField), function.add(checked(function.createAccumulator(), "createAccumulator"),
-                        row));
+                return keyed(row.field(keyField), function.add(row,
+                        checked(function.createAccumulator(), "createAccumulator")));
             }
 
             @Override
             Tuple add(Tuple fold, Record row) throws Exception {
-                return keyed(fold.field(0), function.add(accumulator(fold), row));
+                return keyed(fold.field(0), function.add(row, accumulator(fold)));
             }
 
             @Override
@@ -183,7 +183,7 @@ public abstract class WindowFold {
 
             @Override
             Object[] emitted(Tuple fold, Instant start, Instant end) throws Exception {
-                Record result = function.result(accumulator(fold));
+                Record result = function.getResult(accumulator(fold));
                 if (result == null || result.arity() != resultSchema.columnCount()) {
                     throw new IllegalArgumentException("the aggregate function's result " + result + " does not have"
                             + " the " + resultSchema.columnCount() + " fields of the result schema " + resultSchema);
