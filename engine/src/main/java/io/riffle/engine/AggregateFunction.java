@@ -5,7 +5,9 @@ package io.riffle.engine;
  * the others) do not compute: each key's records of a window are added into an accumulator, accumulators of
  * parts of a window (the panes of sliding windows, merged sessions) are merged, and the result is emitted when
  * the window fires. The methods are Flink's, arguments in Flink's order ({@code add(value, accumulator)}).
- * Accumulators are records of a declared schema, so that they go into checkpoints.
+ * Accumulators are records of a declared schema, so that they go into checkpoints: {@code aggregate(...)} calls
+ * {@link #createAccumulator} once when the program is built and refuses an accumulator that does not fit the
+ * schema, and every accumulator {@code add} or {@code merge} returns is checked against it too.
  *
  * <pre>{@code
  * // The spread (max - min) of prices per symbol and minute.

@@ -195,39 +195,6 @@ class WindowFunctionTest {
         }
     }
 
-    @Test
-    void anAggregateFunctionOfTheWrongShapeFailsNamingTheOperator() {
-        AggregateFunction shortAccumulator = new AggregateFunction() {
-            @Override
-            public Tuple createAccumulator() {
-                return Tuple.of(0L);
-            }
-
-            @Override
-            public Tuple add(Record r, Tuple a) {
-                return a;
-            }
-
-            @Override
-            public Tuple merge(Tuple a, Tuple b) {
-                return a;
-            }
-
-            @Override
-            public Record getResult(Tuple a) {
-                return a;
-            }
-        };
-        Environment env = Environment.streaming().setParallelism(1);
-        env.fromCollection(events(1, 100, 0), EVENTS).assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time"))
-                .keyBy("key").window(Windows.tumbling(Duration.ofMillis(50))).aggregate(shortAccumulator, ACCUMULATOR, RESULT)
-                .collect(new ArrayList<>());
-        JobFailedException e = assertThrows(JobFailedException.class, env::execute);
-        assertEquals("keyBy(key).window(tumbling(50 ms)).aggregate(function)", e.operator());
-        assertTrue(e.getMessage().contains("the aggregate function's accumulator (0) has 1 fields; the accumulator schema"),
-                e.getMessage());
-    }
-
     /** At parallelism 1, where the watermark each batch meets is known: late records go to the side output. */
     @Test
     void lateRecordsAreLeftOutAndSideOutput() {
