@@ -33,7 +33,8 @@ class DeclaredSchemaTest {
     static Stream<Arguments> misfits() {
         return Stream.of(
                 Arguments.of(Tuple.of(0L), "(0)", "it has 1 field, not 2"),
-                Arguments.of(Tuple.of(0L, "zero"), "(0,zero)", "field 1 ('sum', int64): cannot store String value 'zero'"),
+                Arguments.of(Tuple.of(0L, "zero"), "(0,zero)",
+                        "field 1 ('sum', int64): cannot store String value 'zero'"),
                 Arguments.of(Tuple.of(0L, null), "(0,null)", "field 1 ('sum', int64): null in a non-nullable field"));
     }
 

@@ -184,7 +184,8 @@ public abstract class WindowFold {
                 if (result == null) {
                     throw new IllegalArgumentException("the aggregate function's getResult returned null");
                 }
-                SchemaCheck.fitting(result, resultSchema, "the aggregate function's getResult returned", "result schema");
+                SchemaCheck.fitting(result, resultSchema, "the aggregate function's getResult returned",
+                        "result schema");
                 int bounds = start == null ? 0 : 2;
                 Object[] fields = new Object[result.arity() + 1 + bounds];
                 fields[0] = fold.field(0);
