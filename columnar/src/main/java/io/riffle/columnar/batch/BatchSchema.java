@@ -1,5 +1,6 @@
 package io.riffle.columnar.batch;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -89,6 +90,48 @@ public final class BatchSchema {
             }
         }
         throw new IllegalArgumentException("no field named '" + name + "': the schema has " + this);
+    }
+
+    /**
+     * Why {@code row} is not a row of this schema, or null when it is: the number of fields, or the first field
+     * whose value its column cannot hold ({@link #misfit(int, Object)}). Allocates nothing when the row fits.
+     */
+    public String misfit(Row row) {
+        int arity = row.arity();
+        if (arity != columns.length) {
+            return "it has " + arity + (arity == 1 ? " field" : " fields") + ", not " + columns.length;
+        }
+        for (int c = 0; c < arity; c++) {
+            String wrong = misfit(c, row.field(c));
+            if (wrong != null) {
+                return describe(c) + ": " + wrong;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why column {@code index} cannot hold {@code value}, or null when it can: {@code null in a non-nullable
+     * field} or {@code cannot store String value 'x'}. int32 holds Integer, Short, Byte; int64 those and Long;
+     * float64 Double, Float and the int32 types; bool Boolean; utf8 any CharSequence; timestamp[ms] Long
+     * (epoch milliseconds) or Instant.
+     */
+    public String misfit(int index, Object value) {
+        Column column = columns[index];
+        if (value == null) {
+            return column.nullable() ? null : "null in a non-nullable field";
+        }
+        boolean fits = switch (column.type()) {
+            case INT32 -> value instanceof Integer || value instanceof Short || value instanceof Byte;
+            case INT64 -> value instanceof Long || value instanceof Integer || value instanceof Short
+                    || value instanceof Byte;
+            case FLOAT64 -> value instanceof Double || value instanceof Float || value instanceof Integer
+                    || value instanceof Short || value instanceof Byte;
+            case BOOL -> value instanceof Boolean;
+            case UTF8 -> value instanceof CharSequence;
+            case TIMESTAMP_MS -> value instanceof Long || value instanceof Instant;
+        };
+        return fits ? null : "cannot store " + value.getClass().getSimpleName() + " value '" + value + "'";
     }
 
     /** A short description of field {@code index} for error messages: {@code field 1 ('price', float64)}. */

@@ -16,11 +16,8 @@ import org.apache.arrow.vector.VarCharVector;
  * Appends Java rows ({@code Object[]} or {@link Row}) to a batch, checking every value against the
  * schema first: a row with a value of the wrong type, a null in a non-nullable field or the wrong
  * number of fields is rejected whole with an error naming the row, the field and its type, and the
- * builder stays usable. Single-threaded.
- *
- * <p>Accepted values: int32 takes Integer, Short, Byte; int64 takes those and Long; float64 takes
- * Double, Float and the int32 types; bool takes Boolean; utf8 takes any CharSequence; timestamp[ms]
- * takes Long (epoch milliseconds) or Instant.
+ * builder stays usable. Single-threaded. The values accepted are those {@link BatchSchema#misfit(int, Object)}
+ * accepts.
  *
  * <pre>{@code
  * try (RecordBatchBuilder b = new RecordBatchBuilder(schema, allocator)) {
@@ -116,29 +113,9 @@ public final class RecordBatchBuilder implements AutoCloseable {
     }
 
     private void check(int c, Object value) {
-        Column column = schema.column(c);
-        if (value == null) {
-            if (!column.nullable()) {
-                throw new IllegalArgumentException("row " + rowsAdded + ", " + schema.describe(c)
-                        + ": null in a non-nullable field");
-            }
-            return;
-        }
-        boolean ok;
-        switch (column.type()) {
-            case INT32: ok = value instanceof Integer || value instanceof Short || value instanceof Byte; break;
-            case INT64: ok = value instanceof Long || value instanceof Integer || value instanceof Short
-                    || value instanceof Byte; break;
-            case FLOAT64: ok = value instanceof Double || value instanceof Float || value instanceof Integer
-                    || value instanceof Short || value instanceof Byte; break;
-            case BOOL: ok = value instanceof Boolean; break;
-            case UTF8: ok = value instanceof CharSequence; break;
-            case TIMESTAMP_MS: ok = value instanceof Long || value instanceof Instant; break;
-            default: ok = false;
-        }
-        if (!ok) {
-            throw new IllegalArgumentException("row " + rowsAdded + ", " + schema.describe(c) + ": cannot store "
-                    + value.getClass().getSimpleName() + " value '" + value + "'");
+        String wrong = schema.misfit(c, value);
+        if (wrong != null) {
+            throw new IllegalArgumentException("row " + rowsAdded + ", " + schema.describe(c) + ": " + wrong);
         }
     }
 

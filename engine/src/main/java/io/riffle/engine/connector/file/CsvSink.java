@@ -25,7 +25,9 @@ import io.riffle.engine.connector.TwoPhaseCommitWriter;
  * Writes a job's rows as UTF-8 CSV that {@link CsvSource} reads back with the same schema and format: a
  * header line of field names (unless the format says otherwise), one line per row ending in LF, a field
  * quoted only when it holds the delimiter, the quote, CR or LF, nulls as empty fields and the empty string
- * as {@code ""}, floats as {@link Double#toString}, timestamps as ISO-8601 instants.
+ * as {@code ""}, floats as {@link Double#toString}, timestamps as ISO-8601 instants. A null in a utf8 column
+ * reads back as null only with {@link CsvFormat#withEmptyStringAsNull withEmptyStringAsNull(true)} (by default an
+ * empty field of a utf8 column is the empty string, as in Flink).
  *
  * <p>Paths: {@code new CsvSink(file)} runs at parallelism 1 and writes the file {@code file};
  * {@code CsvSink.partitioned(directory)} runs at its input's parallelism and subtask {@code i} writes

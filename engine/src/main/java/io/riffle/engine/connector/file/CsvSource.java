@@ -15,9 +15,11 @@ import io.riffle.engine.connector.TaskContext;
  * Reads one UTF-8 CSV file into batches of a declared schema, in file order, with one reader (maximum
  * parallelism 1).
  *
- * <p>Field {@code i} of a line goes to column {@code i}. An empty unquoted field is null (an error in a
- * non-nullable column); a quoted empty field ({@code ""}) is the empty string in a utf8 column and null in
- * the others. bool reads {@code true}/{@code false} in any case; timestamp[ms] reads epoch milliseconds or
+ * <p>Field {@code i} of a line goes to column {@code i}. An empty field of a utf8 column is the empty string,
+ * as in Flink's CSV format, unless the format says {@link CsvFormat#withEmptyStringAsNull withEmptyStringAsNull(true)}:
+ * then an empty unquoted one is null and a quoted one ({@code ""}) the empty string. An empty field of another
+ * type is null. A null in a non-nullable column fails the read naming the file, line and field and what to
+ * change. bool reads {@code true}/{@code false} in any case; timestamp[ms] reads epoch milliseconds or
  * an ISO-8601 instant such as {@code 2026-01-02T03:04:05Z}; float64 reads what {@link Double#parseDouble}
  * does. A blank line is skipped when the schema has several fields and is an empty field when it has one.
  * A malformed line fails the read with the file, the line (1-based, the header and line breaks inside

@@ -55,6 +55,8 @@ final class CsvSourceReader implements SourceReader {
     private final char delimiter;
     private final char quote;
     private final boolean header;
+    /** An empty unquoted field of a utf8 column is null rather than the empty string. */
+    private final boolean emptyStringAsNull;
     private final int batchSize;
     /** Fails naming the line and column of bytes that are not UTF-8. */
     private final Reader in;
@@ -96,6 +98,7 @@ final class CsvSourceReader implements SourceReader {
         this.delimiter = format.delimiter();
         this.quote = format.quote();
         this.header = format.header();
+        this.emptyStringAsNull = format.emptyStringAsNull();
         this.batchSize = batchSize;
         this.in = new Utf8FileReader(file);
         try {
@@ -266,9 +269,14 @@ final class CsvSourceReader implements SourceReader {
     private void store(int row, int column, long fieldLine) throws IOException {
         FieldVector vector = vectors[column];
         ColumnType type = types[column];
-        if (fieldLength == 0 && !(fieldQuoted && type == ColumnType.UTF8)) {
+        if (fieldLength == 0 && !(type == ColumnType.UTF8 && (fieldQuoted || !emptyStringAsNull))) {
             if (!nullable[column]) {
-                throw error(fieldLine, schema.describe(column) + ": empty, but the field is not nullable");
+                throw error(fieldLine, schema.describe(column) + (type == ColumnType.UTF8
+                        ? ": empty, read as null by CsvFormat.withEmptyStringAsNull(true), but the field is not"
+                        + " nullable: read it as the empty string with withEmptyStringAsNull(false), or declare the"
+                        + " field Column.nullable"
+                        : ": empty, but the field is not nullable: declare it Column.nullable to read an empty field"
+                        + " as null"));
             }
             vector.setNull(row);
             return;

@@ -243,10 +243,7 @@ public final class KeyedProcessOperator extends Operator {
                     throw new IllegalStateException(name + " keeps state but declared no state schema: pass one to"
                             + " KeyedStream.process(function, outputSchema, stateSchema)");
                 }
-                if (record.arity() != stateSchema.columnCount()) {
-                    throw new IllegalArgumentException(name + ": state " + record + " has " + record.arity()
-                            + " fields; the state schema " + stateSchema + " has " + stateSchema.columnCount());
-                }
+                SchemaCheck.fitting(record, stateSchema, "setState was given", "state schema");
                 for (int f = 0; f < record.arity(); f++) {
                     fields[ENTRY_STATE + f] = record.field(f);
                 }

@@ -69,7 +69,8 @@ public final class ReduceOperator extends Operator {
                     throw new IllegalArgumentException("the reduce function returned null for key "
                             + view.field(keyField));
                 }
-                next = Tuple.copyOf(result);
+                next = Tuple.copyOf(SchemaCheck.fitting(result, schema, "the reduce function returned",
+                        "input schema"));
                 reduced.set(g, next);
             }
             if (running) {

@@ -83,7 +83,8 @@ public abstract class WindowFold {
                 if (result == null) {
                     throw new IllegalArgumentException("the reduce function returned null for key " + b.field(keyField));
                 }
-                return Tuple.copyOf(result);
+                return Tuple.copyOf(SchemaCheck.fitting(result, inputSchema, "the reduce function returned",
+                        "input schema"));
             }
 
             @Override
@@ -104,9 +105,16 @@ public abstract class WindowFold {
     /**
      * Records added into accumulators of {@code accumulatorSchema}, folds kept as {@code (key, accumulator...)};
      * emitted as {@code (key, window_start, window_end, result...)}, or {@code (key, result...)} without bounds.
+     * Calls {@code function.createAccumulator()} now, refusing one that does not fit the accumulator schema with
+     * an error naming {@code operator}; every accumulator and result later is checked against its schema too.
      */
-    public static WindowFold aggregating(AggregateFunction function, BatchSchema accumulatorSchema,
+    public static WindowFold aggregating(String operator, AggregateFunction function, BatchSchema accumulatorSchema,
                                          BatchSchema resultSchema, BatchSchema inputSchema, int keyField) {
+        try {
+            accumulatorOf(function.createAccumulator(), "createAccumulator", accumulatorSchema);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(operator + ": " + e.getMessage(), e);
+        }
         Column key = inputSchema.column(keyField);
         List<Column> state = new ArrayList<>();
         state.add(key);
@@ -137,18 +145,20 @@ public abstract class WindowFold {
 
             @Override
             Tuple first(Record row) throws Exception {
-                return keyed(row.field(keyField), function.add(checked(function.createAccumulator(), "createAccumulator"),
-                        row));
+                Tuple empty = accumulatorOf(function.createAccumulator(), "createAccumulator", accumulatorSchema);
+                return keyed(row.field(keyField), accumulatorOf(function.add(row, empty), "add", accumulatorSchema));
             }
 
             @Override
             Tuple add(Tuple fold, Record row) throws Exception {
-                return keyed(fold.field(0), function.add(accumulator(fold), row));
+                return keyed(fold.field(0), accumulatorOf(function.add(row, accumulator(fold)), "add",
+                        accumulatorSchema));
             }
 
             @Override
             Tuple merge(Tuple earlier, Tuple later) throws Exception {
-                return keyed(earlier.field(0), function.merge(accumulator(earlier), accumulator(later)));
+                return keyed(earlier.field(0), accumulatorOf(function.merge(accumulator(earlier), accumulator(later)),
+                        "merge", accumulatorSchema));
             }
 
             private Tuple accumulator(Tuple fold) {
@@ -160,12 +170,6 @@ public abstract class WindowFold {
             }
 
             private Tuple keyed(Object key, Tuple accumulator) {
-                checked(accumulator, "add or merge");
-                if (accumulator.arity() != accumulatorSchema.columnCount()) {
-                    throw new IllegalArgumentException("the aggregate function's accumulator " + accumulator + " has "
-                            + accumulator.arity() + " fields; the accumulator schema " + accumulatorSchema + " has "
-                            + accumulatorSchema.columnCount());
-                }
                 Object[] fields = new Object[accumulator.arity() + 1];
                 fields[0] = key;
                 for (int f = 0; f < accumulator.arity(); f++) {
@@ -174,20 +178,14 @@ public abstract class WindowFold {
                 return Tuple.of(fields);
             }
 
-            private Tuple checked(Tuple accumulator, String what) {
-                if (accumulator == null) {
-                    throw new IllegalArgumentException("the aggregate function's " + what + " returned null");
-                }
-                return accumulator;
-            }
-
             @Override
             Object[] emitted(Tuple fold, Instant start, Instant end) throws Exception {
-                Record result = function.result(accumulator(fold));
-                if (result == null || result.arity() != resultSchema.columnCount()) {
-                    throw new IllegalArgumentException("the aggregate function's result " + result + " does not have"
-                            + " the " + resultSchema.columnCount() + " fields of the result schema " + resultSchema);
+                Record result = function.getResult(accumulator(fold));
+                if (result == null) {
+                    throw new IllegalArgumentException("the aggregate function's getResult returned null");
                 }
+                SchemaCheck.fitting(result, resultSchema, "the aggregate function's getResult returned",
+                        "result schema");
                 int bounds = start == null ? 0 : 2;
                 Object[] fields = new Object[result.arity() + 1 + bounds];
                 fields[0] = fold.field(0);
@@ -201,6 +199,15 @@ public abstract class WindowFold {
                 return fields;
             }
         };
+    }
+
+    /** {@code accumulator}, which the aggregate function's {@code method} returned, if it fits {@code schema}. */
+    private static Tuple accumulatorOf(Tuple accumulator, String method, BatchSchema schema) {
+        if (accumulator == null) {
+            throw new IllegalArgumentException("the aggregate function's " + method + " returned null");
+        }
+        return SchemaCheck.fitting(accumulator, schema, "the aggregate function's " + method + " returned",
+                "accumulator schema");
     }
 
     private static List<Column> columns(BatchSchema schema) {

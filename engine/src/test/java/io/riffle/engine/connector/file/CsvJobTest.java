@@ -82,7 +82,7 @@ class CsvJobTest {
         "a,1,x,1.0,true,0|orders.csv:3: field 2 ('big', int64): cannot parse 'x'",
         "a,1,2,1.0,maybe,0|orders.csv:3: field 4 ('ok', bool): cannot parse 'maybe'; expected true or false",
         "a,1,2,1.0,true|orders.csv:3: 5 fields, expected 6: field 5 ('at', timestamp[ms]) is missing",
-        "a,1,,1.0,true,0|orders.csv:3: field 2 ('big', int64): empty, but the field is not nullable",
+        "a,1,,1.0,true,0|orders.csv:3: field 2 ('big', int64): empty, but the field is not nullable: declare it Column.nullable to read an empty field as null",
         "a,1,2,1.0,true,yesterday|orders.csv:3: field 5 ('at', timestamp[ms]): cannot parse 'yesterday'; expected epoch milliseconds or an ISO-8601 instant such as 2026-01-02T03:04:05Z",
         "\"a,1,2,1.0,true,0|orders.csv:3: field 0 ('name', utf8): no closing quote for '\"a,1,2,1.0,true,0...'"})
     void aMalformedLineFailsTheJobWithFileLineAndField(String badLine, String message) throws IOException {

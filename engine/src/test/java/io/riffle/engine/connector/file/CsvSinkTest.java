@@ -67,6 +67,7 @@ class CsvSinkTest extends AllocatorTest {
                 Files.readString(file, StandardCharsets.UTF_8));
     }
 
+    /** Nulls of the utf8 column come back as nulls only when empty strings read as null. */
     @Test
     void roundTripsEveryTypeThroughCsvSource() throws Exception {
         Object[][] first = {
@@ -85,15 +86,27 @@ class CsvSinkTest extends AllocatorTest {
                 {6, -6L, 1e-300, false, "tab\there; \"mixed\", all\n", Instant.ofEpochMilli(-1)}};
         Path file = dir.resolve("every.csv");
         write(new CsvSink(file), EVERY_TYPE, context(), first, second, third);
-        List<List<Object>> rows = readRows(new CsvSource(file, EVERY_TYPE), context());
+        CsvFormat emptyStringAsNull = CsvFormat.DEFAULT.withEmptyStringAsNull(true);
+        List<List<Object>> rows = readRows(new CsvSource(file, EVERY_TYPE, emptyStringAsNull), context());
         assertEquals(asLists(first, second, third), rows);
+    }
+
+    @Test
+    void aNullStringReadsBackAsTheEmptyStringByDefaultAsInFlink() throws Exception {
+        BatchSchema schema = BatchSchema.of(
+                Column.of("id", ColumnType.INT64), Column.nullable("text", ColumnType.UTF8));
+        Path file = dir.resolve("nulls.csv");
+        write(new CsvSink(file), schema, context(), new Object[][] {{1L, null}, {2L, ""}});
+        assertEquals("id,text\n1,\n2,\"\"\n", Files.readString(file));
+        assertEquals(asLists(new Object[][] {{1L, ""}, {2L, ""}}), readRows(new CsvSource(file, schema), context()));
     }
 
     @Test
     void roundTripsWithAnotherFormatAndNoHeader() throws Exception {
         BatchSchema schema = BatchSchema.of(
                 Column.of("id", ColumnType.INT64), Column.nullable("text", ColumnType.UTF8));
-        CsvFormat format = CsvFormat.DEFAULT.withDelimiter(';').withQuote('\'').withHeader(false);
+        CsvFormat format = CsvFormat.DEFAULT.withDelimiter(';').withQuote('\'').withHeader(false)
+                .withEmptyStringAsNull(true);
         Object[][] rows = {{1L, "a;b"}, {2L, "it's"}, {3L, "a,b \"c\""}, {4L, null}};
         Path file = dir.resolve("semi.csv");
         write(new CsvSink(file, format), schema, context(), rows);

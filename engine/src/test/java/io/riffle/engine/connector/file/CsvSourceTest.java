@@ -63,8 +63,36 @@ class CsvSourceTest extends AllocatorTest {
         return new ArrayList<>(Arrays.asList(values));
     }
 
+    /** As Flink's CSV format reads a STRING column when no {@code csv.null-literal} is set. */
     @Test
-    void readsEveryTypeAndEmptyFieldsAsNulls() throws Exception {
+    void anEmptyStringFieldIsTheEmptyStringByDefaultQuotedOrNot() throws Exception {
+        BatchSchema schema = BatchSchema.of(Column.of("id", ColumnType.INT32), Column.of("name", ColumnType.UTF8),
+                Column.nullable("note", ColumnType.UTF8));
+        Path file = file("names.csv", "id,name,note\n1,,\n2,\"\",\"\"\n3,ann,x\n");
+        assertEquals(List.of(row(1, "", ""), row(2, "", ""), row(3, "ann", "x")),
+                read(file, schema, CsvFormat.DEFAULT));
+    }
+
+    @Test
+    void withEmptyStringAsNullAnEmptyUnquotedStringIsNullAndAQuotedOneEmpty() throws Exception {
+        Path file = file("notes.csv", "id,text\n1,\n2,\"\"\n3,x\n");
+        assertEquals(List.of(row(1, null), row(2, ""), row(3, "x")),
+                read(file, ID_TEXT, CsvFormat.DEFAULT.withEmptyStringAsNull(true)));
+    }
+
+    @Test
+    void withEmptyStringAsNullAnEmptyStringInANonNullableFieldFailsNamingTheOption() throws Exception {
+        BatchSchema schema = BatchSchema.of(Column.of("id", ColumnType.INT32), Column.of("name", ColumnType.UTF8));
+        Path file = file("names.csv", "id,name\n1,\"\"\n2,\n");
+        IOException e = assertThrows(IOException.class,
+                () -> read(file, schema, CsvFormat.DEFAULT.withEmptyStringAsNull(true)));
+        assertEquals(file + ":3: field 1 ('name', utf8): empty, read as null by CsvFormat.withEmptyStringAsNull(true),"
+                + " but the field is not nullable: read it as the empty string with withEmptyStringAsNull(false), or"
+                + " declare the field Column.nullable", e.getMessage());
+    }
+
+    @Test
+    void readsEveryTypeAndEmptyFieldsAsNullsButAnEmptyString() throws Exception {
         Path file = file("every.csv", """
                 id,big,price,ok,name,at
                 1,9000000000,1.5,true,apple,2026-01-02T03:04:05Z
@@ -74,7 +102,7 @@ class CsvSourceTest extends AllocatorTest {
                 """);
         assertEquals(List.of(
                 row(1, 9_000_000_000L, 1.5, true, "apple", Instant.parse("2026-01-02T03:04:05Z")),
-                row(2, null, null, null, null, null),
+                row(2, null, null, null, "", null),
                 row(3, -5L, -0.25, false, "", Instant.ofEpochMilli(1_767_323_045_123L)),
                 row(4, 0L, 1000.0, true, "a,b \"q\"", Instant.parse("2026-01-02T03:04:05.678Z"))),
                 read(file, EVERY_TYPE, CsvFormat.DEFAULT));
@@ -99,7 +127,7 @@ class CsvSourceTest extends AllocatorTest {
                 row(5, "\""),
                 row(6, "a\"b"),
                 row(7, ""),
-                row(8, null)),
+                row(8, "")),
                 read(file, ID_TEXT, CsvFormat.DEFAULT));
     }
 
@@ -120,11 +148,13 @@ class CsvSourceTest extends AllocatorTest {
     }
 
     @Test
-    void anEmptyLineIsANullInASingleColumnFile() throws Exception {
+    void anEmptyLineIsAnEmptyFieldInASingleColumnFile() throws Exception {
         BatchSchema names = BatchSchema.of(Column.nullable("name", ColumnType.UTF8));
         Path file = file("names.csv", "ann\n\n\"\"\nbob");
-        assertEquals(List.of(row("ann"), row((Object) null), row(""), row("bob")),
+        assertEquals(List.of(row("ann"), row(""), row(""), row("bob")),
                 read(file, names, CsvFormat.DEFAULT.withHeader(false)));
+        assertEquals(List.of(row("ann"), row((Object) null), row(""), row("bob")),
+                read(file, names, CsvFormat.DEFAULT.withHeader(false).withEmptyStringAsNull(true)));
     }
 
     @Test
@@ -162,7 +192,7 @@ class CsvSourceTest extends AllocatorTest {
         Path file = file("three.csv", "id,text\n1,a\n2,\n3,c\n");
         try (SourceReader reader = new CsvSource(file, ID_TEXT).createReader(TestTaskContext.single(allocator, 2))) {
             RecordBatch first = reader.next();
-            assertEquals(List.of(row(1, "a"), row(2, null)), Connectors.rows(first));
+            assertEquals(List.of(row(1, "a"), row(2, "")), Connectors.rows(first));
             assertFalse(reader.isFinished());
             RecordBatch second = reader.next();
             assertSame(first, second);
@@ -223,8 +253,10 @@ class CsvSourceTest extends AllocatorTest {
                 Arguments.of("2,pear,1.5,true,0,extra", "extra field 'extra': the schema has 5 fields " + schema),
                 Arguments.of("2,pear,1.5", "3 fields, expected 5: field 3 ('ok', bool) is missing"),
                 Arguments.of("2", "1 field, expected 5: field 1 ('name', utf8) is missing"),
-                Arguments.of(",pear,1.5,true,0", "field 0 ('id', int64): empty, but the field is not nullable"),
-                Arguments.of("2,,1.5,true,0", "field 1 ('name', utf8): empty, but the field is not nullable"),
+                Arguments.of(",pear,1.5,true,0", "field 0 ('id', int64): empty, but the field is not nullable:"
+                        + " declare it Column.nullable to read an empty field as null"),
+                Arguments.of("\"\",pear,1.5,true,0", "field 0 ('id', int64): empty, but the field is not nullable:"
+                        + " declare it Column.nullable to read an empty field as null"),
                 Arguments.of("2,\"pear,1.5,true,0",
                         "field 1 ('name', utf8): no closing quote for '\"pear,1.5,true,0...'"),
                 Arguments.of("2,\"pear\"s,1.5,true,0",
