@@ -273,14 +273,22 @@ public final class DataStream {
                 right.transformation, l, r, output, operator));
     }
 
-    /** Fails unless the two key fields can be joined: one type, int32, int64, timestamp[ms] or utf8 (integers of one width mix). */
+    /**
+     * Fails unless the two key fields can be joined: both utf8, or both integers, compared by value (an int32
+     * key is widened to int64, as Flink SQL casts INT to BIGINT; an int64 key joins a timestamp[ms] key as
+     * epoch milliseconds). An int32 never joins a timestamp[ms], whose values are epoch milliseconds.
+     */
     static void checkJoinKeys(String verb, BatchSchema leftSchema, int l, BatchSchema rightSchema, int r) {
         ColumnType lt = leftSchema.column(l).type();
         ColumnType rt = rightSchema.column(r).type();
-        boolean comparable = lt == rt || (lt.isIntegral() && rt.isIntegral() && lt.byteWidth() == rt.byteWidth());
-        if (!comparable || !(lt.isIntegral() || lt == ColumnType.UTF8)) {
-            throw new IllegalArgumentException(verb + " keys must be of one type, int32, int64, timestamp[ms] or utf8: '"
-                    + leftSchema.column(l).name() + "' is " + lt + ", '" + rightSchema.column(r).name() + "' is " + rt);
+        boolean integers = lt.isIntegral() && rt.isIntegral()
+                && !(lt == ColumnType.INT32 && rt == ColumnType.TIMESTAMP_MS)
+                && !(lt == ColumnType.TIMESTAMP_MS && rt == ColumnType.INT32);
+        if (!integers && !(lt == ColumnType.UTF8 && rt == ColumnType.UTF8)) {
+            throw new IllegalArgumentException(verb + " keys cannot be compared: '" + leftSchema.column(l).name()
+                    + "' is " + lt + ", '" + rightSchema.column(r).name() + "' is " + rt + "; keys join when both are"
+                    + " utf8 or both are integers (int32 and int64 by value, int64 and timestamp[ms] as epoch"
+                    + " milliseconds)");
         }
     }
 
