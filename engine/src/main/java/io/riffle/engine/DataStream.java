@@ -132,20 +132,40 @@ public final class DataStream {
 
     /**
      * Reads event time from {@code strategy}'s timestamp field and emits watermarks after each batch that
-     * raises them (see {@link WatermarkStrategy}); records pass unchanged. Runs with its input's parallelism.
+     * raises them, or after each record that raises them or that the strategy marks (see
+     * {@link WatermarkStrategy}); records pass unchanged. Runs with its input's parallelism.
      */
     public DataStream assignTimestampsAndWatermarks(WatermarkStrategy strategy) {
-        int field = schema().indexOf(strategy.field());
-        ColumnType type = schema().column(field).type();
-        if (type != ColumnType.TIMESTAMP_MS && type != ColumnType.INT64) {
-            throw new IllegalArgumentException("timestamp field '" + strategy.field() + "' is " + type
-                    + ": event time needs a timestamp[ms] or int64 (epoch milliseconds) field");
-        }
+        BatchSchema schema = schema();
+        int field = checkTimeField(strategy.field(), "timestamp");
         long outOfOrderness = strategy.outOfOrderness().toMillis();
         long idleNanos = strategy.idleness().toNanos();
-        DataStream assigned = oneInput(strategy.toString(), schema(),
-                () -> new WatermarkAssignerOperator(field, strategy.field(), outOfOrderness, idleNanos));
+        Supplier<Operator> operator = switch (strategy.emission()) {
+            case PER_BATCH -> () -> WatermarkAssignerOperator.perBatch(schema, field, outOfOrderness, idleNanos);
+            case PER_RECORD -> () -> WatermarkAssignerOperator.perRecord(schema, field, outOfOrderness, idleNanos);
+            case PUNCTUATED_BY_PREDICATE -> {
+                Expr marker = strategy.marker();
+                WatermarkAssignerOperator.punctuatedBy(schema, field, outOfOrderness, idleNanos, marker);
+                yield () -> WatermarkAssignerOperator.punctuatedBy(schema, field, outOfOrderness, idleNanos, marker);
+            }
+            case PUNCTUATED_BY_FIELD -> {
+                int watermarkField = checkTimeField(strategy.watermarkField(), "watermark");
+                yield () -> WatermarkAssignerOperator.punctuatedByField(schema, field, watermarkField, idleNanos);
+            }
+        };
+        DataStream assigned = oneInput(strategy.toString(), schema, operator);
         return new DataStream(env, assigned.transformation, strategy.field());
+    }
+
+    /** The index of {@code name}, which must hold epoch milliseconds; {@code what} names its role in errors. */
+    private int checkTimeField(String name, String what) {
+        int field = schema().indexOf(name);
+        ColumnType type = schema().column(field).type();
+        if (type != ColumnType.TIMESTAMP_MS && type != ColumnType.INT64) {
+            throw new IllegalArgumentException(what + " field '" + name + "' is " + type
+                    + ": event time needs a timestamp[ms] or int64 (epoch milliseconds) field");
+        }
+        return field;
     }
 
     // ---- partitioning
