@@ -152,7 +152,8 @@ public final class WatermarkAssignerOperator extends Operator {
         switch (mode) {
             case PER_RECORD -> cutAtRisingRecords(timestamps, n);
             case PUNCTUATED_BY_PREDICATE -> cutAtMarkedRecords(batch, timestamps, n);
-            default -> cutAtCarriedWatermarks(batch, timestamps, n);
+            case PUNCTUATED_BY_FIELD -> cutAtCarriedWatermarks(batch, timestamps, n);
+            case PER_BATCH -> throw new IllegalStateException("per-batch watermarks are not cut");
         }
         emitPieces(batch, out);
     }
