@@ -239,7 +239,8 @@ public final class DataStream {
      * The inner hash join of this data set with {@code right} on {@code leftKey = rightKey}: one record per
      * matching pair, this side's fields then {@code right}'s but its key (a name taken already gets a
      * {@code right_} prefix). {@code right} is the build side (the smaller one, e.g. customers for orders);
-     * both sides are partitioned by their key. Batch jobs only; null keys never match.
+     * both sides are partitioned by their key. Keys compare by value: an int32 key joins an int64 key, an
+     * int64 key a timestamp[ms] one. Batch jobs only; null keys never match.
      */
     public DataStream join(DataStream right, String leftKey, String rightKey) {
         return hashJoin(right, leftKey, rightKey, false, false);

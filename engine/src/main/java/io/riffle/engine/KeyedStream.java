@@ -172,7 +172,8 @@ public final class KeyedStream {
     /**
      * The event-time window join of this stream (left) with {@code right} on their keys: a left and a right
      * record with equal keys in the same window (tumbling or sliding, {@link Windows}) make one record,
-     * emitted when the watermark passes the window's end. Fields: the left ones, the right ones but the key
+     * emitted when the watermark passes the window's end. Keys compare by value (an int32 key joins an int64
+     * key). Fields: the left ones, the right ones but the key
      * (a name taken already gets a {@code right_} prefix), then {@code window_start} and {@code window_end}.
      * Both inputs need event time; a record whose every window has fired is late: dropped and counted.
      *
