@@ -132,20 +132,40 @@ public final class DataStream {
 
     /**
      * Reads event time from {@code strategy}'s timestamp field and emits watermarks after each batch that
-     * raises them (see {@link WatermarkStrategy}); records pass unchanged. Runs with its input's parallelism.
+     * raises them, or after each record that raises them or that the strategy marks (see
+     * {@link WatermarkStrategy}); records pass unchanged. Runs with its input's parallelism.
      */
     public DataStream assignTimestampsAndWatermarks(WatermarkStrategy strategy) {
-        int field = schema().indexOf(strategy.field());
-        ColumnType type = schema().column(field).type();
-        if (type != ColumnType.TIMESTAMP_MS && type != ColumnType.INT64) {
-            throw new IllegalArgumentException("timestamp field '" + strategy.field() + "' is " + type
-                    + ": event time needs a timestamp[ms] or int64 (epoch milliseconds) field");
-        }
+        BatchSchema schema = schema();
+        int field = checkTimeField(strategy.field(), "timestamp");
         long outOfOrderness = strategy.outOfOrderness().toMillis();
         long idleNanos = strategy.idleness().toNanos();
-        DataStream assigned = oneInput(strategy.toString(), schema(),
-                () -> new WatermarkAssignerOperator(field, strategy.field(), outOfOrderness, idleNanos));
+        Supplier<Operator> operator = switch (strategy.emission()) {
+            case PER_BATCH -> () -> WatermarkAssignerOperator.perBatch(schema, field, outOfOrderness, idleNanos);
+            case PER_RECORD -> () -> WatermarkAssignerOperator.perRecord(schema, field, outOfOrderness, idleNanos);
+            case PUNCTUATED_BY_PREDICATE -> {
+                Expr marker = strategy.marker();
+                WatermarkAssignerOperator.punctuatedBy(schema, field, outOfOrderness, idleNanos, marker);
+                yield () -> WatermarkAssignerOperator.punctuatedBy(schema, field, outOfOrderness, idleNanos, marker);
+            }
+            case PUNCTUATED_BY_FIELD -> {
+                int watermarkField = checkTimeField(strategy.watermarkField(), "watermark");
+                yield () -> WatermarkAssignerOperator.punctuatedByField(schema, field, watermarkField, idleNanos);
+            }
+        };
+        DataStream assigned = oneInput(strategy.toString(), schema, operator);
         return new DataStream(env, assigned.transformation, strategy.field());
+    }
+
+    /** The index of {@code name}, which must hold epoch milliseconds; {@code what} names its role in errors. */
+    private int checkTimeField(String name, String what) {
+        int field = schema().indexOf(name);
+        ColumnType type = schema().column(field).type();
+        if (type != ColumnType.TIMESTAMP_MS && type != ColumnType.INT64) {
+            throw new IllegalArgumentException(what + " field '" + name + "' is " + type
+                    + ": event time needs a timestamp[ms] or int64 (epoch milliseconds) field");
+        }
+        return field;
     }
 
     // ---- partitioning
@@ -219,7 +239,8 @@ public final class DataStream {
      * The inner hash join of this data set with {@code right} on {@code leftKey = rightKey}: one record per
      * matching pair, this side's fields then {@code right}'s but its key (a name taken already gets a
      * {@code right_} prefix). {@code right} is the build side (the smaller one, e.g. customers for orders);
-     * both sides are partitioned by their key. Batch jobs only; null keys never match.
+     * both sides are partitioned by their key. Keys compare by value: an int32 key joins an int64 key, an
+     * int64 key a timestamp[ms] one. Batch jobs only; null keys never match.
      */
     public DataStream join(DataStream right, String leftKey, String rightKey) {
         return hashJoin(right, leftKey, rightKey, false, false);
@@ -273,14 +294,22 @@ public final class DataStream {
                 right.transformation, l, r, output, operator));
     }
 
-    /** Fails unless the two key fields can be joined: one type, int32, int64, timestamp[ms] or utf8 (integers of one width mix). */
+    /**
+     * Fails unless the two key fields can be joined: both utf8, or both integers, compared by value (an int32
+     * key is widened to int64, as Flink SQL casts INT to BIGINT; an int64 key joins a timestamp[ms] key as
+     * epoch milliseconds). An int32 never joins a timestamp[ms], whose values are epoch milliseconds.
+     */
     static void checkJoinKeys(String verb, BatchSchema leftSchema, int l, BatchSchema rightSchema, int r) {
         ColumnType lt = leftSchema.column(l).type();
         ColumnType rt = rightSchema.column(r).type();
-        boolean comparable = lt == rt || (lt.isIntegral() && rt.isIntegral() && lt.byteWidth() == rt.byteWidth());
-        if (!comparable || !(lt.isIntegral() || lt == ColumnType.UTF8)) {
-            throw new IllegalArgumentException(verb + " keys must be of one type, int32, int64, timestamp[ms] or utf8: '"
-                    + leftSchema.column(l).name() + "' is " + lt + ", '" + rightSchema.column(r).name() + "' is " + rt);
+        boolean integers = lt.isIntegral() && rt.isIntegral()
+                && !(lt == ColumnType.INT32 && rt == ColumnType.TIMESTAMP_MS)
+                && !(lt == ColumnType.TIMESTAMP_MS && rt == ColumnType.INT32);
+        if (!integers && !(lt == ColumnType.UTF8 && rt == ColumnType.UTF8)) {
+            throw new IllegalArgumentException(verb + " keys cannot be compared: '" + leftSchema.column(l).name()
+                    + "' is " + lt + ", '" + rightSchema.column(r).name() + "' is " + rt + "; keys join when both are"
+                    + " utf8 or both are integers (int32 and int64 by value, int64 and timestamp[ms] as epoch"
+                    + " milliseconds)");
         }
     }
 

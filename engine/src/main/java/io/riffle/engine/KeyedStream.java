@@ -114,13 +114,14 @@ public final class KeyedStream {
     /**
      * The event-time interval join of this stream (left) with {@code right} on their keys: a left record
      * {@code l} and a right record {@code r} with equal keys make one record when
-     * {@code l.time + lower <= r.time <= l.time + upper} (both bounds inclusive, {@code lower} may be negative).
-     * Fields: the left ones, the right ones but the key (a name taken already gets a {@code right_} prefix),
-     * then {@code join_time}, the later of the two times, which is the result's event time (a window can
-     * follow at once). Both inputs need event time ({@link DataStream#assignTimestampsAndWatermarks}); a pair
-     * is emitted as soon as its second record arrives, and records are kept until the watermark (the lower of
-     * the two inputs') says they can match nothing more. A record behind the watermark is late: dropped and
-     * counted. Keys must not be null.
+     * {@code l.time + lower <= r.time <= l.time + upper} (both bounds inclusive, {@code lower} may be negative;
+     * for exclusive bounds see {@link #intervalJoin(KeyedStream, JoinInterval)}). Keys compare by value: an
+     * int32 key joins an int64 key. Fields: the left ones, the right ones but the key (a name taken already
+     * gets a {@code right_} prefix), then {@code join_time}, the later of the two times, which is the
+     * result's event time (a window can follow at once). Both inputs need event time
+     * ({@link DataStream#assignTimestampsAndWatermarks}); a pair is emitted as soon as its second record
+     * arrives, and records are kept until the watermark (the lower of the two inputs') says they can match
+     * nothing more. A record behind the watermark is late: dropped and counted. Keys must not be null.
      *
      * <pre>{@code
      * // each click with the impressions of its ad in the 10 minutes before it
@@ -128,14 +129,35 @@ public final class KeyedStream {
      * }</pre>
      */
     public DataStream intervalJoin(KeyedStream right, Duration lower, Duration upper) {
-        String name = name("intervalJoin(" + right.schema().column(right.keyField).name() + ", " + lower + ", "
-                + upper + ")");
+        return intervalJoin(right, JoinInterval.between(lower, upper));
+    }
+
+    /**
+     * The interval join of {@link #intervalJoin(KeyedStream, Duration, Duration)} with the bounds of
+     * {@code interval}, each inclusive or exclusive (Flink's {@code lowerBoundExclusive()} and
+     * {@code upperBoundExclusive()}). An exclusive bound is the inclusive one a millisecond inside, for
+     * matching and for how long records are kept alike; an interval that holds no millisecond is refused.
+     *
+     * <pre>{@code
+     * clicks.keyBy("ad").intervalJoin(impressions.keyBy("ad"),
+     *         JoinInterval.between(Duration.ofMinutes(-10), Duration.ZERO).upperBoundExclusive())
+     * }</pre>
+     */
+    public DataStream intervalJoin(KeyedStream right, JoinInterval interval) {
+        String name = name("intervalJoin(" + right.schema().column(right.keyField).name() + ", " + interval + ")");
         int[] time = eventTimes(right, name);
-        long lo = lower.toMillis();
-        long hi = upper.toMillis();
+        long lo = interval.lower().toMillis();
+        long hi = interval.upper().toMillis();
         if (lo > hi) {
-            throw new IllegalArgumentException(name + ": the lower bound " + lower + " is above the upper bound " + upper);
+            throw new IllegalArgumentException(name + ": the lower bound " + interval.lower()
+                    + " is above the upper bound " + interval.upper());
         }
+        if (interval.holdsNoMillisecond()) {
+            throw new IllegalArgumentException(name + ": the interval holds no millisecond, so nothing would ever"
+                    + " join; make a bound inclusive or widen the interval");
+        }
+        long first = interval.firstMillis();
+        long last = interval.lastMillis();
         BatchSchema leftSchema = schema();
         BatchSchema rightSchema = right.schema();
         int l = keyField;
@@ -143,14 +165,15 @@ public final class KeyedStream {
         long budget = env().stateBudgetBytes();
         BatchSchema output = IntervalJoinOperator.outputSchema(leftSchema, rightSchema, r);
         DataStream joined = input.twoInput(name, right.input, l, r, output, () -> new IntervalJoinOperator(leftSchema,
-                rightSchema, l, r, time[0], time[1], lo, hi, budget));
+                rightSchema, l, r, time[0], time[1], first, last, budget));
         return new DataStream(env(), joined.transformation, output.column(output.columnCount() - 1).name());
     }
 
     /**
      * The event-time window join of this stream (left) with {@code right} on their keys: a left and a right
      * record with equal keys in the same window (tumbling or sliding, {@link Windows}) make one record,
-     * emitted when the watermark passes the window's end. Fields: the left ones, the right ones but the key
+     * emitted when the watermark passes the window's end. Keys compare by value (an int32 key joins an int64
+     * key). Fields: the left ones, the right ones but the key
      * (a name taken already gets a {@code right_} prefix), then {@code window_start} and {@code window_end}.
      * Both inputs need event time; a record whose every window has fired is late: dropped and counted.
      *

@@ -240,8 +240,9 @@ class StreamJoinTest {
         KeyedStream words = env.fromCollection(List.of(Tuple.of("a", 1L)),
                         BatchSchema.of(Column.of("word", ColumnType.UTF8), Column.of("t", ColumnType.INT64)))
                 .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("t")).keyBy("word");
-        assertEquals("keyBy(k).intervalJoin(word, PT0S, PT0S): keys must be of one type, int32, int64, timestamp[ms]"
-                + " or utf8: 'k' is int64, 'word' is utf8", assertThrows(IllegalArgumentException.class,
+        assertEquals("keyBy(k).intervalJoin(word, PT0S, PT0S): keys cannot be compared: 'k' is int64, 'word' is utf8;"
+                + " keys join when both are utf8 or both are integers (int32 and int64 by value, int64 and timestamp[ms]"
+                + " as epoch milliseconds)", assertThrows(IllegalArgumentException.class,
                 () -> left.intervalJoin(words, Duration.ZERO, Duration.ZERO)).getMessage());
         assertEquals("keyBy(k).windowJoin(k, count(3)): a window join needs event-time windows, not count windows",
                 assertThrows(IllegalArgumentException.class, () -> left.windowJoin(right, Windows.count(3))).getMessage());

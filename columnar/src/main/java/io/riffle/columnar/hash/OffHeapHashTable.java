@@ -384,19 +384,21 @@ public final class OffHeapHashTable implements AutoCloseable {
     /**
      * Looks up the first {@code n} keys of {@code keyVector} (a column of the table's key type, from any
      * batch: a join's probe side) without inserting: {@code groupIds[i]} is the group of key {@code i}, or
-     * -1 when the table has no such key or the key is null. {@code hashes[i]} must be the
-     * {@link HashKernel} hash of key {@code i}; {@code hashes} may be null while the table
-     * {@link #isDirect}, which looks keys up without them. Changes nothing.
+     * -1 when the table has no such key or the key is null. Integer keys of any width are compared by value
+     * (an int32 key is widened to int64, so an int32 3 finds an int64 3 and an int64 key beyond the int32
+     * range finds nothing in an int32 table): the probe column's width is chosen once per call.
+     * {@code hashes[i]} must be the {@link HashKernel} hash of key {@code i} (which depends on the value
+     * only, not the width); {@code hashes} may be null while the table {@link #isDirect}, which looks keys up
+     * without them. Changes nothing.
      */
     public void find(FieldVector keyVector, int n, long[] hashes, int[] groupIds) {
         ArrowType arrow = keyVector.getField().getType();
-        if (!arrow.equals(spec.keyType.arrowType())) {
-            ColumnType type = ColumnType.fromArrow(arrow);
-            if (!(type.isIntegral() && spec.keyType.isIntegral() && type.byteWidth() == spec.keyType.byteWidth())) {
-                throw new IllegalArgumentException("keys of type " + type + " cannot be looked up in a table keyed by "
-                        + spec.keyType);
-            }
+        ColumnType probeType = arrow.equals(spec.keyType.arrowType()) ? spec.keyType : ColumnType.fromArrow(arrow);
+        if (probeType != spec.keyType && !(probeType.isIntegral() && spec.keyType.isIntegral())) {
+            throw new IllegalArgumentException("keys of type " + probeType + " cannot be looked up in a table keyed by "
+                    + spec.keyType);
         }
+        boolean int32Probe = probeType == ColumnType.INT32;
         if (hashes == null && !direct) {
             throw new IllegalArgumentException("a table that hashes its keys looks them up by their hashes; none were"
                     + " given");
@@ -409,9 +411,9 @@ public final class OffHeapHashTable implements AutoCloseable {
         if (utf8Keys) {
             findUtf8(keyVector, hashes, groupIds, n);
         } else if (direct) {
-            findDirect(keyVector, groupIds, n);
+            findDirect(keyVector, int32Probe, groupIds, n);
         } else {
-            findLong(keyVector, hashes, groupIds, n);
+            findLong(keyVector, int32Probe, hashes, groupIds, n);
         }
         if (Validity.hasNulls(keyVector)) {
             for (int i = 0; i < n; i++) {
@@ -422,9 +424,9 @@ public final class OffHeapHashTable implements AutoCloseable {
         }
     }
 
-    private void findLong(FieldVector keyVector, long[] hashIn, int[] groupIds, int n) {
+    /** Keys are held as longs (an int32 key sign-extended), so a probe key of either width compares by value. */
+    private void findLong(FieldVector keyVector, boolean int32, long[] hashIn, int[] groupIds, int n) {
         final long keyData = keyVector.getDataBufferAddress();
-        final boolean int32 = spec.keyType == ColumnType.INT32;
         final long slotBase = slots;
         final int mask = capacity - 1;
         final int sh = shift;
@@ -449,9 +451,8 @@ public final class OffHeapHashTable implements AutoCloseable {
         }
     }
 
-    private void findDirect(FieldVector keyVector, int[] groupIds, int n) {
+    private void findDirect(FieldVector keyVector, boolean int32, int[] groupIds, int n) {
         final long keyData = keyVector.getDataBufferAddress();
-        final boolean int32 = spec.keyType == ColumnType.INT32;
         final long index = directAddr;
         final long lowest = directBase;
         final long span = directSpan;

@@ -120,6 +120,59 @@ class FindTest extends ArrowTest {
         }
     }
 
+    /**
+     * Looks {@code probe} up in a table built from {@code build}, each in a column of its own integer type,
+     * and returns the group found per probe key (in the order the build keys were first seen), -1 for none.
+     */
+    private int[] findAcrossWidths(ColumnType buildType, Object[] build, ColumnType probeType, Object[] probe,
+                                   boolean direct) {
+        BatchSchema buildSchema = BatchSchema.of(Column.of("k", buildType));
+        BatchSchema probeSchema = BatchSchema.of(Column.of("k", probeType));
+        try (OffHeapHashTable table = new OffHeapHashTable(GroupBySpec.of(buildSchema, 0, Aggregate.count()), allocator,
+                1L << 30);
+             RecordBatch keys = rows(buildSchema, build);
+             RecordBatch probes = rows(probeSchema, probe)) {
+            table.aggregate(keys);
+            assertEquals(direct, table.isDirect(), "direct index");
+            long[] hashes = new long[probe.length];
+            int[] found = new int[probe.length];
+            HashKernel.hash(probes, new int[] {0}, hashes);
+            table.find(probes.vector(0), probe.length, hashes, found);
+            return found;
+        }
+    }
+
+    private RecordBatch rows(BatchSchema schema, Object[] keys) {
+        RecordBatchBuilder builder = new RecordBatchBuilder(schema, allocator, keys.length);
+        for (Object k : keys) {
+            builder.addRow(k);
+        }
+        return builder.build();
+    }
+
+    @Test
+    void integerKeysOfEitherWidthAreFoundByValue() {
+        // Small keys (the direct index) and keys spread to the extremes (hashed), each way round. An int64
+        // whose low 32 bits equal an int32 key (2^32 + 3, -2^32 - 7) is another value and finds nothing.
+        Object[] small32 = {3, -7, 0, 12};
+        Object[] small64 = {3L, -7L, 0L, 12L};
+        Object[] wide32 = {3, -7, Integer.MIN_VALUE, Integer.MAX_VALUE};
+        Object[] wide64 = {3L, -7L, (long) Integer.MIN_VALUE, (long) Integer.MAX_VALUE};
+        Object[] probe64 = {12L, (1L << 32) + 3, -7L, -(1L << 32) - 7, (long) Integer.MAX_VALUE + 1,
+                (long) Integer.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, 3L, (long) Integer.MAX_VALUE};
+        int[] smallExpected = {3, -1, 1, -1, -1, -1, -1, -1, 0, -1};
+        int[] wideExpected = {-1, -1, 1, -1, -1, 2, -1, -1, 0, 3};
+        assertArrayEquals(smallExpected, findAcrossWidths(ColumnType.INT32, small32, ColumnType.INT64, probe64, true));
+        assertArrayEquals(wideExpected, findAcrossWidths(ColumnType.INT32, wide32, ColumnType.INT64, probe64, false));
+        Object[] probe32 = {12, -7, Integer.MIN_VALUE, 5, 3, Integer.MAX_VALUE, 0};
+        assertArrayEquals(new int[] {3, 1, -1, -1, 0, -1, 2},
+                findAcrossWidths(ColumnType.INT64, small64, ColumnType.INT32, probe32, true));
+        assertArrayEquals(new int[] {-1, 1, 2, -1, 0, 3, -1},
+                findAcrossWidths(ColumnType.INT64, wide64, ColumnType.INT32, probe32, false));
+        assertArrayEquals(new int[] {-1, 1, 2, -1, 0, 3, -1},
+                findAcrossWidths(ColumnType.TIMESTAMP_MS, wide64, ColumnType.INT32, probe32, false));
+    }
+
     @Test
     void aKeyColumnOfAnotherTypeIsRefused() {
         GroupBySpec spec = GroupBySpec.of(BUILD_LONG, 0, Aggregate.count());

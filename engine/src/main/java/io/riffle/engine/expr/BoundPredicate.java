@@ -34,8 +34,16 @@ public final class BoundPredicate implements AutoCloseable {
 
     /** Binds {@code predicate} to batches of {@code input}; a field or type error names the expression. */
     public static BoundPredicate bind(BatchSchema input, Expr predicate) {
+        return bind(input, predicate, "a filter needs a bool predicate");
+    }
+
+    /**
+     * Binds {@code predicate} as {@link #bind(BatchSchema, Expr)}; a predicate that is not bool fails with
+     * {@code needs}, which says what the predicate is for.
+     */
+    public static BoundPredicate bind(BatchSchema input, Expr predicate, String needs) {
         Binder binder = new Binder(input);
-        PredicateNode root = binder.predicate(predicate, "a filter needs a bool predicate");
+        PredicateNode root = binder.predicate(predicate, needs);
         return new BoundPredicate(input, root, binder.workSchema());
     }
 

@@ -97,8 +97,8 @@ final class KeyedRows implements AutoCloseable {
     }
 
     /**
-     * Looks up the keys of the first {@code n} rows of {@code keyVector} (of the key's type, or an integer type
-     * of its width), whose hashes are {@code probeHashes} (null when {@link #needsHashes} is false):
+     * Looks up the keys of the first {@code n} rows of {@code keyVector} (of the key's type, or for an integer
+     * key of any integer type, compared by value), whose hashes are {@code probeHashes} (null when {@link #needsHashes} is false):
      * {@code out[i]} is the key's group, or negative when absent (and for a null key).
      */
     void find(FieldVector keyVector, int n, long[] probeHashes, int[] out) {
