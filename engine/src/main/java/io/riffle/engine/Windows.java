@@ -62,15 +62,14 @@ public final class Windows {
         return new Windows(size0, size0, 0, 0);
     }
 
-    /** Windows of {@code size} starting every {@code slide}; a record is in {@code size / slide} of them. */
+    /**
+     * Windows of {@code size} starting every {@code slide}; a record is in {@code size / slide} of them. A slide
+     * longer than the size makes sampling windows, as in Flink: a record between two windows is in none and
+     * counts nowhere (it is late, and dropped as late, only when it is behind the watermark by more than the
+     * allowed lateness, as Flink's window operator takes a record no window took).
+     */
     public static Windows sliding(Duration size, Duration slide) {
-        long size0 = positiveMillis(size, "window size");
-        long slide0 = positiveMillis(slide, "window slide");
-        if (slide0 > size0) {
-            throw new IllegalArgumentException("a window slide of " + slide0 + " ms is longer than the window ("
-                    + size0 + " ms): records between windows would be lost");
-        }
-        return new Windows(size0, slide0, 0, 0);
+        return new Windows(positiveMillis(size, "window size"), positiveMillis(slide, "window slide"), 0, 0);
     }
 
     private static long positiveMillis(Duration d, String what) {

@@ -56,7 +56,7 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  */
 public final class WindowAggregateOperator extends Operator {
     private final BatchSchema inputSchema;
-    private final int timestampField;
+    private final EventTimeField time;
     private final long size;
     private final long slide;
     private final long pane;
@@ -95,13 +95,13 @@ public final class WindowAggregateOperator extends Operator {
      * {@code lateness}: how long after a window fired (ms of event time) its state is kept and records still
      * update it; {@code lateOutput}: the side output late records go to, or -1 to only count them.
      */
-    public WindowAggregateOperator(BatchSchema inputSchema, int keyField, int timestampField, long size, long slide,
+    public WindowAggregateOperator(BatchSchema inputSchema, int keyField, EventTimeField time, long size, long slide,
                                    long lateness, Aggregate[] aggregates, long budgetBytes, int lateOutput) {
         this.lateOutput = lateOutput;
         this.keyField = keyField;
         this.lateness = lateness;
         this.inputSchema = inputSchema;
-        this.timestampField = timestampField;
+        this.time = time;
         this.size = size;
         this.slide = slide;
         this.pane = gcd(size, slide);
@@ -168,12 +168,12 @@ public final class WindowAggregateOperator extends Operator {
         if (n == 0) {
             return;
         }
-        FieldVector timestamps = timestamps(batch, timestampField);
+        FieldVector timestamps = timestamps(batch, time.index());
         if (starts.length < n) {
             starts = new long[Math.max(n, starts.length * 2)];
         }
-        boolean onePane = EventTimeKernel.windowStarts(timestamps, n, pane, starts);
-        if (onePane && !clock.isLate(starts[0])) {
+        boolean onePane = EventTimeKernel.windowStarts(timestamps, n, time.offsetMillis(), pane, starts);
+        if (onePane && clock.inWindow(starts[0]) && !clock.isLate(starts[0])) {
             paneFor(starts[0]).aggregate(batch);
             noteIfFired(starts[0], batch);
             fireLate(out);
@@ -191,14 +191,10 @@ public final class WindowAggregateOperator extends Operator {
                 }
             }
             selection.setSize(count);
-            if (clock.isLate(start)) {
-                if (metrics != null) {
-                    metrics.addDropped(subtask, count);
-                }
-                if (lateOutput >= 0) {
-                    GatherKernel.gather(batch, selection, scratch);
-                    out.emitSide(uid, lateOutput, scratch);
-                }
+            if (!clock.inWindow(start)) {
+                dropLate(batch, clock.keepLateBetweenWindows(timestamps, time.offsetMillis(), selection), out);
+            } else if (clock.isLate(start)) {
+                dropLate(batch, count, out);
             } else {
                 GatherKernel.gather(batch, selection, scratch);
                 paneFor(start).aggregate(scratch);
@@ -206,6 +202,20 @@ public final class WindowAggregateOperator extends Operator {
             }
         }
         fireLate(out);
+    }
+
+    /** Counts the {@code count} rows of {@code batch} in {@link #selection} as late, and sends them to the side output if asked. */
+    private void dropLate(RecordBatch batch, int count, Output out) throws Exception {
+        if (count == 0) {
+            return;
+        }
+        if (metrics != null) {
+            metrics.addDropped(subtask, count);
+        }
+        if (lateOutput >= 0) {
+            GatherKernel.gather(batch, selection, scratch);
+            out.emitSide(uid, lateOutput, scratch);
+        }
     }
 
     /** The batch's timestamp column; a null timestamp fails the job naming the field. */

@@ -57,7 +57,7 @@ public final class WindowFunctionOperator extends Operator {
     private final Column keyColumn;
     private final BatchSchema outputSchema;
     private final int keyField;
-    private final int timestampField;
+    private final EventTimeField time;
     private final long size;
     private final long slide;
     private final long pane;
@@ -84,7 +84,7 @@ public final class WindowFunctionOperator extends Operator {
     private final TreeMap<Long, Set<Object>> updatedFired = new TreeMap<>();
 
     /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
-    public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, int timestampField, long size,
+    public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, EventTimeField time, long size,
                                   long slide, long lateness, long budgetBytes, int lateOutput) {
         this.lateness = lateness;
         this.fold = fold;
@@ -92,7 +92,7 @@ public final class WindowFunctionOperator extends Operator {
         this.keyColumn = inputSchema.column(keyField);
         this.outputSchema = fold.outputSchema(true);
         this.keyField = keyField;
-        this.timestampField = timestampField;
+        this.time = time;
         this.size = size;
         this.slide = slide;
         this.pane = gcd(size, slide);
@@ -126,11 +126,12 @@ public final class WindowFunctionOperator extends Operator {
         if (n == 0) {
             return;
         }
-        FieldVector timestamps = WindowAggregateOperator.timestamps(batch, timestampField);
+        FieldVector timestamps = WindowAggregateOperator.timestamps(batch, time.index());
         if (starts.length < n) {
             starts = new long[Math.max(n, starts.length * 2)];
         }
-        if (EventTimeKernel.windowStarts(timestamps, n, pane, starts) && !clock.isLate(starts[0])) {
+        if (EventTimeKernel.windowStarts(timestamps, n, time.offsetMillis(), pane, starts)
+                && clock.inWindow(starts[0]) && !clock.isLate(starts[0])) {
             foldInto(starts[0], batch);
             refireUpdated(out);
             return;
@@ -147,19 +148,30 @@ public final class WindowFunctionOperator extends Operator {
                 }
             }
             selection.setSize(count);
-            GatherKernel.gather(batch, selection, scratch);
-            if (!clock.isLate(start)) {
+            if (!clock.inWindow(start)) {
+                dropLate(batch, clock.keepLateBetweenWindows(timestamps, time.offsetMillis(), selection), out);
+            } else if (clock.isLate(start)) {
+                dropLate(batch, count, out);
+            } else {
+                GatherKernel.gather(batch, selection, scratch);
                 foldInto(start, scratch);
-                continue;
-            }
-            if (metrics != null) {
-                metrics.addDropped(subtask, count);
-            }
-            if (lateOutput >= 0) {
-                out.emitSide(uid, lateOutput, scratch);
             }
         }
         refireUpdated(out);
+    }
+
+    /** Counts the {@code count} rows of {@code batch} in {@link #selection} as late, and sends them to the side output if asked. */
+    private void dropLate(RecordBatch batch, int count, Output out) throws Exception {
+        if (count == 0) {
+            return;
+        }
+        if (metrics != null) {
+            metrics.addDropped(subtask, count);
+        }
+        if (lateOutput >= 0) {
+            GatherKernel.gather(batch, selection, scratch);
+            out.emitSide(uid, lateOutput, scratch);
+        }
     }
 
     /**
