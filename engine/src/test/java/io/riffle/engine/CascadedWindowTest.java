@@ -1,6 +1,7 @@
 package io.riffle.engine;
 
 import static io.riffle.engine.TupleLists.sorted;
+import static io.riffle.engine.expr.Expr.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
@@ -145,6 +146,17 @@ class CascadedWindowTest {
                 .executeAndCollect();
         assertEquals(List.of(Tuple.of(1L, 9_999L, 999L), Tuple.of(2L, 19_999L, 11_999L), Tuple.of(4L, 29_999L, 24_999L)),
                 out);
+    }
+
+    /** A window's last millisecond as a column: timestamp arithmetic in milliseconds. */
+    @Test
+    void aWindowsLastMillisecondIsItsEndLessOne() {
+        Environment env = Environment.streaming().setParallelism(1);
+        List<Tuple> out = keyed(env, List.of(Tuple.of(1L, 5L, Instant.ofEpochMilli(1_000))), 0)
+                .window(Windows.tumbling(Duration.ofSeconds(10))).sum("value")
+                .select(col("key"), col("window_end").minus(1).as("last"), col("window_end").minus(col("window_start")))
+                .executeAndCollect();
+        assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(9_999), 10_000L)), out);
     }
 
     /** Sessions end at their last record plus the gap; their results' event time is that end less 1 ms. */
