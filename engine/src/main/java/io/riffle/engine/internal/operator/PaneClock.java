@@ -65,11 +65,11 @@ final class PaneClock {
 
     /**
      * Of {@code rows}, rows of a pane between windows, keeps those whose event time (timestamp plus
-     * {@code offset}) is behind the watermark by at least the allowed lateness, and returns how many: those
-     * are late, as Flink's window operator counts a record no window took when {@code t + lateness <=
-     * watermark}; the others count nowhere.
+     * {@code offset}) is behind the watermark by at least the allowed lateness: those are late, as Flink's
+     * window operator counts a record no window took when {@code t + lateness <= watermark}; the others count
+     * nowhere.
      */
-    int keepLateBetweenWindows(FieldVector timestamps, long offset, SelectionVector rows) {
+    void keepLateBetweenWindows(FieldVector timestamps, long offset, SelectionVector rows) {
         long data = timestamps.getDataBufferAddress();
         int[] selected = rows.rows();
         int kept = 0;
@@ -80,7 +80,6 @@ final class PaneClock {
             }
         }
         rows.setSize(kept);
-        return kept;
     }
 
     /** Whether every window holding pane {@code paneStart} has fired and is past its allowed lateness. */

@@ -26,7 +26,6 @@ import io.riffle.columnar.kernel.EventTimeKernel;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
-import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
@@ -78,14 +77,13 @@ public final class WindowAggregateOperator extends Operator {
     private RecordBatch scratch;
     private long[] starts = new long[1024];
     private final PaneClock clock;
-    private OperatorMetrics metrics;
     private final int lateOutput;
+    private LateRecords late;
     private final int keyField;
     private final long lateness;
     /** Copies of this batch's rows that updated windows which had fired already, and their panes. */
     private final List<RecordBatch> lateRows = new ArrayList<>();
     private final List<Long> latePanes = new ArrayList<>();
-    private int uid;
     private int subtask;
     private int parallelism;
     private int maxParallelism;
@@ -157,9 +155,8 @@ public final class WindowAggregateOperator extends Operator {
         subtask = context.subtask();
         parallelism = context.parallelism();
         maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
-        metrics = context instanceof SubtaskContext s ? s.metrics() : null;
-        uid = context instanceof SubtaskContext s ? s.uid() : -1;
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
+        late = new LateRecords(lateOutput, context);
     }
 
     @Override
@@ -192,9 +189,10 @@ public final class WindowAggregateOperator extends Operator {
             }
             selection.setSize(count);
             if (!clock.inWindow(start)) {
-                dropLate(batch, clock.keepLateBetweenWindows(timestamps, time.offsetMillis(), selection), out);
+                clock.keepLateBetweenWindows(timestamps, time.offsetMillis(), selection);
+                late.drop(batch, selection, scratch, out);
             } else if (clock.isLate(start)) {
-                dropLate(batch, count, out);
+                late.drop(batch, selection, scratch, out);
             } else {
                 GatherKernel.gather(batch, selection, scratch);
                 paneFor(start).aggregate(scratch);
@@ -204,19 +202,6 @@ public final class WindowAggregateOperator extends Operator {
         fireLate(out);
     }
 
-    /** Counts the {@code count} rows of {@code batch} in {@link #selection} as late, and sends them to the side output if asked. */
-    private void dropLate(RecordBatch batch, int count, Output out) throws Exception {
-        if (count == 0) {
-            return;
-        }
-        if (metrics != null) {
-            metrics.addDropped(subtask, count);
-        }
-        if (lateOutput >= 0) {
-            GatherKernel.gather(batch, selection, scratch);
-            out.emitSide(uid, lateOutput, scratch);
-        }
-    }
 
     /** The batch's timestamp column; a null timestamp fails the job naming the field. */
     static FieldVector timestamps(RecordBatch batch, int timestampField) {

@@ -24,7 +24,6 @@ import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
-import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
@@ -63,16 +62,15 @@ public final class WindowFunctionOperator extends Operator {
     private final long pane;
     private final long budgetBytes;
     private final int lateOutput;
+    private LateRecords late;
     private final RowView view = new RowView();
     private final SelectionVector selection = new SelectionVector(1024);
     private final TreeMap<Long, KeyedRecords> panes = new TreeMap<>();
     private BufferAllocator allocator;
     private int batchSize;
-    private int uid;
     private int subtask;
     private int parallelism;
     private int maxParallelism;
-    private OperatorMetrics metrics;
     private String name;
     private RecordWriter writer;
     private RecordBatch scratch;
@@ -114,9 +112,8 @@ public final class WindowFunctionOperator extends Operator {
         name = context.operatorName();
         SubtaskContext s = context instanceof SubtaskContext c ? c : null;
         maxParallelism = s != null ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
-        metrics = s != null ? s.metrics() : null;
-        uid = s != null ? s.uid() : -1;
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
+        late = new LateRecords(lateOutput, context);
         writer = new RecordWriter(name, outputSchema, allocator, batchSize);
     }
 
@@ -149,9 +146,10 @@ public final class WindowFunctionOperator extends Operator {
             }
             selection.setSize(count);
             if (!clock.inWindow(start)) {
-                dropLate(batch, clock.keepLateBetweenWindows(timestamps, time.offsetMillis(), selection), out);
+                clock.keepLateBetweenWindows(timestamps, time.offsetMillis(), selection);
+                late.drop(batch, selection, scratch, out);
             } else if (clock.isLate(start)) {
-                dropLate(batch, count, out);
+                late.drop(batch, selection, scratch, out);
             } else {
                 GatherKernel.gather(batch, selection, scratch);
                 foldInto(start, scratch);
@@ -160,19 +158,6 @@ public final class WindowFunctionOperator extends Operator {
         refireUpdated(out);
     }
 
-    /** Counts the {@code count} rows of {@code batch} in {@link #selection} as late, and sends them to the side output if asked. */
-    private void dropLate(RecordBatch batch, int count, Output out) throws Exception {
-        if (count == 0) {
-            return;
-        }
-        if (metrics != null) {
-            metrics.addDropped(subtask, count);
-        }
-        if (lateOutput >= 0) {
-            GatherKernel.gather(batch, selection, scratch);
-            out.emitSide(uid, lateOutput, scratch);
-        }
-    }
 
     /**
      * Folds every row of {@code rows} into its key's record of pane {@code paneStart}; with allowed lateness,
