@@ -363,7 +363,8 @@ public final class DataStream {
     DataStream oneInput(String name, BatchSchema outputSchema, Supplier<Operator> operator) {
         Transformation t = Transformation.operator(env.nextId(), name, List.of(transformation), Partitioning.FORWARD,
                 -1, outputSchema, operator, Transformation.INHERIT_PARALLELISM);
-        return keepsEventTime(outputSchema) ? new DataStream(env, t, eventTimeField, eventTimeOffset) : new DataStream(env, t);
+        return keepsEventTime(outputSchema) ? new DataStream(env, t, eventTimeField, eventTimeOffset)
+                : new DataStream(env, t);
     }
 
     /** This stream with its event time read from {@code field} plus {@code offset} (ms). */

@@ -97,8 +97,9 @@ public final class KeyedStream {
     }
 
     /**
-     * Groups each key's records into windows; event-time windows need event time
-     * ({@link DataStream#assignTimestampsAndWatermarks}) upstream, with its timestamp field still there.
+     * Groups each key's records into windows; event-time windows need event time upstream
+     * ({@link DataStream#assignTimestampsAndWatermarks}, or a window's results, whose event time is their
+     * {@code window_end - 1}), with its field still there.
      */
     public WindowedStream window(Windows windows) {
         if (windows.count() > 0) {
@@ -152,8 +153,10 @@ public final class KeyedStream {
      * The event-time window join of this stream (left) with {@code right} on their keys: a left and a right
      * record with equal keys in the same window (tumbling or sliding, {@link Windows}) make one record,
      * emitted when the watermark passes the window's end. Fields: the left ones, the right ones but the key
-     * (a name taken already gets a {@code right_} prefix), then {@code window_start} and {@code window_end}.
-     * Both inputs need event time; a record whose every window has fired is late: dropped and counted.
+     * (a name taken already gets a {@code right_} prefix), then {@code window_start} and {@code window_end};
+     * a pair's event time is {@code window_end - 1}, as in Flink. Both inputs need event time; a record whose
+     * every window has fired is late: dropped and counted. With a slide longer than the size, a record between
+     * windows pairs with nothing (late only when behind the watermark).
      *
      * <pre>{@code
      * orders.keyBy("customer").windowJoin(payments.keyBy("customer"), Windows.tumbling(Duration.ofMinutes(1)))

@@ -22,9 +22,15 @@ import io.riffle.engine.internal.operator.WindowFunctionOperator;
  * plus the gap. A count window
  * ({@link Windows#count}) emits {@code (key, aggregates...)} when its last record arrives.
  *
+ * <p>The results of an event-time window have its last millisecond, {@code window_end - 1}, as their event
+ * time, as Flink stamps them with {@code window.maxTimestamp()}: a window, join or process function can
+ * follow with no new timestamps (the stream reads event time from {@code window_end} less 1 ms, so its
+ * columns stay as they are). Count windows' results have no event time.
+ *
  * <pre>{@code
  * events.assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofSeconds(5)))
  *       .keyBy("user").window(Windows.tumbling(Duration.ofMinutes(1))).sum("amount")
+ *       .keyBy("user").window(Windows.tumbling(Duration.ofHours(1))).sum("amount")   // hourly, from the minutes
  * }</pre>
  */
 public final class WindowedStream {

@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * Windows of a keyed stream. Event time, aligned to the epoch: {@code tumbling(size)} puts each record in
  * the one window {@code [start, start + size)} holding its timestamp; {@code sliding(size, slide)} in every
- * window of that size starting at a multiple of {@code slide}; such a window fires when the watermark
+ * window of that size starting at a multiple of {@code slide} (in none when it falls between the windows of
+ * a slide longer than the size); such a window fires when the watermark
  * reaches its last millisecond ({@code end - 1}). By count: {@code count(n)} cuts each key's records, in
  * arrival order, into windows of {@code n} records, each fired by its last record (a global window with a
  * count trigger); no event time needed. {@code session(gap)} gives each record the window {@code [t, t + gap)}

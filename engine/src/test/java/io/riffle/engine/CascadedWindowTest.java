@@ -148,6 +148,21 @@ class CascadedWindowTest {
                 out);
     }
 
+    /** An interval join reads a window's output at its event time: the two windows' last milliseconds meet. */
+    @Test
+    void anIntervalJoinOfWindowResultsJoinsAtTheirLastMillisecond() {
+        Environment env = Environment.streaming().setParallelism(2).setBatchSize(2);
+        DataStream left = keyed(env, List.of(Tuple.of(1L, 1L, Instant.ofEpochMilli(1_000)),
+                Tuple.of(1L, 2L, Instant.ofEpochMilli(12_000))), 0).window(Windows.tumbling(Duration.ofSeconds(10))).sum("value");
+        DataStream right = keyed(env, List.of(Tuple.of(1L, 10L, Instant.ofEpochMilli(5_000))), 0)
+                .window(Windows.tumbling(Duration.ofSeconds(10))).sum("value");
+        List<Tuple> out = left.keyBy("key").intervalJoin(right.keyBy("key"), Duration.ZERO, Duration.ZERO)
+                .executeAndCollect();
+        Instant start = Instant.ofEpochMilli(0);
+        Instant end = Instant.ofEpochMilli(10_000);
+        assertEquals(List.of(Tuple.of(1L, start, end, 1L, start, end, 10L, Instant.ofEpochMilli(9_999))), out);
+    }
+
     /** A window's last millisecond as a column: timestamp arithmetic in milliseconds. */
     @Test
     void aWindowsLastMillisecondIsItsEndLessOne() {

@@ -195,19 +195,19 @@ class ArithmeticKernelTest extends ArrowTest {
     /** Timestamps count in epoch milliseconds: plus or minus integer milliseconds, or less another timestamp. */
     @Test
     void timestampsAddAndSubtractMilliseconds() {
-        assertEquals(ColumnType.TIMESTAMP_MS, ArithmeticKernel.resultType(ColumnType.TIMESTAMP_MS, ArithmeticOp.ADD, ColumnType.INT32));
-        assertEquals(ColumnType.TIMESTAMP_MS, ArithmeticKernel.resultType(ColumnType.INT64, ArithmeticOp.ADD, ColumnType.TIMESTAMP_MS));
-        assertEquals(ColumnType.TIMESTAMP_MS, ArithmeticKernel.resultType(ColumnType.TIMESTAMP_MS, ArithmeticOp.SUBTRACT, ColumnType.INT64));
-        assertEquals(ColumnType.INT64, ArithmeticKernel.resultType(ColumnType.TIMESTAMP_MS, ArithmeticOp.SUBTRACT, ColumnType.TIMESTAMP_MS));
+        ColumnType ts = ColumnType.TIMESTAMP_MS;
+        assertEquals(ts, ArithmeticKernel.resultType(ts, ArithmeticOp.ADD, ColumnType.INT32));
+        assertEquals(ts, ArithmeticKernel.resultType(ColumnType.INT64, ArithmeticOp.ADD, ts));
+        assertEquals(ts, ArithmeticKernel.resultType(ts, ArithmeticOp.SUBTRACT, ColumnType.INT64));
+        assertEquals(ColumnType.INT64, ArithmeticKernel.resultType(ts, ArithmeticOp.SUBTRACT, ts));
         assertEquals(ColumnType.FLOAT64, ArithmeticKernel.resultType(ColumnType.INT64, ArithmeticOp.ADD, ColumnType.FLOAT64));
-        for (ColumnType[] refused : new ColumnType[][] {{ColumnType.TIMESTAMP_MS, ColumnType.TIMESTAMP_MS},
-                {ColumnType.TIMESTAMP_MS, ColumnType.FLOAT64}, {ColumnType.UTF8, ColumnType.TIMESTAMP_MS}}) {
+        for (ColumnType[] refused : new ColumnType[][] {{ts, ts}, {ts, ColumnType.FLOAT64}, {ColumnType.UTF8, ts}}) {
             assertThrows(IllegalArgumentException.class,
                     () -> ArithmeticKernel.resultType(refused[0], ArithmeticOp.ADD, refused[1]));
         }
         assertEquals("timestamp[ms] arithmetic is a timestamp plus or minus an integer (milliseconds) or a timestamp"
                 + " less a timestamp, not timestamp[ms] MULTIPLY int64", assertThrows(IllegalArgumentException.class,
-                () -> ArithmeticKernel.resultType(ColumnType.TIMESTAMP_MS, ArithmeticOp.MULTIPLY, ColumnType.INT64)).getMessage());
+                () -> ArithmeticKernel.resultType(ts, ArithmeticOp.MULTIPLY, ColumnType.INT64)).getMessage());
         BatchSchema schema = BatchSchema.of(Column.nullable("t", ColumnType.TIMESTAMP_MS),
                 Column.of("u", ColumnType.TIMESTAMP_MS), Column.of("n", ColumnType.INT32));
         try (RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator,

@@ -231,7 +231,8 @@ class CompareKernelTest extends ArrowTest {
     /** Two timestamp[ms] columns compare as their epoch milliseconds; a null never selects. */
     @Test
     void timestampColumnsCompareAsMilliseconds() {
-        BatchSchema schema = BatchSchema.of(Column.nullable("t", ColumnType.TIMESTAMP_MS), Column.of("u", ColumnType.TIMESTAMP_MS));
+        BatchSchema schema = BatchSchema.of(Column.nullable("t", ColumnType.TIMESTAMP_MS),
+                Column.of("u", ColumnType.TIMESTAMP_MS));
         try (RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator, new Object[] {-5L, 3L},
                 new Object[] {null, 3L}, new Object[] {3L, 3L}, new Object[] {Long.MAX_VALUE, Long.MIN_VALUE})) {
             SelectionVector out = new SelectionVector(4);

@@ -138,8 +138,8 @@ abstract class StreamJoinOperator extends Operator {
                     + " input of " + what + "; join keys must not be null");
         }
         if (Validity.hasNulls(batch.vector(times[input].index()))) {
-            throw new IllegalArgumentException("null event time in " + schema.describe(times[input].index()) + " of the " + side
-                    + " input of " + what + "; every record needs a timestamp");
+            throw new IllegalArgumentException("null event time in " + schema.describe(times[input].index()) + " of the "
+                    + side + " input of " + what + "; every record needs a timestamp");
         }
         int n = batch.rowCount();
         int late = selectOnTime(input, batch, lateThrough, keep);

@@ -44,7 +44,9 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  * reaches a window's last millisecond the window fires: a tumbling window emits its pane's table; a
  * sliding one merges its panes into a table first. Each firing emits batches of {@code (key, window_start,
  * window_end, aggregates...)}; panes no later window needs are freed. A record whose every window has
- * fired is late: dropped and counted in the operator's metrics, and sent to a side output if asked.
+ * fired is late: dropped and counted in the operator's metrics, and sent to a side output if asked. With a
+ * slide longer than the size, a record between windows is in no pane: late only when behind the watermark by
+ * the allowed lateness, as Flink counts a record no window took, else not counted at all.
  *
  * <p>A checkpoint writes each pane's table by key group (copy-on-write, as keyed running aggregates do)
  * into {@code <file>.<pane start>} and an index into the state file: the subtask's key groups, its

@@ -43,7 +43,8 @@ import org.apache.arrow.vector.FieldVector;
  * window emits its pane's records, a sliding one merges each key's records of its panes in time order first.
  * With allowed lateness the panes are kept that much longer, and a window a batch updated after it fired is
  * emitted again, for the keys updated, after the batch. Late records are dropped and counted, or sent to the
- * side output.
+ * side output; with a slide longer than the size, a record between windows is late only when behind the
+ * watermark by the allowed lateness (as in Flink), else not counted.
  *
  * <p>A checkpoint shares each pane's record pages copy-on-write and writes them by key group into
  * {@code <file>.<pane start>}, with the same index as the aggregating window operator; a restore reads its key
