@@ -190,6 +190,18 @@ class CascadedWindowTest {
                 Tuple.of(1L, Instant.ofEpochMilli(30_000), Instant.ofEpochMilli(40_000), 8L)), out);
     }
 
+    /** Sessions of windows' results: a result's time is its window's last millisecond (9999 and 19999 touch at gap 10 s). */
+    @Test
+    void windowResultsFormSessionsAtTheirLastMillisecond() {
+        Environment env = Environment.streaming().setParallelism(1).setBatchSize(1);
+        List<Tuple> out = keyed(env, List.of(Tuple.of(1L, 1L, Instant.ofEpochMilli(1_000)),
+                        Tuple.of(1L, 2L, Instant.ofEpochMilli(12_000))), 0)
+                .window(Windows.tumbling(Duration.ofSeconds(10))).sum("value")
+                .keyBy("key").window(Windows.session(Duration.ofSeconds(10))).sum("value")
+                .executeAndCollect();
+        assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(9_999), Instant.ofEpochMilli(29_999), 3L)), out);
+    }
+
     /** A window join's pairs have their window's last millisecond as event time, and can be windowed again. */
     @Test
     void windowJoinResultsCascade() {
