@@ -100,7 +100,8 @@ public final class WindowedStream {
 
     /**
      * Reduces each key's records of a window with {@code function}, emitting the reduced record with
-     * {@code window_start} and {@code window_end} appended when the window fires. The function must return a
+     * {@code window_start} and {@code window_end} appended when the window fires (a window's results, which have
+     * them already, keep their schema, with the new window's bounds). The function must return a
      * record of the input's schema and, since records are reduced as they arrive and a sliding window's panes
      * in time order, it should not depend on order (associative and commutative, as a sum or a max is).
      * Any window: tumbling, sliding, session (merged sessions' records reduced, the earlier first) and count

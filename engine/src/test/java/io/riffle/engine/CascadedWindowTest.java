@@ -129,6 +129,27 @@ class CascadedWindowTest {
     }
 
     /**
+     * A reduce of windows' results keeps their schema, the bounds those of the new window (as a Flink reduce
+     * keeps its type); before, appending a second window_start failed the plan.
+     */
+    @Test
+    void reducedWindowsOfReducedWindowsKeepTheirSchema() {
+        Environment env = Environment.streaming().setParallelism(1).setBatchSize(1);
+        ReduceFunction sum = (a, b) -> Tuple.of(a.field(0), a.getLong(1) + b.getLong(1), a.field(2), a.field(3), a.field(4));
+        DataStream minutes = keyed(env, List.of(Tuple.of(1L, 1L, Instant.ofEpochMilli(1_000)),
+                        Tuple.of(1L, 2L, Instant.ofEpochMilli(12_000)), Tuple.of(1L, 4L, Instant.ofEpochMilli(61_000))), 0)
+                .window(Windows.tumbling(Duration.ofSeconds(10))).reduce((a, b) -> Tuple.of(a.field(0),
+                        a.getLong(1) + b.getLong(1), a.field(2)))
+                .keyBy("key").window(Windows.tumbling(Duration.ofMinutes(1))).reduce(sum);
+        assertEquals(BatchSchema.of(Column.of("key", ColumnType.INT64), Column.of("value", ColumnType.INT64),
+                Column.of("time", ColumnType.TIMESTAMP_MS), Column.of("window_start", ColumnType.TIMESTAMP_MS),
+                Column.of("window_end", ColumnType.TIMESTAMP_MS)), minutes.schema());
+        assertEquals(List.of(Tuple.of(1L, 3L, Instant.ofEpochMilli(1_000), Instant.ofEpochMilli(0), Instant.ofEpochMilli(60_000)),
+                Tuple.of(1L, 4L, Instant.ofEpochMilli(61_000), Instant.ofEpochMilli(60_000), Instant.ofEpochMilli(120_000))),
+                minutes.executeAndCollect());
+    }
+
+    /**
      * What the operator after a window sees, one record a batch at parallelism 1: each result has event time
      * {@code window_end - 1} and arrives before the watermark that fired its window (the watermark it meets
      * is the one before), as in Flink.
