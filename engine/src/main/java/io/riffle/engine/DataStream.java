@@ -16,6 +16,7 @@ import io.riffle.engine.expr.Expr;
 import io.riffle.engine.internal.connector.CallbackSink;
 import io.riffle.engine.internal.connector.CollectSink;
 import io.riffle.engine.internal.connector.PrintSink;
+import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.operator.ExprFilterOperator;
 import io.riffle.engine.internal.operator.FilterOperator;
 import io.riffle.engine.internal.operator.HashJoinOperator;
@@ -44,17 +45,31 @@ import io.riffle.engine.internal.runtime.Operator;
 public final class DataStream {
     final Environment env;
     final Transformation transformation;
-    /** The timestamp field watermarks were assigned from, while the stream still has it; else null. */
+    /**
+     * The field event time is read from, while the stream still has it: the timestamp field watermarks were
+     * assigned from, or the {@code window_end} of a window's output (or the {@code join_time} of an interval
+     * join's); else null.
+     */
     final String eventTimeField;
+    /**
+     * Added to {@link #eventTimeField}'s value to give the event time: -1 on a window's output, whose event time
+     * is the window's last millisecond, {@code window_end - 1}, as in Flink; else 0.
+     */
+    final long eventTimeOffset;
 
     DataStream(Environment env, Transformation transformation) {
-        this(env, transformation, null);
+        this(env, transformation, null, 0);
     }
 
     DataStream(Environment env, Transformation transformation, String eventTimeField) {
+        this(env, transformation, eventTimeField, 0);
+    }
+
+    DataStream(Environment env, Transformation transformation, String eventTimeField, long eventTimeOffset) {
         this.env = env;
         this.transformation = transformation;
         this.eventTimeField = eventTimeField;
+        this.eventTimeOffset = eventTimeOffset;
     }
 
     /** The schema of this stream's records. */
@@ -194,7 +209,7 @@ public final class DataStream {
     public DataStream rebalance() {
         Transformation t = Transformation.operator(env.nextId(), "rebalance", List.of(transformation),
                 Partitioning.REBALANCE, -1, schema(), PassThroughOperator::new, Transformation.DEFAULT_PARALLELISM);
-        return new DataStream(env, t, eventTimeField);
+        return new DataStream(env, t, eventTimeField, eventTimeOffset);
     }
 
     /** The records of this stream and of {@code others}, which must have the same schema. */
@@ -203,7 +218,7 @@ public final class DataStream {
         inputs.add(transformation);
         String eventTime = eventTimeField;
         for (DataStream o : others) {
-            if (eventTime != null && !eventTime.equals(o.eventTimeField)) {
+            if (eventTime != null && (!eventTime.equals(o.eventTimeField) || eventTimeOffset != o.eventTimeOffset)) {
                 eventTime = null;
             }
             if (o.env != env) {
@@ -216,7 +231,7 @@ public final class DataStream {
         }
         Transformation t = Transformation.operator(env.nextId(), "union", inputs, Partitioning.FORWARD, -1, schema(),
                 PassThroughOperator::new, Transformation.DEFAULT_PARALLELISM);
-        return new DataStream(env, t, eventTime);
+        return new DataStream(env, t, eventTime, eventTimeOffset);
     }
 
     /**
@@ -377,7 +392,18 @@ public final class DataStream {
     DataStream oneInput(String name, BatchSchema outputSchema, Supplier<Operator> operator) {
         Transformation t = Transformation.operator(env.nextId(), name, List.of(transformation), Partitioning.FORWARD,
                 -1, outputSchema, operator, Transformation.INHERIT_PARALLELISM);
-        return new DataStream(env, t, keepsEventTime(outputSchema) ? eventTimeField : null);
+        return keepsEventTime(outputSchema) ? new DataStream(env, t, eventTimeField, eventTimeOffset)
+                : new DataStream(env, t);
+    }
+
+    /** This stream with its event time read from {@code field} plus {@code offset} (ms). */
+    DataStream withEventTime(String field, long offset) {
+        return new DataStream(env, transformation, field, offset);
+    }
+
+    /** Where operators read this stream's event time; null when it has none. */
+    EventTimeField eventTime() {
+        return eventTimeField == null ? null : new EventTimeField(schema().indexOf(eventTimeField), eventTimeOffset);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.AggregateKind;
 import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.operator.GroupAggregateOperator;
 import io.riffle.engine.internal.operator.IntervalJoinOperator;
 import io.riffle.engine.internal.operator.KeyedProcessOperator;
@@ -96,19 +97,20 @@ public final class KeyedStream {
     }
 
     /**
-     * Groups each key's records into windows; event-time windows need event time
-     * ({@link DataStream#assignTimestampsAndWatermarks}) upstream, with its timestamp field still there.
+     * Groups each key's records into windows; event-time windows need event time upstream
+     * ({@link DataStream#assignTimestampsAndWatermarks}, or a window's results, whose event time is their
+     * {@code window_end - 1}), with its field still there.
      */
     public WindowedStream window(Windows windows) {
         if (windows.count() > 0) {
-            return new WindowedStream(this, windows, -1, null, 0);
+            return new WindowedStream(this, windows, null, null, 0);
         }
         if (input.eventTimeField == null) {
             throw new IllegalArgumentException(verb + "(" + schema().column(keyField).name() + ").window(" + windows
                     + ") needs event time: call assignTimestampsAndWatermarks(...) first (after any map or select"
                     + " that drops the timestamp field)");
         }
-        return new WindowedStream(this, windows, schema().indexOf(input.eventTimeField), null, 0);
+        return new WindowedStream(this, windows, input.eventTime(), null, 0);
     }
 
     /**
@@ -145,7 +147,7 @@ public final class KeyedStream {
      */
     public DataStream intervalJoin(KeyedStream right, JoinInterval interval) {
         String name = name("intervalJoin(" + right.schema().column(right.keyField).name() + ", " + interval + ")");
-        int[] time = eventTimes(right, name);
+        EventTimeField[] time = eventTimes(right, name);
         long lo = interval.lower().toMillis();
         long hi = interval.upper().toMillis();
         if (lo > hi) {
@@ -173,9 +175,11 @@ public final class KeyedStream {
      * The event-time window join of this stream (left) with {@code right} on their keys: a left and a right
      * record with equal keys in the same window (tumbling or sliding, {@link Windows}) make one record,
      * emitted when the watermark passes the window's end. Keys compare by value (an int32 key joins an int64
-     * key). Fields: the left ones, the right ones but the key
-     * (a name taken already gets a {@code right_} prefix), then {@code window_start} and {@code window_end}.
-     * Both inputs need event time; a record whose every window has fired is late: dropped and counted.
+     * key). Fields: the left ones, the right ones but the key (a name taken already gets a {@code right_}
+     * prefix), then {@code window_start} and {@code window_end}; a pair's event time is {@code window_end - 1},
+     * as in Flink. Both inputs need event time; a record whose every window has fired is late: dropped and
+     * counted. With a slide longer than the size, a record between windows pairs with nothing (late only when
+     * behind the watermark).
      *
      * <pre>{@code
      * orders.keyBy("customer").windowJoin(payments.keyBy("customer"), Windows.tumbling(Duration.ofMinutes(1)))
@@ -186,7 +190,7 @@ public final class KeyedStream {
         if (windows.count() > 0) {
             throw new IllegalArgumentException(name + ": a window join needs event-time windows, not count windows");
         }
-        int[] time = eventTimes(right, name);
+        EventTimeField[] time = eventTimes(right, name);
         BatchSchema leftSchema = schema();
         BatchSchema rightSchema = right.schema();
         int l = keyField;
@@ -195,12 +199,13 @@ public final class KeyedStream {
         long slide = windows.slideMillis();
         long budget = env().stateBudgetBytes();
         BatchSchema output = WindowJoinOperator.outputSchema(leftSchema, rightSchema, r);
-        return input.twoInput(name, right.input, l, r, output, () -> new WindowJoinOperator(leftSchema, rightSchema,
-                l, r, time[0], time[1], size, slide, budget));
+        DataStream joined = input.twoInput(name, right.input, l, r, output, () -> new WindowJoinOperator(leftSchema,
+                rightSchema, l, r, time[0], time[1], size, slide, budget));
+        return joined.withEventTime(output.column(output.columnCount() - 1).name(), WindowedStream.WINDOW_TIME_OFFSET);
     }
 
     /** The two inputs' event-time fields, after checking the keys can be joined; fails naming {@code name}. */
-    private int[] eventTimes(KeyedStream right, String name) {
+    private EventTimeField[] eventTimes(KeyedStream right, String name) {
         if (right.env() != env()) {
             throw new IllegalArgumentException(name + ": cannot join streams of different environments");
         }
@@ -211,7 +216,7 @@ public final class KeyedStream {
                     + " assignTimestampsAndWatermarks(...) on it first (after any map or select that drops the"
                     + " timestamp field)");
         }
-        return new int[] {schema().indexOf(input.eventTimeField), right.schema().indexOf(right.input.eventTimeField)};
+        return new EventTimeField[] {input.eventTime(), right.input.eventTime()};
     }
 
     /** Combines each key's records pairwise with {@code function}; see the class comment for what is emitted. */
@@ -238,13 +243,14 @@ public final class KeyedStream {
     public DataStream process(KeyedProcessFunction function, BatchSchema outputSchema, BatchSchema stateSchema) {
         BatchSchema schema = schema();
         int key = keyField;
-        int time = input.eventTimeField == null ? -1 : schema.indexOf(input.eventTimeField);
+        EventTimeField time = input.eventTime();
         long budget = env().stateBudgetBytes();
         Transformation t = Transformation.operator(env().nextId(), name("process"), List.of(input.transformation),
                 Partitioning.HASH, keyField, outputSchema,
                 () -> new KeyedProcessOperator(function, schema, key, time, outputSchema, stateSchema, budget),
                 Transformation.DEFAULT_PARALLELISM);
-        return new DataStream(env(), t, input.keepsEventTime(outputSchema) ? input.eventTimeField : null);
+        return input.keepsEventTime(outputSchema) ? new DataStream(env(), t, input.eventTimeField, input.eventTimeOffset)
+                : new DataStream(env(), t);
     }
 
     private DataStream single(Aggregate aggregate, int field) {

@@ -7,6 +7,7 @@ import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.engine.internal.operator.CountWindowFunctionOperator;
 import io.riffle.engine.internal.operator.CountWindowOperator;
+import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.operator.SessionWindowOperator;
 import io.riffle.engine.internal.operator.WindowAggregateOperator;
 import io.riffle.engine.internal.operator.WindowFold;
@@ -21,22 +22,31 @@ import io.riffle.engine.internal.operator.WindowFunctionOperator;
  * plus the gap. A count window
  * ({@link Windows#count}) emits {@code (key, aggregates...)} when its last record arrives.
  *
+ * <p>The results of an event-time window have its last millisecond, {@code window_end - 1}, as their event
+ * time, as Flink stamps them with {@code window.maxTimestamp()}: a window, join or process function can
+ * follow with no new timestamps (the stream reads event time from {@code window_end} less 1 ms, so its
+ * columns stay as they are). Count windows' results have no event time.
+ *
  * <pre>{@code
  * events.assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofSeconds(5)))
  *       .keyBy("user").window(Windows.tumbling(Duration.ofMinutes(1))).sum("amount")
+ *       .keyBy("user").window(Windows.tumbling(Duration.ofHours(1))).sum("amount")   // hourly, from the minutes
  * }</pre>
  */
 public final class WindowedStream {
+    /** Added to {@code window_end} to give a window's output its event time: its last millisecond. */
+    static final long WINDOW_TIME_OFFSET = -1;
     private final KeyedStream keyed;
     private final Windows windows;
-    private final int timestampField;
+    /** Where the input's event time is read; null for count windows. */
+    private final EventTimeField time;
     private final OutputTag lateData;
     private final long latenessMillis;
 
-    WindowedStream(KeyedStream keyed, Windows windows, int timestampField, OutputTag lateData, long latenessMillis) {
+    WindowedStream(KeyedStream keyed, Windows windows, EventTimeField time, OutputTag lateData, long latenessMillis) {
         this.keyed = keyed;
         this.windows = windows;
-        this.timestampField = timestampField;
+        this.time = time;
         this.lateData = lateData;
         this.latenessMillis = latenessMillis;
     }
@@ -53,7 +63,7 @@ public final class WindowedStream {
         if (lateness.isNegative()) {
             throw new IllegalArgumentException("allowed lateness must not be negative: " + lateness);
         }
-        return new WindowedStream(keyed, windows, timestampField, lateData, lateness.toMillis());
+        return new WindowedStream(keyed, windows, time, lateData, lateness.toMillis());
     }
 
     /**
@@ -63,7 +73,7 @@ public final class WindowedStream {
      */
     public WindowedStream sideOutputLateData(OutputTag tag) {
         requireEventTime("sideOutputLateData");
-        return new WindowedStream(keyed, windows, timestampField, tag, latenessMillis);
+        return new WindowedStream(keyed, windows, time, tag, latenessMillis);
     }
 
     public DataStream sum(String field) {
@@ -90,7 +100,8 @@ public final class WindowedStream {
 
     /**
      * Reduces each key's records of a window with {@code function}, emitting the reduced record with
-     * {@code window_start} and {@code window_end} appended when the window fires. The function must return a
+     * {@code window_start} and {@code window_end} appended when the window fires (a window's results, which have
+     * them already, keep their schema, with the new window's bounds). The function must return a
      * record of the input's schema and, since records are reduced as they arrive and a sliding window's panes
      * in time order, it should not depend on order (associative and commutative, as a sum or a max is).
      * Any window: tumbling, sliding, session (merged sessions' records reduced, the earlier first) and count
@@ -134,18 +145,18 @@ public final class WindowedStream {
             return keyed.keyed(name, fold.outputSchema(false),
                     () -> new CountWindowFunctionOperator(fold, schema, key, records, budget));
         }
-        int time = timestampField;
+        EventTimeField time = this.time;
         int lateOutput = lateData != null ? 0 : -1;
         long lateness = latenessMillis;
         if (windows.gapMillis() > 0) {
             long gap = windows.gapMillis();
-            return withLateData(keyed.keyed(name, fold.outputSchema(true),
+            return windowOutput(keyed.keyed(name, fold.outputSchema(true),
                     () -> new SessionWindowOperator(schema, key, time, gap, lateness, fold, budget, lateOutput)),
                     schema);
         }
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
-        return withLateData(keyed.keyed(name, fold.outputSchema(true),
+        return windowOutput(keyed.keyed(name, fold.outputSchema(true),
                 () -> new WindowFunctionOperator(fold, schema, key, time, size, slide, lateness, budget, lateOutput)),
                 schema);
     }
@@ -170,26 +181,31 @@ public final class WindowedStream {
         BatchSchema output = WindowAggregateOperator.outputSchema(GroupBySpec.of(schema, key, aggregates));
         // The late records are the window's only side output: index 0.
         int lateOutput = lateData != null ? 0 : -1;
-        int time = timestampField;
+        EventTimeField time = this.time;
         Aggregate[] copy = aggregates.clone();
         long lateness = latenessMillis;
         if (windows.gapMillis() > 0) {
             long gap = windows.gapMillis();
-            return withLateData(keyed.keyed(keyed.name(describe(aggregates)), output,
+            return windowOutput(keyed.keyed(keyed.name(describe(aggregates)), output,
                     () -> new SessionWindowOperator(schema, key, time, gap, lateness, copy, budget, lateOutput)), schema);
         }
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
-        return withLateData(keyed.keyed(keyed.name(describe(aggregates)), output,
+        return windowOutput(keyed.keyed(keyed.name(describe(aggregates)), output,
                 () -> new WindowAggregateOperator(schema, key, time, size, slide, lateness, copy, budget, lateOutput)),
                 schema);
     }
 
-    private DataStream withLateData(DataStream result, BatchSchema schema) {
+    /**
+     * An event-time window's output: the late records' side output declared if asked for, and event time
+     * {@code window_end - 1}, the window's last millisecond, as Flink stamps a window's results with
+     * {@code window.maxTimestamp()}; so a window of a window needs no new timestamps.
+     */
+    private DataStream windowOutput(DataStream result, BatchSchema schema) {
         if (lateData != null) {
             result.transformation.declareSideOutput(lateData.name(), schema);
         }
-        return result;
+        return result.withEventTime("window_end", WINDOW_TIME_OFFSET);
     }
 
     private String describe(Aggregate[] aggregates) {

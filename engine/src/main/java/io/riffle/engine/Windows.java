@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * Windows of a keyed stream. Event time, aligned to the epoch: {@code tumbling(size)} puts each record in
  * the one window {@code [start, start + size)} holding its timestamp; {@code sliding(size, slide)} in every
- * window of that size starting at a multiple of {@code slide}; such a window fires when the watermark
+ * window of that size starting at a multiple of {@code slide} (in none when it falls between the windows of
+ * a slide longer than the size); such a window fires when the watermark
  * reaches its last millisecond ({@code end - 1}). By count: {@code count(n)} cuts each key's records, in
  * arrival order, into windows of {@code n} records, each fired by its last record (a global window with a
  * count trigger); no event time needed. {@code session(gap)} gives each record the window {@code [t, t + gap)}
@@ -62,15 +63,14 @@ public final class Windows {
         return new Windows(size0, size0, 0, 0);
     }
 
-    /** Windows of {@code size} starting every {@code slide}; a record is in {@code size / slide} of them. */
+    /**
+     * Windows of {@code size} starting every {@code slide}; a record is in {@code size / slide} of them. A slide
+     * longer than the size makes sampling windows, as in Flink: a record between two windows is in none and
+     * counts nowhere (it is late, and dropped as late, only when it is behind the watermark by more than the
+     * allowed lateness, as Flink's window operator takes a record no window took).
+     */
     public static Windows sliding(Duration size, Duration slide) {
-        long size0 = positiveMillis(size, "window size");
-        long slide0 = positiveMillis(slide, "window slide");
-        if (slide0 > size0) {
-            throw new IllegalArgumentException("a window slide of " + slide0 + " ms is longer than the window ("
-                    + size0 + " ms): records between windows would be lost");
-        }
-        return new Windows(size0, slide0, 0, 0);
+        return new Windows(positiveMillis(size, "window size"), positiveMillis(slide, "window slide"), 0, 0);
     }
 
     private static long positiveMillis(Duration d, String what) {

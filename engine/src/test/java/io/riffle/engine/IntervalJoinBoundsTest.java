@@ -14,6 +14,7 @@ import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
+import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.operator.IntervalJoinOperator;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.Output;
@@ -113,7 +114,7 @@ class IntervalJoinBoundsTest {
         for (int input = 0; input < 2; input++) {
             long pastUse = input == 0 ? 104 : 101;
             try (BufferAllocator allocator = new RootAllocator()) {
-                IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, 1, 1, interval.firstMillis(),
+                IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), interval.firstMillis(),
                         interval.lastMillis(), 1 << 26);
                 Output ignore = new Output() {
                     @Override

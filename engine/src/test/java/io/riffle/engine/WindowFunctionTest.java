@@ -97,8 +97,8 @@ class WindowFunctionTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
     void reducedWindowsMatchTheReference(int p) {
-        long[][] shapes = {{100, 100}, {50, 10}, {90, 60}, {7, 7}};
-        for (int seed = 0; seed < 8; seed++) {
+        long[][] shapes = {{100, 100}, {50, 10}, {90, 60}, {7, 7}, {30, 70}};
+        for (int seed = 0; seed < 10; seed++) {
             long[] shape = shapes[seed % shapes.length];
             Windows windows = shape[0] == shape[1] ? Windows.tumbling(Duration.ofMillis(shape[0]))
                     : Windows.sliding(Duration.ofMillis(shape[0]), Duration.ofMillis(shape[1]));
@@ -139,7 +139,7 @@ class WindowFunctionTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
     void aggregateFunctionsMatchTheReference(int p) {
-        long[][] shapes = {{100, 100}, {60, 20}, {90, 30}};
+        long[][] shapes = {{100, 100}, {60, 20}, {90, 30}, {20, 50}};
         for (int seed = 0; seed < 6; seed++) {
             long[] shape = shapes[seed % shapes.length];
             Windows windows = shape[0] == shape[1] ? Windows.tumbling(Duration.ofMillis(shape[0]))
@@ -231,6 +231,40 @@ class WindowFunctionTest {
         assertTrue(lateEvents.size() > 20, lateEvents.size() + " late records");
         assertEquals(sorted(reference(admitted, 100, 100)), sorted(out));
         assertEquals(sorted(lateEvents), sorted(lateOut));
+    }
+
+    /**
+     * Sampling windows (2 s every 5 s) reduced, one record a batch: records between windows count nowhere and
+     * are late only when behind the watermark (2.5 s and 4 s, not 3 s or 7.5 s), as in Flink; 1 s is of a
+     * fired window.
+     */
+    @Test
+    void samplingWindowsReduceOnlyTheRecordsInAWindow() {
+        List<Tuple> events = List.of(event(1, 500), event(2, 3_000), event(4, 2_500), event(8, 1_000),
+                event(16, 5_500), event(32, 4_000), event(64, 6_000), event(128, 7_500));
+        Environment env = Environment.streaming().setParallelism(1).setBatchSize(1);
+        OutputTag late = new OutputTag("late");
+        DataStream reduced = env.fromCollection(events, EVENTS)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ZERO))
+                .keyBy("key").window(Windows.sliding(Duration.ofSeconds(2), Duration.ofSeconds(5)))
+                .sideOutputLateData(late).reduce(SUM_AND_LATEST);
+        List<Tuple> out = new ArrayList<>();
+        List<Tuple> lateOut = new ArrayList<>();
+        reduced.collect(out);
+        reduced.getSideOutput(late).collect(lateOut);
+        JobResult result = env.execute("sampling");
+        assertEquals(List.of(Tuple.of(1L, 1L, Instant.ofEpochMilli(500), Instant.ofEpochMilli(0), Instant.ofEpochMilli(2_000)),
+                Tuple.of(1L, 80L, Instant.ofEpochMilli(6_000), Instant.ofEpochMilli(5_000), Instant.ofEpochMilli(7_000))), out);
+        assertEquals(List.of(events.get(2), events.get(3), events.get(5)), lateOut);
+        long dropped = 0;
+        for (OperatorStats o : result.operators()) {
+            dropped += o.recordsDropped();
+        }
+        assertEquals(3, dropped);
+    }
+
+    private static Tuple event(long value, long time) {
+        return Tuple.of(1L, value, Instant.ofEpochMilli(time));
     }
 
     @Test

@@ -72,9 +72,10 @@ class WindowTest {
             this.slide = slide;
         }
 
-        boolean isLate(long time, long watermark) {
+        /** Flink's rule: late when every window of the record has fired, or, in no window, when it is behind the watermark. */
+        boolean isLate(long time, long watermark, long lateness) {
             long lastStart = time - Math.floorMod(time, slide);
-            return lastStart + size - 1 <= watermark;
+            return lastStart + size <= time ? time + lateness <= watermark : lastStart + size - 1 + lateness <= watermark;
         }
 
         /** Adds {@code e} to its windows that have not fired at {@code watermark} (a fired window is not emitted again). */
@@ -161,8 +162,8 @@ class WindowTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
     void windowsWithoutLateDataMatchTheReference(int p) {
-        long[][] shapes = {{100, 100}, {50, 10}, {90, 60}, {7, 7}, {1000, 250}};
-        for (int seed = 0; seed < 10; seed++) {
+        long[][] shapes = {{100, 100}, {50, 10}, {90, 60}, {7, 7}, {1000, 250}, {30, 70}, {20, 50}};
+        for (int seed = 0; seed < 14; seed++) {
             long[] shape = shapes[seed % shapes.length];
             Windows windows = shape[0] == shape[1] ? Windows.tumbling(Duration.ofMillis(shape[0]))
                     : Windows.sliding(Duration.ofMillis(shape[0]), Duration.ofMillis(shape[1]));
@@ -181,9 +182,9 @@ class WindowTest {
 
     @Test
     void recordsBehindTheWatermarkAreDroppedExactlyAsTheReferenceSays() {
-        long[][] shapes = {{100, 100}, {60, 20}};
+        long[][] shapes = {{100, 100}, {60, 20}, {40, 100}};
         for (int seed = 0; seed < 12; seed++) {
-            long[] shape = shapes[seed % 2];
+            long[] shape = shapes[seed % shapes.length];
             Windows windows = shape[0] == shape[1] ? Windows.tumbling(Duration.ofMillis(shape[0]))
                     : Windows.sliding(Duration.ofMillis(shape[0]), Duration.ofMillis(shape[1]));
             long bound = 10;
@@ -195,7 +196,7 @@ class WindowTest {
             for (int from = 0; from < events.size(); from += batchSize) {
                 long highest = Long.MIN_VALUE;
                 for (Event e : events.subList(from, Math.min(events.size(), from + batchSize))) {
-                    if (reference.isLate(e.time, watermark)) {
+                    if (reference.isLate(e.time, watermark, 0)) {
                         lateEvents.add(e);
                     } else {
                         reference.add(e, watermark);
@@ -223,10 +224,10 @@ class WindowTest {
      */
     @Test
     void allowedLatenessUpdatesAndEmitsFiredWindowsAgain() {
-        long[][] shapes = {{100, 100}, {60, 20}};
-        for (int seed = 0; seed < 10; seed++) {
-            long size = shapes[seed % 2][0];
-            long slide = shapes[seed % 2][1];
+        long[][] shapes = {{100, 100}, {60, 20}, {30, 70}};
+        for (int seed = 0; seed < 12; seed++) {
+            long size = shapes[seed % shapes.length][0];
+            long slide = shapes[seed % shapes.length][1];
             Windows windows = size == slide ? Windows.tumbling(Duration.ofMillis(size))
                     : Windows.sliding(Duration.ofMillis(size), Duration.ofMillis(slide));
             long bound = 10;
@@ -244,11 +245,11 @@ class WindowTest {
                         ? Long.compare(a.get(1), b.get(1)) : Long.compare(a.get(0), b.get(0)));
                 for (Event e : events.subList(from, Math.min(events.size(), from + batchSize))) {
                     highest = Math.max(highest, e.time);
-                    long lastStart = e.time - Math.floorMod(e.time, slide);
-                    if (lastStart + size - 1 + lateness <= watermark) {
+                    if (reference.isLate(e.time, watermark, lateness)) {
                         lateEvents.add(e);
                         continue;
                     }
+                    long lastStart = e.time - Math.floorMod(e.time, slide);
                     reference.add(e, Long.MIN_VALUE);
                     for (long s = lastStart; s > e.time - size; s -= slide) {
                         if (s + size <= firedEnd && s + size - 1 + lateness > watermark) {
@@ -355,8 +356,25 @@ class WindowTest {
                 + " first (after any map or select that drops the timestamp field)", e.getMessage());
         assertEquals("the window size must be at least 1 ms, not PT0S",
                 assertThrows(IllegalArgumentException.class, () -> Windows.tumbling(Duration.ZERO)).getMessage());
-        assertEquals("a window slide of 20 ms is longer than the window (10 ms): records between windows would be lost",
-                assertThrows(IllegalArgumentException.class,
-                        () -> Windows.sliding(Duration.ofMillis(10), Duration.ofMillis(20))).getMessage());
     }
+
+    /**
+     * Sampling windows (2 s every 5 s), one record a batch, no out-of-orderness: a record between windows counts
+     * nowhere; it is late (dropped, counted and sent to the side output) only when behind the watermark, as
+     * Flink's WindowOperator treats a record no window took ({@code isSkippedElement && isElementLate}); a record
+     * of a fired window is late as usual.
+     */
+    @Test
+    void samplingWindowsCountOnlyTheRecordsInAWindow() {
+        Run run = run(SAMPLED, 1, 1, Windows.sliding(Duration.ofSeconds(2), Duration.ofSeconds(5)), 0);
+        assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(0), Instant.ofEpochMilli(2_000), 1L, 1L, 1L, 1L, 1.0),
+                Tuple.of(1L, Instant.ofEpochMilli(5_000), Instant.ofEpochMilli(7_000), 80L, 2L, 16L, 64L, 40.0)), run.rows);
+        assertEquals(tuples(List.of(SAMPLED.get(2), SAMPLED.get(3), SAMPLED.get(5))), run.late);
+        assertEquals(3, run.dropped);
+    }
+
+    /** Between windows: 3 s (ahead of the watermark), 2.5 s and 4 s (behind it); 1 s is of a fired window. */
+    private static final List<Event> SAMPLED = List.of(new Event(1, 1, 500), new Event(1, 2, 3_000),
+            new Event(1, 4, 2_500), new Event(1, 8, 1_000), new Event(1, 16, 5_500), new Event(1, 32, 4_000),
+            new Event(1, 64, 6_000), new Event(1, 128, 7_500));
 }

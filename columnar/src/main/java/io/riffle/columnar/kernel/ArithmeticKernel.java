@@ -10,7 +10,9 @@ import org.apache.arrow.vector.FieldVector;
  * Arithmetic over numeric columns, all physical rows at once (the selection is ignored), into a
  * caller-owned vector of {@link #resultType}: int64 when both operands are int32 or int64 (Java long
  * arithmetic, wrapping on overflow, integer division), float64 when either is float64 (Java double
- * arithmetic). A null operand gives a null result. Integer division or remainder by zero is an error
+ * arithmetic). Timestamps are epoch milliseconds: timestamp[ms] plus or minus an integer (milliseconds) is a
+ * timestamp[ms], a timestamp[ms] less another is int64 milliseconds, computed as int64 arithmetic; nothing
+ * else takes a timestamp. A null operand gives a null result. Integer division or remainder by zero is an error
  * naming the field and row, raised before anything is written. {@code out} may be the left operand's
  * vector (in place) but not the right one's. Stateless; allocation-free once {@code out} is large enough.
  *
@@ -34,12 +36,36 @@ public final class ArithmeticKernel {
         return a == ColumnType.FLOAT64 || b == ColumnType.FLOAT64 ? ColumnType.FLOAT64 : ColumnType.INT64;
     }
 
+    /**
+     * {@link #resultType(ColumnType, ColumnType)} for numbers; with a timestamp[ms] operand: timestamp[ms] for
+     * {@code timestamp + integer}, {@code integer + timestamp} and {@code timestamp - integer} (the integer in
+     * milliseconds), int64 milliseconds for {@code timestamp - timestamp}; an error for the rest.
+     */
+    public static ColumnType resultType(ColumnType a, ArithmeticOp op, ColumnType b) {
+        if (a != ColumnType.TIMESTAMP_MS && b != ColumnType.TIMESTAMP_MS) {
+            return resultType(a, b);
+        }
+        boolean integerA = a == ColumnType.INT32 || a == ColumnType.INT64;
+        boolean integerB = b == ColumnType.INT32 || b == ColumnType.INT64;
+        if (op == ArithmeticOp.ADD && (integerA || integerB)
+                || op == ArithmeticOp.SUBTRACT && a == ColumnType.TIMESTAMP_MS && integerB) {
+            return ColumnType.TIMESTAMP_MS;
+        }
+        if (op == ArithmeticOp.SUBTRACT && a == b) {
+            return ColumnType.INT64;
+        }
+        throw new IllegalArgumentException("timestamp[ms] arithmetic is a timestamp plus or minus an integer"
+                + " (milliseconds) or a timestamp less a timestamp, not " + a + " " + op + " " + b);
+    }
+
     /** {@code out[i] = left[i] OP right[i]} for every row. */
     public static void apply(RecordBatch batch, int left, ArithmeticOp op, int right, FieldVector out) {
         BatchSchema schema = batch.schema();
-        ColumnType lt = numeric(batch, left);
-        ColumnType rt = numeric(batch, right);
-        ColumnType result = resultType(lt, rt);
+        ColumnType leftType = operand(batch, left);
+        ColumnType rightType = operand(batch, right);
+        ColumnType result = resultType(leftType, op, rightType);
+        ColumnType lt = inLoops(leftType);
+        ColumnType rt = inLoops(rightType);
         if (outputType(out) != result) {
             throw wrongOutput(batch, left, op, schema.describe(right), result, out);
         }
@@ -67,6 +93,7 @@ public final class ArithmeticKernel {
         }
         ensureCapacity(out, n);
         long o = out.getDataBufferAddress();
+        result = inLoops(result);
         stageLeft(lv, lt, result, o, n);
         if (result == ColumnType.INT64) {
             if (rt == ColumnType.INT64) {
@@ -93,11 +120,13 @@ public final class ArithmeticKernel {
 
     /** {@code out[i] = left[i] OP constant}; int64 for an integer column, else float64. */
     public static void apply(RecordBatch batch, int left, ArithmeticOp op, long constant, FieldVector out) {
-        ColumnType lt = numeric(batch, left);
-        ColumnType result = resultType(lt, ColumnType.INT64);
+        ColumnType leftType = operand(batch, left);
+        ColumnType result = resultType(leftType, op, ColumnType.INT64);
         if (outputType(out) != result) {
             throw wrongOutput(batch, left, op, "the constant " + constant, result, out);
         }
+        ColumnType lt = inLoops(leftType);
+        result = inLoops(result);
         if (result == ColumnType.INT64 && constant == 0
                 && (op == ArithmeticOp.DIVIDE || op == ArithmeticOp.REMAINDER)) {
             throw new ArithmeticException(batch.schema().describe(left) + ": integer division by the constant 0");
@@ -123,7 +152,8 @@ public final class ArithmeticKernel {
 
     /** {@code out[i] = left[i] OP constant}; always float64. */
     public static void apply(RecordBatch batch, int left, ArithmeticOp op, double constant, FieldVector out) {
-        ColumnType lt = numeric(batch, left);
+        ColumnType lt = operand(batch, left);
+        resultType(lt, op, ColumnType.FLOAT64);
         if (outputType(out) != ColumnType.FLOAT64) {
             throw wrongOutput(batch, left, op, "the constant " + constant, ColumnType.FLOAT64, out);
         }
@@ -142,13 +172,18 @@ public final class ArithmeticKernel {
         out.setValueCount(n);
     }
 
-    private static ColumnType numeric(RecordBatch batch, int column) {
+    private static ColumnType operand(RecordBatch batch, int column) {
         ColumnType type = batch.schema().column(column).type();
-        if (!type.isNumeric()) {
+        if (!type.isNumeric() && type != ColumnType.TIMESTAMP_MS) {
             throw new IllegalArgumentException(batch.schema().describe(column)
-                    + ": arithmetic needs an int32, int64 or float64 field");
+                    + ": arithmetic needs an int32, int64, float64 or timestamp[ms] field");
         }
         return type;
+    }
+
+    /** The type the loops compute in: a timestamp's epoch milliseconds are int64. */
+    private static ColumnType inLoops(ColumnType type) {
+        return type == ColumnType.TIMESTAMP_MS ? ColumnType.INT64 : type;
     }
 
     private static ColumnType outputType(FieldVector out) {

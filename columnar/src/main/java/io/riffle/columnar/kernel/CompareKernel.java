@@ -165,15 +165,23 @@ public final class CompareKernel {
         return k;
     }
 
-    /** {@code left OP right} for two numeric columns: as longs when both are integers, else as doubles. */
+    /**
+     * {@code left OP right} for two numeric columns or two timestamp[ms] columns: as longs when both are
+     * integers (timestamps as their epoch milliseconds), else as doubles.
+     */
     public static int compareColumns(RecordBatch batch, int left, CompareOp op, int right, SelectionVector in,
                                      SelectionVector out) {
         BatchSchema schema = batch.schema();
-        ColumnType lt = schema.column(left).type();
-        ColumnType rt = schema.column(right).type();
+        boolean leftTime = schema.column(left).type() == ColumnType.TIMESTAMP_MS;
+        if (leftTime != (schema.column(right).type() == ColumnType.TIMESTAMP_MS)) {
+            throw new IllegalArgumentException(schema.describe(leftTime ? left : right)
+                    + ": a timestamp[ms] column compares only with a timestamp[ms] column");
+        }
+        ColumnType lt = asNumber(schema.column(left).type());
+        ColumnType rt = asNumber(schema.column(right).type());
         if (!lt.isNumeric() || !rt.isNumeric()) {
             throw new IllegalArgumentException(schema.describe(lt.isNumeric() ? right : left)
-                    + ": comparing two columns needs int32, int64 or float64 fields");
+                    + ": comparing two columns needs int32, int64, float64 or timestamp[ms] fields");
         }
         int n = rowsToTest(batch, in, out);
         // Putting the wider type on the left (and mirroring the op) leaves six type pairs instead of nine.
@@ -216,6 +224,11 @@ public final class CompareKernel {
         }
         out.setSize(k);
         return k;
+    }
+
+    /** A timestamp[ms] compares as its epoch milliseconds, an int64. */
+    private static ColumnType asNumber(ColumnType type) {
+        return type == ColumnType.TIMESTAMP_MS ? ColumnType.INT64 : type;
     }
 
     /** The rows whose value of {@code column} is null. */

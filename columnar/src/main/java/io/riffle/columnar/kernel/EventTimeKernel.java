@@ -29,15 +29,16 @@ public final class EventTimeKernel {
 
     /**
      * Window assignment: {@code starts[i]} = the start of the {@code size}-long window (aligned to the
-     * epoch) holding row {@code i}'s timestamp, i.e. {@code t - floorMod(t, size)}; returns whether every
-     * row falls into the same window, the common case that needs no split. Nulls must be ruled out first.
+     * epoch) holding row {@code i}'s event time {@code t} (its timestamp plus {@code offset}), i.e.
+     * {@code t - floorMod(t, size)}; returns whether every row falls into the same window, the common case
+     * that needs no split. Nulls must be ruled out first.
      */
-    public static boolean windowStarts(FieldVector timestamps, int rows, long size, long[] starts) {
+    public static boolean windowStarts(FieldVector timestamps, int rows, long offset, long size, long[] starts) {
         long data = timestamps.getDataBufferAddress();
         boolean same = true;
         long first = 0;
         for (int i = 0; i < rows; i++) {
-            long t = MemoryUtil.getLong(data + ((long) i << 3));
+            long t = MemoryUtil.getLong(data + ((long) i << 3)) + offset;
             long start = t - Math.floorMod(t, size);
             starts[i] = start;
             if (i == 0) {

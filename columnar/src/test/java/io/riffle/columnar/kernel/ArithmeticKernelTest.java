@@ -16,6 +16,7 @@ import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampMilliVector;
 import org.junit.jupiter.api.Test;
 
 class ArithmeticKernelTest extends ArrowTest {
@@ -191,16 +192,54 @@ class ArithmeticKernelTest extends ArrowTest {
                     () -> ArithmeticKernel.resultType(ColumnType.UTF8, ColumnType.INT32)).getMessage());
     }
 
+    /** Timestamps count in epoch milliseconds: plus or minus integer milliseconds, or less another timestamp. */
+    @Test
+    void timestampsAddAndSubtractMilliseconds() {
+        ColumnType ts = ColumnType.TIMESTAMP_MS;
+        assertEquals(ts, ArithmeticKernel.resultType(ts, ArithmeticOp.ADD, ColumnType.INT32));
+        assertEquals(ts, ArithmeticKernel.resultType(ColumnType.INT64, ArithmeticOp.ADD, ts));
+        assertEquals(ts, ArithmeticKernel.resultType(ts, ArithmeticOp.SUBTRACT, ColumnType.INT64));
+        assertEquals(ColumnType.INT64, ArithmeticKernel.resultType(ts, ArithmeticOp.SUBTRACT, ts));
+        assertEquals(ColumnType.FLOAT64, ArithmeticKernel.resultType(ColumnType.INT64, ArithmeticOp.ADD, ColumnType.FLOAT64));
+        for (ColumnType[] refused : new ColumnType[][] {{ts, ts}, {ts, ColumnType.FLOAT64}, {ColumnType.UTF8, ts}}) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> ArithmeticKernel.resultType(refused[0], ArithmeticOp.ADD, refused[1]));
+        }
+        assertEquals("timestamp[ms] arithmetic is a timestamp plus or minus an integer (milliseconds) or a timestamp"
+                + " less a timestamp, not timestamp[ms] MULTIPLY int64", assertThrows(IllegalArgumentException.class,
+                () -> ArithmeticKernel.resultType(ts, ArithmeticOp.MULTIPLY, ColumnType.INT64)).getMessage());
+        BatchSchema schema = BatchSchema.of(Column.nullable("t", ColumnType.TIMESTAMP_MS),
+                Column.of("u", ColumnType.TIMESTAMP_MS), Column.of("n", ColumnType.INT32));
+        try (RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator,
+                new Object[] {10_000L, 4_000L, 7}, new Object[] {null, -3L, -2});
+             TimeStampMilliVector times = new TimeStampMilliVector("out", allocator);
+             BigIntVector millis = new BigIntVector("out", allocator)) {
+            ArithmeticKernel.apply(batch, 0, ArithmeticOp.SUBTRACT, 1L, times);
+            assertEquals(9_999L, times.get(0));
+            assertNull(times.getObject(1));
+            ArithmeticKernel.apply(batch, 2, ArithmeticOp.ADD, 0, times);
+            assertEquals(10_007L, times.get(0));
+            assertNull(times.getObject(1));
+            ArithmeticKernel.apply(batch, 1, ArithmeticOp.ADD, 2, times);
+            assertEquals(4_007L, times.get(0));
+            assertEquals(-5L, times.get(1));
+            ArithmeticKernel.apply(batch, 0, ArithmeticOp.SUBTRACT, 1, millis);
+            assertEquals(6_000L, millis.get(0));
+            assertNull(millis.getObject(1));
+        }
+    }
+
     @Test
     void rejectsNonNumericFieldsAndAnOutputOfTheWrongType() {
         try (RecordBatch batch = RandomBatches.create(allocator, new Random(1), 4);
              BigIntVector longs = new BigIntVector("out", allocator);
              Float8Vector doubles = new Float8Vector("out", allocator);
              IntVector ints = new IntVector("out", allocator)) {
-            assertEquals("field 3 ('s', utf8): arithmetic needs an int32, int64 or float64 field",
+            assertEquals("field 3 ('s', utf8): arithmetic needs an int32, int64, float64 or timestamp[ms] field",
                     assertThrows(IllegalArgumentException.class,
                         () -> ArithmeticKernel.apply(batch, RandomBatches.S, ArithmeticOp.ADD, 1L, longs)).getMessage());
-            assertEquals("field 4 ('ts', timestamp[ms]): arithmetic needs an int32, int64 or float64 field",
+            assertEquals("timestamp[ms] arithmetic is a timestamp plus or minus an integer (milliseconds) or a timestamp"
+                    + " less a timestamp, not int64 SUBTRACT timestamp[ms]",
                     assertThrows(IllegalArgumentException.class, () -> ArithmeticKernel.apply(batch, RandomBatches.I64,
                         ArithmeticOp.SUBTRACT, RandomBatches.TS, longs)).getMessage());
             assertEquals("the result of field 1 ('i64', int64) ADD field 0 ('i32', int32) is int64, but the output "

@@ -228,6 +228,21 @@ class CompareKernelTest extends ArrowTest {
         }
     }
 
+    /** Two timestamp[ms] columns compare as their epoch milliseconds; a null never selects. */
+    @Test
+    void timestampColumnsCompareAsMilliseconds() {
+        BatchSchema schema = BatchSchema.of(Column.nullable("t", ColumnType.TIMESTAMP_MS),
+                Column.of("u", ColumnType.TIMESTAMP_MS));
+        try (RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator, new Object[] {-5L, 3L},
+                new Object[] {null, 3L}, new Object[] {3L, 3L}, new Object[] {Long.MAX_VALUE, Long.MIN_VALUE})) {
+            SelectionVector out = new SelectionVector(4);
+            CompareKernel.compareColumns(batch, 0, CompareOp.LT, 1, null, out);
+            assertEquals(List.of(0), RandomBatches.list(out));
+            CompareKernel.compareColumns(batch, 0, CompareOp.GE, 1, null, out);
+            assertEquals(List.of(2, 3), RandomBatches.list(out));
+        }
+    }
+
     @Test
     void selectsNothingFromAnEmptyBatchOrAnEmptySelection() {
         try (RecordBatch empty = RandomBatches.create(allocator, new Random(1), 0);
@@ -286,10 +301,10 @@ class CompareKernelTest extends ArrowTest {
             assertEquals("field 0 ('i32', int32): comparison with a string needs a utf8 field",
                     assertThrows(IllegalArgumentException.class, () -> CompareKernel.compareUtf8(batch, RandomBatches.I32,
                         CompareOp.EQ, new byte[0], null, out)).getMessage());
-            assertEquals("field 5 ('b', bool): comparing two columns needs int32, int64 or float64 fields",
+            assertEquals("field 5 ('b', bool): comparing two columns needs int32, int64, float64 or timestamp[ms] fields",
                     assertThrows(IllegalArgumentException.class, () -> CompareKernel.compareColumns(batch,
                         RandomBatches.I64, CompareOp.EQ, RandomBatches.B, null, out)).getMessage());
-            assertEquals("field 4 ('ts', timestamp[ms]): comparing two columns needs int32, int64 or float64 fields",
+            assertEquals("field 4 ('ts', timestamp[ms]): a timestamp[ms] column compares only with a timestamp[ms] column",
                     assertThrows(IllegalArgumentException.class, () -> CompareKernel.compareColumns(batch,
                         RandomBatches.TS, CompareOp.EQ, RandomBatches.I64, null, out)).getMessage());
             assertEquals("field index 9 is out of range: the schema has 8 fields (i32: int32, i64: int64, f64: float64, "

@@ -96,9 +96,7 @@ final class Binder {
         String text = e.text(input);
         ValueNode left = value(e.left);
         ValueNode right = value(e.right);
-        checkNumeric(text, e.left, left);
-        checkNumeric(text, e.right, right);
-        ColumnType type = ArithmeticKernel.resultType(left.type, right.type);
+        ColumnType type = arithmeticType(e, left, right);
         ArithmeticOp op = e.op;
         // The kernel takes a constant only on its right: a commutative op moves a literal there.
         if (left instanceof ValueNode.Constant && !(right instanceof ValueNode.Constant)
@@ -107,7 +105,8 @@ final class Binder {
             left = right;
             right = swap;
         }
-        if (right instanceof ValueNode.Constant constant) {
+        // The constant kernel takes an integer constant as a number: a timestamp constant is read as a column.
+        if (right instanceof ValueNode.Constant constant && constant.type != ColumnType.TIMESTAMP_MS) {
             if (type == ColumnType.INT64 && constant.longValue == 0
                     && (op == ArithmeticOp.DIVIDE || op == ArithmeticOp.REMAINDER)) {
                 throw new IllegalArgumentException(text + ": integer division by the constant 0");
@@ -137,6 +136,7 @@ final class Binder {
             left = located(left);
             switch (constant.type) {
                 case INT64:
+                case TIMESTAMP_MS:
                     // A float64 value against an integer compares as Java does: the integer as a double.
                     return left.type == ColumnType.FLOAT64
                             ? PredicateNode.Compare.ofDouble(left, op, constant.longValue)
@@ -154,13 +154,14 @@ final class Binder {
         return PredicateNode.Compare.ofColumns(left, op, right);
     }
 
-    /** Numbers compare with numbers, utf8 with a string literal, timestamp[ms] with an integer literal. */
+    /** Numbers compare with numbers, utf8 with a string literal, timestamp[ms] with timestamp[ms] or an integer literal. */
     private void checkComparable(Expr.Comparison e, ValueNode left, ValueNode right) {
         ColumnType lt = left.type;
         ColumnType rt = right.type;
         boolean literal = left instanceof ValueNode.Constant || right instanceof ValueNode.Constant;
         if (lt.isNumeric() && rt.isNumeric()
                 || lt == ColumnType.UTF8 && rt == ColumnType.UTF8 && literal
+                || lt == ColumnType.TIMESTAMP_MS && rt == ColumnType.TIMESTAMP_MS
                 || lt == ColumnType.TIMESTAMP_MS && right instanceof ValueNode.Constant && rt == ColumnType.INT64
                 || rt == ColumnType.TIMESTAMP_MS && left instanceof ValueNode.Constant && lt == ColumnType.INT64) {
             return;
@@ -169,12 +170,32 @@ final class Binder {
         if (lt == ColumnType.BOOL || rt == ColumnType.BOOL) {
             hint = "a bool value is a predicate: filter on it as it is, or on its not()";
         } else if (lt == ColumnType.TIMESTAMP_MS || rt == ColumnType.TIMESTAMP_MS) {
-            hint = "a timestamp[ms] value compares with an integer literal (epoch milliseconds)";
+            hint = "a timestamp[ms] value compares with a timestamp[ms] value or an integer literal (epoch milliseconds)";
         } else {
             hint = "a utf8 value compares with a string literal";
         }
         throw new IllegalArgumentException(e.text(input) + ": cannot compare " + lt + " with " + rt + " ("
                 + describe(e.left) + " with " + describe(e.right) + "); " + hint);
+    }
+
+    /**
+     * The type of {@code e}: as {@link ArithmeticKernel#resultType} says, failing naming the expression and its
+     * operands; a timestamp[ms] only adds or subtracts integer milliseconds, or subtracts a timestamp[ms].
+     */
+    private ColumnType arithmeticType(Expr.Arithmetic e, ValueNode left, ValueNode right) {
+        String text = e.text(input);
+        if (left.type != ColumnType.TIMESTAMP_MS && right.type != ColumnType.TIMESTAMP_MS) {
+            checkNumeric(text, e.left, left);
+            checkNumeric(text, e.right, right);
+            return ArithmeticKernel.resultType(left.type, right.type);
+        }
+        try {
+            return ArithmeticKernel.resultType(left.type, e.op, right.type);
+        } catch (IllegalArgumentException refused) {
+            throw new IllegalArgumentException(text + ": a timestamp[ms] only adds or subtracts an integer"
+                    + " (milliseconds) or subtracts a timestamp[ms], but this is " + describe(e.left) + " ("
+                    + left.type + ") " + Expr.symbol(e.op) + " " + describe(e.right) + " (" + right.type + ")");
+        }
     }
 
     private void checkNumeric(String text, Expr operand, ValueNode value) {

@@ -1,5 +1,6 @@
 package io.riffle.engine.expr;
 
+import java.time.Instant;
 import java.util.Objects;
 
 import io.riffle.columnar.batch.BatchSchema;
@@ -20,11 +21,17 @@ import io.riffle.columnar.kernel.CompareOp;
  *
  * <p>Semantics: arithmetic on two integer operands is Java {@code long} arithmetic (int64 result, wrapping,
  * integer division, division by zero an error), with a float64 operand Java {@code double} arithmetic
- * (float64 result). A null operand makes arithmetic and comparisons null; a filter keeps only the rows
+ * (float64 result). A timestamp[ms] counts in epoch milliseconds, as Flink SQL's {@code TIMESTAMP_LTZ(3)}
+ * plus or minus an interval: {@code timestamp + integer}, {@code integer + timestamp} and
+ * {@code timestamp - integer} are timestamp[ms], the integer a number of milliseconds
+ * ({@code col("window_end").minus(1)} is the window's last millisecond); {@code timestamp - timestamp} is the
+ * int64 number of milliseconds between them; any other arithmetic with a timestamp (times, div, mod, a
+ * timestamp plus a timestamp, a float64 operand) is an error. A null operand makes arithmetic and comparisons null; a filter keeps only the rows
  * where its predicate is true, so a comparison with null never selects. AND, OR and NOT follow SQL's
  * three-valued logic. Numbers compare as Java compares them (NaN is only {@code !=} anything), strings by
  * code point. Comparisons take a number with a number, a utf8 value with a string literal, and a
- * timestamp[ms] value with an integer literal (epoch milliseconds).
+ * timestamp[ms] value with a timestamp[ms] value ({@link #lit(Instant)}) or an integer literal (epoch
+ * milliseconds).
  *
  * <p>A projected column keeps a bare field's name; any other expression is named by its text, such as
  * {@code price * 2}, unless {@link #as} names it.
@@ -63,6 +70,11 @@ public abstract class Expr {
     /** A utf8 constant. */
     public static Expr lit(String value) {
         return new Literal(ColumnType.UTF8, 0, 0, Objects.requireNonNull(value, "value"));
+    }
+
+    /** A timestamp[ms] constant: {@code value} to the millisecond, written {@code TIMESTAMP '...Z'}. */
+    public static Expr lit(Instant value) {
+        return new Literal(ColumnType.TIMESTAMP_MS, value.toEpochMilli(), 0, null);
     }
 
     public Expr plus(Expr other) {
@@ -363,7 +375,7 @@ public abstract class Expr {
         }
     }
 
-    /** A constant: int64, float64 or utf8. */
+    /** A constant: int64, float64, utf8 or timestamp[ms] (as epoch milliseconds). */
     static final class Literal extends Expr {
         final ColumnType type;
         final long longValue;
@@ -385,6 +397,9 @@ public abstract class Expr {
                     break;
                 case FLOAT64:
                     sb.append(doubleValue);
+                    break;
+                case TIMESTAMP_MS:
+                    sb.append("TIMESTAMP '").append(Instant.ofEpochMilli(longValue)).append('\'');
                     break;
                 default:
                     sb.append('\'').append(stringValue.replace("'", "''")).append('\'');

@@ -110,6 +110,7 @@ abstract class ValueNode {
             int n = frame.input.rowCount();
             switch (type) {
                 case INT64:
+                case TIMESTAMP_MS:
                     Vectors.fill(out, longValue, n);
                     break;
                 case FLOAT64:

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,6 +44,27 @@ class ExprProjectTest extends AllocatorTest {
                 Arrays.asList("apple", 3L, 0L, 9L, 0.5, "k", false, true),
                 Arrays.asList(null, null, null, 8L, null, "k", null, true),
                 Arrays.asList("", 10L, 11L, 14L, -0.5, "k", true, false)), out);
+    }
+
+    /** Timestamps plus or minus integer milliseconds, and the milliseconds between two timestamps; nulls stay null. */
+    @Test
+    void timestampArithmeticCountsMilliseconds() throws Exception {
+        BatchSchema schema = BatchSchema.of(Column.nullable("t", ColumnType.TIMESTAMP_MS),
+                Column.of("u", ColumnType.TIMESTAMP_MS), Column.of("n", ColumnType.INT32));
+        Instant noon = Instant.parse("2024-05-01T12:00:00Z");
+        List<Expr> exprs = List.of(col("t").minus(1), lit(1_000).plus(col("t")), col("t").minus(col("u")),
+                col("u").plus(col("n")), col("u").minus(lit(noon)), col("t").lt(col("u")),
+                col("u").ge(lit(noon)));
+        List<List<Object>> out = project(schema, exprs, 4,
+                new Object[] {Instant.ofEpochMilli(10_000), Instant.ofEpochMilli(4_000), 7},
+                new Object[] {null, noon, -2},
+                new Object[] {Instant.ofEpochMilli(-5), noon.plusMillis(3), 0});
+        assertEquals(List.of(
+                Arrays.asList(Instant.ofEpochMilli(9_999), Instant.ofEpochMilli(11_000), 6_000L,
+                        Instant.ofEpochMilli(4_007), 4_000 - noon.toEpochMilli(), false, false),
+                Arrays.asList(null, null, null, noon.minusMillis(2), 0L, null, true),
+                Arrays.asList(Instant.ofEpochMilli(-6), Instant.ofEpochMilli(995), -5 - noon.toEpochMilli() - 3,
+                        noon.plusMillis(3), 3L, true, true)), out);
     }
 
     /** Bare fields under their own names pass the input's vectors on; a renamed or computed column is written. */

@@ -5,6 +5,7 @@ import static io.riffle.engine.expr.Expr.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.Instant;
 import java.util.List;
 
 import io.riffle.columnar.batch.BatchSchema;
@@ -102,8 +103,45 @@ class ExprTest {
                 () -> col("count").gt(1).plus(1).resolve(WORDS));
         assertError("count - 'x': arithmetic needs numeric fields, but the literal 'x' is utf8",
                 () -> col("count").minus(lit("x")).resolve(WORDS));
-        assertError("at + 1000: arithmetic needs numeric fields, but field 3 ('at') is timestamp[ms]",
-                () -> col("at").plus(1000).resolve(ORDERS));
+    }
+
+    /**
+     * A timestamp[ms] adds or subtracts integer milliseconds (a timestamp) and subtracts a timestamp (int64
+     * milliseconds); everything else with a timestamp is refused naming the expression and its operands.
+     */
+    @Test
+    void timestampArithmeticIsInMilliseconds() {
+        assertEquals(ColumnType.TIMESTAMP_MS, col("at").minus(1).resolve(ORDERS));
+        assertEquals(ColumnType.TIMESTAMP_MS, col("at").plus(1000).resolve(ORDERS));
+        assertEquals(ColumnType.TIMESTAMP_MS, lit(5).plus(col("at")).resolve(ORDERS));
+        assertEquals(ColumnType.TIMESTAMP_MS, col("at").plus(col("qty")).resolve(ORDERS));
+        assertEquals(ColumnType.INT64, col("at").minus(col("at").minus(5)).resolve(ORDERS));
+        assertEquals(ColumnType.INT64, col("at").minus(lit(Instant.ofEpochMilli(1_000))).resolve(ORDERS));
+        assertError("at * 2: a timestamp[ms] only adds or subtracts an integer (milliseconds) or subtracts a"
+                + " timestamp[ms], but this is field 3 ('at') (timestamp[ms]) * the literal 2 (int64)",
+                () -> col("at").times(2).resolve(ORDERS));
+        assertError("at + at: a timestamp[ms] only adds or subtracts an integer (milliseconds) or subtracts a"
+                + " timestamp[ms], but this is field 3 ('at') (timestamp[ms]) + field 3 ('at') (timestamp[ms])",
+                () -> col("at").plus(col("at")).resolve(ORDERS));
+        assertError("at + 1.5: a timestamp[ms] only adds or subtracts an integer (milliseconds) or subtracts a"
+                + " timestamp[ms], but this is field 3 ('at') (timestamp[ms]) + the literal 1.5 (float64)",
+                () -> col("at").plus(1.5).resolve(ORDERS));
+        assertError("1 - at: a timestamp[ms] only adds or subtracts an integer (milliseconds) or subtracts a"
+                + " timestamp[ms], but this is the literal 1 (int64) - field 3 ('at') (timestamp[ms])",
+                () -> lit(1).minus(col("at")).resolve(ORDERS));
+        assertError("note + at: a timestamp[ms] only adds or subtracts an integer (milliseconds) or subtracts a"
+                + " timestamp[ms], but this is field 4 ('note') (utf8) + field 3 ('at') (timestamp[ms])",
+                () -> col("note").plus(col("at")).resolve(ORDERS));
+    }
+
+    @Test
+    void timestampsCompareWithTimestamps() {
+        assertEquals("at < TIMESTAMP '1970-01-01T00:00:01Z'", col("at").lt(lit(Instant.ofEpochMilli(1_000))).toString());
+        assertEquals(ColumnType.BOOL, col("at").lt(lit(Instant.ofEpochMilli(1_000))).resolve(ORDERS));
+        assertEquals(ColumnType.BOOL, col("at").ge(col("at").minus(5)).resolve(ORDERS));
+        assertError("at = qty: cannot compare timestamp[ms] with int32 (field 3 ('at') with field 0 ('qty')); "
+                + "a timestamp[ms] value compares with a timestamp[ms] value or an integer literal (epoch milliseconds)",
+                () -> col("at").eq(col("qty")).resolve(ORDERS));
     }
 
     @Test
@@ -117,7 +155,7 @@ class ExprTest {
         assertError("word != word: cannot compare utf8 with utf8 (field 0 ('word') with field 0 ('word')); "
                 + "a utf8 value compares with a string literal", () -> col("word").ne(col("word")).resolve(WORDS));
         assertError("at > 1.5: cannot compare timestamp[ms] with float64 (field 3 ('at') with the literal 1.5); "
-                + "a timestamp[ms] value compares with an integer literal (epoch milliseconds)",
+                + "a timestamp[ms] value compares with a timestamp[ms] value or an integer literal (epoch milliseconds)",
                 () -> col("at").gt(1.5).resolve(ORDERS));
         assertError("flag = 1: cannot compare bool with int64 (field 2 ('flag') with the literal 1); "
                 + "a bool value is a predicate: filter on it as it is, or on its not()",

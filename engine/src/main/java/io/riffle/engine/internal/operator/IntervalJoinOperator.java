@@ -28,7 +28,8 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
     private final long upper;
 
     public IntervalJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
-                                int leftTime, int rightTime, long lower, long upper, long budgetBytes) {
+                                EventTimeField leftTime, EventTimeField rightTime, long lower, long upper,
+                                long budgetBytes) {
         super("an interval join", leftSchema, rightSchema, leftKey, rightKey, leftTime, rightTime,
                 outputSchema(leftSchema, rightSchema, rightKey), Math.max(1, saturatedAdd(upper, -lower) / 4), budgetBytes);
         this.lower = lower;
@@ -58,7 +59,9 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
         ensureScratch(n);
         HashKernel.hash(rows, keyColumns[input], hashes);
         JoinBuffer other = buffers[1 - input];
-        long probeTimes = rows.vector(times[input]).getDataBufferAddress();
+        long probeTimes = rows.vector(times[input].index()).getDataBufferAddress();
+        long probeOffset = times[input].offsetMillis();
+        long storedOffset = times[1 - input].offsetMillis();
         int[] probed = (input == 0 ? leftRows : rightRows).rows();
         int[] matched = (input == 0 ? rightRows : leftRows).rows();
         // The interval as seen from the probing row: stored time - probe time within [from, to].
@@ -71,7 +74,7 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
             RecordBatch storedRows = stored.rows();
             RecordBatch left = input == 0 ? rows : storedRows;
             RecordBatch right = input == 0 ? storedRows : rows;
-            long storedTimes = storedRows.vector(times[1 - input]).getDataBufferAddress();
+            long storedTimes = storedRows.vector(times[1 - input].index()).getDataBufferAddress();
             long[] chainMax = segment.chainMax;
             int count = 0;
             for (int i = 0; i < n; i++) {
@@ -79,12 +82,12 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
                 if (g < 0) {
                     continue;
                 }
-                long t = MemoryUtil.getLong(probeTimes + ((long) i << 3));
+                long t = MemoryUtil.getLong(probeTimes + ((long) i << 3)) + probeOffset;
                 long earliest = saturatedAdd(t, from);
                 // Newest first; where no row from here on is as late as the interval's start, stop.
                 for (int row = stored.last(g); row != KeyedRows.NO_ROW && chainMax[row] >= earliest;
                      row = stored.previous(row)) {
-                    long d = MemoryUtil.getLong(storedTimes + ((long) row << 3)) - t;
+                    long d = MemoryUtil.getLong(storedTimes + ((long) row << 3)) + storedOffset - t;
                     if (d >= from && d <= to) {
                         probed[count] = i;
                         matched[count++] = row;
@@ -106,14 +109,16 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
         }
         try (RecordBatch result = RecordBatch.allocate(outputSchema, allocator, count)) {
             gatherPairs(left, right, count, result);
-            long leftTimes = left.vector(times[0]).getDataBufferAddress();
-            long rightTimes = right.vector(times[1]).getDataBufferAddress();
+            long leftTimes = left.vector(times[0].index()).getDataBufferAddress();
+            long rightTimes = right.vector(times[1].index()).getDataBufferAddress();
+            long leftOffset = times[0].offsetMillis();
+            long rightOffset = times[1].offsetMillis();
             TimeStampMilliVector joinTime = (TimeStampMilliVector) result.vector(outputSchema.columnCount() - 1);
             int[] l = leftRows.rows();
             int[] r = rightRows.rows();
             for (int i = 0; i < count; i++) {
-                joinTime.set(i, Math.max(MemoryUtil.getLong(leftTimes + ((long) l[i] << 3)),
-                        MemoryUtil.getLong(rightTimes + ((long) r[i] << 3))));
+                joinTime.set(i, Math.max(MemoryUtil.getLong(leftTimes + ((long) l[i] << 3)) + leftOffset,
+                        MemoryUtil.getLong(rightTimes + ((long) r[i] << 3)) + rightOffset));
             }
             result.setRowCount(count);
             out.emit(result);

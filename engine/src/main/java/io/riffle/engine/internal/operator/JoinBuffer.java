@@ -32,7 +32,7 @@ final class JoinBuffer implements AutoCloseable {
 
     private final BatchSchema schema;
     private final int keyField;
-    private final int timeField;
+    private final EventTimeField time;
     private final BufferAllocator allocator;
     private final long budgetBytes;
     /** A segment spanning this much time (and holding {@link #MIN_SEGMENT_ROWS}) is sealed, so that rows past use are freed soon. */
@@ -61,19 +61,20 @@ final class JoinBuffer implements AutoCloseable {
             this.rows = rows;
         }
 
-        /** Appends the rows of {@code batch}, whose times are in column {@code timeField}. */
-        void append(RecordBatch batch, int timeField) {
+        /** Appends the rows of {@code batch}, whose event times are read from {@code time}. */
+        void append(RecordBatch batch, EventTimeField time) {
             int first = rows.rowCount();
             rows.append(batch);
             int n = batch.rowCount();
             if (chainMax.length < first + n) {
                 chainMax = Arrays.copyOf(chainMax, Math.max(first + n, chainMax.length * 2));
             }
-            long times = batch.vector(timeField).getDataBufferAddress();
+            long times = batch.vector(time.index()).getDataBufferAddress();
+            long offset = time.offsetMillis();
             long min = minTime;
             long max = maxTime;
             for (int i = 0; i < n; i++) {
-                long t = MemoryUtil.getLong(times + ((long) i << 3));
+                long t = MemoryUtil.getLong(times + ((long) i << 3)) + offset;
                 min = Math.min(min, t);
                 max = Math.max(max, t);
                 int previous = rows.previous(first + i);
@@ -94,12 +95,12 @@ final class JoinBuffer implements AutoCloseable {
         }
     }
 
-    JoinBuffer(BatchSchema schema, int keyField, int timeField, long sealSpan, BufferAllocator allocator,
+    JoinBuffer(BatchSchema schema, int keyField, EventTimeField time, long sealSpan, BufferAllocator allocator,
                long budgetBytes) {
         this.schema = schema;
         this.sealSpan = sealSpan;
         this.keyField = keyField;
-        this.timeField = timeField;
+        this.time = time;
         this.allocator = allocator;
         this.budgetBytes = budgetBytes;
     }
@@ -127,7 +128,7 @@ final class JoinBuffer implements AutoCloseable {
             last = new Segment(new KeyedRows(schema, keyField, allocator, budgetBytes));
             segments.add(last);
         }
-        last.append(batch, timeField);
+        last.append(batch, time);
     }
 
     /**
@@ -169,19 +170,20 @@ final class JoinBuffer implements AutoCloseable {
             return;
         }
         try (RecordBatch copy = GatherKernel.gather(rows, live, allocator)) {
-            to.append(copy, timeField);
+            to.append(copy, time);
         }
     }
 
-    /** Selects into {@code out} the rows of {@code rows} with a time above {@code deadThrough}; returns how many. */
+    /** Selects into {@code out} the rows of {@code rows} with an event time above {@code deadThrough}; returns how many. */
     int selectLive(RecordBatch rows, long deadThrough, SelectionVector out) {
         int n = rows.rowCount();
         out.ensureCapacity(n);
         int[] selected = out.rows();
-        long times = rows.vector(timeField).getDataBufferAddress();
+        long times = rows.vector(time.index()).getDataBufferAddress();
+        long offset = time.offsetMillis();
         int count = 0;
         for (int i = 0; i < n; i++) {
-            if (MemoryUtil.getLong(times + ((long) i << 3)) > deadThrough) {
+            if (MemoryUtil.getLong(times + ((long) i << 3)) + offset > deadThrough) {
                 selected[count++] = i;
             }
         }

@@ -45,7 +45,8 @@ public final class KeyedProcessOperator extends Operator {
     private final BatchSchema entrySchema;
     private final BatchSchema timerSchema;
     private final int keyField;
-    private final int timestampField;
+    /** Null without event time. */
+    private final EventTimeField time;
     private final long budgetBytes;
     private final RowView view = new RowView();
     private final TreeSet<Timer> eventTimers = new TreeSet<>();
@@ -66,14 +67,14 @@ public final class KeyedProcessOperator extends Operator {
         }
     }
 
-    /** {@code stateSchema} may be null: the function keeps no state. {@code timestampField}: -1 without event time. */
+    /** {@code stateSchema} may be null: the function keeps no state. {@code time}: null without event time. */
     public KeyedProcessOperator(KeyedProcessFunction function, BatchSchema inputSchema, int keyField,
-                                int timestampField, BatchSchema outputSchema, BatchSchema stateSchema,
+                                EventTimeField time, BatchSchema outputSchema, BatchSchema stateSchema,
                                 long budgetBytes) {
         this.function = function;
         this.inputSchema = inputSchema;
         this.keyField = keyField;
-        this.timestampField = timestampField;
+        this.time = time;
         this.outputSchema = outputSchema;
         this.stateSchema = stateSchema;
         this.budgetBytes = budgetBytes;
@@ -116,7 +117,7 @@ public final class KeyedProcessOperator extends Operator {
             if (key == entries.size()) {
                 entries.add(emptyEntry(view.field(keyField)), entries.keyGroupOfRow(row));
             }
-            context.point(key, timestampField < 0 ? Long.MIN_VALUE : view.getLong(timestampField), false);
+            context.point(key, time == null ? Long.MIN_VALUE : view.getLong(time.index()) + time.offsetMillis(), false);
             function.processElement(view, context, writer);
         }
         writer.flush();

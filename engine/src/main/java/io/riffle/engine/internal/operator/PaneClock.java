@@ -9,7 +9,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.engine.internal.runtime.StateRestore;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.FieldVector;
 
 /**
  * Event time of a pane-based window operator (tumbling and sliding windows kept by pane, {@code gcd(size,
@@ -53,6 +56,30 @@ final class PaneClock {
         }
         this.watermark = watermark;
         return true;
+    }
+
+    /** Whether pane {@code paneStart} is in a window: always, but between the windows of a slide longer than their size. */
+    boolean inWindow(long paneStart) {
+        return Math.floorMod(paneStart, slide) < size;
+    }
+
+    /**
+     * Of {@code rows}, rows of a pane between windows, keeps those whose event time (timestamp plus
+     * {@code offset}) is behind the watermark by at least the allowed lateness: those are late, as Flink's
+     * window operator counts a record no window took when {@code t + lateness <= watermark}; the others count
+     * nowhere.
+     */
+    void keepLateBetweenWindows(FieldVector timestamps, long offset, SelectionVector rows) {
+        long data = timestamps.getDataBufferAddress();
+        int[] selected = rows.rows();
+        int kept = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            int row = selected[i];
+            if (MemoryUtil.getLong(data + ((long) row << 3)) + offset + lateness <= watermark) {
+                selected[kept++] = row;
+            }
+        }
+        rows.setSize(kept);
     }
 
     /** Whether every window holding pane {@code paneStart} has fired and is past its allowed lateness. */

@@ -79,7 +79,7 @@ public final class SessionWindowOperator extends Operator {
 
     private final BatchSchema inputSchema;
     private final int keyField;
-    private final int timestampField;
+    private final EventTimeField time;
     private final long gap;
     /** How long after firing a session is kept (ms of event time): late records still update and re-emit it. */
     private final long lateness;
@@ -130,23 +130,23 @@ public final class SessionWindowOperator extends Operator {
     private int[] purgedKeys = new int[1024];
 
     /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
-    public SessionWindowOperator(BatchSchema inputSchema, int keyField, int timestampField, long gap,
+    public SessionWindowOperator(BatchSchema inputSchema, int keyField, EventTimeField time, long gap,
                                  long lateness, Aggregate[] aggregates, long budgetBytes, int lateOutput) {
-        this(inputSchema, keyField, timestampField, gap, lateness, aggregates, null, budgetBytes, lateOutput);
+        this(inputSchema, keyField, time, gap, lateness, aggregates, null, budgetBytes, lateOutput);
     }
 
     /** Sessions folded by a user function ({@link WindowFold}) instead of the built-in aggregates. */
-    public SessionWindowOperator(BatchSchema inputSchema, int keyField, int timestampField, long gap, long lateness,
+    public SessionWindowOperator(BatchSchema inputSchema, int keyField, EventTimeField time, long gap, long lateness,
                                  WindowFold fold, long budgetBytes, int lateOutput) {
-        this(inputSchema, keyField, timestampField, gap, lateness, new Aggregate[0], fold, budgetBytes, lateOutput);
+        this(inputSchema, keyField, time, gap, lateness, new Aggregate[0], fold, budgetBytes, lateOutput);
     }
 
-    private SessionWindowOperator(BatchSchema inputSchema, int keyField, int timestampField, long gap, long lateness,
+    private SessionWindowOperator(BatchSchema inputSchema, int keyField, EventTimeField time, long gap, long lateness,
                                   Aggregate[] aggregates, WindowFold fold, long budgetBytes, int lateOutput) {
         this.inputSchema = inputSchema;
         this.lateness = lateness;
         this.keyField = keyField;
-        this.timestampField = timestampField;
+        this.time = time;
         this.gap = gap;
         this.budgetBytes = budgetBytes;
         this.lateOutput = lateOutput;
@@ -195,7 +195,8 @@ public final class SessionWindowOperator extends Operator {
         if (n == 0) {
             return;
         }
-        FieldVector timestamps = WindowAggregateOperator.timestamps(batch, timestampField);
+        FieldVector timestamps = WindowAggregateOperator.timestamps(batch, time.index());
+        long offset = time.offsetMillis();
         int[] keyIds = lookup.groupIds(batch, keys);
         heads.ensureRecords(keys.groupCount());
         if (sessionOf.length < n) {
@@ -205,7 +206,7 @@ public final class SessionWindowOperator extends Operator {
         int late = 0;
         mergedCount = 0;
         for (int i = 0; i < n; i++) {
-            int s = place(keyIds[i], MemoryUtil.getLong(times + ((long) i << 3)));
+            int s = place(keyIds[i], MemoryUtil.getLong(times + ((long) i << 3)) + offset);
             sessionOf[i] = s;
             if (s < 0) {
                 late++;

@@ -32,7 +32,8 @@ abstract class StreamJoinOperator extends Operator {
     final BatchSchema[] schemas;
     final int[] keys;
     final int[][] keyColumns;
-    final int[] times;
+    /** Per input, where its event time is read. */
+    final EventTimeField[] times;
     final BatchSchema outputSchema;
     private final long budgetBytes;
     private final long sealSpan;
@@ -61,12 +62,13 @@ abstract class StreamJoinOperator extends Operator {
      * segment spans before it is sealed (see {@link JoinBuffer}).
      */
     StreamJoinOperator(String what, BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
-                       int leftTime, int rightTime, BatchSchema outputSchema, long sealSpan, long budgetBytes) {
+                       EventTimeField leftTime, EventTimeField rightTime, BatchSchema outputSchema, long sealSpan,
+                       long budgetBytes) {
         this.what = what;
         this.schemas = new BatchSchema[] {leftSchema, rightSchema};
         this.keys = new int[] {leftKey, rightKey};
         this.keyColumns = new int[][] {{leftKey}, {rightKey}};
-        this.times = new int[] {leftTime, rightTime};
+        this.times = new EventTimeField[] {leftTime, rightTime};
         this.outputSchema = outputSchema;
         this.budgetBytes = budgetBytes;
         this.sealSpan = sealSpan;
@@ -125,7 +127,7 @@ abstract class StreamJoinOperator extends Operator {
 
     /**
      * Checks {@code batch} of input {@code input} (no null key or time, failing naming the field) and drops
-     * its rows with a time at or below {@code lateThrough}, counting them; returns the rest (the batch itself
+     * the rows {@link #selectOnTime} does not keep, counting the late ones; returns the rest (the batch itself
      * or a copy valid until the next call), or null when every row was late.
      */
     RecordBatch onTime(int input, RecordBatch batch, long lateThrough) {
@@ -135,23 +137,32 @@ abstract class StreamJoinOperator extends Operator {
             throw new IllegalArgumentException("null key in " + schema.describe(keys[input]) + " of the " + side
                     + " input of " + what + "; join keys must not be null");
         }
-        if (Validity.hasNulls(batch.vector(times[input]))) {
-            throw new IllegalArgumentException("null event time in " + schema.describe(times[input]) + " of the " + side
-                    + " input of " + what + "; every record needs a timestamp");
+        if (Validity.hasNulls(batch.vector(times[input].index()))) {
+            throw new IllegalArgumentException("null event time in " + schema.describe(times[input].index()) + " of the "
+                    + side + " input of " + what + "; every record needs a timestamp");
         }
         int n = batch.rowCount();
-        int onTime = buffers[input].selectLive(batch, lateThrough, keep);
+        int late = selectOnTime(input, batch, lateThrough, keep);
+        int onTime = keep.size();
         if (onTime == n) {
             return batch;
         }
-        if (metrics != null) {
-            metrics.addDropped(subtask, n - onTime);
+        if (metrics != null && late > 0) {
+            metrics.addDropped(subtask, late);
         }
         if (onTime == 0) {
             return null;
         }
         GatherKernel.gather(batch, keep, kept[input]);
         return kept[input];
+    }
+
+    /**
+     * Selects into {@code keep} the rows of {@code batch} (of input {@code input}) to join: those with an event
+     * time above {@code lateThrough}; returns how many of the others are late (here all of them).
+     */
+    int selectOnTime(int input, RecordBatch batch, long lateThrough, SelectionVector keep) {
+        return batch.rowCount() - buffers[input].selectLive(batch, lateThrough, keep);
     }
 
     /** Room for the hashes and group ids of {@code n} rows. */

@@ -26,7 +26,6 @@ import io.riffle.columnar.kernel.EventTimeKernel;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
-import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
@@ -45,7 +44,9 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  * reaches a window's last millisecond the window fires: a tumbling window emits its pane's table; a
  * sliding one merges its panes into a table first. Each firing emits batches of {@code (key, window_start,
  * window_end, aggregates...)}; panes no later window needs are freed. A record whose every window has
- * fired is late: dropped and counted in the operator's metrics, and sent to a side output if asked.
+ * fired is late: dropped and counted in the operator's metrics, and sent to a side output if asked. With a
+ * slide longer than the size, a record between windows is in no pane: late only when behind the watermark by
+ * the allowed lateness, as Flink counts a record no window took, else not counted at all.
  *
  * <p>A checkpoint writes each pane's table by key group (copy-on-write, as keyed running aggregates do)
  * into {@code <file>.<pane start>} and an index into the state file: the subtask's key groups, its
@@ -56,7 +57,7 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  */
 public final class WindowAggregateOperator extends Operator {
     private final BatchSchema inputSchema;
-    private final int timestampField;
+    private final EventTimeField time;
     private final long size;
     private final long slide;
     private final long pane;
@@ -78,14 +79,13 @@ public final class WindowAggregateOperator extends Operator {
     private RecordBatch scratch;
     private long[] starts = new long[1024];
     private final PaneClock clock;
-    private OperatorMetrics metrics;
     private final int lateOutput;
+    private LateRecords late;
     private final int keyField;
     private final long lateness;
     /** Copies of this batch's rows that updated windows which had fired already, and their panes. */
     private final List<RecordBatch> lateRows = new ArrayList<>();
     private final List<Long> latePanes = new ArrayList<>();
-    private int uid;
     private int subtask;
     private int parallelism;
     private int maxParallelism;
@@ -95,13 +95,13 @@ public final class WindowAggregateOperator extends Operator {
      * {@code lateness}: how long after a window fired (ms of event time) its state is kept and records still
      * update it; {@code lateOutput}: the side output late records go to, or -1 to only count them.
      */
-    public WindowAggregateOperator(BatchSchema inputSchema, int keyField, int timestampField, long size, long slide,
+    public WindowAggregateOperator(BatchSchema inputSchema, int keyField, EventTimeField time, long size, long slide,
                                    long lateness, Aggregate[] aggregates, long budgetBytes, int lateOutput) {
         this.lateOutput = lateOutput;
         this.keyField = keyField;
         this.lateness = lateness;
         this.inputSchema = inputSchema;
-        this.timestampField = timestampField;
+        this.time = time;
         this.size = size;
         this.slide = slide;
         this.pane = gcd(size, slide);
@@ -157,9 +157,8 @@ public final class WindowAggregateOperator extends Operator {
         subtask = context.subtask();
         parallelism = context.parallelism();
         maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
-        metrics = context instanceof SubtaskContext s ? s.metrics() : null;
-        uid = context instanceof SubtaskContext s ? s.uid() : -1;
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
+        late = new LateRecords(lateOutput, context);
     }
 
     @Override
@@ -168,12 +167,12 @@ public final class WindowAggregateOperator extends Operator {
         if (n == 0) {
             return;
         }
-        FieldVector timestamps = timestamps(batch, timestampField);
+        FieldVector timestamps = timestamps(batch, time.index());
         if (starts.length < n) {
             starts = new long[Math.max(n, starts.length * 2)];
         }
-        boolean onePane = EventTimeKernel.windowStarts(timestamps, n, pane, starts);
-        if (onePane && !clock.isLate(starts[0])) {
+        boolean onePane = EventTimeKernel.windowStarts(timestamps, n, time.offsetMillis(), pane, starts);
+        if (onePane && clock.inWindow(starts[0]) && !clock.isLate(starts[0])) {
             paneFor(starts[0]).aggregate(batch);
             noteIfFired(starts[0], batch);
             fireLate(out);
@@ -191,14 +190,11 @@ public final class WindowAggregateOperator extends Operator {
                 }
             }
             selection.setSize(count);
-            if (clock.isLate(start)) {
-                if (metrics != null) {
-                    metrics.addDropped(subtask, count);
-                }
-                if (lateOutput >= 0) {
-                    GatherKernel.gather(batch, selection, scratch);
-                    out.emitSide(uid, lateOutput, scratch);
-                }
+            if (!clock.inWindow(start)) {
+                clock.keepLateBetweenWindows(timestamps, time.offsetMillis(), selection);
+                late.drop(batch, selection, scratch, out);
+            } else if (clock.isLate(start)) {
+                late.drop(batch, selection, scratch, out);
             } else {
                 GatherKernel.gather(batch, selection, scratch);
                 paneFor(start).aggregate(scratch);
@@ -207,6 +203,7 @@ public final class WindowAggregateOperator extends Operator {
         }
         fireLate(out);
     }
+
 
     /** The batch's timestamp column; a null timestamp fails the job naming the field. */
     static FieldVector timestamps(RecordBatch batch, int timestampField) {

@@ -40,8 +40,15 @@ public abstract class WindowFold {
     /** The emitted row of {@code fold}; {@code start} null for a window without bounds. */
     abstract Object[] emitted(Tuple fold, Instant start, Instant end) throws Exception;
 
-    /** Records reduced to one of the input's schema; emitted as it is, the window's bounds appended. */
+    /**
+     * Records reduced to one of the input's schema; emitted as it is, the window's bounds appended, or, when
+     * the input has {@code window_start} and {@code window_end} (timestamp[ms]) already, as a window's results
+     * do, put in their place: a window of windows' results keeps their schema, as a Flink reduce keeps its type.
+     */
     public static WindowFold reducing(ReduceFunction function, BatchSchema inputSchema, int keyField) {
+        int startField = timestampField(inputSchema, WINDOW_START.name());
+        int endField = timestampField(inputSchema, WINDOW_END.name());
+        boolean boundsInPlace = startField >= 0 && endField >= 0;
         return new WindowFold() {
             @Override
             BatchSchema stateSchema() {
@@ -56,7 +63,7 @@ public abstract class WindowFold {
             @Override
             public BatchSchema outputSchema(boolean withBounds) {
                 List<Column> columns = columns(inputSchema);
-                if (withBounds) {
+                if (withBounds && !boundsInPlace) {
                     columns.add(WINDOW_START);
                     columns.add(WINDOW_END);
                 }
@@ -89,13 +96,17 @@ public abstract class WindowFold {
 
             @Override
             Object[] emitted(Tuple fold, Instant start, Instant end) {
-                Object[] fields = new Object[fold.arity() + (start == null ? 0 : 2)];
+                boolean appended = start != null && !boundsInPlace;
+                Object[] fields = new Object[fold.arity() + (appended ? 2 : 0)];
                 for (int f = 0; f < fold.arity(); f++) {
                     fields[f] = fold.field(f);
                 }
-                if (start != null) {
+                if (appended) {
                     fields[fold.arity()] = start;
                     fields[fold.arity() + 1] = end;
+                } else if (start != null) {
+                    fields[startField] = start;
+                    fields[endField] = end;
                 }
                 return fields;
             }
@@ -208,6 +219,16 @@ public abstract class WindowFold {
         }
         return SchemaCheck.fitting(accumulator, schema, "the aggregate function's " + method + " returned",
                 "accumulator schema");
+    }
+
+    /** The index of {@code schema}'s timestamp[ms] field named {@code name}, or -1. */
+    private static int timestampField(BatchSchema schema, String name) {
+        for (int c = 0; c < schema.columnCount(); c++) {
+            if (schema.column(c).name().equals(name) && schema.column(c).type() == ColumnType.TIMESTAMP_MS) {
+                return c;
+            }
+        }
+        return -1;
     }
 
     private static List<Column> columns(BatchSchema schema) {

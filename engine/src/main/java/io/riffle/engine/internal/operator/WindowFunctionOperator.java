@@ -24,7 +24,6 @@ import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
-import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
@@ -44,7 +43,8 @@ import org.apache.arrow.vector.FieldVector;
  * window emits its pane's records, a sliding one merges each key's records of its panes in time order first.
  * With allowed lateness the panes are kept that much longer, and a window a batch updated after it fired is
  * emitted again, for the keys updated, after the batch. Late records are dropped and counted, or sent to the
- * side output.
+ * side output; with a slide longer than the size, a record between windows is late only when behind the
+ * watermark by the allowed lateness (as in Flink), else not counted.
  *
  * <p>A checkpoint shares each pane's record pages copy-on-write and writes them by key group into
  * {@code <file>.<pane start>}, with the same index as the aggregating window operator; a restore reads its key
@@ -57,22 +57,21 @@ public final class WindowFunctionOperator extends Operator {
     private final Column keyColumn;
     private final BatchSchema outputSchema;
     private final int keyField;
-    private final int timestampField;
+    private final EventTimeField time;
     private final long size;
     private final long slide;
     private final long pane;
     private final long budgetBytes;
     private final int lateOutput;
+    private LateRecords late;
     private final RowView view = new RowView();
     private final SelectionVector selection = new SelectionVector(1024);
     private final TreeMap<Long, KeyedRecords> panes = new TreeMap<>();
     private BufferAllocator allocator;
     private int batchSize;
-    private int uid;
     private int subtask;
     private int parallelism;
     private int maxParallelism;
-    private OperatorMetrics metrics;
     private String name;
     private RecordWriter writer;
     private RecordBatch scratch;
@@ -84,7 +83,7 @@ public final class WindowFunctionOperator extends Operator {
     private final TreeMap<Long, Set<Object>> updatedFired = new TreeMap<>();
 
     /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
-    public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, int timestampField, long size,
+    public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, EventTimeField time, long size,
                                   long slide, long lateness, long budgetBytes, int lateOutput) {
         this.lateness = lateness;
         this.fold = fold;
@@ -92,7 +91,7 @@ public final class WindowFunctionOperator extends Operator {
         this.keyColumn = inputSchema.column(keyField);
         this.outputSchema = fold.outputSchema(true);
         this.keyField = keyField;
-        this.timestampField = timestampField;
+        this.time = time;
         this.size = size;
         this.slide = slide;
         this.pane = gcd(size, slide);
@@ -114,9 +113,8 @@ public final class WindowFunctionOperator extends Operator {
         name = context.operatorName();
         SubtaskContext s = context instanceof SubtaskContext c ? c : null;
         maxParallelism = s != null ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
-        metrics = s != null ? s.metrics() : null;
-        uid = s != null ? s.uid() : -1;
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
+        late = new LateRecords(lateOutput, context);
         writer = new RecordWriter(name, outputSchema, allocator, batchSize);
     }
 
@@ -126,11 +124,12 @@ public final class WindowFunctionOperator extends Operator {
         if (n == 0) {
             return;
         }
-        FieldVector timestamps = WindowAggregateOperator.timestamps(batch, timestampField);
+        FieldVector timestamps = WindowAggregateOperator.timestamps(batch, time.index());
         if (starts.length < n) {
             starts = new long[Math.max(n, starts.length * 2)];
         }
-        if (EventTimeKernel.windowStarts(timestamps, n, pane, starts) && !clock.isLate(starts[0])) {
+        if (EventTimeKernel.windowStarts(timestamps, n, time.offsetMillis(), pane, starts)
+                && clock.inWindow(starts[0]) && !clock.isLate(starts[0])) {
             foldInto(starts[0], batch);
             refireUpdated(out);
             return;
@@ -147,20 +146,19 @@ public final class WindowFunctionOperator extends Operator {
                 }
             }
             selection.setSize(count);
-            GatherKernel.gather(batch, selection, scratch);
-            if (!clock.isLate(start)) {
+            if (!clock.inWindow(start)) {
+                clock.keepLateBetweenWindows(timestamps, time.offsetMillis(), selection);
+                late.drop(batch, selection, scratch, out);
+            } else if (clock.isLate(start)) {
+                late.drop(batch, selection, scratch, out);
+            } else {
+                GatherKernel.gather(batch, selection, scratch);
                 foldInto(start, scratch);
-                continue;
-            }
-            if (metrics != null) {
-                metrics.addDropped(subtask, count);
-            }
-            if (lateOutput >= 0) {
-                out.emitSide(uid, lateOutput, scratch);
             }
         }
         refireUpdated(out);
     }
+
 
     /**
      * Folds every row of {@code rows} into its key's record of pane {@code paneStart}; with allowed lateness,

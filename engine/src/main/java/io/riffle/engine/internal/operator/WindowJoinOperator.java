@@ -40,7 +40,8 @@ public final class WindowJoinOperator extends StreamJoinOperator {
     private int firstKeyGroup;
 
     public WindowJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
-                              int leftTime, int rightTime, long size, long slide, long budgetBytes) {
+                              EventTimeField leftTime, EventTimeField rightTime, long size, long slide,
+                              long budgetBytes) {
         super("a window join", leftSchema, rightSchema, leftKey, rightKey, leftTime, rightTime,
                 outputSchema(leftSchema, rightSchema, rightKey), Math.max(1, size / 4), budgetBytes);
         this.size = size;
@@ -67,6 +68,35 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         if (rows != null) {
             buffers[input].add(rows);
         }
+    }
+
+    /**
+     * With a slide longer than the size, a row between windows is in none: it is not kept, and counts as late
+     * only when at or below the watermark, as Flink's window operator counts a record no window took.
+     */
+    @Override
+    int selectOnTime(int input, RecordBatch batch, long lateThrough, SelectionVector keep) {
+        if (slide <= size) {
+            return super.selectOnTime(input, batch, lateThrough, keep);
+        }
+        int n = batch.rowCount();
+        keep.ensureCapacity(n);
+        int[] kept = keep.rows();
+        long data = batch.vector(times[input].index()).getDataBufferAddress();
+        long offset = times[input].offsetMillis();
+        int count = 0;
+        int late = 0;
+        for (int i = 0; i < n; i++) {
+            long t = MemoryUtil.getLong(data + ((long) i << 3)) + offset;
+            boolean inWindow = Math.floorMod(t, slide) < size;
+            if (inWindow && t > lateThrough) {
+                kept[count++] = i;
+            } else if (inWindow || t <= watermark) {
+                late++;
+            }
+        }
+        keep.setSize(count);
+        return late;
     }
 
     /** The highest time whose every window ends by {@code watermark + 1}, i.e. has fired at that watermark. */
@@ -126,10 +156,11 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         int n = rows.rowCount();
         due.ensureCapacity(n);
         int[] selected = due.rows();
-        long t = rows.vector(times[0]).getDataBufferAddress();
+        long t = rows.vector(times[0].index()).getDataBufferAddress();
+        long offset = times[0].offsetMillis();
         int count = 0;
         for (int i = 0; i < n; i++) {
-            long time = MemoryUtil.getLong(t + ((long) i << 3));
+            long time = MemoryUtil.getLong(t + ((long) i << 3)) + offset;
             if (time > firedBefore && time <= to) {
                 selected[count++] = i;
             }
@@ -143,7 +174,9 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         int n = probe.rowCount();
         ensureScratch(n);
         HashKernel.hash(probe, keyColumns[0], hashes);
-        long leftTimes = probe.vector(times[0]).getDataBufferAddress();
+        long leftTimes = probe.vector(times[0].index()).getDataBufferAddress();
+        long leftOffset = times[0].offsetMillis();
+        long rightOffset = times[1].offsetMillis();
         int[] l = leftRows.rows();
         int[] r = rightRows.rows();
         JoinBuffer right = buffers[1];
@@ -154,20 +187,20 @@ public final class WindowJoinOperator extends StreamJoinOperator {
             }
             segment.rows.find(probe.vector(keys[0]), n, hashes, groups);
             RecordBatch stored = segment.rows.rows();
-            long rightTimes = stored.vector(times[1]).getDataBufferAddress();
+            long rightTimes = stored.vector(times[1].index()).getDataBufferAddress();
             int count = 0;
             for (int i = 0; i < n; i++) {
                 int g = groups[i];
                 if (g < 0) {
                     continue;
                 }
-                long a = MemoryUtil.getLong(leftTimes + ((long) i << 3));
+                long a = MemoryUtil.getLong(leftTimes + ((long) i << 3)) + leftOffset;
                 long firedForKey = firedThroughByKeyGroup == null ? from
                         : Math.max(from, firedThroughByKeyGroup[KeyGroups.keyGroup(hashes[i], maxParallelism) - firstKeyGroup]);
                 // Newest first; where no row from here on is in a window with this one, stop.
                 for (int row = segment.rows.last(g); row != KeyedRows.NO_ROW && segment.chainMax[row] > a - size;
                      row = segment.rows.previous(row)) {
-                    long b = MemoryUtil.getLong(rightTimes + ((long) row << 3));
+                    long b = MemoryUtil.getLong(rightTimes + ((long) row << 3)) + rightOffset;
                     long early = Math.min(a, b);
                     long late = Math.max(a, b);
                     // The windows holding both: starts at multiples of slide in (late - size, early].

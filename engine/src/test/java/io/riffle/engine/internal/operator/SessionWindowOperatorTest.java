@@ -76,7 +76,7 @@ class SessionWindowOperatorTest extends AllocatorTest {
 
     /** {@code lateness}: fired sessions are kept that long, so checkpoints also hold fired ones. */
     private SessionWindowOperator open(int subtask, int parallelism, long lateness) {
-        SessionWindowOperator op = new SessionWindowOperator(EVENTS, 0, 2, GAP, lateness,
+        SessionWindowOperator op = new SessionWindowOperator(EVENTS, 0, EventTimeField.of(2), GAP, lateness,
                 new Aggregate[] {Aggregate.sum("value"), Aggregate.count()}, 1L << 30, -1);
         op.open(new SubtaskContext("sessions", subtask, parallelism, allocator, 64, 1, null, MAX_PARALLELISM,
                 new OperatorMetrics("sessions", parallelism, false)));
