@@ -236,7 +236,8 @@ public final class DataStream {
 
     /**
      * The side output {@code tag} of the operator that made this stream (see
-     * {@link WindowedStream#sideOutputLateData}); it runs with that operator's parallelism.
+     * {@link WindowedStream#sideOutputLateData}); it runs with that operator's parallelism. Late records keep their
+     * event time, so they can be windowed again, as in Flink.
      */
     public DataStream getSideOutput(OutputTag tag) {
         int index = transformation.sideOutputIndex(tag.name());
@@ -245,7 +246,9 @@ public final class DataStream {
                     + "'");
         }
         Transformation side = Transformation.sideOutput(env.nextId(), transformation, index, PassThroughOperator::new);
-        return new DataStream(env, side);
+        EventTimeField time = transformation.sideEventTime(index);
+        return time == null ? new DataStream(env, side)
+                : new DataStream(env, side, side.schema().column(time.index()).name(), time.offsetMillis());
     }
 
     // ---- joins (batch)

@@ -199,11 +199,12 @@ public final class WindowedStream {
     /**
      * An event-time window's output: the late records' side output declared if asked for, and event time
      * {@code window_end - 1}, the window's last millisecond, as Flink stamps a window's results with
-     * {@code window.maxTimestamp()}; so a window of a window needs no new timestamps.
+     * {@code window.maxTimestamp()}; so a window of a window needs no new timestamps. The late records keep
+     * their own event time, as in Flink.
      */
     private DataStream windowOutput(DataStream result, BatchSchema schema) {
         if (lateData != null) {
-            result.transformation.declareSideOutput(lateData.name(), schema);
+            result.transformation.declareSideOutput(lateData.name(), schema, time);
         }
         return result.withEventTime("window_end", WINDOW_TIME_OFFSET);
     }

@@ -237,4 +237,23 @@ class CascadedWindowTest {
         assertEquals(sorted(List.of(Tuple.of(1L, Instant.ofEpochMilli(0), Instant.ofEpochMilli(10_000), 3L),
                 Tuple.of(1L, Instant.ofEpochMilli(10_000), Instant.ofEpochMilli(20_000), 4L))), sorted(out));
     }
+
+    /**
+     * A window's late records keep their own event time, as Flink's late side output keeps the records'
+     * timestamps: a process function after the side output reads them (before, the side output had no event time).
+     */
+    @Test
+    void lateRecordsKeepTheirEventTime() {
+        Environment env = Environment.streaming().setParallelism(1).setBatchSize(1);
+        OutputTag late = new OutputTag("late");
+        DataStream sums = keyed(env, List.of(Tuple.of(1L, 1L, Instant.ofEpochMilli(1_000)),
+                        Tuple.of(1L, 2L, Instant.ofEpochMilli(25_000)), Tuple.of(1L, 3L, Instant.ofEpochMilli(2_000)),
+                        Tuple.of(2L, 4L, Instant.ofEpochMilli(9_999))), 0)
+                .window(Windows.tumbling(Duration.ofSeconds(10))).sideOutputLateData(late).sum("value");
+        BatchSchema times = BatchSchema.of(Column.of("key", ColumnType.INT64), Column.of("time", ColumnType.INT64));
+        List<Tuple> out = sums.getSideOutput(late).keyBy("key")
+                .process((record, ctx, collector) -> collector.collect(record.getLong(0), ctx.timestamp()), times)
+                .executeAndCollect();
+        assertEquals(sorted(List.of(Tuple.of(1L, 2_000L), Tuple.of(2L, 9_999L))), sorted(out));
+    }
 }

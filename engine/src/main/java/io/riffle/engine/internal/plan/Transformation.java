@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.engine.connector.Sink;
 import io.riffle.engine.connector.Source;
+import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.runtime.Operator;
 
 /**
@@ -41,6 +42,7 @@ public final class Transformation {
     /** The side outputs this transformation's operator emits, by index: names and schemas. */
     private final List<String> sideNames = new ArrayList<>();
     private final List<BatchSchema> sideSchemas = new ArrayList<>();
+    private final List<EventTimeField> sideEventTimes = new ArrayList<>();
 
     private Transformation(int id, String name, Kind kind, List<Transformation> inputs, Partitioning partitioning,
                            int keyField, int[] inputKeyFields, BatchSchema schema, Source source, Sink sink,
@@ -107,11 +109,20 @@ public final class Transformation {
         return t;
     }
 
-    /** Declares a side output of this transformation's operator; returns its index (the operator's tag for it). */
-    public int declareSideOutput(String name, BatchSchema schema) {
+    /**
+     * Declares a side output of this transformation's operator, whose records carry event time in
+     * {@code eventTime} (null: none); returns its index (the operator's tag for it).
+     */
+    public int declareSideOutput(String name, BatchSchema schema, EventTimeField eventTime) {
         sideNames.add(name);
         sideSchemas.add(schema);
+        sideEventTimes.add(eventTime);
         return sideNames.size() - 1;
+    }
+
+    /** Where the records of side output {@code index} carry their event time; null when they have none. */
+    public EventTimeField sideEventTime(int index) {
+        return sideEventTimes.get(index);
     }
 
     /** The index of the side output named {@code name}, or -1. */
