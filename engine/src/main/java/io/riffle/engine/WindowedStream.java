@@ -140,8 +140,10 @@ public final class WindowedStream {
         }
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
+        long offset = windows.offsetMillis();
         return withLateData(keyed.keyed(name, fold.outputSchema(true),
-                () -> new WindowFunctionOperator(fold, schema, key, time, size, slide, lateness, budget, lateOutput)),
+                () -> new WindowFunctionOperator(fold, schema, key, time, size, slide, offset, lateness, budget,
+                        lateOutput)),
                 schema);
     }
 
@@ -175,8 +177,10 @@ public final class WindowedStream {
         }
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
+        long offset = windows.offsetMillis();
         return withLateData(keyed.keyed(keyed.name(describe(aggregates)), output,
-                () -> new WindowAggregateOperator(schema, key, time, size, slide, lateness, copy, budget, lateOutput)),
+                () -> new WindowAggregateOperator(schema, key, time, size, slide, offset, lateness, copy, budget,
+                        lateOutput)),
                 schema);
     }
 

@@ -33,12 +33,21 @@ public final class EventTimeKernel {
      * row falls into the same window, the common case that needs no split. Nulls must be ruled out first.
      */
     public static boolean windowStarts(FieldVector timestamps, int rows, long size, long[] starts) {
+        return windowStarts(timestamps, rows, size, 0, starts);
+    }
+
+    /**
+     * Window assignment with windows shifted by {@code offset} from the epoch: {@code starts[i] = t -
+     * floorMod(t - offset, size)}, as Flink's {@code TimeWindow.getWindowStartWithOffset} (negative times
+     * included); returns whether every row falls into the same window.
+     */
+    public static boolean windowStarts(FieldVector timestamps, int rows, long size, long offset, long[] starts) {
         long data = timestamps.getDataBufferAddress();
         boolean same = true;
         long first = 0;
         for (int i = 0; i < rows; i++) {
             long t = MemoryUtil.getLong(data + ((long) i << 3));
-            long start = t - Math.floorMod(t, size);
+            long start = t - Math.floorMod(t - offset, size);
             starts[i] = start;
             if (i == 0) {
                 first = start;

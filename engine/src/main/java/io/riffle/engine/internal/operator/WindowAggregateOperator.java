@@ -59,6 +59,7 @@ public final class WindowAggregateOperator extends Operator {
     private final int timestampField;
     private final long size;
     private final long slide;
+    private final long offset;
     private final long pane;
     private final Aggregate[] aggregates;
     private final long budgetBytes;
@@ -97,6 +98,12 @@ public final class WindowAggregateOperator extends Operator {
      */
     public WindowAggregateOperator(BatchSchema inputSchema, int keyField, int timestampField, long size, long slide,
                                    long lateness, Aggregate[] aggregates, long budgetBytes, int lateOutput) {
+        this(inputSchema, keyField, timestampField, size, slide, 0, lateness, aggregates, budgetBytes, lateOutput);
+    }
+
+    /** Windows starting at {@code offset} plus multiples of {@code slide}, as Flink's window offsets. */
+    public WindowAggregateOperator(BatchSchema inputSchema, int keyField, int timestampField, long size, long slide,
+                                   long offset, long lateness, Aggregate[] aggregates, long budgetBytes, int lateOutput) {
         this.lateOutput = lateOutput;
         this.keyField = keyField;
         this.lateness = lateness;
@@ -105,7 +112,8 @@ public final class WindowAggregateOperator extends Operator {
         this.size = size;
         this.slide = slide;
         this.pane = gcd(size, slide);
-        this.clock = new PaneClock(size, slide, lateness);
+        this.clock = new PaneClock(size, slide, offset, lateness);
+        this.offset = offset;
         this.aggregates = aggregates.clone();
         this.budgetBytes = budgetBytes;
         GroupBySpec user = GroupBySpec.of(inputSchema, keyField, aggregates);
@@ -172,7 +180,7 @@ public final class WindowAggregateOperator extends Operator {
         if (starts.length < n) {
             starts = new long[Math.max(n, starts.length * 2)];
         }
-        boolean onePane = EventTimeKernel.windowStarts(timestamps, n, pane, starts);
+        boolean onePane = EventTimeKernel.windowStarts(timestamps, n, pane, offset, starts);
         if (onePane && !clock.isLate(starts[0])) {
             paneFor(starts[0]).aggregate(batch);
             noteIfFired(starts[0], batch);
@@ -224,7 +232,7 @@ public final class WindowAggregateOperator extends Operator {
         if (lateness == 0) {
             return;
         }
-        long firstStart = paneStart - size - Math.floorMod(paneStart - size, slide) + slide;
+        long firstStart = clock.lastWindowStart(paneStart - size) + slide;
         if (firstStart + size > clock.firedEnd()) {
             return;
         }
@@ -248,8 +256,7 @@ public final class WindowAggregateOperator extends Operator {
             TreeMap<Long, List<RecordBatch>> byWindowEnd = new TreeMap<>();
             for (int i = 0; i < lateRows.size(); i++) {
                 long p = latePanes.get(i);
-                long lastStart = p - Math.floorMod(p, slide);
-                for (long s = lastStart; s > p - size; s -= slide) {
+                for (long s = clock.lastWindowStart(p); s > p - size; s -= slide) {
                     long end = s + size;
                     if (end <= clock.firedEnd() && end - 1 + lateness > clock.watermark()) {
                         byWindowEnd.computeIfAbsent(end, k -> new ArrayList<>()).add(lateRows.get(i));

@@ -61,6 +61,7 @@ public final class WindowFunctionOperator extends Operator {
     private final long size;
     private final long slide;
     private final long pane;
+    private final long offset;
     private final long budgetBytes;
     private final int lateOutput;
     private final RowView view = new RowView();
@@ -86,6 +87,12 @@ public final class WindowFunctionOperator extends Operator {
     /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
     public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, int timestampField, long size,
                                   long slide, long lateness, long budgetBytes, int lateOutput) {
+        this(fold, inputSchema, keyField, timestampField, size, slide, 0, lateness, budgetBytes, lateOutput);
+    }
+
+    /** Windows starting at {@code offset} plus multiples of {@code slide}, as Flink's window offsets. */
+    public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, int timestampField, long size,
+                                  long slide, long offset, long lateness, long budgetBytes, int lateOutput) {
         this.lateness = lateness;
         this.fold = fold;
         this.inputSchema = inputSchema;
@@ -96,7 +103,8 @@ public final class WindowFunctionOperator extends Operator {
         this.size = size;
         this.slide = slide;
         this.pane = gcd(size, slide);
-        this.clock = new PaneClock(size, slide, lateness);
+        this.clock = new PaneClock(size, slide, offset, lateness);
+        this.offset = offset;
         this.budgetBytes = budgetBytes;
         this.lateOutput = lateOutput;
     }
@@ -130,7 +138,7 @@ public final class WindowFunctionOperator extends Operator {
         if (starts.length < n) {
             starts = new long[Math.max(n, starts.length * 2)];
         }
-        if (EventTimeKernel.windowStarts(timestamps, n, pane, starts) && !clock.isLate(starts[0])) {
+        if (EventTimeKernel.windowStarts(timestamps, n, pane, offset, starts) && !clock.isLate(starts[0])) {
             foldInto(starts[0], batch);
             refireUpdated(out);
             return;
@@ -182,7 +190,7 @@ public final class WindowFunctionOperator extends Operator {
         if (lateness == 0 || clock.firedEnd() == Long.MIN_VALUE) {
             return;
         }
-        for (long s = paneStart - Math.floorMod(paneStart, slide); s > paneStart - size; s -= slide) {
+        for (long s = clock.lastWindowStart(paneStart); s > paneStart - size; s -= slide) {
             long end = s + size;
             if (end <= clock.firedEnd() && end - 1 + lateness > clock.watermark()) {
                 Set<Object> keys = updatedFired.computeIfAbsent(end, k -> new LinkedHashSet<>());
