@@ -7,10 +7,12 @@ import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.engine.internal.operator.CountWindowFunctionOperator;
 import io.riffle.engine.internal.operator.CountWindowOperator;
+import io.riffle.engine.internal.operator.CountWindowProcessOperator;
 import io.riffle.engine.internal.operator.SessionWindowOperator;
 import io.riffle.engine.internal.operator.WindowAggregateOperator;
 import io.riffle.engine.internal.operator.WindowFold;
 import io.riffle.engine.internal.operator.WindowFunctionOperator;
+import io.riffle.engine.internal.operator.WindowProcessOperator;
 
 /**
  * A keyed stream cut into event-time windows. Each aggregation emits, when the watermark passes a
@@ -117,6 +119,52 @@ public final class WindowedStream {
                 keyed.schema(), keyed.keyField()));
     }
 
+    /**
+     * Hands each key's records of a window, all at once, to {@code function} when the window fires, as Flink's
+     * {@code process(ProcessWindowFunction)}: it is called with the key, the window ({@code [start, end)};
+     * {@link TimeWindow#GLOBAL} for count windows) and the key's records in the window in arrival order, and
+     * emits any number of records of {@code outputSchema} (nothing is added to them: include the key or the
+     * window's bounds where wanted). Tumbling, sliding and count windows (sliding count windows included);
+     * every record is kept, off-heap for time windows, until no window needs it, within the state budget.
+     * With allowed lateness a late record fires its window again, for its key, with all the window's records so
+     * far; late records go to the side output as with the other window functions. Session windows are not
+     * supported yet.
+     *
+     * <pre>{@code
+     * BatchSchema out = BatchSchema.of(Column.of("user", INT64), Column.of("window_end", TIMESTAMP_MS),
+     *         Column.of("distinct_pages", INT64));
+     * clicks.keyBy("user").window(Windows.tumbling(Duration.ofMinutes(1))).process((key, window, records, o) -> {
+     *     Set<String> pages = new HashSet<>();
+     *     for (Record r : records) pages.add(r.getString(1));
+     *     o.collect(key, window.endInstant(), (long) pages.size());
+     * }, out);
+     * }</pre>
+     */
+    public DataStream process(ProcessWindowFunction function, BatchSchema outputSchema) {
+        BatchSchema schema = keyed.schema();
+        int key = keyed.keyField();
+        long budget = keyed.env().stateBudgetBytes();
+        String name = keyed.name("window(" + windows + ").process");
+        if (windows.count() > 0) {
+            long records = windows.count();
+            long slide = windows.countSlide();
+            return keyed.keyed(name, outputSchema, () -> CountWindowProcessOperator.processing(function, outputSchema,
+                    schema, key, records, slide, budget));
+        }
+        if (windows.gapMillis() > 0) {
+            throw new IllegalArgumentException(name + ": process on session windows is not supported yet; use reduce"
+                    + " or aggregate(function), which merge sessions");
+        }
+        int time = timestampField;
+        int lateOutput = lateData != null ? 0 : -1;
+        long lateness = latenessMillis;
+        long size = windows.sizeMillis();
+        long slide = windows.slideMillis();
+        long offset = windows.offsetMillis();
+        return withLateData(keyed.keyed(name, outputSchema, () -> new WindowProcessOperator(function, schema,
+                outputSchema, key, time, size, slide, offset, lateness, budget, lateOutput)), schema);
+    }
+
     /** A user function's windows: any kind. */
     private DataStream folded(String what, WindowFold fold) {
 
@@ -126,6 +174,11 @@ public final class WindowedStream {
         String name = keyed.name("window(" + windows + ")." + what);
         if (windows.count() > 0) {
             long records = windows.count();
+            long slide = windows.countSlide();
+            if (slide != records) {
+                return keyed.keyed(name, fold.outputSchema(false),
+                        () -> CountWindowProcessOperator.folding(fold, schema, key, records, slide, budget));
+            }
             return keyed.keyed(name, fold.outputSchema(false),
                     () -> new CountWindowFunctionOperator(fold, schema, key, records, budget));
         }
@@ -160,7 +213,12 @@ public final class WindowedStream {
         long budget = keyed.env().stateBudgetBytes();
         if (windows.count() > 0) {
             long records = windows.count();
+            long slide = windows.countSlide();
             Aggregate[] copy = aggregates.clone();
+            if (slide != records) {
+                return keyed.keyed(keyed.name(describe(aggregates)), GroupBySpec.of(schema, key, aggregates).outputSchema(),
+                        () -> CountWindowProcessOperator.aggregating(copy, schema, key, records, slide, budget));
+            }
             return keyed.keyed(keyed.name(describe(aggregates)), GroupBySpec.of(schema, key, aggregates).outputSchema(),
                     () -> new CountWindowOperator(schema, key, records, copy, budget));
         }

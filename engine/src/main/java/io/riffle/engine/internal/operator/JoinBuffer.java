@@ -104,6 +104,15 @@ final class JoinBuffer implements AutoCloseable {
         this.budgetBytes = budgetBytes;
     }
 
+    /** Off-heap bytes of the segments this buffer holds (a snapshot may hold more until written). */
+    long bytes() {
+        long bytes = 0;
+        for (Segment s : segments) {
+            bytes += s.rows.bytes();
+        }
+        return bytes;
+    }
+
     int segmentCount() {
         return segments.size();
     }

@@ -1,0 +1,430 @@
+package io.riffle.engine.internal.operator;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.batch.Validity;
+import io.riffle.columnar.hash.MemoryBudgetExceededException;
+import io.riffle.columnar.kernel.GatherKernel;
+import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.ProcessWindowFunction;
+import io.riffle.engine.TimeWindow;
+import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.Operator;
+import io.riffle.engine.internal.runtime.OperatorMetrics;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
+import io.riffle.engine.internal.runtime.Output;
+import io.riffle.engine.internal.runtime.StateRestore;
+import io.riffle.engine.internal.runtime.SubtaskContext;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
+
+/**
+ * Keyed event-time windows (tumbling or sliding, starting at {@code offset} plus multiples of {@code slide})
+ * handed whole to a {@link ProcessWindowFunction}. Every record that is not late is kept once, off-heap, in a
+ * {@link JoinBuffer} (columnar segments chained by key, shared with a checkpoint without a copy). When the
+ * watermark reaches windows' last milliseconds, the rows those windows may hold are gathered into one
+ * {@link KeyedRows}, and per window (oldest end first) and key (first seen first) the function is called with
+ * the key's rows in the window, in arrival order. A row is let go of once every window holding it is past
+ * its allowed lateness. With allowed lateness a record for a window that fired makes it fire again, for its
+ * key, after the batch, with all the window's records so far (Flink's late firing). Checkpoints write the
+ * rows by key group ({@link JoinState}); after a rescaled restore a window is fired only for the key groups
+ * whose old subtask had not fired it.
+ */
+public final class WindowProcessOperator extends Operator {
+    private final ProcessWindowFunction function;
+    private final BatchSchema inputSchema;
+    private final BatchSchema outputSchema;
+    private final int keyField;
+    private final int timeField;
+    private final long size;
+    private final long slide;
+    /** Windows start at {@code offset + k * slide}; {@code 0 <= offset < slide}. */
+    private final long offset;
+    private final long lateness;
+    private final long budgetBytes;
+    private final int lateOutput;
+    private final SelectionVector selection = new SelectionVector(1024);
+    private final WindowRows windowRows = new WindowRows();
+    /** Allowed lateness: per fired window (by end) that this batch updated, the keys it updated. */
+    private final TreeMap<Long, Set<Object>> updatedFired = new TreeMap<>();
+    private JoinBuffer buffer;
+    private RecordBatch scratch;
+    private RecordWriter writer;
+    private BufferAllocator allocator;
+    private OperatorMetrics metrics;
+    private String name;
+    private int uid;
+    private int subtask;
+    private int parallelism;
+    private int maxParallelism;
+    private int batchSize;
+    private long watermark = Long.MIN_VALUE;
+    private long[] hashes = new long[0];
+    private long[] starts = new long[16];
+    /** After a rescaled restore: per key group of this subtask, the watermark its old subtask had fired up to; else null. */
+    private long[] firedThroughByKeyGroup;
+    private long highestFiredThrough;
+    private int firstKeyGroup;
+
+    /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
+    public WindowProcessOperator(ProcessWindowFunction function, BatchSchema inputSchema, BatchSchema outputSchema,
+                                 int keyField, int timeField, long size, long slide, long offset, long lateness,
+                                 long budgetBytes, int lateOutput) {
+        this.function = function;
+        this.inputSchema = inputSchema;
+        this.outputSchema = outputSchema;
+        this.keyField = keyField;
+        this.timeField = timeField;
+        this.size = size;
+        this.slide = slide;
+        this.offset = Math.floorMod(offset, slide);
+        this.lateness = lateness;
+        this.budgetBytes = budgetBytes;
+        this.lateOutput = lateOutput;
+    }
+
+    @Override
+    public void open(TaskContext context) {
+        allocator = context.allocator();
+        batchSize = context.batchSize();
+        subtask = context.subtask();
+        parallelism = context.parallelism();
+        name = context.operatorName();
+        SubtaskContext s = context instanceof SubtaskContext c ? c : null;
+        maxParallelism = s != null ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        metrics = s != null ? s.metrics() : null;
+        uid = s != null ? s.uid() : -1;
+        buffer = new JoinBuffer(inputSchema, keyField, timeField, Math.max(1, size / 4), allocator, budgetBytes);
+        scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
+        writer = new RecordWriter(name, outputSchema, allocator, batchSize);
+    }
+
+    /** The start of the last window holding {@code time}. */
+    private long lastWindowStart(long time) {
+        return time - Math.floorMod(time - offset, slide);
+    }
+
+    /** The highest time whose every window is past its allowed lateness at {@code watermark}: rows up to it are late. */
+    private long deadThrough(long watermark) {
+        if (watermark == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long lastDeadStart = StreamJoinOperator.saturatedAdd(watermark, 1 - size - lateness);
+        if (lastDeadStart == Long.MIN_VALUE || lastDeadStart < Long.MIN_VALUE + slide) {
+            return Long.MIN_VALUE;
+        }
+        return lastWindowStart(lastDeadStart) + slide - 1;
+    }
+
+    @Override
+    public void process(RecordBatch batch, Output out) throws Exception {
+        int n = batch.rowCount();
+        if (n == 0) {
+            return;
+        }
+        WindowAggregateOperator.timestamps(batch, timeField);
+        if (Validity.hasNulls(batch.vector(keyField))) {
+            throw new IllegalArgumentException("null key in " + inputSchema.describe(keyField) + " of " + name
+                    + "; window keys must not be null");
+        }
+        int onTime = buffer.selectLive(batch, deadThrough(watermark), selection);
+        if (onTime < n) {
+            dropLate(batch, onTime, out);
+        }
+        if (onTime == 0) {
+            return;
+        }
+        RecordBatch rows = batch;
+        if (onTime < n) {
+            GatherKernel.gather(batch, selection, scratch);
+            rows = scratch;
+        }
+        if (lateness > 0 && watermark != Long.MIN_VALUE) {
+            noteFiredWindows(rows);
+        }
+        buffer.add(rows);
+        checkBudget();
+        refireUpdated(out);
+    }
+
+    /** Counts the rows of {@code batch} that {@link #selection} (the on-time ones) leaves out, or side-outputs them. */
+    private void dropLate(RecordBatch batch, int onTime, Output out) throws Exception {
+        int n = batch.rowCount();
+        if (metrics != null) {
+            metrics.addDropped(subtask, n - onTime);
+        }
+        if (lateOutput < 0) {
+            return;
+        }
+        SelectionVector late = new SelectionVector(n - onTime);
+        int[] rows = late.rows();
+        int count = 0;
+        for (int i = 0, next = 0; i < n; i++) {
+            if (next < onTime && selection.get(next) == i) {
+                next++;
+            } else {
+                rows[count++] = i;
+            }
+        }
+        late.setSize(count);
+        try (RecordBatch lateRows = GatherKernel.gather(batch, late, allocator)) {
+            out.emitSide(uid, lateOutput, lateRows);
+        }
+    }
+
+    /** Allowed lateness: notes, per window that has fired and holds one of {@code rows}, the keys to fire it again for. */
+    private void noteFiredWindows(RecordBatch rows) {
+        long times = rows.vector(timeField).getDataBufferAddress();
+        for (int i = 0; i < rows.rowCount(); i++) {
+            long t = MemoryUtil.getLong(times + ((long) i << 3));
+            if (t > watermark) {
+                continue;
+            }
+            for (long s = lastWindowStart(t); s > t - size; s -= slide) {
+                long last = s + size - 1;
+                if (last <= watermark && last + lateness > watermark) {
+                    updatedFired.computeIfAbsent(s + size, k -> new LinkedHashSet<>()).add(rows.value(i, keyField));
+                }
+            }
+        }
+    }
+
+    private void checkBudget() {
+        long bytes = buffer.bytes();
+        if (bytes > budgetBytes) {
+            throw new MemoryBudgetExceededException(name + ": the windows' records need " + bytes
+                    + " bytes, more than the state budget of " + budgetBytes + " bytes; raise it with"
+                    + " Environment.setStateBudget, or use reduce or aggregate, which keep one record per key and window",
+                    bytes, budgetBytes);
+        }
+    }
+
+    /** Allowed lateness: fires again, for the keys this batch updated, every fired window they updated. */
+    private void refireUpdated(Output out) throws Exception {
+        if (updatedFired.isEmpty()) {
+            return;
+        }
+        writer.target(out);
+        for (Map.Entry<Long, Set<Object>> w : updatedFired.entrySet()) {
+            long start = w.getKey() - size;
+            try (KeyedRows window = rowsBetween(start - 1, start + size - 1)) {
+                fire(window, start, w.getValue());
+            }
+        }
+        updatedFired.clear();
+        writer.flush();
+    }
+
+    @Override
+    public void processWatermark(long watermark, Output out) throws Exception {
+        if (watermark > this.watermark) {
+            fireClosed(this.watermark, watermark, out);
+            this.watermark = watermark;
+            if (firedThroughByKeyGroup != null && watermark >= highestFiredThrough) {
+                firedThroughByKeyGroup = null;
+            }
+            buffer.evict(deadThrough(watermark));
+        }
+        out.emitWatermark(watermark);
+    }
+
+    /** Fires every window whose last millisecond is in {@code (from, to]}, oldest first. */
+    private void fireClosed(long from, long to, Output out) throws Exception {
+        // A window ending after from + 1 starts after from + 1 - size: its rows are later than that.
+        long after = StreamJoinOperator.saturatedAdd(from, 1 - size);
+        try (KeyedRows rows = rowsBetween(after, to)) {
+            int windows = windowsClosing(rows, from, to);
+            if (windows == 0) {
+                return;
+            }
+            writer.target(out);
+            for (int w = 0; w < windows; w++) {
+                fire(rows, starts[w], null);
+            }
+            writer.flush();
+        }
+    }
+
+    /** The starts of the windows holding some of {@code rows} whose last millisecond is in {@code (from, to]}, ascending in {@link #starts}. */
+    private int windowsClosing(KeyedRows rows, long from, long to) {
+        RecordBatch batch = rows.rows();
+        long times = batch.vector(timeField).getDataBufferAddress();
+        int count = 0;
+        for (int i = 0; i < rows.rowCount(); i++) {
+            long t = MemoryUtil.getLong(times + ((long) i << 3));
+            for (long s = lastWindowStart(t); s > t - size; s -= slide) {
+                long last = s + size - 1;
+                if (last > from && last <= to) {
+                    if (count == starts.length) {
+                        starts = Arrays.copyOf(starts, count * 2);
+                    }
+                    starts[count++] = s;
+                }
+            }
+        }
+        Arrays.sort(starts, 0, count);
+        int distinct = 0;
+        for (int i = 0; i < count; i++) {
+            if (distinct == 0 || starts[distinct - 1] != starts[i]) {
+                starts[distinct++] = starts[i];
+            }
+        }
+        return distinct;
+    }
+
+    /** The buffered rows with a time in {@code (after, through]}, in arrival order, chained by key; the caller closes them. */
+    private KeyedRows rowsBetween(long after, long through) {
+        KeyedRows rows = new KeyedRows(inputSchema, keyField, allocator, budgetBytes);
+        try {
+            for (int s = 0; s < buffer.segmentCount(); s++) {
+                JoinBuffer.Segment segment = buffer.segment(s);
+                if (segment.minTime > through || segment.maxTime <= after) {
+                    continue;
+                }
+                RecordBatch stored = segment.rows.rows();
+                long times = stored.vector(timeField).getDataBufferAddress();
+                selection.ensureCapacity(stored.rowCount());
+                int[] selected = selection.rows();
+                int count = 0;
+                for (int i = 0; i < stored.rowCount(); i++) {
+                    long t = MemoryUtil.getLong(times + ((long) i << 3));
+                    if (t > after && t <= through) {
+                        selected[count++] = i;
+                    }
+                }
+                selection.setSize(count);
+                if (count > 0) {
+                    try (RecordBatch copy = GatherKernel.gather(stored, selection, allocator)) {
+                        rows.append(copy);
+                    }
+                }
+            }
+            return rows;
+        } catch (RuntimeException e) {
+            rows.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Calls the function for each key of {@code rows} with rows in the window starting at {@code start} (only
+     * the keys in {@code onlyKeys} unless it is null), skipping key groups whose old subtask had fired it.
+     */
+    private void fire(KeyedRows rows, long start, Set<Object> onlyKeys) throws Exception {
+        RecordBatch batch = rows.rows();
+        long end = start + size;
+        long times = batch.vector(timeField).getDataBufferAddress();
+        if (firedThroughByKeyGroup != null) {
+            if (hashes.length < batch.rowCount()) {
+                hashes = new long[batch.rowCount()];
+            }
+            HashKernel.hash(batch, new int[] {keyField}, hashes);
+        }
+        TimeWindow window = new TimeWindow(start, end);
+        for (int g = 0; g < rows.keyCount(); g++) {
+            int[] selected = windowRows.ensureCapacity(rows.rowCount());
+            int count = 0;
+            for (int row = rows.last(g); row != KeyedRows.NO_ROW; row = rows.previous(row)) {
+                long t = MemoryUtil.getLong(times + ((long) row << 3));
+                if (t >= start && t < end) {
+                    selected[count++] = row;
+                }
+            }
+            if (count == 0) {
+                continue;
+            }
+            reverse(selected, count);
+            Object key = batch.value(selected[0], keyField);
+            if (onlyKeys != null && !onlyKeys.contains(key)) {
+                continue;
+            }
+            if (firedThroughByKeyGroup != null && firedThroughByKeyGroup[
+                    KeyGroups.keyGroup(hashes[selected[0]], maxParallelism) - firstKeyGroup] >= end - 1) {
+                continue;
+            }
+            windowRows.point(batch, count);
+            function.process(key, window, windowRows, writer);
+        }
+    }
+
+    private static void reverse(int[] a, int n) {
+        for (int i = 0, j = n - 1; i < j; i++, j--) {
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        JoinBuffer.Snapshot[] rows = {buffer.snapshot(deadThrough(watermark))};
+        long at = watermark;
+        return new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) throws Exception {
+                return JoinState.write(file, at, subtask, parallelism, maxParallelism, rows, allocator);
+            }
+
+            @Override
+            public void close() {
+                rows[0].close();
+            }
+        };
+    }
+
+    /**
+     * This subtask's key groups' rows out of every old subtask's file. The watermark is the lowest of the old
+     * subtasks'; when they differ, each key group keeps its old subtask's, so that no window fires twice for a key.
+     */
+    @Override
+    public void restoreState(StateRestore restore) throws Exception {
+        firstKeyGroup = restore.firstKeyGroup();
+        long[] marks = new long[restore.lastKeyGroupExclusive() - firstKeyGroup];
+        long lowest = Long.MAX_VALUE;
+        long highest = Long.MIN_VALUE;
+        boolean any = false;
+        for (Path file : restore.files()) {
+            JoinState.Header old = JoinState.read(file, firstKeyGroup, restore.lastKeyGroupExclusive(),
+                    new JoinBuffer[] {buffer}, allocator);
+            int from = Math.max(firstKeyGroup, old.firstKeyGroup());
+            int to = Math.min(restore.lastKeyGroupExclusive(), old.lastKeyGroupExclusive());
+            if (from >= to) {
+                continue;
+            }
+            any = true;
+            Arrays.fill(marks, from - firstKeyGroup, to - firstKeyGroup, old.watermark());
+            lowest = Math.min(lowest, old.watermark());
+            highest = Math.max(highest, old.watermark());
+        }
+        if (!any) {
+            return;
+        }
+        watermark = lowest;
+        if (highest > lowest) {
+            firedThroughByKeyGroup = marks;
+            highestFiredThrough = highest;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (buffer != null) {
+            buffer.close();
+        }
+        if (scratch != null) {
+            scratch.close();
+        }
+        if (writer != null) {
+            writer.close();
+        }
+    }
+}
