@@ -34,7 +34,7 @@ class WindowRecoveryTest {
     Path dir;
 
     /** Per (key, window start): sum, count, min, max of generator records i (key i mod K, value i, time i ms). */
-    private static List<Tuple> reference(long size, long slide) {
+    static List<Tuple> reference(long size, long slide) {
         Map<List<Long>, long[]> windows = new TreeMap<>((a, b) -> a.get(0).equals(b.get(0))
                 ? Long.compare(a.get(1), b.get(1)) : Long.compare(a.get(0), b.get(0)));
         for (long i = 0; i < RECORDS; i++) {
@@ -227,7 +227,7 @@ class WindowRecoveryTest {
                 .aggregate(Aggregate.sum("value"), Aggregate.count(), Aggregate.min("value"), Aggregate.max("value"));
     }
 
-    private static Environment env(int p) {
+    static Environment env(int p) {
         return Environment.streaming().setParallelism(p).setBatchSize(64).setChannelCapacity(8);
     }
 
@@ -323,7 +323,7 @@ class WindowRecoveryTest {
     }
 
     /** Equal as multisets; otherwise names the first windows missing and the first ones extra. */
-    private static void assertSameWindows(List<Tuple> expected, List<Tuple> actual, String context) {
+    static void assertSameWindows(List<Tuple> expected, List<Tuple> actual, String context) {
         List<String> missing = new ArrayList<>();
         for (Tuple t : expected) {
             missing.add(t.toString());
