@@ -1,8 +1,10 @@
 package io.riffle.engine.internal.operator;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -70,10 +72,7 @@ public final class WindowProcessOperator extends Operator {
     private long watermark = Long.MIN_VALUE;
     private long[] hashes = new long[0];
     private long[] starts = new long[16];
-    /** After a rescaled restore: per key group of this subtask, the watermark its old subtask had fired up to; else null. */
-    private long[] firedThroughByKeyGroup;
-    private long highestFiredThrough;
-    private int firstKeyGroup;
+    private final RestoredWatermarks restored = new RestoredWatermarks();
 
     /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
     public WindowProcessOperator(ProcessWindowFunction function, BatchSchema inputSchema, BatchSchema outputSchema,
@@ -229,48 +228,69 @@ public final class WindowProcessOperator extends Operator {
         if (watermark > this.watermark) {
             fireClosed(this.watermark, watermark, out);
             this.watermark = watermark;
-            if (firedThroughByKeyGroup != null && watermark >= highestFiredThrough) {
-                firedThroughByKeyGroup = null;
-            }
+            restored.advance(watermark);
             buffer.evict(deadThrough(watermark));
         }
         out.emitWatermark(watermark);
     }
 
-    /** Fires every window whose last millisecond is in {@code (from, to]}, oldest first. */
+    /**
+     * Fires every window whose last millisecond is in {@code (from, to]} and that holds rows, oldest first,
+     * each from its own rows: a window's rows are gathered out of the segments its time range meets.
+     */
     private void fireClosed(long from, long to, Output out) throws Exception {
-        // A window ending after from + 1 starts after from + 1 - size: its rows are later than that.
-        long after = StreamJoinOperator.saturatedAdd(from, 1 - size);
-        try (KeyedRows rows = rowsBetween(after, to)) {
-            int windows = windowsClosing(rows, from, to);
-            if (windows == 0) {
-                return;
-            }
-            writer.target(out);
-            for (int w = 0; w < windows; w++) {
-                fire(rows, starts[w], null);
-            }
-            writer.flush();
+        int windows = windowsClosing(from, to);
+        if (windows == 0) {
+            return;
         }
+        writer.target(out);
+        for (int w = 0; w < windows; w++) {
+            try (KeyedRows window = rowsBetween(starts[w] - 1, starts[w] + size - 1)) {
+                fire(window, starts[w], null);
+            }
+        }
+        writer.flush();
     }
 
-    /** The starts of the windows holding some of {@code rows} whose last millisecond is in {@code (from, to]}, ascending in {@link #starts}. */
-    private int windowsClosing(KeyedRows rows, long from, long to) {
-        RecordBatch batch = rows.rows();
-        long times = batch.vector(timeField).getDataBufferAddress();
+    /**
+     * The starts of the windows whose last millisecond is in {@code (from, to]} and that hold buffered rows,
+     * ascending in {@link #starts}; returns how many.
+     */
+    private int windowsClosing(long from, long to) {
+        // A window ending after from + 1 starts after from + 1 - size: its rows are later than that.
+        long after = StreamJoinOperator.saturatedAdd(from, 1 - size);
         int count = 0;
-        for (int i = 0; i < rows.rowCount(); i++) {
-            long t = MemoryUtil.getLong(times + ((long) i << 3));
-            for (long s = lastWindowStart(t); s > t - size; s -= slide) {
-                long last = s + size - 1;
-                if (last > from && last <= to) {
-                    if (count == starts.length) {
-                        starts = Arrays.copyOf(starts, count * 2);
+        for (int g = 0; g < buffer.segmentCount(); g++) {
+            JoinBuffer.Segment segment = buffer.segment(g);
+            if (segment.minTime > to || segment.maxTime <= after) {
+                continue;
+            }
+            RecordBatch stored = segment.rows.rows();
+            long times = stored.vector(timeField).getDataBufferAddress();
+            for (int i = 0; i < stored.rowCount(); i++) {
+                long t = MemoryUtil.getLong(times + ((long) i << 3));
+                if (t <= after || t > to) {
+                    continue;
+                }
+                for (long s = lastWindowStart(t); s > t - size; s -= slide) {
+                    long last = s + size - 1;
+                    if (last > from && last <= to) {
+                        if (count == starts.length) {
+                            count = distinct(count);
+                            if (count == starts.length) {
+                                starts = Arrays.copyOf(starts, count * 2);
+                            }
+                        }
+                        starts[count++] = s;
                     }
-                    starts[count++] = s;
                 }
             }
         }
+        return distinct(count);
+    }
+
+    /** Sorts {@code starts[0 .. count)} and drops repeats; returns how many are left. */
+    private int distinct(int count) {
         Arrays.sort(starts, 0, count);
         int distinct = 0;
         for (int i = 0; i < count; i++) {
@@ -316,14 +336,16 @@ public final class WindowProcessOperator extends Operator {
     }
 
     /**
-     * Calls the function for each key of {@code rows} with rows in the window starting at {@code start} (only
-     * the keys in {@code onlyKeys} unless it is null), skipping key groups whose old subtask had fired it.
+     * Calls the function for each key of {@code rows} with rows in the window starting at {@code start}: every
+     * key but those whose key group's old subtask had fired the window, or (a late firing) only the keys in
+     * {@code onlyKeys}.
      */
     private void fire(KeyedRows rows, long start, Set<Object> onlyKeys) throws Exception {
         RecordBatch batch = rows.rows();
         long end = start + size;
         long times = batch.vector(timeField).getDataBufferAddress();
-        if (firedThroughByKeyGroup != null) {
+        boolean skipFired = onlyKeys == null && restored.differ();
+        if (skipFired) {
             if (hashes.length < batch.rowCount()) {
                 hashes = new long[batch.rowCount()];
             }
@@ -347,8 +369,8 @@ public final class WindowProcessOperator extends Operator {
             if (onlyKeys != null && !onlyKeys.contains(key)) {
                 continue;
             }
-            if (firedThroughByKeyGroup != null && firedThroughByKeyGroup[
-                    KeyGroups.keyGroup(hashes[selected[0]], maxParallelism) - firstKeyGroup] >= end - 1) {
+            if (skipFired && restored.firedThrough(KeyGroups.keyGroup(hashes[selected[0]], maxParallelism),
+                    Long.MIN_VALUE) >= end - 1) {
                 continue;
             }
             windowRows.point(batch, count);
@@ -387,31 +409,16 @@ public final class WindowProcessOperator extends Operator {
      */
     @Override
     public void restoreState(StateRestore restore) throws Exception {
-        firstKeyGroup = restore.firstKeyGroup();
-        long[] marks = new long[restore.lastKeyGroupExclusive() - firstKeyGroup];
-        long lowest = Long.MAX_VALUE;
-        long highest = Long.MIN_VALUE;
-        boolean any = false;
+        List<JoinState.Header> old = new ArrayList<>();
         for (Path file : restore.files()) {
-            JoinState.Header old = JoinState.read(file, firstKeyGroup, restore.lastKeyGroupExclusive(),
+            JoinState.Header h = JoinState.read(file, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
                     new JoinBuffer[] {buffer}, allocator);
-            int from = Math.max(firstKeyGroup, old.firstKeyGroup());
-            int to = Math.min(restore.lastKeyGroupExclusive(), old.lastKeyGroupExclusive());
-            if (from >= to) {
-                continue;
+            if (h.firstKeyGroup() < restore.lastKeyGroupExclusive() && h.lastKeyGroupExclusive() > restore.firstKeyGroup()) {
+                old.add(h);
             }
-            any = true;
-            Arrays.fill(marks, from - firstKeyGroup, to - firstKeyGroup, old.watermark());
-            lowest = Math.min(lowest, old.watermark());
-            highest = Math.max(highest, old.watermark());
         }
-        if (!any) {
-            return;
-        }
-        watermark = lowest;
-        if (highest > lowest) {
-            firedThroughByKeyGroup = marks;
-            highestFiredThrough = highest;
+        if (!old.isEmpty()) {
+            watermark = restored.restore(old, restore.firstKeyGroup(), restore.lastKeyGroupExclusive());
         }
     }
 
