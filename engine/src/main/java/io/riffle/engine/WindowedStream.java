@@ -124,11 +124,11 @@ public final class WindowedStream {
      * {@code process(ProcessWindowFunction)}: it is called with the key, the window ({@code [start, end)};
      * {@link TimeWindow#GLOBAL} for count windows) and the key's records in the window in arrival order, and
      * emits any number of records of {@code outputSchema} (nothing is added to them: include the key or the
-     * window's bounds where wanted). Tumbling, sliding and count windows (sliding count windows included);
-     * every record is kept, off-heap for time windows, until no window needs it, within the state budget.
-     * With allowed lateness a late record fires its window again, for its key, with all the window's records so
-     * far; late records go to the side output as with the other window functions. Session windows are not
-     * supported yet.
+     * window's bounds where wanted). Any window: tumbling, sliding, session (a session's records are those of
+     * the sessions it merged, in arrival order) and count (sliding count windows included); every record is
+     * kept, off-heap for time and session windows, until no window needs it, within the state budget. With
+     * allowed lateness a late record fires its window again, for its key, with all the window's records so far;
+     * late records go to the side output as with the other window functions.
      *
      * <pre>{@code
      * BatchSchema out = BatchSchema.of(Column.of("user", INT64), Column.of("window_end", TIMESTAMP_MS),
@@ -151,13 +151,14 @@ public final class WindowedStream {
             return keyed.keyed(name, outputSchema, () -> CountWindowProcessOperator.processing(function, outputSchema,
                     schema, key, records, slide, budget));
         }
-        if (windows.gapMillis() > 0) {
-            throw new IllegalArgumentException(name + ": process on session windows is not supported yet; use reduce"
-                    + " or aggregate(function), which merge sessions");
-        }
         int time = timestampField;
         int lateOutput = lateData != null ? 0 : -1;
         long lateness = latenessMillis;
+        if (windows.gapMillis() > 0) {
+            long gap = windows.gapMillis();
+            return withLateData(keyed.keyed(name, outputSchema, () -> new SessionWindowOperator(schema, key, time, gap,
+                    lateness, function, outputSchema, budget, lateOutput)), schema);
+        }
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
         long offset = windows.offsetMillis();

@@ -1,6 +1,7 @@
 package io.riffle.engine;
 
 import static io.riffle.engine.WindowRecoveryTest.assertSameWindows;
+import static io.riffle.engine.expr.Expr.col;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,6 +96,27 @@ class WindowProcessRecoveryTest {
         List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, RECORDS / 6,
                 (env, gate, out) -> processed(env, gate, windows).collect(out));
         assertSameWindows(WindowRecoveryTest.reference(300, 100), all, "rescaled 2 -> 4 -> 1");
+    }
+
+    /** Sessions of the generator's bursts (as {@link WindowRecoveryTest#sessionReference}), with allowed lateness. */
+    private static DataStream processedSessions(Environment env, SourceGate gate) {
+        return WindowRecoveryTest.generated(env, gate).where(col("value").mod(100).lt(60))
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("timestamp"))
+                .keyBy("key").window(Windows.session(Duration.ofMillis(WindowRecoveryTest.SESSION_GAP)))
+                .allowedLateness(Duration.ofMillis(150)).process(STATS_OF, STATS);
+    }
+
+    @Test
+    void processedSessionsAreExactlyOnceThroughFailuresAndRescaling() throws Exception {
+        RecoveryScript script = RecoveryScript.random(71, 3, RECORDS / 2, "keyBy(key).window");
+        Environment env = script.configure(WindowRecoveryTest.env(2), dir.resolve("sessions"));
+        List<Tuple> out = new ArrayList<>();
+        processedSessions(env, script.gate()).collect(out);
+        script.run(env, "process-sessions");
+        assertSameWindows(WindowRecoveryTest.sessionReference(), out, script.toString());
+        List<Tuple> all = SavepointRescale.run(dir, new int[] {2, 4, 1}, WindowRecoveryTest::env, RECORDS / 10,
+                (e, gate, o) -> processedSessions(e, gate).collect(o));
+        assertSameWindows(WindowRecoveryTest.sessionReference(), all, "rescaled 2 -> 4 -> 1");
     }
 
     /** countWindow(7, 3): per key, at its every 3rd record, (first, last, count) of its last 7 records. */

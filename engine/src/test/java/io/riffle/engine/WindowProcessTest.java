@@ -209,15 +209,49 @@ class WindowProcessTest {
                 + " Environment.setStateBudget"), e.getMessage());
     }
 
+    /**
+     * Gap 3 s, 30 s of out-of-orderness (nothing fires before the end), as the Flink program quoted: key 1's
+     * records at 0, 5 s and 2.5 s merge into one session with its record at 0.1 s; key 2's at 1 s and 3.9 s
+     * overlap; key 3's at 10 s and 13 s touch. Flink 2.2 calls process with (2: [1000, 6900) 10,20),
+     * (1: [0, 8000) 1,2,3,5), (3: [10000, 16000) 100,200), (1: [20000, 23000) 4).
+     */
     @Test
-    void processOnSessionWindowsIsRefusedUntilSupported() {
-        Environment env = Environment.streaming();
-        WindowedStream sessions = env.fromCollection(counted(), EVENTS)
-                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time"))
-                .keyBy("key").window(Windows.session(Duration.ofSeconds(1)));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> sessions.process(LIST_VALUES, LISTED));
-        assertEquals("keyBy(key).window(session(1000 ms)).process: process on session windows is not supported yet;"
-                + " use reduce or aggregate(function), which merge sessions", e.getMessage());
+    void sessionsHandProcessTheRecordsOfEverySessionTheyMergedAsFlink() {
+        List<Tuple> events = List.of(event(1, 1, 0), event(1, 2, 5000), event(2, 10, 1000), event(1, 3, 2500),
+                event(2, 20, 3900), event(1, 4, 20000), event(3, 100, 10000), event(3, 200, 13000), event(1, 5, 100));
+        for (int batchSize : new int[] {1, 4, 100}) {
+            Environment env = Environment.streaming().setParallelism(2).setBatchSize(batchSize);
+            List<Tuple> out = env.fromCollection(events, EVENTS)
+                    .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofSeconds(30)))
+                    .keyBy("key").window(Windows.session(Duration.ofSeconds(3))).process(LIST_VALUES, LISTED)
+                    .executeAndCollect();
+            assertEquals(sorted(List.of(Tuple.of(2L, "TimeWindow[1000, 6900)", "10,20"),
+                    Tuple.of(1L, "TimeWindow[0, 8000)", "1,2,3,5"), Tuple.of(3L, "TimeWindow[10000, 16000)", "100,200"),
+                    Tuple.of(1L, "TimeWindow[20000, 23000)", "4"))), sorted(out), "batch size " + batchSize);
+        }
+    }
+
+    /** Sessions handed to process give what the reduce gives, merges, late firings and late records included. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void processOnSessionsAgreesWithReduce(int p) {
+        for (int seed = 0; seed < 6; seed++) {
+            long disorder = seed % 3 == 0 ? 0 : 5 + seed * 3;
+            long lateness = seed % 2 == 0 ? 0 : 15;
+            long gap = 3 + seed % 4;
+            List<Tuple> events = randomEvents(seed * 7L + p, 1_500 + seed * 100, disorder);
+            List<List<Tuple>> outs = new ArrayList<>();
+            for (boolean process : new boolean[] {false, true}) {
+                Environment env = Environment.streaming().setParallelism(p).setBatchSize(1 + seed * 37 % 150)
+                        .setChannelCapacity(4);
+                WindowedStream windowed = env.fromCollection(events, EVENTS)
+                        .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofMillis(disorder / 2)))
+                        .keyBy("key").window(Windows.session(Duration.ofMillis(gap))).allowedLateness(Duration.ofMillis(lateness));
+                outs.add(process ? windowed.process(SUM_AND_LATEST, SUMMED).executeAndCollect()
+                        : windowed.reduce(WindowFunctionTest.SUM_AND_LATEST).executeAndCollect());
+            }
+            String context = "seed " + seed + ", gap " + gap + ", p " + p + ", lateness " + lateness;
+            assertEquals(sorted(outs.get(0)), sorted(outs.get(1)), context);
+        }
     }
 }

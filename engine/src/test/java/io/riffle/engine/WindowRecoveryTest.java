@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class WindowRecoveryTest {
     private static final long RECORDS = 60_000;
     private static final long KEYS = 13;
-    private static final long SESSION_GAP = 20;
+    static final long SESSION_GAP = 20;
 
     @TempDir
     Path dir;
@@ -67,7 +67,7 @@ class WindowRecoveryTest {
     }
 
     /** The generator's records, held by {@code gate}. */
-    private static DataStream generated(Environment env, SourceGate gate) {
+    static DataStream generated(Environment env, SourceGate gate) {
         return env.fromSource(gate.wrap(new GeneratorSource(RECORDS, KEYS)));
     }
 
@@ -133,7 +133,7 @@ class WindowRecoveryTest {
      * Sessions of gap 20 ms over generator records i with {@code i mod 100 < 60}: each key's records of a
      * burst are 13 ms apart, bursts 40 ms apart, so every key has one session per burst.
      */
-    private static List<Tuple> sessionReference() {
+    static List<Tuple> sessionReference() {
         List<Tuple> out = new ArrayList<>();
         for (long k = 0; k < KEYS; k++) {
             long[] session = null;

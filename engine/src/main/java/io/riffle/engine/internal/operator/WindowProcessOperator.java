@@ -215,7 +215,7 @@ public final class WindowProcessOperator extends Operator {
         writer.target(out);
         for (Map.Entry<Long, Set<Object>> w : updatedFired.entrySet()) {
             long start = w.getKey() - size;
-            try (KeyedRows window = rowsBetween(start - 1, start + size - 1)) {
+            try (KeyedRows window = buffer.rowsBetween(start - 1, start + size - 1)) {
                 fire(window, start, w.getValue());
             }
         }
@@ -245,7 +245,7 @@ public final class WindowProcessOperator extends Operator {
         }
         writer.target(out);
         for (int w = 0; w < windows; w++) {
-            try (KeyedRows window = rowsBetween(starts[w] - 1, starts[w] + size - 1)) {
+            try (KeyedRows window = buffer.rowsBetween(starts[w] - 1, starts[w] + size - 1)) {
                 fire(window, starts[w], null);
             }
         }
@@ -301,40 +301,6 @@ public final class WindowProcessOperator extends Operator {
         return distinct;
     }
 
-    /** The buffered rows with a time in {@code (after, through]}, in arrival order, chained by key; the caller closes them. */
-    private KeyedRows rowsBetween(long after, long through) {
-        KeyedRows rows = new KeyedRows(inputSchema, keyField, allocator, budgetBytes);
-        try {
-            for (int s = 0; s < buffer.segmentCount(); s++) {
-                JoinBuffer.Segment segment = buffer.segment(s);
-                if (segment.minTime > through || segment.maxTime <= after) {
-                    continue;
-                }
-                RecordBatch stored = segment.rows.rows();
-                long times = stored.vector(timeField).getDataBufferAddress();
-                selection.ensureCapacity(stored.rowCount());
-                int[] selected = selection.rows();
-                int count = 0;
-                for (int i = 0; i < stored.rowCount(); i++) {
-                    long t = MemoryUtil.getLong(times + ((long) i << 3));
-                    if (t > after && t <= through) {
-                        selected[count++] = i;
-                    }
-                }
-                selection.setSize(count);
-                if (count > 0) {
-                    try (RecordBatch copy = GatherKernel.gather(stored, selection, allocator)) {
-                        rows.append(copy);
-                    }
-                }
-            }
-            return rows;
-        } catch (RuntimeException e) {
-            rows.close();
-            throw e;
-        }
-    }
-
     /**
      * Calls the function for each key of {@code rows} with rows in the window starting at {@code start}: every
      * key but those whose key group's old subtask had fired the window, or (a late firing) only the keys in
@@ -343,7 +309,6 @@ public final class WindowProcessOperator extends Operator {
     private void fire(KeyedRows rows, long start, Set<Object> onlyKeys) throws Exception {
         RecordBatch batch = rows.rows();
         long end = start + size;
-        long times = batch.vector(timeField).getDataBufferAddress();
         boolean skipFired = onlyKeys == null && restored.differ();
         if (skipFired) {
             if (hashes.length < batch.rowCount()) {
@@ -353,36 +318,18 @@ public final class WindowProcessOperator extends Operator {
         }
         TimeWindow window = new TimeWindow(start, end);
         for (int g = 0; g < rows.keyCount(); g++) {
-            int[] selected = windowRows.ensureCapacity(rows.rowCount());
-            int count = 0;
-            for (int row = rows.last(g); row != KeyedRows.NO_ROW; row = rows.previous(row)) {
-                long t = MemoryUtil.getLong(times + ((long) row << 3));
-                if (t >= start && t < end) {
-                    selected[count++] = row;
-                }
-            }
-            if (count == 0) {
+            if (windowRows.point(rows, g, timeField, start, end - 1) == 0) {
                 continue;
             }
-            reverse(selected, count);
-            Object key = batch.value(selected[0], keyField);
+            Object key = batch.value(windowRows.firstRow(), keyField);
             if (onlyKeys != null && !onlyKeys.contains(key)) {
                 continue;
             }
-            if (skipFired && restored.firedThrough(KeyGroups.keyGroup(hashes[selected[0]], maxParallelism),
+            if (skipFired && restored.firedThrough(KeyGroups.keyGroup(hashes[windowRows.firstRow()], maxParallelism),
                     Long.MIN_VALUE) >= end - 1) {
                 continue;
             }
-            windowRows.point(batch, count);
             function.process(key, window, windowRows, writer);
-        }
-    }
-
-    private static void reverse(int[] a, int n) {
-        for (int i = 0, j = n - 1; i < j; i++, j--) {
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
         }
     }
 
