@@ -154,6 +154,16 @@ final class JoinBuffer implements AutoCloseable {
         }
     }
 
+    /** Whether some segment's time range meets {@code [from, through]}: it may hold rows with such times. */
+    boolean mayHold(long from, long through) {
+        for (Segment s : segments) {
+            if (s.minTime <= through && s.maxTime >= from) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A copy of the rows with a time in {@code (after, through]}, in arrival order, chained by key; the caller closes it. */
     KeyedRows rowsBetween(long after, long through) {
         KeyedRows copy = new KeyedRows(schema, keyField, allocator, budgetBytes);

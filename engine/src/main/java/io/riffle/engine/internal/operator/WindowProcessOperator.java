@@ -71,7 +71,7 @@ public final class WindowProcessOperator extends Operator {
     private int batchSize;
     private long watermark = Long.MIN_VALUE;
     private long[] hashes = new long[0];
-    private long[] starts = new long[16];
+    private long[] starts = new long[64];
     private final RestoredWatermarks restored = new RestoredWatermarks();
 
     /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
@@ -253,12 +253,31 @@ public final class WindowProcessOperator extends Operator {
     }
 
     /**
-     * The starts of the windows whose last millisecond is in {@code (from, to]} and that hold buffered rows,
-     * ascending in {@link #starts}; returns how many.
+     * The starts of the windows whose last millisecond is in {@code (from, to]} and that may hold buffered rows,
+     * ascending in {@link #starts}; returns how many. A watermark step closing a few windows tests each against
+     * the segments' time ranges; a longer one (the first, or the last to {@code MAX}) takes the windows of the
+     * rows in its range.
      */
     private int windowsClosing(long from, long to) {
         // A window ending after from + 1 starts after from + 1 - size: its rows are later than that.
         long after = StreamJoinOperator.saturatedAdd(from, 1 - size);
+        if (after != Long.MIN_VALUE && to != Long.MAX_VALUE) {
+            long lastStart = lastWindowStart(to + 1 - size);
+            long firstStart = lastWindowStart(after) + slide;
+            if (lastStart < firstStart) {
+                return 0;
+            }
+            long span = lastStart - firstStart;
+            if (span >= 0 && span / slide < starts.length) {
+                int count = 0;
+                for (long s = firstStart; s <= lastStart; s += slide) {
+                    if (buffer.mayHold(s, s + size - 1)) {
+                        starts[count++] = s;
+                    }
+                }
+                return count;
+            }
+        }
         int count = 0;
         for (int g = 0; g < buffer.segmentCount(); g++) {
             JoinBuffer.Segment segment = buffer.segment(g);
