@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Timeout;
  * {@code SlidingEventTimeWindows.of(size, slide, offset)}. The expected windows are Flink 2.2's: its
  * {@code TimeWindow.getWindowStartWithOffset(t, 3000, 10000)} gives -7000 for t = -4500, -1, 0 and 2999, 3000
  * for 3000 and 12345, -17000 for -10001; with offset -3000 it gives -13000 for -4500 and -10001, -3000 for -1
- * to 3000, 7000 for 12345.
+ * to 3000, 7000 for 12345. {@code SlidingEventTimeWindows.of(10 s, 5 s, 2 s)} over these records gives the
+ * windows [-18000, -8000) with value 1, [-13000, -3000) 1,2, [-8000, 2000) 2,4,8, [-3000, 7000) 4,8,16,32,
+ * [2000, 12000) 16,32, [7000, 17000) 64 and [12000, 22000) 64.
  */
 @Timeout(60)
 class WindowOffsetTest {

@@ -115,7 +115,11 @@ class WindowProcessTest {
                         .executeAndCollect());
     }
 
-    /** Flink keeps a window's records in a list state in arrival order; out-of-order times keep that order. */
+    /**
+     * Flink keeps a window's records in a list state in arrival order; out-of-order times keep that order.
+     * Flink 2.2 on this input (30 s out-of-orderness): (1, [0, 1000), 1,2,3,5), (2, [0, 1000), 7),
+     * (1, [1000, 2000), 4), (2, [2000, 3000), 8).
+     */
     @Test
     void aTimeWindowHandsTheKeysRecordsInArrivalOrder() {
         List<Tuple> events = List.of(event(1, 1, 500), event(2, 7, 100), event(1, 2, 100), event(1, 3, 900),
@@ -171,7 +175,9 @@ class WindowProcessTest {
     /**
      * Tumbling 10 s, 3 s of allowed lateness, a watermark per record: the window [0, 10 s) fires with value 1
      * when 12 s arrives, again with 1 and 3 for the late 5 s record (all its records so far, as Flink's late
-     * firing), and the record at 2 s after 14 s is too late: side output.
+     * firing), and the record at 2 s after 14 s is too late: side output. Flink 2.2 with a watermark of
+     * (highest - 1) after each record: process with (1, [0, 10000), 1), (1, [0, 10000), 1,3), (1, [10000,
+     * 20000), 2,4), and (1,5,2000) to the late side output.
      */
     @Test
     void aLateFiringHandsProcessAllTheWindowsRecordsSoFar() {
