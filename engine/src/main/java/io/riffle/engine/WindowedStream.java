@@ -21,7 +21,9 @@ import io.riffle.engine.internal.operator.WindowProcessOperator;
  * {@code value}). Records arriving after every window they belong to has fired are dropped. Session windows
  * ({@link Windows#session}) emit the same columns, the window spanning the session's first record to its last
  * plus the gap. A count window
- * ({@link Windows#count}) emits {@code (key, aggregates...)} when its last record arrives.
+ * ({@link Windows#count}) emits {@code (key, aggregates...)} when its last record arrives; a sliding one
+ * ({@link Windows#count(long, long)}) every {@code slide}-th record, over the key's last {@code size}.
+ * {@link #process} hands a window's records, all at once, to a {@link ProcessWindowFunction}.
  *
  * <pre>{@code
  * events.assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofSeconds(5)))

@@ -8,7 +8,9 @@ import java.time.Duration;
  * window of that size starting at a multiple of {@code slide}; such a window fires when the watermark
  * reaches its last millisecond ({@code end - 1}). By count: {@code count(n)} cuts each key's records, in
  * arrival order, into windows of {@code n} records, each fired by its last record (a global window with a
- * count trigger); no event time needed. {@code session(gap)} gives each record the window {@code [t, t + gap)}
+ * count trigger); no event time needed. {@code count(size, slide)} fires every {@code slide}-th record with
+ * the key's last {@code size}; {@code tumbling(size, offset)} and {@code sliding(size, slide, offset)} shift
+ * time windows from the epoch. {@code session(gap)} gives each record the window {@code [t, t + gap)}
  * and merges a key's windows that overlap or touch (as in Flink) into sessions, each fired when the watermark
  * reaches its last record plus the gap, less one millisecond.
  *

@@ -33,10 +33,6 @@ final class PaneClock {
     private long highestFiredEnd;
     private int firstKeyGroup;
 
-    PaneClock(long size, long slide, long lateness) {
-        this(size, slide, 0, lateness);
-    }
-
     /** Windows starting at {@code offset} plus multiples of {@code slide} (any offset; taken modulo the slide). */
     PaneClock(long size, long slide, long offset, long lateness) {
         this.size = size;

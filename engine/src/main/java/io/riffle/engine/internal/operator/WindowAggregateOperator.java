@@ -93,15 +93,10 @@ public final class WindowAggregateOperator extends Operator {
     private long[] hashes = new long[0];
 
     /**
+     * Windows start at {@code offset} plus multiples of {@code slide} (Flink's window offsets);
      * {@code lateness}: how long after a window fired (ms of event time) its state is kept and records still
      * update it; {@code lateOutput}: the side output late records go to, or -1 to only count them.
      */
-    public WindowAggregateOperator(BatchSchema inputSchema, int keyField, int timestampField, long size, long slide,
-                                   long lateness, Aggregate[] aggregates, long budgetBytes, int lateOutput) {
-        this(inputSchema, keyField, timestampField, size, slide, 0, lateness, aggregates, budgetBytes, lateOutput);
-    }
-
-    /** Windows starting at {@code offset} plus multiples of {@code slide}, as Flink's window offsets. */
     public WindowAggregateOperator(BatchSchema inputSchema, int keyField, int timestampField, long size, long slide,
                                    long offset, long lateness, Aggregate[] aggregates, long budgetBytes, int lateOutput) {
         this.lateOutput = lateOutput;

@@ -84,13 +84,10 @@ public final class WindowFunctionOperator extends Operator {
     /** Allowed lateness: per fired window (by end) that this batch updated, the keys it updated. */
     private final TreeMap<Long, Set<Object>> updatedFired = new TreeMap<>();
 
-    /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
-    public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, int timestampField, long size,
-                                  long slide, long lateness, long budgetBytes, int lateOutput) {
-        this(fold, inputSchema, keyField, timestampField, size, slide, 0, lateness, budgetBytes, lateOutput);
-    }
-
-    /** Windows starting at {@code offset} plus multiples of {@code slide}, as Flink's window offsets. */
+    /**
+     * Windows starting at {@code offset} plus multiples of {@code slide} (Flink's window offsets);
+     * {@code lateOutput}: the side output late records go to, or -1 to only count them.
+     */
     public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, int timestampField, long size,
                                   long slide, long offset, long lateness, long budgetBytes, int lateOutput) {
         this.lateness = lateness;
