@@ -260,4 +260,33 @@ class WindowProcessTest {
             assertEquals(sorted(outs.get(0)), sorted(outs.get(1)), context);
         }
     }
+
+    /** String keys reach the function as strings; a record that does not fit the output schema fails naming the operator. */
+    @Test
+    void stringKeysReachTheFunctionAndAMisfitRecordFailsNamingTheOperator() {
+        BatchSchema events = BatchSchema.of(Column.of("user", ColumnType.UTF8), Column.of("value", ColumnType.INT64),
+                Column.of("time", ColumnType.TIMESTAMP_MS));
+        List<Tuple> rows = List.of(Tuple.of("ann", 1L, Instant.ofEpochMilli(5)), Tuple.of("bob", 2L, Instant.ofEpochMilli(7)),
+                Tuple.of("ann", 3L, Instant.ofEpochMilli(8)));
+        BatchSchema out = BatchSchema.of(Column.of("user", ColumnType.UTF8), Column.of("values", ColumnType.INT64));
+        Environment env = Environment.streaming().setParallelism(1);
+        List<Tuple> counted = env.fromCollection(rows, events)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time"))
+                .keyBy("user").window(Windows.tumbling(Duration.ofMillis(10))).process((key, window, records, o) -> {
+                    long n = 0;
+                    for (Record r : records) {
+                        n++;
+                    }
+                    o.collect(((String) key).toUpperCase(), n);
+                }, out).executeAndCollect();
+        assertEquals(List.of(Tuple.of("ANN", 2L), Tuple.of("BOB", 1L)), counted);
+
+        Environment failing = Environment.streaming().setParallelism(1);
+        failing.fromCollection(rows, events).assignTimestampsAndWatermarks(WatermarkStrategy.monotonousTimestamps("time"))
+                .keyBy("user").window(Windows.tumbling(Duration.ofMillis(10)))
+                .process((key, window, records, o) -> o.collect(key), out).collect(new ArrayList<>());
+        JobFailedException e = assertThrows(JobFailedException.class, failing::execute);
+        assertEquals("keyBy(user).window(tumbling(10 ms)).process", e.operator());
+        assertTrue(e.getMessage().contains("emitted a record that does not fit"), e.getMessage());
+    }
 }
