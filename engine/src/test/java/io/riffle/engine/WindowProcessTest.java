@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import io.riffle.columnar.batch.BatchSchema;
@@ -116,6 +119,47 @@ class WindowProcessTest {
     }
 
     /**
+     * Sliding count windows of random shapes (slide below, equal to and above the size) over random keys, at
+     * several parallelisms and batch sizes, against a model of Flink's count evictor and trigger: per key, at
+     * every slide-th record, its last size records; enough records that the buffer is swept of unneeded ones.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void slidingCountWindowsMatchTheModel(int p) {
+        long[][] shapes = {{5, 2}, {3, 3}, {2, 7}, {40, 9}, {1, 1}};
+        for (int seed = 0; seed < shapes.length; seed++) {
+            long size = shapes[seed][0];
+            long slide = shapes[seed][1];
+            Random r = new Random(seed * 11L + p);
+            List<Tuple> events = new ArrayList<>();
+            List<Tuple> expected = new ArrayList<>();
+            Map<Long, ArrayDeque<Long>> last = new HashMap<>();
+            Map<Long, Long> seen = new HashMap<>();
+            for (int i = 0; i < 30_000; i++) {
+                long key = r.nextInt(23);
+                long value = r.nextInt(1000);
+                events.add(event(key, value, 0));
+                ArrayDeque<Long> window = last.computeIfAbsent(key, k -> new ArrayDeque<>());
+                window.addLast(value);
+                if (window.size() > size) {
+                    window.removeFirst();
+                }
+                if (seen.merge(key, 1L, Long::sum) % slide == 0) {
+                    StringBuilder values = new StringBuilder();
+                    for (long v : window) {
+                        values.append(values.length() == 0 ? "" : ",").append(v);
+                    }
+                    expected.add(Tuple.of(key, "GlobalWindow", values.toString()));
+                }
+            }
+            Environment env = Environment.streaming().setParallelism(p).setBatchSize(1 + seed * 97 % 300);
+            List<Tuple> out = env.fromCollection(events, EVENTS).setParallelism(1).keyBy("key")
+                    .countWindow(size, slide).process(LIST_VALUES, LISTED).executeAndCollect();
+            assertEquals(sorted(expected), sorted(out), "countWindow(" + size + ", " + slide + "), p " + p);
+        }
+    }
+
+    /**
      * Flink keeps a window's records in a list state in arrival order; out-of-order times keep that order.
      * Flink 2.2 on this input (30 s out-of-orderness): (1, [0, 1000), 1,2,3,5), (2, [0, 1000), 7),
      * (1, [1000, 2000), 4), (2, [2000, 3000), 8).
@@ -197,6 +241,20 @@ class WindowProcessTest {
         assertEquals(List.of(Tuple.of(1L, "TimeWindow[0, 10000)", "1"), Tuple.of(1L, "TimeWindow[0, 10000)", "1,3"),
                 Tuple.of(1L, "TimeWindow[10000, 20000)", "2,4")), out);
         assertEquals(List.of(event(1, 5, 2000)), lateOut);
+    }
+
+    @Test
+    void countWindowsWhoseRecordsOutgrowTheStateBudgetFailSayingSo() {
+        List<Tuple> events = new ArrayList<>();
+        for (long i = 0; i < 100_000; i++) {
+            events.add(event(i % 3, i, i));
+        }
+        Environment env = Environment.streaming().setParallelism(1).setStateBudget(1 << 20);
+        env.fromCollection(events, EVENTS).keyBy("key").countWindow(60_000, 10).sum("value").collect(new ArrayList<>());
+        JobFailedException e = assertThrows(JobFailedException.class, env::execute);
+        assertTrue(e.getMessage().contains("the count windows' records need"), e.getMessage());
+        assertTrue(e.getMessage().contains("more than the state budget of 1048576 bytes; raise it with"
+                + " Environment.setStateBudget"), e.getMessage());
     }
 
     @Test

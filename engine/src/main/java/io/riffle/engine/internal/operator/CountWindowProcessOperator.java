@@ -2,21 +2,21 @@ package io.riffle.engine.internal.operator;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.batch.RecordBatchBuilder;
+import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.MemoryBudgetExceededException;
 import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.columnar.kernel.GatherKernel;
+import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.ProcessWindowFunction;
 import io.riffle.engine.Record;
@@ -30,6 +30,8 @@ import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
 import io.riffle.engine.internal.runtime.SubtaskContext;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.BigIntVector;
 
 /**
  * Count windows that need their records, Flink's {@code countWindow(size, slide)} (a global window, a count
@@ -37,34 +39,59 @@ import org.apache.arrow.memory.BufferAllocator;
  * {@link ProcessWindowFunction}: every {@code slide}-th record of a key fires a window of the key's last
  * {@code size} records (all of them while it has fewer), in arrival order. A window's records are given to a
  * process function, folded by a {@link WindowFold} from the first, or aggregated by {@link Aggregate}s in a
- * table (emitting {@code (key, aggregates...)}). Each key keeps only the records a later window may hold:
- * after a firing, its last {@code size - slide}. The kept records are immutable tuples per key, counted
- * against the state budget; a checkpoint writes them by key group, each as {@code (window_count, record...)}
- * with its key's records since the last firing.
+ * table (emitting {@code (key, aggregates...)}).
+ *
+ * <p>Every record is kept once, off-heap, with its number among its key's records ({@code window_seq}) in a
+ * {@link JoinBuffer} (columnar segments chained by key); a firing walks the key's chains newest first down to
+ * the window's first number. Records no later window can hold (numbered at or below the key's count at its
+ * last firing plus {@code slide - size}) are swept out once the buffer has doubled (or holds more than
+ * {@link JoinBuffer#MAX_SEGMENTS} segments, which checkpoints seal). Per key its count and its count at its
+ * last firing are checkpointed by key group, its records beside them ({@link JoinState}).
  */
 public final class CountWindowProcessOperator extends Operator {
+    /** The fewest rows a sweep of records no window needs waits for. */
+    private static final int MIN_SWEEP_ROWS = 1 << 13;
+
     private final ProcessWindowFunction function;
     private final Aggregate[] aggregates;
     private final BatchSchema inputSchema;
     private final BatchSchema outputSchema;
-    private final BatchSchema stateSchema;
+    /** The input's columns, then {@code window_seq}. */
+    private final BatchSchema storedSchema;
+    /** Per key: {@code (key, window_count, fired_at)}. */
+    private final BatchSchema keySchema;
+    private final int[] inputColumns;
     private final int keyField;
+    private final int seqField;
     private final long size;
     private final long slide;
     private final long budgetBytes;
-    private final RowView view = new RowView();
-    private final List<ArrayDeque<Tuple>> kept = new ArrayList<>();
-    /** Per key id: its records since its last firing. */
-    private long[] pending = new long[1024];
+    private final WindowRows windowRows = new WindowRows();
+    private final SelectionVector selection = new SelectionVector(1024);
     private KeyedRecords keys;
+    /** Per key id: its records so far, and that count at its last firing. */
+    private long[] counts = new long[1024];
+    private long[] firedAt = new long[1024];
+    private JoinBuffer buffer;
+    private RecordBatch stored;
+    /** Aggregates: a window's rows of one segment. */
+    private RecordBatch windowPart;
+    /** Per segment, a view of its input columns, and the group of each row's key of the batch being fired. */
+    private RecordBatch[] views = new RecordBatch[0];
+    private int[][] groups = new int[0][];
+    private long[] hashes = new long[0];
+    /** Aggregates: the table's group of each row of {@link #windowPart}, and the one group fired. */
+    private int[] partGroups = new int[0];
+    private final int[] firedGroup = new int[1];
     private RecordWriter writer;
-    private BufferAllocator allocator;
     private OffHeapHashTable table;
+    private BufferAllocator allocator;
     private String name;
     private int batchSize;
+    private int subtask;
+    private int parallelism;
     private int maxParallelism;
-    /** An estimate of the kept records' heap bytes, checked against the state budget. */
-    private long keptBytes;
+    private int liveAfterSweep;
 
     /** A window's records to {@code function}, which emits records of {@code outputSchema}. */
     public static CountWindowProcessOperator processing(ProcessWindowFunction function, BatchSchema outputSchema,
@@ -106,12 +133,19 @@ public final class CountWindowProcessOperator extends Operator {
         this.size = size;
         this.slide = slide;
         this.budgetBytes = budgetBytes;
-        List<Column> state = new ArrayList<>();
-        state.add(Column.of("window_count", ColumnType.INT64));
+        List<Column> columns = new ArrayList<>();
         for (int c = 0; c < inputSchema.columnCount(); c++) {
-            state.add(inputSchema.column(c));
+            columns.add(inputSchema.column(c));
         }
-        this.stateSchema = BatchSchema.of(state);
+        columns.add(Column.of("window_seq", ColumnType.INT64));
+        this.storedSchema = BatchSchema.of(columns);
+        this.seqField = inputSchema.columnCount();
+        this.inputColumns = new int[inputSchema.columnCount()];
+        for (int c = 0; c < inputColumns.length; c++) {
+            inputColumns[c] = c;
+        }
+        this.keySchema = BatchSchema.of(inputSchema.column(keyField), Column.of("window_count", ColumnType.INT64),
+                Column.of("fired_at", ColumnType.INT64));
     }
 
     @Override
@@ -119,11 +153,16 @@ public final class CountWindowProcessOperator extends Operator {
         allocator = context.allocator();
         batchSize = context.batchSize();
         name = context.operatorName();
+        subtask = context.subtask();
+        parallelism = context.parallelism();
         maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
         keys = new KeyedRecords(inputSchema.column(keyField), allocator, budgetBytes, maxParallelism);
+        buffer = new JoinBuffer(storedSchema, keyField, seqField, Long.MAX_VALUE, allocator, budgetBytes);
+        stored = RecordBatch.allocate(storedSchema, allocator, batchSize);
         writer = new RecordWriter(name, outputSchema, allocator, batchSize);
         if (aggregates != null) {
             table = new OffHeapHashTable(GroupBySpec.of(inputSchema, keyField, aggregates), allocator, budgetBytes);
+            windowPart = RecordBatch.allocate(inputSchema, allocator, batchSize);
         }
     }
 
@@ -134,159 +173,215 @@ public final class CountWindowProcessOperator extends Operator {
             return;
         }
         int[] ids = keys.ids(batch, keyField);
-        writer.target(out);
+        stored.ensureCapacity(n);
+        for (int c = 0; c < inputColumns.length; c++) {
+            GatherKernel.copyRows(batch, c, n, stored, c);
+        }
+        BigIntVector seqs = stored.int64(seqField);
         for (int row = 0; row < n; row++) {
-            view.point(batch, row);
             int id = ids[row];
             if (id == keys.size()) {
-                newKey(Tuple.of(view.field(keyField)), keys.keyGroupOfRow(row));
+                newKey(Tuple.of(batch.value(row, keyField)), keys.keyGroupOfRow(row));
             }
-            keep(id, Tuple.copyOf(view));
-            if (++pending[id] == slide) {
-                fire(id, out);
+            seqs.setSafe(row, ++counts[id]);
+        }
+        stored.setRowCount(n);
+        buffer.add(stored);
+        checkBudget();
+        boolean lookedUp = false;
+        writer.target(out);
+        for (int row = 0; row < n; row++) {
+            int id = ids[row];
+            long seq = seqs.get(row);
+            if (seq - firedAt[id] == slide) {
+                if (!lookedUp) {
+                    lookUp(batch);
+                    lookedUp = true;
+                }
+                fire(id, row, seq, out);
+                firedAt[id] = seq;
             }
         }
         writer.flush();
+        if (buffer.rowCount() >= 2 * liveAfterSweep + MIN_SWEEP_ROWS || buffer.segmentCount() > JoinBuffer.MAX_SEGMENTS) {
+            buffer.retain(this::selectNeeded);
+            liveAfterSweep = buffer.rowCount();
+        }
     }
 
     private void newKey(Tuple key, int keyGroup) {
         int id = keys.size();
         keys.add(key, keyGroup);
-        kept.add(new ArrayDeque<>());
-        if (pending.length == id) {
-            pending = Arrays.copyOf(pending, id * 2);
+        if (counts.length == id) {
+            counts = Arrays.copyOf(counts, id * 2);
+            firedAt = Arrays.copyOf(firedAt, id * 2);
         }
-        pending[id] = 0;
+        counts[id] = 0;
+        firedAt[id] = 0;
     }
 
-    /** Adds {@code record} to the key's records, letting go of the oldest beyond {@code size}. */
-    private void keep(int id, Tuple record) {
-        ArrayDeque<Tuple> records = kept.get(id);
-        records.addLast(record);
-        keptBytes += bytes(record);
-        if (records.size() > size) {
-            keptBytes -= bytes(records.removeFirst());
-        }
-        if (keptBytes > budgetBytes) {
-            throw new MemoryBudgetExceededException(name + ": the count windows' records need about " + keptBytes
+    private void checkBudget() {
+        long bytes = buffer.bytes();
+        if (bytes > budgetBytes) {
+            throw new MemoryBudgetExceededException(name + ": the count windows' records need " + bytes
                     + " bytes, more than the state budget of " + budgetBytes + " bytes; raise it with"
-                    + " Environment.setStateBudget, or use smaller windows", keptBytes, budgetBytes);
+                    + " Environment.setStateBudget, or use smaller windows", bytes, budgetBytes);
         }
     }
 
-    /** A rough size of a kept record on the heap: its tuple, a reference and a box per field, strings' bytes. */
-    private static long bytes(Tuple record) {
-        long bytes = 32 + 24L * record.arity();
-        for (int f = 0; f < record.arity(); f++) {
-            if (record.field(f) instanceof String s) {
-                bytes += 40 + s.length();
+    /** Per segment: a view of its input columns and the group of each of {@code batch}'s keys in it. */
+    private void lookUp(RecordBatch batch) {
+        int n = batch.rowCount();
+        int segments = buffer.segmentCount();
+        if (views.length < segments) {
+            views = Arrays.copyOf(views, segments);
+            groups = Arrays.copyOf(groups, segments);
+        }
+        if (hashes.length < n) {
+            hashes = new long[n];
+        }
+        HashKernel.hash(batch, new int[] {keyField}, hashes);
+        for (int s = 0; s < segments; s++) {
+            KeyedRows rows = buffer.segment(s).rows;
+            if (views[s] == null) {
+                views[s] = RecordBatch.view(inputSchema);
+            }
+            views[s].show(rows.rows(), inputColumns);
+            if (groups[s] == null || groups[s].length < n) {
+                groups[s] = new int[n];
+            }
+            rows.find(batch.vector(keyField), n, hashes, groups[s]);
+        }
+    }
+
+    /** Fires key {@code id}'s window ending at its record {@code seq} (row {@code row} of the batch). */
+    private void fire(int id, int row, long seq, Output out) throws Exception {
+        windowRows.clear();
+        long first = seq - size;
+        for (int s = buffer.segmentCount() - 1; s >= 0; s--) {
+            int g = groups[s][row];
+            if (g < 0) {
+                continue;
+            }
+            KeyedRows rows = buffer.segment(s).rows;
+            long seqs = rows.rows().vector(seqField).getDataBufferAddress();
+            int r = rows.last(g);
+            for (; r != KeyedRows.NO_ROW; r = rows.previous(r)) {
+                long q = MemoryUtil.getLong(seqs + ((long) r << 3));
+                if (q <= first) {
+                    break;
+                }
+                // Later records of the batch are appended already; they belong to later windows.
+                if (q <= seq) {
+                    windowRows.add(views[s], r);
+                }
+            }
+            if (r != KeyedRows.NO_ROW) {
+                // Older segments hold only records older still.
+                break;
             }
         }
-        return bytes;
-    }
-
-    /** Fires the key's window (its kept records), then keeps only the records the next window may hold. */
-    private void fire(int id, Output out) throws Exception {
-        pending[id] = 0;
-        ArrayDeque<Tuple> records = kept.get(id);
-        Object key = keys.get(id).field(0);
+        windowRows.reverse();
         if (aggregates != null) {
-            aggregate(records, out);
+            aggregate(out);
         } else {
-            Iterable<Record> window = () -> {
-                Iterator<Tuple> it = records.iterator();
-                return new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return it.hasNext();
-                    }
-
-                    @Override
-                    public Record next() {
-                        return it.next();
-                    }
-                };
-            };
-            function.process(key, TimeWindow.GLOBAL, window, writer);
-        }
-        while (records.size() > Math.max(0, size - slide)) {
-            keptBytes -= bytes(records.removeFirst());
+            function.process(keys.get(id).field(0), TimeWindow.GLOBAL, windowRows, writer);
         }
     }
 
-    /** The window's aggregates: its records in one batch, aggregated in the table's only group, emitted and reset. */
-    private void aggregate(ArrayDeque<Tuple> records, Output out) throws Exception {
+    /** The window's aggregates: its rows, a segment's at a time, into the table's group of the key, emitted and reset. */
+    private void aggregate(Output out) throws Exception {
         writer.flush();
-        RecordBatchBuilder builder = new RecordBatchBuilder(inputSchema, allocator, records.size());
-        for (Tuple t : records) {
-            builder.addRow(t);
-        }
-        try (RecordBatch window = builder.build()) {
-            int[] group = new int[window.rowCount()];
-            table.findOrInsert(window, group);
-            table.accumulate(window, group);
-            try (RecordBatch result = table.emit(group[0], 1, allocator)) {
-                out.emit(result);
+        for (int from = 0; from < windowRows.count(); ) {
+            RecordBatch segment = windowRows.batch(from);
+            int to = from;
+            selection.ensureCapacity(windowRows.count());
+            int[] rows = selection.rows();
+            while (to < windowRows.count() && windowRows.batch(to) == segment) {
+                rows[to - from] = windowRows.row(to);
+                to++;
             }
-            table.reset(group, 1);
+            selection.setSize(to - from);
+            GatherKernel.gather(segment, selection, windowPart);
+            if (partGroups.length < to - from) {
+                partGroups = new int[to - from];
+            }
+            table.findOrInsert(windowPart, partGroups);
+            table.accumulate(windowPart, partGroups);
+            firedGroup[0] = partGroups[0];
+            from = to;
         }
+        try (RecordBatch result = table.emit(firedGroup[0], 1, allocator)) {
+            out.emit(result);
+        }
+        table.reset(firedGroup, 1);
     }
 
-    /** The kept records of every key, each as {@code (window_count, record...)}, written by key group. */
+    /** Selects into {@code out} the rows of {@code rows} that a later window may hold; returns how many. */
+    private int selectNeeded(RecordBatch rows, SelectionVector out) {
+        int n = rows.rowCount();
+        int[] ids = keys.ids(rows, keyField);
+        out.ensureCapacity(n);
+        int[] selected = out.rows();
+        long seqs = rows.vector(seqField).getDataBufferAddress();
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            if (MemoryUtil.getLong(seqs + ((long) i << 3)) > firedAt[ids[i]] + slide - size) {
+                selected[count++] = i;
+            }
+        }
+        out.setSize(count);
+        return count;
+    }
+
+    /** Per key its counts, by key group; its records beside them, shared with the buffer until written. */
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        ReducedRecords state = new ReducedRecords();
+        ReducedRecords perKey = new ReducedRecords();
         for (int id = 0; id < keys.size(); id++) {
-            for (Tuple record : kept.get(id)) {
-                Object[] fields = new Object[record.arity() + 1];
-                fields[0] = pending[id];
-                for (int f = 0; f < record.arity(); f++) {
-                    fields[f + 1] = record.field(f);
-                }
-                state.add(Tuple.of(fields), keys.keyGroup(id));
-            }
+            perKey.add(Tuple.of(keys.get(id).field(0), counts[id], firedAt[id]), keys.keyGroup(id));
         }
-        ReducedRecords.Snapshot snapshot = state.snapshot();
+        ReducedRecords.Snapshot keySnapshot = perKey.snapshot();
+        JoinBuffer.Snapshot[] rows = {buffer.snapshot(Long.MIN_VALUE)};
         return new OperatorSnapshot() {
             @Override
-            public long writeTo(Path file) throws IOException {
-                return snapshot.writeTo(file, stateSchema, maxParallelism);
+            public long writeTo(Path file) throws Exception {
+                return keySnapshot.writeTo(file, keySchema, maxParallelism) + JoinState.write(JoinState.recordsFile(file),
+                        Long.MIN_VALUE, subtask, parallelism, maxParallelism, rows, allocator);
             }
 
             @Override
             public void close() {
+                rows[0].close();
             }
         };
     }
 
-    /** This subtask's key groups' kept records out of every old subtask's file, in their order. */
+    /** This subtask's key groups' counts and records out of every old subtask's files. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
         List<Tuple> restored = new ArrayList<>();
         List<Integer> keyGroups = new ArrayList<>();
         for (Path file : restore.files()) {
-            ReducedRecords.read(file, stateSchema, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
+            ReducedRecords.read(file, keySchema, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
                     (record, keyGroup) -> {
                         restored.add(record);
                         keyGroups.add(keyGroup);
                     });
+            JoinState.read(JoinState.recordsFile(file), restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
+                    new JoinBuffer[] {buffer}, allocator);
         }
-        int[] ids = keys.idsOf(restored, 1 + keyField, batchSize);
+        int[] ids = keys.idsOf(restored, 0, batchSize);
         for (int i = 0; i < restored.size(); i++) {
-            Tuple state = restored.get(i);
-            if (ids[i] == keys.size()) {
-                newKey(Tuple.of(state.field(1 + keyField)), keyGroups.get(i));
-            } else if (ids[i] > keys.size()) {
-                throw new CorruptCheckpointException(name + ": the state's records of key " + state.field(1 + keyField)
-                        + " are not together");
+            if (ids[i] != keys.size()) {
+                throw new CorruptCheckpointException(name + ": the state holds key " + restored.get(i).field(0)
+                        + " twice");
             }
-            Object[] fields = new Object[state.arity() - 1];
-            for (int f = 0; f < fields.length; f++) {
-                fields[f] = state.field(f + 1);
-            }
-            pending[ids[i]] = state.getLong(0);
-            keep(ids[i], Tuple.of(fields));
+            newKey(Tuple.of(restored.get(i).field(0)), keyGroups.get(i));
+            counts[ids[i]] = restored.get(i).getLong(1);
+            firedAt[ids[i]] = restored.get(i).getLong(2);
         }
+        liveAfterSweep = buffer.rowCount();
     }
 
     @Override
@@ -296,6 +391,15 @@ public final class CountWindowProcessOperator extends Operator {
         }
         if (table != null) {
             table.close();
+        }
+        if (windowPart != null) {
+            windowPart.close();
+        }
+        if (stored != null) {
+            stored.close();
+        }
+        if (buffer != null) {
+            buffer.close();
         }
         if (keys != null) {
             keys.close();

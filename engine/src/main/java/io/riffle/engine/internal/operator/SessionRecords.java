@@ -137,9 +137,12 @@ final class SessionRecords implements AutoCloseable {
         writer.flush();
     }
 
-    /** Drops the records no session holds any more ({@code live} chooses the rest) once the buffer has doubled. */
+    /**
+     * Drops the records no session holds any more ({@code live} chooses the rest) once the buffer has doubled
+     * or holds more than {@link JoinBuffer#MAX_SEGMENTS} segments (checkpoints seal one each).
+     */
     void sweepIfGrown(JoinBuffer.RowSelector live) {
-        if (buffer.rowCount() < 2 * liveAfterSweep + MIN_SWEEP_ROWS) {
+        if (buffer.rowCount() < 2 * liveAfterSweep + MIN_SWEEP_ROWS && buffer.segmentCount() <= JoinBuffer.MAX_SEGMENTS) {
             return;
         }
         buffer.retain(live);
@@ -151,14 +154,9 @@ final class SessionRecords implements AutoCloseable {
         return buffer.snapshot(Long.MIN_VALUE);
     }
 
-    /** Where the records of a checkpoint's state file {@code stateFile} are written. */
-    static Path file(Path stateFile) {
-        return stateFile.resolveSibling(stateFile.getFileName() + ".records");
-    }
-
     /** Adds the records of key groups {@code [first, lastExclusive)} out of an old subtask's records file. */
     void restore(Path stateFile, int first, int lastExclusive) throws IOException {
-        JoinState.read(file(stateFile), first, lastExclusive, new JoinBuffer[] {buffer}, allocator);
+        JoinState.read(JoinState.recordsFile(stateFile), first, lastExclusive, new JoinBuffer[] {buffer}, allocator);
         liveAfterSweep = buffer.rowCount();
     }
 

@@ -784,7 +784,7 @@ public final class SessionWindowOperator extends Operator {
         return new OperatorSnapshot() {
             @Override
             public long writeTo(Path file) throws Exception {
-                return state.writeTo(file) + JoinState.write(SessionRecords.file(file), at, subtask, parallelism,
+                return state.writeTo(file) + JoinState.write(JoinState.recordsFile(file), at, subtask, parallelism,
                         maxParallelism, rows, allocator);
             }
 

@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.operator;
 
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -8,13 +9,13 @@ import io.riffle.engine.Record;
 import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
- * A window's records for a {@link io.riffle.engine.ProcessWindowFunction}: rows of a batch, by index, in
- * order. Each iterator moves a view of its own along the rows, so nested loops over the records work; the
- * views are valid during the function's call. Pointed at a key's rows of a {@link KeyedRows} by {@link #point};
- * one thread.
+ * A window's records for a {@link io.riffle.engine.ProcessWindowFunction}: rows of batches, each by its batch
+ * and index, in order. Each iterator moves a view of its own along the rows, so nested loops over the records
+ * work; the views are valid during the function's call. Pointed at a key's rows of a {@link KeyedRows} by
+ * {@link #point}, or filled row by row ({@link #clear}, {@link #add}, {@link #reverse}); one thread.
  */
 final class WindowRows implements Iterable<Record> {
-    private RecordBatch batch;
+    private RecordBatch[] batches = new RecordBatch[16];
     private int[] rows = new int[16];
     private int count;
 
@@ -23,40 +24,67 @@ final class WindowRows implements Iterable<Record> {
      * {@code [from, through]}, in arrival order; returns how many.
      */
     int point(KeyedRows store, int group, int timeField, long from, long through) {
-        batch = store.rows();
-        if (rows.length < store.rowCount()) {
-            rows = new int[Math.max(store.rowCount(), rows.length * 2)];
-        }
+        clear();
+        RecordBatch batch = store.rows();
         long times = batch.vector(timeField).getDataBufferAddress();
-        int n = 0;
         for (int row = store.last(group); row != KeyedRows.NO_ROW; row = store.previous(row)) {
             long t = MemoryUtil.getLong(times + ((long) row << 3));
             if (t >= from && t <= through) {
-                rows[n++] = row;
+                add(batch, row);
             }
         }
         // The chain runs newest first.
-        for (int i = 0, j = n - 1; i < j; i++, j--) {
+        reverse();
+        return count;
+    }
+
+    void clear() {
+        count = 0;
+    }
+
+    void add(RecordBatch batch, int row) {
+        if (count == rows.length) {
+            rows = Arrays.copyOf(rows, count * 2);
+            batches = Arrays.copyOf(batches, count * 2);
+        }
+        batches[count] = batch;
+        rows[count++] = row;
+    }
+
+    /** Turns the rows around: added newest first, they are handed over oldest first. */
+    void reverse() {
+        for (int i = 0, j = count - 1; i < j; i++, j--) {
             int r = rows[i];
             rows[i] = rows[j];
             rows[j] = r;
+            RecordBatch b = batches[i];
+            batches[i] = batches[j];
+            batches[j] = b;
         }
-        count = n;
-        return n;
-    }
-
-    /** The first record's row in the store's batch. */
-    int firstRow() {
-        return rows[0];
     }
 
     int count() {
         return count;
     }
 
+    /** Record {@code i}'s batch. */
+    RecordBatch batch(int i) {
+        return batches[i];
+    }
+
+    /** Record {@code i}'s row in its batch. */
+    int row(int i) {
+        return rows[i];
+    }
+
+    /** The first record's row in its batch. */
+    int firstRow() {
+        return rows[0];
+    }
+
     @Override
     public Iterator<Record> iterator() {
-        RecordBatch over = batch;
+        RecordBatch[] in = batches;
         int[] at = rows;
         int n = count;
         RowView view = new RowView();
@@ -73,7 +101,8 @@ final class WindowRows implements Iterable<Record> {
                 if (next >= n) {
                     throw new NoSuchElementException();
                 }
-                view.point(over, at[next++]);
+                view.point(in[next], at[next]);
+                next++;
                 return view;
             }
         };
