@@ -83,6 +83,7 @@ public final class CountWindowProcessOperator extends Operator {
     /** Aggregates: the table's group of each row of {@link #windowPart}, and the one group fired. */
     private int[] partGroups = new int[0];
     private final int[] firedGroup = new int[1];
+    private final RowView resultRow = new RowView();
     private RecordWriter writer;
     private OffHeapHashTable table;
     private BufferAllocator allocator;
@@ -198,7 +199,7 @@ public final class CountWindowProcessOperator extends Operator {
                     lookUp(batch);
                     lookedUp = true;
                 }
-                fire(id, row, seq, out);
+                fire(id, row, seq);
                 firedAt[id] = seq;
             }
         }
@@ -255,7 +256,7 @@ public final class CountWindowProcessOperator extends Operator {
     }
 
     /** Fires key {@code id}'s window ending at its record {@code seq} (row {@code row} of the batch). */
-    private void fire(int id, int row, long seq, Output out) throws Exception {
+    private void fire(int id, int row, long seq) throws Exception {
         windowRows.clear();
         long first = seq - size;
         for (int s = buffer.segmentCount() - 1; s >= 0; s--) {
@@ -283,15 +284,17 @@ public final class CountWindowProcessOperator extends Operator {
         }
         windowRows.reverse();
         if (aggregates != null) {
-            aggregate(out);
+            aggregate();
         } else {
             function.process(keys.get(id).field(0), TimeWindow.GLOBAL, windowRows, writer);
         }
     }
 
-    /** The window's aggregates: its rows, a segment's at a time, into the table's group of the key, emitted and reset. */
-    private void aggregate(Output out) throws Exception {
-        writer.flush();
+    /**
+     * The window's aggregates: its rows, a segment's at a time, into the table's group of the key, collected
+     * into the output batch and reset.
+     */
+    private void aggregate() {
         for (int from = 0; from < windowRows.count(); ) {
             RecordBatch segment = windowRows.batch(from);
             int to = from;
@@ -312,7 +315,8 @@ public final class CountWindowProcessOperator extends Operator {
             from = to;
         }
         try (RecordBatch result = table.emit(firedGroup[0], 1, allocator)) {
-            out.emit(result);
+            resultRow.point(result, 0);
+            writer.collect(resultRow);
         }
         table.reset(firedGroup, 1);
     }
