@@ -97,6 +97,14 @@ public final class KeyedStream {
     }
 
     /**
+     * Sliding windows of a key's last {@code size} records, fired by every {@code slide}-th record:
+     * {@code window(Windows.count(size, slide))}, Flink's {@code countWindow(size, slide)}.
+     */
+    public WindowedStream countWindow(long size, long slide) {
+        return window(Windows.count(size, slide));
+    }
+
+    /**
      * Groups each key's records into windows; event-time windows need event time upstream
      * ({@link DataStream#assignTimestampsAndWatermarks}, or a window's results, whose event time is their
      * {@code window_end - 1}), with its field still there.
@@ -189,6 +197,10 @@ public final class KeyedStream {
         String name = name("windowJoin(" + right.schema().column(right.keyField).name() + ", " + windows + ")");
         if (windows.count() > 0) {
             throw new IllegalArgumentException(name + ": a window join needs event-time windows, not count windows");
+        }
+        if (windows.offsetMillis() != 0) {
+            throw new IllegalArgumentException(name + ": a window join takes windows aligned to the epoch; shift the"
+                    + " records' times by the offset instead");
         }
         EventTimeField[] time = eventTimes(right, name);
         BatchSchema leftSchema = schema();

@@ -8,10 +8,12 @@ import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.engine.internal.operator.CountWindowFunctionOperator;
 import io.riffle.engine.internal.operator.CountWindowOperator;
 import io.riffle.engine.internal.operator.EventTimeField;
+import io.riffle.engine.internal.operator.CountWindowProcessOperator;
 import io.riffle.engine.internal.operator.SessionWindowOperator;
 import io.riffle.engine.internal.operator.WindowAggregateOperator;
 import io.riffle.engine.internal.operator.WindowFold;
 import io.riffle.engine.internal.operator.WindowFunctionOperator;
+import io.riffle.engine.internal.operator.WindowProcessOperator;
 
 /**
  * A keyed stream cut into event-time windows. Each aggregation emits, when the watermark passes a
@@ -20,7 +22,9 @@ import io.riffle.engine.internal.operator.WindowFunctionOperator;
  * {@code value}). Records arriving after every window they belong to has fired are dropped. Session windows
  * ({@link Windows#session}) emit the same columns, the window spanning the session's first record to its last
  * plus the gap. A count window
- * ({@link Windows#count}) emits {@code (key, aggregates...)} when its last record arrives.
+ * ({@link Windows#count}) emits {@code (key, aggregates...)} when its last record arrives; a sliding one
+ * ({@link Windows#count(long, long)}) every {@code slide}-th record, over the key's last {@code size}.
+ * {@link #process} hands a window's records, all at once, to a {@link ProcessWindowFunction}.
  *
  * <p>The results of an event-time window have its last millisecond, {@code window_end - 1}, as their event
  * time, as Flink stamps them with {@code window.maxTimestamp()}: a window, join or process function can
@@ -134,6 +138,53 @@ public final class WindowedStream {
         return keyed.name("window(" + windows + ")." + what);
     }
 
+    /**
+     * Hands each key's records of a window, all at once, to {@code function} when the window fires, as Flink's
+     * {@code process(ProcessWindowFunction)}: it is called with the key, the window ({@code [start, end)};
+     * {@link TimeWindow#GLOBAL} for count windows) and the key's records in the window in arrival order, and
+     * emits any number of records of {@code outputSchema} (nothing is added to them: include the key or the
+     * window's bounds where wanted). Any window: tumbling, sliding, session (a session's records are those of
+     * the sessions it merged, in arrival order) and count (sliding count windows included); every record is
+     * kept, off-heap for time and session windows, until no window needs it, within the state budget. With
+     * allowed lateness a late record fires its window again, for its key, with all the window's records so far;
+     * late records go to the side output as with the other window functions.
+     *
+     * <pre>{@code
+     * BatchSchema out = BatchSchema.of(Column.of("user", INT64), Column.of("window_end", TIMESTAMP_MS),
+     *         Column.of("distinct_pages", INT64));
+     * clicks.keyBy("user").window(Windows.tumbling(Duration.ofMinutes(1))).process((key, window, records, o) -> {
+     *     Set<String> pages = new HashSet<>();
+     *     for (Record r : records) pages.add(r.getString(1));
+     *     o.collect(key, window.endInstant(), (long) pages.size());
+     * }, out);
+     * }</pre>
+     */
+    public DataStream process(ProcessWindowFunction function, BatchSchema outputSchema) {
+        BatchSchema schema = keyed.schema();
+        int key = keyed.keyField();
+        long budget = keyed.env().stateBudgetBytes();
+        String name = operatorName("process");
+        if (windows.count() > 0) {
+            long records = windows.count();
+            long slide = windows.countSlide();
+            return keyed.keyed(name, outputSchema, () -> CountWindowProcessOperator.processing(function, outputSchema,
+                    schema, key, records, slide, budget));
+        }
+        EventTimeField time = this.time;
+        int lateOutput = lateData != null ? 0 : -1;
+        long lateness = latenessMillis;
+        if (windows.gapMillis() > 0) {
+            long gap = windows.gapMillis();
+            return withLateRecords(keyed.keyed(name, outputSchema, () -> new SessionWindowOperator(schema, key, time, gap,
+                    lateness, function, outputSchema, budget, lateOutput)), schema);
+        }
+        long size = windows.sizeMillis();
+        long slide = windows.slideMillis();
+        long offset = windows.offsetMillis();
+        return withLateRecords(keyed.keyed(name, outputSchema, () -> new WindowProcessOperator(function, schema,
+                outputSchema, key, time, size, slide, offset, lateness, budget, lateOutput)), schema);
+    }
+
     /** A user function's windows: any kind. */
     private DataStream folded(String what, WindowFold fold) {
         BatchSchema schema = keyed.schema();
@@ -142,6 +193,11 @@ public final class WindowedStream {
         String name = operatorName(what);
         if (windows.count() > 0) {
             long records = windows.count();
+            long slide = windows.countSlide();
+            if (slide != records) {
+                return keyed.keyed(name, fold.outputSchema(false),
+                        () -> CountWindowProcessOperator.folding(fold, schema, key, records, slide, budget));
+            }
             return keyed.keyed(name, fold.outputSchema(false),
                     () -> new CountWindowFunctionOperator(fold, schema, key, records, budget));
         }
@@ -156,8 +212,10 @@ public final class WindowedStream {
         }
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
+        long offset = windows.offsetMillis();
         return windowOutput(keyed.keyed(name, fold.outputSchema(true),
-                () -> new WindowFunctionOperator(fold, schema, key, time, size, slide, lateness, budget, lateOutput)),
+                () -> new WindowFunctionOperator(fold, schema, key, time, size, slide, offset, lateness, budget,
+                        lateOutput)),
                 schema);
     }
 
@@ -174,7 +232,12 @@ public final class WindowedStream {
         long budget = keyed.env().stateBudgetBytes();
         if (windows.count() > 0) {
             long records = windows.count();
+            long slide = windows.countSlide();
             Aggregate[] copy = aggregates.clone();
+            if (slide != records) {
+                return keyed.keyed(keyed.name(describe(aggregates)), GroupBySpec.of(schema, key, aggregates).outputSchema(),
+                        () -> CountWindowProcessOperator.aggregating(copy, schema, key, records, slide, budget));
+            }
             return keyed.keyed(keyed.name(describe(aggregates)), GroupBySpec.of(schema, key, aggregates).outputSchema(),
                     () -> new CountWindowOperator(schema, key, records, copy, budget));
         }
@@ -191,22 +254,28 @@ public final class WindowedStream {
         }
         long size = windows.sizeMillis();
         long slide = windows.slideMillis();
+        long offset = windows.offsetMillis();
         return windowOutput(keyed.keyed(keyed.name(describe(aggregates)), output,
-                () -> new WindowAggregateOperator(schema, key, time, size, slide, lateness, copy, budget, lateOutput)),
+                () -> new WindowAggregateOperator(schema, key, time, size, slide, offset, lateness, copy, budget,
+                        lateOutput)),
                 schema);
     }
 
     /**
      * An event-time window's output: the late records' side output declared if asked for, and event time
      * {@code window_end - 1}, the window's last millisecond, as Flink stamps a window's results with
-     * {@code window.maxTimestamp()}; so a window of a window needs no new timestamps. The late records keep
-     * their own event time, as in Flink.
+     * {@code window.maxTimestamp()}; so a window of a window needs no new timestamps.
      */
     private DataStream windowOutput(DataStream result, BatchSchema schema) {
+        return withLateRecords(result, schema).withEventTime("window_end", WINDOW_TIME_OFFSET);
+    }
+
+    /** {@code result} with the late records' side output declared if asked for; they keep their event time, as in Flink. */
+    private DataStream withLateRecords(DataStream result, BatchSchema schema) {
         if (lateData != null) {
             result.transformation.declareSideOutput(lateData.name(), schema, time);
         }
-        return result.withEventTime("window_end", WINDOW_TIME_OFFSET);
+        return result;
     }
 
     private String describe(Aggregate[] aggregates) {

@@ -28,13 +28,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class WindowRecoveryTest {
     private static final long RECORDS = 60_000;
     private static final long KEYS = 13;
-    private static final long SESSION_GAP = 20;
+    static final long SESSION_GAP = 20;
 
     @TempDir
     Path dir;
 
     /** Per (key, window start): sum, count, min, max of generator records i (key i mod K, value i, time i ms). */
-    private static List<Tuple> reference(long size, long slide) {
+    static List<Tuple> reference(long size, long slide) {
         Map<List<Long>, long[]> windows = new TreeMap<>((a, b) -> a.get(0).equals(b.get(0))
                 ? Long.compare(a.get(1), b.get(1)) : Long.compare(a.get(0), b.get(0)));
         for (long i = 0; i < RECORDS; i++) {
@@ -67,7 +67,7 @@ class WindowRecoveryTest {
     }
 
     /** The generator's records, held by {@code gate}. */
-    private static DataStream generated(Environment env, SourceGate gate) {
+    static DataStream generated(Environment env, SourceGate gate) {
         return env.fromSource(gate.wrap(new GeneratorSource(RECORDS, KEYS)));
     }
 
@@ -133,7 +133,7 @@ class WindowRecoveryTest {
      * Sessions of gap 20 ms over generator records i with {@code i mod 100 < 60}: each key's records of a
      * burst are 13 ms apart, bursts 40 ms apart, so every key has one session per burst.
      */
-    private static List<Tuple> sessionReference() {
+    static List<Tuple> sessionReference() {
         List<Tuple> out = new ArrayList<>();
         for (long k = 0; k < KEYS; k++) {
             long[] session = null;
@@ -227,7 +227,7 @@ class WindowRecoveryTest {
                 .aggregate(Aggregate.sum("value"), Aggregate.count(), Aggregate.min("value"), Aggregate.max("value"));
     }
 
-    private static Environment env(int p) {
+    static Environment env(int p) {
         return Environment.streaming().setParallelism(p).setBatchSize(64).setChannelCapacity(8);
     }
 
@@ -323,7 +323,7 @@ class WindowRecoveryTest {
     }
 
     /** Equal as multisets; otherwise names the first windows missing and the first ones extra. */
-    private static void assertSameWindows(List<Tuple> expected, List<Tuple> actual, String context) {
+    static void assertSameWindows(List<Tuple> expected, List<Tuple> actual, String context) {
         List<String> missing = new ArrayList<>();
         for (Tuple t : expected) {
             missing.add(t.toString());

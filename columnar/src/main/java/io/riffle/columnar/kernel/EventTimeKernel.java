@@ -28,18 +28,20 @@ public final class EventTimeKernel {
     }
 
     /**
-     * Window assignment: {@code starts[i]} = the start of the {@code size}-long window (aligned to the
-     * epoch) holding row {@code i}'s event time {@code t} (its timestamp plus {@code offset}), i.e.
-     * {@code t - floorMod(t, size)}; returns whether every row falls into the same window, the common case
-     * that needs no split. Nulls must be ruled out first.
+     * Window assignment: {@code starts[i]} = the start of the {@code size}-long window, shifted by
+     * {@code windowOffset} from the epoch, holding row {@code i}'s event time {@code t} (its timestamp plus
+     * {@code timeOffset}), i.e. {@code t - floorMod(t - windowOffset, size)} as Flink's
+     * {@code TimeWindow.getWindowStartWithOffset} (negative times included); returns whether every row falls
+     * into the same window, the common case that needs no split. Nulls must be ruled out first.
      */
-    public static boolean windowStarts(FieldVector timestamps, int rows, long offset, long size, long[] starts) {
+    public static boolean windowStarts(FieldVector timestamps, int rows, long timeOffset, long size, long windowOffset,
+                                       long[] starts) {
         long data = timestamps.getDataBufferAddress();
         boolean same = true;
         long first = 0;
         for (int i = 0; i < rows; i++) {
-            long t = MemoryUtil.getLong(data + ((long) i << 3)) + offset;
-            long start = t - Math.floorMod(t, size);
+            long t = MemoryUtil.getLong(data + ((long) i << 3)) + timeOffset;
+            long start = t - Math.floorMod(t - windowOffset, size);
             starts[i] = start;
             if (i == 0) {
                 first = start;

@@ -105,6 +105,15 @@ final class JoinBuffer implements AutoCloseable {
         this.budgetBytes = budgetBytes;
     }
 
+    /** Off-heap bytes of the segments this buffer holds (a snapshot may hold more until written). */
+    long bytes() {
+        long bytes = 0;
+        for (Segment s : segments) {
+            bytes += s.rows.bytes();
+        }
+        return bytes;
+    }
+
     int segmentCount() {
         return segments.size();
     }
@@ -144,6 +153,90 @@ final class JoinBuffer implements AutoCloseable {
         if (segments.size() > MAX_SEGMENTS) {
             compact(deadThrough);
         }
+    }
+
+    /** Whether some segment's time range meets {@code [from, through]}: it may hold rows with such times. */
+    boolean mayHold(long from, long through) {
+        for (Segment s : segments) {
+            if (s.minTime <= through && s.maxTime >= from) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A copy of the rows with a time in {@code (after, through]}, in arrival order, chained by key; the caller closes it. */
+    KeyedRows rowsBetween(long after, long through) {
+        KeyedRows copy = new KeyedRows(schema, keyField, allocator, budgetBytes);
+        try {
+            for (Segment segment : segments) {
+                if (segment.minTime > through || segment.maxTime <= after) {
+                    continue;
+                }
+                RecordBatch stored = segment.rows.rows();
+                long times = stored.vector(time.index()).getDataBufferAddress();
+                long offset = time.offsetMillis();
+                live.ensureCapacity(stored.rowCount());
+                int[] selected = live.rows();
+                int count = 0;
+                for (int i = 0; i < stored.rowCount(); i++) {
+                    long t = MemoryUtil.getLong(times + ((long) i << 3)) + offset;
+                    if (t > after && t <= through) {
+                        selected[count++] = i;
+                    }
+                }
+                live.setSize(count);
+                if (count > 0) {
+                    try (RecordBatch rows = GatherKernel.gather(stored, live, allocator)) {
+                        copy.append(rows);
+                    }
+                }
+            }
+            return copy;
+        } catch (RuntimeException e) {
+            copy.close();
+            throw e;
+        }
+    }
+
+    /** Chooses the rows of a segment to keep: fills {@code out} with their indexes and returns how many. */
+    interface RowSelector {
+        int select(RecordBatch rows, SelectionVector out);
+    }
+
+    /** All rows appended and not let go of yet, over every segment. */
+    int rowCount() {
+        int rows = 0;
+        for (Segment s : segments) {
+            rows += s.rows.rowCount();
+        }
+        return rows;
+    }
+
+    /**
+     * Keeps only the rows {@code keep} selects, merged into one segment (in their order): for a user whose rows
+     * outlive one another in no time order (session windows).
+     */
+    void retain(RowSelector keep) {
+        Segment merged = new Segment(new KeyedRows(schema, keyField, allocator, budgetBytes));
+        try {
+            for (Segment s : segments) {
+                RecordBatch rows = s.rows.rows();
+                if (keep.select(rows, live) > 0) {
+                    try (RecordBatch copy = GatherKernel.gather(rows, live, allocator)) {
+                        merged.append(copy, time);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            merged.release();
+            throw e;
+        }
+        for (Segment s : segments) {
+            s.release();
+        }
+        segments.clear();
+        segments.add(merged);
     }
 
     private void compact(long deadThrough) {

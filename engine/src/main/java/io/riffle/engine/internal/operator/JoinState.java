@@ -40,6 +40,11 @@ final class JoinState {
     private JoinState() {
     }
 
+    /** Where an operator whose own state file is {@code stateFile} writes its kept records, beside it. */
+    static Path recordsFile(Path stateFile) {
+        return stateFile.resolveSibling(stateFile.getFileName() + ".records");
+    }
+
     /** What a restore learns from an old subtask's file besides its rows. */
     record Header(long watermark, int firstKeyGroup, int lastKeyGroupExclusive) {
     }

@@ -7,6 +7,7 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.util.VectorAppender;
@@ -58,6 +59,22 @@ final class KeyedRows implements AutoCloseable {
 
     int rowCount() {
         return rowCount;
+    }
+
+    /** The distinct keys appended: groups {@code 0 .. keyCount() - 1}, in order of first appearance. */
+    int keyCount() {
+        return keys.groupCount();
+    }
+
+    /** Off-heap bytes held: the rows' buffers and the key table. */
+    long bytes() {
+        long bytes = keys.memoryUsed();
+        for (FieldVector v : vectors) {
+            for (ArrowBuf b : v.getBuffers(false)) {
+                bytes += b.capacity();
+            }
+        }
+        return bytes;
     }
 
     /** The rows appended so far, as a batch (valid until the next append; not to be closed). */

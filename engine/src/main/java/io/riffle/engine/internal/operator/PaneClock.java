@@ -24,6 +24,8 @@ import org.apache.arrow.vector.FieldVector;
 final class PaneClock {
     private final long size;
     private final long slide;
+    /** Where windows start: at {@code offset + k * slide}, {@code 0 <= offset < slide}. */
+    private final long offset;
     private final long lateness;
     private long watermark = Long.MIN_VALUE;
     private long firedEnd = Long.MIN_VALUE;
@@ -34,10 +36,17 @@ final class PaneClock {
     private long highestFiredEnd;
     private int firstKeyGroup;
 
-    PaneClock(long size, long slide, long lateness) {
+    /** Windows starting at {@code offset} plus multiples of {@code slide} (any offset; taken modulo the slide). */
+    PaneClock(long size, long slide, long offset, long lateness) {
         this.size = size;
         this.slide = slide;
+        this.offset = Math.floorMod(offset, slide);
         this.lateness = lateness;
+    }
+
+    /** The start of the last window holding time {@code time}: the highest window start at or below it. */
+    long lastWindowStart(long time) {
+        return time - Math.floorMod(time - offset, slide);
     }
 
     long watermark() {
@@ -84,8 +93,7 @@ final class PaneClock {
 
     /** Whether every window holding pane {@code paneStart} has fired and is past its allowed lateness. */
     boolean isLate(long paneStart) {
-        long lastWindowStart = paneStart - Math.floorMod(paneStart, slide);
-        return lastWindowStart + size - 1 + lateness <= watermark;
+        return lastWindowStart(paneStart) + size - 1 + lateness <= watermark;
     }
 
     /** The distinct panes of {@code starts[0 .. n)} (each row's pane start), then read with {@link #batchPane}. */
@@ -123,8 +131,7 @@ final class PaneClock {
     TreeSet<Long> endsToFire(Set<Long> duePanes) {
         TreeSet<Long> ends = new TreeSet<>();
         for (long p : duePanes) {
-            long lastStart = p - Math.floorMod(p, slide);
-            for (long s = lastStart; s > p - size; s -= slide) {
+            for (long s = lastWindowStart(p); s > p - size; s -= slide) {
                 long end = s + size;
                 if (end > firedEnd && end - 1 <= watermark) {
                     ends.add(end);
@@ -149,10 +156,10 @@ final class PaneClock {
      * windows.
      */
     void closeThroughWatermark() {
-        if (watermark == Long.MAX_VALUE || watermark < Long.MIN_VALUE + size) {
+        if (watermark == Long.MAX_VALUE || watermark < Long.MIN_VALUE + size + offset) {
             return;
         }
-        long end = Math.floorDiv(watermark + 1 - size, slide) * slide + size;
+        long end = lastWindowStart(watermark + 1 - size) + size;
         if (end > firedEnd) {
             fired(end);
         }

@@ -18,6 +18,7 @@ import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.hash.TableSnapshot;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.engine.ProcessWindowFunction;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
@@ -99,6 +100,8 @@ public final class SessionWindowOperator extends Operator {
     private final ReducedRecords folds;
     private final RowView view = new RowView();
     private RecordWriter writer;
+    /** A process function's sessions: their records, kept to hand over when they fire; else null. */
+    private final SessionRecords records;
 
     private BufferAllocator allocator;
     private int batchSize;
@@ -132,17 +135,31 @@ public final class SessionWindowOperator extends Operator {
     /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
     public SessionWindowOperator(BatchSchema inputSchema, int keyField, EventTimeField time, long gap,
                                  long lateness, Aggregate[] aggregates, long budgetBytes, int lateOutput) {
-        this(inputSchema, keyField, time, gap, lateness, aggregates, null, budgetBytes, lateOutput);
+        this(inputSchema, keyField, time, gap, lateness, aggregates, null, null, null, budgetBytes, lateOutput);
     }
 
     /** Sessions folded by a user function ({@link WindowFold}) instead of the built-in aggregates. */
     public SessionWindowOperator(BatchSchema inputSchema, int keyField, EventTimeField time, long gap, long lateness,
                                  WindowFold fold, long budgetBytes, int lateOutput) {
-        this(inputSchema, keyField, time, gap, lateness, new Aggregate[0], fold, budgetBytes, lateOutput);
+        this(inputSchema, keyField, time, gap, lateness, new Aggregate[0], fold, null, null, budgetBytes,
+                lateOutput);
+    }
+
+    /**
+     * Sessions handed whole to a {@link ProcessWindowFunction}, which emits records of {@code outputSchema}:
+     * each session's records are kept ({@link SessionRecords}) until it is let go of.
+     */
+    public SessionWindowOperator(BatchSchema inputSchema, int keyField, EventTimeField time, long gap, long lateness,
+                                 ProcessWindowFunction function, BatchSchema outputSchema, long budgetBytes,
+                                 int lateOutput) {
+        this(inputSchema, keyField, time, gap, lateness, new Aggregate[0], null,
+                new SessionRecords(function, inputSchema, keyField, time, gap, budgetBytes), outputSchema,
+                budgetBytes, lateOutput);
     }
 
     private SessionWindowOperator(BatchSchema inputSchema, int keyField, EventTimeField time, long gap, long lateness,
-                                  Aggregate[] aggregates, WindowFold fold, long budgetBytes, int lateOutput) {
+                                  Aggregate[] aggregates, WindowFold fold, SessionRecords records,
+                                  BatchSchema processOutput, long budgetBytes, int lateOutput) {
         this.inputSchema = inputSchema;
         this.lateness = lateness;
         this.keyField = keyField;
@@ -152,6 +169,7 @@ public final class SessionWindowOperator extends Operator {
         this.lateOutput = lateOutput;
         this.fold = fold;
         this.folds = fold != null ? new ReducedRecords() : null;
+        this.records = records;
         GroupBySpec user = GroupBySpec.of(inputSchema, keyField, aggregates);
         this.aggregateCount = aggregates.length;
         this.kinds = new AggregateKind[aggregateCount];
@@ -163,7 +181,8 @@ public final class SessionWindowOperator extends Operator {
             types[a] = fields[a] < 0 ? null : inputSchema.column(fields[a]).type();
         }
         this.keySpec = GroupBySpec.of(inputSchema, keyField);
-        this.outputSchema = fold != null ? fold.outputSchema(true) : WindowAggregateOperator.outputSchema(user);
+        this.outputSchema = processOutput != null ? processOutput
+                : fold != null ? fold.outputSchema(true) : WindowAggregateOperator.outputSchema(user);
         this.recordBytes = ACCUMULATORS + 16 * aggregateCount;
         this.lookup = new GroupLookup(keyField);
     }
@@ -186,6 +205,9 @@ public final class SessionWindowOperator extends Operator {
         output = RecordBatch.allocate(outputSchema, allocator, batchSize);
         if (fold != null) {
             writer = new RecordWriter(context.operatorName(), outputSchema, allocator, batchSize);
+        }
+        if (records != null) {
+            records.open(allocator, batchSize, context.operatorName(), outputSchema);
         }
     }
 
@@ -220,6 +242,9 @@ public final class SessionWindowOperator extends Operator {
         }
         if (fold != null) {
             foldRows(batch, n);
+        }
+        if (records != null) {
+            records.add(batch, sessionOf, n);
         }
         for (int m = 0; m < mergedCount; m++) {
             free(mergedAway[m]);
@@ -552,8 +577,38 @@ public final class SessionWindowOperator extends Operator {
         if (watermark > this.watermark) {
             this.watermark = watermark;
             fire(out);
+            if (records != null) {
+                records.sweepIfGrown(this::selectHeld);
+            }
         }
         out.emitWatermark(watermark);
+    }
+
+    /** Selects into {@code out} the rows of {@code rows} that a session of their key still holds; returns how many. */
+    private int selectHeld(RecordBatch rows, SelectionVector out) {
+        int n = rows.rowCount();
+        int[] keyIds = lookup.groupIds(rows, keys);
+        out.ensureCapacity(n);
+        int[] selected = out.rows();
+        long times = rows.vector(time.index()).getDataBufferAddress();
+        long offset = time.offsetMillis();
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            long t = MemoryUtil.getLong(times + ((long) i << 3)) + offset;
+            for (int s = MemoryUtil.getInt(heads.address(keyIds[i]) + HEAD); s != NONE;
+                 s = MemoryUtil.getInt(sessions.address(s) + NEXT)) {
+                long at = sessions.address(s);
+                if (MemoryUtil.getLong(at + FIRST) > t) {
+                    break;
+                }
+                if (MemoryUtil.getLong(at + LAST) >= t) {
+                    selected[count++] = i;
+                    break;
+                }
+            }
+        }
+        out.setSize(count);
+        return count;
     }
 
     /**
@@ -618,6 +673,16 @@ public final class SessionWindowOperator extends Operator {
 
     /** Emits sessions {@code firedSessions[0 .. m)}, keys {@code firedKeys[0 .. m)}. */
     private void emitSessions(int m, Output out) throws Exception {
+        if (records != null) {
+            keys.keys(firedKeys, m, records.keys(m));
+            for (int r = 0; r < m; r++) {
+                long at = sessions.address(firedSessions[r]);
+                records.firsts()[r] = MemoryUtil.getLong(at + FIRST);
+                records.lasts()[r] = MemoryUtil.getLong(at + LAST);
+            }
+            records.fire(m, out);
+            return;
+        }
         if (fold != null) {
             writer.target(out);
             for (int r = 0; r < m; r++) {
@@ -709,10 +774,28 @@ public final class SessionWindowOperator extends Operator {
         PagedRecords.Frozen frozenHeads = heads.freeze(keySnapshot.groupCount());
         PagedRecords.Frozen frozenSessions = sessions.freeze(recordCount);
         ReducedRecords.Snapshot foldSnapshot = folds != null ? folds.snapshot() : null;
-        return new SessionStateFile(keySnapshot, frozenHeads, frozenSessions, foldSnapshot,
+        SessionStateFile state = new SessionStateFile(keySnapshot, frozenHeads, frozenSessions, foldSnapshot,
                 fold != null ? fold.stateSchema() : null, keySpec.outputSchema().column(0).type(),
                 aggregateCount, maxParallelism, KeyGroups.firstKeyGroup(subtask, maxParallelism, parallelism),
                 KeyGroups.lastKeyGroupExclusive(subtask, maxParallelism, parallelism), watermark);
+        if (records == null) {
+            return state;
+        }
+        JoinBuffer.Snapshot[] rows = {records.snapshot()};
+        long at = watermark;
+        return new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) throws Exception {
+                return state.writeTo(file) + JoinState.write(JoinState.recordsFile(file), at, subtask, parallelism,
+                        maxParallelism, rows, allocator);
+            }
+
+            @Override
+            public void close() {
+                state.close();
+                rows[0].close();
+            }
+        };
     }
 
     /** This subtask's key groups of every old subtask's sessions. */
@@ -724,6 +807,9 @@ public final class SessionWindowOperator extends Operator {
                 fold != null ? fold.stateSchema() : null, restore.maxParallelism(), allocator);
         for (Path file : restore.files()) {
             long fileWatermark = reader.read(file, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(), this);
+            if (records != null) {
+                records.restore(file, restore.firstKeyGroup(), restore.lastKeyGroupExclusive());
+            }
             if (fileWatermark != Long.MAX_VALUE) {
                 any = true;
                 lowestWatermark = Math.min(lowestWatermark, fileWatermark);
@@ -787,6 +873,9 @@ public final class SessionWindowOperator extends Operator {
         }
         if (writer != null) {
             writer.close();
+        }
+        if (records != null) {
+            records.close();
         }
         if (ends != null) {
             ends.close();

@@ -60,6 +60,7 @@ public final class WindowAggregateOperator extends Operator {
     private final EventTimeField time;
     private final long size;
     private final long slide;
+    private final long offset;
     private final long pane;
     private final Aggregate[] aggregates;
     private final long budgetBytes;
@@ -92,11 +93,12 @@ public final class WindowAggregateOperator extends Operator {
     private long[] hashes = new long[0];
 
     /**
+     * Windows start at {@code offset} plus multiples of {@code slide} (Flink's window offsets);
      * {@code lateness}: how long after a window fired (ms of event time) its state is kept and records still
      * update it; {@code lateOutput}: the side output late records go to, or -1 to only count them.
      */
     public WindowAggregateOperator(BatchSchema inputSchema, int keyField, EventTimeField time, long size, long slide,
-                                   long lateness, Aggregate[] aggregates, long budgetBytes, int lateOutput) {
+                                   long offset, long lateness, Aggregate[] aggregates, long budgetBytes, int lateOutput) {
         this.lateOutput = lateOutput;
         this.keyField = keyField;
         this.lateness = lateness;
@@ -105,7 +107,8 @@ public final class WindowAggregateOperator extends Operator {
         this.size = size;
         this.slide = slide;
         this.pane = gcd(size, slide);
-        this.clock = new PaneClock(size, slide, lateness);
+        this.clock = new PaneClock(size, slide, offset, lateness);
+        this.offset = offset;
         this.aggregates = aggregates.clone();
         this.budgetBytes = budgetBytes;
         GroupBySpec user = GroupBySpec.of(inputSchema, keyField, aggregates);
@@ -171,7 +174,7 @@ public final class WindowAggregateOperator extends Operator {
         if (starts.length < n) {
             starts = new long[Math.max(n, starts.length * 2)];
         }
-        boolean onePane = EventTimeKernel.windowStarts(timestamps, n, time.offsetMillis(), pane, starts);
+        boolean onePane = EventTimeKernel.windowStarts(timestamps, n, time.offsetMillis(), pane, offset, starts);
         if (onePane && clock.inWindow(starts[0]) && !clock.isLate(starts[0])) {
             paneFor(starts[0]).aggregate(batch);
             noteIfFired(starts[0], batch);
@@ -221,7 +224,7 @@ public final class WindowAggregateOperator extends Operator {
         if (lateness == 0) {
             return;
         }
-        long firstStart = paneStart - size - Math.floorMod(paneStart - size, slide) + slide;
+        long firstStart = clock.lastWindowStart(paneStart - size) + slide;
         if (firstStart + size > clock.firedEnd()) {
             return;
         }
@@ -245,8 +248,7 @@ public final class WindowAggregateOperator extends Operator {
             TreeMap<Long, List<RecordBatch>> byWindowEnd = new TreeMap<>();
             for (int i = 0; i < lateRows.size(); i++) {
                 long p = latePanes.get(i);
-                long lastStart = p - Math.floorMod(p, slide);
-                for (long s = lastStart; s > p - size; s -= slide) {
+                for (long s = clock.lastWindowStart(p); s > p - size; s -= slide) {
                     long end = s + size;
                     if (end <= clock.firedEnd() && end - 1 + lateness > clock.watermark()) {
                         byWindowEnd.computeIfAbsent(end, k -> new ArrayList<>()).add(lateRows.get(i));

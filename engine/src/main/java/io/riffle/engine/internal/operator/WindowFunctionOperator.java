@@ -61,6 +61,7 @@ public final class WindowFunctionOperator extends Operator {
     private final long size;
     private final long slide;
     private final long pane;
+    private final long offset;
     private final long budgetBytes;
     private final int lateOutput;
     private LateRecords late;
@@ -82,9 +83,12 @@ public final class WindowFunctionOperator extends Operator {
     /** Allowed lateness: per fired window (by end) that this batch updated, the keys it updated. */
     private final TreeMap<Long, Set<Object>> updatedFired = new TreeMap<>();
 
-    /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
+    /**
+     * Windows starting at {@code offset} plus multiples of {@code slide} (Flink's window offsets);
+     * {@code lateOutput}: the side output late records go to, or -1 to only count them.
+     */
     public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, EventTimeField time, long size,
-                                  long slide, long lateness, long budgetBytes, int lateOutput) {
+                                  long slide, long offset, long lateness, long budgetBytes, int lateOutput) {
         this.lateness = lateness;
         this.fold = fold;
         this.inputSchema = inputSchema;
@@ -95,7 +99,8 @@ public final class WindowFunctionOperator extends Operator {
         this.size = size;
         this.slide = slide;
         this.pane = gcd(size, slide);
-        this.clock = new PaneClock(size, slide, lateness);
+        this.clock = new PaneClock(size, slide, offset, lateness);
+        this.offset = offset;
         this.budgetBytes = budgetBytes;
         this.lateOutput = lateOutput;
     }
@@ -128,7 +133,7 @@ public final class WindowFunctionOperator extends Operator {
         if (starts.length < n) {
             starts = new long[Math.max(n, starts.length * 2)];
         }
-        if (EventTimeKernel.windowStarts(timestamps, n, time.offsetMillis(), pane, starts)
+        if (EventTimeKernel.windowStarts(timestamps, n, time.offsetMillis(), pane, offset, starts)
                 && clock.inWindow(starts[0]) && !clock.isLate(starts[0])) {
             foldInto(starts[0], batch);
             refireUpdated(out);
@@ -180,7 +185,7 @@ public final class WindowFunctionOperator extends Operator {
         if (lateness == 0 || clock.firedEnd() == Long.MIN_VALUE) {
             return;
         }
-        for (long s = paneStart - Math.floorMod(paneStart, slide); s > paneStart - size; s -= slide) {
+        for (long s = clock.lastWindowStart(paneStart); s > paneStart - size; s -= slide) {
             long end = s + size;
             if (end <= clock.firedEnd() && end - 1 + lateness > clock.watermark()) {
                 Set<Object> keys = updatedFired.computeIfAbsent(end, k -> new LinkedHashSet<>());

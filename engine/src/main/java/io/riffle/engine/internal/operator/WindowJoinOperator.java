@@ -34,10 +34,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
     private final SelectionVector due = new SelectionVector(1024);
     /** Per pair being collected, its window's start. */
     private long[] windowStarts;
-    /** After a rescaled restore: per key group of this subtask, the watermark its old subtask had fired up to; else null. */
-    private long[] firedThroughByKeyGroup;
-    private long highestFiredThrough;
-    private int firstKeyGroup;
+    private final RestoredWatermarks restored = new RestoredWatermarks();
 
     public WindowJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
                               EventTimeField leftTime, EventTimeField rightTime, long size, long slide,
@@ -117,9 +114,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         if (watermark > this.watermark) {
             fire(this.watermark, watermark, out);
             this.watermark = watermark;
-            if (firedThroughByKeyGroup != null && watermark >= highestFiredThrough) {
-                firedThroughByKeyGroup = null;
-            }
+            restored.advance(watermark);
             long dead = firedThrough(watermark);
             buffers[0].evict(dead);
             buffers[1].evict(dead);
@@ -195,8 +190,8 @@ public final class WindowJoinOperator extends StreamJoinOperator {
                     continue;
                 }
                 long a = MemoryUtil.getLong(leftTimes + ((long) i << 3)) + leftOffset;
-                long firedForKey = firedThroughByKeyGroup == null ? from
-                        : Math.max(from, firedThroughByKeyGroup[KeyGroups.keyGroup(hashes[i], maxParallelism) - firstKeyGroup]);
+                long firedForKey = restored.differ()
+                        ? restored.firedThrough(KeyGroups.keyGroup(hashes[i], maxParallelism), from) : from;
                 // Newest first; where no row from here on is in a window with this one, stop.
                 for (int row = segment.rows.last(g); row != KeyedRows.NO_ROW && segment.chainMax[row] > a - size;
                      row = segment.rows.previous(row)) {
@@ -254,26 +249,8 @@ public final class WindowJoinOperator extends StreamJoinOperator {
     @Override
     public void restoreState(StateRestore restore) throws Exception {
         List<JoinState.Header> old = restoreBuffers(restore);
-        if (old.isEmpty()) {
-            return;
-        }
-        firstKeyGroup = restore.firstKeyGroup();
-        long[] marks = new long[restore.lastKeyGroupExclusive() - firstKeyGroup];
-        long lowest = Long.MAX_VALUE;
-        long highest = Long.MIN_VALUE;
-        for (JoinState.Header h : old) {
-            int from = Math.max(firstKeyGroup, h.firstKeyGroup());
-            int to = Math.min(restore.lastKeyGroupExclusive(), h.lastKeyGroupExclusive());
-            for (int g = from; g < to; g++) {
-                marks[g - firstKeyGroup] = h.watermark();
-            }
-            lowest = Math.min(lowest, h.watermark());
-            highest = Math.max(highest, h.watermark());
-        }
-        watermark = lowest;
-        if (highest > lowest) {
-            firedThroughByKeyGroup = marks;
-            highestFiredThrough = highest;
+        if (!old.isEmpty()) {
+            watermark = restored.restore(old, restore.firstKeyGroup(), restore.lastKeyGroupExclusive());
         }
     }
 }

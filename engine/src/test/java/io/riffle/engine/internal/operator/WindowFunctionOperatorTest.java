@@ -56,7 +56,7 @@ class WindowFunctionOperatorTest extends AllocatorTest {
     }
 
     private WindowFunctionOperator open(int subtask, int parallelism) {
-        WindowFunctionOperator op = new WindowFunctionOperator(WindowFold.reducing(SUM, EVENTS, 0), EVENTS, 0, EventTimeField.of(2), 300, 100, 0, 1L << 30, -1);
+        WindowFunctionOperator op = new WindowFunctionOperator(WindowFold.reducing(SUM, EVENTS, 0), EVENTS, 0, EventTimeField.of(2), 300, 100, 0, 0, 1L << 30, -1);
         op.open(new SubtaskContext("reduce", subtask, parallelism, allocator, 64, 1, null, MAX_PARALLELISM,
                 new OperatorMetrics("reduce", parallelism, false)));
         return op;
