@@ -64,13 +64,19 @@ public final class ReduceOperator extends Operator {
                 next = Tuple.copyOf(view);
                 reduced.add(next, reduced.keyGroupOfRow(row));
             } else {
-                Record result = function.reduce(reduced.get(g), view);
+                Tuple current = reduced.get(g);
+                Record result = function.reduce(current, view);
                 if (result == null) {
                     throw new IllegalArgumentException("the reduce function returned null for key "
                             + view.field(keyField));
                 }
-                next = Tuple.copyOf(result);
-                reduced.set(g, next);
+                // The kept record handed back (minBy, maxBy) is immutable already: no copy.
+                if (result != current) {
+                    next = Tuple.copyOf(result);
+                    reduced.set(g, next);
+                } else {
+                    next = current;
+                }
             }
             if (running) {
                 writer.collect(next);
