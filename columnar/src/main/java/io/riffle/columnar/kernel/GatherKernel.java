@@ -84,9 +84,10 @@ public final class GatherKernel {
 
     /**
      * Overwrites column {@code targetColumn} of {@code target} with rows {@code rows[0 .. n)} of column
-     * {@code column} of {@code source} (same type): {@link #gatherColumn} for a large source gathered a batch at a
-     * time (a keyed store read by group id), whose nulls the caller tracks. With {@code sourceHasNulls} false
-     * the source's validity is not read: finding that out would cost a pass over the whole source per call.
+     * {@code column} of {@code source} (same type): {@link #gatherColumn(RecordBatch, int, SelectionVector, RecordBatch,
+     * int)} for a large source gathered a batch at a time (a keyed store read by group id), whose nulls the caller
+     * tracks. With {@code sourceHasNulls} false the source's validity is not read: finding that out would cost a
+     * pass over the whole source per call.
      */
     public static void gatherColumn(RecordBatch source, int column, boolean sourceHasNulls, int[] rows, int n,
                                     RecordBatch target, int targetColumn) {

@@ -67,11 +67,13 @@ final class FirstRecords implements AutoCloseable {
         return size;
     }
 
-    /** Off-heap bytes of the store's buffers. */
+    /** Off-heap bytes of the store's buffers, as allocated. */
     long bytes() {
         long bytes = 0;
         for (FieldVector v : vectors) {
-            bytes += v.getBufferSizeFor(v.getValueCapacity());
+            for (ArrowBuf b : v.getFieldBuffers()) {
+                bytes += b.capacity();
+            }
         }
         return bytes;
     }
