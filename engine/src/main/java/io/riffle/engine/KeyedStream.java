@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import io.riffle.columnar.batch.BatchSchema;
+import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.AggregateKind;
 import io.riffle.columnar.hash.GroupBySpec;
@@ -23,13 +24,22 @@ import io.riffle.engine.internal.runtime.Operator;
  * A stream partitioned by a key field: each key's records go to one subtask, in order. Aggregations keep
  * their state off-heap, per key. What they emit depends on the environment's mode, as in Flink:
  * <ul>
- *   <li>streaming: after every input record, that record with the aggregated field replaced by the key's
- *   running value ({@code sum}, {@code min}, {@code max}, {@code avg}), or the key and the running values
- *   ({@code count}, {@code aggregate});</li>
+ *   <li>streaming: after every input record, the key's running value ({@code sum}, {@code min}, {@code max},
+ *   {@code avg}) in the key's FIRST record: its other fields stay those of the first record the key had,
+ *   as Flink's {@code sum}/{@code min}/{@code max} keep them, not the current record's. {@code minBy} and
+ *   {@code maxBy} emit the whole record holding the smallest or largest value so far. {@code count} and
+ *   {@code aggregate} emit the key and the running values;</li>
  *   <li>batch: one row per key when the input ends: the key, then the aggregate (named as its field for
- *   {@code sum}, {@code min}, {@code max}, {@code avg}). Sums, counts, minima and maxima are pre-aggregated
- *   before the shuffle, so only one row per key and subtask crosses it.</li>
+ *   {@code sum}, {@code min}, {@code max}, {@code avg}); {@code minBy}/{@code maxBy} the final whole record.
+ *   Sums, counts, minima and maxima are pre-aggregated before the shuffle, so only one row per key and
+ *   subtask crosses it.</li>
  * </ul>
+ *
+ * <pre>{@code
+ * // (sensor, reading, ts): (3,1,20000) (3,2,21000) (3,3,20500)
+ * readings.keyBy(0).sum(1);     // (3,1,20000) (3,3,20000) (3,6,20000): the first record's ts
+ * readings.keyBy(0).maxBy(1);   // (3,1,20000) (3,2,21000) (3,3,20500): the record with the maximum
+ * }</pre>
  */
 public final class KeyedStream {
     private final DataStream input;
@@ -64,6 +74,42 @@ public final class KeyedStream {
 
     public DataStream max(String field) {
         return max(schema().indexOf(field));
+    }
+
+    /** The record with the smallest value of {@code field} so far (of the earliest such on a tie); see the class comment. */
+    public DataStream minBy(int field) {
+        return minBy(field, true);
+    }
+
+    public DataStream minBy(String field) {
+        return minBy(schema().indexOf(field));
+    }
+
+    /** As {@link #minBy(int)}; on a tie the earliest record when {@code first}, else the latest. */
+    public DataStream minBy(int field, boolean first) {
+        return extremeRecord("minBy", field, true, first);
+    }
+
+    public DataStream minBy(String field, boolean first) {
+        return minBy(schema().indexOf(field), first);
+    }
+
+    /** The record with the largest value of {@code field} so far (of the earliest such on a tie); see the class comment. */
+    public DataStream maxBy(int field) {
+        return maxBy(field, true);
+    }
+
+    public DataStream maxBy(String field) {
+        return maxBy(schema().indexOf(field));
+    }
+
+    /** As {@link #maxBy(int)}; on a tie the earliest record when {@code first}, else the latest. */
+    public DataStream maxBy(int field, boolean first) {
+        return extremeRecord("maxBy", field, false, first);
+    }
+
+    public DataStream maxBy(String field, boolean first) {
+        return maxBy(schema().indexOf(field), first);
     }
 
     /** The mean as float64. */
@@ -263,6 +309,18 @@ public final class KeyedStream {
                 Transformation.DEFAULT_PARALLELISM);
         return input.keepsEventTime(outputSchema) ? new DataStream(env(), t, input.eventTimeField, input.eventTimeOffset)
                 : new DataStream(env(), t);
+    }
+
+    /** A reduce keeping each key's record with the extreme value of {@code field}: streaming emits it per record. */
+    private DataStream extremeRecord(String verbName, int field, boolean min, boolean first) {
+        BatchSchema schema = schema();
+        ColumnType type = schema.column(schema.checkIndex(field)).type();
+        String name = name(verbName + "(" + schema.column(field).name() + (first ? "" : ", last") + ")");
+        ExtremeRecord function = new ExtremeRecord(field, type, min, first);
+        boolean running = env().mode() == Environment.Mode.STREAMING;
+        long budget = env().stateBudgetBytes();
+        int key = keyField;
+        return keyed(name, schema, () -> new ReduceOperator(function, schema, key, running, budget));
     }
 
     private DataStream single(Aggregate aggregate, int field) {

@@ -128,14 +128,17 @@ class OperationsTest {
         List<Tuple> expectMax = new ArrayList<>();
         List<Tuple> expectCount = new ArrayList<>();
         List<Tuple> expectReduce = new ArrayList<>();
+        Map<String, Tuple> firstRecords = new HashMap<>();
         for (Tuple t : input) {
             long[] a = state.computeIfAbsent(t.getString(0), k -> new long[] {0, Integer.MIN_VALUE, 0, 0});
             a[0] += t.getLong(1);
             a[1] = Math.max(a[1], t.getInt(3));
             a[2]++;
             a[3] += t.getInt(3);
-            expectSum.add(Tuple.of(t.field(0), a[0], t.field(2), t.field(3)));
-            expectMax.add(Tuple.of(t.field(0), t.field(1), t.field(2), (int) a[1]));
+            // sum and max keep the other fields of the key's first record, as Flink's do.
+            Tuple first = firstRecords.computeIfAbsent(t.getString(0), k -> t);
+            expectSum.add(Tuple.of(t.field(0), a[0], first.field(2), first.field(3)));
+            expectMax.add(Tuple.of(t.field(0), first.field(1), first.field(2), (int) a[1]));
             expectCount.add(Tuple.of(t.field(0), a[2]));
             expectReduce.add(Tuple.of(t.field(0), t.field(1), t.field(2), (int) a[3]));
         }
@@ -182,15 +185,18 @@ class OperationsTest {
             long[] lastPerRange = new long[p];
             java.util.Arrays.fill(lastPerRange, -1);
             List<Long> seen = new ArrayList<>();
+            Object firstTimestamp = perKey.get(k).get(0).field(2);
             for (Tuple t : perKey.get(k)) {
-                long i = ((java.time.Instant) t.field(2)).toEpochMilli();
+                // Each step of the running sum is the value i of the record that made it.
+                long i = t.getLong(1) - sum;
                 int range = (int) (i % p);
                 assertTrue(i > lastPerRange[range], "records of one source subtask stay in order");
                 lastPerRange[range] = i;
                 sum += i;
-                assertEquals(sum, t.getLong(1));
+                assertEquals(firstTimestamp, t.field(2), "every running sum keeps the key's first timestamp");
                 seen.add(i);
             }
+            assertEquals(java.time.Instant.ofEpochMilli(seen.get(0)), firstTimestamp);
             List<Long> expected = new ArrayList<>();
             for (long i = k; i < 20_000; i += 7) {
                 expected.add(i);

@@ -83,6 +83,31 @@ public final class GatherKernel {
     }
 
     /**
+     * Overwrites column {@code targetColumn} of {@code target} with rows {@code rows[0 .. n)} of column
+     * {@code column} of {@code source} (same type): {@link #gatherColumn(RecordBatch, int, SelectionVector, RecordBatch,
+     * int)} for a large source gathered a batch at a time (a keyed store read by group id), whose nulls the caller
+     * tracks. With {@code sourceHasNulls} false the source's validity is not read: finding that out would cost a
+     * pass over the whole source per call.
+     */
+    public static void gatherColumn(RecordBatch source, int column, boolean sourceHasNulls, int[] rows, int n,
+                                    RecordBatch target, int targetColumn) {
+        ColumnType type = source.schema().column(column).type();
+        if (type != target.schema().column(targetColumn).type()) {
+            throw new IllegalArgumentException("cannot gather " + source.schema().describe(column) + " into "
+                    + target.schema().describe(targetColumn) + "; the types must be equal");
+        }
+        checkRows(rows, n, source.rowCount());
+        FieldVector from = source.vector(column);
+        if (type == ColumnType.UTF8) {
+            checkUtf8Bytes(source.schema(), column, from, rows, n);
+        }
+        FieldVector to = target.vector(targetColumn);
+        ensureValueCapacity(to, n);
+        copyColumn(from, sourceHasNulls, to, type, rows, n);
+        to.setValueCount(n);
+    }
+
+    /**
      * Overwrites column {@code targetColumn} of {@code target} with rows {@code 0 .. rowCount - 1} of column
      * {@code column} of {@code source} (same type): {@link #gatherColumn} for the whole dense batch, one bulk
      * copy per buffer instead of a gather per row.
@@ -134,6 +159,11 @@ public final class GatherKernel {
     }
 
     private static void copyColumn(FieldVector from, FieldVector to, ColumnType type, int[] rows, int n) {
+        copyColumn(from, Validity.hasNulls(from), to, type, rows, n);
+    }
+
+    private static void copyColumn(FieldVector from, boolean fromHasNulls, FieldVector to, ColumnType type, int[] rows,
+                                   int n) {
         switch (type) {
             case UTF8:
                 copyUtf8(from, (BaseVariableWidthVector) to, rows, n);
@@ -148,7 +178,7 @@ public final class GatherKernel {
                 copyLongs(from.getDataBufferAddress(), to.getDataBufferAddress(), rows, n);
                 break;
         }
-        if (!Validity.hasNulls(from)) {
+        if (!fromHasNulls) {
             MemoryUtil.setMemory(to.getValidityBufferAddress(), (n + 7) >>> 3, (byte) 0xFF);
         } else {
             copyBits(from.getValidityBufferAddress(), to.getValidityBufferAddress(), rows, n);
@@ -159,7 +189,16 @@ public final class GatherKernel {
     private static void check(RecordBatch source, SelectionVector selection) {
         int n = selection.size();
         int[] rows = selection.rows();
-        int rowCount = source.rowCount();
+        checkRows(rows, n, source.rowCount());
+        BatchSchema schema = source.schema();
+        for (int c = 0; c < schema.columnCount(); c++) {
+            if (schema.column(c).type() == ColumnType.UTF8) {
+                checkUtf8Bytes(schema, c, source.vector(c), rows, n);
+            }
+        }
+    }
+
+    private static void checkRows(int[] rows, int n, int rowCount) {
         // Branch-free: a row outside [0, rowCount) makes row or (rowCount - 1 - row) negative.
         int outside = 0;
         for (int j = 0; j < n; j++) {
@@ -173,16 +212,13 @@ public final class GatherKernel {
                 }
             }
         }
-        BatchSchema schema = source.schema();
-        for (int c = 0; c < schema.columnCount(); c++) {
-            if (schema.column(c).type() == ColumnType.UTF8) {
-                long bytes = utf8Bytes(source.vector(c).getOffsetBufferAddress(), rows, n);
-                if (bytes > MAX_UTF8_BYTES) {
-                    throw new IllegalArgumentException(schema.describe(c) + ": the " + n + " selected values hold "
-                            + bytes + " bytes, more than a utf8 vector can (" + MAX_UTF8_BYTES
-                            + "); gather fewer rows at a time");
-                }
-            }
+    }
+
+    private static void checkUtf8Bytes(BatchSchema schema, int column, FieldVector vector, int[] rows, int n) {
+        long bytes = utf8Bytes(vector.getOffsetBufferAddress(), rows, n);
+        if (bytes > MAX_UTF8_BYTES) {
+            throw new IllegalArgumentException(schema.describe(column) + ": the " + n + " selected values hold "
+                    + bytes + " bytes, more than a utf8 vector can (" + MAX_UTF8_BYTES + "); gather fewer rows at a time");
         }
     }
 

@@ -57,6 +57,44 @@ class GatherKernelTest extends ArrowTest {
         }
     }
 
+    /**
+     * Gathering column by column by a row array, as a keyed store is read by group id: rows in any order, or in
+     * runs of neighbours (keys arriving round after round in the order they first came); the source's nulls as
+     * the caller says (a source without nulls is not read for them).
+     */
+    @Test
+    void gathersEachColumnByARowArrayInAnyOrder() {
+        try (RecordBatch target = RecordBatch.allocate(RandomBatches.SCHEMA, allocator, 1)) {
+            for (long seed = 1; seed <= SEEDS; seed++) {
+                Random r = new Random(seed);
+                try (RecordBatch source = RandomBatches.create(allocator, r, 1 + r.nextInt(1000))) {
+                    int n = r.nextInt(2000);
+                    int[] rows = new int[n];
+                    boolean runs = r.nextBoolean();
+                    int next = r.nextInt(source.rowCount());
+                    for (int j = 0; j < n; j++) {
+                        // Runs: neighbours, wrapping at the end, with a jump now and then.
+                        next = runs ? (r.nextInt(100) == 0 ? r.nextInt(source.rowCount()) : (next + 1) % source.rowCount())
+                                : r.nextInt(source.rowCount());
+                        rows[j] = next;
+                    }
+                    for (int c = 0; c < source.columnCount(); c++) {
+                        boolean hasNulls = source.vector(c).getNullCount() > 0;
+                        GatherKernel.gatherColumn(source, c, hasNulls, rows, n, target, c);
+                    }
+                    target.setRowCount(n);
+                    String where = "seed " + seed + (runs ? ", runs" : ", any order");
+                    for (int j = 0; j < n; j++) {
+                        for (int c = 0; c < source.columnCount(); c++) {
+                            assertEquals(source.value(rows[j], c), target.value(j, c),
+                                    where + ", row " + j + ", " + source.schema().describe(c));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void copyRowsNamesAMismatch() {
         try (RecordBatch source = RandomBatches.create(allocator, new Random(3), 10);

@@ -64,14 +64,20 @@ public final class ReduceOperator extends Operator {
                 next = Tuple.copyOf(view);
                 reduced.add(next, reduced.keyGroupOfRow(row));
             } else {
-                Record result = function.reduce(reduced.get(g), view);
+                Tuple current = reduced.get(g);
+                Record result = function.reduce(current, view);
                 if (result == null) {
                     throw new IllegalArgumentException("the reduce function returned null for key "
                             + view.field(keyField));
                 }
-                next = Tuple.copyOf(SchemaCheck.fitting(result, schema, "the reduce function returned",
-                        "input schema"));
-                reduced.set(g, next);
+                // The kept record handed back (minBy, maxBy) is immutable and checked already: no copy.
+                if (result != current) {
+                    next = Tuple.copyOf(SchemaCheck.fitting(result, schema, "the reduce function returned",
+                            "input schema"));
+                    reduced.set(g, next);
+                } else {
+                    next = current;
+                }
             }
             if (running) {
                 writer.collect(next);

@@ -1,6 +1,7 @@
 package io.riffle.engine.internal.operator;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,8 +9,10 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.hash.GroupBySpec;
+import io.riffle.columnar.hash.MemoryBudgetExceededException;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.GatherKernel;
+import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
@@ -22,20 +25,27 @@ import org.apache.arrow.vector.FieldVector;
 
 /**
  * A streaming keyed aggregation: per input record, the running value of its key's aggregate. Keys and
- * accumulators live in an {@link OffHeapHashTable}. Two output shapes, fixed at plan time: the input
- * record with the aggregated field replaced by the running value (Flink's {@code keyBy(k).sum(f)}), or
- * the key followed by every aggregate ({@code count()}, {@code aggregate(...)}).
+ * accumulators live in an {@link OffHeapHashTable}. Two output shapes, fixed at plan time: the key's first
+ * record with the aggregated field replaced by the running value (Flink's {@code keyBy(k).sum(f)}, whose
+ * other fields stay those of the key's first record), or the key followed by every aggregate
+ * ({@code count()}, {@code aggregate(...)}). The first records' other fields are kept in {@link FirstRecords},
+ * checkpointed beside the table in a second file.
  */
 public final class RunningAggregateOperator extends Operator {
     private final GroupBySpec spec;
     private final BatchSchema outputSchema;
     /** The field replaced by the running value, or -1 for the key-and-aggregates shape. */
     private final int replacedField;
+    /** The fields emitted from the key's first record: all but the key and the replaced field; empty for the other shape. */
+    private final int[] keptFields;
     private final long budgetBytes;
     private final GroupLookup lookup;
     private final FieldVector[] aggregateOutputs;
     private OffHeapHashTable table;
+    /** Null when no field is kept. */
+    private FirstRecords firstRecords;
     private BufferAllocator allocator;
+    private String name;
     private int maxParallelism;
     private RecordBatch output;
 
@@ -43,6 +53,7 @@ public final class RunningAggregateOperator extends Operator {
         this.spec = spec;
         this.outputSchema = outputSchema;
         this.replacedField = replacedField;
+        this.keptFields = keptFields(spec.inputSchema(), spec.keyField(), replacedField);
         this.budgetBytes = budgetBytes;
         this.lookup = new GroupLookup(spec.keyField());
         this.aggregateOutputs = new FieldVector[spec.aggregateCount()];
@@ -59,7 +70,24 @@ public final class RunningAggregateOperator extends Operator {
         return BatchSchema.of(columns);
     }
 
-    /** Emits the input record with {@code field} replaced by the running value of the spec's one aggregate. */
+    private static int[] keptFields(BatchSchema input, int keyField, int replacedField) {
+        if (replacedField < 0) {
+            return new int[0];
+        }
+        int[] kept = new int[input.columnCount() - (keyField == replacedField ? 1 : 2)];
+        int k = 0;
+        for (int c = 0; c < input.columnCount(); c++) {
+            if (c != keyField && c != replacedField) {
+                kept[k++] = c;
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * Emits the key's first record with {@code field} replaced by the running value of the spec's one aggregate,
+     * as Flink's keyed {@code sum}/{@code min}/{@code max} do.
+     */
     public static RunningAggregateOperator replacing(GroupBySpec spec, int field, long budgetBytes) {
         return new RunningAggregateOperator(spec, replacedSchema(spec, field), field, budgetBytes);
     }
@@ -72,8 +100,12 @@ public final class RunningAggregateOperator extends Operator {
     @Override
     public void open(TaskContext context) {
         allocator = context.allocator();
+        name = context.operatorName();
         maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
         table = new OffHeapHashTable(spec, allocator, budgetBytes);
+        if (keptFields.length > 0) {
+            firstRecords = new FirstRecords(spec.inputSchema(), spec.keyField(), keptFields, allocator);
+        }
         output = RecordBatch.allocate(outputSchema, context.allocator(), context.batchSize());
         for (int a = 0; a < aggregateOutputs.length; a++) {
             aggregateOutputs[a] = output.vector(replacedField >= 0 ? replacedField : a + 1);
@@ -84,33 +116,99 @@ public final class RunningAggregateOperator extends Operator {
     public void process(RecordBatch batch, Output out) throws Exception {
         int n = batch.rowCount();
         int[] groupIds = lookup.groupIds(batch, table);
-        if (replacedField >= 0) {
-            for (int c = 0; c < batch.columnCount(); c++) {
-                if (c != replacedField) {
-                    GatherKernel.copyRows(batch, c, n, output, c);
-                }
+        if (replacedField != spec.keyField()) {
+            GatherKernel.copyRows(batch, spec.keyField(), n, output, replacedField >= 0 ? spec.keyField() : 0);
+        }
+        if (firstRecords != null) {
+            keepFirstRecords(batch, groupIds);
+            for (int k = 0; k < keptFields.length; k++) {
+                firstRecords.gather(k + 1, groupIds, n, output, keptFields[k]);
             }
-        } else {
-            GatherKernel.copyRows(batch, spec.keyField(), n, output, 0);
         }
         table.accumulateRunning(batch, groupIds, aggregateOutputs);
         output.setRowCount(n);
         out.emit(output);
     }
 
+    /** Appends the first records of the batch's new keys; the table and the records together stay within the budget. */
+    private void keepFirstRecords(RecordBatch batch, int[] groupIds) {
+        if (table.groupCount() == firstRecords.size()) {
+            return;
+        }
+        firstRecords.appendNew(batch, groupIds, table.groupCount());
+        long used = table.memoryUsed() + firstRecords.bytes();
+        if (used > budgetBytes) {
+            throw new MemoryBudgetExceededException(name + ": " + table.groupCount() + " keys need " + used
+                    + " bytes of state (their aggregates and the fields of their first records), more than the"
+                    + " state budget of " + budgetBytes + " bytes; raise it with Environment.setStateBudget",
+                    used, budgetBytes);
+        }
+    }
+
     /**
      * Copy-on-write: the table marks its pages shared (no state is copied here) and the checkpoint thread
-     * writes them by key group while this subtask keeps aggregating.
+     * writes them by key group while this subtask keeps aggregating; the first records, only ever appended
+     * to, are shared as they are and written beside the table's file.
      */
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        return KeyedTableState.snapshot(table, maxParallelism);
+        OperatorSnapshot tableSnapshot = KeyedTableState.snapshot(table, maxParallelism);
+        if (firstRecords == null) {
+            return tableSnapshot;
+        }
+        FirstRecords.Snapshot records = firstRecords.snapshot();
+        return new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) throws Exception {
+                return tableSnapshot.writeTo(file) + records.writeTo(firstRecordsFile(file), maxParallelism, allocator);
+            }
+
+            @Override
+            public void close() {
+                tableSnapshot.close();
+                records.close();
+            }
+        };
     }
 
-    /** This subtask's key groups, read out of every old subtask's state file. */
+    private static Path firstRecordsFile(Path stateFile) {
+        return stateFile.resolveSibling(stateFile.getFileName() + ".first");
+    }
+
+    /** This subtask's key groups, read out of every old subtask's state files. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
         table = KeyedTableState.restore(table, spec, allocator, budgetBytes, restore);
+        if (firstRecords == null || restore.files().isEmpty()) {
+            return;
+        }
+        List<Path> files = new ArrayList<>();
+        for (Path file : restore.files()) {
+            files.add(firstRecordsFile(file));
+        }
+        FirstRecords restored = new FirstRecords(spec.inputSchema(), spec.keyField(), keptFields, allocator);
+        try {
+            restored.restore(files, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(), table.groupCount(),
+                    this::groupsOf, name, allocator);
+        } catch (IOException | RuntimeException e) {
+            restored.close();
+            throw e;
+        }
+        firstRecords.close();
+        firstRecords = restored;
+    }
+
+    /** The table's group of each key of {@code records} (column 0), negative for a key it does not hold. */
+    private int[] groupsOf(RecordBatch records) {
+        int n = records.rowCount();
+        long[] hashes = null;
+        if (!table.isDirect()) {
+            hashes = new long[n];
+            HashKernel.hash(records, new int[] {0}, hashes);
+        }
+        int[] groups = new int[n];
+        table.find(records.vector(0), n, hashes, groups);
+        return groups;
     }
 
     @Override
@@ -120,6 +218,9 @@ public final class RunningAggregateOperator extends Operator {
         }
         if (table != null) {
             table.close();
+        }
+        if (firstRecords != null) {
+            firstRecords.close();
         }
     }
 }
