@@ -22,7 +22,11 @@ import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.WindowedStream;
 import io.riffle.engine.Windows;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindows;
 import org.apache.flink.streaming.api.windowing.assigners.GlobalWindows;
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
@@ -48,6 +52,10 @@ final class Cases {
     private static final long COUNT = 3;
     private static final Duration INTERVAL_LOWER = Duration.ofMillis(-5);
     private static final Duration INTERVAL_UPPER = Duration.ofMillis(3);
+    /** Flink's types of the accumulators and results (its type extractor cannot read them off an Object key). */
+    private static final TypeInformation<Tuple3<Long, Long, Double>> STATS = Types.TUPLE(Types.LONG, Types.LONG,
+            Types.DOUBLE);
+    private static final TypeInformation<Tuple2<Double, Long>> AVERAGE = Types.TUPLE(Types.DOUBLE, Types.LONG);
 
     /** Order-insensitive, as Riffle's window reduce asks: values summed, the highest price, the earliest time. */
     static final ReduceFunction COMBINE = (a, b) -> Tuple.of(a.field(0), a.getLong(1) + b.getLong(1),
@@ -103,13 +111,17 @@ final class Cases {
                     },
                     f -> {
                         f.emit("tumbling", f.keyed(f.events()).window(TumblingEventTimeWindows.of(TUMBLING))
-                                .aggregate(new FlinkFunctions.Stats(), FlinkSide.timeWindowRows(Cases::statsInWindow)));
+                                .aggregate(new FlinkFunctions.Stats(), FlinkSide.timeWindowRows(Cases::statsInWindow),
+                                        STATS, STATS, Types.STRING));
                         f.emit("sliding", f.keyed(f.events()).window(SlidingEventTimeWindows.of(SLIDING_SIZE, SLIDE))
-                                .aggregate(new FlinkFunctions.Stats(), FlinkSide.timeWindowRows(Cases::statsInWindow)));
+                                .aggregate(new FlinkFunctions.Stats(), FlinkSide.timeWindowRows(Cases::statsInWindow),
+                                        STATS, STATS, Types.STRING));
                         f.emit("session", f.keyed(f.events()).window(EventTimeSessionWindows.withGap(GAP))
-                                .aggregate(new FlinkFunctions.Stats(), FlinkSide.timeWindowRows(Cases::statsInWindow)));
+                                .aggregate(new FlinkFunctions.Stats(), FlinkSide.timeWindowRows(Cases::statsInWindow),
+                                        STATS, STATS, Types.STRING));
                         f.emit("count", f.keyed(f.events()).countWindow(COUNT).aggregate(new FlinkFunctions.Stats(),
-                                FlinkSide.countWindowRows((k, s, e, v) -> Rows.of(k, v.f0, v.f1, v.f2))));
+                                FlinkSide.countWindowRows((k, s, e, v) -> Rows.of(k, v.f0, v.f1, v.f2)), STATS, STATS,
+                                Types.STRING));
                     }),
 
             // ---- late data: allowed lateness (late firings) and the late records' side output
@@ -150,7 +162,7 @@ final class Cases {
             DifferentialCase.stream("keyed-process-state-event-time-timers",
                     r -> r.emit(r.events().keyBy("k").process(new CountingTimers(), CountingTimers.output(r),
                             CountingTimers.STATE)),
-                    f -> f.emit(f.keyed(f.events()).process(new FlinkFunctions.CountingTimers()))),
+                    f -> f.emit(f.keyed(f.events()).process(new FlinkFunctions.CountingTimers(), Types.STRING))),
 
             // ---- stateless operators, and union in front of a window
             DifferentialCase.stream("filter-map-flatmap",
@@ -158,7 +170,7 @@ final class Cases {
                             .map(e -> Tuple.of(e.field(0), e.getLong(1) * 3, e.getDouble(2) / 2, e.getLong(3)))
                             .flatMap(Cases::twiceWhenTimeIsAMultipleOf3, r.schema())),
                     f -> f.emit(records(f.events().filter(e -> e.f1 % 2 != 0)
-                            .map(e -> new FlinkEvent(e.f0, e.f1 * 3, e.f2 / 2, e.f3)).returns(f.eventType())
+                            .map(e -> FlinkSide.event(e.f0, e.f1 * 3, e.f2 / 2, e.f3)).returns(f.eventType())
                             .flatMap(FlinkFunctions::twiceWhenTimeIsAMultipleOf3).returns(f.eventType())))),
             DifferentialCase.twoStreams("union-tumbling-sum",
                     r -> r.emit(r.left().union(r.right()).keyBy("k").window(Windows.tumbling(TUMBLING)).sum("v")),
@@ -170,7 +182,7 @@ final class Cases {
             DifferentialCase.twoStreams("interval-join",
                     r -> r.emit(r.left().keyBy("k").intervalJoin(r.right().keyBy("k"), INTERVAL_LOWER, INTERVAL_UPPER)),
                     f -> f.emit(f.keyed(f.left()).intervalJoin(f.keyed(f.right()))
-                            .between(INTERVAL_LOWER, INTERVAL_UPPER).process(new FlinkFunctions.IntervalPair()))),
+                            .between(INTERVAL_LOWER, INTERVAL_UPPER).process(new FlinkFunctions.IntervalPair(), Types.STRING))),
             // Flink's JoinFunction does not see the window: the pairs compare without Riffle's window columns
             // (a pair in two sliding windows still comes twice).
             DifferentialCase.twoStreams("window-join-tumbling-sliding",
@@ -206,7 +218,7 @@ final class Cases {
                         f.emit("sum", keyAndField(f.keyed(f.left()).sum(1), 1));
                         f.emit("min", keyAndField(f.keyed(f.left()).min(1), 1));
                         f.emit("max", keyAndField(f.keyed(f.left()).max(2), 2));
-                        f.emit("count", keyAndField(f.keyed(f.left().map(e -> new FlinkEvent(e.f0, 1L, e.f2, e.f3))
+                        f.emit("count", keyAndField(f.keyed(f.left().map(e -> FlinkSide.event(e.f0, 1L, e.f2, e.f3))
                                 .returns(f.eventType())).sum(1), 1));
                     }));
 
@@ -319,9 +331,11 @@ final class Cases {
         f.emit("max", f.keyed(f.events()).window(windows)
                 .reduce(f.max(2), FlinkSide.timeWindowRows((k, s, e, v) -> Rows.of(k, s, e, v.f2)), Types.STRING));
         f.emit("count", f.keyed(f.events()).window(windows)
-                .aggregate(new Count(), FlinkSide.<Long>timeWindowRows((k, s, e, v) -> Rows.of(k, s, e, v))));
+                .aggregate(new Count(), FlinkSide.<Long>timeWindowRows((k, s, e, v) -> Rows.of(k, s, e, v)), Types.LONG,
+                        Types.LONG, Types.STRING));
         f.emit("avg", f.keyed(f.events()).window(windows)
-                .aggregate(new AveragePrice(), FlinkSide.<Double>timeWindowRows((k, s, e, v) -> Rows.of(k, s, e, v))));
+                .aggregate(new AveragePrice(), FlinkSide.<Double>timeWindowRows((k, s, e, v) -> Rows.of(k, s, e, v)),
+                        AVERAGE, Types.DOUBLE, Types.STRING));
     }
 
     private static void flinkCountAggregates(FlinkSide f) {
@@ -332,9 +346,11 @@ final class Cases {
         f.emit("max", f.keyed(f.events()).countWindow(COUNT)
                 .reduce(f.max(2), FlinkSide.countWindowRows((k, s, e, v) -> Rows.of(k, v.f2)), Types.STRING));
         f.emit("count", f.keyed(f.events()).countWindow(COUNT)
-                .aggregate(new Count(), FlinkSide.<Long>countWindowRows((k, s, e, v) -> Rows.of(k, v))));
+                .aggregate(new Count(), FlinkSide.<Long>countWindowRows((k, s, e, v) -> Rows.of(k, v)), Types.LONG, Types.LONG,
+                        Types.STRING));
         f.emit("avg", f.keyed(f.events()).countWindow(COUNT)
-                .aggregate(new AveragePrice(), FlinkSide.<Double>countWindowRows((k, s, e, v) -> Rows.of(k, v))));
+                .aggregate(new AveragePrice(), FlinkSide.<Double>countWindowRows((k, s, e, v) -> Rows.of(k, v)), AVERAGE,
+                        Types.DOUBLE, Types.STRING));
     }
 
     private static void flinkLate(FlinkSide f, WindowAssigner<Object, TimeWindow> kind, Duration lateness,
@@ -350,28 +366,28 @@ final class Cases {
     }
 
     /** A reduced record with its window's bounds appended, as Riffle's window reduce emits it. */
-    private static String recordInWindow(Object key, long start, long end, FlinkEvent e) {
+    private static String recordInWindow(Object key, long start, long end, Tuple4<Object, Long, Double, Long> e) {
         return Rows.of(e.f0, e.f1, e.f2, e.f3, start, end);
     }
 
     private static String statsInWindow(Object key, long start, long end,
-                                        org.apache.flink.api.java.tuple.Tuple3<Long, Long, Double> v) {
+                                        Tuple3<Long, Long, Double> v) {
         return Rows.of(key, start, end, v.f0, v.f1, v.f2);
     }
 
-    static String record(FlinkEvent e) {
+    static String record(Tuple4<Object, Long, Double, Long> e) {
         return Rows.of(e.f0, e.f1, e.f2, e.f3);
     }
 
     /** Each event as a row of its four fields. */
     static org.apache.flink.streaming.api.datastream.DataStream<String> records(
-            org.apache.flink.streaming.api.datastream.DataStream<FlinkEvent> events) {
+            org.apache.flink.streaming.api.datastream.DataStream<Tuple4<Object, Long, Double, Long>> events) {
         return events.map(Cases::record).returns(Types.STRING);
     }
 
     /** (key, field) per event: a batch aggregation's final record as Riffle's batch aggregation emits it. */
     private static org.apache.flink.streaming.api.datastream.DataStream<String> keyAndField(
-            org.apache.flink.streaming.api.datastream.DataStream<FlinkEvent> events, int field) {
+            org.apache.flink.streaming.api.datastream.DataStream<Tuple4<Object, Long, Double, Long>> events, int field) {
         return events.map(e -> Rows.of(e.f0, e.getField(field))).returns(Types.STRING);
     }
 }

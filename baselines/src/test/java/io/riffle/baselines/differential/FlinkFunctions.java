@@ -8,6 +8,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.co.ProcessJoinFunction;
@@ -26,14 +27,14 @@ final class FlinkFunctions {
     }
 
     /** Records per window. */
-    static final class Count implements AggregateFunction<FlinkEvent, Long, Long> {
+    static final class Count implements AggregateFunction<Tuple4<Object, Long, Double, Long>, Long, Long> {
         @Override
         public Long createAccumulator() {
             return 0L;
         }
 
         @Override
-        public Long add(FlinkEvent value, Long count) {
+        public Long add(Tuple4<Object, Long, Double, Long> value, Long count) {
             return count + 1;
         }
 
@@ -49,14 +50,14 @@ final class FlinkFunctions {
     }
 
     /** The mean of the price: sum / count, as Riffle's {@code avg} (the prices sum exactly). */
-    static final class AveragePrice implements AggregateFunction<FlinkEvent, Tuple2<Double, Long>, Double> {
+    static final class AveragePrice implements AggregateFunction<Tuple4<Object, Long, Double, Long>, Tuple2<Double, Long>, Double> {
         @Override
         public Tuple2<Double, Long> createAccumulator() {
             return Tuple2.of(0.0, 0L);
         }
 
         @Override
-        public Tuple2<Double, Long> add(FlinkEvent value, Tuple2<Double, Long> acc) {
+        public Tuple2<Double, Long> add(Tuple4<Object, Long, Double, Long> value, Tuple2<Double, Long> acc) {
             return Tuple2.of(acc.f0 + value.f2, acc.f1 + 1);
         }
 
@@ -72,14 +73,14 @@ final class FlinkFunctions {
     }
 
     /** (records, sum of values, lowest price): the twin of {@code Cases.Stats}. */
-    static final class Stats implements AggregateFunction<FlinkEvent, Tuple3<Long, Long, Double>, Tuple3<Long, Long, Double>> {
+    static final class Stats implements AggregateFunction<Tuple4<Object, Long, Double, Long>, Tuple3<Long, Long, Double>, Tuple3<Long, Long, Double>> {
         @Override
         public Tuple3<Long, Long, Double> createAccumulator() {
             return Tuple3.of(0L, 0L, Double.POSITIVE_INFINITY);
         }
 
         @Override
-        public Tuple3<Long, Long, Double> add(FlinkEvent value, Tuple3<Long, Long, Double> acc) {
+        public Tuple3<Long, Long, Double> add(Tuple4<Object, Long, Double, Long> value, Tuple3<Long, Long, Double> acc) {
             return Tuple3.of(acc.f0 + 1, acc.f1 + value.f1, Math.min(acc.f2, value.f2));
         }
 
@@ -95,31 +96,31 @@ final class FlinkFunctions {
     }
 
     /** Order-insensitive: values summed, the highest price, the earliest time (the twin of {@code Cases.COMBINE}). */
-    static final class Combine implements ReduceFunction<FlinkEvent> {
+    static final class Combine implements ReduceFunction<Tuple4<Object, Long, Double, Long>> {
         @Override
-        public FlinkEvent reduce(FlinkEvent a, FlinkEvent b) {
-            return new FlinkEvent(a.f0, a.f1 + b.f1, Math.max(a.f2, b.f2), Math.min(a.f3, b.f3));
+        public Tuple4<Object, Long, Double, Long> reduce(Tuple4<Object, Long, Double, Long> a, Tuple4<Object, Long, Double, Long> b) {
+            return FlinkSide.event(a.f0, a.f1 + b.f1, Math.max(a.f2, b.f2), Math.min(a.f3, b.f3));
         }
     }
 
     /** Running: values summed, the highest price, the latest record's time (the twin of {@code Cases.RUNNING}). */
-    static final class Running implements ReduceFunction<FlinkEvent> {
+    static final class Running implements ReduceFunction<Tuple4<Object, Long, Double, Long>> {
         @Override
-        public FlinkEvent reduce(FlinkEvent a, FlinkEvent b) {
-            return new FlinkEvent(a.f0, a.f1 + b.f1, Math.max(a.f2, b.f2), b.f3);
+        public Tuple4<Object, Long, Double, Long> reduce(Tuple4<Object, Long, Double, Long> a, Tuple4<Object, Long, Double, Long> b) {
+            return FlinkSide.event(a.f0, a.f1 + b.f1, Math.max(a.f2, b.f2), b.f3);
         }
     }
 
     /** The twin of {@code Cases.twiceWhenTimeIsAMultipleOf3}. */
-    static void twiceWhenTimeIsAMultipleOf3(FlinkEvent e, Collector<FlinkEvent> out) {
+    static void twiceWhenTimeIsAMultipleOf3(Tuple4<Object, Long, Double, Long> e, Collector<Tuple4<Object, Long, Double, Long>> out) {
         out.collect(e);
         if (e.f3 % 3 == 0) {
-            out.collect(new FlinkEvent(e.f0, -e.f1, e.f2, e.f3));
+            out.collect(FlinkSide.event(e.f0, -e.f1, e.f2, e.f3));
         }
     }
 
     /** The twin of {@code Cases.CountingTimers}: state (records, sum), a timer 4 ms after each record. */
-    static final class CountingTimers extends KeyedProcessFunction<Object, FlinkEvent, String> {
+    static final class CountingTimers extends KeyedProcessFunction<Object, Tuple4<Object, Long, Double, Long>, String> {
         private transient ValueState<Tuple2<Long, Long>> state;
 
         @Override
@@ -128,7 +129,7 @@ final class FlinkFunctions {
         }
 
         @Override
-        public void processElement(FlinkEvent e, Context context, Collector<String> out) throws Exception {
+        public void processElement(Tuple4<Object, Long, Double, Long> e, Context context, Collector<String> out) throws Exception {
             Tuple2<Long, Long> s = state.value();
             long n = (s == null ? 0 : s.f0) + 1;
             long sum = (s == null ? 0 : s.f1) + e.f1;
@@ -152,15 +153,15 @@ final class FlinkFunctions {
     }
 
     /** A pair as Riffle's interval join emits it: the left fields, the right ones but the key, the later time. */
-    static final class IntervalPair extends ProcessJoinFunction<FlinkEvent, FlinkEvent, String> {
+    static final class IntervalPair extends ProcessJoinFunction<Tuple4<Object, Long, Double, Long>, Tuple4<Object, Long, Double, Long>, String> {
         @Override
-        public void processElement(FlinkEvent l, FlinkEvent r, Context context, Collector<String> out) {
+        public void processElement(Tuple4<Object, Long, Double, Long> l, Tuple4<Object, Long, Double, Long> r, Context context, Collector<String> out) {
             out.collect(Rows.of(l.f0, l.f1, l.f2, l.f3, r.f1, r.f2, r.f3, context.getTimestamp()));
         }
     }
 
     /** The left fields, the right ones but the key; nulls where an outer join found no right record. */
-    private static String pair(FlinkEvent l, FlinkEvent r) {
+    private static String pair(Tuple4<Object, Long, Double, Long> l, Tuple4<Object, Long, Double, Long> r) {
         return r == null ? Rows.of(l.f0, l.f1, l.f2, l.f3, null, null, null)
                 : Rows.of(l.f0, l.f1, l.f2, l.f3, r.f1, r.f2, r.f3);
     }
@@ -182,10 +183,10 @@ final class FlinkFunctions {
         }
         return f.left().coGroup(f.right()).where(e -> e.f0, f.keyType()).equalTo(e -> e.f0, f.keyType())
                 .window(GlobalWindows.createWithEndOfStreamTrigger())
-                .apply((Iterable<FlinkEvent> lefts, Iterable<FlinkEvent> rights, Collector<String> out) -> {
-                    for (FlinkEvent l : lefts) {
+                .apply((Iterable<Tuple4<Object, Long, Double, Long>> lefts, Iterable<Tuple4<Object, Long, Double, Long>> rights, Collector<String> out) -> {
+                    for (Tuple4<Object, Long, Double, Long> l : lefts) {
                         boolean matched = false;
-                        for (FlinkEvent r : rights) {
+                        for (Tuple4<Object, Long, Double, Long> r : rights) {
                             matched = true;
                             out.collect(pair(l, r));
                         }
