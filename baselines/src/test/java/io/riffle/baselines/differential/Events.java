@@ -75,7 +75,7 @@ final class Events {
         long[] arrival = new long[count];
         List<Event> events = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            time += step(random);
+            time += step(random, time);
             long value = random.nextInt(10) == 0 ? random.nextLong(-(1L << 52), 1L << 52) : random.nextLong(-50, 1000);
             double price = random.nextInt(-(1 << 20), 1 << 20) / 4.0;
             events.add(new Event(keyType.key(random.nextInt(keys)), value, price, time));
@@ -94,8 +94,11 @@ final class Events {
         return arrived;
     }
 
-    /** The next time step: duplicates, small steps, exactly the window size or the gap, jumps to a boundary. */
-    private static long step(SplittableRandom random) {
+    /**
+     * The step from {@code time} to the next record's: duplicates, small steps, exactly the window size or the gap,
+     * to the next window boundary, and jumps.
+     */
+    private static long step(SplittableRandom random, long time) {
         int kind = random.nextInt(20);
         if (kind < 4) {
             return 0;
@@ -109,8 +112,12 @@ final class Events {
         if (kind < 16) {
             return GAP_MS;
         }
-        if (kind < 18) {
+        if (kind < 17) {
             return 4 + random.nextInt(12);
+        }
+        if (kind < 18) {
+            long toBoundary = Math.floorMod(-time, WINDOW_MS);
+            return toBoundary == 0 ? WINDOW_MS : toBoundary;
         }
         return 20 + random.nextInt(30);
     }
