@@ -74,12 +74,28 @@ final class Events {
         long time = -random.nextLong(200) - (random.nextBoolean() ? 0 : 1_000_000);
         long[] arrival = new long[count];
         List<Event> events = new ArrayList<>(count);
+        int burstLeft = 0;
+        Object burstKey = null;
+        long burstDelay = 0;
         for (int i = 0; i < count; i++) {
             time += step(random, time);
             long value = random.nextInt(10) == 0 ? random.nextLong(-(1L << 52), 1L << 52) : random.nextLong(-50, 1000);
             double price = random.nextInt(-(1 << 20), 1 << 20) / 4.0;
-            events.add(new Event(keyType.key(random.nextInt(keys)), value, price, time));
-            arrival[i] = time + delay(random, disorder);
+            Object key = keyType.key(random.nextInt(keys));
+            long delay = delay(random, disorder);
+            if (burstLeft > 0) {
+                burstLeft--;
+                key = burstKey;
+                delay = burstDelay;
+            } else if (delay > BOUND_MS && random.nextBoolean()) {
+                // A burst: the next records of this key come as late as this one, right after it, so several late
+                // records reach one window between two watermarks (each is a late firing in Flink).
+                burstLeft = 1 + random.nextInt(2);
+                burstKey = key;
+                burstDelay = delay;
+            }
+            events.add(new Event(key, value, price, time));
+            arrival[i] = time + delay;
         }
         Integer[] order = new Integer[count];
         for (int i = 0; i < count; i++) {
