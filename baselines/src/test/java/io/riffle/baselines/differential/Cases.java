@@ -28,7 +28,6 @@ import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindows;
-import org.apache.flink.streaming.api.windowing.assigners.GlobalWindows;
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
@@ -182,7 +181,8 @@ final class Cases {
             DifferentialCase.twoStreams("interval-join",
                     r -> r.emit(r.left().keyBy("k").intervalJoin(r.right().keyBy("k"), INTERVAL_LOWER, INTERVAL_UPPER)),
                     f -> f.emit(f.keyed(f.left()).intervalJoin(f.keyed(f.right()))
-                            .between(INTERVAL_LOWER, INTERVAL_UPPER).process(new FlinkFunctions.IntervalPair(), Types.STRING))),
+                            .between(INTERVAL_LOWER, INTERVAL_UPPER)
+                            .process(new FlinkFunctions.IntervalPair(), Types.STRING))),
             // Flink's JoinFunction does not see the window: the pairs compare without Riffle's window columns
             // (a pair in two sliding windows still comes twice).
             DifferentialCase.twoStreams("window-join-tumbling-sliding",
@@ -346,8 +346,8 @@ final class Cases {
         f.emit("max", f.keyed(f.events()).countWindow(COUNT)
                 .reduce(f.max(2), FlinkSide.countWindowRows((k, s, e, v) -> Rows.of(k, v.f2)), Types.STRING));
         f.emit("count", f.keyed(f.events()).countWindow(COUNT)
-                .aggregate(new Count(), FlinkSide.<Long>countWindowRows((k, s, e, v) -> Rows.of(k, v)), Types.LONG, Types.LONG,
-                        Types.STRING));
+                .aggregate(new Count(), FlinkSide.<Long>countWindowRows((k, s, e, v) -> Rows.of(k, v)), Types.LONG,
+                        Types.LONG, Types.STRING));
         f.emit("avg", f.keyed(f.events()).countWindow(COUNT)
                 .aggregate(new AveragePrice(), FlinkSide.<Double>countWindowRows((k, s, e, v) -> Rows.of(k, v)), AVERAGE,
                         Types.DOUBLE, Types.STRING));

@@ -50,7 +50,8 @@ final class FlinkFunctions {
     }
 
     /** The mean of the price: sum / count, as Riffle's {@code avg} (the prices sum exactly). */
-    static final class AveragePrice implements AggregateFunction<Tuple4<Object, Long, Double, Long>, Tuple2<Double, Long>, Double> {
+    static final class AveragePrice
+            implements AggregateFunction<Tuple4<Object, Long, Double, Long>, Tuple2<Double, Long>, Double> {
         @Override
         public Tuple2<Double, Long> createAccumulator() {
             return Tuple2.of(0.0, 0L);
@@ -73,7 +74,9 @@ final class FlinkFunctions {
     }
 
     /** (records, sum of values, lowest price): the twin of {@code Cases.Stats}. */
-    static final class Stats implements AggregateFunction<Tuple4<Object, Long, Double, Long>, Tuple3<Long, Long, Double>, Tuple3<Long, Long, Double>> {
+    static final class Stats
+            implements AggregateFunction<Tuple4<Object, Long, Double, Long>, Tuple3<Long, Long, Double>,
+                    Tuple3<Long, Long, Double>> {
         @Override
         public Tuple3<Long, Long, Double> createAccumulator() {
             return Tuple3.of(0L, 0L, Double.POSITIVE_INFINITY);
@@ -98,7 +101,8 @@ final class FlinkFunctions {
     /** Order-insensitive: values summed, the highest price, the earliest time (the twin of {@code Cases.COMBINE}). */
     static final class Combine implements ReduceFunction<Tuple4<Object, Long, Double, Long>> {
         @Override
-        public Tuple4<Object, Long, Double, Long> reduce(Tuple4<Object, Long, Double, Long> a, Tuple4<Object, Long, Double, Long> b) {
+        public Tuple4<Object, Long, Double, Long> reduce(Tuple4<Object, Long, Double, Long> a,
+                                                 Tuple4<Object, Long, Double, Long> b) {
             return FlinkSide.event(a.f0, a.f1 + b.f1, Math.max(a.f2, b.f2), Math.min(a.f3, b.f3));
         }
     }
@@ -106,13 +110,15 @@ final class FlinkFunctions {
     /** Running: values summed, the highest price, the latest record's time (the twin of {@code Cases.RUNNING}). */
     static final class Running implements ReduceFunction<Tuple4<Object, Long, Double, Long>> {
         @Override
-        public Tuple4<Object, Long, Double, Long> reduce(Tuple4<Object, Long, Double, Long> a, Tuple4<Object, Long, Double, Long> b) {
+        public Tuple4<Object, Long, Double, Long> reduce(Tuple4<Object, Long, Double, Long> a,
+                                                 Tuple4<Object, Long, Double, Long> b) {
             return FlinkSide.event(a.f0, a.f1 + b.f1, Math.max(a.f2, b.f2), b.f3);
         }
     }
 
     /** The twin of {@code Cases.twiceWhenTimeIsAMultipleOf3}. */
-    static void twiceWhenTimeIsAMultipleOf3(Tuple4<Object, Long, Double, Long> e, Collector<Tuple4<Object, Long, Double, Long>> out) {
+    static void twiceWhenTimeIsAMultipleOf3(Tuple4<Object, Long, Double, Long> e,
+                                            Collector<Tuple4<Object, Long, Double, Long>> out) {
         out.collect(e);
         if (e.f3 % 3 == 0) {
             out.collect(FlinkSide.event(e.f0, -e.f1, e.f2, e.f3));
@@ -129,7 +135,8 @@ final class FlinkFunctions {
         }
 
         @Override
-        public void processElement(Tuple4<Object, Long, Double, Long> e, Context context, Collector<String> out) throws Exception {
+        public void processElement(Tuple4<Object, Long, Double, Long> e, Context context, Collector<String> out)
+                throws Exception {
             Tuple2<Long, Long> s = state.value();
             long n = (s == null ? 0 : s.f0) + 1;
             long sum = (s == null ? 0 : s.f1) + e.f1;
@@ -153,9 +160,11 @@ final class FlinkFunctions {
     }
 
     /** A pair as Riffle's interval join emits it: the left fields, the right ones but the key, the later time. */
-    static final class IntervalPair extends ProcessJoinFunction<Tuple4<Object, Long, Double, Long>, Tuple4<Object, Long, Double, Long>, String> {
+    static final class IntervalPair
+            extends ProcessJoinFunction<Tuple4<Object, Long, Double, Long>, Tuple4<Object, Long, Double, Long>, String> {
         @Override
-        public void processElement(Tuple4<Object, Long, Double, Long> l, Tuple4<Object, Long, Double, Long> r, Context context, Collector<String> out) {
+        public void processElement(Tuple4<Object, Long, Double, Long> l, Tuple4<Object, Long, Double, Long> r,
+                                   Context context, Collector<String> out) {
             out.collect(Rows.of(l.f0, l.f1, l.f2, l.f3, r.f1, r.f2, r.f3, context.getTimestamp()));
         }
     }
@@ -183,7 +192,8 @@ final class FlinkFunctions {
         }
         return f.left().coGroup(f.right()).where(e -> e.f0, f.keyType()).equalTo(e -> e.f0, f.keyType())
                 .window(GlobalWindows.createWithEndOfStreamTrigger())
-                .apply((Iterable<Tuple4<Object, Long, Double, Long>> lefts, Iterable<Tuple4<Object, Long, Double, Long>> rights, Collector<String> out) -> {
+                .apply((Iterable<Tuple4<Object, Long, Double, Long>> lefts,
+                        Iterable<Tuple4<Object, Long, Double, Long>> rights, Collector<String> out) -> {
                     for (Tuple4<Object, Long, Double, Long> l : lefts) {
                         boolean matched = false;
                         for (Tuple4<Object, Long, Double, Long> r : rights) {

@@ -30,9 +30,10 @@ import org.apache.flink.util.Collector;
 
 /**
  * A case's inputs on Flink and where its outputs go. Each input is {@code fromData} at parallelism 1, in the
- * generated order, as {@code Tuple4<Object, Long, Double, Long>} (key, value, price, time); in streaming cases its watermarks come from {@link RiffleWatermarks},
- * Riffle's rule made per record: after every {@code batch size} records, {@code highest - BOUND_MS - 1} — so
- * both engines see the same watermarks after the same records, and late records are the same records. The keyed
+ * generated order, as {@code Tuple4<Object, Long, Double, Long>} (key, value, price, time); in streaming cases
+ * its watermarks come from {@link RiffleWatermarks}, Riffle's rule made per record: after every {@code batch
+ * size} records and after the last, {@code highest - BOUND_MS - 1}, so both engines see the same watermarks
+ * after the same records, and late records are the same records. The keyed
  * operators run at the trial's parallelism; with one source subtask each of their subtasks reads one channel in
  * order, so the interleaving of records and watermarks is fixed.
  */
@@ -64,7 +65,8 @@ final class FlinkSide {
             }
             DataStream<Tuple4<Object, Long, Double, Long>> input = env.fromData(rows, eventType).setParallelism(1);
             this.inputs.add(streaming ? input.assignTimestampsAndWatermarks(
-                    WatermarkStrategy.<Tuple4<Object, Long, Double, Long>>forGenerator(context -> new RiffleWatermarks(batch, rows.size()))
+                    WatermarkStrategy.<Tuple4<Object, Long, Double, Long>>forGenerator(
+                                    context -> new RiffleWatermarks(batch, rows.size()))
                             .withTimestampAssigner((e, previous) -> e.f3)).setParallelism(1) : input);
         }
     }
