@@ -207,12 +207,13 @@ final class Cases {
                         f.emit("inner", FlinkFunctions.batchJoin(f, false));
                         f.emit("left-outer", FlinkFunctions.batchJoin(f, true));
                     }),
-            DifferentialCase.batch("batch-group-sum-min-max-count",
+            DifferentialCase.batch("batch-group-sum-min-max-count-reduce",
                     r -> {
                         r.emit("sum", r.left().groupBy("k").sum("v"));
                         r.emit("min", r.left().groupBy("k").min("v"));
                         r.emit("max", r.left().groupBy("k").max("x"));
                         r.emit("count", r.left().groupBy("k").count());
+                        r.emit("reduce", r.left().groupBy("k").reduce(COMBINE));
                     },
                     f -> {
                         f.emit("sum", keyAndField(f.keyed(f.left()).sum(1), 1));
@@ -220,6 +221,7 @@ final class Cases {
                         f.emit("max", keyAndField(f.keyed(f.left()).max(2), 2));
                         f.emit("count", keyAndField(f.keyed(f.left().map(e -> FlinkSide.event(e.f0, 1L, e.f2, e.f3))
                                 .returns(f.eventType())).sum(1), 1));
+                        f.emit("reduce", records(f.keyed(f.left()).reduce(new Combine())));
                     }));
 
     // ---- Riffle's side
