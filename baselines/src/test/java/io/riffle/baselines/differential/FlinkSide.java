@@ -3,6 +3,7 @@ package io.riffle.baselines.differential;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.UUID;
 
 import io.riffle.baselines.differential.Events.Event;
@@ -61,7 +62,7 @@ final class FlinkSide {
         for (List<Event> events : inputs) {
             List<Tuple4<Object, Long, Double, Long>> rows = new ArrayList<>(events.size());
             for (Event e : events) {
-                rows.add(FlinkSide.event(e.key(), e.value(), e.price(), e.ts()));
+                rows.add(event(e.key(), e.value(), e.price(), e.ts()));
             }
             DataStream<Tuple4<Object, Long, Double, Long>> input = env.fromData(rows, eventType).setParallelism(1);
             this.inputs.add(streaming ? input.assignTimestampsAndWatermarks(
@@ -143,13 +144,13 @@ final class FlinkSide {
 
     /** Runs the program; every output's rows. */
     List<String> run(String jobName) throws Exception {
-        FlinkCluster.sink(runId);
+        Queue<String> rows;
         try {
             env.execute(jobName);
-            return new ArrayList<>(FlinkCluster.take(runId));
         } finally {
-            FlinkCluster.take(runId);
+            rows = FlinkCluster.take(runId);
         }
+        return new ArrayList<>(rows);
     }
 
     /** A window's result as a row, from the key, the window's bounds and the (one) aggregated value. */
