@@ -268,7 +268,7 @@ final class Cases {
         }
 
         @Override
-        public Tuple add(Tuple acc, Record r) {
+        public Tuple add(Record r, Tuple acc) {
             return Tuple.of(acc.getLong(0) + 1, acc.getLong(1) + r.getLong(1), Math.min(acc.getDouble(2), r.getDouble(2)));
         }
 
@@ -279,7 +279,7 @@ final class Cases {
         }
 
         @Override
-        public Record result(Tuple acc) {
+        public Record getResult(Tuple acc) {
             return acc;
         }
     }
