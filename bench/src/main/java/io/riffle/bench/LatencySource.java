@@ -24,7 +24,7 @@ import org.apache.arrow.vector.BigIntVector;
  *
  * <pre>{@code
  * PacedSchedule schedule = new PacedSchedule(1_000_000, 60_000_000);
- * env.fromSource(new LatencySource(schedule, 1_000)).keyBy("key").sum("value").forEachBatch(...);
+ * RiffleLatency.runningSum(env.fromSource(new LatencySource(schedule, 1_000))).forEachBatch(...);
  * }</pre>
  *
  * One source per job: its schedule's epoch is fixed by the first poll of any of its readers.

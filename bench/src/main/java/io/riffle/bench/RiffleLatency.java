@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.engine.DataStream;
 import io.riffle.engine.Environment;
 import io.riffle.engine.JobResult;
+import io.riffle.engine.Tuple;
 import io.riffle.scheduler.IdleMode;
 import org.apache.arrow.vector.BigIntVector;
 
 /**
- * L1 on Riffle: a {@link LatencySource} paced at the setup's rate, keyBy(key).sum(value), and a sink that
+ * L1 on Riffle: a {@link LatencySource} paced at the setup's rate, keyBy(key) with a running sum of value
+ * keeping the scheduled_ns of the record just added ({@link #runningSum}), and a sink that
  * adds each result row's latency to a {@link LatencyRecorder}, with a checkpoint every
  * {@code setup.checkpointInterval()}. The settings are the ones a latency-critical user would pick:
  * parallelism {@code setup.parallelism()}, a worker thread for each of the job's {@code 2 * parallelism}
@@ -46,8 +49,7 @@ public final class RiffleLatency {
                     .setWorkers(workers(setup.parallelism(), Runtime.getRuntime().availableProcessors()))
                     .setIdleMode(IdleMode.BUSY_SPIN)
                     .enableCheckpointing(setup.checkpointInterval(), checkpoints.path());
-            env.fromSource(new LatencySource(schedule, setup.keys()))
-                    .keyBy("key").sum("value")
+            runningSum(env.fromSource(new LatencySource(schedule, setup.keys())))
                     .forEachBatch(b -> record(b, recorder.forThisThread()));
             JobResult result = env.execute("riffle-L1");
             return recorder.result("riffle", VARIANT, setup, result.checkpoints());
@@ -62,7 +64,18 @@ public final class RiffleLatency {
         return Math.max(1, Math.min(2 * parallelism, cores - 1));
     }
 
-    /** Rows of keyBy(key).sum(value): (key, running sum, scheduled_ns), the input record's scheduled_ns kept. */
+    /**
+     * L1's job: per key, the running sum of value with the scheduled_ns of the record just added, the same
+     * reduce as Flink's L1 ({@code sum(value)} alone keeps the key's first record's scheduled_ns, on both
+     * engines). A key's records reach the reduce from several source subtasks, so no running aggregate of
+     * scheduled_ns (a max) would name the record just added.
+     */
+    static DataStream runningSum(DataStream records) {
+        return records.keyBy("key").reduce((sum, record) -> Tuple.of(sum.getLong(0),
+                sum.getLong(1) + record.getLong(1), record.getLong(2)));
+    }
+
+    /** Rows of {@link #runningSum}: (key, running sum, scheduled_ns), the input record's scheduled_ns kept. */
     private static void record(RecordBatch b, LatencyRecorder.Part latencies) {
         long now = System.nanoTime();
         BigIntVector scheduled = b.int64(2);

@@ -158,8 +158,7 @@ class LatencySourceTest {
     void theRunningSumKeepsEachRecordsScheduledTime() {
         PacedSchedule schedule = new PacedSchedule(RATE, 600);
         Environment env = Environment.streaming().setParallelism(2);
-        List<Tuple> out = env.fromSource(new LatencySource(schedule, KEYS)).keyBy("key").sum("value")
-                .executeAndCollect();
+        List<Tuple> out = RiffleLatency.runningSum(env.fromSource(new LatencySource(schedule, KEYS))).executeAndCollect();
         long epoch = schedule.epochNanos();
         Set<Long> scheduled = new HashSet<>();
         long[] sums = new long[(int) KEYS];
