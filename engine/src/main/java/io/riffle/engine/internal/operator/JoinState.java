@@ -45,7 +45,7 @@ final class JoinState {
     }
 
     /**
-     * Writes {@code sides}' rows above their snapshot's time by key group into {@code file} and syncs it;
+     * Writes {@code sides}' rows not gone by key group into {@code file} and syncs it;
      * runs on the checkpoint thread. Returns the bytes written.
      */
     static long write(Path file, long watermark, int subtask, int parallelism, int maxParallelism,
@@ -55,8 +55,8 @@ final class JoinState {
             written += write(ch, ByteBuffer.allocate(HEADER).putLong(MAGIC).putInt(subtask).putInt(parallelism)
                     .putInt(maxParallelism).putInt(0).putLong(watermark).flip());
             for (int side = 0; side < sides.length; side++) {
-                for (JoinBuffer.Segment segment : sides[side].segments()) {
-                    written += writeSegment(ch, side, sides[side], segment, maxParallelism, allocator);
+                for (int s = 0; s < sides[side].segments().length; s++) {
+                    written += writeSegment(ch, side, sides[side], s, maxParallelism, allocator);
                 }
             }
             ch.force(true);
@@ -64,13 +64,16 @@ final class JoinState {
         return written;
     }
 
-    /** One section per key group of the segment's rows still in use. */
-    private static long writeSegment(FileChannel ch, int side, JoinBuffer.Snapshot snapshot, JoinBuffer.Segment segment,
+    /**
+     * One section per key group of segment {@code s}'s rows not gone. A restore takes every row it reads for
+     * one added after the last eviction: it was not gone, and the restored watermark is where it arrived.
+     */
+    private static long writeSegment(FileChannel ch, int side, JoinBuffer.Snapshot snapshot, int s,
                                      int maxParallelism, BufferAllocator allocator) throws IOException {
         JoinBuffer buffer = snapshot.buffer();
-        RecordBatch rows = segment.rows.rows();
+        RecordBatch rows = snapshot.segments()[s].rows.rows();
         SelectionVector live = new SelectionVector(rows.rowCount());
-        int n = buffer.selectLive(rows, snapshot.deadThrough(), live);
+        int n = buffer.selectLive(rows, snapshot.evictedThrough(), snapshot.rowsAtEviction()[s], live);
         if (n == 0) {
             return 0;
         }

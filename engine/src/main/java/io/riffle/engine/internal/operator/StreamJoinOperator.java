@@ -49,7 +49,7 @@ abstract class StreamJoinOperator extends Operator {
     int[] groups = new int[1024];
     BufferAllocator allocator;
     int batchSize;
-    /** The watermark this operator has seen; a row at or below it (or what it implies) is late. */
+    /** The watermark this operator has seen; a row behind it (or behind what it implies) is late. */
     long watermark = Long.MIN_VALUE;
     int maxParallelism;
     private OperatorMetrics metrics;
@@ -140,7 +140,7 @@ abstract class StreamJoinOperator extends Operator {
                     + " input of " + what + "; every record needs a timestamp");
         }
         int n = batch.rowCount();
-        int onTime = buffers[input].selectLive(batch, lateThrough, keep);
+        int onTime = buffers[input].selectAbove(batch, lateThrough, keep);
         if (onTime == n) {
             return batch;
         }
@@ -175,9 +175,10 @@ abstract class StreamJoinOperator extends Operator {
         }
     }
 
-    /** Both buffers' rows above {@code leftDeadThrough} and {@code rightDeadThrough}, shared until written. */
-    OperatorSnapshot snapshot(long leftDeadThrough, long rightDeadThrough) {
-        JoinBuffer.Snapshot[] sides = {buffers[0].snapshot(leftDeadThrough), buffers[1].snapshot(rightDeadThrough)};
+    /** Both buffers' rows not gone, shared until written. */
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        JoinBuffer.Snapshot[] sides = {buffers[0].snapshot(), buffers[1].snapshot()};
         long at = watermark;
         return new OperatorSnapshot() {
             @Override
