@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import java.time.Duration;
+import java.time.Instant;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
+import io.riffle.engine.internal.connector.CollectionSource;
 import io.riffle.engine.internal.operator.IntervalJoinOperator;
 import io.riffle.engine.internal.operator.WindowJoinOperator;
 import io.riffle.engine.internal.runtime.Operator;
@@ -222,5 +224,194 @@ class JoinLatenessTest {
                 .watermark(Long.MAX_VALUE));
         assertEquals(List.of("3+101", "3+102", "5+103"), outcome.pairs());
         assertEquals(1, outcome.dropped(), "the left record at 11 after watermark 12");
+    }
+
+    // ---- whole jobs, one record at a time
+
+    /** A script step: the next record {@code (k, t, id)} of input {@code side} (0 left, 1 right). */
+    private static long[] step(int side, long key, long time, long id) {
+        return new long[] {side, key, time, id};
+    }
+
+    private static Tuple row(long[] step) {
+        return Tuple.of(step[1], step[2], step[3]);
+    }
+
+    /**
+     * Runs {@code join} over two one-subtask sources, each with a per-record watermark
+     * ({@code boundedOutOfOrderness(t, 0).perRecord()}: highest - 1, as Flink's per-event generator), the join at
+     * parallelism {@code p}, one record at a time: each step lets one source read its next record and waits for
+     * a checkpoint (which the join takes only once it has processed that record), so the join sees records and
+     * watermarks in the script's order whatever the threads do (Flink's side: each record waits for its turn in
+     * a function chained after its source, then 150 ms for the join to take it and its watermark). With {@code failAfter >= 0} the join fails on
+     * the record after step {@code failAfter}'s checkpoint and the job goes on from that checkpoint. Returns
+     * each output row as {@code "left id+right id"} (with {@code "@window start"} for a window join), sorted.
+     */
+    private List<String> runScript(int p, long[][] script, int failAfter, String joinName,
+                                   java.util.function.BiFunction<KeyedStream, KeyedStream, DataStream> join) throws Exception {
+        List<Tuple> leftRows = new ArrayList<>();
+        List<Tuple> rightRows = new ArrayList<>();
+        for (long[] step : script) {
+            (step[0] == 0 ? leftRows : rightRows).add(row(step));
+        }
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        SourceGate rightGate = new SourceGate((operator, subtask, rows) -> {
+            if (operator.startsWith(joinName) && armed.compareAndSet(true, false)) {
+                throw new IllegalStateException("injected failure in " + operator);
+            }
+        });
+        SourceGate leftGate = new SourceGate(rightGate);
+        SourceGate[] gates = {leftGate, rightGate};
+        Environment env = Environment.streaming().setParallelism(p).setBatchSize(1)
+                .enableCheckpointing(Duration.ZERO, dir.resolve("checkpoints-" + p + "-" + failAfter + "-" + joinName))
+                .setRestartStrategy(RestartStrategy.fixedDelay(1, Duration.ZERO)).injectFailures(leftGate);
+        KeyedStream left = perRecord(env, leftGate, "left", leftRows);
+        KeyedStream right = perRecord(env, rightGate, "right", rightRows);
+        List<Tuple> out = new ArrayList<>();
+        join.apply(left, right).collect(out);
+        leftGate.holdAt(0);
+        rightGate.holdAt(0);
+        JobHandle job = env.executeAsync("script");
+        int attempt = 0;
+        long[] counts = new long[2];
+        for (int i = 0; i < script.length; i++) {
+            int side = (int) script[i][0];
+            if (failAfter >= 0 && i == failAfter + 1) {
+                leftGate.holdAt(attempt + 1, counts[0], counts[0]);
+                rightGate.holdAt(attempt + 1, counts[1], counts[1]);
+                armed.set(true);
+                gates[side].holdAt(attempt, counts[side] + 1, counts[side] + 1);
+                attempt++;
+                leftGate.awaitStarted(job, attempt);
+            }
+            counts[side]++;
+            gates[side].holdAt(attempt, counts[side], counts[side]);
+            leftGate.awaitHeld(job, attempt);
+            rightGate.awaitHeld(job, attempt);
+            if (i < script.length - 1) {
+                SourceGate.checkpoint(job);
+            }
+        }
+        leftGate.release(attempt);
+        rightGate.release(attempt);
+        JobResult result = job.await();
+        assertEquals(failAfter >= 0 ? 1 : 0, result.restarts(), "restarts");
+        List<String> pairs = new ArrayList<>();
+        for (Tuple t : out) {
+            String pair = t.field(2) + "+" + t.field(4);
+            pairs.add(t.arity() == 7 ? pair + "@" + ((Instant) t.field(5)).toEpochMilli() : pair);
+        }
+        pairs.sort(null);
+        return pairs;
+    }
+
+    private static KeyedStream perRecord(Environment env, SourceGate gate, String name, List<Tuple> rows) {
+        return env.fromSource(gate.wrap(new CollectionSource(name, EVENTS, rows)))
+                .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("t", Duration.ZERO).perRecord())
+                .keyBy("k");
+    }
+
+    /**
+     * The last records of a script: an input whose source has ended has the watermark MAX (in Flink too), so
+     * what a script checks comes before either ends.
+     */
+    private static final long[] LEFT_LAST = step(0, 2, 60, 83);
+    private static final long[] RIGHT_LAST = step(1, 9, 1001, 91);
+
+    /**
+     * Interval (-3, 4) exclusive, i.e. [-2, 3]. The right record (9, 1000) first lifts the right input's
+     * watermark out of the way, so the join's watermark is the left input's: highest left time - 1. Flink 2.2
+     * (the same records one at a time through two one-subtask sources with a per-event generator, the join at
+     * parallelism 1 and 2): {@code [1+101, 1+102, 3+102, 3+103, 3+104, 4+102, 4+103, 4+104, 5+104]}.
+     */
+    private static final long[][] INTERVAL_SCRIPT = {
+        step(1, 9, 1000, 90),
+        step(0, 2, 11, 80),         // watermark 10
+        step(0, 1, 10, 1),          // at the watermark: joins
+        step(0, 1, 9, 2),           // late
+        step(1, 1, 10, 101),        // 1+101
+        step(1, 1, 13, 102),        // 1+102, on the upper bound
+        step(0, 2, 14, 81),         // watermark 13: 1 gone (timer 10 + 3), 101 gone (timer 10 + 2)
+        step(1, 1, 13, 103),        // at the watermark, on 1's bound, but 1 is gone
+        step(0, 1, 13, 3),          // 3+102, 3+103
+        step(0, 1, 15, 4),          // 4+102, 4+103
+        step(0, 2, 16, 82),         // watermark 15: 102 and 103 gone (timers 13 + 2)
+        step(1, 1, 15, 104),        // 3+104, 4+104
+        step(0, 1, 15, 5),          // 5+104 only
+        step(1, 1, 14, 105),        // late
+        LEFT_LAST,
+        RIGHT_LAST};
+
+    /**
+     * Interval (-1, 1) exclusive, i.e. [0, 0]: a record at the watermark after it advanced stays until the next
+     * advance, one there before it is gone. Flink 2.2, as above: {@code [2+101, 2+102, 4+103]}.
+     */
+    private static final long[][] POINT_SCRIPT = {
+        step(1, 9, 1000, 90),
+        step(0, 2, 11, 80),         // watermark 10
+        step(0, 1, 11, 1),
+        step(0, 2, 12, 81),         // watermark 11: 1 gone (timer 11)
+        step(1, 1, 11, 101),        // 1 is gone
+        step(0, 1, 11, 2),          // 2+101
+        step(1, 1, 11, 102),        // 2+102, not 1
+        step(0, 2, 13, 82),         // watermark 12
+        step(0, 1, 11, 3),          // late
+        step(0, 1, 12, 4),
+        step(1, 1, 12, 103),        // 4+103
+        LEFT_LAST,
+        RIGHT_LAST};
+
+    private static final String INTERVAL = "keyBy(k).intervalJoin";
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void anIntervalJoinMakesFlinksPairsRecordByRecordAlsoThroughARestore(int p) throws Exception {
+        JoinInterval wide = JoinInterval.between(Duration.ofMillis(-3), Duration.ofMillis(4)).lowerBoundExclusive()
+                .upperBoundExclusive();
+        JoinInterval point = JoinInterval.between(Duration.ofMillis(-1), Duration.ofMillis(1)).lowerBoundExclusive()
+                .upperBoundExclusive();
+        List<String> flinkWide = List.of("1+101", "1+102", "3+102", "3+103", "3+104", "4+102", "4+103", "4+104", "5+104");
+        List<String> flinkPoint = List.of("2+101", "2+102", "4+103");
+        // The restores: after the left record at the watermark 13 was let go of; after the record at 11 that stays.
+        for (int failAfter : new int[] {-1, 7}) {
+            assertEquals(flinkWide, runScript(p, INTERVAL_SCRIPT, failAfter, INTERVAL, (l, r) -> l.intervalJoin(r, wide)),
+                    "fail after step " + failAfter);
+        }
+        for (int failAfter : new int[] {-1, 5}) {
+            assertEquals(flinkPoint, runScript(p, POINT_SCRIPT, failAfter, INTERVAL, (l, r) -> l.intervalJoin(r, point)),
+                    "fail after step " + failAfter);
+        }
+    }
+
+    /**
+     * Tumbling 10 ms: a record is late when its window's last millisecond is at or behind the watermark (a
+     * record at 9 under watermark 9, at 19 under 19), not when the record is at the watermark (18 under 18).
+     * Flink 2.2 (a {@code join(...).where(k).equalTo(k).window(TumblingEventTimeWindows.of(10 ms))}, the same
+     * records one at a time): {@code [2+101@10, 2+102@10, 2+103@10, 3+105@20]}.
+     */
+    private static final long[][] WINDOW_SCRIPT = {
+        step(1, 9, 1000, 90),
+        step(0, 2, 10, 80),         // watermark 9: [0, 10) fires
+        step(0, 1, 9, 1),           // late: [0, 10) has fired
+        step(0, 1, 10, 2),
+        step(1, 1, 10, 101),
+        step(1, 1, 19, 102),
+        step(0, 2, 19, 81),         // watermark 18
+        step(1, 1, 18, 103),        // at the watermark, its window [10, 20) still open
+        step(0, 2, 20, 82),         // watermark 19: [10, 20) fires: 2+101, 2+102, 2+103
+        step(1, 1, 19, 104),        // late
+        step(0, 1, 20, 3),
+        step(1, 1, 29, 105),        // 3+105 when [20, 30) fires
+        LEFT_LAST,
+        RIGHT_LAST};
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void aWindowJoinDropsWhatFlinksDropsRecordByRecordAlsoThroughARestore(int p) throws Exception {
+        for (int failAfter : new int[] {-1, 7}) {
+            assertEquals(List.of("2+101@10", "2+102@10", "2+103@10", "3+105@20"), runScript(p, WINDOW_SCRIPT, failAfter,
+                    "keyBy(k).windowJoin", (l, r) -> l.windowJoin(r, Windows.tumbling(Duration.ofMillis(10)))),
+                    "fail after step " + failAfter);
+        }
     }
 }
