@@ -3,11 +3,13 @@ package io.riffle.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Supplier;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -61,7 +63,7 @@ class JoinLatenessTest {
                 int columns = batch.columnCount();
                 for (int r = 0; r < batch.rowCount(); r++) {
                     String pair = batch.value(r, 2) + "+" + batch.value(r, 4);
-                    pairs.add(columns == 7 ? pair + "@" + ((java.time.Instant) batch.value(r, 5)).toEpochMilli() : pair);
+                    pairs.add(columns == 7 ? pair + "@" + ((Instant) batch.value(r, 5)).toEpochMilli() : pair);
                 }
             }
 
@@ -239,22 +241,23 @@ class JoinLatenessTest {
 
     /**
      * Runs {@code join} over two one-subtask sources, each with a per-record watermark
-     * ({@code boundedOutOfOrderness(t, 0).perRecord()}: highest - 1, as Flink's per-event generator), the join at
-     * parallelism {@code p}, one record at a time: each step lets one source read its next record and waits for
-     * a checkpoint (which the join takes only once it has processed that record), so the join sees records and
-     * watermarks in the script's order whatever the threads do (Flink's side: each record waits for its turn in
-     * a function chained after its source, then 150 ms for the join to take it and its watermark). With {@code failAfter >= 0} the join fails on
-     * the record after step {@code failAfter}'s checkpoint and the job goes on from that checkpoint. Returns
-     * each output row as {@code "left id+right id"} (with {@code "@window start"} for a window join), sorted.
+     * ({@code boundedOutOfOrderness(t, 0).perRecord()}: highest - 1, as Flink's per-event generator), the join
+     * at parallelism {@code p}, one record at a time: each step lets one source read its next record and
+     * waits for a checkpoint (which the join takes only once it has processed that record), so the join sees
+     * records and watermarks in the script's order whatever the threads do (Flink's side: each record waits
+     * for its turn in a function chained after its source, then 150 ms for the join to take it and its
+     * watermark). With {@code failAfter >= 0} the join fails on the record after step {@code failAfter}'s
+     * checkpoint and the job goes on from that checkpoint. Returns each output row as
+     * {@code "left id+right id"} (with {@code "@window start"} for a window join), sorted.
      */
     private List<String> runScript(int p, long[][] script, int failAfter, String joinName,
-                                   java.util.function.BiFunction<KeyedStream, KeyedStream, DataStream> join) throws Exception {
+                                   BiFunction<KeyedStream, KeyedStream, DataStream> join) throws Exception {
         List<Tuple> leftRows = new ArrayList<>();
         List<Tuple> rightRows = new ArrayList<>();
         for (long[] step : script) {
             (step[0] == 0 ? leftRows : rightRows).add(row(step));
         }
-        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean armed = new AtomicBoolean();
         SourceGate rightGate = new SourceGate((operator, subtask, rows) -> {
             if (operator.startsWith(joinName) && armed.compareAndSet(true, false)) {
                 throw new IllegalStateException("injected failure in " + operator);
@@ -370,16 +373,17 @@ class JoinLatenessTest {
                 .upperBoundExclusive();
         JoinInterval point = JoinInterval.between(Duration.ofMillis(-1), Duration.ofMillis(1)).lowerBoundExclusive()
                 .upperBoundExclusive();
-        List<String> flinkWide = List.of("1+101", "1+102", "3+102", "3+103", "3+104", "4+102", "4+103", "4+104", "5+104");
+        List<String> flinkWide = List.of("1+101", "1+102", "3+102", "3+103", "3+104", "4+102", "4+103", "4+104",
+                "5+104");
         List<String> flinkPoint = List.of("2+101", "2+102", "4+103");
         // The restores: after the left record at the watermark 13 was let go of; after the record at 11 that stays.
         for (int failAfter : new int[] {-1, 7}) {
-            assertEquals(flinkWide, runScript(p, INTERVAL_SCRIPT, failAfter, INTERVAL, (l, r) -> l.intervalJoin(r, wide)),
-                    "fail after step " + failAfter);
+            assertEquals(flinkWide, runScript(p, INTERVAL_SCRIPT, failAfter, INTERVAL,
+                    (l, r) -> l.intervalJoin(r, wide)), "fail after step " + failAfter);
         }
         for (int failAfter : new int[] {-1, 5}) {
-            assertEquals(flinkPoint, runScript(p, POINT_SCRIPT, failAfter, INTERVAL, (l, r) -> l.intervalJoin(r, point)),
-                    "fail after step " + failAfter);
+            assertEquals(flinkPoint, runScript(p, POINT_SCRIPT, failAfter, INTERVAL,
+                    (l, r) -> l.intervalJoin(r, point)), "fail after step " + failAfter);
         }
     }
 

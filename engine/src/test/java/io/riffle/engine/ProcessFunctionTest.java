@@ -179,9 +179,10 @@ class ProcessFunctionTest {
      * registered at or behind the watermark (which fires at the next advance, not at once) come out as in a run
      * without the failure. That run is Flink 2.2's ({@code InternalTimerServiceImpl}: {@code advanceWatermark(w)}
      * sets the watermark, then fires the timers at or before it; a timer registered at or behind it waits for
-     * the next advance). Records (key 1) at 10, 12, 11, 14, 13, a watermark of highest - 1 after each that raises
-     * it; the job fails on the fourth record after a checkpoint at the third, where a Flink job would restart
-     * with no watermark.
+     * the next advance): the same records through a per-event generator and a {@code KeyedProcessFunction}
+     * emitted exactly the rows expected here. Records (key 1) at 10, 12, 11, 14, 13, a watermark of
+     * highest - 1 after each that raises it; the job fails on the fourth record after a checkpoint at the
+     * third, where a Flink job would restart with no watermark.
      */
     @ParameterizedTest
     @ValueSource(ints = {1, 2})

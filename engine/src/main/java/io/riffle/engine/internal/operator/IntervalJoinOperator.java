@@ -81,8 +81,6 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
             RecordBatch right = input == 0 ? storedRows : rows;
             long storedTimes = storedRows.vector(times[1 - input]).getDataBufferAddress();
             long[] chainMax = segment.chainMax;
-            long evictedThrough = other.evictedThrough();
-            int rowsAtEviction = segment.rowsAtEviction;
             int count = 0;
             for (int i = 0; i < n; i++) {
                 int g = groups[i];
@@ -96,8 +94,8 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
                      row = stored.previous(row)) {
                     long storedTime = MemoryUtil.getLong(storedTimes + ((long) row << 3));
                     long d = storedTime - t;
-                    // A row gone at the last watermark (JoinBuffer.isGone) is in the interval only on its far bound.
-                    if (d >= from && d <= to && (storedTime > evictedThrough || row >= rowsAtEviction)) {
+                    // A row gone at the last watermark but still held is in the interval only on its far bound.
+                    if (d >= from && d <= to && !other.isGone(segment, row, storedTime)) {
                         probed[count] = i;
                         matched[count++] = row;
                         if (count == batchSize) {

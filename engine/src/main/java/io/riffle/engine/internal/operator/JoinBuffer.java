@@ -142,8 +142,8 @@ final class JoinBuffer implements AutoCloseable {
     /**
      * Lets go of the rows held now with a time at or below {@code deadThrough}, which the watermark has just
      * passed by: whole segments at once, and when there are more than {@link #MAX_SEGMENTS}, by merging the
-     * rest into one; the others are marked gone ({@link #isGone}). Called at each advance of the watermark,
-     * with a {@code deadThrough} that never goes down.
+     * rest into one; such rows in the segments kept count as gone ({@link #isGone}). Called at each advance
+     * of the watermark, with a {@code deadThrough} that never goes down.
      */
     void evict(long deadThrough) {
         for (int i = segments.size() - 1; i >= 0; i--) {
@@ -158,11 +158,6 @@ final class JoinBuffer implements AutoCloseable {
         for (Segment s : segments) {
             s.rowsAtEviction = s.rows.rowCount();
         }
-    }
-
-    /** The highest time the last {@link #evict} let go of. */
-    long evictedThrough() {
-        return evictedThrough;
     }
 
     /** Whether row {@code row} of {@code segment}, of time {@code time}, was let go of though the segment holds it. */
