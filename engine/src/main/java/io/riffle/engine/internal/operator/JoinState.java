@@ -65,8 +65,8 @@ final class JoinState {
     }
 
     /**
-     * One section per key group of segment {@code s}'s rows not gone. A restore takes every row it reads for
-     * one added after the last eviction: it was not gone, and the restored watermark is where it arrived.
+     * One section per key group of segment {@code s}'s rows not gone ({@link JoinBuffer#isGone}); a restore
+     * adds them as new rows, which no eviction has passed over yet, so none counts as gone.
      */
     private static long writeSegment(FileChannel ch, int side, JoinBuffer.Snapshot snapshot, int s,
                                      int maxParallelism, BufferAllocator allocator) throws IOException {
