@@ -176,8 +176,12 @@ public final class KeyedStream {
      * gets a {@code right_} prefix), then {@code join_time}, the later of the two times, which is the
      * result's event time (a window can follow at once). Both inputs need event time
      * ({@link DataStream#assignTimestampsAndWatermarks}); a pair is emitted as soon as its second record
-     * arrives, and records are kept until the watermark (the lower of the two inputs') says they can match
-     * nothing more. A record behind the watermark is late: dropped and counted. Keys must not be null.
+     * arrives. The pairs are Flink's whatever the order of records and watermarks (the watermark is the lower
+     * of the two inputs'): a record behind the watermark ({@code time < watermark}) is late, dropped and
+     * counted, one at the watermark still joins; a left record is forgotten once the watermark reaches
+     * {@code time + max(upper, 0)} and a right one at {@code time + max(-lower, 0)} (Flink's clean-up timers),
+     * so a record arriving later at the watermark no longer finds it, but a record that arrives after the
+     * watermark reached its own clean-up time is kept until the next watermark. Keys must not be null.
      *
      * <pre>{@code
      * // each click with the impressions of its ad in the 10 minutes before it
@@ -228,12 +232,13 @@ public final class KeyedStream {
     /**
      * The event-time window join of this stream (left) with {@code right} on their keys: a left and a right
      * record with equal keys in the same window (tumbling or sliding, {@link Windows}) make one record,
-     * emitted when the watermark passes the window's end. Keys compare by value (an int32 key joins an int64
-     * key). Fields: the left ones, the right ones but the key (a name taken already gets a {@code right_}
-     * prefix), then {@code window_start} and {@code window_end}; a pair's event time is {@code window_end - 1},
-     * as in Flink. Both inputs need event time; a record whose every window has fired is late: dropped and
-     * counted. With a slide longer than the size, a record between windows pairs with nothing (late only when
-     * behind the watermark).
+     * emitted when the watermark reaches the window's last millisecond ({@code window_end - 1}). Keys compare
+     * by value (an int32 key joins an int64 key). Fields: the left ones, the right ones but the key
+     * (a name taken already gets a {@code right_} prefix), then {@code window_start} and {@code window_end}; a
+     * pair's event time is {@code window_end - 1}, as in Flink. Both inputs need event time; a record whose
+     * every window has fired ({@code window_end - 1 <= watermark} for each, as Flink's window join, a coGroup
+     * on windows with no allowed lateness) is late: dropped and counted. With a slide longer than the size, a
+     * record between windows pairs with nothing (late only when behind the watermark).
      *
      * <pre>{@code
      * orders.keyBy("customer").windowJoin(payments.keyBy("customer"), Windows.tumbling(Duration.ofMinutes(1)))

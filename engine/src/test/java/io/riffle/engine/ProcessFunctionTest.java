@@ -19,10 +19,12 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
+import io.riffle.engine.internal.connector.CollectionSource;
 import io.riffle.engine.internal.connector.GeneratorSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -170,6 +172,68 @@ class ProcessFunctionTest {
         assertEquals(List.of(Tuple.of(1L, 100L, Long.MIN_VALUE, 0L), Tuple.of(1L, 105L, 99L, 0L),
                 Tuple.of(2L, 120L, 104L, 0L), Tuple.of(1L, 110L, 119L, 1L), Tuple.of(1L, 130L, 119L, 0L),
                 Tuple.of(2L, 130L, Long.MAX_VALUE, 1L), Tuple.of(1L, 140L, Long.MAX_VALUE, 1L)), out);
+    }
+
+    /**
+     * A restored process function goes on from the watermark it had: {@code currentWatermark()} and a timer
+     * registered at or behind the watermark (which fires at the next advance, not at once) come out as in a run
+     * without the failure. That run is Flink 2.2's ({@code InternalTimerServiceImpl}: {@code advanceWatermark(w)}
+     * sets the watermark, then fires the timers at or before it; a timer registered at or behind it waits for
+     * the next advance): the same records through a per-event generator and a {@code KeyedProcessFunction}
+     * emitted exactly the rows expected here. Records (key 1) at 10, 12, 11, 14, 13, a watermark of
+     * highest - 1 after each that raises it; the job fails on the fourth record after a checkpoint at the
+     * third, where a Flink job would restart with no watermark.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void theWatermarkAndTheTimersAtItAreAsWithoutTheFailureAfterARestore(int p) throws Exception {
+        KeyedProcessFunction function = new KeyedProcessFunction() {
+            @Override
+            public void processElement(Record record, Context context, Collector out) {
+                context.registerEventTimeTimer(context.timestamp());
+                out.collect(context.currentKey(), context.timestamp(), context.currentWatermark(), 0L);
+            }
+
+            @Override
+            public void onTimer(long time, Context context, Collector out) {
+                out.collect(context.currentKey(), time, context.currentWatermark(), 1L);
+            }
+        };
+        List<Tuple> rows = new ArrayList<>();
+        for (long time : new long[] {10, 12, 11, 14, 13}) {
+            rows.add(Tuple.of(1L, 0L, Instant.ofEpochMilli(time)));
+        }
+        List<Tuple> expected = List.of(Tuple.of(1L, 10L, Long.MIN_VALUE, 0L), Tuple.of(1L, 12L, 9L, 0L),
+                Tuple.of(1L, 10L, 11L, 1L), Tuple.of(1L, 11L, 11L, 0L), Tuple.of(1L, 14L, 11L, 0L),
+                Tuple.of(1L, 11L, 13L, 1L), Tuple.of(1L, 12L, 13L, 1L), Tuple.of(1L, 13L, 13L, 0L),
+                Tuple.of(1L, 13L, Long.MAX_VALUE, 1L), Tuple.of(1L, 14L, Long.MAX_VALUE, 1L));
+        for (boolean fail : new boolean[] {false, true}) {
+            AtomicBoolean armed = new AtomicBoolean();
+            SourceGate gate = new SourceGate((operator, subtask, n) -> {
+                if (operator.startsWith("keyBy(key).process") && armed.compareAndSet(true, false)) {
+                    throw new IllegalStateException("injected failure in " + operator);
+                }
+            });
+            Environment env = Environment.streaming().setParallelism(p).setBatchSize(1)
+                    .enableCheckpointing(Duration.ZERO, dir.resolve("watermark-" + p + "-" + fail))
+                    .setRestartStrategy(RestartStrategy.fixedDelay(1, Duration.ZERO)).injectFailures(gate);
+            List<Tuple> out = new ArrayList<>();
+            env.fromSource(gate.wrap(new CollectionSource("events", EVENTS, rows)))
+                    .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ZERO)
+                            .perRecord())
+                    .keyBy("key").process(function, OUT).collect(out);
+            gate.holdAt(3);
+            JobHandle job = env.executeAsync("watermark");
+            gate.awaitHeld(job);
+            SourceGate.checkpoint(job);
+            if (fail) {
+                gate.release(1);
+                armed.set(true);
+            }
+            gate.release(0);
+            assertEquals(fail ? 1 : 0, job.await().restarts());
+            assertEquals(sorted(expected), sorted(out), fail ? "restored after the third record" : "no failure");
+        }
     }
 
     /** Processing-time timers fire on the wall clock while the job runs (an endless source, cancelled after). */

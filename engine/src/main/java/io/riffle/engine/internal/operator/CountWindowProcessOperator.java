@@ -346,7 +346,7 @@ public final class CountWindowProcessOperator extends Operator {
             perKey.add(Tuple.of(keys.get(id).field(0), counts[id], firedAt[id]), keys.keyGroup(id));
         }
         ReducedRecords.Snapshot keySnapshot = perKey.snapshot();
-        JoinBuffer.Snapshot[] rows = {buffer.snapshot(Long.MIN_VALUE)};
+        JoinBuffer.Snapshot[] rows = {buffer.snapshot()};
         return new OperatorSnapshot() {
             @Override
             public long writeTo(Path file) throws Exception {

@@ -5,7 +5,6 @@ import java.util.List;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.kernel.HashKernel;
-import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
 import org.apache.arrow.memory.util.MemoryUtil;
@@ -16,12 +15,21 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  * equal keys make one output row when {@code l.time + lower <= r.time <= l.time + upper}. Each input's rows
  * are kept in a {@link JoinBuffer}; a batch from one input is hashed, looked up in the other's segments at
  * once and the pairs in the interval, collected as row indexes, are gathered column by column into output
- * batches; then its rows join its own buffer. A pair is emitted when its second row arrives, so a row the
- * watermark has passed ({@code time <= watermark}) is late: dropped and counted. A left row is let go of
- * once {@code time + upper <= watermark}, a right one once {@code time - lower <= watermark}: no row still to
- * come can match it. Output: the left columns, the right ones but the key ({@code right_} before a name
- * taken), then {@code join_time}, the later of the pair's times: above the watermark it is emitted under,
- * so it can be the result's event time. Checkpoints write the rows still in use by key group.
+ * batches; then its rows join its own buffer. A pair is emitted when its second row arrives.
+ *
+ * <p>Which pairs are made is Flink's {@code IntervalJoinOperator}'s, whatever the order of rows and
+ * watermarks: a row behind the watermark ({@code time < watermark}) is late, dropped and counted; one at
+ * the watermark still joins. Flink removes a left row when the watermark reaches {@code time + max(upper, 0)}
+ * and a right one at {@code time + max(-lower, 0)} (its clean-up timers, which fire at the first watermark
+ * at or past them that comes after the row). So at each advance of the watermark a left row is let go of
+ * once {@code time + upper <= watermark} when {@code upper >= 0} (it could still pair with a right row at the
+ * watermark, but Flink has removed it), once {@code time + upper < watermark} when {@code upper < 0} (only
+ * late rows could pair with it; Flink keeps it longer, to no effect); a right row likewise with
+ * {@code -lower}. Rows that arrive after that advance are kept until the next one, whatever their time,
+ * as Flink's timers registered then are. Output: the left columns, the right ones but the key
+ * ({@code right_} before a name taken), then {@code join_time}, the later of the pair's times (Flink's
+ * output timestamp): at or above the watermark it is emitted under, so it can be the result's event time.
+ * Checkpoints write the rows not gone by key group.
  */
 public final class IntervalJoinOperator extends StreamJoinOperator {
     private final long lower;
@@ -46,7 +54,7 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
         if (batch.rowCount() == 0) {
             return;
         }
-        RecordBatch rows = onTime(input, batch, watermark);
+        RecordBatch rows = onTime(input, batch, saturatedAdd(watermark, -1));
         if (rows != null) {
             probe(input, rows, out);
             buffers[input].add(rows);
@@ -87,8 +95,10 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
                 // Newest first; where no row from here on is as late as the interval's start, stop.
                 for (int row = stored.last(g); row != KeyedRows.NO_ROW && chainMax[row] >= earliest;
                      row = stored.previous(row)) {
-                    long d = MemoryUtil.getLong(storedTimes + ((long) row << 3)) + storedOffset - t;
-                    if (d >= from && d <= to) {
+                    long storedTime = MemoryUtil.getLong(storedTimes + ((long) row << 3)) + storedOffset;
+                    long d = storedTime - t;
+                    // A row gone at the last watermark but still held is in the interval only on its far bound.
+                    if (d >= from && d <= to && !other.isGone(segment, row, storedTime)) {
                         probed[count] = i;
                         matched[count++] = row;
                         if (count == batchSize) {
@@ -129,24 +139,20 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
     public void processWatermark(long watermark, Output out) throws Exception {
         if (watermark > this.watermark) {
             this.watermark = watermark;
-            buffers[0].evict(leftDeadThrough());
-            buffers[1].evict(rightDeadThrough());
+            buffers[0].evict(deadThrough(upper));
+            buffers[1].evict(deadThrough(-lower));
         }
         out.emitWatermark(watermark);
     }
 
-    /** Left rows at or below this time can match no right row still to come (those are above the watermark). */
-    private long leftDeadThrough() {
-        return saturatedAdd(watermark, -upper);
-    }
-
-    private long rightDeadThrough() {
-        return saturatedAdd(watermark, lower);
-    }
-
-    @Override
-    public OperatorSnapshot snapshotState(long checkpointId) {
-        return snapshot(leftDeadThrough(), rightDeadThrough());
+    /**
+     * The highest time of a row that the watermark lets go of, for an input whose rows pair with the other
+     * input's up to {@code reach} after their own time ({@code upper} for the left, {@code -lower} for the
+     * right): {@code watermark - reach}, where Flink's clean-up timer at {@code time + reach} fires, when
+     * {@code reach >= 0}; else a millisecond less, the last time whose reach is behind the watermark.
+     */
+    private long deadThrough(long reach) {
+        return saturatedAdd(watermark, reach >= 0 ? -reach : -(reach + 1));
     }
 
     /**

@@ -39,6 +39,13 @@ final class JoinBuffer implements AutoCloseable {
     private final long sealSpan;
     private final List<Segment> segments = new ArrayList<>();
     private final SelectionVector live = new SelectionVector(1024);
+    /**
+     * The highest time the watermark let go of at its last advance ({@link #evict}). A segment's rows from
+     * then ({@link Segment#rowsAtEviction}) at or below it are gone, though the segment may still hold them;
+     * rows added since are not, whatever their time, as Flink's clean-up timers registered after a watermark
+     * fire only at the next one.
+     */
+    private long evictedThrough = Long.MIN_VALUE;
 
     /** A segment's rows and their time range; freed when the buffer and every snapshot let go of it. */
     static final class Segment {
@@ -50,6 +57,8 @@ final class JoinBuffer implements AutoCloseable {
          * newest first, stops where this falls below the earliest time it wants.
          */
         long[] chainMax = new long[1024];
+        /** The rows it held at the last {@link #evict}: those at or below {@link #evictedThrough} are gone. */
+        int rowsAtEviction;
         /**
          * Whether no more rows may be appended: a snapshot may be reading it, or a newer segment took over
          * (which may be freed before it, so sealing is the segment's, not the buffer's newest's).
@@ -141,8 +150,10 @@ final class JoinBuffer implements AutoCloseable {
     }
 
     /**
-     * Lets go of the rows with a time at or below {@code deadThrough}, which can match nothing more: whole
-     * segments at once, and when there are more than {@link #MAX_SEGMENTS}, by merging the rest into one.
+     * Lets go of the rows held now with a time at or below {@code deadThrough}, which the watermark has just
+     * passed by: whole segments at once, and when there are more than {@link #MAX_SEGMENTS}, by merging the
+     * rest into one; such rows in the segments kept count as gone ({@link #isGone}). Called at each advance
+     * of the watermark, with a {@code deadThrough} that never goes down.
      */
     void evict(long deadThrough) {
         for (int i = segments.size() - 1; i >= 0; i--) {
@@ -153,6 +164,15 @@ final class JoinBuffer implements AutoCloseable {
         if (segments.size() > MAX_SEGMENTS) {
             compact(deadThrough);
         }
+        evictedThrough = deadThrough;
+        for (Segment s : segments) {
+            s.rowsAtEviction = s.rows.rowCount();
+        }
+    }
+
+    /** Whether row {@code row} of {@code segment}, of time {@code time}, was let go of though the segment holds it. */
+    boolean isGone(Segment segment, int row, long time) {
+        return time <= evictedThrough && row < segment.rowsAtEviction;
     }
 
     /** Whether some segment's time range meets {@code [from, through]}: it may hold rows with such times. */
@@ -258,7 +278,7 @@ final class JoinBuffer implements AutoCloseable {
 
     private void appendLive(Segment from, long deadThrough, Segment to) {
         RecordBatch rows = from.rows.rows();
-        int n = selectLive(rows, deadThrough, live);
+        int n = selectAbove(rows, deadThrough, live);
         if (n == 0) {
             return;
         }
@@ -267,8 +287,17 @@ final class JoinBuffer implements AutoCloseable {
         }
     }
 
-    /** Selects into {@code out} the rows of {@code rows} with an event time above {@code deadThrough}; returns how many. */
-    int selectLive(RecordBatch rows, long deadThrough, SelectionVector out) {
+    /** Selects into {@code out} the rows of {@code rows} with an event time above {@code through}; returns how many. */
+    int selectAbove(RecordBatch rows, long through, SelectionVector out) {
+        return selectLive(rows, through, rows.rowCount(), out);
+    }
+
+    /**
+     * Selects into {@code out} the rows of {@code rows} not gone: those with an event time above {@code deadThrough}
+     * and those from {@code firstNewRow} on, added after the eviction that let go of {@code deadThrough};
+     * returns how many.
+     */
+    int selectLive(RecordBatch rows, long deadThrough, int firstNewRow, SelectionVector out) {
         int n = rows.rowCount();
         out.ensureCapacity(n);
         int[] selected = out.rows();
@@ -276,7 +305,7 @@ final class JoinBuffer implements AutoCloseable {
         long offset = time.offsetMillis();
         int count = 0;
         for (int i = 0; i < n; i++) {
-            if (MemoryUtil.getLong(times + ((long) i << 3)) + offset > deadThrough) {
+            if (i >= firstNewRow || MemoryUtil.getLong(times + ((long) i << 3)) + offset > deadThrough) {
                 selected[count++] = i;
             }
         }
@@ -285,20 +314,26 @@ final class JoinBuffer implements AutoCloseable {
     }
 
     /**
-     * The segments as they are, for a checkpoint of the rows above {@code deadThrough}: the newest is sealed,
-     * so that no later append moves the memory the checkpoint thread reads.
+     * The segments as they are, for a checkpoint of the rows not gone: the newest is sealed, so that no
+     * later append moves the memory the checkpoint thread reads, and which rows are gone is taken now.
      */
-    Snapshot snapshot(long deadThrough) {
+    Snapshot snapshot() {
         Segment[] held = segments.toArray(new Segment[0]);
-        for (Segment s : held) {
-            s.sealed = true;
-            s.retain();
+        int[] rowsAtEviction = new int[held.length];
+        for (int i = 0; i < held.length; i++) {
+            held[i].sealed = true;
+            held[i].retain();
+            rowsAtEviction[i] = held[i].rowsAtEviction;
         }
-        return new Snapshot(this, held, deadThrough);
+        return new Snapshot(this, held, evictedThrough, rowsAtEviction);
     }
 
-    /** Sealed segments held for a checkpoint; {@link #close} lets go of them. */
-    record Snapshot(JoinBuffer buffer, Segment[] segments, long deadThrough) implements AutoCloseable {
+    /**
+     * Sealed segments held for a checkpoint, with what was gone of them then: per segment, its rows up to
+     * {@code rowsAtEviction} at or below {@code evictedThrough}. {@link #close} lets go of them.
+     */
+    record Snapshot(JoinBuffer buffer, Segment[] segments, long evictedThrough, int[] rowsAtEviction)
+            implements AutoCloseable {
         @Override
         public void close() {
             for (Segment s : segments) {

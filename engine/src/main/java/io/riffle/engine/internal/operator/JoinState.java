@@ -35,7 +35,7 @@ final class JoinState {
     }
 
     /**
-     * Writes {@code sides}' rows above their snapshot's time by key group into {@code file} and syncs it;
+     * Writes {@code sides}' rows not gone by key group into {@code file} and syncs it;
      * runs on the checkpoint thread. Returns the bytes written.
      */
     static long write(Path file, long watermark, int subtask, int parallelism, int maxParallelism,
@@ -45,8 +45,8 @@ final class JoinState {
             written += KeyGroupSections.write(ch, ByteBuffer.allocate(HEADER).putLong(MAGIC).putInt(subtask)
                     .putInt(parallelism).putInt(maxParallelism).putInt(0).putLong(watermark).flip());
             for (int side = 0; side < sides.length; side++) {
-                for (JoinBuffer.Segment segment : sides[side].segments()) {
-                    written += writeSegment(ch, side, sides[side], segment, maxParallelism, allocator);
+                for (int s = 0; s < sides[side].segments().length; s++) {
+                    written += writeSegment(ch, side, sides[side], s, maxParallelism, allocator);
                 }
             }
             ch.force(true);
@@ -54,13 +54,16 @@ final class JoinState {
         return written;
     }
 
-    /** One section per key group of the segment's rows still in use. */
-    private static long writeSegment(FileChannel ch, int side, JoinBuffer.Snapshot snapshot, JoinBuffer.Segment segment,
+    /**
+     * One section per key group of segment {@code s}'s rows not gone ({@link JoinBuffer#isGone}); a restore
+     * adds them as new rows, which no eviction has passed over yet, so none counts as gone.
+     */
+    private static long writeSegment(FileChannel ch, int side, JoinBuffer.Snapshot snapshot, int s,
                                      int maxParallelism, BufferAllocator allocator) throws IOException {
         JoinBuffer buffer = snapshot.buffer();
-        RecordBatch rows = segment.rows.rows();
+        RecordBatch rows = snapshot.segments()[s].rows.rows();
         SelectionVector live = new SelectionVector(rows.rowCount());
-        int n = buffer.selectLive(rows, snapshot.deadThrough(), live);
+        int n = buffer.selectLive(rows, snapshot.evictedThrough(), snapshot.rowsAtEviction()[s], live);
         return KeyGroupSections.write(ch, side, rows, live, n, buffer.keyField(), maxParallelism, allocator);
     }
 

@@ -1,7 +1,10 @@
 package io.riffle.engine.internal.operator;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -30,13 +33,16 @@ import io.riffle.engine.internal.runtime.SubtaskContext;
  * (time, key id), so each key has at most one timer per time and domain. Event-time timers fire when the
  * watermark reaches them, before the watermark goes on; processing-time timers when the wall clock does,
  * checked between batches. A checkpoint writes the entries and the timers by key group (the timers copied at
- * the barrier: they are few next to the keys); a restore re-inserts its key groups' keys. Processing-time
- * timers still pending when the input ends do not fire.
+ * the barrier: they are few next to the keys) and the watermark; a restore re-inserts its key groups' keys
+ * and goes on from the lowest old watermark, so {@code currentWatermark()} and the timers at or behind it
+ * are as in a run without the failure (a Flink operator restarts from no watermark). Processing-time timers
+ * still pending when the input ends do not fire.
  */
 public final class KeyedProcessOperator extends Operator {
     private static final int ENTRY_KEY = 0;
     private static final int ENTRY_PRESENT = 1;
     private static final int ENTRY_STATE = 2;
+    private static final long WATERMARK_MAGIC = 0x31304D5746504C52L; // "RLPFWM01"
 
     private final KeyedProcessFunction function;
     private final BatchSchema inputSchema;
@@ -280,11 +286,13 @@ public final class KeyedProcessOperator extends Operator {
         copyTimers(eventTimers, true, timers);
         copyTimers(processingTimers, false, timers);
         ReducedRecords.Snapshot timerSnapshot = timers.snapshot();
+        long at = watermark;
         return new OperatorSnapshot() {
             @Override
             public long writeTo(Path file) throws IOException {
                 return entrySnapshot.writeTo(file, entrySchema, maxParallelism)
-                        + timerSnapshot.writeTo(timerFile(file), timerSchema, maxParallelism);
+                        + timerSnapshot.writeTo(timerFile(file), timerSchema, maxParallelism)
+                        + writeWatermark(watermarkFile(file), at);
             }
 
             @Override
@@ -303,15 +311,46 @@ public final class KeyedProcessOperator extends Operator {
         return stateFile.resolveSibling(stateFile.getFileName() + ".timers");
     }
 
-    /** This subtask's key groups of every old subtask's entries and timers; the keys go back into the table. */
+    private static Path watermarkFile(Path stateFile) {
+        return stateFile.resolveSibling(stateFile.getFileName() + ".watermark");
+    }
+
+    private static long writeWatermark(Path file, long watermark) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.allocate(16).putLong(WATERMARK_MAGIC).putLong(watermark).flip();
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+            ch.force(true);
+        }
+        return 16;
+    }
+
+    private static long readWatermark(Path file) throws IOException {
+        ByteBuffer in = ByteBuffer.wrap(StateFiles.readAll(file, "process function's watermark"));
+        if (in.remaining() != 16 || in.getLong() != WATERMARK_MAGIC) {
+            throw new CorruptCheckpointException(file + ": not a process function's watermark");
+        }
+        return in.getLong();
+    }
+
+    /**
+     * This subtask's key groups of every old subtask's entries and timers, the keys going back into the
+     * table; the watermark is the lowest old one, so that no timer fires early.
+     */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
         int first = restore.firstKeyGroup();
         int last = restore.lastKeyGroupExclusive();
         entries.restore(restore.files(), entrySchema, ENTRY_KEY, first, last, entry -> true, name, batchSize);
         List<Tuple> timers = new ArrayList<>();
+        long lowest = Long.MAX_VALUE;
         for (Path file : restore.files()) {
             ReducedRecords.read(timerFile(file), timerSchema, first, last, (timer, keyGroup) -> timers.add(timer));
+            lowest = Math.min(lowest, readWatermark(watermarkFile(file)));
+        }
+        if (!restore.files().isEmpty()) {
+            watermark = lowest;
         }
         int[] timerKeys = entries.idsOf(timers, 0, batchSize);
         for (int i = 0; i < timers.size(); i++) {

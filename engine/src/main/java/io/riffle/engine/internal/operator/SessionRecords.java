@@ -151,7 +151,7 @@ final class SessionRecords implements AutoCloseable {
 
     /** The records as they are, for a checkpoint: the buffer's segments, shared until written. */
     JoinBuffer.Snapshot snapshot() {
-        return buffer.snapshot(Long.MIN_VALUE);
+        return buffer.snapshot();
     }
 
     /** Adds the records of key groups {@code [first, lastExclusive)} out of an old subtask's records file. */

@@ -50,7 +50,7 @@ abstract class StreamJoinOperator extends Operator {
     int[] groups = new int[1024];
     BufferAllocator allocator;
     int batchSize;
-    /** The watermark this operator has seen; a row at or below it (or what it implies) is late. */
+    /** The watermark this operator has seen; a row behind it (or behind what it implies) is late. */
     long watermark = Long.MIN_VALUE;
     int maxParallelism;
     private OperatorMetrics metrics;
@@ -162,7 +162,7 @@ abstract class StreamJoinOperator extends Operator {
      * time above {@code lateThrough}; returns how many of the others are late (here all of them).
      */
     int selectOnTime(int input, RecordBatch batch, long lateThrough, SelectionVector keep) {
-        return batch.rowCount() - buffers[input].selectLive(batch, lateThrough, keep);
+        return batch.rowCount() - buffers[input].selectAbove(batch, lateThrough, keep);
     }
 
     /** Room for the hashes and group ids of {@code n} rows. */
@@ -186,9 +186,10 @@ abstract class StreamJoinOperator extends Operator {
         }
     }
 
-    /** Both buffers' rows above {@code leftDeadThrough} and {@code rightDeadThrough}, shared until written. */
-    OperatorSnapshot snapshot(long leftDeadThrough, long rightDeadThrough) {
-        JoinBuffer.Snapshot[] sides = {buffers[0].snapshot(leftDeadThrough), buffers[1].snapshot(rightDeadThrough)};
+    /** Both buffers' rows not gone, shared until written. */
+    @Override
+    public OperatorSnapshot snapshotState(long checkpointId) {
+        JoinBuffer.Snapshot[] sides = {buffers[0].snapshot(), buffers[1].snapshot()};
         long at = watermark;
         return new OperatorSnapshot() {
             @Override

@@ -49,6 +49,8 @@ public final class WatermarkAssignerOperator extends Operator {
     /** The highest timestamp seen; with watermarks from a field, the highest watermark it carried. */
     private long highest = Long.MIN_VALUE;
     private long emitted = Watermark.NONE;
+    /** The watermark a restored checkpoint had emitted, for {@link #start}; {@link Watermark#NONE} when none. */
+    private long restoredWatermark = Watermark.NONE;
     private long lastRecordNanos = System.nanoTime();
     private boolean idle;
     /** Where a batch is split: piece k ends after row {@code cutRows[k]} and is followed by watermark {@code cutMarks[k]}. */
@@ -289,21 +291,46 @@ public final class WatermarkAssignerOperator extends Operator {
         }
     }
 
-    /** The highest timestamp seen, so that a restored stream's watermarks go on from where they were. */
+    /**
+     * The highest timestamp seen and the last watermark emitted, so that a restored stream's watermarks go
+     * on from where they were.
+     */
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        return OperatorSnapshot.inline(ByteBuffer.allocate(8).putLong(highest).array(), false);
+        return OperatorSnapshot.inline(ByteBuffer.allocate(16).putLong(highest).putLong(emitted).array(), false);
     }
 
-    /** The lowest of the old subtasks' highest timestamps: at another parallelism, the one safe for all. */
+    /**
+     * The lowest of the old subtasks' highest timestamps and last watermarks: at another parallelism, the
+     * ones safe for all. A state from before the watermark was kept (8 bytes) restores no watermark.
+     */
     @Override
     public void restoreState(StateRestore restore) {
-        long lowest = Long.MAX_VALUE;
-        for (byte[] state : restore.operatorStates()) {
-            lowest = Math.min(lowest, ByteBuffer.wrap(state).getLong());
+        if (restore.operatorStates().isEmpty()) {
+            return;
         }
-        if (!restore.operatorStates().isEmpty()) {
-            highest = lowest;
+        long lowestHighest = Long.MAX_VALUE;
+        long lowestEmitted = Long.MAX_VALUE;
+        for (byte[] state : restore.operatorStates()) {
+            ByteBuffer in = ByteBuffer.wrap(state);
+            lowestHighest = Math.min(lowestHighest, in.getLong());
+            lowestEmitted = Math.min(lowestEmitted, in.remaining() >= 8 ? in.getLong() : Watermark.NONE);
+        }
+        highest = lowestHighest;
+        restoredWatermark = lowestEmitted;
+    }
+
+    /**
+     * A restored assigner emits its last watermark before any record: operators downstream with several
+     * inputs take the lowest of their inputs', and until this input said where it was, it would hold theirs
+     * back (a watermark a run without the failure had passed would not be passed), whether or not its
+     * source reads anything soon.
+     */
+    @Override
+    public void start(Output out) throws Exception {
+        if (restoredWatermark != Watermark.NONE && restoredWatermark != Watermark.MAX) {
+            emitted = restoredWatermark;
+            out.emitWatermark(emitted);
         }
     }
 

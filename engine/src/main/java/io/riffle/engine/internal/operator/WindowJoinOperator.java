@@ -9,7 +9,6 @@ import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.TaskContext;
-import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
 import org.apache.arrow.memory.util.MemoryUtil;
@@ -233,12 +232,6 @@ public final class WindowJoinOperator extends StreamJoinOperator {
             result.setRowCount(count);
             out.emit(result);
         }
-    }
-
-    @Override
-    public OperatorSnapshot snapshotState(long checkpointId) {
-        long dead = firedThrough(watermark);
-        return snapshot(dead, dead);
     }
 
     /**

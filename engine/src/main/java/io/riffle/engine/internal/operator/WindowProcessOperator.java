@@ -135,7 +135,7 @@ public final class WindowProcessOperator extends Operator {
             throw new IllegalArgumentException("null key in " + inputSchema.describe(keyField) + " of " + name
                     + "; window keys must not be null");
         }
-        int onTime = buffer.selectLive(batch, deadThrough(watermark), selection);
+        int onTime = buffer.selectAbove(batch, deadThrough(watermark), selection);
         if (onTime < n) {
             dropLate(batch, onTime, out);
         }
@@ -356,7 +356,7 @@ public final class WindowProcessOperator extends Operator {
 
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        JoinBuffer.Snapshot[] rows = {buffer.snapshot(deadThrough(watermark))};
+        JoinBuffer.Snapshot[] rows = {buffer.snapshot()};
         long at = watermark;
         return new OperatorSnapshot() {
             @Override

@@ -72,6 +72,11 @@ final class ChainLink implements Output {
         call(() -> operator.processWatermark(watermark, counted));
     }
 
+    /** Before any input: see {@link Operator#start}. */
+    void start() {
+        call(() -> operator.start(counted));
+    }
+
     /** An upstream operator's side output passes this operator by. */
     @Override
     public void emitSide(int operator, int index, RecordBatch batch) throws Exception {

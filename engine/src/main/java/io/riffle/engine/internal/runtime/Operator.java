@@ -46,6 +46,14 @@ public abstract class Operator implements AutoCloseable {
         out.emitWatermark(watermark);
     }
 
+    /**
+     * Called once, after {@link #restoreState} and before any input: emit what downstream must have before
+     * the first record (a restored watermark assigner, the watermark it had emitted). The default emits
+     * nothing.
+     */
+    public void start(Output out) throws Exception {
+    }
+
     /** Whether the subtask must call {@link #onProcessingTime} as wall-clock time goes by. */
     public boolean usesProcessingTime() {
         return false;

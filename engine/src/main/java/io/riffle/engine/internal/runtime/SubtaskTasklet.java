@@ -58,6 +58,8 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     /** The last watermark pushed into the chain. */
     private long watermark = Watermark.NONE;
     private boolean ended;
+    /** Whether the chain's operators were started ({@link Operator#start}). */
+    private boolean started;
     /** The barrier being aligned, 0 when none. */
     private long aligning;
 
@@ -125,6 +127,12 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     @Override
     public int doWork() throws Exception {
         int work = 0;
+        if (!started) {
+            started = true;
+            for (ChainLink link : links) {
+                link.start();
+            }
+        }
         if (restoredFinished && !ended) {
             endOutputs();
         }
