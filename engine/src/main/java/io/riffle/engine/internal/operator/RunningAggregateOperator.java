@@ -38,6 +38,8 @@ public final class RunningAggregateOperator extends Operator {
     private final int replacedField;
     /** The fields emitted from the key's first record: all but the key and the replaced field; empty for the other shape. */
     private final int[] keptFields;
+    /** Per kept field, whether it is 8 bytes wide, so that the table's running update can write it beside the value. */
+    private final boolean[] keptBeside;
     private final long budgetBytes;
     private final GroupLookup lookup;
     private final FieldVector[] aggregateOutputs;
@@ -54,6 +56,10 @@ public final class RunningAggregateOperator extends Operator {
         this.outputSchema = outputSchema;
         this.replacedField = replacedField;
         this.keptFields = keptFields(spec.inputSchema(), spec.keyField(), replacedField);
+        this.keptBeside = new boolean[keptFields.length];
+        for (int k = 0; k < keptFields.length; k++) {
+            keptBeside[k] = spec.inputSchema().column(keptFields[k]).type().byteWidth() == 8;
+        }
         this.budgetBytes = budgetBytes;
         this.lookup = new GroupLookup(spec.keyField());
         this.aggregateOutputs = new FieldVector[spec.aggregateCount()];
@@ -119,13 +125,24 @@ public final class RunningAggregateOperator extends Operator {
         if (replacedField != spec.keyField()) {
             GatherKernel.copyRows(batch, spec.keyField(), n, output, replacedField >= 0 ? spec.keyField() : 0);
         }
+        // One kept field is written in the running update's pass over the group ids, the others gathered.
+        int beside = -1;
         if (firstRecords != null) {
             keepFirstRecords(batch, groupIds);
             for (int k = 0; k < keptFields.length; k++) {
-                firstRecords.gather(k + 1, groupIds, n, output, keptFields[k]);
+                if (beside < 0 && keptBeside[k] && !firstRecords.hasNulls(k + 1)) {
+                    beside = k;
+                } else {
+                    firstRecords.gather(k + 1, groupIds, n, output, keptFields[k]);
+                }
             }
         }
-        table.accumulateRunning(batch, groupIds, aggregateOutputs);
+        if (beside < 0) {
+            table.accumulateRunning(batch, groupIds, aggregateOutputs);
+        } else {
+            table.accumulateRunning(batch, groupIds, aggregateOutputs, firstRecords.vector(beside + 1),
+                    output.vector(keptFields[beside]));
+        }
         output.setRowCount(n);
         out.emit(output);
     }
