@@ -11,7 +11,6 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.MemoryBudgetExceededException;
 import io.riffle.columnar.hash.OffHeapHashTable;
-import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.TaskContext;
@@ -49,7 +48,13 @@ public final class RunningAggregateOperator extends Operator {
     private BufferAllocator allocator;
     private String name;
     private int maxParallelism;
+    /** The aggregates and kept fields written per batch; its key column is not used. */
     private RecordBatch output;
+    /** What is emitted: {@link #output}'s columns, and the key column passed on from the input uncopied. */
+    private RecordBatch emitted;
+    /** The output column holding the key, or -1 when the key is the replaced field. */
+    private final int keyOutputColumn;
+    private final int[] outputColumns;
 
     private RunningAggregateOperator(GroupBySpec spec, BatchSchema outputSchema, int replacedField, long budgetBytes) {
         this.spec = spec;
@@ -63,6 +68,11 @@ public final class RunningAggregateOperator extends Operator {
         this.budgetBytes = budgetBytes;
         this.lookup = new GroupLookup(spec.keyField());
         this.aggregateOutputs = new FieldVector[spec.aggregateCount()];
+        this.keyOutputColumn = replacedField < 0 ? 0 : replacedField == spec.keyField() ? -1 : spec.keyField();
+        this.outputColumns = new int[outputSchema.columnCount()];
+        for (int c = 0; c < outputColumns.length; c++) {
+            outputColumns[c] = c;
+        }
     }
 
     /** The input schema with {@code field} replaced by the single aggregate's result column, named as the field. */
@@ -113,6 +123,7 @@ public final class RunningAggregateOperator extends Operator {
             firstRecords = new FirstRecords(spec.inputSchema(), spec.keyField(), keptFields, allocator);
         }
         output = RecordBatch.allocate(outputSchema, context.allocator(), context.batchSize());
+        emitted = RecordBatch.view(outputSchema);
         for (int a = 0; a < aggregateOutputs.length; a++) {
             aggregateOutputs[a] = output.vector(replacedField >= 0 ? replacedField : a + 1);
         }
@@ -122,9 +133,6 @@ public final class RunningAggregateOperator extends Operator {
     public void process(RecordBatch batch, Output out) throws Exception {
         int n = batch.rowCount();
         int[] groupIds = lookup.groupIds(batch, table);
-        if (replacedField != spec.keyField()) {
-            GatherKernel.copyRows(batch, spec.keyField(), n, output, replacedField >= 0 ? spec.keyField() : 0);
-        }
         // One kept field is written in the running update's pass over the group ids, the others gathered.
         int beside = -1;
         if (firstRecords != null) {
@@ -144,7 +152,11 @@ public final class RunningAggregateOperator extends Operator {
                     output.vector(keptFields[beside]));
         }
         output.setRowCount(n);
-        out.emit(output);
+        emitted.show(output, outputColumns);
+        if (keyOutputColumn >= 0) {
+            emitted.showColumn(keyOutputColumn, batch, spec.keyField());
+        }
+        out.emit(emitted);
     }
 
     /** Appends the first records of the batch's new keys; the table and the records together stay within the budget. */
