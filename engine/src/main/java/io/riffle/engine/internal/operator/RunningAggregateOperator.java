@@ -39,6 +39,10 @@ public final class RunningAggregateOperator extends Operator {
     private final int[] keptFields;
     /** Per kept field, whether it is 8 bytes wide, so that the table's running update can write it beside the value. */
     private final boolean[] keptBeside;
+    /** The output column holding the key, or -1 when the key is the replaced field. */
+    private final int keyOutputColumn;
+    /** 0 .. output columns - 1: {@link #emitted} shows all of {@link #output}'s, then the key over its own. */
+    private final int[] outputColumns;
     private final long budgetBytes;
     private final GroupLookup lookup;
     private final FieldVector[] aggregateOutputs;
@@ -48,13 +52,10 @@ public final class RunningAggregateOperator extends Operator {
     private BufferAllocator allocator;
     private String name;
     private int maxParallelism;
-    /** The aggregates and kept fields written per batch; its key column is not used. */
+    /** The aggregates and kept fields, written per batch; not the key, which {@link #emitted} shows from the input. */
     private RecordBatch output;
     /** What is emitted: {@link #output}'s columns, and the key column passed on from the input uncopied. */
     private RecordBatch emitted;
-    /** The output column holding the key, or -1 when the key is the replaced field. */
-    private final int keyOutputColumn;
-    private final int[] outputColumns;
 
     private RunningAggregateOperator(GroupBySpec spec, BatchSchema outputSchema, int replacedField, long budgetBytes) {
         this.spec = spec;
