@@ -75,6 +75,21 @@ public final class RecordBatch implements AutoCloseable {
         selection = source.selection;
     }
 
+    /**
+     * Points column {@code column} of this view at {@code source}'s vector {@code sourceColumn}, leaving the
+     * other columns, the rows and the selection as {@link #show} set them: a view of one batch's columns with
+     * one passed on from another (a key column that an operator's output repeats from its input).
+     */
+    public void showColumn(int column, RecordBatch source, int sourceColumn) {
+        if (!view) {
+            throw new IllegalStateException("only a view shows another batch's columns; this batch owns its vectors");
+        }
+        if (source.schema.column(sourceColumn).type() != schema.column(column).type()) {
+            throw new IllegalArgumentException(schema.describe(column) + " cannot show " + source.schema.describe(sourceColumn));
+        }
+        vectors[column] = source.vectors[sourceColumn];
+    }
+
     /** An empty batch whose vectors have room for {@code capacity} rows (strings: about 16 bytes each). */
     public static RecordBatch allocate(BatchSchema schema, BufferAllocator allocator, int capacity) {
         FieldVector[] vectors = new FieldVector[schema.columnCount()];

@@ -134,6 +134,8 @@ public final class OffHeapHashTable implements AutoCloseable {
     private int shortKeyPoorBatches;
 
     private final int[] keyColumns;
+    /** Set by {@link #probeDirect} when it stopped at a key outside the direct index rather than for room. */
+    private boolean keyOutsideIndex;
     private long[] hashScratch = new long[0];
     private int[] groupScratch = new int[0];
 
@@ -248,7 +250,7 @@ public final class OffHeapHashTable implements AutoCloseable {
         long arenaBefore = arenaUsed;
         boolean found = foundShortKeys(keyVector, n, groupScratch);
         if (!found) {
-            insert(keyVector, hashesIfNeeded(batch, keyVector, n), groupScratch, n);
+            insert(batch, keyVector, hashesIfNeeded(batch), groupScratch, n);
         }
         if (copyOnWrite != null) {
             try {
@@ -276,7 +278,7 @@ public final class OffHeapHashTable implements AutoCloseable {
         checkBatch(batch, hashScratch, groupIds);
         FieldVector keyVector = checkedKeys(batch);
         if (!foundShortKeys(keyVector, n, groupIds)) {
-            insert(keyVector, hashesIfNeeded(batch, keyVector, n), groupIds, n);
+            insert(batch, keyVector, hashesIfNeeded(batch), groupIds, n);
             learnShortKeys(keyVector, n, groupIds);
         }
     }
@@ -349,16 +351,12 @@ public final class OffHeapHashTable implements AutoCloseable {
     }
 
     /**
-     * Widens the direct index to the batch's keys if the table has one; then the keys' hashes in the
-     * scratch array, or null while the direct index serves (a group's hash is computed when it is inserted).
+     * The keys' hashes in the scratch array, or null while the direct index serves (a group's hash is computed
+     * when it is inserted, and the batch is hashed if its keys move the table to hashing halfway).
      */
-    private long[] hashesIfNeeded(RecordBatch batch, FieldVector keyVector, int n) {
+    private long[] hashesIfNeeded(RecordBatch batch) {
         if (direct) {
-            coverKeys(keyVector, n);
-            // Keys spread too wide leave the direct index for hashing.
-            if (direct) {
-                return null;
-            }
+            return null;
         }
         HashKernel.hash(batch, keyColumns, hashScratch);
         return hashScratch;
@@ -373,12 +371,7 @@ public final class OffHeapHashTable implements AutoCloseable {
      */
     public void findOrInsert(RecordBatch batch, long[] hashes, int[] groupIds) {
         checkBatch(batch, hashes, groupIds);
-        FieldVector keyVector = checkedKeys(batch);
-        int n = batch.rowCount();
-        if (direct) {
-            coverKeys(keyVector, n);
-        }
-        insert(keyVector, hashes, groupIds, n);
+        insert(batch, checkedKeys(batch), hashes, groupIds, batch.rowCount());
     }
 
     /**
@@ -512,12 +505,16 @@ public final class OffHeapHashTable implements AutoCloseable {
         return keyVector;
     }
 
-    /** Assigns group ids, inserting groups; {@code hashes} may be null in direct mode. Rolls back on failure. */
-    private void insert(FieldVector keyVector, long[] hashes, int[] groupIds, int n) {
+    /**
+     * Assigns group ids, inserting groups; {@code hashes} may be null in direct mode (then computed into the
+     * scratch array if the batch's keys move the table to hashing). Rolls back on failure.
+     */
+    private void insert(RecordBatch batch, FieldVector keyVector, long[] hashes, int[] groupIds, int n) {
         int groupsBefore = groupCount;
         long arenaBefore = arenaUsed;
         int row = 0;
         while (true) {
+            keyOutsideIndex = false;
             row = utf8Keys ? probeUtf8(keyVector, hashes, groupIds, row, n)
                     : direct ? probeDirect(keyVector, hashes, groupIds, row, n)
                     : probeLong(keyVector, hashes, groupIds, row, n);
@@ -525,7 +522,14 @@ public final class OffHeapHashTable implements AutoCloseable {
                 return;
             }
             try {
-                makeRoomForGroup(keyVector, row);
+                if (!keyOutsideIndex) {
+                    makeRoomForGroup(keyVector, row);
+                } else {
+                    coverKeys(keyVector, row, n, groupsBefore + (long) n);
+                    if (!direct && hashes == null) {
+                        hashes = hashesIfNeeded(batch);
+                    }
+                }
             } catch (RuntimeException e) {
                 removeGroupsFrom(groupsBefore);
                 arenaUsed = arenaBefore;
@@ -633,7 +637,22 @@ public final class OffHeapHashTable implements AutoCloseable {
      * only as {@link #accumulate} does.
      */
     public void accumulateRunning(RecordBatch batch, int[] groupIds, FieldVector[] outs) {
+        accumulateRunning(batch, groupIds, outs, null, null);
+    }
+
+    /**
+     * Like {@link #accumulateRunning(RecordBatch, int[], FieldVector[])}, and besides writes each row's group's
+     * value of {@code byGroup} (a column the caller keeps per group: group g's value at row g, such as a field
+     * of the group's first record) into {@code beside}, in the update's own pass over the group ids instead of
+     * a gather of its own. {@code byGroup} must be int64, float64 or timestamp and hold a value for every group,
+     * none of them null (not checked: that would cost a pass over all groups); {@code beside} is of its type.
+     */
+    public void accumulateRunning(RecordBatch batch, int[] groupIds, FieldVector[] outs, FieldVector byGroup,
+                                  FieldVector beside) {
         int n = batch.rowCount();
+        if (byGroup != null) {
+            checkByGroup(byGroup, beside, n);
+        }
         if (groupIds.length < n) {
             throw new IllegalArgumentException("group ids have room for " + groupIds.length + " rows; the batch has "
                     + n);
@@ -664,8 +683,35 @@ public final class OffHeapHashTable implements AutoCloseable {
             int field = spec.inputFields[a];
             FieldVector in = field < 0 ? null : batch.vector(field);
             FieldVector out = outs[a];
-            Running.accumulate(spec, a, value, count, in, groupIds, n, out);
+            // The column beside rides along with the first aggregate's pass.
+            boolean withBeside = byGroup != null && a == 0;
+            Running.accumulate(spec, a, value, count, in, groupIds, n, out,
+                    withBeside ? byGroup.getDataBufferAddress() : 0L, withBeside ? beside.getDataBufferAddress() : 0L);
             out.setValueCount(n);
+        }
+        if (byGroup != null) {
+            MemoryUtil.setMemory(beside.getValidityBufferAddress(), (n + 7) >>> 3, (byte) 0xFF);
+            beside.setValueCount(n);
+        }
+    }
+
+    /** {@code byGroup} and {@code beside} as {@link #accumulateRunning(RecordBatch, int[], FieldVector[], FieldVector, FieldVector)} needs them; makes room in {@code beside}. */
+    private void checkByGroup(FieldVector byGroup, FieldVector beside, int n) {
+        ColumnType type = ColumnType.fromArrow(byGroup.getField().getType());
+        if (type.byteWidth() != 8 || ColumnType.fromArrow(beside.getField().getType()) != type) {
+            throw new IllegalArgumentException("a column by group is int64, float64 or timestamp, and the column "
+                    + "beside the results of its type: got " + byGroup.getField().getType() + " and "
+                    + beside.getField().getType());
+        }
+        // Its nulls are the caller's to know: looking for them would cost a pass over every group per batch.
+        if (byGroup.getValueCount() < groupCount) {
+            throw new IllegalArgumentException("the column by group holds " + byGroup.getValueCount() + " values for "
+                    + groupCount + " groups; it needs one per group");
+        }
+        if (beside.getValueCapacity() < n) {
+            beside.clear();
+            beside.setInitialCapacity(n);
+            beside.allocateNew();
         }
     }
 
@@ -899,6 +945,7 @@ public final class OffHeapHashTable implements AutoCloseable {
         final boolean int32 = spec.keyType == ColumnType.INT32;
         final long index = directAddr;
         final long lowest = directBase;
+        final long span = directSpan;
         final long hashBase = hashes;
         final long keyBase = keys;
         final int limit = maxGroups;
@@ -906,7 +953,14 @@ public final class OffHeapHashTable implements AutoCloseable {
         for (int i = row; i < n; i++) {
             final long key = int32 ? MemoryUtil.getInt(keyData + ((long) i << 2))
                     : MemoryUtil.getLong(keyData + ((long) i << 3));
-            final long entry = index + ((key - lowest) << 2);
+            final long offset = key - lowest;
+            // One unsigned comparison: a key below the index has a negative offset, a huge one unsigned.
+            if (Long.compareUnsigned(offset, span) >= 0) {
+                groupCount = count;
+                keyOutsideIndex = true;
+                return i;
+            }
+            final long entry = index + (offset << 2);
             final int group = MemoryUtil.getInt(entry);
             if (group != 0) {
                 groupIds[i] = group - 1;
@@ -926,33 +980,28 @@ public final class OffHeapHashTable implements AutoCloseable {
     }
 
     /**
-     * Makes the direct index cover every key of the batch, growing it by at least doubling; when the keys
-     * would be too sparse for it, moves the table to hashing instead. Runs before any insert, so a
-     * budget failure here leaves the table untouched.
+     * Makes the direct index cover the keys of rows {@code from .. n - 1}, growing it by at least doubling;
+     * when the keys would be too sparse for a table of up to {@code groupBound} groups, moves the table to
+     * hashing instead. {@link #probeDirect} calls for it at the first key outside the index, in place of a
+     * pass over every batch's keys to find out whether one is; a budget failure leaves the table as it was.
      */
-    private void coverKeys(FieldVector keyVector, int n) {
-        if (n == 0) {
-            return;
-        }
+    private void coverKeys(FieldVector keyVector, int from, int n, long groupBound) {
         final long data = keyVector.getDataBufferAddress();
         final boolean int32 = spec.keyType == ColumnType.INT32;
         boolean empty = directSpan == 0;
-        if (!empty && allCovered(data, int32, n)) {
-            return;
-        }
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < n; i++) {
             long key = int32 ? MemoryUtil.getInt(data + ((long) i << 2)) : MemoryUtil.getLong(data + ((long) i << 3));
             min = Math.min(min, key);
             max = Math.max(max, key);
         }
         long lowest = empty ? min : Math.min(min, directBase);
         long highest = empty ? max : Math.max(max, directBase + directSpan - 1);
-        long limit = directSpanLimit((long) groupCount + n);
+        long limit = directSpanLimit(groupBound);
         long needed = highest - lowest + 1;
         if (needed <= 0 || needed > limit) {
-            int slotCount = capacityFor(groupCount + n, loadFactor);
+            int slotCount = capacityFor((int) Math.min(Integer.MAX_VALUE, groupBound), loadFactor);
             relocate(slotCount, maxGroupsFor(slotCount, loadFactor), "hash its keys", true);
             direct = false;
             freeDirectIndex();
@@ -971,29 +1020,6 @@ public final class OffHeapHashTable implements AutoCloseable {
         directAddr = address;
         directBase = lowest;
         directSpan = span;
-    }
-
-    /**
-     * Whether the direct index covers all {@code n} keys: {@code key - base} and {@code span - 1 - (key - base)}
-     * are both non-negative for a covered key, so OR-ing them over the batch leaves the sign bit clear exactly
-     * when every key is covered; one branch-free pass, where a min and a max would each compare per key.
-     */
-    private boolean allCovered(long data, boolean int32, int n) {
-        final long base = directBase;
-        final long last = directSpan - 1;
-        long outside = 0;
-        if (int32) {
-            for (int i = 0; i < n; i++) {
-                long offset = MemoryUtil.getInt(data + ((long) i << 2)) - base;
-                outside |= offset | (last - offset);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                long offset = MemoryUtil.getLong(data + ((long) i << 3)) - base;
-                outside |= offset | (last - offset);
-            }
-        }
-        return outside >= 0;
     }
 
     /** The most key values a direct index may cover for {@code groups} groups; sparser keys are hashed. */

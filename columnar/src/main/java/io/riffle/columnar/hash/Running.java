@@ -17,22 +17,36 @@ final class Running {
 
     /**
      * Updates aggregate {@code a} (value column {@code column}, count column {@code countColumn} or 0) for
-     * rows {@code 0 .. n - 1} and writes each row's new result into {@code out}.
+     * rows {@code 0 .. n - 1} and writes each row's new result into {@code out}; with {@code byGroup} not 0,
+     * also writes each row's group's 8-byte value of the column at {@code byGroup} (group g's at
+     * {@code byGroup + 8 g}) into the column at {@code beside}, in the same pass over the group ids.
      */
     static void accumulate(GroupBySpec spec, int a, long column, long countColumn, FieldVector in, int[] groups,
-                           int n, FieldVector out) {
+                           int n, FieldVector out, long byGroup, long beside) {
         AggregateKind kind = spec.kinds[a];
         ColumnType type = spec.inputTypes[a];
         long data = in == null ? 0L : in.getDataBufferAddress();
         long validity = in == null || !Validity.hasNulls(in) ? 0L : in.getValidityBufferAddress();
         long target = out.getDataBufferAddress();
         if (kind == AggregateKind.SUM && type == ColumnType.INT64 && validity == 0L && countColumn == 0L) {
-            // The streaming keyed sum of the benchmarks: one load, add and two stores per row.
-            for (int i = 0; i < n; i++) {
-                long slot = column + ((long) groups[i] << 3);
-                long sum = MemoryUtil.getLong(slot) + MemoryUtil.getLong(data + ((long) i << 3));
-                MemoryUtil.putLong(slot, sum);
-                MemoryUtil.putLong(target + ((long) i << 3), sum);
+            // The streaming keyed sum of the benchmarks: one load, add and two stores per row...
+            if (byGroup == 0L) {
+                for (int i = 0; i < n; i++) {
+                    long slot = column + ((long) groups[i] << 3);
+                    long sum = MemoryUtil.getLong(slot) + MemoryUtil.getLong(data + ((long) i << 3));
+                    MemoryUtil.putLong(slot, sum);
+                    MemoryUtil.putLong(target + ((long) i << 3), sum);
+                }
+            } else {
+                // ...and a load and a store more for the group's value beside it.
+                for (int i = 0; i < n; i++) {
+                    long group = groups[i];
+                    long slot = column + (group << 3);
+                    long sum = MemoryUtil.getLong(slot) + MemoryUtil.getLong(data + ((long) i << 3));
+                    MemoryUtil.putLong(slot, sum);
+                    MemoryUtil.putLong(target + ((long) i << 3), sum);
+                    MemoryUtil.putLong(beside + ((long) i << 3), MemoryUtil.getLong(byGroup + (group << 3)));
+                }
             }
             MemoryUtil.setMemory(out.getValidityBufferAddress(), (n + 7) >>> 3, (byte) 0xFF);
             return;
@@ -86,6 +100,9 @@ final class Running {
             }
             if (countSlot != 0L && MemoryUtil.getLong(countSlot) == 0L) {
                 BitVectorHelper.unsetBit(out.getValidityBuffer(), i);
+            }
+            if (byGroup != 0L) {
+                MemoryUtil.putLong(beside + ((long) i << 3), MemoryUtil.getLong(byGroup + ((long) groups[i] << 3)));
             }
         }
     }

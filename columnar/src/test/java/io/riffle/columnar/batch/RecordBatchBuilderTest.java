@@ -55,6 +55,34 @@ class RecordBatchBuilderTest extends ArrowTest {
         }
     }
 
+    /** A view mixes two batches: one batch's columns, then one column of another batch in place of one of them. */
+    @Test
+    void aViewShowsAColumnOfASecondBatch() {
+        BatchSchema pairs = BatchSchema.of(Column.of("word", ColumnType.UTF8), Column.of("count", ColumnType.INT64));
+        try (RecordBatchBuilder a = new RecordBatchBuilder(pairs, allocator);
+             RecordBatchBuilder b = new RecordBatchBuilder(SCHEMA, allocator, 2)) {
+            a.addRow("apple", 1L).addRow("pear", 2L);
+            b.addRow("fig", 7, 2.5, 1000L, true, 3);
+            b.addRow("plum", 8, null, 2000L, null, 4);
+            try (RecordBatch counts = a.build(); RecordBatch words = b.build()) {
+                RecordBatch view = RecordBatch.view(pairs);
+                view.show(counts, new int[] {0, 1});
+                view.showColumn(0, words, 0);
+                assertEquals("(fig,1)\n(plum,2)\n", view.format(10));
+                view.close();
+                assertEquals("apple", counts.value(0, 0));
+                assertEquals("fig", words.value(0, 0));
+
+                IllegalArgumentException wrongType = assertThrows(IllegalArgumentException.class,
+                        () -> view.showColumn(1, words, 0));
+                assertEquals("field 1 ('count', int64) cannot show field 0 ('word', utf8)", wrongType.getMessage());
+                IllegalStateException owner = assertThrows(IllegalStateException.class,
+                        () -> counts.showColumn(0, words, 0));
+                assertEquals("only a view shows another batch's columns; this batch owns its vectors", owner.getMessage());
+            }
+        }
+    }
+
     @Test
     void buildsEveryTypeFromJavaValuesAndRows() {
         try (RecordBatchBuilder b = new RecordBatchBuilder(SCHEMA, allocator, 1)) {

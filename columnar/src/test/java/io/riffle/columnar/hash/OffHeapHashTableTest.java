@@ -259,6 +259,35 @@ class OffHeapHashTableTest extends ArrowTest {
         }
     }
 
+    /**
+     * The direct index is widened when the probe reaches a key outside it, after the batch's earlier new keys
+     * went in: when widening fails, those groups are taken out again.
+     */
+    @Test
+    void aDirectIndexThatCannotWidenHalfwayThroughABatchKeepsTheTableAsItWas() {
+        GroupBySpec spec = GroupBySpec.of(LONG_KEYS, 0, Aggregate.sum(1));
+        Object[][] first = {{0L, 10L, 0.0}, {63L, 20L, 0.0}};
+        long afterFirst;
+        try (OffHeapHashTable probe = new OffHeapHashTable(spec, allocator, 1L << 30, 1, 0.5)) {
+            aggregate(probe, first);
+            afterFirst = probe.memoryUsed();
+        }
+        long budget = afterFirst + 100;
+        try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, budget, 1, 0.5)) {
+            aggregate(table, first);
+            Object[][] widening = {{5L, 1L, 0.0}, {63L, 2L, 0.0}, {1000L, 3L, 0.0}};
+            MemoryBudgetExceededException e = assertThrows(MemoryBudgetExceededException.class,
+                    () -> aggregate(table, widening));
+            assertTrue(e.getMessage().contains("to extend its direct index to 1001 keys, over its memory budget of "
+                    + budget + " bytes (holding 3 groups"), e.getMessage());
+            assertEquals(2, table.groupCount(), "key 5, inserted before key 1000 failed, is gone");
+            assertEquals(List.of(List.of(0L, 10L), List.of(63L, 20L)), emitAll(table, 10));
+            aggregate(table, new Object[][] {{5L, 7L, 0.0}, {63L, 1L, 0.0}});
+            assertEquals(List.of(List.of(0L, 10L), List.of(63L, 21L), List.of(5L, 7L)), emitAll(table, 10));
+            assertTrue(table.isDirect());
+        }
+    }
+
     private void aggregate(OffHeapHashTable table, Object[][] rows) {
         try (RecordBatch batch = RecordBatchBuilder.fromRows(table.spec().inputSchema(), allocator, rows)) {
             table.aggregate(batch);

@@ -1,7 +1,9 @@
 package io.riffle.columnar.hash;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -47,6 +49,86 @@ class RunningAggregationTest extends ArrowTest {
                     check(spec, table, state, rows);
                 }
             }
+        }
+    }
+
+    /**
+     * With a column by group, each row also gets its group's value of it beside the running value, in the
+     * fast loop of a non-null int64 sum and in the general one (a min over nullable input); the running values
+     * are those the call without it gives.
+     */
+    @Test
+    void writesEachRowsGroupValueBesideTheRunningValue() {
+        BatchSchema byGroupSchema = BatchSchema.of(Column.of("first", ColumnType.TIMESTAMP_MS));
+        for (Aggregate aggregate : new Aggregate[] {Aggregate.sum("v"), Aggregate.min("l")}) {
+            GroupBySpec spec = GroupBySpec.of(SCHEMA, 0, aggregate);
+            Random r = new Random(5);
+            try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, 64L << 20);
+                 OffHeapHashTable plain = new OffHeapHashTable(spec, allocator, 64L << 20);
+                 RecordBatch byGroup = RecordBatch.allocate(byGroupSchema, allocator, 16);
+                 RecordBatch out = RecordBatch.allocate(spec.outputSchema(), allocator, 16);
+                 RecordBatch plainOut = RecordBatch.allocate(spec.outputSchema(), allocator, 16);
+                 RecordBatch beside = RecordBatch.allocate(byGroupSchema, allocator, 16)) {
+                for (int b = 0; b < 4; b++) {
+                    Object[][] rows = new Object[1 + r.nextInt(300)][];
+                    for (int i = 0; i < rows.length; i++) {
+                        rows[i] = new Object[] {"k" + r.nextInt(40), maybe(r, (long) r.nextInt(200)), 1, 0.0,
+                            (long) r.nextInt(1000)};
+                    }
+                    try (RecordBatch batch = RecordBatchBuilder.fromRows(SCHEMA, allocator, rows)) {
+                        int n = batch.rowCount();
+                        long[] hashes = new long[n];
+                        HashKernel.hash(batch, new int[] {0}, hashes);
+                        int[] groups = new int[n];
+                        table.findOrInsert(batch, hashes, groups);
+                        plain.findOrInsert(batch, hashes, new int[n]);
+                        byGroup.ensureCapacity(table.groupCount());
+                        for (int g = 0; g < table.groupCount(); g++) {
+                            byGroup.timestampMs(0).set(g, 1000L * g + 7);
+                        }
+                        byGroup.setRowCount(table.groupCount());
+                        table.accumulateRunning(batch, groups, new FieldVector[] {out.vector(1)}, byGroup.vector(0),
+                                beside.vector(0));
+                        plain.accumulateRunning(batch, groups, new FieldVector[] {plainOut.vector(1)});
+                        out.setRowCount(n);
+                        plainOut.setRowCount(n);
+                        beside.setRowCount(n);
+                        for (int row = 0; row < n; row++) {
+                            String where = aggregate.kind() + ", batch " + b + ", row " + row;
+                            assertEquals(plainOut.value(row, 1), out.value(row, 1), where);
+                            assertEquals(Instant.ofEpochMilli(1000L * groups[row] + 7), beside.value(row, 0), where);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aColumnByGroupMustBeEightBytesWideAndHoldEveryGroup() {
+        GroupBySpec spec = GroupBySpec.of(SCHEMA, 0, Aggregate.sum("v"));
+        BatchSchema ints = BatchSchema.of(Column.of("first", ColumnType.INT32));
+        BatchSchema longs = BatchSchema.of(Column.of("first", ColumnType.INT64));
+        try (OffHeapHashTable table = new OffHeapHashTable(spec, allocator, 64L << 20);
+             RecordBatch batch = RecordBatchBuilder.fromRows(SCHEMA, allocator, new Object[][] {
+                 {"a", 1L, 1, 0.0, 1L}, {"b", 1L, 1, 0.0, 2L}});
+             RecordBatch intByGroup = RecordBatch.allocate(ints, allocator, 2);
+             RecordBatch longByGroup = RecordBatch.allocate(longs, allocator, 2);
+             RecordBatch out = RecordBatch.allocate(spec.outputSchema(), allocator, 2)) {
+            long[] hashes = new long[2];
+            HashKernel.hash(batch, new int[] {0}, hashes);
+            int[] groups = new int[2];
+            table.findOrInsert(batch, hashes, groups);
+            FieldVector[] outs = {out.vector(1)};
+            intByGroup.setRowCount(2);
+            IllegalArgumentException wrongType = assertThrows(IllegalArgumentException.class,
+                    () -> table.accumulateRunning(batch, groups, outs, intByGroup.vector(0), intByGroup.vector(0)));
+            assertEquals("a column by group is int64, float64 or timestamp, and the column beside the results of its"
+                    + " type: got Int(32, true) and Int(32, true)", wrongType.getMessage());
+            longByGroup.setRowCount(1);
+            IllegalArgumentException tooFew = assertThrows(IllegalArgumentException.class,
+                    () -> table.accumulateRunning(batch, groups, outs, longByGroup.vector(0), out.vector(1)));
+            assertEquals("the column by group holds 1 values for 2 groups; it needs one per group", tooFew.getMessage());
         }
     }
 

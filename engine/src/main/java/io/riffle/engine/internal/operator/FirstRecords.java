@@ -102,6 +102,16 @@ final class FirstRecords implements AutoCloseable {
         rows.setRowCount(size);
     }
 
+    /** Column {@code column}, group g's value at row g; valid until the next append. */
+    FieldVector vector(int column) {
+        return vectors[column];
+    }
+
+    /** Whether some record holds a null in column {@code column}. */
+    boolean hasNulls(int column) {
+        return hasNulls[column];
+    }
+
     /** Writes column {@code column} of the first records of groups {@code groupIds[0 .. n)} into {@code target}'s {@code targetColumn}. */
     void gather(int column, int[] groupIds, int n, RecordBatch target, int targetColumn) {
         GatherKernel.gatherColumn(rows, column, hasNulls[column], groupIds, n, target, targetColumn);

@@ -11,7 +11,6 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.MemoryBudgetExceededException;
 import io.riffle.columnar.hash.OffHeapHashTable;
-import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.TaskContext;
@@ -38,6 +37,12 @@ public final class RunningAggregateOperator extends Operator {
     private final int replacedField;
     /** The fields emitted from the key's first record: all but the key and the replaced field; empty for the other shape. */
     private final int[] keptFields;
+    /** Per kept field, whether it is 8 bytes wide, so that the table's running update can write it beside the value. */
+    private final boolean[] keptBeside;
+    /** The output column holding the key, or -1 when the key is the replaced field. */
+    private final int keyOutputColumn;
+    /** 0 .. output columns - 1: {@link #emitted} shows all of {@link #output}'s, then the key over its own. */
+    private final int[] outputColumns;
     private final long budgetBytes;
     private final GroupLookup lookup;
     private final FieldVector[] aggregateOutputs;
@@ -47,16 +52,28 @@ public final class RunningAggregateOperator extends Operator {
     private BufferAllocator allocator;
     private String name;
     private int maxParallelism;
+    /** The aggregates and kept fields, written per batch; not the key, which {@link #emitted} shows from the input. */
     private RecordBatch output;
+    /** What is emitted: {@link #output}'s columns, and the key column passed on from the input uncopied. */
+    private RecordBatch emitted;
 
     private RunningAggregateOperator(GroupBySpec spec, BatchSchema outputSchema, int replacedField, long budgetBytes) {
         this.spec = spec;
         this.outputSchema = outputSchema;
         this.replacedField = replacedField;
         this.keptFields = keptFields(spec.inputSchema(), spec.keyField(), replacedField);
+        this.keptBeside = new boolean[keptFields.length];
+        for (int k = 0; k < keptFields.length; k++) {
+            keptBeside[k] = spec.inputSchema().column(keptFields[k]).type().byteWidth() == 8;
+        }
         this.budgetBytes = budgetBytes;
         this.lookup = new GroupLookup(spec.keyField());
         this.aggregateOutputs = new FieldVector[spec.aggregateCount()];
+        this.keyOutputColumn = replacedField < 0 ? 0 : replacedField == spec.keyField() ? -1 : spec.keyField();
+        this.outputColumns = new int[outputSchema.columnCount()];
+        for (int c = 0; c < outputColumns.length; c++) {
+            outputColumns[c] = c;
+        }
     }
 
     /** The input schema with {@code field} replaced by the single aggregate's result column, named as the field. */
@@ -107,6 +124,7 @@ public final class RunningAggregateOperator extends Operator {
             firstRecords = new FirstRecords(spec.inputSchema(), spec.keyField(), keptFields, allocator);
         }
         output = RecordBatch.allocate(outputSchema, context.allocator(), context.batchSize());
+        emitted = RecordBatch.view(outputSchema);
         for (int a = 0; a < aggregateOutputs.length; a++) {
             aggregateOutputs[a] = output.vector(replacedField >= 0 ? replacedField : a + 1);
         }
@@ -116,18 +134,30 @@ public final class RunningAggregateOperator extends Operator {
     public void process(RecordBatch batch, Output out) throws Exception {
         int n = batch.rowCount();
         int[] groupIds = lookup.groupIds(batch, table);
-        if (replacedField != spec.keyField()) {
-            GatherKernel.copyRows(batch, spec.keyField(), n, output, replacedField >= 0 ? spec.keyField() : 0);
-        }
+        // One kept field is written in the running update's pass over the group ids, the others gathered.
+        int beside = -1;
         if (firstRecords != null) {
             keepFirstRecords(batch, groupIds);
             for (int k = 0; k < keptFields.length; k++) {
-                firstRecords.gather(k + 1, groupIds, n, output, keptFields[k]);
+                if (beside < 0 && keptBeside[k] && !firstRecords.hasNulls(k + 1)) {
+                    beside = k;
+                } else {
+                    firstRecords.gather(k + 1, groupIds, n, output, keptFields[k]);
+                }
             }
         }
-        table.accumulateRunning(batch, groupIds, aggregateOutputs);
+        if (beside < 0) {
+            table.accumulateRunning(batch, groupIds, aggregateOutputs);
+        } else {
+            table.accumulateRunning(batch, groupIds, aggregateOutputs, firstRecords.vector(beside + 1),
+                    output.vector(keptFields[beside]));
+        }
         output.setRowCount(n);
-        out.emit(output);
+        emitted.show(output, outputColumns);
+        if (keyOutputColumn >= 0) {
+            emitted.showColumn(keyOutputColumn, batch, spec.keyField());
+        }
+        out.emit(emitted);
     }
 
     /** Appends the first records of the batch's new keys; the table and the records together stay within the budget. */
