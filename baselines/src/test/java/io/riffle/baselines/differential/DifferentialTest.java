@@ -96,6 +96,10 @@ class DifferentialTest {
             }
             for (int s = 0; s < seeds; s++) {
                 for (int p = 0; p < PARALLELISMS.length; p++) {
+                    if (c.batchSize() != DifferentialCase.ANY_BATCH_SIZE) {
+                        trials.add(new Trial(c, base + s, PARALLELISMS[p], c.batchSize()));
+                        continue;
+                    }
                     for (int b = 0; b < BATCH_SIZES.length; b++) {
                         if (full || b == (s + p) % BATCH_SIZES.length) {
                             trials.add(new Trial(c, base + s, PARALLELISMS[p], BATCH_SIZES[b]));
