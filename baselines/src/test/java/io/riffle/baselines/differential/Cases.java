@@ -328,7 +328,7 @@ final class Cases {
                         f.emit("late-processed", f.keyed(sums.getSideOutput(late))
                                 .process(new FlinkFunctions.CountingTimers(), Types.STRING));
                     }).perRecord(),
-            // punctuated watermarks: only after the records whose value is a multiple of 4
+            // punctuated watermarks: only after the records whose value is even
             TUMBLING_SUM_LATE.punctuated().named("punctuated-tumbling-sum-allowed-lateness-late-side-output"),
             SESSION_REDUCE_LATE.punctuated().named("punctuated-session-reduce-allowed-lateness-late-side-output"),
 

@@ -91,8 +91,8 @@ record DifferentialCase(String name, Inputs inputs, Watermarks watermarks, int b
         /** After the marked records only, on both sides. */
         PUNCTUATED;
 
-        /** The value that marks a record for a punctuated watermark: {@code v % 4 == 0} (Java's %). */
-        static final long MARKER_MODULUS = 4;
+        /** The value that marks a record for a punctuated watermark: {@code v % 2 == 0} (Java's %). */
+        static final long MARKER_MODULUS = 2;
 
         static boolean isMarker(long value) {
             return value % MARKER_MODULUS == 0;

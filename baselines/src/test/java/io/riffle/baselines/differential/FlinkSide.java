@@ -221,7 +221,7 @@ final class FlinkSide {
     }
 
     /**
-     * Riffle's {@code punctuatedBy(v % 4 == 0)} on {@code boundedOutOfOrderness}: the highest time so far (the
+     * Riffle's {@code punctuatedBy(v % 2 == 0)} on {@code boundedOutOfOrderness}: the highest time so far (the
      * marked record's included) less the bound and 1 ms, emitted after each marked record only.
      */
     static final class PunctuatedWatermarks implements WatermarkGenerator<Tuple4<Object, Long, Double, Long>> {

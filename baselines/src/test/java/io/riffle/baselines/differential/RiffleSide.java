@@ -26,7 +26,7 @@ import io.riffle.engine.WatermarkStrategy;
  * trial's batch size) with the schema {@code (k, v: int64, x: float64, ts: int64)}; in streaming cases each gets
  * {@code boundedOutOfOrderness("ts", BOUND_MS)}, which emits {@code highest - BOUND_MS - 1} after each batch (so
  * a batch size of 1 is a watermark per record), or, as the case's {@link Watermarks} ask, after every record
- * that raises it ({@code perRecord()}) or after the marked records ({@code punctuatedBy(v % 4 == 0)}).
+ * that raises it ({@code perRecord()}) or after the marked records ({@code punctuatedBy(v % 2 == 0)}).
  */
 final class RiffleSide {
     private final Environment env;
