@@ -103,6 +103,12 @@ final class Cases {
             r -> riffleLate(r, Windows.sliding(SAMPLE_SIZE, SAMPLE_SLIDE), Duration.ofMillis(5), false),
             f -> flinkLate(f, SlidingEventTimeWindows.of(SAMPLE_SIZE, SAMPLE_SLIDE), Duration.ofMillis(5), false));
 
+    /** Per-key state and event-time timers, printing the watermark at each record and timer. */
+    private static final DifferentialCase TIMERS = DifferentialCase.stream("keyed-process-state-event-time-timers",
+            r -> r.emit(r.events().keyBy("k").process(new CountingTimers(), CountingTimers.output(r),
+                    CountingTimers.STATE)),
+            f -> f.emit(f.keyed(f.events()).process(new FlinkFunctions.CountingTimers(), Types.STRING)));
+
     /**
      * {@code lateCase} in Riffle's default per-batch watermark mode, at batch size 1 only: there a batch is a
      * record, so Riffle fires a window once per late record as Flink does. At larger batch sizes the per-batch
@@ -331,6 +337,8 @@ final class Cases {
             // punctuated watermarks: only after the records whose value is even
             TUMBLING_SUM_LATE.punctuated().named("punctuated-tumbling-sum-allowed-lateness-late-side-output"),
             SESSION_REDUCE_LATE.punctuated().named("punctuated-session-reduce-allowed-lateness-late-side-output"),
+            // watermarks carried in a field of the marked records (their own time less the bound: not monotonic)
+            TUMBLING_SUM_LATE.carried().named("carried-watermarks-tumbling-sum-allowed-lateness-late-side-output"),
 
             // ---- keyed running aggregates: a record out per record in
             DifferentialCase.stream("keyed-running-sum",
@@ -361,20 +369,10 @@ final class Cases {
                     }),
 
             // ---- process function: per-key state and event-time timers
-            DifferentialCase.stream("keyed-process-state-event-time-timers",
-                    r -> r.emit(r.events().keyBy("k").process(new CountingTimers(), CountingTimers.output(r),
-                            CountingTimers.STATE)),
-                    f -> f.emit(f.keyed(f.events()).process(new FlinkFunctions.CountingTimers(), Types.STRING))),
-            DifferentialCase.stream("keyed-process-state-event-time-timers-per-record-watermarks",
-                    r -> r.emit(r.events().keyBy("k").process(new CountingTimers(), CountingTimers.output(r),
-                            CountingTimers.STATE)),
-                    f -> f.emit(f.keyed(f.events()).process(new FlinkFunctions.CountingTimers(), Types.STRING)))
-                    .perRecord(),
-            DifferentialCase.stream("keyed-process-state-event-time-timers-punctuated-watermarks",
-                    r -> r.emit(r.events().keyBy("k").process(new CountingTimers(), CountingTimers.output(r),
-                            CountingTimers.STATE)),
-                    f -> f.emit(f.keyed(f.events()).process(new FlinkFunctions.CountingTimers(), Types.STRING)))
-                    .punctuated(),
+            TIMERS,
+            TIMERS.perRecord().named(TIMERS.name() + "-per-record-watermarks"),
+            TIMERS.punctuated().named(TIMERS.name() + "-punctuated-watermarks"),
+            TIMERS.carried().named(TIMERS.name() + "-carried-watermarks"),
 
             // ---- stateless operators, and union in front of a window
             DifferentialCase.stream("filter-map-flatmap",

@@ -72,6 +72,18 @@ record DifferentialCase(String name, Inputs inputs, Watermarks watermarks, int b
         return new DifferentialCase(name, inputs, Watermarks.PUNCTUATED, batchSize, riffle, flink);
     }
 
+    /**
+     * This case with watermarks carried in a field: Riffle's {@code punctuated("ts", "watermark")} over the input
+     * with a nullable {@code watermark} field holding {@code ts - BOUND_MS - 1} on the {@link Watermarks#isMarker
+     * marked} records (null on the others; the field is dropped again after the assigner), and on Flink's side a
+     * punctuated generator that emits that value from {@code onEvent} for a marked record. The values go down as
+     * well as up (the records are out of order): Riffle takes only one above the last watermark, Flink's output
+     * drops one that does not rise.
+     */
+    DifferentialCase carried() {
+        return new DifferentialCase(name, inputs, Watermarks.CARRIED, batchSize, riffle, flink);
+    }
+
     /** This case under another name (a variant of it). */
     DifferentialCase named(String newName) {
         return new DifferentialCase(newName, inputs, watermarks, batchSize, riffle, flink);
@@ -89,7 +101,9 @@ record DifferentialCase(String name, Inputs inputs, Watermarks watermarks, int b
         /** After every record that raises it, on both sides. */
         PER_RECORD,
         /** After the marked records only, on both sides. */
-        PUNCTUATED;
+        PUNCTUATED,
+        /** The marked records' own time less the bound and 1 ms, carried in a field (Riffle) or emitted (Flink). */
+        CARRIED;
 
         /** The value that marks a record for a punctuated watermark: {@code v % 2 == 0} (Java's %). */
         static final long MARKER_MODULUS = 2;

@@ -35,7 +35,8 @@ import org.apache.flink.util.Collector;
  * generated order, as {@code Tuple4<Object, Long, Double, Long>} (key, value, price, time); in streaming cases
  * its watermarks come from {@link RiffleWatermarks}, Riffle's rule made per record: after every {@code batch
  * size} records (every record for a case with {@code perRecord()} watermarks, whatever the batch size) and after
- * the last, {@code highest - BOUND_MS - 1}, or from {@link PunctuatedWatermarks} after the marked records, so
+ * the last, {@code highest - BOUND_MS - 1}, or from {@link PunctuatedWatermarks} or {@link CarriedWatermarks}
+ * after the marked records, so
  * both engines see the same watermarks after the same records, and late records are the same records. The keyed
  * operators run at the trial's parallelism; with one source subtask each of their subtasks reads one channel in
  * order, so the interleaving of records and watermarks is fixed.
@@ -71,8 +72,11 @@ final class FlinkSide {
             DataStream<Tuple4<Object, Long, Double, Long>> input = env.fromData(rows, eventType).setParallelism(1);
             this.inputs.add(streaming ? input.assignTimestampsAndWatermarks(
                     WatermarkStrategy.<Tuple4<Object, Long, Double, Long>>forGenerator(
-                                    context -> watermarks == Watermarks.PUNCTUATED ? new PunctuatedWatermarks()
-                                            : new RiffleWatermarks(batch, rows.size()))
+                                    context -> switch (watermarks) {
+                                        case PUNCTUATED -> new PunctuatedWatermarks();
+                                        case CARRIED -> new CarriedWatermarks();
+                                        case PER_BATCH, PER_RECORD -> new RiffleWatermarks(batch, rows.size());
+                                    })
                             .withTimestampAssigner((e, previous) -> e.f3)).setParallelism(1) : input);
         }
     }
@@ -212,6 +216,23 @@ final class FlinkSide {
             if (++inBatch == batch || left == 0) {
                 inBatch = 0;
                 output.emitWatermark(new Watermark(highest - Events.BOUND_MS - 1));
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+        }
+    }
+
+    /**
+     * Riffle's {@code punctuated("ts", "watermark")} over a field holding {@code ts - BOUND_MS - 1} on the marked
+     * records: that value, emitted after each marked record (Flink's output drops it unless it rises).
+     */
+    static final class CarriedWatermarks implements WatermarkGenerator<Tuple4<Object, Long, Double, Long>> {
+        @Override
+        public void onEvent(Tuple4<Object, Long, Double, Long> event, long timestamp, WatermarkOutput output) {
+            if (Watermarks.isMarker(event.f1)) {
+                output.emitWatermark(new Watermark(timestamp - Events.BOUND_MS - 1));
             }
         }
 

@@ -26,7 +26,8 @@ import io.riffle.engine.WatermarkStrategy;
  * trial's batch size) with the schema {@code (k, v: int64, x: float64, ts: int64)}; in streaming cases each gets
  * {@code boundedOutOfOrderness("ts", BOUND_MS)}, which emits {@code highest - BOUND_MS - 1} after each batch (so
  * a batch size of 1 is a watermark per record), or, as the case's {@link Watermarks} ask, after every record
- * that raises it ({@code perRecord()}) or after the marked records ({@code punctuatedBy(v % 2 == 0)}).
+ * that raises it ({@code perRecord()}), after the marked records ({@code punctuatedBy(v % 2 == 0)}), or as a
+ * field of the marked records carries them ({@code punctuated("ts", "watermark")}).
  */
 final class RiffleSide {
     private final Environment env;
@@ -42,15 +43,36 @@ final class RiffleSide {
         }
         this.keyType = KeyType.of(trial.seed());
         BatchSchema schema = schema(keyType);
+        Watermarks watermarks = trial.differentialCase().watermarks();
         for (List<Event> events : inputs) {
+            if (streaming && watermarks == Watermarks.CARRIED) {
+                this.inputs.add(carryingWatermarks(events, schema));
+                continue;
+            }
             List<Tuple> rows = new ArrayList<>(events.size());
             for (Event e : events) {
                 rows.add(Tuple.of(e.key(), e.value(), e.price(), e.ts()));
             }
             DataStream input = env.fromCollection(rows, schema);
-            this.inputs.add(streaming
-                    ? input.assignTimestampsAndWatermarks(strategy(trial.differentialCase().watermarks())) : input);
+            this.inputs.add(streaming ? input.assignTimestampsAndWatermarks(strategy(watermarks)) : input);
         }
+    }
+
+    /**
+     * {@code events} with a nullable {@code watermark} field, {@code ts - BOUND_MS - 1} on the marked records,
+     * read by {@code punctuated("ts", "watermark")} and then dropped (the event time stays with {@code ts}).
+     */
+    private DataStream carryingWatermarks(List<Event> events, BatchSchema schema) {
+        List<Tuple> rows = new ArrayList<>(events.size());
+        for (Event e : events) {
+            Long watermark = Watermarks.isMarker(e.value()) ? e.ts() - Events.BOUND_MS - 1 : null;
+            rows.add(Tuple.of(e.key(), e.value(), e.price(), e.ts(), watermark));
+        }
+        BatchSchema carrying = BatchSchema.of(schema.column(0), schema.column(1), schema.column(2), schema.column(3),
+                Column.nullable("watermark", ColumnType.INT64));
+        return env.fromCollection(rows, carrying)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.punctuated("ts", "watermark"))
+                .select(col(0), col(1), col(2), col(3));
     }
 
     /** {@code boundedOutOfOrderness("ts", BOUND_MS)}, emitting when {@code watermarks} says. */
@@ -60,6 +82,7 @@ final class RiffleSide {
             case PER_BATCH -> bounded;
             case PER_RECORD -> bounded.perRecord();
             case PUNCTUATED -> bounded.punctuatedBy(col("v").mod(Watermarks.MARKER_MODULUS).eq(0));
+            case CARRIED -> throw new IllegalArgumentException("carried watermarks need the watermark field");
         };
     }
 
