@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,14 +31,16 @@ import org.junit.jupiter.api.TestFactory;
  * <ul>
  *   <li>{@code differential.seeds} (default 3): seeds per case, {@code differential.baseSeed} (default 1) the
  *       first; each seed runs at parallelism 1, 2 and 4, with batch sizes 1, 3 and the default spread over the
- *       seeds so that three seeds cover all nine pairs;</li>
+ *       seeds so that three seeds cover all nine pairs (a case made for one batch size runs every seed at every
+ *       parallelism at that size);</li>
  *   <li>{@code differential.seed}: one seed only, at every parallelism and batch size;</li>
  *   <li>{@code differential.full=true}: every seed at every parallelism and batch size;</li>
  *   <li>{@code differential.case}: only the cases named (comma-separated);</li>
  *   <li>{@code differential.shrink=true}: on a failure, drop records while it still fails and print the
  *       smallest input found with both outputs (slow: both engines run per try).</li>
  * </ul>
- * A summary (trials, failures per case) is written to {@code target/differential-summary.txt}.
+ * A summary (trials, failures and the rows Flink emitted per output, summed over the trials, per case: an output
+ * that stays empty compares nothing) is written to {@code target/differential-summary.txt}.
  */
 class DifferentialTest {
     private static final int[] PARALLELISMS = {1, 2, 4};
@@ -47,6 +50,8 @@ class DifferentialTest {
 
     private static FlinkCluster flink;
     private static final Map<String, int[]> RESULTS = new ConcurrentHashMap<>();
+    /** Per case, Flink's rows per output ({@code main} or the tag), summed over its trials. */
+    private static final Map<String, Map<String, Long>> ROWS = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void startFlink() throws Exception {
@@ -62,7 +67,8 @@ class DifferentialTest {
         for (Map.Entry<String, int[]> e : new TreeMap<>(RESULTS).entrySet()) {
             trials += e.getValue()[0];
             failed += e.getValue()[1];
-            summary.append(String.format("%-52s %3d trials %3d failed%n", e.getKey(), e.getValue()[0], e.getValue()[1]));
+            summary.append(String.format("%-86s %4d trials %4d failed  rows: %s%n", e.getKey(), e.getValue()[0],
+                    e.getValue()[1], ROWS.getOrDefault(e.getKey(), Map.of())));
         }
         summary.append(String.format("total: %d trials, %d passed, %d failed%n", trials, trials - failed, failed));
         Path file = Path.of("target", "differential-summary.txt");
@@ -96,6 +102,10 @@ class DifferentialTest {
             }
             for (int s = 0; s < seeds; s++) {
                 for (int p = 0; p < PARALLELISMS.length; p++) {
+                    if (c.batchSize() != DifferentialCase.ANY_BATCH_SIZE) {
+                        trials.add(new Trial(c, base + s, PARALLELISMS[p], c.batchSize()));
+                        continue;
+                    }
                     for (int b = 0; b < BATCH_SIZES.length; b++) {
                         if (full || b == (s + p) % BATCH_SIZES.length) {
                             trials.add(new Trial(c, base + s, PARALLELISMS[p], BATCH_SIZES[b]));
@@ -114,6 +124,11 @@ class DifferentialTest {
     private static void check(Trial trial) throws Exception {
         List<List<Event>> inputs = inputs(trial);
         Outcome outcome = run(trial, inputs);
+        Map<String, Long> rows = ROWS.computeIfAbsent(trial.differentialCase().name(),
+                name -> Collections.synchronizedMap(new TreeMap<>()));
+        for (String row : outcome.flink) {
+            rows.merge(row.startsWith("(") ? "main" : row.substring(0, row.indexOf(':')), 1L, Long::sum);
+        }
         RESULTS.compute(trial.differentialCase().name(), (name, counts) -> {
             int[] c = counts == null ? new int[2] : counts;
             c[0]++;

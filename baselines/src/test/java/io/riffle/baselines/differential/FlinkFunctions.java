@@ -1,5 +1,8 @@
 package io.riffle.baselines.differential;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.ReduceFunction;
@@ -12,8 +15,10 @@ import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.co.ProcessJoinFunction;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.assigners.GlobalWindows;
 import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
+import org.apache.flink.streaming.api.windowing.windows.GlobalWindow;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
@@ -157,6 +162,54 @@ final class FlinkFunctions {
                     s.f0, s.f1));
             state.update(Tuple2.of(0L, s.f1));
         }
+    }
+
+    /**
+     * (key, window_start, window_end, records, sum of values, the values) per key and time window, the values in
+     * arrival order or sorted: the twin of {@code Cases.ValuesInWindow}.
+     */
+    static final class ValuesInTimeWindow
+            extends ProcessWindowFunction<Tuple4<Object, Long, Double, Long>, String, Object, TimeWindow> {
+        private final boolean sorted;
+
+        ValuesInTimeWindow(boolean sorted) {
+            this.sorted = sorted;
+        }
+
+        @Override
+        public void process(Object key, Context context, Iterable<Tuple4<Object, Long, Double, Long>> records,
+                            Collector<String> out) {
+            List<Long> values = values(records);
+            out.collect(Rows.of(key, context.window().getStart(), context.window().getEnd(), (long) values.size(),
+                    sum(values), Cases.valuesText(values, sorted)));
+        }
+    }
+
+    /** (key, records, sum of values, the values in arrival order) per count window: the twin of {@code Cases.ValuesInWindow}. */
+    static final class ValuesInCountWindow
+            extends ProcessWindowFunction<Tuple4<Object, Long, Double, Long>, String, Object, GlobalWindow> {
+        @Override
+        public void process(Object key, Context context, Iterable<Tuple4<Object, Long, Double, Long>> records,
+                            Collector<String> out) {
+            List<Long> values = values(records);
+            out.collect(Rows.of(key, (long) values.size(), sum(values), Cases.valuesText(values, false)));
+        }
+    }
+
+    private static List<Long> values(Iterable<Tuple4<Object, Long, Double, Long>> records) {
+        List<Long> values = new ArrayList<>();
+        for (Tuple4<Object, Long, Double, Long> r : records) {
+            values.add(r.f1);
+        }
+        return values;
+    }
+
+    private static long sum(List<Long> values) {
+        long sum = 0;
+        for (long v : values) {
+            sum += v;
+        }
+        return sum;
     }
 
     /** A pair as Riffle's interval join emits it: the left fields, the right ones but the key, the later time. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
 
+import io.riffle.baselines.differential.DifferentialCase.Watermarks;
 import io.riffle.baselines.differential.Events.Event;
 import io.riffle.baselines.differential.Events.KeyType;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -33,8 +34,10 @@ import org.apache.flink.util.Collector;
  * A case's inputs on Flink and where its outputs go. Each input is {@code fromData} at parallelism 1, in the
  * generated order, as {@code Tuple4<Object, Long, Double, Long>} (key, value, price, time); in streaming cases
  * its watermarks come from {@link RiffleWatermarks}, Riffle's rule made per record: after every {@code batch
- * size} records and after the last, {@code highest - BOUND_MS - 1}, so both engines see the same watermarks
- * after the same records, and late records are the same records. The keyed
+ * size} records (every record for a case with {@code perRecord()} watermarks, whatever the batch size) and after
+ * the last, {@code highest - BOUND_MS - 1}, or from {@link PunctuatedWatermarks} or {@link CarriedWatermarks}
+ * after the marked records, so
+ * both engines see the same watermarks after the same records, and late records are the same records. The keyed
  * operators run at the trial's parallelism; with one source subtask each of their subtasks reads one channel in
  * order, so the interleaving of records and watermarks is fixed.
  */
@@ -58,7 +61,9 @@ final class FlinkSide {
             case UTF8 -> Types.STRING;
         };
         this.eventType = new TupleTypeInfo<>(keyType, Types.LONG, Types.DOUBLE, Types.LONG);
-        int batch = trial.batchSize() > 0 ? trial.batchSize() : Integer.MAX_VALUE;
+        Watermarks watermarks = trial.differentialCase().watermarks();
+        int batch = watermarks == Watermarks.PER_RECORD ? 1
+                : trial.batchSize() > 0 ? trial.batchSize() : Integer.MAX_VALUE;
         for (List<Event> events : inputs) {
             List<Tuple4<Object, Long, Double, Long>> rows = new ArrayList<>(events.size());
             for (Event e : events) {
@@ -67,7 +72,11 @@ final class FlinkSide {
             DataStream<Tuple4<Object, Long, Double, Long>> input = env.fromData(rows, eventType).setParallelism(1);
             this.inputs.add(streaming ? input.assignTimestampsAndWatermarks(
                     WatermarkStrategy.<Tuple4<Object, Long, Double, Long>>forGenerator(
-                                    context -> new RiffleWatermarks(batch, rows.size()))
+                                    context -> switch (watermarks) {
+                                        case PUNCTUATED -> new PunctuatedWatermarks();
+                                        case CARRIED -> new CarriedWatermarks();
+                                        case PER_BATCH, PER_RECORD -> new RiffleWatermarks(batch, rows.size());
+                                    })
                             .withTimestampAssigner((e, previous) -> e.f3)).setParallelism(1) : input);
         }
     }
@@ -206,6 +215,43 @@ final class FlinkSide {
             left--;
             if (++inBatch == batch || left == 0) {
                 inBatch = 0;
+                output.emitWatermark(new Watermark(highest - Events.BOUND_MS - 1));
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+        }
+    }
+
+    /**
+     * Riffle's {@code punctuated("ts", "watermark")} over a field holding {@code ts - BOUND_MS - 1} on the marked
+     * records: that value, emitted after each marked record (Flink's output drops it unless it rises).
+     */
+    static final class CarriedWatermarks implements WatermarkGenerator<Tuple4<Object, Long, Double, Long>> {
+        @Override
+        public void onEvent(Tuple4<Object, Long, Double, Long> event, long timestamp, WatermarkOutput output) {
+            if (Watermarks.isMarker(event.f1)) {
+                output.emitWatermark(new Watermark(timestamp - Events.BOUND_MS - 1));
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+        }
+    }
+
+    /**
+     * Riffle's {@code punctuatedBy(v % 2 == 0)} on {@code boundedOutOfOrderness}: the highest time so far (the
+     * marked record's included) less the bound and 1 ms, emitted after each marked record only.
+     */
+    static final class PunctuatedWatermarks implements WatermarkGenerator<Tuple4<Object, Long, Double, Long>> {
+        private long highest = Long.MIN_VALUE;
+
+        @Override
+        public void onEvent(Tuple4<Object, Long, Double, Long> event, long timestamp, WatermarkOutput output) {
+            highest = Math.max(highest, timestamp);
+            if (Watermarks.isMarker(event.f1)) {
                 output.emitWatermark(new Watermark(highest - Events.BOUND_MS - 1));
             }
         }

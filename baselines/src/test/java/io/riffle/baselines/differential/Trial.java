@@ -2,7 +2,8 @@ package io.riffle.baselines.differential;
 
 /**
  * One run of one case: its seed (which draws the input and its key type), the keyed operators' parallelism and
- * Riffle's batch size (0: the default; Flink's watermark generator follows it, see {@link FlinkSide}).
+ * Riffle's batch size (0: the default; in a case with per-batch watermarks Flink's watermark generator follows it,
+ * see {@link FlinkSide}).
  */
 record Trial(DifferentialCase differentialCase, long seed, int parallelism, int batchSize) {
     /** What a failure message names: everything needed to run this trial again, alone. */
