@@ -240,7 +240,8 @@ public final class Report {
             }
         }
         if (!latency.isEmpty()) {
-            sb.append("\nL1 latency: keyBy(key).sum(value) from a paced source, a checkpoint every ")
+            sb.append("\nL1 latency: a keyed running sum of value keeping each record's scheduled time (a reduce)"
+                    + " from a paced source, a checkpoint every ")
                     .append(settings.latency().checkpointInterval().toMillis())
                     .append(" ms; each record's latency counts from when the pacing scheduled it to when the sink saw"
                             + " its result (coordinated omission included), after a warm-up of ")
