@@ -189,14 +189,19 @@ class WindowProcessTest {
         return out;
     }
 
-    /** A process function that sums gives what the reduce gives, on random out-of-order data, late records dropped alike. */
+    /**
+     * A process function that sums gives what the reduce gives, on random out-of-order data, late records dropped
+     * alike; sampling windows (slide longer than size) included.
+     */
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
     void processOnTimeWindowsAgreesWithReduce(int p) {
         Windows[] shapes = {Windows.tumbling(Duration.ofMillis(100)), Windows.sliding(Duration.ofMillis(50), Duration.ofMillis(10)),
                 Windows.sliding(Duration.ofMillis(90), Duration.ofMillis(60), Duration.ofMillis(25)),
-                Windows.tumbling(Duration.ofMillis(7), Duration.ofMillis(-3))};
-        for (int seed = 0; seed < 8; seed++) {
+                Windows.tumbling(Duration.ofMillis(7), Duration.ofMillis(-3)),
+                Windows.sliding(Duration.ofMillis(30), Duration.ofMillis(70)),
+                Windows.sliding(Duration.ofMillis(20), Duration.ofMillis(45), Duration.ofMillis(5))};
+        for (int seed = 0; seed < 12; seed++) {
             Windows windows = shapes[seed % shapes.length];
             long disorder = seed % 3 == 0 ? 0 : 5 + seed * 3;
             long lateness = seed % 2 == 0 ? 0 : 20;

@@ -373,6 +373,23 @@ class WindowTest {
         assertEquals(3, run.dropped);
     }
 
+    /**
+     * Sampling windows with an offset (2 s every 5 s from 1 s: [1, 3 s), [6, 8 s)), as Flink's
+     * {@code SlidingEventTimeWindows.of(2 s, 5 s, 1 s)}: 1.5 s and 2.5 s are in the first window, 0.5 s and 4 s
+     * between windows, 6.5 s in the second. Before, the panes between windows were found without the offset,
+     * so 2.5 s (pane [2, 3 s)) counted nowhere.
+     */
+    @Test
+    void samplingWindowsWithAnOffsetCountTheRecordsOfTheirWindows() {
+        List<Event> events = List.of(new Event(1, 1, 1_500), new Event(1, 2, 2_500), new Event(1, 4, 500),
+                new Event(1, 8, 4_000), new Event(1, 16, 6_500));
+        Run run = run(events, 1, 1, Windows.sliding(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1)),
+                10_000);
+        assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(1_000), Instant.ofEpochMilli(3_000), 3L, 2L, 1L, 2L, 1.5),
+                Tuple.of(1L, Instant.ofEpochMilli(6_000), Instant.ofEpochMilli(8_000), 16L, 1L, 16L, 16L, 16.0)), run.rows);
+        assertEquals(0, run.dropped);
+    }
+
     /** Between windows: 3 s (ahead of the watermark), 2.5 s and 4 s (behind it); 1 s is of a fired window. */
     private static final List<Event> SAMPLED = List.of(new Event(1, 1, 500), new Event(1, 2, 3_000),
             new Event(1, 4, 2_500), new Event(1, 8, 1_000), new Event(1, 16, 5_500), new Event(1, 32, 4_000),

@@ -301,6 +301,11 @@ final class Cases {
             DifferentialCase.stream("sampling-sum-min-max-count-avg",
                     r -> riffleAggregates(r, r.events().keyBy("k").window(Windows.sliding(SAMPLE_SIZE, SAMPLE_SLIDE))),
                     f -> flinkAggregates(f, SlidingEventTimeWindows.of(SAMPLE_SIZE, SAMPLE_SLIDE))),
+            // with an offset too: the windows between which records count nowhere move with it
+            DifferentialCase.stream("sampling-offset-sum-min-max-count-avg",
+                    r -> riffleAggregates(r, r.events().keyBy("k")
+                            .window(Windows.sliding(SAMPLE_SIZE, SAMPLE_SLIDE, Duration.ofMillis(2)))),
+                    f -> flinkAggregates(f, SlidingEventTimeWindows.of(SAMPLE_SIZE, SAMPLE_SLIDE, Duration.ofMillis(2)))),
             SAMPLING_SUM_LATE.perRecord(),
             perBatchAtBatchSize1(SAMPLING_SUM_LATE),
             // late records read downstream by their own event time: windowed again (some are late there too) and

@@ -69,7 +69,7 @@ final class PaneClock {
 
     /** Whether pane {@code paneStart} is in a window: always, but between the windows of a slide longer than their size. */
     boolean inWindow(long paneStart) {
-        return Math.floorMod(paneStart, slide) < size;
+        return Math.floorMod(paneStart - offset, slide) < size;
     }
 
     /**
