@@ -9,7 +9,7 @@ import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.SubtaskContext;
 
 /**
- * Where a pane-based window operator's late records go: counted as dropped in its metrics, and sent to its
+ * Where a time-window operator's late records go: counted as dropped in its metrics, and sent to its
  * late-data side output when one was asked for. Owned by the operator's thread.
  */
 final class LateRecords {

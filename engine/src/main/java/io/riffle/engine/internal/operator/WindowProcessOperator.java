@@ -21,7 +21,6 @@ import io.riffle.engine.ProcessWindowFunction;
 import io.riffle.engine.TimeWindow;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
-import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
@@ -55,6 +54,7 @@ public final class WindowProcessOperator extends Operator {
     private final long budgetBytes;
     private final int lateOutput;
     private final SelectionVector selection = new SelectionVector(1024);
+    private final SelectionVector lateRows = new SelectionVector(1024);
     private final WindowRows windowRows = new WindowRows();
     /** Allowed lateness: per fired window (by end) that this batch updated, the keys it updated. */
     private final TreeMap<Long, Set<Object>> updatedFired = new TreeMap<>();
@@ -62,9 +62,8 @@ public final class WindowProcessOperator extends Operator {
     private RecordBatch scratch;
     private RecordWriter writer;
     private BufferAllocator allocator;
-    private OperatorMetrics metrics;
+    private LateRecords late;
     private String name;
-    private int uid;
     private int subtask;
     private int parallelism;
     private int maxParallelism;
@@ -98,10 +97,8 @@ public final class WindowProcessOperator extends Operator {
         subtask = context.subtask();
         parallelism = context.parallelism();
         name = context.operatorName();
-        SubtaskContext s = context instanceof SubtaskContext c ? c : null;
-        maxParallelism = s != null ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
-        metrics = s != null ? s.metrics() : null;
-        uid = s != null ? s.uid() : -1;
+        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        late = new LateRecords(lateOutput, context);
         buffer = new JoinBuffer(inputSchema, keyField, time, Math.max(1, size / 4), allocator, budgetBytes);
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
         writer = new RecordWriter(name, outputSchema, allocator, batchSize);
@@ -155,17 +152,11 @@ public final class WindowProcessOperator extends Operator {
         refireUpdated(out);
     }
 
-    /** Counts the rows of {@code batch} that {@link #selection} (the on-time ones) leaves out, or side-outputs them. */
+    /** Drops as late ({@link LateRecords}) the rows of {@code batch} that {@link #selection} (the on-time ones) leaves out. */
     private void dropLate(RecordBatch batch, int onTime, Output out) throws Exception {
         int n = batch.rowCount();
-        if (metrics != null) {
-            metrics.addDropped(subtask, n - onTime);
-        }
-        if (lateOutput < 0) {
-            return;
-        }
-        SelectionVector late = new SelectionVector(n - onTime);
-        int[] rows = late.rows();
+        lateRows.ensureCapacity(n - onTime);
+        int[] rows = lateRows.rows();
         int count = 0;
         for (int i = 0, next = 0; i < n; i++) {
             if (next < onTime && selection.get(next) == i) {
@@ -174,10 +165,8 @@ public final class WindowProcessOperator extends Operator {
                 rows[count++] = i;
             }
         }
-        late.setSize(count);
-        try (RecordBatch lateRows = GatherKernel.gather(batch, late, allocator)) {
-            out.emitSide(uid, lateOutput, lateRows);
-        }
+        lateRows.setSize(count);
+        late.drop(batch, lateRows, scratch, out);
     }
 
     /** Allowed lateness: notes, per window that has fired and holds one of {@code rows}, the keys to fire it again for. */
