@@ -22,6 +22,7 @@ import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.connector.GeneratorSource;
+import io.riffle.engine.internal.runtime.SubtaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.Watermark;
@@ -46,7 +47,7 @@ class EventTimeTest {
         }
 
         @Override
-        public void open(TaskContext context) {
+        public void open(SubtaskContext context) {
             mine = seen.computeIfAbsent(context.subtask(), s -> new ArrayList<>());
         }
 

@@ -16,7 +16,6 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.operator.IntervalJoinOperator;
-import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.SubtaskContext;
 import org.apache.arrow.memory.BufferAllocator;
@@ -125,8 +124,7 @@ class IntervalJoinBoundsTest {
                     public void emitWatermark(long watermark) {
                     }
                 };
-                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128,
-                        new OperatorMetrics("join", 1, false)));
+                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
                 long opened = allocator.getAllocatedMemory();
                 try (RecordBatch row = RecordBatchBuilder.fromRows(input == 0 ? LEFT : RIGHT, allocator,
                         new Object[][] {{1L, 100L}})) {

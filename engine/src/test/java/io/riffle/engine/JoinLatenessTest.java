@@ -1,5 +1,6 @@
 package io.riffle.engine;
 
+import io.riffle.columnar.kernel.KeyGroupRange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ class JoinLatenessTest {
         Driver(BufferAllocator allocator, Operator join) throws Exception {
             this.allocator = allocator;
             this.join = join;
-            join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, metrics));
+            join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).metrics(metrics).build());
         }
 
         /** Input {@code input}'s records {@code (k, t, id)}, in one batch. */
@@ -112,7 +113,7 @@ class JoinLatenessTest {
         }
 
         Driver restore(Path file) throws Exception {
-            join.restoreState(new StateRestore(1, List.of(file), List.of(), 128, 0, 128));
+            join.restoreState(new StateRestore(1, List.of(file), List.of(), new KeyGroupRange(128, 0, 128)));
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.riffle.engine;
 
+import io.riffle.columnar.kernel.KeyGroupRange;
 import static io.riffle.engine.TupleLists.sorted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -291,7 +292,7 @@ class StreamJoinTest {
             IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), -10, 10, 1 << 26);
             List<Tuple> out = new ArrayList<>();
             Output collect = collecting(out);
-            join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, metrics));
+            join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).metrics(metrics).build());
             long opened = allocator.getAllocatedMemory();
             process(join, 0, LEFT, allocator, collect, Tuple.of(1L, Instant.ofEpochMilli(100), 1L),
                     Tuple.of(2L, Instant.ofEpochMilli(105), 2L));
@@ -351,7 +352,7 @@ class StreamJoinTest {
         try (BufferAllocator allocator = new RootAllocator()) {
             for (int s = 0; s < 2; s++) {
                 try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), 30, 10, 1 << 26)) {
-                    join.open(new SubtaskContext("join", s, 2, allocator, 64, 1, null, 128, null));
+                    join.open(SubtaskContext.builder("join", allocator).subtask(s, 2).batchSize(64).uid(1).maxParallelism(128).build());
                     process(join, 0, LEFT, allocator, collecting(out), Tuple.of(keys[s], Instant.ofEpochMilli(5), 1L));
                     process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(keys[s], 8L, 2L));
                     join.processWatermark(watermarks[s], collecting(out));
@@ -363,8 +364,8 @@ class StreamJoinTest {
                 }
             }
             try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), 30, 10, 1 << 26)) {
-                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
-                join.restoreState(new StateRestore(1, files, List.of(), 128, 0, 128));
+                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
+                join.restoreState(new StateRestore(1, files, List.of(), new KeyGroupRange(128, 0, 128)));
                 join.processWatermark(Long.MAX_VALUE, collecting(out));
             }
             assertEquals(0, allocator.getAllocatedMemory());
@@ -389,7 +390,7 @@ class StreamJoinTest {
         List<Tuple> out = new ArrayList<>();
         try (BufferAllocator allocator = new RootAllocator()) {
             try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), 0, 10, 1 << 26)) {
-                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
+                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
                 process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(1000), 1L));
                 try (OperatorSnapshot snapshot = join.snapshotState(1)) {
                     process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(10), 2L));
@@ -399,8 +400,8 @@ class StreamJoinTest {
                 }
             }
             try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), 0, 10, 1 << 26)) {
-                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
-                join.restoreState(new StateRestore(1, List.of(file), List.of(), 128, 0, 128));
+                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
+                join.restoreState(new StateRestore(1, List.of(file), List.of(), new KeyGroupRange(128, 0, 128)));
                 process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 1005L, 4L), Tuple.of(1L, 2005L, 5L));
             }
             assertEquals(0, allocator.getAllocatedMemory());
@@ -414,7 +415,7 @@ class StreamJoinTest {
         Path file = dir.resolve("join-state");
         try (BufferAllocator allocator = new RootAllocator()) {
             try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), -10, 10, 1 << 26)) {
-                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
+                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
                 process(join, 0, LEFT, allocator, collecting(new ArrayList<>()), Tuple.of(1L, Instant.ofEpochMilli(5), 1L));
                 try (OperatorSnapshot snapshot = join.snapshotState(1)) {
                     snapshot.writeTo(file);
@@ -424,9 +425,9 @@ class StreamJoinTest {
             bytes[bytes.length - 1] ^= 1;
             Files.write(file, bytes);
             try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), -10, 10, 1 << 26)) {
-                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, null));
+                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
                 CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class,
-                        () -> join.restoreState(new StateRestore(1, List.of(file), List.of(), 128, 0, 128)));
+                        () -> join.restoreState(new StateRestore(1, List.of(file), List.of(), new KeyGroupRange(128, 0, 128))));
                 assertTrue(e.getMessage().startsWith(file + ": key group "), e.getMessage());
                 assertTrue(e.getMessage().endsWith(" fails its checksum"), e.getMessage());
             }
@@ -446,7 +447,7 @@ class StreamJoinTest {
             OperatorMetrics metrics = new OperatorMetrics("join", 1, false);
             try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1),
                     EventTimeField.of(1), 10, 25, 1 << 26)) {
-                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, metrics));
+                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).metrics(metrics).build());
                 process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(5), 1L),
                         Tuple.of(1L, Instant.ofEpochMilli(16), 2L), Tuple.of(1L, Instant.ofEpochMilli(27), 3L));
                 process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 16L, 4L));
@@ -470,7 +471,7 @@ class StreamJoinTest {
         try (BufferAllocator allocator = new RootAllocator()) {
             OperatorMetrics metrics = new OperatorMetrics("join", 1, false);
             try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), 10, 10, 1 << 26)) {
-                join.open(new SubtaskContext("join", 0, 1, allocator, 64, 1, null, 128, metrics));
+                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).metrics(metrics).build());
                 process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(5), 1L),
                         Tuple.of(1L, Instant.ofEpochMilli(25), 2L));
                 process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 6L, 3L));

@@ -12,7 +12,7 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.SubtaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.Output;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,7 @@ class TwoInputTest {
         }
 
         @Override
-        public void open(TaskContext context) {
+        public void open(SubtaskContext context) {
             mine = seen.computeIfAbsent(context.subtask(), s -> new ArrayList<>());
         }
 

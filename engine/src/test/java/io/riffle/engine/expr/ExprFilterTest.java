@@ -1,5 +1,6 @@
 package io.riffle.engine.expr;
 
+import io.riffle.engine.internal.runtime.SubtaskContext;
 import static io.riffle.engine.expr.Expr.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -72,8 +73,8 @@ class ExprFilterTest extends AllocatorTest {
         try (ExprFilterOperator filter = new ExprFilterOperator(SCHEMA, col("word").isNotNull().or(col("word").isNull()));
              ExprFilterOperator none = new ExprFilterOperator(SCHEMA, col("a").gt(100));
              RecordBatch batch = RecordBatchBuilder.fromRows(SCHEMA, allocator, ROWS)) {
-            filter.open(new TestContext(allocator, 8));
-            none.open(new TestContext(allocator, 8));
+            filter.open(SubtaskContext.builder("test", allocator).batchSize(8).build());
+            none.open(SubtaskContext.builder("test", allocator).batchSize(8).build());
             filter.process(batch, out);
             none.process(batch, out);
             assertEquals(1, out.batches.size());
@@ -92,7 +93,7 @@ class ExprFilterTest extends AllocatorTest {
             List<List<Object>> expected = new ArrayList<>();
             CollectingOutput out = new CollectingOutput();
             try (ExprFilterOperator filter = new ExprFilterOperator(RandomExprs.SCHEMA, predicate)) {
-                filter.open(new TestContext(allocator, 1 + random.nextInt(64)));
+                filter.open(SubtaskContext.builder("test", allocator).batchSize(1 + random.nextInt(64)).build());
                 for (int b = 0; b < 3; b++) {
                     Object[][] rows = gen.rows(random.nextInt(b == 0 ? 40 : 700));
                     for (Object[] row : rows) {
@@ -116,7 +117,7 @@ class ExprFilterTest extends AllocatorTest {
         CollectingOutput out = new CollectingOutput();
         try (ExprFilterOperator filter = new ExprFilterOperator(SCHEMA, predicate);
              RecordBatch batch = RecordBatchBuilder.fromRows(SCHEMA, allocator, ROWS)) {
-            filter.open(new TestContext(allocator, 2));
+            filter.open(SubtaskContext.builder("test", allocator).batchSize(2).build());
             filter.process(batch, out);
         }
         return out.rows;

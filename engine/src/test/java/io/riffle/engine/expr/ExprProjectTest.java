@@ -1,5 +1,6 @@
 package io.riffle.engine.expr;
 
+import io.riffle.engine.internal.runtime.SubtaskContext;
 import static io.riffle.engine.expr.Expr.col;
 import static io.riffle.engine.expr.Expr.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -74,7 +75,7 @@ class ExprProjectTest extends AllocatorTest {
         try (RecordBatch batch = RecordBatchBuilder.fromRows(SCHEMA, allocator, rows)) {
             CollectingOutput out = new CollectingOutput();
             try (ProjectOperator project = new ProjectOperator(SCHEMA, List.of(col("word"), col("a")))) {
-                project.open(new TestContext(allocator, 2));
+                project.open(SubtaskContext.builder("test", allocator).batchSize(2).build());
                 project.process(batch, out);
                 assertEquals(BatchSchema.of(Column.nullable("word", ColumnType.UTF8),
                         Column.nullable("a", ColumnType.INT64)), out.schema);
@@ -87,7 +88,7 @@ class ExprProjectTest extends AllocatorTest {
 
             CollectingOutput renamed = new CollectingOutput();
             try (ProjectOperator project = new ProjectOperator(SCHEMA, List.of(col("word"), col("a").as("z")))) {
-                project.open(new TestContext(allocator, 2));
+                project.open(SubtaskContext.builder("test", allocator).batchSize(2).build());
                 project.process(batch, renamed);
                 assertNotSame(batch.vector(3), renamed.batches.get(0).vector(0));
                 assertEquals(List.of(Arrays.asList("apple", 1L), Arrays.asList(null, null), Arrays.asList("", 7L)),
@@ -129,7 +130,7 @@ class ExprProjectTest extends AllocatorTest {
              RecordBatch batch = RecordBatchBuilder.fromRows(SCHEMA, allocator,
                      new Object[] {1L, 2L, 0.0, "", 0}, new Object[] {null, 0L, 0.0, "", 0},
                      new Object[] {3L, 1L, 0.0, "", 0})) {
-            project.open(new TestContext(allocator, 16));
+            project.open(SubtaskContext.builder("test", allocator).batchSize(16).build());
             ArithmeticException e = assertThrows(ArithmeticException.class,
                     () -> project.process(batch, new CollectingOutput()));
             assertEquals("a / (b - 1): field 1 ('b - 1', int64): division by zero at row 2", e.getMessage());
@@ -137,7 +138,7 @@ class ExprProjectTest extends AllocatorTest {
         try (ProjectOperator project = new ProjectOperator(SCHEMA, List.of(col("a").mod(col("b"))));
              RecordBatch batch = RecordBatchBuilder.fromRows(SCHEMA, allocator,
                      new Object[] {1L, 2L, 0.0, "", 0}, new Object[] {5L, 0L, 0.0, "", 0})) {
-            project.open(new TestContext(allocator, 16));
+            project.open(SubtaskContext.builder("test", allocator).batchSize(16).build());
             ArithmeticException e = assertThrows(ArithmeticException.class,
                     () -> project.process(batch, new CollectingOutput()));
             assertEquals("a % b: field 1 ('b', int64): division by zero at row 1", e.getMessage());
@@ -150,7 +151,7 @@ class ExprProjectTest extends AllocatorTest {
              RecordBatch first = RecordBatchBuilder.fromRows(SCHEMA, allocator, new Object[] {1L, 2L, 0.0, "", 3});
              RecordBatch empty = RecordBatchBuilder.fromRows(SCHEMA, allocator);
              RecordBatch second = RecordBatchBuilder.fromRows(SCHEMA, allocator, new Object[] {5L, 2L, 0.0, "", 4})) {
-            project.open(new TestContext(allocator, 16));
+            project.open(SubtaskContext.builder("test", allocator).batchSize(16).build());
             CollectingOutput out = new CollectingOutput();
             project.process(first, out);
             project.process(empty, out);
@@ -167,7 +168,7 @@ class ExprProjectTest extends AllocatorTest {
         BatchSchema other = BatchSchema.of(Column.of("a", ColumnType.INT64));
         try (ProjectOperator project = new ProjectOperator(SCHEMA, List.of(col("a")));
              RecordBatch batch = RecordBatchBuilder.fromRows(other, allocator, new Object[] {1L})) {
-            project.open(new TestContext(allocator, 16));
+            project.open(SubtaskContext.builder("test", allocator).batchSize(16).build());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> project.process(batch, new CollectingOutput()));
             assertEquals("the expressions were bound to batches of (a: int64, b: int64, x: float64, word: utf8, n: int32)"
@@ -187,7 +188,7 @@ class ExprProjectTest extends AllocatorTest {
             CollectingOutput out = new CollectingOutput();
             // A small batch size in the context: batches larger than it make every vector grow.
             try (ProjectOperator project = new ProjectOperator(RandomExprs.SCHEMA, exprs)) {
-                project.open(new TestContext(allocator, 1 + random.nextInt(64)));
+                project.open(SubtaskContext.builder("test", allocator).batchSize(1 + random.nextInt(64)).build());
                 for (int b = 0; b < 3; b++) {
                     Object[][] rows = gen.rows(random.nextInt(b == 0 ? 40 : 700));
                     for (Object[] row : rows) {
@@ -214,7 +215,7 @@ class ExprProjectTest extends AllocatorTest {
         CollectingOutput out = new CollectingOutput();
         try (ProjectOperator project = new ProjectOperator(schema, exprs);
              RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator, rows)) {
-            project.open(new TestContext(allocator, batchSize));
+            project.open(SubtaskContext.builder("test", allocator).batchSize(batchSize).build());
             project.process(batch, out);
         }
         return out.rows;

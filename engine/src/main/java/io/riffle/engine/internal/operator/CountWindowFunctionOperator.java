@@ -8,9 +8,7 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.Tuple;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
@@ -54,10 +52,10 @@ public final class CountWindowFunctionOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         batchSize = context.batchSize();
         name = context.operatorName();
-        int maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        int maxParallelism = context.maxParallelism();
         entries = new KeyedRecords(inputSchema.column(keyField), context.allocator(), budgetBytes, maxParallelism);
         writer = new RecordWriter(name, fold.outputSchema(false), context.allocator(), batchSize);
     }
@@ -116,8 +114,8 @@ public final class CountWindowFunctionOperator extends Operator {
     /** This subtask's key groups' open windows out of every old subtask's file; empty ones are left out. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
-        entries.restore(restore.files(), entrySchema, 1 + fold.keyField(), restore.firstKeyGroup(),
-                restore.lastKeyGroupExclusive(), entry -> entry.getLong(0) > 0, name, batchSize);
+        entries.restore(restore.files(), entrySchema, 1 + fold.keyField(), restore.keyGroups().first(),
+                restore.keyGroups().endExclusive(), entry -> entry.getLong(0) > 0, name, batchSize);
     }
 
     @Override

@@ -10,8 +10,6 @@ import io.riffle.columnar.hash.Aggregate;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.GatherKernel;
-import io.riffle.columnar.kernel.KeyGroups;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
@@ -71,9 +69,9 @@ public final class CountWindowOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         allocator = context.allocator();
-        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        maxParallelism = context.maxParallelism();
         table = new OffHeapHashTable(spec, allocator, budgetBytes);
         scratch = RecordBatch.allocate(inputSchema, allocator, context.batchSize());
         counts = new BigIntVector("window_count", allocator);

@@ -17,12 +17,10 @@ import io.riffle.columnar.hash.MemoryBudgetExceededException;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.HashKernel;
-import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.ProcessWindowFunction;
 import io.riffle.engine.Record;
 import io.riffle.engine.TimeWindow;
 import io.riffle.engine.Tuple;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
@@ -150,13 +148,13 @@ public final class CountWindowProcessOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         allocator = context.allocator();
         batchSize = context.batchSize();
         name = context.operatorName();
         subtask = context.subtask();
         parallelism = context.parallelism();
-        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        maxParallelism = context.maxParallelism();
         keys = new KeyedRecords(inputSchema.column(keyField), allocator, budgetBytes, maxParallelism);
         buffer = new JoinBuffer(storedSchema, keyField, EventTimeField.of(seqField), Long.MAX_VALUE, allocator, budgetBytes);
         stored = RecordBatch.allocate(storedSchema, allocator, batchSize);
@@ -367,12 +365,12 @@ public final class CountWindowProcessOperator extends Operator {
         List<Tuple> restored = new ArrayList<>();
         List<Integer> keyGroups = new ArrayList<>();
         for (Path file : restore.files()) {
-            ReducedRecords.read(file, keySchema, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
+            ReducedRecords.read(file, keySchema, restore.keyGroups().first(), restore.keyGroups().endExclusive(),
                     (record, keyGroup) -> {
                         restored.add(record);
                         keyGroups.add(keyGroup);
                     });
-            JoinState.read(JoinState.recordsFile(file), restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
+            JoinState.read(JoinState.recordsFile(file), restore.keyGroups().first(), restore.keyGroups().endExclusive(),
                     new JoinBuffer[] {buffer}, allocator);
         }
         int[] ids = keys.idsOf(restored, 0, batchSize);

@@ -4,9 +4,9 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.GatherKernel;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.expr.BoundPredicate;
 import io.riffle.engine.expr.Expr;
+import io.riffle.engine.internal.runtime.SubtaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.Output;
 
@@ -28,7 +28,7 @@ public final class ExprFilterOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         predicate.open(context.allocator(), context.batchSize());
         selection = new SelectionVector(context.batchSize());
         output = RecordBatch.allocate(schema, context.allocator(), context.batchSize());

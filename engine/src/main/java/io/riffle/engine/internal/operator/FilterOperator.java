@@ -5,6 +5,7 @@ import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.engine.FilterFunction;
 import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.SubtaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.Output;
 
@@ -24,7 +25,7 @@ public final class FilterOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         this.context = context;
     }
 

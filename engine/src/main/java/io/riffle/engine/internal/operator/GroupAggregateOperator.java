@@ -4,6 +4,7 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.SubtaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
@@ -26,7 +27,7 @@ public final class GroupAggregateOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         this.context = context;
         table = new OffHeapHashTable(spec, context.allocator(), budgetBytes);
     }

@@ -11,7 +11,7 @@ import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.HashKernel;
-import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.SubtaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
@@ -102,7 +102,7 @@ public final class HashJoinOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         allocator = context.allocator();
         batchSize = context.batchSize();
         store = new KeyedRows(rightSchema, rightKey, allocator, budgetBytes);

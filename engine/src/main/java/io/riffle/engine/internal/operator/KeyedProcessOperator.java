@@ -14,11 +14,9 @@ import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.hash.GroupBySpec;
-import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.KeyedProcessFunction;
 import io.riffle.engine.Record;
 import io.riffle.engine.Tuple;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
@@ -101,10 +99,10 @@ public final class KeyedProcessOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         batchSize = context.batchSize();
         name = context.operatorName();
-        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        maxParallelism = context.maxParallelism();
         entries = new KeyedRecords(inputSchema.column(keyField), context.allocator(), budgetBytes, maxParallelism);
         writer = new RecordWriter(name, outputSchema, context.allocator(), batchSize);
     }
@@ -340,8 +338,8 @@ public final class KeyedProcessOperator extends Operator {
      */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
-        int first = restore.firstKeyGroup();
-        int last = restore.lastKeyGroupExclusive();
+        int first = restore.keyGroups().first();
+        int last = restore.keyGroups().endExclusive();
         entries.restore(restore.files(), entrySchema, ENTRY_KEY, first, last, entry -> true, name, batchSize);
         List<Tuple> timers = new ArrayList<>();
         long lowest = Long.MAX_VALUE;

@@ -3,7 +3,6 @@ package io.riffle.engine.internal.operator;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.GatherKernel;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.SubtaskContext;
@@ -19,12 +18,11 @@ final class LateRecords {
     private final int uid;
 
     /** {@code sideOutput}: the side output late records go to, or -1 to only count them. */
-    LateRecords(int sideOutput, TaskContext context) {
-        SubtaskContext s = context instanceof SubtaskContext c ? c : null;
+    LateRecords(int sideOutput, SubtaskContext context) {
         this.sideOutput = sideOutput;
-        this.metrics = s != null ? s.metrics() : null;
+        this.metrics = context.metrics();
         this.subtask = context.subtask();
-        this.uid = s != null ? s.uid() : -1;
+        this.uid = context.uid();
     }
 
     /** Drops the {@code rows} of {@code batch} as late; {@code scratch} (of the batch's schema) takes their copy. */
@@ -32,9 +30,7 @@ final class LateRecords {
         if (rows.size() == 0) {
             return;
         }
-        if (metrics != null) {
-            metrics.addDropped(subtask, rows.size());
-        }
+        metrics.addDropped(subtask, rows.size());
         if (sideOutput >= 0) {
             GatherKernel.gather(batch, rows, scratch);
             out.emitSide(uid, sideOutput, scratch);

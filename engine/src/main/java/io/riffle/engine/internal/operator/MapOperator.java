@@ -4,7 +4,7 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.FlatMapFunction;
 import io.riffle.engine.MapFunction;
-import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.SubtaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.Output;
 
@@ -31,7 +31,7 @@ public final class MapOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         writer = new RecordWriter(context.operatorName(), outputSchema, context.allocator(), context.batchSize());
     }
 

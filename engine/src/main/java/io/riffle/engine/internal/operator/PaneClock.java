@@ -187,8 +187,8 @@ final class PaneClock {
      * returned by pane start (none when no old subtask's key groups meet these).
      */
     TreeMap<Long, List<Path>> restore(StateRestore restore) throws IOException {
-        firstKeyGroup = restore.firstKeyGroup();
-        int last = restore.lastKeyGroupExclusive();
+        firstKeyGroup = restore.keyGroups().first();
+        int last = restore.keyGroups().endExclusive();
         TreeMap<Long, List<Path>> paneFiles = new TreeMap<>();
         long[] marks = new long[last - firstKeyGroup];
         long lowestWatermark = Long.MAX_VALUE;

@@ -4,9 +4,9 @@ import java.util.List;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.expr.BoundProjection;
 import io.riffle.engine.expr.Expr;
+import io.riffle.engine.internal.runtime.SubtaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.Output;
 
@@ -30,7 +30,7 @@ public final class ProjectOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         if (projection.passesFields()) {
             output = RecordBatch.view(outputSchema());
             return;

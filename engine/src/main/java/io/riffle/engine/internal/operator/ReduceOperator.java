@@ -4,11 +4,9 @@ import java.io.IOException;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.Record;
 import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
@@ -43,11 +41,11 @@ public final class ReduceOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         name = context.operatorName();
         writer = new RecordWriter(name, schema, context.allocator(), context.batchSize());
         batchSize = context.batchSize();
-        int maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        int maxParallelism = context.maxParallelism();
         reduced = new KeyedRecords(schema.column(keyField), context.allocator(), budgetBytes, maxParallelism);
     }
 
@@ -105,7 +103,7 @@ public final class ReduceOperator extends Operator {
     /** The records of this subtask's key groups out of every old subtask's file; their keys go into the table. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
-        reduced.restore(restore.files(), schema, keyField, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
+        reduced.restore(restore.files(), schema, keyField, restore.keyGroups().first(), restore.keyGroups().endExclusive(),
                 record -> true, name, batchSize);
     }
 

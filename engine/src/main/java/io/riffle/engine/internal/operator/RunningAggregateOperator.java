@@ -12,8 +12,6 @@ import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.MemoryBudgetExceededException;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.kernel.HashKernel;
-import io.riffle.columnar.kernel.KeyGroups;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
@@ -115,10 +113,10 @@ public final class RunningAggregateOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         allocator = context.allocator();
         name = context.operatorName();
-        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        maxParallelism = context.maxParallelism();
         table = new OffHeapHashTable(spec, allocator, budgetBytes);
         if (keptFields.length > 0) {
             firstRecords = new FirstRecords(spec.inputSchema(), spec.keyField(), keptFields, allocator);
@@ -218,7 +216,7 @@ public final class RunningAggregateOperator extends Operator {
         }
         FirstRecords restored = new FirstRecords(spec.inputSchema(), spec.keyField(), keptFields, allocator);
         try {
-            restored.restore(files, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(), table.groupCount(),
+            restored.restore(files, restore.keyGroups().first(), restore.keyGroups().endExclusive(), table.groupCount(),
                     this::groupsOf, name, allocator);
         } catch (IOException | RuntimeException e) {
             restored.close();

@@ -20,7 +20,6 @@ import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.ProcessWindowFunction;
 import io.riffle.engine.Tuple;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
@@ -188,15 +187,14 @@ public final class SessionWindowOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         allocator = context.allocator();
         batchSize = context.batchSize();
         subtask = context.subtask();
         parallelism = context.parallelism();
-        SubtaskContext s = context instanceof SubtaskContext c ? c : null;
-        maxParallelism = s != null ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
-        metrics = s != null ? s.metrics() : null;
-        uid = s != null ? s.uid() : -1;
+        maxParallelism = context.maxParallelism();
+        metrics = context.metrics();
+        uid = context.uid();
         keys = new OffHeapHashTable(keySpec, allocator, budgetBytes);
         heads = new PagedRecords(allocator, 8, HEAD_PAGE_SHIFT, (byte) 0xFF);
         sessions = new PagedRecords(allocator, recordBytes, SESSION_PAGE_SHIFT, (byte) 0);
@@ -552,9 +550,7 @@ public final class SessionWindowOperator extends Operator {
     }
 
     private void dropLate(RecordBatch batch, int n, int late, Output out) throws Exception {
-        if (metrics != null) {
-            metrics.addDropped(subtask, late);
-        }
+        metrics.addDropped(subtask, late);
         if (lateOutput < 0) {
             return;
         }
@@ -806,9 +802,9 @@ public final class SessionWindowOperator extends Operator {
         SessionStateFile.Reader reader = new SessionStateFile.Reader(inputSchema, keyField, aggregateCount,
                 fold != null ? fold.stateSchema() : null, restore.maxParallelism(), allocator);
         for (Path file : restore.files()) {
-            long fileWatermark = reader.read(file, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(), this);
+            long fileWatermark = reader.read(file, restore.keyGroups().first(), restore.keyGroups().endExclusive(), this);
             if (records != null) {
-                records.restore(file, restore.firstKeyGroup(), restore.lastKeyGroupExclusive());
+                records.restore(file, restore.keyGroups().first(), restore.keyGroups().endExclusive());
             }
             if (fileWatermark != Long.MAX_VALUE) {
                 any = true;

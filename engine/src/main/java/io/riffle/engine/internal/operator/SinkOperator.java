@@ -4,7 +4,6 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.connector.Sink;
 import io.riffle.engine.connector.SinkWriter;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.connector.TwoPhaseCommitWriter;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
@@ -27,9 +26,9 @@ public final class SinkOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) throws Exception {
+    public void open(SubtaskContext context) throws Exception {
         writer = sink.createWriter(schema, context);
-        this.context = context instanceof SubtaskContext s ? s : null;
+        this.context = context;
     }
 
     @Override
@@ -71,7 +70,7 @@ public final class SinkOperator extends Operator {
     @Override
     public void endInput(Output out) throws Exception {
         writer.finish();
-        if (writer instanceof TwoPhaseCommitWriter w && context != null) {
+        if (writer instanceof TwoPhaseCommitWriter w) {
             byte[] committable = w.prepareCommit(lastCheckpoint + 1);
             if (committable != null) {
                 context.finalCommits().add(context.uid(), context.subtask(), committable);

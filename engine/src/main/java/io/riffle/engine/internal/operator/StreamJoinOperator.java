@@ -11,8 +11,6 @@ import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.GatherKernel;
-import io.riffle.columnar.kernel.KeyGroups;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
@@ -104,13 +102,13 @@ abstract class StreamJoinOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         allocator = context.allocator();
         batchSize = context.batchSize();
         subtask = context.subtask();
         parallelism = context.parallelism();
-        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
-        metrics = context instanceof SubtaskContext s ? s.metrics() : null;
+        maxParallelism = context.maxParallelism();
+        metrics = context.metrics();
         for (int input = 0; input < 2; input++) {
             buffers[input] = new JoinBuffer(schemas[input], keys[input], times[input], sealSpan, allocator,
                     budgetBytes);
@@ -147,7 +145,7 @@ abstract class StreamJoinOperator extends Operator {
         if (onTime == n) {
             return batch;
         }
-        if (metrics != null && late > 0) {
+        if (late > 0) {
             metrics.addDropped(subtask, late);
         }
         if (onTime == 0) {
@@ -212,10 +210,10 @@ abstract class StreamJoinOperator extends Operator {
     List<JoinState.Header> restoreBuffers(StateRestore restore) throws Exception {
         List<JoinState.Header> taken = new ArrayList<>();
         for (Path file : restore.files()) {
-            JoinState.Header old = JoinState.read(file, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
+            JoinState.Header old = JoinState.read(file, restore.keyGroups().first(), restore.keyGroups().endExclusive(),
                     buffers, allocator);
-            if (old.firstKeyGroup() < restore.lastKeyGroupExclusive()
-                    && old.lastKeyGroupExclusive() > restore.firstKeyGroup()) {
+            if (old.firstKeyGroup() < restore.keyGroups().endExclusive()
+                    && old.lastKeyGroupExclusive() > restore.keyGroups().first()) {
                 taken.add(old);
             }
         }

@@ -8,9 +8,9 @@ import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.batch.Validity;
 import io.riffle.columnar.kernel.EventTimeKernel;
 import io.riffle.columnar.kernel.GatherKernel;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.expr.BoundPredicate;
 import io.riffle.engine.expr.Expr;
+import io.riffle.engine.internal.runtime.SubtaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
@@ -102,7 +102,7 @@ public final class WatermarkAssignerOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         if (mode == Mode.PER_BATCH) {
             return;
         }

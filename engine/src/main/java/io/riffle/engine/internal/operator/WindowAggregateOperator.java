@@ -24,7 +24,6 @@ import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.columnar.kernel.EventTimeKernel;
 import io.riffle.columnar.kernel.GatherKernel;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
@@ -154,12 +153,12 @@ public final class WindowAggregateOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         allocator = context.allocator();
         batchSize = context.batchSize();
         subtask = context.subtask();
         parallelism = context.parallelism();
-        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        maxParallelism = context.maxParallelism();
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
         late = new LateRecords(lateOutput, context);
     }
@@ -491,7 +490,7 @@ public final class WindowAggregateOperator extends Operator {
     public void restoreState(StateRestore restore) throws IOException {
         for (Map.Entry<Long, List<Path>> e : clock.restore(restore).entrySet()) {
             OffHeapHashTable table = OffHeapHashTable.restore(paneSpec, allocator, budgetBytes, e.getValue(),
-                    restore.maxParallelism(), restore.firstKeyGroup(), restore.lastKeyGroupExclusive());
+                    restore.maxParallelism(), restore.keyGroups().first(), restore.keyGroups().endExclusive());
             OffHeapHashTable stale = panes.put(e.getKey(), table);
             if (stale != null) {
                 stale.close();

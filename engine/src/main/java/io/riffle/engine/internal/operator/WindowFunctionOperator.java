@@ -18,11 +18,9 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.EventTimeKernel;
 import io.riffle.columnar.kernel.GatherKernel;
-import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.AggregateFunction;
 import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
@@ -110,14 +108,13 @@ public final class WindowFunctionOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         allocator = context.allocator();
         batchSize = context.batchSize();
         subtask = context.subtask();
         parallelism = context.parallelism();
         name = context.operatorName();
-        SubtaskContext s = context instanceof SubtaskContext c ? c : null;
-        maxParallelism = s != null ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        maxParallelism = context.maxParallelism();
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
         late = new LateRecords(lateOutput, context);
         writer = new RecordWriter(name, outputSchema, allocator, batchSize);
@@ -328,8 +325,8 @@ public final class WindowFunctionOperator extends Operator {
     @Override
     public void restoreState(StateRestore restore) throws IOException {
         for (Map.Entry<Long, List<Path>> e : clock.restore(restore).entrySet()) {
-            paneFor(e.getKey()).restore(e.getValue(), fold.stateSchema(), fold.keyField(), restore.firstKeyGroup(),
-                    restore.lastKeyGroupExclusive(), record -> true, name, batchSize);
+            paneFor(e.getKey()).restore(e.getValue(), fold.stateSchema(), fold.keyField(), restore.keyGroups().first(),
+                    restore.keyGroups().endExclusive(), record -> true, name, batchSize);
         }
     }
 

@@ -8,7 +8,7 @@ import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
-import io.riffle.engine.connector.TaskContext;
+import io.riffle.engine.internal.runtime.SubtaskContext;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
 import org.apache.arrow.memory.util.MemoryUtil;
@@ -50,7 +50,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         super.open(context);
         windowStarts = new long[batchSize];
     }
@@ -243,7 +243,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
     public void restoreState(StateRestore restore) throws Exception {
         List<JoinState.Header> old = restoreBuffers(restore);
         if (!old.isEmpty()) {
-            watermark = restored.restore(old, restore.firstKeyGroup(), restore.lastKeyGroupExclusive());
+            watermark = restored.restore(old, restore.keyGroups().first(), restore.keyGroups().endExclusive());
         }
     }
 }

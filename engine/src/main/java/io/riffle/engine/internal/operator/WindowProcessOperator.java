@@ -19,7 +19,6 @@ import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.ProcessWindowFunction;
 import io.riffle.engine.TimeWindow;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
@@ -91,13 +90,13 @@ public final class WindowProcessOperator extends Operator {
     }
 
     @Override
-    public void open(TaskContext context) {
+    public void open(SubtaskContext context) {
         allocator = context.allocator();
         batchSize = context.batchSize();
         subtask = context.subtask();
         parallelism = context.parallelism();
         name = context.operatorName();
-        maxParallelism = context instanceof SubtaskContext s ? s.maxParallelism() : KeyGroups.MAX_KEY_GROUPS;
+        maxParallelism = context.maxParallelism();
         late = new LateRecords(lateOutput, context);
         buffer = new JoinBuffer(inputSchema, keyField, time, Math.max(1, size / 4), allocator, budgetBytes);
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
@@ -368,14 +367,14 @@ public final class WindowProcessOperator extends Operator {
     public void restoreState(StateRestore restore) throws Exception {
         List<JoinState.Header> old = new ArrayList<>();
         for (Path file : restore.files()) {
-            JoinState.Header h = JoinState.read(file, restore.firstKeyGroup(), restore.lastKeyGroupExclusive(),
+            JoinState.Header h = JoinState.read(file, restore.keyGroups().first(), restore.keyGroups().endExclusive(),
                     new JoinBuffer[] {buffer}, allocator);
-            if (h.firstKeyGroup() < restore.lastKeyGroupExclusive() && h.lastKeyGroupExclusive() > restore.firstKeyGroup()) {
+            if (h.firstKeyGroup() < restore.keyGroups().endExclusive() && h.lastKeyGroupExclusive() > restore.keyGroups().first()) {
                 old.add(h);
             }
         }
         if (!old.isEmpty()) {
-            watermark = restored.restore(old, restore.firstKeyGroup(), restore.lastKeyGroupExclusive());
+            watermark = restored.restore(old, restore.keyGroups().first(), restore.keyGroups().endExclusive());
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.riffle.columnar.batch.BatchSchema;
-import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.internal.checkpoint.CheckpointCoordinator;
 import io.riffle.engine.internal.checkpoint.Manifest;
@@ -300,8 +300,7 @@ public final class JobExecution {
         for (Manifest.Entry e : spec.restore().manifest().of(Manifest.Kind.OPERATOR_STATE, uid)) {
             inline.add(e.bytes());
         }
-        return new StateRestore(spec.restore().id(), files, inline, maxParallelism,
-                KeyGroups.firstKeyGroup(s, maxParallelism, p), KeyGroups.lastKeyGroupExclusive(s, maxParallelism, p));
+        return new StateRestore(spec.restore().id(), files, inline, KeyGroupRange.ofPartition(s, maxParallelism, p));
     }
 
     private void run(RuntimeConfig config, List<SubtaskTasklet> tasklets) {

@@ -1,7 +1,6 @@
 package io.riffle.engine.internal.runtime;
 
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.engine.connector.TaskContext;
 
 /**
  * One step of a subtask's chain: takes dense batches (no selection) and emits batches to the next step.
@@ -11,7 +10,7 @@ import io.riffle.engine.connector.TaskContext;
  */
 public abstract class Operator implements AutoCloseable {
     /** Called once before the first batch. */
-    public void open(TaskContext context) throws Exception {
+    public void open(SubtaskContext context) throws Exception {
     }
 
     /** Processes one batch, emitting any results to {@code out} before returning. */

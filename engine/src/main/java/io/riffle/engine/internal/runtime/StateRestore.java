@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.runtime;
 
+import io.riffle.columnar.kernel.KeyGroupRange;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -9,6 +10,9 @@ import java.util.List;
  * all of them), the inline state of every old subtask ({@link OperatorSnapshot#inlineBytes()}, not
  * committables) and this subtask's key group range.
  */
-public record StateRestore(long checkpointId, List<Path> files, List<byte[]> operatorStates, int maxParallelism,
-                           int firstKeyGroup, int lastKeyGroupExclusive) {
+public record StateRestore(long checkpointId, List<Path> files, List<byte[]> operatorStates, KeyGroupRange keyGroups) {
+    /** The job's number of key groups. */
+    public int maxParallelism() {
+        return keyGroups.maxParallelism();
+    }
 }

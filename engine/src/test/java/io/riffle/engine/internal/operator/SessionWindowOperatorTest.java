@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.operator;
 
+import io.riffle.columnar.kernel.KeyGroupRange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +28,6 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.hash.Aggregate;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
-import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
@@ -78,8 +78,7 @@ class SessionWindowOperatorTest extends AllocatorTest {
     private SessionWindowOperator open(int subtask, int parallelism, long lateness) {
         SessionWindowOperator op = new SessionWindowOperator(EVENTS, 0, EventTimeField.of(2), GAP, lateness,
                 new Aggregate[] {Aggregate.sum("value"), Aggregate.count()}, 1L << 30, -1);
-        op.open(new SubtaskContext("sessions", subtask, parallelism, allocator, 64, 1, null, MAX_PARALLELISM,
-                new OperatorMetrics("sessions", parallelism, false)));
+        op.open(SubtaskContext.builder("sessions", allocator).subtask(subtask, parallelism).batchSize(64).uid(1).maxParallelism(MAX_PARALLELISM).build());
         return op;
     }
 
@@ -121,7 +120,7 @@ class SessionWindowOperatorTest extends AllocatorTest {
     private List<String> restoreAndFire(List<Path> files, int first, int last) throws Exception {
         SessionWindowOperator op = open(0, 1);
         try {
-            op.restoreState(new StateRestore(1, files, List.of(), MAX_PARALLELISM, first, last));
+            op.restoreState(new StateRestore(1, files, List.of(), new KeyGroupRange(MAX_PARALLELISM, first, last)));
             Collected out = new Collected();
             op.processWatermark(Long.MAX_VALUE, out);
             Collections.sort(out.rows);

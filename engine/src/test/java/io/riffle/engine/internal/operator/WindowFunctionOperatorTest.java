@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.operator;
 
+import io.riffle.columnar.kernel.KeyGroupRange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
-import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
@@ -57,8 +57,7 @@ class WindowFunctionOperatorTest extends AllocatorTest {
 
     private WindowFunctionOperator open(int subtask, int parallelism) {
         WindowFunctionOperator op = new WindowFunctionOperator(WindowFold.reducing(SUM, EVENTS, 0), EVENTS, 0, EventTimeField.of(2), 300, 100, 0, 0, 1L << 30, -1);
-        op.open(new SubtaskContext("reduce", subtask, parallelism, allocator, 64, 1, null, MAX_PARALLELISM,
-                new OperatorMetrics("reduce", parallelism, false)));
+        op.open(SubtaskContext.builder("reduce", allocator).subtask(subtask, parallelism).batchSize(64).uid(1).maxParallelism(MAX_PARALLELISM).build());
         return op;
     }
 
@@ -100,7 +99,7 @@ class WindowFunctionOperatorTest extends AllocatorTest {
         WindowFunctionOperator restored = open(0, 1);
         Collected after = new Collected();
         try {
-            restored.restoreState(new StateRestore(1, files, List.of(), MAX_PARALLELISM, 0, MAX_PARALLELISM));
+            restored.restoreState(new StateRestore(1, files, List.of(), new KeyGroupRange(MAX_PARALLELISM, 0, MAX_PARALLELISM)));
             restored.processWatermark(Long.MAX_VALUE, after);
         } finally {
             restored.close();
