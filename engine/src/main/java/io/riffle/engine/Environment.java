@@ -31,11 +31,12 @@ import io.riffle.engine.internal.plan.Transformation;
 import io.riffle.engine.internal.checkpoint.CheckpointConfig;
 import io.riffle.engine.internal.checkpoint.CheckpointStorage;
 import io.riffle.engine.internal.plan.Vertex;
-import io.riffle.engine.internal.runtime.FailureInjector;
 import io.riffle.engine.internal.runtime.JobRun;
 import io.riffle.engine.internal.runtime.RestoreConfig;
 import io.riffle.engine.internal.runtime.RuntimeConfig;
 import io.riffle.scheduler.IdleMode;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a Riffle program starts: sources, settings, and {@link #execute()}. The mode fixes the semantics
@@ -79,7 +80,8 @@ public final class Environment {
     private RestartStrategy restartStrategy;
     private Path restoreFrom;
     private boolean allowDuplicatesOnFallback;
-    private FailureInjector failureInjector;
+    /** The testing aid of {@link #injectFailures}; null: no failures are injected. */
+    private @Nullable FailureInjector failureInjector;
     private boolean keepJvmAlive = true;
 
     private Environment(Mode mode) {
@@ -261,8 +263,8 @@ public final class Environment {
     }
 
     /**
-     * For tests and recovery demos: makes operators throw where {@code injector} says, before a batch.
-     * The injector outlives restarts, so each planned failure happens once.
+     * A testing aid, for tests and recovery demos: makes operators throw where {@code injector} says, before a
+     * batch. The injector outlives restarts, so each planned failure happens once.
      */
     public Environment injectFailures(FailureInjector injector) {
         this.failureInjector = injector;
