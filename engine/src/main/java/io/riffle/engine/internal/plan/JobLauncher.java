@@ -138,7 +138,7 @@ public final class JobLauncher {
         ChannelBudget.check(plan, channelCapacity, Runtime.getRuntime().maxMemory());
         graph.clearSinks();
         RuntimeConfig config = new RuntimeConfig(workers, idleMode, pinned, channelCapacity, batchSize, maxParallelism);
-        CheckpointConfig checkpoints = null;
+        @Nullable CheckpointConfig checkpoints = null;
         if (checkpointDirectory != null) {
             checkRewindable(plan);
             checkpoints = new CheckpointConfig(new CheckpointStorage(checkpointDirectory, checkpointsRetained),
