@@ -21,11 +21,8 @@ import io.riffle.engine.internal.operator.ExprFilterOperator;
 import io.riffle.engine.internal.operator.FilterOperator;
 import io.riffle.engine.internal.operator.HashJoinOperator;
 import io.riffle.engine.internal.operator.MapOperator;
-import io.riffle.engine.internal.operator.PassThroughOperator;
 import io.riffle.engine.internal.operator.ProjectOperator;
-import io.riffle.engine.internal.operator.SinkOperator;
 import io.riffle.engine.internal.operator.WatermarkAssignerOperator;
-import io.riffle.engine.internal.plan.Partitioning;
 import io.riffle.engine.internal.plan.Transformation;
 import io.riffle.engine.internal.runtime.Operator;
 
@@ -207,9 +204,7 @@ public final class DataStream {
 
     /** Spreads whole batches round robin over the next operator's subtasks (to even out skew). */
     public DataStream rebalance() {
-        Transformation t = Transformation.operator(env.nextId(), "rebalance", List.of(transformation),
-                Partitioning.REBALANCE, -1, schema(), PassThroughOperator::new, Transformation.DEFAULT_PARALLELISM);
-        return new DataStream(env, t, eventTimeField, eventTimeOffset);
+        return new DataStream(env, env.graph().rebalance(transformation), eventTimeField, eventTimeOffset);
     }
 
     /** The records of this stream and of {@code others}, which must have the same schema. */
@@ -229,9 +224,7 @@ public final class DataStream {
             }
             inputs.add(o.transformation);
         }
-        Transformation t = Transformation.operator(env.nextId(), "union", inputs, Partitioning.FORWARD, -1, schema(),
-                PassThroughOperator::new, Transformation.DEFAULT_PARALLELISM);
-        return new DataStream(env, t, eventTime, eventTimeOffset);
+        return new DataStream(env, env.graph().union(inputs), eventTime, eventTimeOffset);
     }
 
     /**
@@ -245,7 +238,7 @@ public final class DataStream {
             throw new IllegalArgumentException("operator '" + transformation.name() + "' has no side output '" + tag
                     + "'");
         }
-        Transformation side = Transformation.sideOutput(env.nextId(), transformation, index, PassThroughOperator::new);
+        Transformation side = env.graph().sideOutput(transformation, index);
         EventTimeField time = transformation.sideEventTime(index);
         return time == null ? new DataStream(env, side)
                 : new DataStream(env, side, side.schema().column(time.index()).name(), time.offsetMillis());
@@ -308,8 +301,8 @@ public final class DataStream {
             return twoInput(name, right, l, r, output, operator);
         }
         checkSameEnvironment(right);
-        return new DataStream(env, Transformation.broadcastTwoInput(env.nextId(), name, transformation,
-                right.transformation, l, r, output, operator));
+        return new DataStream(env, env.graph().broadcastTwoInput(name, transformation, right.transformation, l, r,
+                output, operator));
     }
 
     /**
@@ -386,15 +379,13 @@ public final class DataStream {
     /** Writes the records to {@code sink}. */
     public void addSink(Sink sink) {
         sink.checkSchema(schema());
-        BatchSchema schema = schema();
-        env.addSink(Transformation.sink(env.nextId(), sink, transformation, () -> new SinkOperator(sink, schema)));
+        env.graph().addSink(sink, transformation);
     }
 
     // ---- for KeyedStream and the column path
 
     DataStream oneInput(String name, BatchSchema outputSchema, Supplier<Operator> operator) {
-        Transformation t = Transformation.operator(env.nextId(), name, List.of(transformation), Partitioning.FORWARD,
-                -1, outputSchema, operator, Transformation.INHERIT_PARALLELISM);
+        Transformation t = env.graph().forward(name, transformation, outputSchema, operator);
         return keepsEventTime(outputSchema) ? new DataStream(env, t, eventTimeField, eventTimeOffset)
                 : new DataStream(env, t);
     }
@@ -416,9 +407,8 @@ public final class DataStream {
     DataStream twoInput(String name, DataStream right, int leftKey, int rightKey, BatchSchema outputSchema,
                         Supplier<Operator> operator) {
         checkSameEnvironment(right);
-        Transformation t = Transformation.twoInput(env.nextId(), name, transformation, right.transformation, leftKey,
-                rightKey, outputSchema, operator);
-        return new DataStream(env, t);
+        return new DataStream(env, env.graph().twoInput(name, transformation, right.transformation, leftKey, rightKey,
+                outputSchema, operator));
     }
 
     private void checkSameEnvironment(DataStream other) {

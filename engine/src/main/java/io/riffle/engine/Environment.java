@@ -14,7 +14,6 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.Row;
-import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.ZipfText;
 import io.riffle.engine.connector.file.ArrowIpcSource;
@@ -24,17 +23,8 @@ import io.riffle.engine.internal.connector.CollectionSource;
 import io.riffle.engine.internal.connector.GeneratorSource;
 import io.riffle.engine.internal.connector.TextLinesSource;
 import io.riffle.engine.internal.connector.ZipfWordsSource;
-import io.riffle.engine.internal.plan.ChannelBudget;
-import io.riffle.engine.internal.plan.PhysicalPlan;
-import io.riffle.engine.internal.plan.Planner;
-import io.riffle.engine.internal.plan.Transformation;
-import io.riffle.engine.internal.checkpoint.CheckpointConfig;
-import io.riffle.engine.internal.checkpoint.CheckpointStorage;
-import io.riffle.engine.internal.plan.Vertex;
-import io.riffle.engine.internal.runtime.FailureInjector;
-import io.riffle.engine.internal.runtime.JobRun;
-import io.riffle.engine.internal.runtime.RestoreConfig;
-import io.riffle.engine.internal.runtime.RuntimeConfig;
+import io.riffle.engine.internal.plan.JobLauncher;
+import io.riffle.engine.internal.plan.StreamGraph;
 import io.riffle.scheduler.IdleMode;
 
 /**
@@ -60,26 +50,12 @@ public final class Environment {
     public static final int DEFAULT_MAX_PARALLELISM = 128;
 
     private final Mode mode;
-    private final List<Transformation> sinks = new ArrayList<>();
-    private int nextId;
-    private int parallelism = Runtime.getRuntime().availableProcessors();
-    private int maxParallelism = DEFAULT_MAX_PARALLELISM;
-    private int workers = Runtime.getRuntime().availableProcessors();
-    private IdleMode idleMode = IdleMode.BACK_OFF;
-    private boolean pinned;
-    private int batchSize = 4096;
-    private int channelCapacity = 8;
+    /** The program's transformations and the sinks the next job runs. */
+    private final StreamGraph graph = new StreamGraph();
+    /** The settings the next job runs with, and what starts it. */
+    private final JobLauncher jobs = new JobLauncher();
     private long stateBudgetBytes = 2L << 30;
     private PrintStream printStream = System.out;
-    private Path checkpointDirectory;
-    private Duration checkpointInterval = Duration.ZERO;
-    private Duration checkpointTimeout = Duration.ofMinutes(1);
-    private int checkpointsRetained = 3;
-    private int tolerableCheckpointFailures = CheckpointConfig.UNLIMITED_FAILURES;
-    private RestartStrategy restartStrategy;
-    private Path restoreFrom;
-    private boolean allowDuplicatesOnFallback;
-    private FailureInjector failureInjector;
     private boolean keepJvmAlive = true;
 
     private Environment(Mode mode) {
@@ -105,16 +81,12 @@ public final class Environment {
      * parallelism must be at most the max parallelism ({@link #setMaxParallelism}); the plan checks that.
      */
     public Environment setParallelism(int parallelism) {
-        if (parallelism < 1 || parallelism > KeyGroups.MAX_KEY_GROUPS) {
-            throw new IllegalArgumentException("parallelism must be between 1 and " + KeyGroups.MAX_KEY_GROUPS
-                    + ", not " + parallelism);
-        }
-        this.parallelism = parallelism;
+        jobs.setParallelism(parallelism);
         return this;
     }
 
     public int parallelism() {
-        return parallelism;
+        return jobs.parallelism();
     }
 
     /**
@@ -122,32 +94,31 @@ public final class Environment {
      * can be scaled to, now or when restored from a checkpoint.
      */
     public Environment setMaxParallelism(int maxParallelism) {
-        KeyGroups.check(maxParallelism, 1);
-        this.maxParallelism = maxParallelism;
+        jobs.setMaxParallelism(maxParallelism);
         return this;
     }
 
     /** Worker threads per job (1 to 1024, default: the number of cores); subtasks share them cooperatively. */
     public Environment setWorkers(int workers) {
-        this.workers = RuntimeConfig.checkWorkers(workers);
+        jobs.setWorkers(workers);
         return this;
     }
 
     /** What idle workers do: {@link IdleMode#BUSY_SPIN} for lowest latency, {@link IdleMode#BACK_OFF} (default) to share cores. */
     public Environment setIdleMode(IdleMode idleMode) {
-        this.idleMode = idleMode;
+        jobs.setIdleMode(idleMode);
         return this;
     }
 
     /** Pins worker {@code i} to core {@code i} where the OS allows (default: not pinned). */
     public Environment setPinWorkers(boolean pinned) {
-        this.pinned = pinned;
+        jobs.setPinWorkers(pinned);
         return this;
     }
 
     /** Rows per batch that sources and operators aim for (1 to 1048576, default 4096). */
     public Environment setBatchSize(int batchSize) {
-        this.batchSize = RuntimeConfig.checkBatchSize(batchSize);
+        jobs.setBatchSize(batchSize);
         return this;
     }
 
@@ -157,7 +128,7 @@ public final class Environment {
      * cores' caches.
      */
     public Environment setChannelCapacity(int capacity) {
-        this.channelCapacity = RuntimeConfig.checkChannelCapacity(capacity);
+        jobs.setChannelCapacity(capacity);
         return this;
     }
 
@@ -188,26 +159,19 @@ public final class Environment {
             throw new IllegalStateException("checkpoints are for streaming jobs: a batch job restarts from the start"
                     + " of its bounded input (setRestartStrategy)");
         }
-        this.checkpointInterval = interval;
-        this.checkpointDirectory = directory;
+        jobs.enableCheckpointing(interval, directory);
         return this;
     }
 
     /** A checkpoint not complete after {@code timeout} is aborted (default 1 minute); the job goes on. */
     public Environment setCheckpointTimeout(Duration timeout) {
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("a checkpoint timeout must be positive: " + timeout);
-        }
-        this.checkpointTimeout = timeout;
+        jobs.setCheckpointTimeout(timeout);
         return this;
     }
 
     /** How many complete checkpoints are kept (default 3); older ones are deleted. Savepoints are kept. */
     public Environment setCheckpointsRetained(int count) {
-        if (count < 1) {
-            throw new IllegalArgumentException("at least 1 checkpoint must be retained, not " + count);
-        }
-        this.checkpointsRetained = count;
+        jobs.setCheckpointsRetained(count);
         return this;
     }
 
@@ -220,16 +184,13 @@ public final class Environment {
      * the last one failed. 0: the first failed checkpoint fails the job.
      */
     public Environment setTolerableCheckpointFailures(int count) {
-        if (count < 0) {
-            throw new IllegalArgumentException("tolerable checkpoint failures must not be negative: " + count);
-        }
-        this.tolerableCheckpointFailures = count;
+        jobs.setTolerableCheckpointFailures(count);
         return this;
     }
 
     /** What the job does when a subtask fails (default: {@link RestartStrategy#none()} without checkpoints). */
     public Environment setRestartStrategy(RestartStrategy strategy) {
-        this.restartStrategy = Objects.requireNonNull(strategy, "strategy");
+        jobs.setRestartStrategy(Objects.requireNonNull(strategy, "strategy"));
         return this;
     }
 
@@ -244,7 +205,7 @@ public final class Environment {
      * may differ. {@link JobResult#restoredCheckpoint()} says what was restored.
      */
     public Environment restoreFrom(Path directory) {
-        this.restoreFrom = Objects.requireNonNull(directory, "directory");
+        jobs.setRestoreFrom(Objects.requireNonNull(directory, "directory"));
         return this;
     }
 
@@ -256,16 +217,16 @@ public final class Environment {
      * they stay exactly-once either way. Each fallback is logged and listed in {@link JobResult#fallbacks()}.
      */
     public Environment allowDuplicatesOnFallback() {
-        this.allowDuplicatesOnFallback = true;
+        jobs.allowDuplicatesOnFallback();
         return this;
     }
 
     /**
-     * For tests and recovery demos: makes operators throw where {@code injector} says, before a batch.
-     * The injector outlives restarts, so each planned failure happens once.
+     * A testing aid, for tests and recovery demos: makes operators throw where {@code injector} says, before a
+     * batch. The injector outlives restarts, so each planned failure happens once.
      */
     public Environment injectFailures(FailureInjector injector) {
-        this.failureInjector = injector;
+        jobs.injectFailures(injector);
         return this;
     }
 
@@ -367,7 +328,7 @@ public final class Environment {
 
     /** A stream from any {@link Source}. */
     public DataStream fromSource(Source source) {
-        return new DataStream(this, Transformation.source(nextId++, source, Transformation.DEFAULT_PARALLELISM));
+        return new DataStream(this, graph.source(source));
     }
 
     // ---- execution
@@ -394,62 +355,23 @@ public final class Environment {
 
     /** Like {@link #executeAsync()}, with a job name for errors, metrics and thread names. */
     public JobHandle executeAsync(String jobName) {
-        PhysicalPlan plan = plan();
-        ChannelBudget.check(plan, channelCapacity, Runtime.getRuntime().maxMemory());
-        sinks.clear();
-        RuntimeConfig config = new RuntimeConfig(workers, idleMode, pinned, channelCapacity, batchSize, maxParallelism);
-        CheckpointConfig checkpoints = null;
-        if (checkpointDirectory != null) {
-            checkRewindable(plan);
-            checkpoints = new CheckpointConfig(new CheckpointStorage(checkpointDirectory, checkpointsRetained),
-                    checkpointInterval, checkpointTimeout, tolerableCheckpointFailures);
-        } else if (restoreFrom != null) {
-            checkRewindable(plan);
-        }
-        RestartStrategy restart = restartStrategy != null ? restartStrategy : checkpoints != null
-                ? RestartStrategy.exponentialBackoff(10, Duration.ofMillis(100), Duration.ofSeconds(10))
-                : RestartStrategy.none();
-        return new JobHandle(JobRun.start(jobName, plan, config, checkpoints, restart,
-                new RestoreConfig(restoreFrom, allowDuplicatesOnFallback), failureInjector), keepJvmAlive);
-    }
-
-    private static void checkRewindable(PhysicalPlan plan) {
-        for (Vertex v : plan.vertices()) {
-            if (v.source() != null && !v.source().isRewindable()) {
-                throw new IllegalStateException("source '" + v.sourceName() + "' cannot be rewound, so the job"
-                        + " cannot checkpoint or restore: its readers cannot say where they are");
-            }
-            for (Transformation t : v.chain()) {
-                if (t.kind() == Transformation.Kind.SINK && !t.sink().keepsRowsOnRestore()) {
-                    throw new IllegalStateException("sink '" + t.sink().name() + "' cannot resume its file after a"
-                            + " restore, so a job that checkpoints would lose its rows; write with writeCsv or"
-                            + " TransactionalCsvSink, or run without checkpoints");
-                }
-            }
-        }
+        return new JobHandle(jobs.start(jobName, graph), keepJvmAlive);
     }
 
     /** The physical plan the next {@link #execute()} would run: one line per chain of operators. */
     public String explain() {
-        return plan().describe();
-    }
-
-    private PhysicalPlan plan() {
-        if (sinks.isEmpty()) {
-            throw new IllegalStateException("the job has no sink, so it would compute nothing: end a stream with "
-                    + "print(), collect(list), forEachBatch(consumer) or addSink(sink) before execute()");
-        }
-        return Planner.plan(sinks, parallelism, maxParallelism);
+        return graph.plan(jobs.parallelism(), jobs.maxParallelism()).describe();
     }
 
     // ---- for DataStream
 
-    int nextId() {
-        return nextId++;
+    StreamGraph graph() {
+        return graph;
     }
 
-    void addSink(Transformation sink) {
-        sinks.add(sink);
+    /** The next transformation's id, for one {@link KeyedStream} makes itself. */
+    int nextId() {
+        return graph.nextId();
     }
 
     long stateBudgetBytes() {

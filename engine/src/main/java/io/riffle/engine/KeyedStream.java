@@ -308,10 +308,8 @@ public final class KeyedStream {
         int key = keyField;
         EventTimeField time = input.eventTime();
         long budget = env().stateBudgetBytes();
-        Transformation t = Transformation.operator(env().nextId(), name("process"), List.of(input.transformation),
-                Partitioning.HASH, keyField, outputSchema,
-                () -> new KeyedProcessOperator(function, schema, key, time, outputSchema, stateSchema, budget),
-                Transformation.DEFAULT_PARALLELISM);
+        Transformation t = env().graph().keyed(name("process"), input.transformation, keyField, outputSchema,
+                () -> new KeyedProcessOperator(function, schema, key, time, outputSchema, stateSchema, budget));
         return input.keepsEventTime(outputSchema) ? new DataStream(env(), t, input.eventTimeField, input.eventTimeOffset)
                 : new DataStream(env(), t);
     }
@@ -378,9 +376,7 @@ public final class KeyedStream {
     }
 
     DataStream keyed(String name, BatchSchema outputSchema, Supplier<Operator> operator) {
-        Transformation t = Transformation.operator(env().nextId(), name, List.of(input.transformation),
-                Partitioning.HASH, keyField, outputSchema, operator, Transformation.DEFAULT_PARALLELISM);
-        return new DataStream(env(), t);
+        return new DataStream(env(), env().graph().keyed(name, input.transformation, keyField, outputSchema, operator));
     }
 
     String name(String what) {

@@ -3,7 +3,6 @@ package io.riffle.engine;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.riffle.engine.internal.runtime.FailureInjector;
 
 /** Throws once, in the operators named with {@code prefix}, when they have seen {@code records} records. */
 final class FailOnce implements FailureInjector {

@@ -26,7 +26,6 @@ import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.internal.connector.GeneratorSource;
 import io.riffle.engine.internal.connector.ZipfWordsSource;
-import io.riffle.engine.internal.runtime.FailureInjector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.riffle.engine.internal.runtime.FailureInjector;
 
 /**
  * Failures planned by operator name (or its beginning) and record count (over all subtasks and attempts, so each happens

@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.riffle.engine.connector.Source;
-import io.riffle.engine.internal.runtime.FailureInjector;
 
 /**
  * A seeded plan of checkpoints and failures that the test thread drives through a {@link SourceGate}, so

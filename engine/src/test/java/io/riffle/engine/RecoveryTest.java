@@ -16,7 +16,6 @@ import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.engine.connector.file.ArrowIpcSource;
 import io.riffle.engine.internal.connector.GeneratorSource;
-import io.riffle.engine.internal.runtime.FailureInjector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

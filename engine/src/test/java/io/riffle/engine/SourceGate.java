@@ -18,7 +18,6 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.connector.TaskContext;
-import io.riffle.engine.internal.runtime.FailureInjector;
 
 /**
  * Holds the readers of the sources it wraps at record counts the test chooses, so that a checkpoint falls

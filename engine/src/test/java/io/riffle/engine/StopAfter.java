@@ -4,7 +4,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.riffle.engine.internal.runtime.FailureInjector;
 
 /** Signals once {@code records} records have reached the operators named with {@code prefix}; the job goes on. */
 final class StopAfter implements FailureInjector {

@@ -2,6 +2,7 @@ package io.riffle.engine.internal.runtime;
 
 import java.util.Map;
 
+import io.riffle.engine.FailureInjector;
 import io.riffle.engine.connector.TwoPhaseCommitSink;
 import io.riffle.engine.internal.checkpoint.CheckpointConfig;
 import io.riffle.engine.internal.checkpoint.CheckpointIds;

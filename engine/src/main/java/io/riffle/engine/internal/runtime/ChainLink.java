@@ -1,6 +1,7 @@
 package io.riffle.engine.internal.runtime;
 
 import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.engine.FailureInjector;
 
 /**
  * Feeds one operator of a chain and counts its input. Chained operators call each other directly, so a

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 
 import io.riffle.columnar.hash.CorruptTableFileException;
+import io.riffle.engine.FailureInjector;
 import io.riffle.engine.JobResult;
 import io.riffle.engine.RestartStrategy;
 import io.riffle.engine.connector.TwoPhaseCommitSink;

@@ -1,14 +1,26 @@
-package io.riffle.engine.internal.runtime;
+package io.riffle.engine;
 
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Makes operators fail on purpose, to show and test recovery: asked before each batch an operator
- * processes, it throws when the batch crosses the record count it waits for. It lives across a job's
- * restarts, so each planned failure happens once. Called from worker threads.
+ * A testing aid, not for production jobs: makes operators fail on purpose, to show and test recovery
+ * ({@link Environment#injectFailures}). Asked before each batch an operator processes, it throws to fail
+ * the subtask, e.g. when the batch crosses a record count. It lives across a job's restarts, so each planned
+ * failure happens once. Called from worker threads. Riffle's own recovery tests and the CLI's {@code --fail-after}
+ * demo use it; Flink has no counterpart in its API.
+ *
+ * <pre>{@code
+ * AtomicBoolean failed = new AtomicBoolean();
+ * env.injectFailures((operator, subtask, rows) -> {
+ *     if (operator.startsWith("keyBy(") && failed.compareAndSet(false, true)) {
+ *         throw new IllegalStateException("injected failure in " + operator);
+ *     }
+ * });
+ * }</pre>
  */
 public interface FailureInjector {
+    /** Before {@code operator}'s subtask {@code subtask} processes a batch of {@code rows} records: throw to fail it. */
     void beforeBatch(String operator, int subtask, int rows) throws Exception;
 
     /** Before a state file of checkpoint {@code checkpointId} is written: throw to fake a full disk. */
