@@ -95,7 +95,7 @@ class CheckpointCoordinatorTest {
 
     @Test
     void aCheckpointWhoseManifestCannotBeWrittenFailsAsAnIoErrorNamingIt() {
-        Path tmp = dir.resolve("chk-1").resolve(Manifest.FILE_NAME + ".tmp");
+        Path tmp = dir.resolve("chk-1").resolve(ManifestFormat.TEMP_FILE_NAME);
         CheckpointCoordinator[] self = new CheckpointCoordinator[1];
         try (CheckpointCoordinator coordinator = coordinator(Duration.ofMinutes(1), id -> {
             try {
