@@ -13,11 +13,17 @@ import java.util.Locale;
  * }</pre>
  */
 public enum CheckpointFailureReason {
-    /** A subtask could not snapshot its state for another cause than its storage (out of memory, an operator's error). */
+    /**
+     * A subtask could not snapshot its state for a cause other than its storage
+     * (out of memory, an operator's error).
+     */
     DECLINED,
     /** The disk had no room for a state file or the manifest (no space left, a quota or a file size limit). */
     DISK_FULL,
-    /** The checkpoint's directory, a state file or its manifest could not be created or written; the message names the path. */
+    /**
+     * The checkpoint's directory, a state file or its manifest could not be created or written; the message names
+     * the path.
+     */
     IO_ERROR,
     /** Not every subtask acknowledged the checkpoint within the checkpoint timeout. */
     TIMED_OUT;

@@ -298,7 +298,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
     }
 
-    /** Checkpoint {@code id}, if still in flight, failed for {@code reason}: its files deleted, counted, its future failed. */
+    /** Checkpoint {@code id}, if still in flight, failed for {@code reason}: files deleted, counted, future failed. */
     private void abort(long id, CheckpointFailureReason reason, String message) {
         Pending p;
         synchronized (this) {

@@ -19,7 +19,7 @@ public final class CheckpointStats {
 
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    /** Failures by reason (by ordinal), the last failure, and those since the last complete checkpoint: guarded by this. */
+    /** Failures by reason (by ordinal), the last, and those since the last complete checkpoint: guarded by this. */
     private final long[] failedByReason = new long[REASONS.length];
     private CheckpointFailures.@Nullable Last lastFailure;
     private int consecutiveFailures;
