@@ -177,11 +177,11 @@ public final class Environment {
 
     /**
      * How many checkpoints may fail in a row (a full disk, a time-out) before the job fails with {@code N
-     * consecutive checkpoints failed, the last (checkpoint n): why}; it is not restarted then, since a restart
-     * would not make them succeed. Default: unlimited, the job goes on (Flink's
-     * {@code execution.checkpointing.tolerable-failed-checkpoints}); either way {@link
-     * JobHandle#failedCheckpoints()} and {@link JobResult#failedCheckpoints()} count the failures and say why
-     * the last one failed. 0: the first failed checkpoint fails the job.
+     * consecutive checkpoints failed (disk full), the last (checkpoint n): why}, naming their {@link
+     * CheckpointFailureReason}s; it is not restarted then, since a restart would not make them succeed. Default:
+     * unlimited, the job goes on (Flink's {@code execution.checkpointing.tolerable-failed-checkpoints}); either
+     * way {@link JobHandle#checkpointFailures()} and {@link JobResult#checkpointFailures()} count the failures by
+     * reason and say why the last one failed. 0: the first failed checkpoint fails the job.
      */
     public Environment setTolerableCheckpointFailures(int count) {
         jobs.setTolerableCheckpointFailures(count);

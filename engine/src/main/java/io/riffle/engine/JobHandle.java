@@ -12,6 +12,7 @@ import io.riffle.engine.internal.checkpoint.CheckpointsFailedException;
 import io.riffle.engine.internal.runtime.JobRun;
 import io.riffle.engine.internal.runtime.OperatorFailedException;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A running job ({@link Environment#executeAsync()}): live metrics, cancel, and await. Thread-safe.
@@ -47,7 +48,8 @@ public final class JobHandle {
             try {
                 execution.completion().get();
             } catch (InterruptedException e) {
-                // Whoever interrupted the keeper lets the JVM exit under the job; there is nothing left to do.
+                // Whoever interrupted the keeper lets the JVM exit under the job; the keeper ends, flag set.
+                Thread.currentThread().interrupt();
             } catch (ExecutionException e) {
                 // The job ended; how is for await() to say.
             }
@@ -122,8 +124,8 @@ public final class JobHandle {
 
     /**
      * Checkpoints that failed so far, over all attempts: aborted because a subtask could not write its state
-     * (a full disk), timed out, or could not start. The job goes on unless {@link
-     * Environment#setTolerableCheckpointFailures} says otherwise.
+     * (a full disk), timed out, or could not start ({@link #checkpointFailures()} says why). The job goes on
+     * unless {@link Environment#setTolerableCheckpointFailures} says otherwise.
      */
     public long failedCheckpoints() {
         return execution.checkpointStats().failed();
@@ -134,9 +136,14 @@ public final class JobHandle {
         return execution.checkpointStats().consecutiveFailures();
     }
 
-    /** Which checkpoint failed last and why ({@code checkpoint 5: ...}), or null when none failed. */
-    public String lastCheckpointFailure() {
+    /** Which checkpoint failed last and what happened ({@code checkpoint 5: ...}), or null when none failed. */
+    public @Nullable String lastCheckpointFailure() {
         return execution.checkpointStats().lastFailure();
+    }
+
+    /** The checkpoints that failed so far, over all attempts: how many, how many for each reason, and the last. */
+    public CheckpointFailures checkpointFailures() {
+        return execution.checkpointStats().failures();
     }
 
     /** How long the last complete checkpoint took, from trigger to manifest, in milliseconds; 0 before the first. */
@@ -208,7 +215,6 @@ public final class JobHandle {
         }
         return new JobResult(jobName(), outcome.nanos() / 1e9, metrics(), outcome.restarts(),
                 execution.checkpointStats().completed(), outcome.recoveryNanos() / 1_000_000,
-                execution.restoredCheckpoint(), execution.fallbacks(), execution.checkpointStats().failed(),
-                execution.checkpointStats().lastFailure());
+                execution.restoredCheckpoint(), execution.fallbacks(), execution.checkpointStats().failures());
     }
 }

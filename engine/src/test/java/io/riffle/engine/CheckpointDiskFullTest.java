@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 
@@ -118,6 +119,10 @@ class CheckpointDiskFullTest {
         assertEquals(1, job.consecutiveFailedCheckpoints());
         assertEquals("checkpoint 1: " + reason.substring("checkpoint 1 aborted: ".length()),
                 job.lastCheckpointFailure());
+        CheckpointFailures failures = job.checkpointFailures();
+        assertEquals(new CheckpointFailures(1, Map.of(CheckpointFailureReason.DISK_FULL, 1L),
+                new CheckpointFailures.Last(1, CheckpointFailureReason.DISK_FULL,
+                        reason.substring("checkpoint 1 aborted: ".length()))), failures);
 
         gate.release();
         JobResult result = job.await();
@@ -125,6 +130,7 @@ class CheckpointDiskFullTest {
         assertEquals(0, result.checkpoints());
         assertEquals(1, result.failedCheckpoints());
         assertEquals(job.lastCheckpointFailure(), result.lastCheckpointFailure());
+        assertEquals(failures, result.checkpointFailures());
     }
 
     private static void tolerates(Path checkpoints, String diskError) throws Exception {
@@ -150,7 +156,7 @@ class CheckpointDiskFullTest {
                 .getMessage();
         assertDeclinedForTheDisk(reason, 2, checkpoints, diskError);
         JobFailedException failed = assertThrows(JobFailedException.class, job::await);
-        assertEquals("job 'full-disk-intolerant' failed: 2 consecutive checkpoints failed, the last (checkpoint 2): "
+        assertEquals("job 'full-disk-intolerant' failed: 2 consecutive checkpoints failed (disk full), the last (checkpoint 2): "
                 + reason.substring("checkpoint 2 aborted: ".length()), failed.getMessage());
     }
 

@@ -152,7 +152,7 @@ class FallbackTest {
         try (RecoveryLog log = new RecoveryLog()) {
             gate.release();
             result = job.await();
-            assertEquals(List.of("WARNING job 'fallback': checkpoint 2 is damaged (" + result.fallbacks().get(0).reason()
+            assertEquals(List.of("WARN job 'fallback': checkpoint 2 is damaged (" + result.fallbacks().get(0).reason()
                     + "); restored checkpoint 1 (" + dir.resolve("ckpt/chk-1") + ") instead, its sinks having taken back"
                     + " what they committed after checkpoint 1"), log.lines());
         }
@@ -224,7 +224,7 @@ class FallbackTest {
         try (RecoveryLog log = new RecoveryLog()) {
             SourceGate gate = new SourceGate(new FailOnce("keyBy(", 2_500));
             result = collectingJob(checkpointed(gate).allowDuplicatesOnFallback(), gate, out, damage).await();
-            assertEquals(List.of("WARNING job 'collecting': checkpoint 2 is damaged (" + result.fallbacks().get(0).reason()
+            assertEquals(List.of("WARN job 'collecting': checkpoint 2 is damaged (" + result.fallbacks().get(0).reason()
                     + "); restored checkpoint 1 (" + dir.resolve("ckpt/chk-1") + ") instead, so sink 'collect' will"
                     + " write again what was committed after checkpoint 1 (duplicates allowed)"), log.lines());
         }

@@ -1,35 +1,62 @@
 package io.riffle.engine;
 
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
-/** Captures what the job runs log about restores, as "LEVEL message" lines, while open. */
-final class RecoveryLog extends Handler implements AutoCloseable {
-    private final Logger logger = Logger.getLogger("io.riffle.engine.internal.runtime.JobRun");
+/**
+ * Captures what the job runs log about restores, as "LEVEL message" lines, while open. The tests' SLF4J binding,
+ * slf4j-simple, writes to whatever {@code System.err} is when it logs ({@code simplelogger.properties} names the
+ * level and the short logger name, and logs the job runs from INFO): this swaps {@code System.err} for a copy
+ * that keeps the lines of {@code JobRun} and passes everything on.
+ */
+final class RecoveryLog implements AutoCloseable {
+    private static final String LOGGER = " JobRun - ";
+    private final PrintStream before = System.err;
     private final List<String> lines = new ArrayList<>();
 
     RecoveryLog() {
-        logger.addHandler(this);
-    }
-
-    @Override
-    public synchronized void publish(LogRecord record) {
-        lines.add(record.getLevel() + " " + record.getMessage());
+        System.setErr(new PrintStream(new LineTee(), true, StandardCharsets.UTF_8));
     }
 
     synchronized List<String> lines() {
         return List.copyOf(lines);
     }
 
-    @Override
-    public void flush() {
+    private synchronized void line(String line) {
+        int at = line.indexOf(LOGGER);
+        if (at > 0 && line.indexOf(' ') == at) {
+            lines.add(line.substring(0, at) + " " + line.substring(at + LOGGER.length()));
+        }
     }
 
     @Override
     public void close() {
-        logger.removeHandler(this);
+        System.err.flush();
+        System.setErr(before);
+    }
+
+    /** Passes bytes on to the stderr it replaced and hands each complete line to {@link #line}. */
+    private final class LineTee extends OutputStream {
+        private final ByteArrayOutputStream current = new ByteArrayOutputStream();
+
+        @Override
+        public synchronized void write(int b) {
+            before.write(b);
+            if (b == '\n') {
+                line(current.toString(StandardCharsets.UTF_8));
+                current.reset();
+            } else {
+                current.write(b);
+            }
+        }
+
+        @Override
+        public void flush() {
+            before.flush();
+        }
     }
 }

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 
@@ -114,6 +116,9 @@ class RestartStrategyTest {
         gate.awaitHeld(job);
         ExecutionException e = assertThrows(ExecutionException.class, () -> job.triggerCheckpoint().get());
         assertEquals("checkpoint 1 aborted: timed out after 2000 ms", e.getCause().getMessage());
+        assertEquals(new CheckpointFailures(1, Map.of(CheckpointFailureReason.TIMED_OUT, 1L),
+                new CheckpointFailures.Last(1, CheckpointFailureReason.TIMED_OUT, "timed out after 2000 ms")),
+                job.checkpointFailures());
         release.countDown();
         assertEquals(2L, SourceGate.checkpoint(job));
         // The aborted checkpoint's directory goes on the writer thread once its write is done, before checkpoint
@@ -122,6 +127,54 @@ class RestartStrategyTest {
         assertTrue(Files.exists(dir.resolve("t/chk-2/_manifest")));
         gate.release();
         assertEquals(1, job.await().checkpoints());
+        assertEquals(100_000, out.size());
+    }
+
+    /**
+     * A state write that fails is counted with the reason its error gives: out of memory is a decline, an
+     * I/O failure an I/O error (a full disk: {@link CheckpointDiskFullTest}); the next checkpoint completes.
+     */
+    @Test
+    void aFailedStateWriteIsCountedWithTheReasonOfItsError() throws Exception {
+        FailureInjector failingWrites = new FailureInjector() {
+            @Override
+            public void beforeBatch(String operator, int subtask, int rows) {
+            }
+
+            @Override
+            public void beforeStateWrite(long checkpointId, Path file) throws IOException {
+                if (checkpointId == 1) {
+                    throw new OutOfMemoryError("test");
+                }
+                if (checkpointId == 2) {
+                    throw new IOException("injected: the device is gone");
+                }
+            }
+        };
+        SourceGate gate = new SourceGate(failingWrites);
+        Environment env = Environment.streaming().setParallelism(1).enableCheckpointing(Duration.ZERO, dir.resolve("w"))
+                .injectFailures(gate);
+        List<Tuple> out = new ArrayList<>();
+        env.fromSource(gate.wrap(new GeneratorSource(100_000, 10))).keyBy("key").sum("value").collect(out);
+        gate.holdAt(50_000);
+        JobHandle job = env.executeAsync("failing-writes");
+        gate.awaitHeld(job);
+        String declined = assertThrows(ExecutionException.class, () -> job.triggerCheckpoint().get()).getCause()
+                .getMessage();
+        assertTrue(declined.startsWith("checkpoint 1 aborted: generate(100000 records, 10 keys) -> "
+                + "keyBy(key).sum(value) -> collect [1/1] could not write its state to " + dir.resolve("w/chk-1")),
+                declined);
+        assertTrue(declined.endsWith(": out of memory (test)"), declined);
+        String ioError = assertThrows(ExecutionException.class, () -> job.triggerCheckpoint().get()).getCause()
+                .getMessage();
+        assertTrue(ioError.endsWith(": injected: the device is gone"), ioError);
+        assertEquals(new CheckpointFailures(2, Map.of(CheckpointFailureReason.DECLINED, 1L,
+                CheckpointFailureReason.IO_ERROR, 1L), new CheckpointFailures.Last(2, CheckpointFailureReason.IO_ERROR,
+                ioError.substring("checkpoint 2 aborted: ".length()))), job.checkpointFailures());
+        assertEquals(3L, job.triggerCheckpoint().get());
+        gate.release();
+        JobResult result = job.await();
+        assertEquals(2, result.checkpointFailures().count());
         assertEquals(100_000, out.size());
     }
 }

@@ -26,11 +26,10 @@ public record SchedulerConfig(int workers, IdleMode idleMode, int[] pinCpus, Tas
         pinCpus = pinCpus == null ? null : pinCpus.clone();
     }
 
-    /** One worker per core, back-off idling, not pinned, failures logged, 5 s to shut down. */
+    /** One worker per core, back-off idling, not pinned, failures only logged (by the worker), 5 s to shut down. */
     public static SchedulerConfig defaults() {
         return new SchedulerConfig(Runtime.getRuntime().availableProcessors(), IdleMode.BACK_OFF, null,
-                (name, cause) -> System.getLogger(Scheduler.class.getName())
-                        .log(System.Logger.Level.ERROR, "tasklet '" + name + "' failed", cause),
+                (name, cause) -> { },
                 Duration.ofSeconds(5));
     }
 

@@ -1,6 +1,5 @@
 package io.riffle.scheduler;
 
-import java.lang.System.Logger.Level;
 import java.util.BitSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
@@ -10,14 +9,22 @@ import java.util.concurrent.locks.LockSupport;
 import net.openhft.affinity.Affinity;
 import org.agrona.concurrent.IdleStrategy;
 import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One worker thread running many tasklets in a duty cycle: apply pending adds and cancels, call every
  * tasklet's {@code doWork()} once, then idle if none did any work. The tasklet list belongs to the
  * worker thread; other threads only enqueue adds and cancels (MPSC queues) and read counters.
+ *
+ * <p>A tasklet that throws fails alone: it is closed, reported and removed, and the others go on. A
+ * {@link StackOverflowError} or {@link LinkageError} of user code is such a failure. A fatal error of the JVM
+ * ({@link #isFatal}: out of memory, an internal error) fails the tasklet the same way, then ends the worker
+ * with it: its other tasklets are closed and cancelled, and the error reaches the thread's uncaught-exception
+ * handler, so the host sees it instead of a job that merely failed over.
  */
 public final class Worker implements Runnable {
-    private static final System.Logger LOG = System.getLogger(Worker.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
     private final int index;
     private final IdleStrategy idle;
@@ -30,6 +37,11 @@ public final class Worker implements Runnable {
     private TaskletHandle[] running = new TaskletHandle[16];
     private int count;
     private volatile boolean stopping;
+    /**
+     * Set by the worker thread once its loop has ended and it closed what it ran; from then on, whoever adds or
+     * cancels drains the commands itself, under this worker's lock, so that no tasklet waits for a dead thread.
+     */
+    private volatile boolean ended;
     private volatile String pinning = "not pinned";
     /** The tasklet being run; only read for the diagnostic when a worker fails to stop. */
     private volatile TaskletHandle current;
@@ -69,11 +81,17 @@ public final class Worker implements Runnable {
         assigned.incrementAndGet();
         commands.offer(handle);
         LockSupport.unpark(thread);
+        if (ended) {
+            cancelAllAfterEnd();
+        }
     }
 
     void cancel(TaskletHandle handle) {
         commands.offer(new Cancel(handle));
         LockSupport.unpark(thread);
+        if (ended) {
+            cancelAllAfterEnd();
+        }
     }
 
     void stop() {
@@ -96,16 +114,27 @@ public final class Worker implements Runnable {
     @Override
     public void run() {
         pin();
+        LOG.debug("{} started ({})", thread.getName(), pinning);
         try {
             while (!stopping) {
                 idle.idle(doWork());
             }
         } finally {
-            cancelAll();
+            cancelAllAfterEnd();
+            LOG.debug("{} stopped", thread.getName());
         }
     }
 
-    /** One duty cycle; returns the work done. */
+    /**
+     * Whether {@code e} leaves the JVM unfit to go on (out of memory, an internal error): a {@link
+     * VirtualMachineError} other than a {@link StackOverflowError}, which unwinds the one tasklet that recursed
+     * too deep and leaves the others as they were.
+     */
+    static boolean isFatal(Throwable e) {
+        return e instanceof VirtualMachineError && !(e instanceof StackOverflowError);
+    }
+
+    /** One duty cycle; returns the work done. Throws the fatal error of a tasklet ({@link #isFatal}) after failing it. */
     int doWork() {
         int work = applyCommands();
         for (int i = 0; i < count; ) {
@@ -117,6 +146,12 @@ public final class Worker implements Runnable {
             } catch (Throwable e) {
                 removeAt(i);
                 finish(h, e);
+                if (isFatal(e)) {
+                    current = null;
+                    LOG.error("{} stops: tasklet '{}' threw a fatal {}; its other tasklets are cancelled",
+                            thread.getName(), h.name(), describe(e));
+                    throw (VirtualMachineError) e;
+                }
                 continue;
             }
             if (done == Tasklet.DONE) {
@@ -172,19 +207,29 @@ public final class Worker implements Runnable {
         if (failure != null && closeFailure != null) {
             failure.addSuppressed(closeFailure);
         }
+        LOG.warn("tasklet '{}' failed: {}", h.name(), describe(cause));
         try {
             listener.onFailure(h.name(), cause);
         } catch (Throwable listenerFailure) {
-            LOG.log(Level.ERROR, "failure listener threw while reporting tasklet '" + h.name() + "'", listenerFailure);
+            LOG.error("failure listener threw while reporting tasklet '{}'", h.name(), listenerFailure);
         }
         h.future().completeExceptionally(cause);
+    }
+
+    /** What went wrong in one line: the message, or the error's name where it has none (a stack overflow). */
+    private static String describe(Throwable e) {
+        String name = e.getClass().getSimpleName();
+        if (e instanceof Error) {
+            return e.getMessage() == null ? name : name + " (" + e.getMessage() + ")";
+        }
+        return e.getMessage() == null ? name : e.getMessage();
     }
 
     private void closeCancelled(TaskletHandle h) {
         Throwable closeFailure = close(h);
         assigned.decrementAndGet();
         if (closeFailure != null) {
-            LOG.log(Level.WARNING, "tasklet '" + h.name() + "' threw in onClose after being cancelled", closeFailure);
+            LOG.warn("tasklet '{}' threw in onClose after being cancelled", h.name(), closeFailure);
         }
         h.future().completeExceptionally(new CancellationException("tasklet '" + h.name() + "' was cancelled"));
     }
@@ -198,7 +243,14 @@ public final class Worker implements Runnable {
         }
     }
 
-    private void cancelAll() {
+    /**
+     * The loop has ended (stopped, or a fatal error): closes and cancels every tasklet still running or added,
+     * and marks the worker {@link #ended}. Under this worker's lock, so that the worker thread and a later
+     * {@link #add} or {@link #cancel}, which call it once {@link #ended} is set, take turns at the queue's
+     * single consumer side.
+     */
+    private synchronized void cancelAllAfterEnd() {
+        ended = true;
         applyCommands();
         while (count > 0) {
             TaskletHandle h = running[count - 1];
@@ -229,8 +281,7 @@ public final class Worker implements Runnable {
             pinning = "cpu " + cpu;
         } catch (Throwable e) {
             pinning = "not pinned: " + e;
-            LOG.log(Level.WARNING, "could not pin " + thread.getName() + " to cpu " + cpu + " (" + e
-                    + "); it runs unpinned");
+            LOG.warn("could not pin {} to cpu {} ({}); it runs unpinned", thread.getName(), cpu, e.toString());
         }
     }
 }

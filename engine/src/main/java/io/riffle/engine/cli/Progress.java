@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 
+import io.riffle.engine.CheckpointFailures;
 import io.riffle.engine.JobHandle;
 import io.riffle.engine.JobResult;
 
@@ -25,11 +26,13 @@ final class Progress {
                 double seconds = job.elapsedSeconds();
                 err.printf(Locale.ROOT, "%s: %,.0f records/s, %.1f s%n", job.jobName(), job.sourceRecordsPerSecond(),
                         seconds);
-                long failed = job.failedCheckpoints();
-                if (failed > failedSeen) {
-                    err.printf(Locale.ROOT, "%s: checkpoints failed (%d so far, %d in a row); %s%n", job.jobName(),
-                            failed, job.consecutiveFailedCheckpoints(), job.lastCheckpointFailure());
-                    failedSeen = failed;
+                CheckpointFailures failures = job.checkpointFailures();
+                CheckpointFailures.Last last = failures.last();
+                if (last != null && failures.count() > failedSeen) {
+                    err.printf(Locale.ROOT, "%s: checkpoints failed (%d so far, %d in a row, the last for %s); %s%n",
+                            job.jobName(), failures.count(), job.consecutiveFailedCheckpoints(), last.reason().words(),
+                            last);
+                    failedSeen = failures.count();
                 }
             }
         }

@@ -62,7 +62,6 @@ public final class RiffleCli implements Callable<Integer> {
     static final long MAX_CHECKPOINT_INTERVAL_MS = 365L * 24 * 3600 * 1000;
     /** The environment variable that makes errors print their stack traces. */
     static final String DEBUG_VARIABLE = "RIFFLE_DEBUG";
-    private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -76,11 +75,8 @@ public final class RiffleCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        // The engine logs through System.Logger (java.util.logging here): one line per message on stderr,
-        // e.g. "WARNING: job 'keyed-sum': checkpoint 7 is damaged (...); restored checkpoint 6 ... instead".
-        if (System.getProperty(LOG_FORMAT) == null) {
-            System.setProperty(LOG_FORMAT, "%4$s: %5$s%6$s%n");
-        }
+        // The engine logs through SLF4J; bin/riffle binds it to slf4j-simple, one line per message on stderr,
+        // e.g. "WARN job 'keyed-sum': checkpoint 7 is damaged (...); restored checkpoint 6 ... instead".
         System.exit(execute(args, System.out, System.err));
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.riffle.engine.CheckpointFailures;
 import io.riffle.engine.JobResult;
 import io.riffle.engine.internal.checkpoint.CheckpointStorage;
 import io.riffle.engine.internal.checkpoint.Manifest;
@@ -81,7 +82,7 @@ class CliRestoreTest {
         JobSummary summary = new JobSummary("keyed-sum", 10, 2, 10, 0.5, 2, 3, 1, 7, Path.of("ck/chk-1"),
                 List.of(new JobResult.Fallback(Path.of("ck/chk-2"), "ck/chk-2/_manifest: \"fails\" its \\checksum",
                         Path.of("ck/chk-1"), false),
-                        new JobResult.Fallback(Path.of("ck/chk-1"), "missing", null, true)), 0, null);
+                        new JobResult.Fallback(Path.of("ck/chk-1"), "missing", null, true)), CheckpointFailures.NONE);
         assertEquals("{\"job\":\"keyed-sum\",\"records\":10,\"keys\":2,\"output_records\":10,\"seconds\":0.500000,"
                 + "\"records_per_s\":20.0,\"parallelism\":2,\"checkpoints\":3,\"restarts\":1,\"recovery_ms\":7,"
                 + "\"restored_checkpoint\":\"ck/chk-1\",\"fallbacks\":["

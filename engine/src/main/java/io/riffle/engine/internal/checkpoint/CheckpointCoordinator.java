@@ -1,5 +1,6 @@
 package io.riffle.engine.internal.checkpoint;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -7,29 +8,37 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
+import io.riffle.engine.CheckpointFailureReason;
 import io.riffle.engine.connector.TwoPhaseCommitSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the checkpoints of one job attempt: triggers them (periodically and on demand, one at a time: a
  * requested one waits for the one in flight, a periodic one is skipped while one is in flight),
  * asks the source subtasks to inject barriers, collects every subtask's acknowledgement, then completes
  * the checkpoint (manifest written atomically) and commits the two-phase-commit sinks. A checkpoint that
- * times out or that a subtask declines (a failed write) is aborted and its directory deleted; the job goes
- * on, unless more checkpoints failed in a row than {@link CheckpointConfig#tolerableFailures} (then it
- * fails with a {@link CheckpointsFailedException}). A subtask that finished acknowledges every later
+ * times out, that a subtask declines (a failed write) or whose directory or manifest cannot be written is
+ * aborted and its directory deleted, and counted with its {@link CheckpointFailureReason} in the {@link
+ * CheckpointStats}; the job goes on, unless more checkpoints failed in a row than {@link
+ * CheckpointConfig#tolerableFailures} (then it fails with a {@link CheckpointsFailedException} naming their
+ * reasons). A subtask that finished acknowledges every later
  * checkpoint with what it left behind (its end position, its last staged output, a finished mark), so
  * checkpoints go on until every source has finished. Owns two daemon threads: the timer (triggers,
  * timeouts, completion, commits) and the writer that runs the asynchronous part of every snapshot.
  */
 public final class CheckpointCoordinator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointCoordinator.class);
     private static final long REQUEST_POLL_MILLIS = 100;
     private final String jobName;
     private final CheckpointConfig config;
@@ -172,9 +181,10 @@ public final class CheckpointCoordinator implements AutoCloseable {
         Path dir;
         try {
             dir = config.storage().begin(id, savepoint);
-        } catch (Exception e) {
-            failed(id, "could not start: " + e.getMessage());
-            result.completeExceptionally(new IllegalStateException("checkpoint " + id + " could not start: " + e, e));
+        } catch (IOException e) {
+            String why = "could not start: " + FailureReasons.describe(e);
+            failed(id, FailureReasons.of(e), why);
+            result.completeExceptionally(new IllegalStateException("checkpoint " + id + " " + why, e));
             return;
         }
         Pending p = new Pending(id, savepoint, dir, taskCount);
@@ -187,7 +197,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
             }
             beginWaiting();
         });
-        timer.schedule(() -> abort(id, "timed out after " + config.timeout().toMillis() + " ms"),
+        timer.schedule(() -> abort(id, CheckpointFailureReason.TIMED_OUT,
+                        "timed out after " + config.timeout().toMillis() + " ms"),
                 config.timeout().toNanos(), TimeUnit.NANOSECONDS);
         for (int task = 0; task < taskCount; task++) {
             if (finished.get(task) != null) {
@@ -242,12 +253,12 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     /**
-     * A subtask could not snapshot checkpoint {@code id} for {@code reason} (one line a user can act on): the
-     * checkpoint is aborted at once and its directory deleted once the writer is done with it; the job goes
-     * on, unless more checkpoints failed in a row than it tolerates.
+     * A subtask could not snapshot checkpoint {@code id} for {@code reason}, as {@code message} says (one line a
+     * user can act on): the checkpoint is aborted at once and its directory deleted once the writer is done with
+     * it; the job goes on, unless more checkpoints failed in a row than it tolerates.
      */
-    public void decline(long id, String reason) {
-        onTimer(() -> abort(id, reason));
+    public void decline(long id, CheckpointFailureReason reason, String message) {
+        onTimer(() -> abort(id, reason, message));
     }
 
     /** Runs {@code task} on the timer thread, unless the attempt has ended and the timer with it. */
@@ -275,21 +286,20 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     /** The attempt is ending: its checkpoint in flight is dropped, which is no failure of the checkpoint. */
-    private void abortPending(String reason) {
+    private void abortPending(String why) {
         Pending p;
         synchronized (this) {
             p = pending;
+            pending = null;
         }
         if (p != null) {
-            abort(p.id, reason, false);
+            deleteAfterWrites(p.directory);
+            p.done.completeExceptionally(aborted(p.id, why));
         }
     }
 
-    private void abort(long id, String reason) {
-        abort(id, reason, true);
-    }
-
-    private void abort(long id, String reason, boolean isFailure) {
+    /** Checkpoint {@code id}, if still in flight, failed for {@code reason}: files deleted, counted, future failed. */
+    private void abort(long id, CheckpointFailureReason reason, String message) {
         Pending p;
         synchronized (this) {
             if (pending == null || pending.id != id) {
@@ -299,10 +309,12 @@ public final class CheckpointCoordinator implements AutoCloseable {
             pending = null;
         }
         deleteAfterWrites(p.directory);
-        if (isFailure) {
-            failed(id, reason);
-        }
-        p.done.completeExceptionally(new IllegalStateException("checkpoint " + id + " aborted: " + reason));
+        failed(id, reason, message);
+        p.done.completeExceptionally(aborted(id, message));
+    }
+
+    private static IllegalStateException aborted(long id, String why) {
+        return new IllegalStateException("checkpoint " + id + " aborted: " + why);
     }
 
     /**
@@ -319,11 +331,16 @@ public final class CheckpointCoordinator implements AutoCloseable {
         }
     }
 
-    /** Counts failed checkpoint {@code id}; fails the job once more failed in a row than the config tolerates. */
-    private void failed(long id, String reason) {
-        int inARow = stats.recordFailure("checkpoint " + id + ": " + reason);
+    /**
+     * Counts failed checkpoint {@code id} with its reason; fails the job once more failed in a row than the config
+     * tolerates.
+     */
+    private void failed(long id, CheckpointFailureReason reason, String message) {
+        int inARow = stats.recordFailure(id, reason, message);
+        LOG.warn("checkpoint {} of job '{}' failed ({}, {} in a row): {}", id, jobName, reason.words(), inARow,
+                message);
         if (inARow > config.tolerableFailures()) {
-            failJob.accept(new CheckpointsFailedException(inARow, id, reason));
+            failJob.accept(new CheckpointsFailedException(inARow, stats.reasonsInARow(), id, message));
         }
     }
 
@@ -337,14 +354,17 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 planFingerprint, List.copyOf(p.entries));
         try {
             config.storage().complete(p.directory, manifest);
-        } catch (Exception e) {
-            abort(p.id, "its manifest could not be written: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            String what = e instanceof IOException io ? FailureReasons.describe(io) : e.getMessage();
+            abort(p.id, FailureReasons.of(e), "its manifest could not be written: " + what);
             return;
         }
         synchronized (this) {
             pending = null;
         }
-        stats.completed(p.id, (System.nanoTime() - p.startNanos) / 1_000_000, p.bytes);
+        long millis = (System.nanoTime() - p.startNanos) / 1_000_000;
+        stats.completed(p.id, millis, p.bytes);
+        LOG.debug("checkpoint {} of job '{}' complete: {} bytes of state in {} ms", p.id, jobName, p.bytes, millis);
         try {
             commit(manifest, sinks);
         } catch (Exception e) {
@@ -378,10 +398,25 @@ public final class CheckpointCoordinator implements AutoCloseable {
         synchronized (this) {
             stopped = true;
         }
+        boolean interrupted = false;
         try {
-            timer.submit(() -> abortPending("the job attempt ended")).get();
-        } catch (Exception e) {
-            // The timer is being shut down anyway.
+            Future<?> aborted = timer.submit(() -> abortPending("the job attempt ended"));
+            // Waited for even when interrupted: shutdownNow would drop it, and a checkpoint in flight, or a
+            // trigger queued behind it, would never complete. It only deletes and fails futures.
+            while (true) {
+                try {
+                    aborted.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } catch (ExecutionException | RejectedExecutionException e) {
+            // Closed before, or the abort failed: the timer is being shut down anyway.
+        }
+        if (interrupted) {
+            // The waits below return at once, and the caller finds the flag as it left it.
+            Thread.currentThread().interrupt();
         }
         timer.shutdownNow();
         writer.shutdown();

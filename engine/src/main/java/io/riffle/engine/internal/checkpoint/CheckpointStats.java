@@ -1,17 +1,29 @@
 package io.riffle.engine.internal.checkpoint;
 
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.riffle.engine.CheckpointFailureReason;
+import io.riffle.engine.CheckpointFailures;
+import org.jspecify.annotations.Nullable;
+
 /**
- * Counts of a job's checkpoints over all its attempts, the figures of the last complete one, and the failures
- * since then. Thread-safe.
+ * Counts of a job's checkpoints over all its attempts, the figures of the last complete one, and the failures:
+ * by reason, the last one, and those since the last complete checkpoint. Thread-safe.
  */
 public final class CheckpointStats {
+    private static final CheckpointFailureReason[] REASONS = CheckpointFailureReason.values();
+
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    /** Failed since the last complete checkpoint, and why the last one failed (guarded by this). */
+    /** Failures by reason (by ordinal), the last, and those since the last complete checkpoint: guarded by this. */
+    private final long[] failedByReason = new long[REASONS.length];
+    private CheckpointFailures.@Nullable Last lastFailure;
     private int consecutiveFailures;
-    private String lastFailure;
+    private final EnumSet<CheckpointFailureReason> reasonsInARow = EnumSet.noneOf(CheckpointFailureReason.class);
     private final AtomicLong lastId = new AtomicLong();
     private final AtomicLong lastMillis = new AtomicLong();
     private final AtomicLong lastBytes = new AtomicLong();
@@ -28,18 +40,40 @@ public final class CheckpointStats {
         synchronized (this) {
             lastPauseNanos.set(currentId == id ? pauseNanosOfCurrent : 0);
             consecutiveFailures = 0;
+            reasonsInARow.clear();
         }
         completed.incrementAndGet();
     }
 
     /**
-     * A checkpoint failed: {@code reason} says which and why ("checkpoint 5: ..."); returns how many failed in
-     * a row since the last complete one.
+     * Checkpoint {@code id} failed for {@code reason}, {@code message} saying what happened in one line; returns
+     * how many failed in a row since the last complete one.
      */
-    synchronized int recordFailure(String reason) {
+    synchronized int recordFailure(long id, CheckpointFailureReason reason, String message) {
         failed.incrementAndGet();
-        lastFailure = reason;
+        failedByReason[reason.ordinal()]++;
+        lastFailure = new CheckpointFailures.Last(id, reason, message);
+        reasonsInARow.add(reason);
         return ++consecutiveFailures;
+    }
+
+    /** The reasons of the checkpoints that failed since the last complete one, in their declaration order. */
+    synchronized Set<CheckpointFailureReason> reasonsInARow() {
+        return EnumSet.copyOf(reasonsInARow);
+    }
+
+    /** The failed checkpoints so far: how many, by reason, and the last. */
+    public synchronized CheckpointFailures failures() {
+        if (lastFailure == null) {
+            return CheckpointFailures.NONE;
+        }
+        Map<CheckpointFailureReason, Long> byReason = new EnumMap<>(CheckpointFailureReason.class);
+        for (CheckpointFailureReason r : REASONS) {
+            if (failedByReason[r.ordinal()] > 0) {
+                byReason.put(r, failedByReason[r.ordinal()]);
+            }
+        }
+        return new CheckpointFailures(failed.get(), byReason, lastFailure);
     }
 
     /** A subtask's synchronous snapshot of checkpoint {@code id} took {@code nanos}: the time its operators stood still. */
@@ -75,11 +109,11 @@ public final class CheckpointStats {
     }
 
     /**
-     * Which checkpoint failed last and why ("checkpoint 5: ..."), whether or not one completed since; null when
-     * none failed.
+     * Which checkpoint failed last and what happened ("checkpoint 5: ..."), whether or not one completed since;
+     * null when none failed.
      */
-    public synchronized String lastFailure() {
-        return lastFailure;
+    public synchronized @Nullable String lastFailure() {
+        return lastFailure == null ? null : lastFailure.toString();
     }
 
     public long lastId() {

@@ -141,11 +141,11 @@ public final class CheckpointStorage {
 
     /** Makes the checkpoint complete by writing its manifest atomically, then drops the oldest beyond the retained. */
     public void complete(Path dir, Manifest manifest) throws IOException {
-        Path tmp = dir.resolve(Manifest.FILE_NAME + ".tmp");
-        byte[] encoded = manifest.encode();
-        if (encoded.length > Manifest.MAX_BYTES) {
+        Path tmp = dir.resolve(ManifestFormat.TEMP_FILE_NAME);
+        byte[] encoded = ManifestFormat.write(manifest);
+        if (encoded.length > ManifestFormat.MAX_BYTES) {
             throw new IOException("its manifest would take " + encoded.length + " bytes, more than a manifest may hold ("
-                    + Manifest.MAX_BYTES + ")");
+                    + ManifestFormat.MAX_BYTES + ")");
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -224,16 +224,16 @@ public final class CheckpointStorage {
         byte[] data;
         try {
             long size = Files.size(file);
-            if (size > Manifest.MAX_BYTES) {
+            if (size > ManifestFormat.MAX_BYTES) {
                 throw new CorruptCheckpointException(file + ": " + size + " bytes, more than a manifest may hold ("
-                        + Manifest.MAX_BYTES + ")");
+                        + ManifestFormat.MAX_BYTES + ")");
             }
             data = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new CorruptCheckpointException(dir + (Files.isDirectory(dir) ? " is not a complete checkpoint: it has no "
                     + Manifest.FILE_NAME : " does not exist"));
         }
-        Manifest manifest = Manifest.decode(data, file);
+        Manifest manifest = ManifestFormat.read(data, file);
         for (Manifest.Entry e : manifest.entries()) {
             if (e.kind() == Manifest.Kind.STATE_FILE) {
                 Path state = dir.resolve(e.file());

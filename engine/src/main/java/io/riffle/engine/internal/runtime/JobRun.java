@@ -32,6 +32,8 @@ import io.riffle.engine.internal.checkpoint.RestoredCheckpoint;
 import io.riffle.engine.internal.plan.PhysicalPlan;
 import io.riffle.engine.internal.plan.Transformation;
 import io.riffle.engine.internal.plan.Vertex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A job over all its attempts. Each attempt is a fresh {@link JobExecution} (own threads, channels and
@@ -48,7 +50,7 @@ import io.riffle.engine.internal.plan.Vertex;
  * ({@link RestoreConfig#allowDuplicatesOnFallback()}). Restores and fallbacks are logged and reported.
  */
 public final class JobRun {
-    private static final System.Logger LOG = System.getLogger(JobRun.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(JobRun.class);
 
     /** How the whole run ended; {@code failure} is null on success. */
     public record Outcome(boolean cancelled, Throwable failure, long nanos, int restarts, long recoveryNanos) {
@@ -145,7 +147,7 @@ public final class JobRun {
             if (from == null) {
                 run.startAttempt(null);
             } else if (from.complete().isEmpty()) {
-                LOG.log(System.Logger.Level.INFO, "job '" + jobName + "': no complete checkpoint in " + restore.from()
+                LOG.info("job '" + jobName + "': no complete checkpoint in " + restore.from()
                         + " yet, so it starts from the beginning");
                 run.startAttempt(null);
             } else {
@@ -273,7 +275,7 @@ public final class JobRun {
         String what = c == null ? "started from the beginning" : "restored checkpoint " + c.id() + " ("
                 + c.directory() + ")";
         if (passedOver.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, "job '" + jobName + "' " + what);
+            LOG.info("job '" + jobName + "' " + what);
             return;
         }
         synchronized (fallbacks) {
@@ -286,7 +288,7 @@ public final class JobRun {
         String sinkOutput = !repeating.isEmpty() ? ", so sink" + (repeating.size() == 1 ? " " : "s ")
                 + String.join(", ", repeating) + " will write again what was committed" + after + " (duplicates allowed)"
                 : sinks.isEmpty() ? "" : ", its sinks having taken back what they committed" + after;
-        LOG.log(System.Logger.Level.WARNING, "job '" + jobName + "': " + damage(passedOver) + "; " + what + " instead"
+        LOG.warn("job '" + jobName + "': " + damage(passedOver) + "; " + what + " instead"
                 + sinkOutput);
     }
 

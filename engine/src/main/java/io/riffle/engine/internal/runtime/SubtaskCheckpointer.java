@@ -5,10 +5,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.riffle.engine.CheckpointFailureReason;
 import io.riffle.engine.FailureInjector;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.internal.checkpoint.CheckpointCoordinator;
 import io.riffle.engine.internal.checkpoint.CheckpointStats;
+import io.riffle.engine.internal.checkpoint.FailureReasons;
 import io.riffle.engine.internal.checkpoint.Manifest;
 
 /**
@@ -120,6 +122,7 @@ final class SubtaskCheckpointer {
     private void write(long id, List<Manifest.Entry> entries, List<ToWrite> toWrite) {
         long bytes = 0;
         String failure = null;
+        CheckpointFailureReason reason = CheckpointFailureReason.DECLINED;
         for (ToWrite w : toWrite) {
             OperatorSnapshot s = w.snapshot;
             Path path = null;
@@ -139,6 +142,7 @@ final class SubtaskCheckpointer {
                 String what = describe(e);
                 boolean named = path == null || what.contains(path.toString());
                 failure = name + " could not write its state" + (named ? "" : " to " + path) + ": " + what;
+                reason = FailureReasons.of(e);
             } finally {
                 s.close();
                 synchronized (unwritten) {
@@ -147,7 +151,7 @@ final class SubtaskCheckpointer {
             }
         }
         if (failure != null) {
-            coordinator.decline(id, failure);
+            coordinator.decline(id, reason, failure);
         } else {
             coordinator.acknowledge(id, task, entries, bytes);
         }

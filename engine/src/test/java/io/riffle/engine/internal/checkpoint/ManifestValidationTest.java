@@ -42,8 +42,8 @@ class ManifestValidationTest {
     private void forge(int maxParallelism, int count, EntryBytes entries) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
-        out.writeLong(Manifest.MAGIC);
-        out.writeInt(Manifest.VERSION);
+        out.writeLong(ManifestFormat.MAGIC);
+        out.writeInt(ManifestFormat.VERSION);
         out.writeLong(1);
         out.writeBoolean(false);
         out.writeLong(1000);
@@ -189,9 +189,9 @@ class ManifestValidationTest {
     @Test
     void aManifestLargerThanAnyRiffleWritesIsNotRead() throws IOException {
         try (RandomAccessFile file = new RandomAccessFile(manifest.toFile(), "rw")) {
-            file.setLength(Manifest.MAX_BYTES + 1);
+            file.setLength(ManifestFormat.MAX_BYTES + 1);
         }
-        assertEquals(manifest + ": " + (Manifest.MAX_BYTES + 1) + " bytes, more than a manifest may hold ("
-                + Manifest.MAX_BYTES + ")", loadFails());
+        assertEquals(manifest + ": " + (ManifestFormat.MAX_BYTES + 1) + " bytes, more than a manifest may hold ("
+                + ManifestFormat.MAX_BYTES + ")", loadFails());
     }
 }
