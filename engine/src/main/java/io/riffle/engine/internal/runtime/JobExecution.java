@@ -1,6 +1,5 @@
 package io.riffle.engine.internal.runtime;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -9,11 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.riffle.columnar.batch.BatchSchema;
-import io.riffle.columnar.kernel.KeyGroupRange;
-import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.internal.checkpoint.CheckpointCoordinator;
-import io.riffle.engine.internal.checkpoint.Manifest;
 import io.riffle.engine.internal.plan.Edge;
 import io.riffle.engine.internal.plan.Partitioning;
 import io.riffle.engine.internal.plan.PhysicalPlan;
@@ -23,7 +18,6 @@ import io.riffle.scheduler.Scheduler;
 import io.riffle.scheduler.SchedulerConfig;
 import io.riffle.scheduler.TaskletHandle;
 import io.riffle.scheduler.channel.Channel;
-import io.riffle.scheduler.channel.InputGate;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
@@ -100,25 +94,31 @@ public final class JobExecution {
                 edgeChannels.put(e, channelsOf(e, config.channelCapacity()));
             }
         }
+        SubtaskAssembler assembler = new SubtaskAssembler(allocator, config, spec, edgeChannels, coordinator);
         for (Vertex v : plan.vertices()) {
-            OperatorMetrics sourceMetrics = null;
-            if (v.source() != null) {
-                sourceMetrics = new OperatorMetrics(v.sourceName(), v.parallelism(), true);
-                metrics.add(sourceMetrics);
-            }
-            List<OperatorMetrics> chainMetrics = new ArrayList<>();
-            for (Transformation t : v.chain()) {
-                OperatorMetrics m = new OperatorMetrics(t.name(), v.parallelism(), false);
-                chainMetrics.add(m);
-                metrics.add(m);
-            }
-            int[] uids = uidsOf(v);
-            boolean restoredFinished = spec.restore() != null && finishedEverywhere(uids);
+            SubtaskAssembler.VertexParts parts = partsOf(v);
             for (int s = 0; s < v.parallelism(); s++) {
-                tasklets.add(subtask(v, s, tasklets.size(), uids, restoredFinished, config, edgeChannels,
-                        sourceMetrics, chainMetrics));
+                tasklets.add(assembler.subtask(parts, s, tasklets.size()));
             }
         }
+    }
+
+    /** The vertex's metrics (registered with the job's), its operator ids, and whether it was restored finished. */
+    private SubtaskAssembler.VertexParts partsOf(Vertex v) {
+        OperatorMetrics sourceMetrics = null;
+        if (v.source() != null) {
+            sourceMetrics = new OperatorMetrics(v.sourceName(), v.parallelism(), true);
+            metrics.add(sourceMetrics);
+        }
+        List<OperatorMetrics> chainMetrics = new ArrayList<>();
+        for (Transformation t : v.chain()) {
+            OperatorMetrics m = new OperatorMetrics(t.name(), v.parallelism(), false);
+            chainMetrics.add(m);
+            metrics.add(m);
+        }
+        int[] uids = uidsOf(v);
+        boolean restoredFinished = spec.restore() != null && finishedEverywhere(uids);
+        return new SubtaskAssembler.VertexParts(v, sourceMetrics, chainMetrics, uids, restoredFinished);
     }
 
     /** The vertex's source id, if it reads a source, and its chain's transformation ids. */
@@ -158,149 +158,6 @@ public final class JobExecution {
             }
         }
         return result;
-    }
-
-    /**
-     * Subtask {@code s} of {@code v}, task {@code task} of the job. One restored finished builds no
-     * operators and no reader: it only ends its outputs.
-     */
-    private SubtaskTasklet subtask(Vertex v, int s, int task, int[] uids, boolean restoredFinished,
-                                   RuntimeConfig config, Map<Edge, Channel[][]> edgeChannels,
-                                   OperatorMetrics sourceMetrics, List<OperatorMetrics> chainMetrics) {
-        int p = v.parallelism();
-        List<ChannelWriter> writers = new ArrayList<>();
-        List<Output> edgeOutputs = new ArrayList<>();
-        for (Edge e : v.outputs()) {
-            Channel[] row = edgeChannels.get(e)[s];
-            BatchSchema schema = e.schema();
-            Output edge;
-            if (e.partitioning() == Partitioning.FORWARD) {
-                ChannelWriter w = new ChannelWriter(row[s], schema, allocator, config.batchSize());
-                writers.add(w);
-                edge = new EdgeOutput.Forward(w);
-            } else {
-                ChannelWriter[] ws = new ChannelWriter[row.length];
-                for (int d = 0; d < row.length; d++) {
-                    ws[d] = new ChannelWriter(row[d], schema, allocator, config.batchSize());
-                    writers.add(ws[d]);
-                }
-                edge = switch (e.partitioning()) {
-                    case HASH -> new EdgeOutput.Hash(ws, e.keyField(), config.maxParallelism());
-                    case BROADCAST -> new EdgeOutput.Broadcast(ws);
-                    default -> new EdgeOutput.Rebalance(ws, s);
-                };
-            }
-            edgeOutputs.add(e.sideOperator() < 0 ? edge : new SideOutput(edge, e.sideOperator(), e.sideIndex()));
-        }
-        Output tail = edgeOutputs.size() == 1 ? edgeOutputs.get(0) : new FanOut(edgeOutputs.toArray(new Output[0]));
-        List<Transformation> chain = restoredFinished ? List.of() : v.chain();
-        ChainLink[] links = new ChainLink[chain.size()];
-        SourceReader reader = null;
-        try {
-            for (int i = 0; i < links.length; i++) {
-                Transformation t = chain.get(i);
-                Operator op = t.operator().get();
-                links[i] = new ChainLink(op, t.name(), t.id(), chainMetrics.get(i), s, p);
-                links[i].failures = spec.failures();
-            }
-            for (int i = 0; i < links.length; i++) {
-                links[i].next = i + 1 < links.length ? links[i + 1] : tail;
-                try {
-                    links[i].operator.open(new SubtaskContext(links[i].name, s, p, allocator, config.batchSize(),
-                            links[i].uid, spec.finalCommits(), config.maxParallelism(), links[i].metrics));
-                    if (spec.restore() != null) {
-                        links[i].operator.restoreState(stateOf(links[i].uid, s, p, config.maxParallelism()));
-                    }
-                } catch (RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException("operator '" + links[i].name + "' could not start: "
-                            + e.getMessage(), e);
-                }
-            }
-            if (v.source() != null && !restoredFinished) {
-                try {
-                    SubtaskContext context = new SubtaskContext(v.sourceName(), s, p, allocator, config.batchSize(),
-                            v.sourceId(), spec.finalCommits(), config.maxParallelism(), sourceMetrics);
-                    reader = spec.restore() == null ? v.source().createReader(context)
-                            : v.source().restoreReader(context, positionsOf(v.sourceId(), s, p));
-                } catch (RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException("source '" + v.sourceName() + "' could not start: "
-                            + e.getMessage(), e);
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            for (ChainLink link : links) {
-                if (link != null) {
-                    try {
-                        link.operator.close();
-                    } catch (Exception suppressed) {
-                        e.addSuppressed(suppressed);
-                    }
-                }
-            }
-            throw e;
-        }
-        InputGate gate = null;
-        int[] channelInput = null;
-        int[] channelLink = null;
-        if (!v.inputs().isEmpty()) {
-            List<Channel> in = new ArrayList<>();
-            List<Edge> edges = new ArrayList<>();
-            for (Edge e : v.inputs()) {
-                Channel[][] all = edgeChannels.get(e);
-                for (Channel[] row : all) {
-                    if (row[s] != null) {
-                        in.add(row[s]);
-                        edges.add(e);
-                    }
-                }
-            }
-            gate = new InputGate(in.toArray(new Channel[0]));
-            channelInput = new int[edges.size()];
-            channelLink = new int[edges.size()];
-            for (int c = 0; c < channelInput.length; c++) {
-                channelInput[c] = edges.get(c).input();
-                channelLink[c] = edges.get(c).chainIndex();
-            }
-        }
-        Output entry = links.length > 0 ? links[0] : tail;
-        String name = v.name() + " [" + (s + 1) + "/" + p + "]";
-        SubtaskCheckpointer checkpointer = null;
-        if (coordinator != null) {
-            checkpointer = new SubtaskCheckpointer(coordinator, spec, name, task, s, p, uids);
-            if (v.source() != null) {
-                coordinator.addSource(task, checkpointer::request);
-            }
-        }
-        return new SubtaskTasklet(name, s, p, reader, v.sourceName(), v.sourceId(), sourceMetrics, gate, channelInput,
-                channelLink, links, entry, writers.toArray(new ChannelWriter[0]), checkpointer, restoredFinished);
-    }
-
-    /** The positions of the old source subtasks {@code i} with {@code i mod p == s}, in order. */
-    private List<byte[]> positionsOf(int source, int s, int p) {
-        List<byte[]> out = new ArrayList<>();
-        for (Manifest.Entry e : spec.restore().manifest().of(Manifest.Kind.POSITION, source)) {
-            if (e.subtask() % p == s) {
-                out.add(e.bytes());
-            }
-        }
-        return out;
-    }
-
-    /** Every state file the operator's old subtasks wrote, and subtask {@code s}'s key groups. */
-    private StateRestore stateOf(int uid, int s, int p, int maxParallelism) {
-        List<Path> files = new ArrayList<>();
-        for (Manifest.Entry e : spec.restore().manifest().of(Manifest.Kind.STATE_FILE, uid)) {
-            files.add(spec.restore().directory().resolve(e.file()));
-        }
-        List<byte[]> inline = new ArrayList<>();
-        for (Manifest.Entry e : spec.restore().manifest().of(Manifest.Kind.OPERATOR_STATE, uid)) {
-            inline.add(e.bytes());
-        }
-        return new StateRestore(spec.restore().id(), files, inline, KeyGroupRange.ofPartition(s, maxParallelism, p));
     }
 
     private void run(RuntimeConfig config, List<SubtaskTasklet> tasklets) {
