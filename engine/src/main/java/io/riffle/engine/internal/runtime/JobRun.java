@@ -33,7 +33,7 @@ import io.riffle.engine.internal.plan.Transformation;
 import io.riffle.engine.internal.plan.Vertex;
 
 /**
- * A job over all its attempts. Each attempt is a fresh {@link JobExecution} (own threads, channels and
+ * A job over all its attempts. Each attempt is a fresh {@link JobAttempt} (own threads, channels and
  * memory). When one fails and the restart strategy allows, the next restores the newest complete
  * checkpoint this run took, or the one it started from, that passes its checks; with none it starts over.
  * Before an attempt starts, the two-phase-commit sinks commit the restored checkpoint's output and drop
@@ -49,8 +49,11 @@ import io.riffle.engine.internal.plan.Vertex;
 public final class JobRun {
     private static final System.Logger LOG = System.getLogger(JobRun.class.getName());
 
-    /** How the whole run ended; {@code failure} is null on success. */
-    public record Outcome(boolean cancelled, Throwable failure, long nanos, int restarts, long recoveryNanos) {
+    /**
+     * How the job ended over all its attempts, how long it ran, how often it restarted and how long its
+     * recoveries took.
+     */
+    public record Outcome(Ending ending, long nanos, int restarts, long recoveryNanos) {
     }
 
     private final String jobName;
@@ -70,10 +73,10 @@ public final class JobRun {
     private final long firstId;
     private final CheckpointIds ids;
     private final CompletableFuture<Outcome> completion = new CompletableFuture<>();
-    private final List<JobExecution> attempts = new ArrayList<>();
+    private final List<JobAttempt> attempts = new ArrayList<>();
     private final List<JobResult.Fallback> fallbacks = new ArrayList<>();
     private final long startNanos = System.nanoTime();
-    private volatile JobExecution current;
+    private volatile JobAttempt current;
     /** What the current attempt restored; null when it started fresh. */
     private volatile RestoredCheckpoint restored;
     private volatile boolean cancelled;
@@ -367,7 +370,7 @@ public final class JobRun {
         }
         finalCommits.clear();
         AttemptSpec spec = new AttemptSpec(checkpoints, ids, stats, fingerprint, restore, sinks, finalCommits, failures);
-        JobExecution attempt = JobExecution.start(jobName, plan, config, spec);
+        JobAttempt attempt = JobAttempt.start(jobName, plan, config, spec);
         synchronized (attempts) {
             if (attempts.isEmpty()) {
                 startedFrom = restore;
@@ -383,24 +386,27 @@ public final class JobRun {
         attempt.completion().whenComplete((outcome, e) -> onAttemptEnd(outcome));
     }
 
-    private void onAttemptEnd(JobExecution.Outcome outcome) {
+    private void onAttemptEnd(JobAttempt.Outcome outcome) {
         long now = System.nanoTime();
-        if (outcome.failure() == null) {
-            Throwable commitFailure = outcome.cancelled() ? null : commitFinal();
-            finish(outcome.cancelled(), commitFailure);
+        if (!(outcome.ending() instanceof Ending.Failed failed)) {
+            boolean finished = outcome.ending() instanceof Ending.Finished;
+            Throwable commitFailure = finished ? commitFinal() : null;
+            finish(commitFailure != null ? Ending.failed(commitFailure) : outcome.ending());
             return;
         }
+        Throwable failure = failed.cause();
         if (cancelled) {
-            finish(true, null);
+            finish(Ending.CANCELLED);
             return;
         }
-        if (outcome.failure() instanceof CheckpointsFailedException) {
-            finish(false, outcome.failure()); // restarting would not make the checkpoints succeed
+        // Restarting would not make the checkpoints succeed, nor mend a JVM in trouble.
+        if (failure instanceof CheckpointsFailedException || OperatorFailedException.isFatal(failure)) {
+            finish(outcome.ending());
             return;
         }
         long delay = restartStrategy.delayNanos(restarts + 1);
         if (delay < 0) {
-            finish(false, outcome.failure());
+            finish(outcome.ending());
             return;
         }
         restartingAs = restarts + 1;
@@ -414,15 +420,15 @@ public final class JobRun {
         }
         restarting = null;
         if (cancelled) {
-            finish(true, null);
+            finish(Ending.CANCELLED);
             return;
         }
         restarts++;
         try {
             restartFromNewest();
         } catch (RuntimeException | Error e) {
-            e.addSuppressed(outcome.failure());
-            finish(false, e);
+            e.addSuppressed(failure);
+            finish(Ending.failed(e));
             return;
         }
         recoveryNanos += System.nanoTime() - now;
@@ -511,11 +517,10 @@ public final class JobRun {
         }
     }
 
-    private void finish(boolean wasCancelled, Throwable failure) {
+    private void finish(Ending ending) {
         restartingAs = 0;
         unlock();
-        completion.complete(new Outcome(wasCancelled && failure == null, failure, System.nanoTime() - startNanos,
-                restarts, recoveryNanos));
+        completion.complete(new Outcome(ending, System.nanoTime() - startNanos, restarts, recoveryNanos));
     }
 
     /** Cancels the job, also while it waits to restart. */
@@ -551,11 +556,11 @@ public final class JobRun {
 
     /** Waits until no thread of any attempt is left. */
     public void awaitThreads() throws InterruptedException {
-        List<JobExecution> all;
+        List<JobAttempt> all;
         synchronized (attempts) {
             all = new ArrayList<>(attempts);
         }
-        for (JobExecution a : all) {
+        for (JobAttempt a : all) {
             a.awaitMonitor();
         }
     }

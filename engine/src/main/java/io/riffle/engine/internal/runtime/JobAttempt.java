@@ -21,14 +21,14 @@ import io.riffle.scheduler.channel.Channel;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * One run of a physical plan: its own allocator, scheduler (worker threads), channels and tasklets. It
+ * One attempt of a job ({@link JobRun} is the whole job, over its restarts): one run of a physical plan, with its own allocator, scheduler (worker threads), channels and tasklets. It
  * ends when every tasklet finished, or when one failed or the job was cancelled (the others are then
  * cancelled); a monitor thread then stops the workers, frees the channels and checks that the allocator
  * is empty, and only then completes {@link #completion()}. Nothing of the job outlives that.
  */
-public final class JobExecution {
-    /** How a run ended; {@code failure} is null on success. */
-    public record Outcome(boolean cancelled, Throwable failure, long nanos) {
+public final class JobAttempt {
+    /** How the attempt ended, and how long it ran. */
+    public record Outcome(Ending ending, long nanos) {
     }
 
     private final String jobName;
@@ -45,13 +45,13 @@ public final class JobExecution {
     private Thread monitor;
     private long startNanos;
 
-    private JobExecution(String jobName, AttemptSpec spec) {
+    private JobAttempt(String jobName, AttemptSpec spec) {
         this.jobName = jobName;
         this.spec = spec;
     }
 
     /** A plain run: no checkpoints, nothing restored. */
-    public static JobExecution start(String jobName, PhysicalPlan plan, RuntimeConfig config) {
+    public static JobAttempt start(String jobName, PhysicalPlan plan, RuntimeConfig config) {
         return start(jobName, plan, config, AttemptSpec.plain());
     }
 
@@ -59,8 +59,8 @@ public final class JobExecution {
      * Builds every subtask (opening sources, sinks and operators here, and restoring their state, so that
      * setup errors throw) and starts them.
      */
-    public static JobExecution start(String jobName, PhysicalPlan plan, RuntimeConfig config, AttemptSpec spec) {
-        JobExecution job = new JobExecution(jobName, spec);
+    public static JobAttempt start(String jobName, PhysicalPlan plan, RuntimeConfig config, AttemptSpec spec) {
+        JobAttempt job = new JobAttempt(jobName, spec);
         List<SubtaskTasklet> tasklets = new ArrayList<>();
         try {
             job.build(plan, config, tasklets);
@@ -227,7 +227,8 @@ public final class JobExecution {
         if (cause == null) {
             cause = teardown != null ? teardown : leak;
         }
-        completion.complete(new Outcome(cancelled && failure.get() == null, cause, nanos));
+        Ending ending = cause != null ? Ending.failed(cause) : cancelled ? Ending.CANCELLED : Ending.FINISHED;
+        completion.complete(new Outcome(ending, nanos));
     }
 
     private Throwable freeAll() {
