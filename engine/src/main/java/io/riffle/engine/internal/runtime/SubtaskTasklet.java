@@ -160,20 +160,11 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
             chain.onProcessingTime(System.nanoTime());
         }
         if (drainWriters() && !ended) {
-            if (source != null) {
-                if (gate != null && !gate.isFinished()) {
-                    work = gate.poll(this, BATCHES_PER_CYCLE);
-                    inputs.passInputEnds(chain);
-                }
-                if (sourceOpen()) {
-                    work += readSource(source);
-                }
-            } else {
-                work = gate.poll(this, BATCHES_PER_CYCLE);
-                inputs.passInputEnds(chain);
-                if (aligner != null && !ended) {
-                    aligner.onChannelsEnded();
-                }
+            if (gate != null && !gate.isFinished()) {
+                work = pollInputs();
+            }
+            if (source != null && sourceOpen()) {
+                work += readSource(source);
             }
         }
         if (ended && drainWriters()) {
@@ -181,6 +172,21 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
             return DONE;
         }
         flushWriters();
+        return work;
+    }
+
+    /**
+     * Takes what the input channels hold. A channel's end is seen by the gate only, so afterwards the inputs
+     * whose channels all ended are passed on, and an alignment that ended channels no longer hold back
+     * completes: for a source subtask's build sides too, whose alignment once stayed blocked for good when a
+     * channel ended without the barrier (its subtask finished first), and the source was then never read.
+     */
+    private int pollInputs() {
+        int work = gate.poll(this, BATCHES_PER_CYCLE);
+        inputs.passInputEnds(chain);
+        if (aligner != null && !ended) {
+            aligner.onChannelsEnded();
+        }
         return work;
     }
 
