@@ -508,11 +508,8 @@ public final class JobRun {
 
     private void unlock() {
         if (directoryLock != null) {
-            try {
-                directoryLock.close();
-            } catch (Exception e) {
-                // Closing the lock file's channel releases the lock whatever else fails.
-            }
+            // Closing the lock file's channel releases the lock whatever else fails: a failure says nothing more.
+            Closing.close(directoryLock, null);
             directoryLock = null;
         }
     }
