@@ -19,6 +19,8 @@ import io.riffle.scheduler.SchedulerConfig;
 import io.riffle.scheduler.TaskletHandle;
 import io.riffle.scheduler.channel.Channel;
 import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One attempt of a job ({@link JobRun} is the whole job, over its restarts): one run of a physical plan, with its own allocator, scheduler (worker threads), channels and tasklets. It
@@ -27,6 +29,8 @@ import org.apache.arrow.memory.RootAllocator;
  * is empty, and only then completes {@link #completion()}. Nothing of the job outlives that.
  */
 public final class JobAttempt {
+    private static final Logger LOG = LoggerFactory.getLogger(JobAttempt.class);
+
     /** How the attempt ended, and how long it ran. */
     public record Outcome(Ending ending, long nanos) {
     }
@@ -75,6 +79,8 @@ public final class JobAttempt {
             throw e;
         }
         job.run(config, tasklets);
+        LOG.debug("job '{}': an attempt started {} subtasks{}", jobName, tasklets.size(),
+                spec.restore() == null ? "" : " from checkpoint " + spec.restore().id());
         return job;
     }
 
@@ -193,7 +199,11 @@ public final class JobAttempt {
 
     private void onFailure(String tasklet, Throwable cause) {
         if (failure.compareAndSet(null, cause)) {
+            LOG.warn("job '{}': {} failed, cancelling the other subtasks: {}", jobName, tasklet,
+                    OperatorFailedException.messageOf(cause), cause);
             cancelAll();
+        } else {
+            LOG.debug("job '{}': {} failed too: {}", jobName, tasklet, OperatorFailedException.messageOf(cause));
         }
     }
 

@@ -31,6 +31,8 @@ import io.riffle.engine.internal.checkpoint.RestoredCheckpoint;
 import io.riffle.engine.internal.plan.PhysicalPlan;
 import io.riffle.engine.internal.plan.Transformation;
 import io.riffle.engine.internal.plan.Vertex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A job over all its attempts. Each attempt is a fresh {@link JobAttempt} (own threads, channels and
@@ -45,9 +47,18 @@ import io.riffle.engine.internal.plan.Vertex;
  * back what checkpoints after the restored one committed ({@link TwoPhaseCommitSink#retractCommittedAfter});
  * if a sink cannot, the fallback is refused with an error unless duplicates are allowed
  * ({@link RestoreConfig#allowDuplicatesOnFallback()}). Restores and fallbacks are logged and reported.
+ *
+ * <p>A job whose checkpoints keep failing beyond the tolerated count, or whose attempt failed on an error of
+ * the JVM itself ({@link OperatorFailedException#isFatal}), is not restarted.
  */
 public final class JobRun {
-    private static final System.Logger LOG = System.getLogger(JobRun.class.getName());
+    /**
+     * Restores and fallbacks: kept on the platform's logger (java.util.logging by default), which tests and
+     * the fault-injection runs read, until those read the facade's.
+     */
+    private static final System.Logger RESTORES = System.getLogger(JobRun.class.getName());
+    /** The job's life: started, restarting, finished, failed or cancelled. */
+    private static final Logger LOG = LoggerFactory.getLogger(JobRun.class);
 
     /**
      * How the job ended over all its attempts, how long it ran, how often it restarted and how long its
@@ -147,7 +158,7 @@ public final class JobRun {
             if (from == null) {
                 run.startAttempt(null);
             } else if (from.complete().isEmpty()) {
-                LOG.log(System.Logger.Level.INFO, "job '" + jobName + "': no complete checkpoint in " + restore.from()
+                RESTORES.log(System.Logger.Level.INFO, "job '" + jobName + "': no complete checkpoint in " + restore.from()
                         + " yet, so it starts from the beginning");
                 run.startAttempt(null);
             } else {
@@ -157,6 +168,8 @@ public final class JobRun {
                             + reasons(damaged));
                 }
             }
+            LOG.info("job '{}' started{}", jobName, checkpoints == null ? ""
+                    : ", checkpointing to " + checkpoints.storage().root());
             return run;
         } catch (IOException e) {
             run.unlock();
@@ -275,7 +288,7 @@ public final class JobRun {
         String what = c == null ? "started from the beginning" : "restored checkpoint " + c.id() + " ("
                 + c.directory() + ")";
         if (passedOver.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, "job '" + jobName + "' " + what);
+            RESTORES.log(System.Logger.Level.INFO, "job '" + jobName + "' " + what);
             return;
         }
         synchronized (fallbacks) {
@@ -288,7 +301,7 @@ public final class JobRun {
         String sinkOutput = !repeating.isEmpty() ? ", so sink" + (repeating.size() == 1 ? " " : "s ")
                 + String.join(", ", repeating) + " will write again what was committed" + after + " (duplicates allowed)"
                 : sinks.isEmpty() ? "" : ", its sinks having taken back what they committed" + after;
-        LOG.log(System.Logger.Level.WARNING, "job '" + jobName + "': " + damage(passedOver) + "; " + what + " instead"
+        RESTORES.log(System.Logger.Level.WARNING, "job '" + jobName + "': " + damage(passedOver) + "; " + what + " instead"
                 + sinkOutput);
     }
 
@@ -409,6 +422,8 @@ public final class JobRun {
             finish(outcome.ending());
             return;
         }
+        LOG.warn("job '{}': attempt {} failed ({}); restart {} in {} ms", jobName, restarts + 1,
+                OperatorFailedException.messageOf(failure), restarts + 1, delay / 1_000_000);
         restartingAs = restarts + 1;
         if (failures != null) {
             failures.restarting(restarts + 1);
@@ -517,7 +532,22 @@ public final class JobRun {
     private void finish(Ending ending) {
         restartingAs = 0;
         unlock();
-        completion.complete(new Outcome(ending, System.nanoTime() - startNanos, restarts, recoveryNanos));
+        long nanos = System.nanoTime() - startNanos;
+        logEnd(ending, nanos);
+        completion.complete(new Outcome(ending, nanos, restarts, recoveryNanos));
+    }
+
+    private void logEnd(Ending ending, long nanos) {
+        String after = String.format("%.3f s", nanos / 1e9) + (restarts == 0 ? ""
+                : " and " + restarts + (restarts == 1 ? " restart" : " restarts"));
+        if (ending instanceof Ending.Failed failed) {
+            // The failure's stack trace was logged where it happened (JobAttempt), or reaches the caller.
+            LOG.warn("job '{}' failed after {}: {}", jobName, after, OperatorFailedException.messageOf(failed.cause()));
+        } else if (ending instanceof Ending.Cancelled) {
+            LOG.info("job '{}' was cancelled after {}", jobName, after);
+        } else {
+            LOG.info("job '{}' finished after {}", jobName, after);
+        }
     }
 
     /** Cancels the job, also while it waits to restart. */

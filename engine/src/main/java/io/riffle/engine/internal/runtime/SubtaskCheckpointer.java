@@ -9,6 +9,8 @@ import io.riffle.engine.internal.checkpoint.CheckpointCoordinator;
 import io.riffle.engine.internal.checkpoint.CheckpointStats;
 import io.riffle.engine.internal.checkpoint.Manifest;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One subtask's side of checkpointing. A source subtask is told by the coordinator which barrier to
@@ -19,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * finishes leaves the coordinator what it acknowledges later checkpoints with.
  */
 final class SubtaskCheckpointer {
+    private static final Logger LOG = LoggerFactory.getLogger(SubtaskCheckpointer.class);
+
     private final CheckpointCoordinator coordinator;
     private final CheckpointStats stats;
     private final String name;
@@ -106,7 +110,9 @@ final class SubtaskCheckpointer {
                 unwritten.add(w.snapshot);
             }
         }
-        stats.pause(id, System.nanoTime() - start);
+        long pause = System.nanoTime() - start;
+        stats.pause(id, pause);
+        LOG.debug("{} snapshotted checkpoint {} in {} us", name, id, pause / 1_000);
         coordinator.submitWrite(() -> write(id, entries, toWrite));
     }
 
