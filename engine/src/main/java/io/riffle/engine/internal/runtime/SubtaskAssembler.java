@@ -150,10 +150,8 @@ final class SubtaskAssembler {
             if (spec.restore() != null) {
                 m.operator().restoreState(stateOf(m.uid(), s, p));
             }
-        } catch (RuntimeException e) {
-            throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("operator '" + m.name() + "' could not start: " + e.getMessage(), e);
+            throw couldNotStart("operator '" + m.name() + "'", e);
         }
     }
 
@@ -164,11 +162,20 @@ final class SubtaskAssembler {
             SubtaskContext context = context(v.sourceName(), s, p, v.sourceId(), metrics);
             return spec.restore() == null ? v.source().createReader(context)
                     : v.source().restoreReader(context, positionsOf(v.sourceId(), s, p));
-        } catch (RuntimeException e) {
-            throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("source '" + v.sourceName() + "' could not start: " + e.getMessage(), e);
+            throw couldNotStart("source '" + v.sourceName() + "'", e);
         }
+    }
+
+    /**
+     * What {@code what} threw while opening or restoring, to throw from the job's start: an unchecked exception
+     * as it is (its message names what is wrong), a checked one (an I/O error) wrapped naming {@code what}.
+     */
+    private static RuntimeException couldNotStart(String what, Exception e) {
+        if (e instanceof RuntimeException unchecked) {
+            return unchecked;
+        }
+        return new IllegalStateException(what + " could not start: " + e.getMessage(), e);
     }
 
     private SubtaskContext context(String operatorName, int s, int p, int uid, OperatorMetrics metrics) {
