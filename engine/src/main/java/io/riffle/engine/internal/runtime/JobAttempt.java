@@ -54,11 +54,6 @@ public final class JobAttempt {
         this.spec = spec;
     }
 
-    /** A plain run: no checkpoints, nothing restored. */
-    public static JobAttempt start(String jobName, PhysicalPlan plan, RuntimeConfig config) {
-        return start(jobName, plan, config, AttemptSpec.plain());
-    }
-
     /**
      * Builds every subtask (opening sources, sinks and operators here, and restoring their state, so that
      * setup errors throw) and starts them.
@@ -280,14 +275,5 @@ public final class JobAttempt {
     /** Records in and out per operator, live. */
     public List<OperatorMetrics> metrics() {
         return metrics;
-    }
-
-    public String jobName() {
-        return jobName;
-    }
-
-    /** When the subtasks started ({@link System#nanoTime()}). */
-    public long startNanos() {
-        return startNanos;
     }
 }

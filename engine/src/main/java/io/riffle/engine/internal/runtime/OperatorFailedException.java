@@ -18,15 +18,11 @@ public final class OperatorFailedException extends RuntimeException {
     private static final Logger LOG = LoggerFactory.getLogger(OperatorFailedException.class);
 
     private final String operator;
-    private final int subtask;
-    private final int parallelism;
 
     private OperatorFailedException(String operator, int subtask, int parallelism, Throwable cause) {
         super("operator '" + operator + "' (subtask " + (subtask + 1) + " of " + parallelism + ") failed: "
                 + messageOf(cause), cause);
         this.operator = operator;
-        this.subtask = subtask;
-        this.parallelism = parallelism;
     }
 
     /**
@@ -69,13 +65,5 @@ public final class OperatorFailedException extends RuntimeException {
 
     public String operator() {
         return operator;
-    }
-
-    public int subtask() {
-        return subtask;
-    }
-
-    public int parallelism() {
-        return parallelism;
     }
 }
