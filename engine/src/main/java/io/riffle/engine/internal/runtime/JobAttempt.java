@@ -194,8 +194,10 @@ public final class JobAttempt {
 
     private void onFailure(String tasklet, Throwable cause) {
         if (failure.compareAndSet(null, cause)) {
+            // One line: the failure reaches the caller (or the restart) with its stack trace; DEBUG shows it here.
             LOG.warn("job '{}': {} failed, cancelling the other subtasks: {}", jobName, tasklet,
-                    OperatorFailedException.messageOf(cause), cause);
+                    OperatorFailedException.messageOf(cause));
+            LOG.debug("job '{}': {} failed", jobName, tasklet, cause);
             cancelAll();
         } else {
             LOG.debug("job '{}': {} failed too: {}", jobName, tasklet, OperatorFailedException.messageOf(cause));
