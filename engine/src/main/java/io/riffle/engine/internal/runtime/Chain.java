@@ -125,7 +125,7 @@ final class Chain {
         }
     }
 
-    /** Closes every operator, even when one fails; returns {@code first} or else the first failure, others suppressed. */
+    /** Closes every operator, even when one fails; returns {@code first}, or else the first failure of closing. */
     @Nullable Throwable close(@Nullable Throwable first) {
         for (ChainLink link : links) {
             first = Closing.close(link.operator, first);

@@ -23,10 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One attempt of a job ({@link JobRun} is the whole job, over its restarts): one run of a physical plan, with its own allocator, scheduler (worker threads), channels and tasklets. It
- * ends when every tasklet finished, or when one failed or the job was cancelled (the others are then
- * cancelled); a monitor thread then stops the workers, frees the channels and checks that the allocator
- * is empty, and only then completes {@link #completion()}. Nothing of the job outlives that.
+ * One attempt of a job ({@link JobRun} is the whole job, over its restarts): one run of a physical plan,
+ * with its own allocator, scheduler (worker threads), channels and tasklets, which a {@link SubtaskAssembler}
+ * builds. It ends when every tasklet finished, or when one failed or the job was cancelled (the others are
+ * then cancelled); a monitor thread then stops the workers, frees the channels and checks that the
+ * allocator is empty, and only then completes {@link #completion()}. Nothing of the job outlives that.
  */
 public final class JobAttempt {
     private static final Logger LOG = LoggerFactory.getLogger(JobAttempt.class);

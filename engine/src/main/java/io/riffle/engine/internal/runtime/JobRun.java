@@ -158,8 +158,8 @@ public final class JobRun {
             if (from == null) {
                 run.startAttempt(null);
             } else if (from.complete().isEmpty()) {
-                RESTORES.log(System.Logger.Level.INFO, "job '" + jobName + "': no complete checkpoint in " + restore.from()
-                        + " yet, so it starts from the beginning");
+                RESTORES.log(System.Logger.Level.INFO, "job '" + jobName + "': no complete checkpoint in "
+                        + restore.from() + " yet, so it starts from the beginning");
                 run.startAttempt(null);
             } else {
                 List<DamagedCheckpoint> damaged = new ArrayList<>(from.damaged());
@@ -301,8 +301,8 @@ public final class JobRun {
         String sinkOutput = !repeating.isEmpty() ? ", so sink" + (repeating.size() == 1 ? " " : "s ")
                 + String.join(", ", repeating) + " will write again what was committed" + after + " (duplicates allowed)"
                 : sinks.isEmpty() ? "" : ", its sinks having taken back what they committed" + after;
-        RESTORES.log(System.Logger.Level.WARNING, "job '" + jobName + "': " + damage(passedOver) + "; " + what + " instead"
-                + sinkOutput);
+        RESTORES.log(System.Logger.Level.WARNING, "job '" + jobName + "': " + damage(passedOver) + "; " + what
+                + " instead" + sinkOutput);
     }
 
     /** "checkpoint 7 is damaged (reason)" or "checkpoints 7 and 6 are damaged (reason; reason)". */

@@ -96,9 +96,10 @@ class ChainTest {
     @Test
     void aFailureNamesTheOperatorItCameFromOnce() {
         IllegalStateException boom = new IllegalStateException("boom");
-        Chain chain = Chain.of(List.of(member(new Step("first", null), "first", 1, new OperatorMetrics("first", 2, false)),
-                member(new Step("second", boom), "second", 2, new OperatorMetrics("second", 2, false))), end,
-                "source", 1, 2, null);
+        Chain chain = Chain.of(List.of(
+                member(new Step("first", null), "first", 1, new OperatorMetrics("first", 2, false)),
+                member(new Step("second", boom), "second", 2, new OperatorMetrics("second", 2, false))),
+                end, "source", 1, 2, null);
         OperatorFailedException e;
         try (RecordBatch batch = rows(1)) {
             e = assertThrows(OperatorFailedException.class, () -> chain.emit(batch));

@@ -72,9 +72,10 @@ class SubtaskInputsTest {
         InputGate gate = gate(3);
         // Channels 0 and 1 feed input 0 of the join (position 1); channel 2 its input 1.
         SubtaskInputs inputs = new SubtaskInputs(gate, new int[] {1, 1, 1}, new int[] {0, 0, 1});
-        Chain chain = Chain.of(List.of(new Chain.Member(new TwoInputs("map"), "map", 1, new OperatorMetrics("map", 1, false)),
-                new Chain.Member(new TwoInputs("join"), "join", 2, new OperatorMetrics("join", 1, false))), END, "x", 0, 1,
-                null);
+        Chain chain = Chain.of(List.of(
+                new Chain.Member(new TwoInputs("map"), "map", 1, new OperatorMetrics("map", 1, false)),
+                new Chain.Member(new TwoInputs("join"), "join", 2, new OperatorMetrics("join", 1, false))),
+                END, "x", 0, 1, null);
         assertEquals(1, inputs.linkOf(2));
         assertEquals(1, inputs.inputOf(2));
         assertArrayEquals(new ChainLink[] {chain.link(1), chain.link(1)}, inputs.operatorsFed(chain));
