@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.riffle.engine.internal.checkpoint.CheckpointsFailedException;
+import io.riffle.engine.internal.runtime.Ending;
 import io.riffle.engine.internal.runtime.JobRun;
 import io.riffle.engine.internal.runtime.OperatorFailedException;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
@@ -166,7 +167,11 @@ public final class JobHandle {
         return execution.checkpointStats().maxPauseNanos();
     }
 
-    /** Waits for the job to end; throws {@link JobFailedException} if it failed or was cancelled. */
+    /**
+     * Waits for the job to end; throws {@link JobFailedException} if it failed or was cancelled. A job that
+     * failed on an error of the JVM itself (an {@link OutOfMemoryError}; not a {@link StackOverflowError},
+     * which fails the job like any exception of a user function) is not restarted, and this rethrows that error.
+     */
     public JobResult await() {
         try {
             return await(Long.MAX_VALUE);
@@ -197,8 +202,11 @@ public final class JobHandle {
     }
 
     private JobResult result(JobRun.Outcome outcome) {
-        if (outcome.failure() != null) {
-            Throwable cause = outcome.failure();
+        if (outcome.ending() instanceof Ending.Failed failed) {
+            Throwable cause = failed.cause();
+            if (OperatorFailedException.isFatal(cause)) {
+                throw (Error) cause; // the JVM's own error, for the host to handle; the job has ended and freed all
+            }
             String after = outcome.restarts() == 0 ? "" : " after " + outcome.restarts()
                     + (outcome.restarts() == 1 ? " restart" : " restarts");
             if (cause instanceof OperatorFailedException) {
@@ -210,7 +218,7 @@ public final class JobHandle {
                     : OperatorFailedException.messageOf(cause);
             throw new JobFailedException("job '" + jobName() + "' failed" + after + ": " + why, null, cause);
         }
-        if (outcome.cancelled()) {
+        if (outcome.ending() instanceof Ending.Cancelled) {
             throw new JobFailedException("job '" + jobName() + "' was cancelled", null, null);
         }
         return new JobResult(jobName(), outcome.nanos() / 1e9, metrics(), outcome.restarts(),

@@ -8,15 +8,17 @@ import io.riffle.engine.internal.checkpoint.CheckpointConfig;
 import io.riffle.engine.internal.checkpoint.CheckpointIds;
 import io.riffle.engine.internal.checkpoint.CheckpointStats;
 import io.riffle.engine.internal.checkpoint.RestoredCheckpoint;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one attempt of a job runs with beyond its plan: checkpointing (null config: none), the checkpoint
  * to restore (null: start from the beginning), the job's two-phase-commit sinks by transformation id, the
  * place their end-of-input committables go, and a failure injector (null: none).
  */
-public record AttemptSpec(CheckpointConfig checkpoints, CheckpointIds ids, CheckpointStats stats,
-                          String planFingerprint, RestoredCheckpoint restore, Map<Integer, TwoPhaseCommitSink> sinks,
-                          FinalCommits finalCommits, FailureInjector failures) {
+public record AttemptSpec(@Nullable CheckpointConfig checkpoints, @Nullable CheckpointIds ids, CheckpointStats stats,
+                          String planFingerprint, @Nullable RestoredCheckpoint restore,
+                          Map<Integer, TwoPhaseCommitSink> sinks, FinalCommits finalCommits,
+                          @Nullable FailureInjector failures) {
     /** A plain run: no checkpoints, nothing restored, no injected failures. */
     public static AttemptSpec plain() {
         return new AttemptSpec(null, null, new CheckpointStats(), "", null, Map.of(), new FinalCommits(), null);

@@ -2,11 +2,13 @@ package io.riffle.engine.internal.runtime;
 
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.FailureInjector;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Feeds one operator of a chain and counts its input. Chained operators call each other directly, so a
  * batch crosses a whole chain without a ring or a copy. An exception is tagged with the operator it came
- * from, once, so that the job's error names it.
+ * from, once, so that the job's error names it ({@link OperatorFailedException#of}). Built by {@link Chain},
+ * which wires each link to the next.
  */
 final class ChainLink implements Output {
     final Operator operator;
@@ -16,10 +18,10 @@ final class ChainLink implements Output {
     final OperatorMetrics metrics;
     final int subtask;
     final int parallelism;
-    /** Test and demo hook that throws at a chosen record, or null. */
-    FailureInjector failures;
-    /** Where the operator's output goes; set once the chain is built. */
-    Output next;
+    /** Test and demo hook that throws at a chosen record; null when none is injected. */
+    private final @Nullable FailureInjector failures;
+    /** Where the operator's output goes: the next link, or the chain's end. */
+    private final Output next;
     /** What the operator emits into: counts the records, then passes them (and watermarks) to {@link #next}. */
     private final Output counted = new Output() {
         @Override
@@ -39,13 +41,15 @@ final class ChainLink implements Output {
         }
     };
 
-    ChainLink(Operator operator, String name, int uid, OperatorMetrics metrics, int subtask, int parallelism) {
-        this.operator = operator;
-        this.name = name;
-        this.uid = uid;
-        this.metrics = metrics;
+    ChainLink(Chain.Member member, int subtask, int parallelism, @Nullable FailureInjector failures, Output next) {
+        this.operator = member.operator();
+        this.name = member.name();
+        this.uid = member.uid();
+        this.metrics = member.metrics();
         this.subtask = subtask;
         this.parallelism = parallelism;
+        this.failures = failures;
+        this.next = next;
     }
 
     @Override
@@ -61,10 +65,8 @@ final class ChainLink implements Output {
                 failures.beforeBatch(name, subtask, batch.rowCount());
             }
             operator.process(input, batch, counted);
-        } catch (OperatorFailedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new OperatorFailedException(name, subtask, parallelism, e);
+        } catch (Throwable e) {
+            throw OperatorFailedException.of(name, subtask, parallelism, e);
         }
     }
 
@@ -112,10 +114,8 @@ final class ChainLink implements Output {
     private void call(OperatorCall call) {
         try {
             call.run();
-        } catch (OperatorFailedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new OperatorFailedException(name, subtask, parallelism, e);
+        } catch (Throwable e) {
+            throw OperatorFailedException.of(name, subtask, parallelism, e);
         }
     }
 }

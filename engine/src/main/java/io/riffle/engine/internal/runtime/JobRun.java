@@ -36,7 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A job over all its attempts. Each attempt is a fresh {@link JobExecution} (own threads, channels and
+ * A job over all its attempts. Each attempt is a fresh {@link JobAttempt} (own threads, channels and
  * memory). When one fails and the restart strategy allows, the next restores the newest complete
  * checkpoint this run took, or the one it started from, that passes its checks; with none it starts over.
  * Before an attempt starts, the two-phase-commit sinks commit the restored checkpoint's output and drop
@@ -48,12 +48,18 @@ import org.slf4j.LoggerFactory;
  * back what checkpoints after the restored one committed ({@link TwoPhaseCommitSink#retractCommittedAfter});
  * if a sink cannot, the fallback is refused with an error unless duplicates are allowed
  * ({@link RestoreConfig#allowDuplicatesOnFallback()}). Restores and fallbacks are logged and reported.
+ *
+ * <p>A job whose checkpoints keep failing beyond the tolerated count, or whose attempt failed on an error of
+ * the JVM itself ({@link OperatorFailedException#isFatal}), is not restarted.
  */
 public final class JobRun {
     private static final Logger LOG = LoggerFactory.getLogger(JobRun.class);
 
-    /** How the whole run ended; {@code failure} is null on success. */
-    public record Outcome(boolean cancelled, Throwable failure, long nanos, int restarts, long recoveryNanos) {
+    /**
+     * How the job ended over all its attempts, how long it ran, how often it restarted and how long its
+     * recoveries took.
+     */
+    public record Outcome(Ending ending, long nanos, int restarts, long recoveryNanos) {
     }
 
     private final String jobName;
@@ -73,10 +79,10 @@ public final class JobRun {
     private final long firstId;
     private final CheckpointIds ids;
     private final CompletableFuture<Outcome> completion = new CompletableFuture<>();
-    private final List<JobExecution> attempts = new ArrayList<>();
+    private final List<JobAttempt> attempts = new ArrayList<>();
     private final List<JobResult.Fallback> fallbacks = new ArrayList<>();
     private final long startNanos = System.nanoTime();
-    private volatile JobExecution current;
+    private volatile JobAttempt current;
     /** What the current attempt restored; null when it started fresh. */
     private volatile RestoredCheckpoint restored;
     private volatile boolean cancelled;
@@ -157,6 +163,8 @@ public final class JobRun {
                             + reasons(damaged));
                 }
             }
+            LOG.info("job '{}' started{}", jobName, checkpoints == null ? ""
+                    : ", checkpointing to " + checkpoints.storage().root());
             return run;
         } catch (IOException e) {
             run.unlock();
@@ -370,7 +378,7 @@ public final class JobRun {
         }
         finalCommits.clear();
         AttemptSpec spec = new AttemptSpec(checkpoints, ids, stats, fingerprint, restore, sinks, finalCommits, failures);
-        JobExecution attempt = JobExecution.start(jobName, plan, config, spec);
+        JobAttempt attempt = JobAttempt.start(jobName, plan, config, spec);
         synchronized (attempts) {
             if (attempts.isEmpty()) {
                 startedFrom = restore;
@@ -386,26 +394,31 @@ public final class JobRun {
         attempt.completion().whenComplete((outcome, e) -> onAttemptEnd(outcome));
     }
 
-    private void onAttemptEnd(JobExecution.Outcome outcome) {
+    private void onAttemptEnd(JobAttempt.Outcome outcome) {
         long now = System.nanoTime();
-        if (outcome.failure() == null) {
-            Throwable commitFailure = outcome.cancelled() ? null : commitFinal();
-            finish(outcome.cancelled(), commitFailure);
+        if (!(outcome.ending() instanceof Ending.Failed failed)) {
+            boolean finished = outcome.ending() instanceof Ending.Finished;
+            Throwable commitFailure = finished ? commitFinal() : null;
+            finish(commitFailure != null ? Ending.failed(commitFailure) : outcome.ending());
             return;
         }
+        Throwable failure = failed.cause();
         if (cancelled) {
-            finish(true, null);
+            finish(Ending.CANCELLED);
             return;
         }
-        if (outcome.failure() instanceof CheckpointsFailedException) {
-            finish(false, outcome.failure()); // restarting would not make the checkpoints succeed
+        // Restarting would not make the checkpoints succeed, nor mend a JVM in trouble.
+        if (failure instanceof CheckpointsFailedException || OperatorFailedException.isFatal(failure)) {
+            finish(outcome.ending());
             return;
         }
         long delay = restartStrategy.delayNanos(restarts + 1);
         if (delay < 0) {
-            finish(false, outcome.failure());
+            finish(outcome.ending());
             return;
         }
+        LOG.warn("job '{}': attempt {} failed ({}); restart {} in {} ms", jobName, restarts + 1,
+                OperatorFailedException.messageOf(failure), restarts + 1, delay / 1_000_000);
         restartingAs = restarts + 1;
         if (failures != null) {
             failures.restarting(restarts + 1);
@@ -417,15 +430,15 @@ public final class JobRun {
         }
         restarting = null;
         if (cancelled) {
-            finish(true, null);
+            finish(Ending.CANCELLED);
             return;
         }
         restarts++;
         try {
             restartFromNewest();
         } catch (RuntimeException | Error e) {
-            e.addSuppressed(outcome.failure());
-            finish(false, e);
+            e.addSuppressed(failure);
+            finish(Ending.failed(e));
             return;
         }
         recoveryNanos += System.nanoTime() - now;
@@ -505,20 +518,31 @@ public final class JobRun {
 
     private void unlock() {
         if (directoryLock != null) {
-            try {
-                directoryLock.close();
-            } catch (Exception e) {
-                // Closing the lock file's channel releases the lock whatever else fails.
-            }
+            // Closing the lock file's channel releases the lock whatever else fails: a failure says nothing more.
+            Closing.close(directoryLock, null);
             directoryLock = null;
         }
     }
 
-    private void finish(boolean wasCancelled, Throwable failure) {
+    private void finish(Ending ending) {
         restartingAs = 0;
         unlock();
-        completion.complete(new Outcome(wasCancelled && failure == null, failure, System.nanoTime() - startNanos,
-                restarts, recoveryNanos));
+        long nanos = System.nanoTime() - startNanos;
+        logEnd(ending, nanos);
+        completion.complete(new Outcome(ending, nanos, restarts, recoveryNanos));
+    }
+
+    private void logEnd(Ending ending, long nanos) {
+        String after = String.format("%.3f s", nanos / 1e9) + (restarts == 0 ? ""
+                : " and " + restarts + (restarts == 1 ? " restart" : " restarts"));
+        if (ending instanceof Ending.Failed failed) {
+            // The failure's stack trace was logged where it happened (JobAttempt), or reaches the caller.
+            LOG.warn("job '{}' failed after {}: {}", jobName, after, OperatorFailedException.messageOf(failed.cause()));
+        } else if (ending instanceof Ending.Cancelled) {
+            LOG.info("job '{}' was cancelled after {}", jobName, after);
+        } else {
+            LOG.info("job '{}' finished after {}", jobName, after);
+        }
     }
 
     /** Cancels the job, also while it waits to restart. */
@@ -554,11 +578,11 @@ public final class JobRun {
 
     /** Waits until no thread of any attempt is left. */
     public void awaitThreads() throws InterruptedException {
-        List<JobExecution> all;
+        List<JobAttempt> all;
         synchronized (attempts) {
             all = new ArrayList<>(attempts);
         }
-        for (JobExecution a : all) {
+        for (JobAttempt a : all) {
             a.awaitMonitor();
         }
     }

@@ -12,16 +12,21 @@ import io.riffle.engine.internal.checkpoint.CheckpointCoordinator;
 import io.riffle.engine.internal.checkpoint.CheckpointStats;
 import io.riffle.engine.internal.checkpoint.FailureReasons;
 import io.riffle.engine.internal.checkpoint.Manifest;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One subtask's side of checkpointing. A source subtask is told by the coordinator which barrier to
  * inject next ({@link #request}, read by its own thread between batches). On a barrier the subtask runs
  * the synchronous part here — the source position, each operator's {@code snapshotState} — and hands
  * the snapshots to the coordinator's writer thread, which writes them into the checkpoint's directory and
- * acknowledges. A subtask with several inputs aligns first (see {@link SubtaskTasklet}). A subtask that
+ * acknowledges. A subtask with several inputs aligns first (see {@link BarrierAligner}). A subtask that
  * finishes leaves the coordinator what it acknowledges later checkpoints with.
  */
 final class SubtaskCheckpointer {
+    private static final Logger LOG = LoggerFactory.getLogger(SubtaskCheckpointer.class);
+
     private final CheckpointCoordinator coordinator;
     private final CheckpointStats stats;
     private final String name;
@@ -67,7 +72,7 @@ final class SubtaskCheckpointer {
     }
 
     /** The synchronous part of checkpoint {@code id}; the rest goes to the writer thread. */
-    void snapshot(long id, SourceReader reader, int sourceId, ChainLink[] links) throws Exception {
+    void snapshot(long id, SubtaskTasklet.@Nullable Source source, ChainLink[] links) throws Exception {
         long start = System.nanoTime();
         lastId = id;
         // Only one checkpoint is in flight, so snapshots still unwritten belong to one that was aborted; a
@@ -81,8 +86,8 @@ final class SubtaskCheckpointer {
         List<Manifest.Entry> entries = new ArrayList<>();
         List<ToWrite> toWrite = new ArrayList<>();
         try {
-            if (reader != null) {
-                entries.add(Manifest.Entry.position(sourceId, subtask, reader.position()));
+            if (source != null) {
+                entries.add(Manifest.Entry.position(source.id(), subtask, source.reader().position()));
             }
             for (ChainLink link : links) {
                 OperatorSnapshot s = link.snapshot(id);
@@ -109,7 +114,9 @@ final class SubtaskCheckpointer {
                 unwritten.add(w.snapshot);
             }
         }
-        stats.pause(id, System.nanoTime() - start);
+        long pause = System.nanoTime() - start;
+        stats.pause(id, pause);
+        LOG.debug("{} snapshotted checkpoint {} in {} us", name, id, pause / 1_000);
         coordinator.submitWrite(() -> write(id, entries, toWrite));
     }
 
@@ -174,7 +181,7 @@ final class SubtaskCheckpointer {
      * source's end position (so a rescaled restore reads nothing more of this subtask's share) and the
      * output its sinks staged at end of input. Keyed state is left out: no record reaches it again.
      */
-    void finished(SourceReader reader, int sourceId) {
+    void finished(SubtaskTasklet.@Nullable Source source) {
         List<Manifest.Entry> entries = new ArrayList<>();
         for (int uid : uids) {
             entries.add(Manifest.Entry.finished(uid, subtask, parallelism));
@@ -182,8 +189,8 @@ final class SubtaskCheckpointer {
                 entries.add(Manifest.Entry.committable(uid, subtask, committable));
             }
         }
-        if (reader != null) {
-            entries.add(Manifest.Entry.position(sourceId, subtask, reader.position()));
+        if (source != null) {
+            entries.add(Manifest.Entry.position(source.id(), subtask, source.reader().position()));
         }
         coordinator.subtaskFinished(task, lastId, entries);
     }

@@ -1,6 +1,7 @@
 package io.riffle.engine.internal.runtime;
 
-import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
 
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.connector.SourceReader;
@@ -9,6 +10,7 @@ import io.riffle.scheduler.channel.InputGate;
 import io.riffle.scheduler.channel.Slot;
 import io.riffle.scheduler.channel.SlotHandler;
 import io.riffle.scheduler.channel.SlotKind;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One subtask of a vertex: takes batches from its source reader or its input gate, pushes each through
@@ -19,103 +21,123 @@ import io.riffle.scheduler.channel.SlotKind;
  * everywhere runs nothing: it sends end of input at once. A source subtask may have input channels too:
  * the build sides of broadcast joins chained onto its source, which feed those joins in the middle of the
  * chain; it reads its source only once every such join takes its left side ({@link Operator#acceptsInput}).
+ * Built with {@link #builder}.
  */
 final class SubtaskTasklet implements Tasklet, SlotHandler {
     /** Batches taken per duty cycle: enough to amortise the cycle, few enough to stay fair to other tasklets. */
     private static final int BATCHES_PER_CYCLE = 8;
 
+    /** A source subtask's reader, the source's name and id (which names its positions in checkpoints) and metrics. */
+    record Source(SourceReader reader, String name, int id, OperatorMetrics metrics) {
+    }
+
     private final String name;
+    /** What a failure outside any operator (taking a checkpoint) is blamed on: the source, or the vertex. */
+    private final String blamed;
     private final int subtask;
     private final int parallelism;
-    private final SourceReader reader;
-    private final String sourceName;
-    private final int sourceId;
-    private final OperatorMetrics sourceMetrics;
-    private final InputGate gate;
-    /** Per channel of the gate, the input of the operator it feeds. */
-    private final int[] channelInput;
-    /** Per channel of the gate, the position in the chain of the operator it feeds. */
-    private final int[] channelLink;
-    /** Per channel, its input's index into {@link #inputLink}, {@link #inputOf} and {@link #inputEnded}. */
-    private final int[] channelGroup;
-    /** Per input (an operator's input that channels feed), the operator's position and the input's number. */
-    private final int[] inputLink;
-    private final int[] inputOf;
-    /** Per input, whether its end was passed to its operator. */
-    private final boolean[] inputEnded;
+    private final @Nullable Source source;
+    private final @Nullable SubtaskInputs inputs;
+    private final @Nullable InputGate gate;
+    /** The input channels' watermarks; null without input channels. */
+    private final @Nullable InputWatermarks watermarks;
+    /** Aligns barriers over the input channels; null without input channels or checkpoints. */
+    private final @Nullable BarrierAligner aligner;
     /** The operators a source subtask's input channels feed, which say when the source may be read. */
     private final ChainLink[] gating;
-    private int endsSeen;
-    private final ChainLink[] links;
-    private final Output entry;
+    private final Chain chain;
     private final ChannelWriter[] writers;
-    private final SubtaskCheckpointer checkpointer;
+    private final @Nullable SubtaskCheckpointer checkpointer;
     private final boolean restoredFinished;
-    /** The input channels' watermarks; null for a source subtask. */
-    private final InputWatermarks watermarks;
-    /** The links whose operators want processing time. */
-    private final ChainLink[] timed;
     /** The last watermark pushed into the chain. */
     private long watermark = Watermark.NONE;
     private boolean ended;
     /** Whether the chain's operators were started ({@link Operator#start}). */
     private boolean started;
-    /** The barrier being aligned, 0 when none. */
-    private long aligning;
 
-    SubtaskTasklet(String name, int subtask, int parallelism, SourceReader reader, String sourceName, int sourceId,
-                   OperatorMetrics sourceMetrics, InputGate gate, int[] channelInput, int[] channelLink, ChainLink[] links,
-                   Output entry, ChannelWriter[] writers, SubtaskCheckpointer checkpointer, boolean restoredFinished) {
-        this.name = name;
-        this.subtask = subtask;
-        this.parallelism = parallelism;
-        this.reader = reader;
-        this.sourceName = sourceName;
-        this.sourceId = sourceId;
-        this.checkpointer = checkpointer;
-        this.sourceMetrics = sourceMetrics;
-        this.gate = gate;
-        this.channelInput = channelInput;
-        this.channelLink = channelLink;
-        int channels = channelInput == null ? 0 : channelInput.length;
-        this.channelGroup = new int[channels];
-        int[] linkOf = new int[channels];
-        int[] numberOf = new int[channels];
-        int inputs = 0;
-        for (int c = 0; c < channels; c++) {
-            int g = 0;
-            while (g < inputs && (linkOf[g] != channelLink[c] || numberOf[g] != channelInput[c])) {
-                g++;
-            }
-            if (g == inputs) {
-                linkOf[g] = channelLink[c];
-                numberOf[g] = channelInput[c];
-                inputs++;
-            }
-            channelGroup[c] = g;
-        }
-        this.inputLink = Arrays.copyOf(linkOf, inputs);
-        this.inputOf = Arrays.copyOf(numberOf, inputs);
-        this.inputEnded = new boolean[inputs];
-        this.gating = new ChainLink[reader != null ? inputs : 0];
-        for (int g = 0; g < gating.length; g++) {
-            gating[g] = links[inputLink[g]];
-        }
-        this.links = links;
-        this.entry = entry;
-        this.writers = writers;
-        this.restoredFinished = restoredFinished;
+    private SubtaskTasklet(Builder b) {
+        this.name = b.name;
+        this.blamed = b.source != null ? b.source.name() : b.vertexName;
+        this.subtask = b.subtask;
+        this.parallelism = b.parallelism;
+        this.source = b.source;
+        this.inputs = b.inputs;
+        this.gate = inputs != null ? inputs.gate() : null;
+        this.chain = Objects.requireNonNull(b.chain, "chain");
+        this.writers = b.writers.toArray(new ChannelWriter[0]);
+        this.checkpointer = b.checkpointer;
+        this.restoredFinished = b.restoredFinished;
         this.watermarks = gate != null ? new InputWatermarks(gate.channelCount()) : null;
-        int count = 0;
-        for (ChainLink link : links) {
-            count += link.operator.usesProcessingTime() ? 1 : 0;
+        this.aligner = gate != null && checkpointer != null ? new BarrierAligner(gate, this::checkpoint) : null;
+        this.gating = source != null && inputs != null ? inputs.operatorsFed(chain) : new ChainLink[0];
+    }
+
+    /**
+     * A subtask named {@code name} (as its tasklet: vertex and subtask number) of vertex {@code vertexName},
+     * subtask {@code subtask} of {@code parallelism}.
+     */
+    static Builder builder(String name, String vertexName, int subtask, int parallelism) {
+        return new Builder(name, vertexName, subtask, parallelism);
+    }
+
+    /** The parts of a subtask, by name; a chain is required, the rest is optional. */
+    static final class Builder {
+        private final String name;
+        private final String vertexName;
+        private final int subtask;
+        private final int parallelism;
+        private @Nullable Source source;
+        private @Nullable SubtaskInputs inputs;
+        private @Nullable Chain chain;
+        private List<ChannelWriter> writers = List.of();
+        private @Nullable SubtaskCheckpointer checkpointer;
+        private boolean restoredFinished;
+
+        private Builder(String name, String vertexName, int subtask, int parallelism) {
+            this.name = name;
+            this.vertexName = vertexName;
+            this.subtask = subtask;
+            this.parallelism = parallelism;
         }
-        this.timed = new ChainLink[count];
-        count = 0;
-        for (ChainLink link : links) {
-            if (link.operator.usesProcessingTime()) {
-                timed[count++] = link;
+
+        /** The source this subtask reads; none when it reads only its input channels. */
+        Builder source(Source source) {
+            this.source = source;
+            return this;
+        }
+
+        Builder inputs(SubtaskInputs inputs) {
+            this.inputs = inputs;
+            return this;
+        }
+
+        Builder chain(Chain chain) {
+            this.chain = chain;
+            return this;
+        }
+
+        /** The writers of the outgoing channels, which the chain's end fills; the subtask flushes and ends them. */
+        Builder writers(List<ChannelWriter> writers) {
+            this.writers = writers;
+            return this;
+        }
+
+        Builder checkpointer(SubtaskCheckpointer checkpointer) {
+            this.checkpointer = checkpointer;
+            return this;
+        }
+
+        /** The subtask's operators had finished everywhere in the restored checkpoint: it only ends its outputs. */
+        Builder restoredFinished() {
+            this.restoredFinished = true;
+            return this;
+        }
+
+        SubtaskTasklet build() {
+            if (source == null && inputs == null && !restoredFinished) {
+                throw new IllegalStateException("subtask " + name + " has neither a source nor input channels");
             }
+            return new SubtaskTasklet(this);
         }
     }
 
@@ -129,34 +151,20 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         int work = 0;
         if (!started) {
             started = true;
-            for (ChainLink link : links) {
-                link.start();
-            }
+            chain.start();
         }
         if (restoredFinished && !ended) {
             endOutputs();
         }
-        if (timed.length > 0 && !ended) {
-            long now = System.nanoTime();
-            for (ChainLink link : timed) {
-                link.onProcessingTime(now);
-            }
+        if (chain.usesProcessingTime() && !ended) {
+            chain.onProcessingTime(System.nanoTime());
         }
         if (drainWriters() && !ended) {
-            if (reader != null) {
-                if (gate != null && !gate.isFinished()) {
-                    work = gate.poll(this, BATCHES_PER_CYCLE);
-                    passInputEnds();
-                }
-                if (sourceOpen()) {
-                    work += readSource();
-                }
-            } else {
-                work = gate.poll(this, BATCHES_PER_CYCLE);
-                passInputEnds();
-                if (aligning != 0 && !ended) {
-                    completeAlignmentIfDone();
-                }
+            if (gate != null && !gate.isFinished()) {
+                work = pollInputs();
+            }
+            if (source != null && sourceOpen()) {
+                work += readSource(source);
             }
         }
         if (ended && drainWriters()) {
@@ -164,6 +172,21 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
             return DONE;
         }
         flushWriters();
+        return work;
+    }
+
+    /**
+     * Takes what the input channels hold. A channel's end is seen by the gate only, so afterwards the inputs
+     * whose channels all ended are passed on, and an alignment that ended channels no longer hold back
+     * completes: for a source subtask's build sides too, whose alignment once stayed blocked for good when a
+     * channel ended without the barrier (its subtask finished first), and the source was then never read.
+     */
+    private int pollInputs() {
+        int work = gate.poll(this, BATCHES_PER_CYCLE);
+        inputs.passInputEnds(chain);
+        if (aligner != null && !ended) {
+            aligner.onChannelsEnded();
+        }
         return work;
     }
 
@@ -177,7 +200,7 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         return true;
     }
 
-    private int readSource() throws Exception {
+    private int readSource(Source source) {
         int work = 0;
         while (work < BATCHES_PER_CYCLE && !hasPending()) {
             if (checkpointer != null) {
@@ -188,20 +211,20 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
             }
             RecordBatch batch;
             try {
-                batch = reader.next();
-            } catch (Exception e) {
-                throw new OperatorFailedException(sourceName, subtask, parallelism, e);
+                batch = source.reader().next();
+            } catch (Throwable e) {
+                throw OperatorFailedException.of(source.name(), subtask, parallelism, e);
             }
             if (batch == null) {
-                if (reader.isFinished()) {
+                if (source.reader().isFinished()) {
                     endChain();
                 }
                 break;
             }
             work++;
             if (batch.rowCount() > 0) {
-                sourceMetrics.addOut(subtask, batch.rowCount());
-                entry.emit(batch);
+                source.metrics().addOut(subtask, batch.rowCount());
+                chain.emit(batch);
             }
         }
         return work;
@@ -212,33 +235,23 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         SlotKind kind = slot.kind();
         if (kind == SlotKind.BATCH) {
             watermarks.onRecords(channel);
-            try {
-                if (links.length > 0) {
-                    links[channelLink[channel]].emit(channelInput[channel], slot.batch());
-                } else {
-                    entry.emit(slot.batch());
-                }
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            chain.emit(inputs.linkOf(channel), inputs.inputOf(channel), slot.batch());
             return !hasPending();
         }
         if (kind == SlotKind.END_OF_INPUT) {
-            passInputEnds();
-            if (reader == null) {
+            inputs.passInputEnds(chain);
+            if (source == null) {
                 endChain();
             }
             return false;
         }
-        if (kind == SlotKind.BARRIER && checkpointer != null) {
-            onBarrier(channel, slot.value());
+        if (kind == SlotKind.BARRIER && aligner != null) {
+            aligner.onBarrier(channel, slot.value(), checkpointer.lastId);
             return true;
         }
         // A source subtask's event time is its source's: the build sides end (with the final watermark)
         // before the source is read.
-        if (kind == SlotKind.WATERMARK && reader == null) {
+        if (kind == SlotKind.WATERMARK && source == null) {
             long advanced = watermarks.onWatermark(channel, slot.value());
             if (advanced != Watermark.NONE) {
                 pushWatermark(advanced);
@@ -247,87 +260,19 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         return !hasPending();
     }
 
-    /** Tells the operator of each input whose channels have all ended, once, before the chain ends. */
-    private void passInputEnds() {
-        if (links.length == 0 || gate.endedCount() == endsSeen) {
-            return;
-        }
-        endsSeen = gate.endedCount();
-        for (int g = 0; g < inputEnded.length; g++) {
-            if (inputEnded[g]) {
-                continue;
-            }
-            boolean all = true;
-            for (int c = 0; c < channelGroup.length && all; c++) {
-                all = channelGroup[c] != g || gate.isEnded(c);
-            }
-            if (all) {
-                inputEnded[g] = true;
-                links[inputLink[g]].endOfInput(inputOf[g]);
-            }
-        }
-    }
-
     private void pushWatermark(long value) {
         if (value != Watermark.IDLE) {
             watermark = value;
         }
-        try {
-            entry.emitWatermark(value);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * Aligns barrier {@code id}: the channel that delivered it is held back until every channel has (or
-     * has ended), so that the snapshot holds exactly the records before the barrier on every input. A
-     * barrier older than the one aligning belongs to a checkpoint that was aborted and is passed over; a
-     * newer one means the one aligning was aborted, and alignment starts over.
-     */
-    private void onBarrier(int channel, long id) {
-        if (id <= checkpointer.lastId || (aligning != 0 && id < aligning)) {
-            return;
-        }
-        if (id > aligning) {
-            unblockAll();
-            aligning = id;
-        }
-        gate.block(channel);
-        completeAlignmentIfDone();
-    }
-
-    private void completeAlignmentIfDone() {
-        int waiting = 0;
-        for (int c = 0; c < gate.channelCount(); c++) {
-            if (!gate.isBlocked(c) && !gate.isEnded(c)) {
-                waiting++;
-            }
-        }
-        if (waiting == 0) {
-            long id = aligning;
-            aligning = 0;
-            checkpoint(id);
-            unblockAll();
-        }
-    }
-
-    private void unblockAll() {
-        for (int c = 0; c < gate.channelCount(); c++) {
-            gate.unblock(c);
-        }
+        chain.emitWatermark(value);
     }
 
     /** Snapshots the chain (and the source's position) and sends the barrier on every output. */
     private void checkpoint(long id) {
         try {
-            checkpointer.snapshot(id, reader, sourceId, links);
-        } catch (OperatorFailedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new OperatorFailedException(reader != null ? sourceName : name, subtask, parallelism, e);
+            checkpointer.snapshot(id, source, chain.links());
+        } catch (Throwable e) {
+            throw OperatorFailedException.of(blamed, subtask, parallelism, e);
         }
         for (ChannelWriter w : writers) {
             w.sendBarrier(id);
@@ -339,9 +284,7 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         if (watermark != Watermark.MAX) {
             pushWatermark(Watermark.MAX);
         }
-        for (ChainLink link : links) {
-            link.endInput();
-        }
+        chain.endInput();
         endOutputs();
     }
 
@@ -352,7 +295,7 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
         }
         ended = true;
         if (checkpointer != null) {
-            checkpointer.finished(reader, sourceId);
+            checkpointer.finished(source);
         }
     }
 
@@ -383,29 +326,15 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     @Override
     public void onClose() {
         Throwable first = null;
-        if (reader != null) {
-            first = closeQuietly(reader, first);
+        if (source != null) {
+            first = Closing.close(source.reader(), first);
         }
-        for (ChainLink link : links) {
-            first = closeQuietly(link.operator, first);
-        }
+        first = chain.close(first);
         for (ChannelWriter w : writers) {
             w.close();
         }
         if (first != null) {
             throw new IllegalStateException(name + ": closing failed", first);
         }
-    }
-
-    private static Throwable closeQuietly(AutoCloseable c, Throwable first) {
-        try {
-            c.close();
-        } catch (Exception | Error e) {
-            if (first == null) {
-                return e;
-            }
-            first.addSuppressed(e);
-        }
-        return first;
     }
 }
