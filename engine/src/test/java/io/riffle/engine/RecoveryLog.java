@@ -11,10 +11,10 @@ import java.util.List;
  * Captures what the job runs log about restores, as "LEVEL message" lines, while open. The tests' SLF4J binding,
  * slf4j-simple, writes to whatever {@code System.err} is when it logs ({@code simplelogger.properties} names the
  * level and the short logger name, and logs the job runs from INFO): this swaps {@code System.err} for a copy
- * that keeps the lines of {@code JobRun} and passes everything on.
+ * that keeps the lines of the {@code io.riffle.engine.restore} logger and passes everything on.
  */
 final class RecoveryLog implements AutoCloseable {
-    private static final String LOGGER = " JobRun - ";
+    private static final String LOGGER = " restore - ";
     private final PrintStream before = System.err;
     private final List<String> lines = new ArrayList<>();
 

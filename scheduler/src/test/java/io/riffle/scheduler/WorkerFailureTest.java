@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.riffle.scheduler.SchedulerTest.Counter;
@@ -111,6 +112,28 @@ class WorkerFailureTest {
     @Test
     void aCloseInterruptedWhileWaitingForTheWorkersLeavesTheInterruptFlagSet() throws InterruptedException {
         Scheduler scheduler = new Scheduler(SchedulerTest.config(1, IdleMode.BACK_OFF));
+        // The worker is held inside a tasklet until the close has been interrupted, so the close is still
+        // waiting for it however the threads are scheduled.
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        scheduler.submit(new Tasklet() {
+            @Override
+            public String name() {
+                return "holding[1/1]";
+            }
+
+            @Override
+            public int doWork() {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return DONE;
+            }
+        });
+        entered.await();
         Thread.currentThread().interrupt();
         try {
             assertEquals("interrupted while stopping the workers",
@@ -118,6 +141,7 @@ class WorkerFailureTest {
             assertTrue(Thread.currentThread().isInterrupted());
         } finally {
             Thread.interrupted();
+            release.countDown();
         }
         scheduler.worker(0).thread().join();
         assertFalse(scheduler.worker(0).thread().isAlive());

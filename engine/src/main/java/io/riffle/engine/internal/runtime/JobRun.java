@@ -53,7 +53,13 @@ import org.slf4j.LoggerFactory;
  * the JVM itself ({@link OperatorFailedException#isFatal}), is not restarted.
  */
 public final class JobRun {
+    /** The job's life: started, restarting, finished, failed or cancelled. */
     private static final Logger LOG = LoggerFactory.getLogger(JobRun.class);
+    /**
+     * Where each attempt's state came from: restored, started over, or fallen back past a damaged checkpoint.
+     * A logger of its own, so that an operator (and the recovery tests) can follow restores apart from the rest.
+     */
+    private static final Logger RESTORES = LoggerFactory.getLogger("io.riffle.engine.restore");
 
     /**
      * How the job ended over all its attempts, how long it ran, how often it restarted and how long its
@@ -153,7 +159,7 @@ public final class JobRun {
             if (from == null) {
                 run.startAttempt(null);
             } else if (from.complete().isEmpty()) {
-                LOG.info("job '" + jobName + "': no complete checkpoint in " + restore.from()
+                RESTORES.info("job '" + jobName + "': no complete checkpoint in " + restore.from()
                         + " yet, so it starts from the beginning");
                 run.startAttempt(null);
             } else {
@@ -283,7 +289,7 @@ public final class JobRun {
         String what = c == null ? "started from the beginning" : "restored checkpoint " + c.id() + " ("
                 + c.directory() + ")";
         if (passedOver.isEmpty()) {
-            LOG.info("job '" + jobName + "' " + what);
+            RESTORES.info("job '" + jobName + "' " + what);
             return;
         }
         synchronized (fallbacks) {
@@ -296,7 +302,7 @@ public final class JobRun {
         String sinkOutput = !repeating.isEmpty() ? ", so sink" + (repeating.size() == 1 ? " " : "s ")
                 + String.join(", ", repeating) + " will write again what was committed" + after + " (duplicates allowed)"
                 : sinks.isEmpty() ? "" : ", its sinks having taken back what they committed" + after;
-        LOG.warn("job '" + jobName + "': " + damage(passedOver) + "; " + what + " instead"
+        RESTORES.warn("job '" + jobName + "': " + damage(passedOver) + "; " + what + " instead"
                 + sinkOutput);
     }
 
