@@ -7,12 +7,12 @@ import java.util.function.Supplier;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.hash.Aggregate;
-import io.riffle.columnar.hash.AggregateKind;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.operator.GroupAggregateOperator;
 import io.riffle.engine.internal.operator.IntervalJoinOperator;
 import io.riffle.engine.internal.operator.KeyedProcessOperator;
+import io.riffle.engine.internal.operator.PartialAggregates;
 import io.riffle.engine.internal.operator.ReduceOperator;
 import io.riffle.engine.internal.operator.RunningAggregateOperator;
 import io.riffle.engine.internal.operator.WindowJoinOperator;
@@ -351,22 +351,11 @@ public final class KeyedStream {
         Aggregate[] merge = new Aggregate[aggregates.length];
         BatchSchema partialSchema = spec.outputSchema();
         for (int a = 0; a < aggregates.length; a++) {
-            AggregateKind kind = aggregates[a].kind();
-            String column = partialSchema.column(a + 1).name();
-            switch (kind) {
-                case SUM:
-                case COUNT:
-                    merge[a] = Aggregate.sum(a + 1).as(column);
-                    break;
-                case MIN:
-                    merge[a] = Aggregate.min(a + 1).as(column);
-                    break;
-                case MAX:
-                    merge[a] = Aggregate.max(a + 1).as(column);
-                    break;
-                default:
-                    return keyed(name, spec.outputSchema(), () -> new GroupAggregateOperator(spec, budget));
+            Aggregate merging = PartialAggregates.merging(aggregates[a].kind(), a + 1);
+            if (merging == null) {
+                return keyed(name, spec.outputSchema(), () -> new GroupAggregateOperator(spec, budget));
             }
+            merge[a] = merging.as(partialSchema.column(a + 1).name());
         }
         DataStream partial = input.oneInput(name + " (partial)", partialSchema,
                 () -> new GroupAggregateOperator(spec, budget));

@@ -22,31 +22,27 @@ import org.apache.arrow.vector.FieldVector;
  * by the operator's thread.
  */
 final class PaneClock {
+    private final WindowSpec windows;
     private final long size;
     private final long slide;
-    /** Where windows start: at {@code offset + k * slide}, {@code 0 <= offset < slide}. */
-    private final long offset;
     private final long lateness;
     private long watermark = Long.MIN_VALUE;
     private long firedEnd = Long.MIN_VALUE;
-    /** The distinct panes of the batch being split. */
-    private long[] batchPanes = new long[8];
     /** After a rescaled restore: per key group of this subtask, the end of the last window its old subtask fired; else null. */
     private long[] firedEndByKeyGroup;
     private long highestFiredEnd;
     private int firstKeyGroup;
 
-    /** Windows starting at {@code offset} plus multiples of {@code slide} (any offset; taken modulo the slide). */
-    PaneClock(long size, long slide, long offset, long lateness) {
-        this.size = size;
-        this.slide = slide;
-        this.offset = Math.floorMod(offset, slide);
-        this.lateness = lateness;
+    PaneClock(WindowSpec windows) {
+        this.windows = windows;
+        this.size = windows.size();
+        this.slide = windows.slide();
+        this.lateness = windows.allowedLateness();
     }
 
     /** The start of the last window holding time {@code time}: the highest window start at or below it. */
     long lastWindowStart(long time) {
-        return time - Math.floorMod(time - offset, slide);
+        return windows.lastWindowStart(time);
     }
 
     long watermark() {
@@ -69,7 +65,7 @@ final class PaneClock {
 
     /** Whether pane {@code paneStart} is in a window: always, but between the windows of a slide longer than their size. */
     boolean inWindow(long paneStart) {
-        return Math.floorMod(paneStart - offset, slide) < size;
+        return windows.inWindow(paneStart);
     }
 
     /**
@@ -96,34 +92,6 @@ final class PaneClock {
         return lastWindowStart(paneStart) + size - 1 + lateness <= watermark;
     }
 
-    /** The distinct panes of {@code starts[0 .. n)} (each row's pane start), then read with {@link #batchPane}. */
-    int distinctPanes(long[] starts, int n) {
-        int distinct = 0;
-        for (int i = 0; i < n; i++) {
-            if (i == 0 || starts[i] != starts[i - 1]) {
-                distinct = addDistinct(starts[i], distinct);
-            }
-        }
-        return distinct;
-    }
-
-    long batchPane(int d) {
-        return batchPanes[d];
-    }
-
-    private int addDistinct(long start, int distinct) {
-        for (int d = 0; d < distinct; d++) {
-            if (batchPanes[d] == start) {
-                return distinct;
-            }
-        }
-        if (distinct == batchPanes.length) {
-            batchPanes = Arrays.copyOf(batchPanes, distinct * 2);
-        }
-        batchPanes[distinct] = start;
-        return distinct + 1;
-    }
-
     /**
      * The ends of the windows not fired yet that the watermark closes, oldest first, of the windows holding
      * {@code duePanes} (the panes at or below the watermark: a window ends after its panes).
@@ -141,6 +109,14 @@ final class PaneClock {
         return ends;
     }
 
+    /**
+     * Whether the window ending at {@code end} has fired and is still kept (within its allowed lateness): a
+     * record for it now updates it and makes it fire again.
+     */
+    boolean firedAndKept(long end) {
+        return end <= firedEnd && end - 1 + lateness > watermark;
+    }
+
     /** The window ending at {@code end} has fired (windows fire in order of end). */
     void fired(long end) {
         firedEnd = end;
@@ -156,7 +132,7 @@ final class PaneClock {
      * windows.
      */
     void closeThroughWatermark() {
-        if (watermark == Long.MAX_VALUE || watermark < Long.MIN_VALUE + size + offset) {
+        if (watermark == Long.MAX_VALUE || watermark < Long.MIN_VALUE + size + windows.offset()) {
             return;
         }
         long end = lastWindowStart(watermark + 1 - size) + size;

@@ -215,7 +215,7 @@ public final class SessionWindowOperator extends Operator {
         if (n == 0) {
             return;
         }
-        FieldVector timestamps = WindowAggregateOperator.timestamps(batch, time.index());
+        FieldVector timestamps = time.timestamps(batch);
         long offset = time.offsetMillis();
         int[] keyIds = lookup.groupIds(batch, keys);
         heads.ensureRecords(keys.groupCount());

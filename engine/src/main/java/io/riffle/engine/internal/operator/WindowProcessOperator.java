@@ -45,13 +45,12 @@ public final class WindowProcessOperator extends Operator {
     private final BatchSchema outputSchema;
     private final int keyField;
     private final EventTimeField time;
+    private final WindowSpec windows;
     private final long size;
     private final long slide;
-    /** Windows start at {@code offset + k * slide}; {@code 0 <= offset < slide}. */
-    private final long offset;
     private final long lateness;
-    private final long budgetBytes;
-    private final int lateOutput;
+    private final long stateBudgetBytes;
+    private final LateOutput lateOutput;
     private final SelectionVector selection = new SelectionVector(1024);
     private final SelectionVector lateRows = new SelectionVector(1024);
     private final WindowRows windowRows = new WindowRows();
@@ -72,20 +71,23 @@ public final class WindowProcessOperator extends Operator {
     private long[] starts = new long[64];
     private final RestoredWatermarks restored = new RestoredWatermarks();
 
-    /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
+    /**
+     * Hands the records of {@code inputSchema} by field {@code keyField} in {@code windows} of event time
+     * {@code time} to {@code function}; the records kept may take up to {@code stateBudgetBytes}.
+     */
     public WindowProcessOperator(ProcessWindowFunction function, BatchSchema inputSchema, BatchSchema outputSchema,
-                                 int keyField, EventTimeField time, long size, long slide, long offset, long lateness,
-                                 long budgetBytes, int lateOutput) {
+                                 int keyField, EventTimeField time, WindowSpec windows, long stateBudgetBytes,
+                                 LateOutput lateOutput) {
         this.function = function;
         this.inputSchema = inputSchema;
         this.outputSchema = outputSchema;
         this.keyField = keyField;
         this.time = time;
-        this.size = size;
-        this.slide = slide;
-        this.offset = Math.floorMod(offset, slide);
-        this.lateness = lateness;
-        this.budgetBytes = budgetBytes;
+        this.windows = windows;
+        this.size = windows.size();
+        this.slide = windows.slide();
+        this.lateness = windows.allowedLateness();
+        this.stateBudgetBytes = stateBudgetBytes;
         this.lateOutput = lateOutput;
     }
 
@@ -98,14 +100,9 @@ public final class WindowProcessOperator extends Operator {
         name = context.operatorName();
         maxParallelism = context.maxParallelism();
         late = new LateRecords(lateOutput, context);
-        buffer = new JoinBuffer(inputSchema, keyField, time, Math.max(1, size / 4), allocator, budgetBytes);
+        buffer = new JoinBuffer(inputSchema, keyField, time, Math.max(1, size / 4), allocator, stateBudgetBytes);
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
         writer = new RecordWriter(name, outputSchema, allocator, batchSize);
-    }
-
-    /** The start of the last window holding {@code time}. */
-    private long lastWindowStart(long t) {
-        return t - Math.floorMod(t - offset, slide);
     }
 
     /** The highest time whose every window is past its allowed lateness at {@code watermark}: rows up to it are late. */
@@ -117,7 +114,7 @@ public final class WindowProcessOperator extends Operator {
         if (lastDeadStart == Long.MIN_VALUE || lastDeadStart < Long.MIN_VALUE + slide) {
             return Long.MIN_VALUE;
         }
-        return lastWindowStart(lastDeadStart) + slide - 1;
+        return windows.lastWindowStart(lastDeadStart) + slide - 1;
     }
 
     @Override
@@ -126,7 +123,7 @@ public final class WindowProcessOperator extends Operator {
         if (n == 0) {
             return;
         }
-        WindowAggregateOperator.timestamps(batch, time.index());
+        time.timestamps(batch);
         if (Validity.hasNulls(batch.vector(keyField))) {
             throw new IllegalArgumentException("null key in " + inputSchema.describe(keyField) + " of " + name
                     + "; window keys must not be null");
@@ -177,7 +174,7 @@ public final class WindowProcessOperator extends Operator {
             if (t > watermark) {
                 continue;
             }
-            for (long s = lastWindowStart(t); s > t - size; s -= slide) {
+            for (long s = windows.lastWindowStart(t); s > t - size; s -= slide) {
                 long last = s + size - 1;
                 if (last <= watermark && last + lateness > watermark) {
                     updatedFired.computeIfAbsent(s + size, k -> new LinkedHashSet<>()).add(rows.value(i, keyField));
@@ -188,11 +185,11 @@ public final class WindowProcessOperator extends Operator {
 
     private void checkBudget() {
         long bytes = buffer.bytes();
-        if (bytes > budgetBytes) {
+        if (bytes > stateBudgetBytes) {
             throw new MemoryBudgetExceededException(name + ": the windows' records need " + bytes
-                    + " bytes, more than the state budget of " + budgetBytes + " bytes; raise it with"
+                    + " bytes, more than the state budget of " + stateBudgetBytes + " bytes; raise it with"
                     + " Environment.setStateBudget, or use reduce or aggregate, which keep one record per key and window",
-                    bytes, budgetBytes);
+                    bytes, stateBudgetBytes);
         }
     }
 
@@ -251,8 +248,8 @@ public final class WindowProcessOperator extends Operator {
         // A window ending after from + 1 starts after from + 1 - size: its rows are later than that.
         long after = StreamJoinOperator.saturatedAdd(from, 1 - size);
         if (after != Long.MIN_VALUE && to != Long.MAX_VALUE) {
-            long lastStart = lastWindowStart(to + 1 - size);
-            long firstStart = lastWindowStart(after) + slide;
+            long lastStart = windows.lastWindowStart(to + 1 - size);
+            long firstStart = windows.lastWindowStart(after) + slide;
             if (lastStart < firstStart) {
                 return 0;
             }
@@ -281,7 +278,7 @@ public final class WindowProcessOperator extends Operator {
                 if (t <= after || t > to) {
                     continue;
                 }
-                for (long s = lastWindowStart(t); s > t - size; s -= slide) {
+                for (long s = windows.lastWindowStart(t); s > t - size; s -= slide) {
                     long last = s + size - 1;
                     if (last > from && last <= to) {
                         if (count == starts.length) {
