@@ -9,7 +9,7 @@ import java.nio.file.StandardOpenOption;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
-import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -31,7 +31,7 @@ final class JoinState {
     }
 
     /** What a restore learns from an old subtask's file besides its rows. */
-    record Header(long watermark, int firstKeyGroup, int lastKeyGroupExclusive) {
+    record Header(long watermark, KeyGroupRange keyGroups) {
     }
 
     /**
@@ -68,11 +68,11 @@ final class JoinState {
     }
 
     /**
-     * Appends the rows of key groups {@code [first, lastExclusive)} in {@code file} to {@code sides} and
+     * Appends the rows of {@code keyGroups} in {@code file} to {@code sides} and
      * returns the file's header; a short, damaged or foreign file is a {@link CorruptCheckpointException}
      * naming it.
      */
-    static Header read(Path file, int first, int lastExclusive, JoinBuffer[] sides, BufferAllocator allocator)
+    static Header read(Path file, KeyGroupRange keyGroups, JoinBuffer[] sides, BufferAllocator allocator)
             throws IOException {
         byte[] data = StateFiles.readAll(file, "join state");
         ByteBuffer in = ByteBuffer.wrap(data);
@@ -88,9 +88,8 @@ final class JoinState {
         for (int side = 0; side < sides.length; side++) {
             schemas[side] = sides[side].schema();
         }
-        KeyGroupSections.read(file, data, in, schemas, first, lastExclusive, allocator,
+        KeyGroupSections.read(file, data, in, schemas, keyGroups, allocator,
                 (side, rows) -> sides[side].add(rows));
-        return new Header(watermark, KeyGroups.firstKeyGroup(subtask, maxParallelism, parallelism),
-                KeyGroups.lastKeyGroupExclusive(subtask, maxParallelism, parallelism));
+        return new Header(watermark, KeyGroupRange.ofPartition(subtask, maxParallelism, parallelism));
     }
 }

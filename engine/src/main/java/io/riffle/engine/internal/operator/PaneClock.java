@@ -10,9 +10,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.engine.internal.runtime.StateRestore;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Event time of a pane-based window operator (tumbling and sliding windows kept by pane, {@code gcd(size,
@@ -28,10 +30,13 @@ final class PaneClock {
     private final long lateness;
     private long watermark = Long.MIN_VALUE;
     private long firedEnd = Long.MIN_VALUE;
-    /** After a rescaled restore: per key group of this subtask, the end of the last window its old subtask fired; else null. */
-    private long[] firedEndByKeyGroup;
+    /**
+     * After a rescaled restore: per key group of this subtask (from the first of {@link #keyGroups}), the end of the
+     * last window its old subtask fired; null when every old subtask had fired as far, or once the clock passed them.
+     */
+    private long @Nullable [] firedEndByKeyGroup;
     private long highestFiredEnd;
-    private int firstKeyGroup;
+    private KeyGroupRange keyGroups = KeyGroupRange.all(1);
 
     PaneClock(WindowSpec windows) {
         this.windows = windows;
@@ -148,7 +153,7 @@ final class PaneClock {
 
     /** Whether the old subtask of key group {@code keyGroup} had fired the window ending at {@code end}. */
     boolean firedBeforeRestore(int keyGroup, long end) {
-        return firedEndByKeyGroup != null && firedEndByKeyGroup[keyGroup - firstKeyGroup] >= end;
+        return firedEndByKeyGroup != null && firedEndByKeyGroup[keyGroup - keyGroups.first()] >= end;
     }
 
     /** This subtask's part of a checkpoint index: its watermark, last fired end and panes. */
@@ -163,23 +168,21 @@ final class PaneClock {
      * returned by pane start (none when no old subtask's key groups meet these).
      */
     TreeMap<Long, List<Path>> restore(StateRestore restore) throws IOException {
-        firstKeyGroup = restore.keyGroups().first();
-        int last = restore.keyGroups().endExclusive();
+        KeyGroupRange mine = restore.keyGroups();
         TreeMap<Long, List<Path>> paneFiles = new TreeMap<>();
-        long[] marks = new long[last - firstKeyGroup];
+        long[] marks = new long[mine.size()];
         long lowestWatermark = Long.MAX_VALUE;
         long lowestMark = Long.MAX_VALUE;
         long highestMark = Long.MIN_VALUE;
         boolean any = false;
         for (Path file : restore.files()) {
             WindowStateIndex old = WindowStateIndex.read(file);
-            int from = Math.max(firstKeyGroup, old.firstKeyGroup());
-            int to = Math.min(last, old.lastKeyGroupExclusive());
-            if (from >= to) {
+            KeyGroupRange shared = mine.intersection(old.keyGroups());
+            if (shared.isEmpty()) {
                 continue;
             }
             any = true;
-            Arrays.fill(marks, from - firstKeyGroup, to - firstKeyGroup, old.firedEnd());
+            Arrays.fill(marks, shared.first() - mine.first(), shared.endExclusive() - mine.first(), old.firedEnd());
             lowestWatermark = Math.min(lowestWatermark, old.watermark());
             lowestMark = Math.min(lowestMark, old.firedEnd());
             highestMark = Math.max(highestMark, old.firedEnd());
@@ -190,6 +193,7 @@ final class PaneClock {
         if (!any) {
             return paneFiles;
         }
+        keyGroups = mine;
         watermark = lowestWatermark;
         firedEnd = lowestMark;
         if (highestMark > lowestMark) {

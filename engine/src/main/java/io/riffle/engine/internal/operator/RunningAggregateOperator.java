@@ -216,8 +216,7 @@ public final class RunningAggregateOperator extends Operator {
         }
         FirstRecords restored = new FirstRecords(spec.inputSchema(), spec.keyField(), keptFields, allocator);
         try {
-            restored.restore(files, restore.keyGroups().first(), restore.keyGroups().endExclusive(), table.groupCount(),
-                    this::groupsOf, name, allocator);
+            restored.restore(files, restore.keyGroups(), table.groupCount(), this::groupsOf, name, allocator);
         } catch (IOException | RuntimeException e) {
             restored.close();
             throw e;

@@ -210,10 +210,8 @@ abstract class StreamJoinOperator extends Operator {
     List<JoinState.Header> restoreBuffers(StateRestore restore) throws Exception {
         List<JoinState.Header> taken = new ArrayList<>();
         for (Path file : restore.files()) {
-            JoinState.Header old = JoinState.read(file, restore.keyGroups().first(), restore.keyGroups().endExclusive(),
-                    buffers, allocator);
-            if (old.firstKeyGroup() < restore.keyGroups().endExclusive()
-                    && old.lastKeyGroupExclusive() > restore.keyGroups().first()) {
+            JoinState.Header old = JoinState.read(file, restore.keyGroups(), buffers, allocator);
+            if (old.keyGroups().intersects(restore.keyGroups())) {
                 taken.add(old);
             }
         }

@@ -245,8 +245,8 @@ public final class WindowFunctionOperator extends Operator {
     @Override
     public void restoreState(StateRestore restore) throws IOException {
         for (Map.Entry<Long, List<Path>> e : clock.restore(restore).entrySet()) {
-            panes.getOrCreate(e.getKey()).restore(e.getValue(), fold.stateSchema(), fold.keyField(),
-                    restore.keyGroups().first(), restore.keyGroups().endExclusive(), record -> true, name, batchSize);
+            panes.getOrCreate(e.getKey()).restore(e.getValue(), fold.stateSchema(), fold.keyField(), restore.keyGroups(),
+                    record -> true, name, batchSize);
         }
     }
 

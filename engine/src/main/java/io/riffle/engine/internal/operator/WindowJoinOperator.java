@@ -243,7 +243,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
     public void restoreState(StateRestore restore) throws Exception {
         List<JoinState.Header> old = restoreBuffers(restore);
         if (!old.isEmpty()) {
-            watermark = restored.restore(old, restore.keyGroups().first(), restore.keyGroups().endExclusive());
+            watermark = restored.restore(old, restore.keyGroups());
         }
     }
 }

@@ -364,14 +364,13 @@ public final class WindowProcessOperator extends Operator {
     public void restoreState(StateRestore restore) throws Exception {
         List<JoinState.Header> old = new ArrayList<>();
         for (Path file : restore.files()) {
-            JoinState.Header h = JoinState.read(file, restore.keyGroups().first(), restore.keyGroups().endExclusive(),
-                    new JoinBuffer[] {buffer}, allocator);
-            if (h.firstKeyGroup() < restore.keyGroups().endExclusive() && h.lastKeyGroupExclusive() > restore.keyGroups().first()) {
+            JoinState.Header h = JoinState.read(file, restore.keyGroups(), new JoinBuffer[] {buffer}, allocator);
+            if (h.keyGroups().intersects(restore.keyGroups())) {
                 old.add(h);
             }
         }
         if (!old.isEmpty()) {
-            watermark = restored.restore(old, restore.keyGroups().first(), restore.keyGroups().endExclusive());
+            watermark = restored.restore(old, restore.keyGroups());
         }
     }
 
