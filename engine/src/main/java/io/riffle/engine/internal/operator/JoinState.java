@@ -5,12 +5,16 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
+import io.riffle.engine.internal.runtime.StateRestore;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -32,6 +36,47 @@ final class JoinState {
 
     /** What a restore learns from an old subtask's file besides its rows. */
     record Header(long watermark, KeyGroupRange keyGroups) {
+    }
+
+    /**
+     * A checkpoint of {@code buffers}' rows not gone and of {@code watermark}: the rows are shared with the
+     * buffers (no copy) until the checkpoint is written ({@link #write}) or closed.
+     */
+    static OperatorSnapshot checkpoint(JoinBuffer[] buffers, long watermark, int subtask, int parallelism,
+                                       int maxParallelism, BufferAllocator allocator) {
+        JoinBuffer.Snapshot[] sides = new JoinBuffer.Snapshot[buffers.length];
+        for (int side = 0; side < buffers.length; side++) {
+            sides[side] = buffers[side].snapshot();
+        }
+        return new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) throws IOException {
+                return write(file, watermark, subtask, parallelism, maxParallelism, sides, allocator);
+            }
+
+            @Override
+            public void close() {
+                for (JoinBuffer.Snapshot side : sides) {
+                    side.close();
+                }
+            }
+        };
+    }
+
+    /**
+     * Adds the rows of the restoring subtask's key groups, out of every old subtask's file, to {@code sides};
+     * returns the headers of the old subtasks whose key groups meet the restoring subtask's.
+     */
+    static List<Header> readAll(StateRestore restore, JoinBuffer[] sides, BufferAllocator allocator)
+            throws IOException {
+        List<Header> taken = new ArrayList<>();
+        for (Path file : restore.files()) {
+            Header old = read(file, restore.keyGroups(), sides, allocator);
+            if (old.keyGroups().intersects(restore.keyGroups())) {
+                taken.add(old);
+            }
+        }
+        return taken;
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.riffle.engine.internal.operator;
 
 import io.riffle.columnar.batch.Validity;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -187,20 +186,7 @@ abstract class StreamJoinOperator extends Operator {
     /** Both buffers' rows not gone, shared until written. */
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        JoinBuffer.Snapshot[] sides = {buffers[0].snapshot(), buffers[1].snapshot()};
-        long at = watermark;
-        return new OperatorSnapshot() {
-            @Override
-            public long writeTo(Path file) throws Exception {
-                return JoinState.write(file, at, subtask, parallelism, maxParallelism, sides, allocator);
-            }
-
-            @Override
-            public void close() {
-                sides[0].close();
-                sides[1].close();
-            }
-        };
+        return JoinState.checkpoint(buffers, watermark, subtask, parallelism, maxParallelism, allocator);
     }
 
     /**
@@ -208,14 +194,7 @@ abstract class StreamJoinOperator extends Operator {
      * returns the headers of the old subtasks whose key groups it took.
      */
     List<JoinState.Header> restoreBuffers(StateRestore restore) throws Exception {
-        List<JoinState.Header> taken = new ArrayList<>();
-        for (Path file : restore.files()) {
-            JoinState.Header old = JoinState.read(file, restore.keyGroups(), buffers, allocator);
-            if (old.keyGroups().intersects(restore.keyGroups())) {
-                taken.add(old);
-            }
-        }
-        return taken;
+        return JoinState.readAll(restore, buffers, allocator);
     }
 
     /** {@code a + b}, or the nearest long when it overflows. */

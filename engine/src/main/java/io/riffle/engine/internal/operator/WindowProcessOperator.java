@@ -1,7 +1,5 @@
 package io.riffle.engine.internal.operator;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -341,19 +339,8 @@ public final class WindowProcessOperator extends Operator {
 
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        JoinBuffer.Snapshot[] rows = {buffer.snapshot()};
-        long at = watermark;
-        return new OperatorSnapshot() {
-            @Override
-            public long writeTo(Path file) throws Exception {
-                return JoinState.write(file, at, subtask, parallelism, maxParallelism, rows, allocator);
-            }
-
-            @Override
-            public void close() {
-                rows[0].close();
-            }
-        };
+        return JoinState.checkpoint(new JoinBuffer[] {buffer}, watermark, subtask, parallelism, maxParallelism,
+                allocator);
     }
 
     /**
@@ -362,13 +349,7 @@ public final class WindowProcessOperator extends Operator {
      */
     @Override
     public void restoreState(StateRestore restore) throws Exception {
-        List<JoinState.Header> old = new ArrayList<>();
-        for (Path file : restore.files()) {
-            JoinState.Header h = JoinState.read(file, restore.keyGroups(), new JoinBuffer[] {buffer}, allocator);
-            if (h.keyGroups().intersects(restore.keyGroups())) {
-                old.add(h);
-            }
-        }
+        List<JoinState.Header> old = JoinState.readAll(restore, new JoinBuffer[] {buffer}, allocator);
         if (!old.isEmpty()) {
             watermark = restored.restore(old, restore.keyGroups());
         }
