@@ -17,11 +17,11 @@ import org.apache.arrow.vector.FieldVector;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Event time of a pane-based window operator (tumbling and sliding windows kept by pane, {@code gcd(size,
- * slide)} long): its watermark, the end of the last window it fired, which panes a batch falls into, which
- * windows a watermark closes, which panes are late, and after a rescaled restore the per-key-group marks of
- * what the old subtasks had fired. Shared by the aggregating and the user-function window operators; owned
- * by the operator's thread.
+ * Event time of a pane-based window operator (tumbling and sliding windows kept by pane, {@link WindowSpec#pane()}
+ * long): its watermark, the end of the last window it fired, which windows a watermark closes, which panes are
+ * late, which fired windows are still kept, and after a rescaled restore the per-key-group marks of what the old
+ * subtasks had fired. Shared by the aggregating and the user-function window operators (with {@link PaneSplitter},
+ * which assigns a batch's rows to panes, and {@link Panes}, their state); owned by the operator's thread.
  */
 final class PaneClock {
     private final WindowSpec windows;

@@ -58,20 +58,19 @@ abstract class StreamJoinOperator extends Operator {
      * {@code what} names the operator in errors ("an interval join"); {@code sealSpan} is the time a buffer
      * segment spans before it is sealed (see {@link JoinBuffer}).
      */
-    StreamJoinOperator(String what, BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
-                       EventTimeField leftTime, EventTimeField rightTime, BatchSchema outputSchema, long sealSpan,
+    StreamJoinOperator(String what, JoinInput left, JoinInput right, BatchSchema outputSchema, long sealSpan,
                        long budgetBytes) {
         this.what = what;
-        this.schemas = new BatchSchema[] {leftSchema, rightSchema};
-        this.keys = new int[] {leftKey, rightKey};
-        this.keyColumns = new int[][] {{leftKey}, {rightKey}};
-        this.times = new EventTimeField[] {leftTime, rightTime};
+        this.schemas = new BatchSchema[] {left.schema(), right.schema()};
+        this.keys = new int[] {left.keyField(), right.keyField()};
+        this.keyColumns = new int[][] {{left.keyField()}, {right.keyField()}};
+        this.times = new EventTimeField[] {left.time(), right.time()};
         this.outputSchema = outputSchema;
         this.budgetBytes = budgetBytes;
         this.sealSpan = sealSpan;
-        this.rightColumns = new int[rightSchema.columnCount() - 1];
-        for (int c = 0, k = 0; c < rightSchema.columnCount(); c++) {
-            if (c != rightKey) {
+        this.rightColumns = new int[right.schema().columnCount() - 1];
+        for (int c = 0, k = 0; c < right.schema().columnCount(); c++) {
+            if (c != right.keyField()) {
                 rightColumns[k++] = c;
             }
         }

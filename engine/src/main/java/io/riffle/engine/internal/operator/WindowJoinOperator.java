@@ -28,6 +28,7 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  * subtask had not fired it.
  */
 public final class WindowJoinOperator extends StreamJoinOperator {
+    private final WindowSpec windows;
     private final long size;
     private final long slide;
     private final SelectionVector due = new SelectionVector(1024);
@@ -35,13 +36,17 @@ public final class WindowJoinOperator extends StreamJoinOperator {
     private long[] windowStarts;
     private final RestoredWatermarks restored = new RestoredWatermarks();
 
-    public WindowJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
-                              EventTimeField leftTime, EventTimeField rightTime, long size, long slide,
-                              long budgetBytes) {
-        super("a window join", leftSchema, rightSchema, leftKey, rightKey, leftTime, rightTime,
-                outputSchema(leftSchema, rightSchema, rightKey), Math.max(1, size / 4), budgetBytes);
-        this.size = size;
-        this.slide = slide;
+    /** Joins the rows of a key in the same window of {@code windows} (its offset and allowed lateness unused: 0). */
+    public WindowJoinOperator(JoinInput left, JoinInput right, WindowSpec windows, long budgetBytes) {
+        super("a window join", left, right, outputSchema(left.schema(), right.schema(), right.keyField()),
+                Math.max(1, windows.size() / 4), budgetBytes);
+        if (windows.offset() != 0 || windows.allowedLateness() != 0) {
+            throw new IllegalArgumentException("a window join's windows start at multiples of the slide and allow no"
+                    + " lateness, not offset " + windows.offset() + " ms and lateness " + windows.allowedLateness() + " ms");
+        }
+        this.windows = windows;
+        this.size = windows.size();
+        this.slide = windows.slide();
     }
 
     /** The batch join's columns ({@link HashJoinOperator#outputSchema}), then {@code window_start, window_end}. */
@@ -84,7 +89,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         int late = 0;
         for (int i = 0; i < n; i++) {
             long t = MemoryUtil.getLong(data + ((long) i << 3)) + offset;
-            boolean inWindow = Math.floorMod(t, slide) < size;
+            boolean inWindow = windows.inWindow(t);
             if (inWindow && t > lateThrough) {
                 kept[count++] = i;
             } else if (inWindow || t <= watermark) {
@@ -104,7 +109,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         if (lastStart == Long.MIN_VALUE) {
             return Long.MIN_VALUE;
         }
-        return lastStart - Math.floorMod(lastStart, slide) + slide - 1;
+        return windows.lastWindowStart(lastStart) + slide - 1;
     }
 
     /** Fires the windows whose last millisecond is in {@code (this.watermark, watermark]}, then lets go of their rows. */
@@ -198,7 +203,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
                     long early = Math.min(a, b);
                     long late = Math.max(a, b);
                     // The windows holding both: starts at multiples of slide in (late - size, early].
-                    for (long start = early - Math.floorMod(early, slide); start > late - size; start -= slide) {
+                    for (long start = windows.lastWindowStart(early); start > late - size; start -= slide) {
                         long last = start + size - 1;
                         if (last > firedForKey && last <= to) {
                             l[count] = i;
