@@ -65,7 +65,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         if (batch.rowCount() == 0) {
             return;
         }
-        RecordBatch rows = onTime(input, batch, firedThrough(watermark));
+        RecordBatch rows = onTime(input, batch, windows.expiredThrough(watermark));
         if (rows != null) {
             buffers[input].add(rows);
         }
@@ -100,18 +100,6 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         return late;
     }
 
-    /** The highest time whose every window ends by {@code watermark + 1}, i.e. has fired at that watermark. */
-    private long firedThrough(long watermark) {
-        if (watermark == Long.MAX_VALUE) {
-            return Long.MAX_VALUE;
-        }
-        long lastStart = saturatedAdd(watermark, 1 - size);
-        if (lastStart == Long.MIN_VALUE) {
-            return Long.MIN_VALUE;
-        }
-        return windows.lastWindowStart(lastStart) + slide - 1;
-    }
-
     /** Fires the windows whose last millisecond is in {@code (this.watermark, watermark]}, then lets go of their rows. */
     @Override
     public void processWatermark(long watermark, Output out) throws Exception {
@@ -119,7 +107,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
             fire(this.watermark, watermark, out);
             this.watermark = watermark;
             restored.advance(watermark);
-            long dead = firedThrough(watermark);
+            long dead = windows.expiredThrough(watermark);
             buffers[0].evict(dead);
             buffers[1].evict(dead);
         }
@@ -132,7 +120,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         if (next != Long.MIN_VALUE && saturatedAdd(next + Math.floorMod(-next, slide), size - 1) > to) {
             return;
         }
-        long firedBefore = firedThrough(from);
+        long firedBefore = windows.expiredThrough(from);
         JoinBuffer left = buffers[0];
         for (int s = 0; s < left.segmentCount(); s++) {
             JoinBuffer.Segment segment = left.segment(s);

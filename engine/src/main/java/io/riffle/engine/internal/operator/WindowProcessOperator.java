@@ -103,18 +103,6 @@ public final class WindowProcessOperator extends Operator {
         writer = new RecordWriter(name, outputSchema, allocator, batchSize);
     }
 
-    /** The highest time whose every window is past its allowed lateness at {@code watermark}: rows up to it are late. */
-    private long deadThrough(long watermark) {
-        if (watermark == Long.MAX_VALUE) {
-            return Long.MAX_VALUE;
-        }
-        long lastDeadStart = StreamJoinOperator.saturatedAdd(watermark, 1 - size - lateness);
-        if (lastDeadStart == Long.MIN_VALUE || lastDeadStart < Long.MIN_VALUE + slide) {
-            return Long.MIN_VALUE;
-        }
-        return windows.lastWindowStart(lastDeadStart) + slide - 1;
-    }
-
     @Override
     public void process(RecordBatch batch, Output out) throws Exception {
         int n = batch.rowCount();
@@ -126,7 +114,7 @@ public final class WindowProcessOperator extends Operator {
             throw new IllegalArgumentException("null key in " + inputSchema.describe(keyField) + " of " + name
                     + "; window keys must not be null");
         }
-        int onTime = buffer.selectAbove(batch, deadThrough(watermark), selection);
+        int onTime = buffer.selectAbove(batch, windows.expiredThrough(watermark), selection);
         if (onTime < n) {
             dropLate(batch, onTime, out);
         }
@@ -213,7 +201,7 @@ public final class WindowProcessOperator extends Operator {
             fireClosed(this.watermark, watermark, out);
             this.watermark = watermark;
             restored.advance(watermark);
-            buffer.evict(deadThrough(watermark));
+            buffer.evict(windows.expiredThrough(watermark));
         }
         out.emitWatermark(watermark);
     }

@@ -60,6 +60,22 @@ public record WindowSpec(long size, long slide, long offset, long allowedLatenes
         return time - Math.floorMod(time - offset, slide);
     }
 
+    /**
+     * The highest time whose every window is past its allowed lateness at {@code watermark} (its last millisecond
+     * plus the lateness at or below the watermark): a record up to it is late, and state up to it may go.
+     * {@code Long.MIN_VALUE} while no window is; {@code Long.MAX_VALUE} at the end of input.
+     */
+    public long expiredThrough(long watermark) {
+        if (watermark == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long lastExpiredStart = StreamJoinOperator.saturatedAdd(watermark, 1 - size - allowedLateness);
+        if (lastExpiredStart < Long.MIN_VALUE + slide) {
+            return Long.MIN_VALUE;
+        }
+        return lastWindowStart(lastExpiredStart) + slide - 1;
+    }
+
     /** Whether time {@code time} is in a window: always, but between the windows of a slide longer than their size. */
     public boolean inWindow(long time) {
         return Math.floorMod(time - offset, slide) < size;

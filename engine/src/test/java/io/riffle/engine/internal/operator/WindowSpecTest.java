@@ -41,6 +41,16 @@ class WindowSpecTest {
     }
 
     @Test
+    void aTimeExpiresOnceEveryWindowHoldingItIsPastItsAllowedLateness() {
+        WindowSpec windows = WindowSpec.sliding(300, 100);
+        assertEquals(799, windows.expiredThrough(999), "the windows of 799 end by 800, 900 and 1000");
+        assertEquals(699, windows.withAllowedLateness(100).expiredThrough(999));
+        assertEquals(Long.MIN_VALUE, windows.expiredThrough(Long.MIN_VALUE));
+        assertEquals(Long.MIN_VALUE, windows.expiredThrough(Long.MIN_VALUE + 300), "no window before the first start");
+        assertEquals(Long.MAX_VALUE, windows.expiredThrough(Long.MAX_VALUE));
+    }
+
+    @Test
     void aNegativeLatenessOrAnEmptyWindowIsRefusedNamingTheShape() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> WindowSpec.tumbling(1000).withAllowedLateness(-1));
