@@ -7,15 +7,17 @@ import java.util.function.Supplier;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.hash.Aggregate;
-import io.riffle.columnar.hash.AggregateKind;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.operator.GroupAggregateOperator;
 import io.riffle.engine.internal.operator.IntervalJoinOperator;
+import io.riffle.engine.internal.operator.JoinInput;
 import io.riffle.engine.internal.operator.KeyedProcessOperator;
+import io.riffle.engine.internal.operator.PartialAggregates;
 import io.riffle.engine.internal.operator.ReduceOperator;
 import io.riffle.engine.internal.operator.RunningAggregateOperator;
 import io.riffle.engine.internal.operator.WindowJoinOperator;
+import io.riffle.engine.internal.operator.WindowSpec;
 import io.riffle.engine.internal.plan.Partitioning;
 import io.riffle.engine.internal.plan.Transformation;
 import io.riffle.engine.internal.runtime.Operator;
@@ -224,8 +226,8 @@ public final class KeyedStream {
         int r = right.keyField;
         long budget = env().stateBudgetBytes();
         BatchSchema output = IntervalJoinOperator.outputSchema(leftSchema, rightSchema, r);
-        DataStream joined = input.twoInput(name, right.input, l, r, output, () -> new IntervalJoinOperator(leftSchema,
-                rightSchema, l, r, time[0], time[1], first, last, budget));
+        DataStream joined = input.twoInput(name, right.input, l, r, output, () -> new IntervalJoinOperator(
+                new JoinInput(leftSchema, l, time[0]), new JoinInput(rightSchema, r, time[1]), first, last, budget));
         return new DataStream(env(), joined.transformation, output.column(output.columnCount() - 1).name());
     }
 
@@ -258,12 +260,11 @@ public final class KeyedStream {
         BatchSchema rightSchema = right.schema();
         int l = keyField;
         int r = right.keyField;
-        long size = windows.sizeMillis();
-        long slide = windows.slideMillis();
+        WindowSpec spec = WindowSpec.sliding(windows.sizeMillis(), windows.slideMillis());
         long budget = env().stateBudgetBytes();
         BatchSchema output = WindowJoinOperator.outputSchema(leftSchema, rightSchema, r);
-        DataStream joined = input.twoInput(name, right.input, l, r, output, () -> new WindowJoinOperator(leftSchema,
-                rightSchema, l, r, time[0], time[1], size, slide, budget));
+        DataStream joined = input.twoInput(name, right.input, l, r, output, () -> new WindowJoinOperator(
+                new JoinInput(leftSchema, l, time[0]), new JoinInput(rightSchema, r, time[1]), spec, budget));
         return joined.withEventTime(output.column(output.columnCount() - 1).name(), WindowedStream.WINDOW_TIME_OFFSET);
     }
 
@@ -349,22 +350,11 @@ public final class KeyedStream {
         Aggregate[] merge = new Aggregate[aggregates.length];
         BatchSchema partialSchema = spec.outputSchema();
         for (int a = 0; a < aggregates.length; a++) {
-            AggregateKind kind = aggregates[a].kind();
-            String column = partialSchema.column(a + 1).name();
-            switch (kind) {
-                case SUM:
-                case COUNT:
-                    merge[a] = Aggregate.sum(a + 1).as(column);
-                    break;
-                case MIN:
-                    merge[a] = Aggregate.min(a + 1).as(column);
-                    break;
-                case MAX:
-                    merge[a] = Aggregate.max(a + 1).as(column);
-                    break;
-                default:
-                    return keyed(name, spec.outputSchema(), () -> new GroupAggregateOperator(spec, budget));
+            Aggregate merging = PartialAggregates.merging(aggregates[a].kind(), a + 1);
+            if (merging == null) {
+                return keyed(name, spec.outputSchema(), () -> new GroupAggregateOperator(spec, budget));
             }
+            merge[a] = merging.as(partialSchema.column(a + 1).name());
         }
         DataStream partial = input.oneInput(name + " (partial)", partialSchema,
                 () -> new GroupAggregateOperator(spec, budget));

@@ -9,11 +9,13 @@ import io.riffle.engine.internal.operator.CountWindowFunctionOperator;
 import io.riffle.engine.internal.operator.CountWindowOperator;
 import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.operator.CountWindowProcessOperator;
+import io.riffle.engine.internal.operator.LateOutput;
 import io.riffle.engine.internal.operator.SessionWindowOperator;
 import io.riffle.engine.internal.operator.WindowAggregateOperator;
 import io.riffle.engine.internal.operator.WindowFold;
 import io.riffle.engine.internal.operator.WindowFunctionOperator;
 import io.riffle.engine.internal.operator.WindowProcessOperator;
+import io.riffle.engine.internal.operator.WindowSpec;
 
 /**
  * A keyed stream cut into event-time windows. Each aggregation emits, when the watermark passes a
@@ -178,11 +180,10 @@ public final class WindowedStream {
             return withLateRecords(keyed.keyed(name, outputSchema, () -> new SessionWindowOperator(schema, key, time, gap,
                     lateness, function, outputSchema, budget, lateOutput)), schema);
         }
-        long size = windows.sizeMillis();
-        long slide = windows.slideMillis();
-        long offset = windows.offsetMillis();
+        WindowSpec spec = timeWindows();
+        LateOutput late = lateOutput();
         return withLateRecords(keyed.keyed(name, outputSchema, () -> new WindowProcessOperator(function, schema,
-                outputSchema, key, time, size, slide, offset, lateness, budget, lateOutput)), schema);
+                outputSchema, key, time, spec, budget, late)), schema);
     }
 
     /** A user function's windows: any kind. */
@@ -210,13 +211,21 @@ public final class WindowedStream {
                     () -> new SessionWindowOperator(schema, key, time, gap, lateness, fold, budget, lateOutput)),
                     schema);
         }
-        long size = windows.sizeMillis();
-        long slide = windows.slideMillis();
-        long offset = windows.offsetMillis();
+        WindowSpec spec = timeWindows();
+        LateOutput late = lateOutput();
         return windowOutput(keyed.keyed(name, fold.outputSchema(true),
-                () -> new WindowFunctionOperator(fold, schema, key, time, size, slide, offset, lateness, budget,
-                        lateOutput)),
-                schema);
+                () -> new WindowFunctionOperator(fold, schema, key, time, spec, budget, late)), schema);
+    }
+
+    /** The time windows' shape with the allowed lateness: what the pane and process window operators are given. */
+    private WindowSpec timeWindows() {
+        return WindowSpec.sliding(windows.sizeMillis(), windows.slideMillis()).withOffset(windows.offsetMillis())
+                .withAllowedLateness(latenessMillis);
+    }
+
+    /** The late records are the window's only side output: index 0, when asked for. */
+    private LateOutput lateOutput() {
+        return lateData != null ? LateOutput.toSideOutput(0) : LateOutput.COUNT_ONLY;
     }
 
     private void requireEventTime(String what) {
@@ -242,7 +251,6 @@ public final class WindowedStream {
                     () -> new CountWindowOperator(schema, key, records, copy, budget));
         }
         BatchSchema output = WindowAggregateOperator.outputSchema(GroupBySpec.of(schema, key, aggregates));
-        // The late records are the window's only side output: index 0.
         int lateOutput = lateData != null ? 0 : -1;
         EventTimeField time = this.time;
         Aggregate[] copy = aggregates.clone();
@@ -252,13 +260,10 @@ public final class WindowedStream {
             return windowOutput(keyed.keyed(keyed.name(describe(aggregates)), output,
                     () -> new SessionWindowOperator(schema, key, time, gap, lateness, copy, budget, lateOutput)), schema);
         }
-        long size = windows.sizeMillis();
-        long slide = windows.slideMillis();
-        long offset = windows.offsetMillis();
+        WindowSpec spec = timeWindows();
+        LateOutput late = lateOutput();
         return windowOutput(keyed.keyed(keyed.name(describe(aggregates)), output,
-                () -> new WindowAggregateOperator(schema, key, time, size, slide, offset, lateness, copy, budget,
-                        lateOutput)),
-                schema);
+                () -> new WindowAggregateOperator(schema, key, copy, time, spec, budget, late)), schema);
     }
 
     /**

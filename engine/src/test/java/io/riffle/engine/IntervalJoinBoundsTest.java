@@ -16,6 +16,7 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.operator.IntervalJoinOperator;
+import io.riffle.engine.internal.operator.JoinInput;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.SubtaskContext;
 import org.apache.arrow.memory.BufferAllocator;
@@ -37,6 +38,10 @@ class IntervalJoinBoundsTest {
             Column.of("ts", ColumnType.INT64));
     private static final BatchSchema RIGHT = BatchSchema.of(Column.of("k", ColumnType.INT64),
             Column.of("t", ColumnType.INT64));
+    /** Keyed by field 0, event time in field 1. */
+    private static final JoinInput LEFT_INPUT = new JoinInput(LEFT, 0, EventTimeField.of(1));
+    /** Keyed by field 0, event time in field 1. */
+    private static final JoinInput RIGHT_INPUT = new JoinInput(RIGHT, 0, EventTimeField.of(1));
     private static final Duration TWO = Duration.ofMillis(2);
 
     /** Right records 3 and 2 ms either side of the left one at 100, and at it; key 2 has one on each bound only. */
@@ -113,7 +118,7 @@ class IntervalJoinBoundsTest {
         for (int input = 0; input < 2; input++) {
             long pastUse = input == 0 ? 104 : 101;
             try (BufferAllocator allocator = new RootAllocator()) {
-                IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), interval.firstMillis(),
+                IntervalJoinOperator join = new IntervalJoinOperator(LEFT_INPUT, RIGHT_INPUT, interval.firstMillis(),
                         interval.lastMillis(), 1 << 26);
                 Output ignore = new Output() {
                     @Override

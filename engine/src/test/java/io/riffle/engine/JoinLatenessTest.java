@@ -20,6 +20,7 @@ import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.engine.internal.connector.CollectionSource;
 import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.operator.IntervalJoinOperator;
+import io.riffle.engine.internal.operator.JoinInput;
 import io.riffle.engine.internal.operator.WindowJoinOperator;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
@@ -48,6 +49,8 @@ class JoinLatenessTest {
     /** Both inputs: key, event time (int64 ms), and an id that names the record in the output. */
     private static final BatchSchema EVENTS = BatchSchema.of(Column.of("k", ColumnType.INT64),
             Column.of("t", ColumnType.INT64), Column.of("id", ColumnType.INT64));
+    /** Keyed by field 0, event time in field 1. */
+    private static final JoinInput EVENTS_INPUT = new JoinInput(EVENTS, 0, EventTimeField.of(1));
 
     @TempDir
     Path dir;
@@ -168,7 +171,7 @@ class JoinLatenessTest {
     }
 
     private static Supplier<Operator> intervalJoin(long lower, long upper) {
-        return () -> new IntervalJoinOperator(EVENTS, EVENTS, 0, 0, EventTimeField.of(1), EventTimeField.of(1), lower, upper, 1 << 26);
+        return () -> new IntervalJoinOperator(EVENTS_INPUT, EVENTS_INPUT, lower, upper, 1 << 26);
     }
 
     /**

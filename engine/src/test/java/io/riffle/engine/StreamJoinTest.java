@@ -27,7 +27,9 @@ import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import io.riffle.engine.internal.connector.GeneratorSource;
 import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.operator.IntervalJoinOperator;
+import io.riffle.engine.internal.operator.JoinInput;
 import io.riffle.engine.internal.operator.WindowJoinOperator;
+import io.riffle.engine.internal.operator.WindowSpec;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
@@ -55,6 +57,10 @@ class StreamJoinTest {
     /** Right: event time as int64 epoch milliseconds. */
     private static final BatchSchema RIGHT = BatchSchema.of(Column.of("k", ColumnType.INT64),
             Column.of("t", ColumnType.INT64), Column.of("v", ColumnType.INT64));
+    /** Keyed by field 0, event time in field 1. */
+    private static final JoinInput LEFT_INPUT = new JoinInput(LEFT, 0, EventTimeField.of(1));
+    /** Keyed by field 0, event time in field 1. */
+    private static final JoinInput RIGHT_INPUT = new JoinInput(RIGHT, 0, EventTimeField.of(1));
 
     @TempDir
     Path dir;
@@ -289,7 +295,7 @@ class StreamJoinTest {
     void lateRowsAreDroppedAndRowsPastUseAreFreed() throws Exception {
         try (BufferAllocator allocator = new RootAllocator()) {
             OperatorMetrics metrics = new OperatorMetrics("join", 1, false);
-            IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), -10, 10, 1 << 26);
+            IntervalJoinOperator join = new IntervalJoinOperator(LEFT_INPUT, RIGHT_INPUT, -10, 10, 1 << 26);
             List<Tuple> out = new ArrayList<>();
             Output collect = collecting(out);
             join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).metrics(metrics).build());
@@ -351,7 +357,7 @@ class StreamJoinTest {
         List<Path> files = new ArrayList<>();
         try (BufferAllocator allocator = new RootAllocator()) {
             for (int s = 0; s < 2; s++) {
-                try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), 30, 10, 1 << 26)) {
+                try (WindowJoinOperator join = new WindowJoinOperator(LEFT_INPUT, RIGHT_INPUT, WindowSpec.sliding(30, 10), 1 << 26)) {
                     join.open(SubtaskContext.builder("join", allocator).subtask(s, 2).batchSize(64).uid(1).maxParallelism(128).build());
                     process(join, 0, LEFT, allocator, collecting(out), Tuple.of(keys[s], Instant.ofEpochMilli(5), 1L));
                     process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(keys[s], 8L, 2L));
@@ -363,7 +369,7 @@ class StreamJoinTest {
                     files.add(file);
                 }
             }
-            try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), 30, 10, 1 << 26)) {
+            try (WindowJoinOperator join = new WindowJoinOperator(LEFT_INPUT, RIGHT_INPUT, WindowSpec.sliding(30, 10), 1 << 26)) {
                 join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
                 join.restoreState(new StateRestore(1, files, List.of(), new KeyGroupRange(128, 0, 128)));
                 join.processWatermark(Long.MAX_VALUE, collecting(out));
@@ -389,7 +395,7 @@ class StreamJoinTest {
         Path file = dir.resolve("join-state");
         List<Tuple> out = new ArrayList<>();
         try (BufferAllocator allocator = new RootAllocator()) {
-            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), 0, 10, 1 << 26)) {
+            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT_INPUT, RIGHT_INPUT, 0, 10, 1 << 26)) {
                 join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
                 process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(1000), 1L));
                 try (OperatorSnapshot snapshot = join.snapshotState(1)) {
@@ -399,7 +405,7 @@ class StreamJoinTest {
                     snapshot.writeTo(file);
                 }
             }
-            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), 0, 10, 1 << 26)) {
+            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT_INPUT, RIGHT_INPUT, 0, 10, 1 << 26)) {
                 join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
                 join.restoreState(new StateRestore(1, List.of(file), List.of(), new KeyGroupRange(128, 0, 128)));
                 process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 1005L, 4L), Tuple.of(1L, 2005L, 5L));
@@ -414,7 +420,7 @@ class StreamJoinTest {
     void aDamagedStateFileIsRefused() throws Exception {
         Path file = dir.resolve("join-state");
         try (BufferAllocator allocator = new RootAllocator()) {
-            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), -10, 10, 1 << 26)) {
+            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT_INPUT, RIGHT_INPUT, -10, 10, 1 << 26)) {
                 join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
                 process(join, 0, LEFT, allocator, collecting(new ArrayList<>()), Tuple.of(1L, Instant.ofEpochMilli(5), 1L));
                 try (OperatorSnapshot snapshot = join.snapshotState(1)) {
@@ -424,7 +430,7 @@ class StreamJoinTest {
             byte[] bytes = Files.readAllBytes(file);
             bytes[bytes.length - 1] ^= 1;
             Files.write(file, bytes);
-            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), -10, 10, 1 << 26)) {
+            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT_INPUT, RIGHT_INPUT, -10, 10, 1 << 26)) {
                 join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
                 CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class,
                         () -> join.restoreState(new StateRestore(1, List.of(file), List.of(), new KeyGroupRange(128, 0, 128))));
@@ -445,8 +451,7 @@ class StreamJoinTest {
         List<Tuple> out = new ArrayList<>();
         try (BufferAllocator allocator = new RootAllocator()) {
             OperatorMetrics metrics = new OperatorMetrics("join", 1, false);
-            try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1),
-                    EventTimeField.of(1), 10, 25, 1 << 26)) {
+            try (WindowJoinOperator join = new WindowJoinOperator(LEFT_INPUT, RIGHT_INPUT, WindowSpec.sliding(10, 25), 1 << 26)) {
                 join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).metrics(metrics).build());
                 process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(5), 1L),
                         Tuple.of(1L, Instant.ofEpochMilli(16), 2L), Tuple.of(1L, Instant.ofEpochMilli(27), 3L));
@@ -470,7 +475,7 @@ class StreamJoinTest {
         List<Tuple> out = new ArrayList<>();
         try (BufferAllocator allocator = new RootAllocator()) {
             OperatorMetrics metrics = new OperatorMetrics("join", 1, false);
-            try (WindowJoinOperator join = new WindowJoinOperator(LEFT, RIGHT, 0, 0, EventTimeField.of(1), EventTimeField.of(1), 10, 10, 1 << 26)) {
+            try (WindowJoinOperator join = new WindowJoinOperator(LEFT_INPUT, RIGHT_INPUT, WindowSpec.sliding(10, 10), 1 << 26)) {
                 join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).metrics(metrics).build());
                 process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(5), 1L),
                         Tuple.of(1L, Instant.ofEpochMilli(25), 2L));

@@ -1,11 +1,8 @@
 package io.riffle.engine.internal.connector;
 
-import java.util.List;
-
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
-import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.connector.TaskContext;
 import org.apache.arrow.memory.util.MemoryUtil;
@@ -17,7 +14,7 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * straight into the vectors of one batch it reuses. Rewindable: a reader's position is the index ranges
  * it has left.
  */
-public final class GeneratorSource implements Source {
+public final class GeneratorSource extends IndexedSource {
     public static final BatchSchema SCHEMA = BatchSchema.of(Column.of("key", ColumnType.INT64),
             Column.of("value", ColumnType.INT64), Column.of("timestamp", ColumnType.TIMESTAMP_MS));
 
@@ -56,18 +53,13 @@ public final class GeneratorSource implements Source {
     }
 
     @Override
-    public SourceReader createReader(TaskContext context) {
-        return new Reader(context, IndexRanges.share(records, context.subtask(), context.parallelism()));
+    long recordCount() {
+        return records;
     }
 
     @Override
-    public boolean isRewindable() {
-        return true;
-    }
-
-    @Override
-    public SourceReader restoreReader(TaskContext context, List<byte[]> positions) {
-        return new Reader(context, IndexRanges.decode(positions, name()));
+    SourceReader reader(TaskContext context, IndexRanges left) {
+        return new Reader(context, left);
     }
 
     private final class Reader extends IndexRangeReader {

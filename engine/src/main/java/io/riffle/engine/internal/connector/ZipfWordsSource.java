@@ -1,12 +1,9 @@
 package io.riffle.engine.internal.connector;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
-import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.connector.ZipfText;
@@ -18,7 +15,7 @@ import org.apache.arrow.vector.VarCharVector;
  * {@code (word: utf8)} stream: subtasks take every p-th index, as the generator does, and a reader rewinds
  * to any index.
  */
-public final class ZipfWordsSource implements Source {
+public final class ZipfWordsSource extends IndexedSource {
     public static final BatchSchema SCHEMA = BatchSchema.of(Column.of("word", ColumnType.UTF8));
 
     private final long words;
@@ -44,18 +41,13 @@ public final class ZipfWordsSource implements Source {
     }
 
     @Override
-    public SourceReader createReader(TaskContext context) {
-        return new Reader(context, IndexRanges.share(words, context.subtask(), context.parallelism()));
+    long recordCount() {
+        return words;
     }
 
     @Override
-    public boolean isRewindable() {
-        return true;
-    }
-
-    @Override
-    public SourceReader restoreReader(TaskContext context, List<byte[]> positions) {
-        return new Reader(context, IndexRanges.decode(positions, name()));
+    SourceReader reader(TaskContext context, IndexRanges left) {
+        return new Reader(context, left);
     }
 
     private static final long WORD_BYTES = (1L << 56) - 1;

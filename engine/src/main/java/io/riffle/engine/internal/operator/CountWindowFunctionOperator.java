@@ -114,8 +114,8 @@ public final class CountWindowFunctionOperator extends Operator {
     /** This subtask's key groups' open windows out of every old subtask's file; empty ones are left out. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
-        entries.restore(restore.files(), entrySchema, 1 + fold.keyField(), restore.keyGroups().first(),
-                restore.keyGroups().endExclusive(), entry -> entry.getLong(0) > 0, name, batchSize);
+        entries.restore(restore.files(), entrySchema, 1 + fold.keyField(), restore.keyGroups(),
+                entry -> entry.getLong(0) > 0, name, batchSize);
     }
 
     @Override

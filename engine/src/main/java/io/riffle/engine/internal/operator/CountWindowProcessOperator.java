@@ -365,13 +365,11 @@ public final class CountWindowProcessOperator extends Operator {
         List<Tuple> restored = new ArrayList<>();
         List<Integer> keyGroups = new ArrayList<>();
         for (Path file : restore.files()) {
-            ReducedRecords.read(file, keySchema, restore.keyGroups().first(), restore.keyGroups().endExclusive(),
-                    (record, keyGroup) -> {
+            ReducedRecords.read(file, keySchema, restore.keyGroups(), (record, keyGroup) -> {
                         restored.add(record);
                         keyGroups.add(keyGroup);
                     });
-            JoinState.read(JoinState.recordsFile(file), restore.keyGroups().first(), restore.keyGroups().endExclusive(),
-                    new JoinBuffer[] {buffer}, allocator);
+            JoinState.read(JoinState.recordsFile(file), restore.keyGroups(), new JoinBuffer[] {buffer}, allocator);
         }
         int[] ids = keys.idsOf(restored, 0, batchSize);
         for (int i = 0; i < restored.size(); i++) {

@@ -1,5 +1,9 @@
 package io.riffle.engine.internal.operator;
 
+import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.Validity;
+import org.apache.arrow.vector.FieldVector;
+
 /**
  * Where an operator reads its input's event time: field {@code index} (timestamp[ms] or int64 epoch
  * milliseconds) plus {@code offsetMillis}. The offset is 0 for a field watermarks were assigned from, and -1 on
@@ -11,5 +15,16 @@ public record EventTimeField(int index, long offsetMillis) {
     /** The field's value is the event time. */
     public static EventTimeField of(int index) {
         return new EventTimeField(index, 0);
+    }
+
+    /** {@code batch}'s column of this field; a null timestamp fails the job naming the field. */
+    public FieldVector timestamps(RecordBatch batch) {
+        FieldVector timestamps = batch.vector(index);
+        // Counting nulls scans the validity bits; a column declared not null holds none.
+        if (batch.schema().column(index).nullable() && Validity.hasNulls(timestamps)) {
+            throw new IllegalArgumentException("timestamp field '" + batch.schema().column(index).name()
+                    + "' is null: a window needs a timestamp on every record");
+        }
+        return timestamps;
     }
 }

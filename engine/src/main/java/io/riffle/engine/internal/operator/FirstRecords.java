@@ -14,6 +14,7 @@ import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.GatherKernel;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -184,11 +185,11 @@ final class FirstRecords implements AutoCloseable {
     }
 
     /**
-     * Restore: the records of key groups {@code [first, lastExclusive)} out of every old subtask's {@code files},
+     * Restore: the records of {@code keyGroups} out of every old subtask's {@code files},
      * each put at the group its key has in {@code groupOfKey} (the restored table); every group must get exactly
      * one, or the files are a {@link CorruptCheckpointException} naming {@code operator}.
      */
-    void restore(List<Path> files, int first, int lastExclusive, int groupCount, GroupOfKey groupOfKey,
+    void restore(List<Path> files, KeyGroupRange keyGroups, int groupCount, GroupOfKey groupOfKey,
                  String operator, BufferAllocator allocator) throws IOException {
         if (size != 0) {
             throw new IllegalStateException(operator + ": first records restored into a store that holds some");
@@ -204,7 +205,7 @@ final class FirstRecords implements AutoCloseable {
                 }
                 in.getInt();
                 in.getInt();
-                KeyGroupSections.read(file, data, in, new BatchSchema[] {schema}, first, lastExclusive, allocator,
+                KeyGroupSections.read(file, data, in, new BatchSchema[] {schema}, keyGroups, allocator,
                         (tag, section) -> {
                             SelectionVector all = new SelectionVector(Math.max(1, section.rowCount()));
                             all.selectAll(section.rowCount());

@@ -35,11 +35,10 @@ public final class IntervalJoinOperator extends StreamJoinOperator {
     private final long lower;
     private final long upper;
 
-    public IntervalJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
-                                EventTimeField leftTime, EventTimeField rightTime, long lower, long upper,
-                                long budgetBytes) {
-        super("an interval join", leftSchema, rightSchema, leftKey, rightKey, leftTime, rightTime,
-                outputSchema(leftSchema, rightSchema, rightKey), Math.max(1, saturatedAdd(upper, -lower) / 4), budgetBytes);
+    /** Joins a left row at {@code t} with the right rows of its key in {@code [t + lower, t + upper]}. */
+    public IntervalJoinOperator(JoinInput left, JoinInput right, long lower, long upper, long budgetBytes) {
+        super("an interval join", left, right, outputSchema(left.schema(), right.schema(), right.keyField()),
+                Math.max(1, saturatedAdd(upper, -lower) / 4), budgetBytes);
         this.lower = lower;
         this.upper = upper;
     }

@@ -5,12 +5,16 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
-import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
+import io.riffle.engine.internal.runtime.OperatorSnapshot;
+import io.riffle.engine.internal.runtime.StateRestore;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -31,7 +35,48 @@ final class JoinState {
     }
 
     /** What a restore learns from an old subtask's file besides its rows. */
-    record Header(long watermark, int firstKeyGroup, int lastKeyGroupExclusive) {
+    record Header(long watermark, KeyGroupRange keyGroups) {
+    }
+
+    /**
+     * A checkpoint of {@code buffers}' rows not gone and of {@code watermark}: the rows are shared with the
+     * buffers (no copy) until the checkpoint is written ({@link #write}) or closed.
+     */
+    static OperatorSnapshot checkpoint(JoinBuffer[] buffers, long watermark, int subtask, int parallelism,
+                                       int maxParallelism, BufferAllocator allocator) {
+        JoinBuffer.Snapshot[] sides = new JoinBuffer.Snapshot[buffers.length];
+        for (int side = 0; side < buffers.length; side++) {
+            sides[side] = buffers[side].snapshot();
+        }
+        return new OperatorSnapshot() {
+            @Override
+            public long writeTo(Path file) throws IOException {
+                return write(file, watermark, subtask, parallelism, maxParallelism, sides, allocator);
+            }
+
+            @Override
+            public void close() {
+                for (JoinBuffer.Snapshot side : sides) {
+                    side.close();
+                }
+            }
+        };
+    }
+
+    /**
+     * Adds the rows of the restoring subtask's key groups, out of every old subtask's file, to {@code sides};
+     * returns the headers of the old subtasks whose key groups meet the restoring subtask's.
+     */
+    static List<Header> readAll(StateRestore restore, JoinBuffer[] sides, BufferAllocator allocator)
+            throws IOException {
+        List<Header> taken = new ArrayList<>();
+        for (Path file : restore.files()) {
+            Header old = read(file, restore.keyGroups(), sides, allocator);
+            if (old.keyGroups().intersects(restore.keyGroups())) {
+                taken.add(old);
+            }
+        }
+        return taken;
     }
 
     /**
@@ -68,11 +113,11 @@ final class JoinState {
     }
 
     /**
-     * Appends the rows of key groups {@code [first, lastExclusive)} in {@code file} to {@code sides} and
+     * Appends the rows of {@code keyGroups} in {@code file} to {@code sides} and
      * returns the file's header; a short, damaged or foreign file is a {@link CorruptCheckpointException}
      * naming it.
      */
-    static Header read(Path file, int first, int lastExclusive, JoinBuffer[] sides, BufferAllocator allocator)
+    static Header read(Path file, KeyGroupRange keyGroups, JoinBuffer[] sides, BufferAllocator allocator)
             throws IOException {
         byte[] data = StateFiles.readAll(file, "join state");
         ByteBuffer in = ByteBuffer.wrap(data);
@@ -88,9 +133,8 @@ final class JoinState {
         for (int side = 0; side < sides.length; side++) {
             schemas[side] = sides[side].schema();
         }
-        KeyGroupSections.read(file, data, in, schemas, first, lastExclusive, allocator,
+        KeyGroupSections.read(file, data, in, schemas, keyGroups, allocator,
                 (side, rows) -> sides[side].add(rows));
-        return new Header(watermark, KeyGroups.firstKeyGroup(subtask, maxParallelism, parallelism),
-                KeyGroups.lastKeyGroupExclusive(subtask, maxParallelism, parallelism));
+        return new Header(watermark, KeyGroupRange.ofPartition(subtask, maxParallelism, parallelism));
     }
 }

@@ -17,6 +17,7 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import org.apache.arrow.memory.BufferAllocator;
@@ -100,12 +101,12 @@ final class KeyGroupSections {
     }
 
     /**
-     * Reads the sections of {@code data} from {@code in}'s position to its end and hands those of key groups
-     * {@code [first, lastExclusive)} to {@code rows}, each checked against its checksum; a tag outside
+     * Reads the sections of {@code data} from {@code in}'s position to its end and hands those of
+     * {@code keyGroups} to {@code rows}, each checked against its checksum; a tag outside
      * {@code schemas}, a short section or a failed checksum is a {@link CorruptCheckpointException} naming
      * {@code file}.
      */
-    static void read(Path file, byte[] data, ByteBuffer in, BatchSchema[] schemas, int first, int lastExclusive,
+    static void read(Path file, byte[] data, ByteBuffer in, BatchSchema[] schemas, KeyGroupRange keyGroups,
                      BufferAllocator allocator, Rows rows) throws IOException {
         while (in.hasRemaining()) {
             if (in.remaining() < HEADER) {
@@ -119,7 +120,7 @@ final class KeyGroupSections {
             if (length < 0 || length > in.remaining() || tag < 0 || tag >= schemas.length) {
                 throw new CorruptCheckpointException(file + ": damaged section at byte " + (in.position() - HEADER));
             }
-            if (group >= first && group < lastExclusive) {
+            if (keyGroups.contains(group)) {
                 CRC32C check = new CRC32C();
                 check.update(data, in.position(), length);
                 if (check.getValue() != crc) {

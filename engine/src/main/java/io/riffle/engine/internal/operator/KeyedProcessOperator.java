@@ -338,13 +338,11 @@ public final class KeyedProcessOperator extends Operator {
      */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
-        int first = restore.keyGroups().first();
-        int last = restore.keyGroups().endExclusive();
-        entries.restore(restore.files(), entrySchema, ENTRY_KEY, first, last, entry -> true, name, batchSize);
+        entries.restore(restore.files(), entrySchema, ENTRY_KEY, restore.keyGroups(), entry -> true, name, batchSize);
         List<Tuple> timers = new ArrayList<>();
         long lowest = Long.MAX_VALUE;
         for (Path file : restore.files()) {
-            ReducedRecords.read(timerFile(file), timerSchema, first, last, (timer, keyGroup) -> timers.add(timer));
+            ReducedRecords.read(timerFile(file), timerSchema, restore.keyGroups(), (timer, keyGroup) -> timers.add(timer));
             lowest = Math.min(lowest, readWatermark(watermarkFile(file)));
         }
         if (!restore.files().isEmpty()) {

@@ -12,6 +12,7 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
@@ -96,19 +97,19 @@ final class KeyedRecords implements AutoCloseable {
     }
 
     /**
-     * Restore: the records of {@code schema} that {@code keep} accepts, of key groups {@code [first, last)}, out of
+     * Restore: the records of {@code schema} that {@code keep} accepts, of {@code keyGroups}, out of
      * every file, appended in file order with their keys (field {@code keyField}) inserted; a key found twice
      * (files of different checkpoints mixed) is a {@link CorruptCheckpointException} naming {@code operator}.
      */
-    void restore(List<Path> files, BatchSchema schema, int keyField, int first, int last, Predicate<Tuple> keep,
+    void restore(List<Path> files, BatchSchema schema, int keyField, KeyGroupRange keyGroups, Predicate<Tuple> keep,
                  String operator, int batchSize) throws IOException {
         List<Tuple> restored = new ArrayList<>();
-        List<Integer> keyGroups = new ArrayList<>();
+        List<Integer> restoredKeyGroups = new ArrayList<>();
         for (Path file : files) {
-            ReducedRecords.read(file, schema, first, last, (record, keyGroup) -> {
+            ReducedRecords.read(file, schema, keyGroups, (record, keyGroup) -> {
                 if (keep.test(record)) {
                     restored.add(record);
-                    keyGroups.add(keyGroup);
+                    restoredKeyGroups.add(keyGroup);
                 }
             });
         }
@@ -118,7 +119,7 @@ final class KeyedRecords implements AutoCloseable {
                 throw new CorruptCheckpointException(operator + ": the state holds key "
                         + restored.get(i).field(keyField) + " twice");
             }
-            records.add(restored.get(i), keyGroups.get(i));
+            records.add(restored.get(i), restoredKeyGroups.get(i));
         }
     }
 

@@ -12,14 +12,13 @@ import io.riffle.engine.internal.runtime.SubtaskContext;
  * late-data side output when one was asked for. Owned by the operator's thread.
  */
 final class LateRecords {
-    private final int sideOutput;
+    private final LateOutput output;
     private final OperatorMetrics metrics;
     private final int subtask;
     private final int uid;
 
-    /** {@code sideOutput}: the side output late records go to, or -1 to only count them. */
-    LateRecords(int sideOutput, SubtaskContext context) {
-        this.sideOutput = sideOutput;
+    LateRecords(LateOutput output, SubtaskContext context) {
+        this.output = output;
         this.metrics = context.metrics();
         this.subtask = context.subtask();
         this.uid = context.uid();
@@ -31,9 +30,9 @@ final class LateRecords {
             return;
         }
         metrics.addDropped(subtask, rows.size());
-        if (sideOutput >= 0) {
+        if (output.sent()) {
             GatherKernel.gather(batch, rows, scratch);
-            out.emitSide(uid, sideOutput, scratch);
+            out.emitSide(uid, output.sideOutput(), scratch);
         }
     }
 }

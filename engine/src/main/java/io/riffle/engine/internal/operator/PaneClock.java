@@ -10,43 +10,44 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.riffle.columnar.batch.SelectionVector;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.engine.internal.runtime.StateRestore;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Event time of a pane-based window operator (tumbling and sliding windows kept by pane, {@code gcd(size,
- * slide)} long): its watermark, the end of the last window it fired, which panes a batch falls into, which
- * windows a watermark closes, which panes are late, and after a rescaled restore the per-key-group marks of
- * what the old subtasks had fired. Shared by the aggregating and the user-function window operators; owned
- * by the operator's thread.
+ * Event time of a pane-based window operator (tumbling and sliding windows kept by pane, {@link WindowSpec#pane()}
+ * long): its watermark, the end of the last window it fired, which windows a watermark closes, which panes are
+ * late, which fired windows are still kept, and after a rescaled restore the per-key-group marks of what the old
+ * subtasks had fired. Shared by the aggregating and the user-function window operators (with {@link PaneSplitter},
+ * which assigns a batch's rows to panes, and {@link Panes}, their state); owned by the operator's thread.
  */
 final class PaneClock {
+    private final WindowSpec windows;
     private final long size;
     private final long slide;
-    /** Where windows start: at {@code offset + k * slide}, {@code 0 <= offset < slide}. */
-    private final long offset;
     private final long lateness;
     private long watermark = Long.MIN_VALUE;
     private long firedEnd = Long.MIN_VALUE;
-    /** The distinct panes of the batch being split. */
-    private long[] batchPanes = new long[8];
-    /** After a rescaled restore: per key group of this subtask, the end of the last window its old subtask fired; else null. */
-    private long[] firedEndByKeyGroup;
+    /**
+     * After a rescaled restore: per key group of this subtask (from the first of {@link #keyGroups}), the end of the
+     * last window its old subtask fired; null when every old subtask had fired as far, or once the clock passed them.
+     */
+    private long @Nullable [] firedEndByKeyGroup;
     private long highestFiredEnd;
-    private int firstKeyGroup;
+    private KeyGroupRange keyGroups = KeyGroupRange.all(1);
 
-    /** Windows starting at {@code offset} plus multiples of {@code slide} (any offset; taken modulo the slide). */
-    PaneClock(long size, long slide, long offset, long lateness) {
-        this.size = size;
-        this.slide = slide;
-        this.offset = Math.floorMod(offset, slide);
-        this.lateness = lateness;
+    PaneClock(WindowSpec windows) {
+        this.windows = windows;
+        this.size = windows.size();
+        this.slide = windows.slide();
+        this.lateness = windows.allowedLateness();
     }
 
     /** The start of the last window holding time {@code time}: the highest window start at or below it. */
     long lastWindowStart(long time) {
-        return time - Math.floorMod(time - offset, slide);
+        return windows.lastWindowStart(time);
     }
 
     long watermark() {
@@ -69,7 +70,7 @@ final class PaneClock {
 
     /** Whether pane {@code paneStart} is in a window: always, but between the windows of a slide longer than their size. */
     boolean inWindow(long paneStart) {
-        return Math.floorMod(paneStart - offset, slide) < size;
+        return windows.inWindow(paneStart);
     }
 
     /**
@@ -96,34 +97,6 @@ final class PaneClock {
         return lastWindowStart(paneStart) + size - 1 + lateness <= watermark;
     }
 
-    /** The distinct panes of {@code starts[0 .. n)} (each row's pane start), then read with {@link #batchPane}. */
-    int distinctPanes(long[] starts, int n) {
-        int distinct = 0;
-        for (int i = 0; i < n; i++) {
-            if (i == 0 || starts[i] != starts[i - 1]) {
-                distinct = addDistinct(starts[i], distinct);
-            }
-        }
-        return distinct;
-    }
-
-    long batchPane(int d) {
-        return batchPanes[d];
-    }
-
-    private int addDistinct(long start, int distinct) {
-        for (int d = 0; d < distinct; d++) {
-            if (batchPanes[d] == start) {
-                return distinct;
-            }
-        }
-        if (distinct == batchPanes.length) {
-            batchPanes = Arrays.copyOf(batchPanes, distinct * 2);
-        }
-        batchPanes[distinct] = start;
-        return distinct + 1;
-    }
-
     /**
      * The ends of the windows not fired yet that the watermark closes, oldest first, of the windows holding
      * {@code duePanes} (the panes at or below the watermark: a window ends after its panes).
@@ -141,6 +114,14 @@ final class PaneClock {
         return ends;
     }
 
+    /**
+     * Whether the window ending at {@code end} has fired and is still kept (within its allowed lateness): a
+     * record for it now updates it and makes it fire again.
+     */
+    boolean firedAndKept(long end) {
+        return end <= firedEnd && end - 1 + lateness > watermark;
+    }
+
     /** The window ending at {@code end} has fired (windows fire in order of end). */
     void fired(long end) {
         firedEnd = end;
@@ -156,7 +137,7 @@ final class PaneClock {
      * windows.
      */
     void closeThroughWatermark() {
-        if (watermark == Long.MAX_VALUE || watermark < Long.MIN_VALUE + size + offset) {
+        if (watermark == Long.MAX_VALUE || watermark < Long.MIN_VALUE + size + windows.offset()) {
             return;
         }
         long end = lastWindowStart(watermark + 1 - size) + size;
@@ -172,7 +153,7 @@ final class PaneClock {
 
     /** Whether the old subtask of key group {@code keyGroup} had fired the window ending at {@code end}. */
     boolean firedBeforeRestore(int keyGroup, long end) {
-        return firedEndByKeyGroup != null && firedEndByKeyGroup[keyGroup - firstKeyGroup] >= end;
+        return firedEndByKeyGroup != null && firedEndByKeyGroup[keyGroup - keyGroups.first()] >= end;
     }
 
     /** This subtask's part of a checkpoint index: its watermark, last fired end and panes. */
@@ -187,23 +168,21 @@ final class PaneClock {
      * returned by pane start (none when no old subtask's key groups meet these).
      */
     TreeMap<Long, List<Path>> restore(StateRestore restore) throws IOException {
-        firstKeyGroup = restore.keyGroups().first();
-        int last = restore.keyGroups().endExclusive();
+        KeyGroupRange mine = restore.keyGroups();
         TreeMap<Long, List<Path>> paneFiles = new TreeMap<>();
-        long[] marks = new long[last - firstKeyGroup];
+        long[] marks = new long[mine.size()];
         long lowestWatermark = Long.MAX_VALUE;
         long lowestMark = Long.MAX_VALUE;
         long highestMark = Long.MIN_VALUE;
         boolean any = false;
         for (Path file : restore.files()) {
             WindowStateIndex old = WindowStateIndex.read(file);
-            int from = Math.max(firstKeyGroup, old.firstKeyGroup());
-            int to = Math.min(last, old.lastKeyGroupExclusive());
-            if (from >= to) {
+            KeyGroupRange shared = mine.intersection(old.keyGroups());
+            if (shared.isEmpty()) {
                 continue;
             }
             any = true;
-            Arrays.fill(marks, from - firstKeyGroup, to - firstKeyGroup, old.firedEnd());
+            Arrays.fill(marks, shared.first() - mine.first(), shared.endExclusive() - mine.first(), old.firedEnd());
             lowestWatermark = Math.min(lowestWatermark, old.watermark());
             lowestMark = Math.min(lowestMark, old.firedEnd());
             highestMark = Math.max(highestMark, old.firedEnd());
@@ -214,6 +193,7 @@ final class PaneClock {
         if (!any) {
             return paneFiles;
         }
+        keyGroups = mine;
         watermark = lowestWatermark;
         firedEnd = lowestMark;
         if (highestMark > lowestMark) {

@@ -103,7 +103,7 @@ public final class ReduceOperator extends Operator {
     /** The records of this subtask's key groups out of every old subtask's file; their keys go into the table. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
-        reduced.restore(restore.files(), schema, keyField, restore.keyGroups().first(), restore.keyGroups().endExclusive(),
+        reduced.restore(restore.files(), schema, keyField, restore.keyGroups(),
                 record -> true, name, batchSize);
     }
 

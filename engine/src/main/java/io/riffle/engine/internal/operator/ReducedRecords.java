@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -19,6 +18,7 @@ import java.util.zip.CRC32C;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 
@@ -142,10 +142,10 @@ final class ReducedRecords {
     }
 
     /**
-     * Calls {@code restored} for every record of key groups {@code [first, lastExclusive)} in {@code file};
+     * Calls {@code restored} for every record of {@code keyGroups} in {@code file};
      * a short, damaged or foreign file is a {@link CorruptCheckpointException} naming it.
      */
-    static void read(Path file, BatchSchema schema, int first, int lastExclusive, Restored restored) throws IOException {
+    static void read(Path file, BatchSchema schema, KeyGroupRange keyGroups, Restored restored) throws IOException {
         byte[] data = StateFiles.readAll(file, "reduce state");
         ByteBuffer in = ByteBuffer.wrap(data);
         if (data.length < 16 || in.getLong() != MAGIC) {
@@ -165,7 +165,7 @@ final class ReducedRecords {
             if (length < 0 || length > in.remaining()) {
                 throw new CorruptCheckpointException(file + ": key group " + kg + " is truncated");
             }
-            if (kg >= first && kg < lastExclusive) {
+            if (keyGroups.contains(kg)) {
                 CRC32C check = new CRC32C();
                 check.update(data, in.position(), length);
                 if (check.getValue() != crc) {

@@ -19,6 +19,7 @@ import io.riffle.engine.internal.runtime.StateRestore;
 import io.riffle.engine.internal.runtime.SubtaskContext;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A streaming keyed aggregation: per input record, the running value of its key's aggregate. Keys and
@@ -29,15 +30,17 @@ import org.apache.arrow.vector.FieldVector;
  * checkpointed beside the table in a second file.
  */
 public final class RunningAggregateOperator extends Operator {
+    /** A field or column index meaning "none": no field replaced, no key column written. */
+    private static final int NONE = -1;
     private final GroupBySpec spec;
     private final BatchSchema outputSchema;
-    /** The field replaced by the running value, or -1 for the key-and-aggregates shape. */
+    /** The field replaced by the running value, or {@link #NONE} for the key-and-aggregates shape. */
     private final int replacedField;
     /** The fields emitted from the key's first record: all but the key and the replaced field; empty for the other shape. */
     private final int[] keptFields;
     /** Per kept field, whether it is 8 bytes wide, so that the table's running update can write it beside the value. */
     private final boolean[] keptBeside;
-    /** The output column holding the key, or -1 when the key is the replaced field. */
+    /** The output column holding the key, or {@link #NONE} when the key is the replaced field. */
     private final int keyOutputColumn;
     /** 0 .. output columns - 1: {@link #emitted} shows all of {@link #output}'s, then the key over its own. */
     private final int[] outputColumns;
@@ -46,7 +49,7 @@ public final class RunningAggregateOperator extends Operator {
     private final FieldVector[] aggregateOutputs;
     private OffHeapHashTable table;
     /** Null when no field is kept. */
-    private FirstRecords firstRecords;
+    private @Nullable FirstRecords firstRecords;
     private BufferAllocator allocator;
     private String name;
     private int maxParallelism;
@@ -67,7 +70,7 @@ public final class RunningAggregateOperator extends Operator {
         this.budgetBytes = budgetBytes;
         this.lookup = new GroupLookup(spec.keyField());
         this.aggregateOutputs = new FieldVector[spec.aggregateCount()];
-        this.keyOutputColumn = replacedField < 0 ? 0 : replacedField == spec.keyField() ? -1 : spec.keyField();
+        this.keyOutputColumn = replacedField == NONE ? 0 : replacedField == spec.keyField() ? NONE : spec.keyField();
         this.outputColumns = new int[outputSchema.columnCount()];
         for (int c = 0; c < outputColumns.length; c++) {
             outputColumns[c] = c;
@@ -86,7 +89,7 @@ public final class RunningAggregateOperator extends Operator {
     }
 
     private static int[] keptFields(BatchSchema input, int keyField, int replacedField) {
-        if (replacedField < 0) {
+        if (replacedField == NONE) {
             return new int[0];
         }
         int[] kept = new int[input.columnCount() - (keyField == replacedField ? 1 : 2)];
@@ -109,7 +112,7 @@ public final class RunningAggregateOperator extends Operator {
 
     /** Emits the key and the running value of every aggregate. */
     public static RunningAggregateOperator keyAndAggregates(GroupBySpec spec, long budgetBytes) {
-        return new RunningAggregateOperator(spec, spec.outputSchema(), -1, budgetBytes);
+        return new RunningAggregateOperator(spec, spec.outputSchema(), NONE, budgetBytes);
     }
 
     @Override
@@ -124,7 +127,7 @@ public final class RunningAggregateOperator extends Operator {
         output = RecordBatch.allocate(outputSchema, context.allocator(), context.batchSize());
         emitted = RecordBatch.view(outputSchema);
         for (int a = 0; a < aggregateOutputs.length; a++) {
-            aggregateOutputs[a] = output.vector(replacedField >= 0 ? replacedField : a + 1);
+            aggregateOutputs[a] = output.vector(replacedField != NONE ? replacedField : a + 1);
         }
     }
 
@@ -152,7 +155,7 @@ public final class RunningAggregateOperator extends Operator {
         }
         output.setRowCount(n);
         emitted.show(output, outputColumns);
-        if (keyOutputColumn >= 0) {
+        if (keyOutputColumn != NONE) {
             emitted.showColumn(keyOutputColumn, batch, spec.keyField());
         }
         out.emit(emitted);
@@ -216,8 +219,7 @@ public final class RunningAggregateOperator extends Operator {
         }
         FirstRecords restored = new FirstRecords(spec.inputSchema(), spec.keyField(), keptFields, allocator);
         try {
-            restored.restore(files, restore.keyGroups().first(), restore.keyGroups().endExclusive(), table.groupCount(),
-                    this::groupsOf, name, allocator);
+            restored.restore(files, restore.keyGroups(), table.groupCount(), this::groupsOf, name, allocator);
         } catch (IOException | RuntimeException e) {
             restored.close();
             throw e;

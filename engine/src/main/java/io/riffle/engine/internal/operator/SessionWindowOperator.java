@@ -215,7 +215,7 @@ public final class SessionWindowOperator extends Operator {
         if (n == 0) {
             return;
         }
-        FieldVector timestamps = WindowAggregateOperator.timestamps(batch, time.index());
+        FieldVector timestamps = time.timestamps(batch);
         long offset = time.offsetMillis();
         int[] keyIds = lookup.groupIds(batch, keys);
         heads.ensureRecords(keys.groupCount());
@@ -804,7 +804,7 @@ public final class SessionWindowOperator extends Operator {
         for (Path file : restore.files()) {
             long fileWatermark = reader.read(file, restore.keyGroups().first(), restore.keyGroups().endExclusive(), this);
             if (records != null) {
-                records.restore(file, restore.keyGroups().first(), restore.keyGroups().endExclusive());
+                records.restore(file, restore.keyGroups());
             }
             if (fileWatermark != Long.MAX_VALUE) {
                 any = true;

@@ -1,7 +1,6 @@
 package io.riffle.engine.internal.operator;
 
 import io.riffle.columnar.batch.Validity;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,20 +58,19 @@ abstract class StreamJoinOperator extends Operator {
      * {@code what} names the operator in errors ("an interval join"); {@code sealSpan} is the time a buffer
      * segment spans before it is sealed (see {@link JoinBuffer}).
      */
-    StreamJoinOperator(String what, BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
-                       EventTimeField leftTime, EventTimeField rightTime, BatchSchema outputSchema, long sealSpan,
+    StreamJoinOperator(String what, JoinInput left, JoinInput right, BatchSchema outputSchema, long sealSpan,
                        long budgetBytes) {
         this.what = what;
-        this.schemas = new BatchSchema[] {leftSchema, rightSchema};
-        this.keys = new int[] {leftKey, rightKey};
-        this.keyColumns = new int[][] {{leftKey}, {rightKey}};
-        this.times = new EventTimeField[] {leftTime, rightTime};
+        this.schemas = new BatchSchema[] {left.schema(), right.schema()};
+        this.keys = new int[] {left.keyField(), right.keyField()};
+        this.keyColumns = new int[][] {{left.keyField()}, {right.keyField()}};
+        this.times = new EventTimeField[] {left.time(), right.time()};
         this.outputSchema = outputSchema;
         this.budgetBytes = budgetBytes;
         this.sealSpan = sealSpan;
-        this.rightColumns = new int[rightSchema.columnCount() - 1];
-        for (int c = 0, k = 0; c < rightSchema.columnCount(); c++) {
-            if (c != rightKey) {
+        this.rightColumns = new int[right.schema().columnCount() - 1];
+        for (int c = 0, k = 0; c < right.schema().columnCount(); c++) {
+            if (c != right.keyField()) {
                 rightColumns[k++] = c;
             }
         }
@@ -187,20 +185,7 @@ abstract class StreamJoinOperator extends Operator {
     /** Both buffers' rows not gone, shared until written. */
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        JoinBuffer.Snapshot[] sides = {buffers[0].snapshot(), buffers[1].snapshot()};
-        long at = watermark;
-        return new OperatorSnapshot() {
-            @Override
-            public long writeTo(Path file) throws Exception {
-                return JoinState.write(file, at, subtask, parallelism, maxParallelism, sides, allocator);
-            }
-
-            @Override
-            public void close() {
-                sides[0].close();
-                sides[1].close();
-            }
-        };
+        return JoinState.checkpoint(buffers, watermark, subtask, parallelism, maxParallelism, allocator);
     }
 
     /**
@@ -208,16 +193,7 @@ abstract class StreamJoinOperator extends Operator {
      * returns the headers of the old subtasks whose key groups it took.
      */
     List<JoinState.Header> restoreBuffers(StateRestore restore) throws Exception {
-        List<JoinState.Header> taken = new ArrayList<>();
-        for (Path file : restore.files()) {
-            JoinState.Header old = JoinState.read(file, restore.keyGroups().first(), restore.keyGroups().endExclusive(),
-                    buffers, allocator);
-            if (old.firstKeyGroup() < restore.keyGroups().endExclusive()
-                    && old.lastKeyGroupExclusive() > restore.keyGroups().first()) {
-                taken.add(old);
-            }
-        }
-        return taken;
+        return JoinState.readAll(restore, buffers, allocator);
     }
 
     /** {@code a + b}, or the nearest long when it overflows. */

@@ -1,10 +1,8 @@
 package io.riffle.engine.internal.operator;
 
-import io.riffle.columnar.batch.Validity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -16,13 +14,11 @@ import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.hash.Aggregate;
-import io.riffle.columnar.hash.AggregateKind;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.OffHeapHashTable;
 import io.riffle.columnar.hash.TableSnapshot;
 import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
-import io.riffle.columnar.kernel.EventTimeKernel;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
@@ -30,10 +26,8 @@ import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
 import io.riffle.engine.internal.runtime.SubtaskContext;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.TimeStampMilliVector;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keyed event-time windows with aggregates. State is kept by pane: a pane is {@code gcd(size, slide)}
@@ -55,84 +49,50 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  * that had not fired it, until the watermark passes the highest mark.
  */
 public final class WindowAggregateOperator extends Operator {
+    private static final int[] KEY_COLUMN = {0};
     private final BatchSchema inputSchema;
+    private final int keyField;
     private final EventTimeField time;
+    private final WindowSpec windows;
     private final long size;
     private final long slide;
-    private final long offset;
-    private final long pane;
-    private final Aggregate[] aggregates;
-    private final long budgetBytes;
-    private final GroupBySpec paneSpec;
-    /** Merges pane results into a window's: sliding windows, and late firings. */
-    private final GroupBySpec mergeSpec;
+    private final long stateBudgetBytes;
+    private final LateOutput lateOutput;
+    /** Per pane {@link PartialAggregates#partialSpec()}; merged by its merge spec (sliding windows, late firings). */
+    private final PartialAggregates parts;
     private final BatchSchema outputSchema;
-    /** Per user aggregate, its first column in a pane's results (after the key); AVG takes two: sum, count. */
-    private final int[] paneColumn;
-    private final boolean[] average;
-    private static final int[] KEY_COLUMN = {0};
-    private final TreeMap<Long, OffHeapHashTable> panes = new TreeMap<>();
-    private final SelectionVector selection = new SelectionVector(1024);
-    private final SelectionVector all = new SelectionVector(1024);
-    private BufferAllocator allocator;
-    private int batchSize;
-    private RecordBatch scratch;
-    private long[] starts = new long[1024];
     private final PaneClock clock;
-    private final int lateOutput;
-    private LateRecords late;
-    private final int keyField;
-    private final long lateness;
+    private final PaneSplitter.PaneUpdate aggregateIntoPane = this::aggregateIntoPane;
+    private final SelectionVector all = new SelectionVector(1024);
     /** Copies of this batch's rows that updated windows which had fired already, and their panes. */
     private final List<RecordBatch> lateRows = new ArrayList<>();
     private final List<Long> latePanes = new ArrayList<>();
+    private Panes<OffHeapHashTable> panes;
+    private PaneSplitter splitter;
+    private BufferAllocator allocator;
+    private int batchSize;
     private int subtask;
     private int parallelism;
     private int maxParallelism;
     private long[] hashes = new long[0];
 
     /**
-     * Windows start at {@code offset} plus multiples of {@code slide} (Flink's window offsets);
-     * {@code lateness}: how long after a window fired (ms of event time) its state is kept and records still
-     * update it; {@code lateOutput}: the side output late records go to, or -1 to only count them.
+     * {@code aggregates} of {@code inputSchema} by field {@code keyField} over {@code windows} of event time
+     * {@code time}; each pane's table may take up to {@code stateBudgetBytes}.
      */
-    public WindowAggregateOperator(BatchSchema inputSchema, int keyField, EventTimeField time, long size, long slide,
-                                   long offset, long lateness, Aggregate[] aggregates, long budgetBytes, int lateOutput) {
-        this.lateOutput = lateOutput;
-        this.keyField = keyField;
-        this.lateness = lateness;
+    public WindowAggregateOperator(BatchSchema inputSchema, int keyField, Aggregate[] aggregates, EventTimeField time,
+                                   WindowSpec windows, long stateBudgetBytes, LateOutput lateOutput) {
         this.inputSchema = inputSchema;
+        this.keyField = keyField;
         this.time = time;
-        this.size = size;
-        this.slide = slide;
-        this.pane = gcd(size, slide);
-        this.clock = new PaneClock(size, slide, offset, lateness);
-        this.offset = offset;
-        this.aggregates = aggregates.clone();
-        this.budgetBytes = budgetBytes;
-        GroupBySpec user = GroupBySpec.of(inputSchema, keyField, aggregates);
-        List<Aggregate> partial = new ArrayList<>();
-        this.paneColumn = new int[aggregates.length];
-        this.average = new boolean[aggregates.length];
-        for (int a = 0; a < aggregates.length; a++) {
-            paneColumn[a] = partial.size() + 1;
-            average[a] = user.kindOf(a) == AggregateKind.AVG;
-            if (average[a]) {
-                partial.add(Aggregate.sum(user.fieldOf(a)).as("sum" + a));
-                partial.add(Aggregate.count(user.fieldOf(a)).as("count" + a));
-            } else {
-                partial.add(aggregates[a].as("p" + a));
-            }
-        }
-        this.paneSpec = GroupBySpec.of(inputSchema, keyField, partial.toArray(new Aggregate[0]));
-        Aggregate[] merge = new Aggregate[partial.size()];
-        for (int c = 0; c < merge.length; c++) {
-            AggregateKind kind = paneSpec.kindOf(c);
-            merge[c] = kind == AggregateKind.MIN ? Aggregate.min(c + 1)
-                    : kind == AggregateKind.MAX ? Aggregate.max(c + 1) : Aggregate.sum(c + 1);
-        }
-        this.mergeSpec = GroupBySpec.of(paneSpec.outputSchema(), 0, merge);
-        this.outputSchema = outputSchema(user);
+        this.windows = windows;
+        this.size = windows.size();
+        this.slide = windows.slide();
+        this.stateBudgetBytes = stateBudgetBytes;
+        this.lateOutput = lateOutput;
+        this.clock = new PaneClock(windows);
+        this.parts = PartialAggregates.of(inputSchema, keyField, aggregates);
+        this.outputSchema = outputSchema(GroupBySpec.of(inputSchema, keyField, aggregates));
     }
 
     /** {@code (key, window_start, window_end, aggregates...)}, the aggregates as a keyed aggregation names them. */
@@ -148,10 +108,6 @@ public final class WindowAggregateOperator extends Operator {
         return BatchSchema.of(columns);
     }
 
-    private static long gcd(long a, long b) {
-        return b == 0 ? a : gcd(b, a % b);
-    }
-
     @Override
     public void open(SubtaskContext context) {
         allocator = context.allocator();
@@ -159,68 +115,25 @@ public final class WindowAggregateOperator extends Operator {
         subtask = context.subtask();
         parallelism = context.parallelism();
         maxParallelism = context.maxParallelism();
-        scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
-        late = new LateRecords(lateOutput, context);
+        panes = new Panes<>(() -> new OffHeapHashTable(parts.partialSpec(), allocator, stateBudgetBytes),
+                OffHeapHashTable::close);
+        splitter = new PaneSplitter(inputSchema, time, windows, clock, lateOutput, context);
     }
 
     @Override
     public void process(RecordBatch batch, Output out) throws Exception {
-        int n = batch.rowCount();
-        if (n == 0) {
-            return;
-        }
-        FieldVector timestamps = timestamps(batch, time.index());
-        if (starts.length < n) {
-            starts = new long[Math.max(n, starts.length * 2)];
-        }
-        boolean onePane = EventTimeKernel.windowStarts(timestamps, n, time.offsetMillis(), pane, offset, starts);
-        if (onePane && clock.inWindow(starts[0]) && !clock.isLate(starts[0])) {
-            paneFor(starts[0]).aggregate(batch);
-            noteIfFired(starts[0], batch);
-            fireLate(out);
-            return;
-        }
-        int distinct = clock.distinctPanes(starts, n);
-        selection.ensureCapacity(n);
-        int[] rows = selection.rows();
-        for (int d = 0; d < distinct; d++) {
-            long start = clock.batchPane(d);
-            int count = 0;
-            for (int i = 0; i < n; i++) {
-                if (starts[i] == start) {
-                    rows[count++] = i;
-                }
-            }
-            selection.setSize(count);
-            if (!clock.inWindow(start)) {
-                clock.keepLateBetweenWindows(timestamps, time.offsetMillis(), selection);
-                late.drop(batch, selection, scratch, out);
-            } else if (clock.isLate(start)) {
-                late.drop(batch, selection, scratch, out);
-            } else {
-                GatherKernel.gather(batch, selection, scratch);
-                paneFor(start).aggregate(scratch);
-                noteIfFired(start, scratch);
-            }
-        }
+        splitter.split(batch, out, aggregateIntoPane);
         fireLate(out);
     }
 
-
-    /** The batch's timestamp column; a null timestamp fails the job naming the field. */
-    static FieldVector timestamps(RecordBatch batch, int timestampField) {
-        FieldVector timestamps = batch.vector(timestampField);
-        // Counting nulls scans the validity bits; a column declared not null holds none.
-        if (batch.schema().column(timestampField).nullable() && Validity.hasNulls(timestamps)) {
-            throw new IllegalArgumentException("timestamp field '" + batch.schema().column(timestampField).name()
-                    + "' is null: a window needs a timestamp on every record");
-        }
-        return timestamps;
+    private void aggregateIntoPane(long paneStart, RecordBatch rows) {
+        panes.getOrCreate(paneStart).aggregate(rows);
+        noteIfFired(paneStart, rows);
     }
 
     /** Keeps a copy of {@code rows} (of pane {@code paneStart}) when a window holding that pane has fired. */
     private void noteIfFired(long paneStart, RecordBatch rows) {
-        if (lateness == 0) {
+        if (windows.allowedLateness() == 0) {
             return;
         }
         long firstStart = clock.lastWindowStart(paneStart - size) + slide;
@@ -249,7 +162,7 @@ public final class WindowAggregateOperator extends Operator {
                 long p = latePanes.get(i);
                 for (long s = clock.lastWindowStart(p); s > p - size; s -= slide) {
                     long end = s + size;
-                    if (end <= clock.firedEnd() && end - 1 + lateness > clock.watermark()) {
+                    if (clock.firedAndKept(end)) {
                         byWindowEnd.computeIfAbsent(end, k -> new ArrayList<>()).add(lateRows.get(i));
                     }
                 }
@@ -269,8 +182,8 @@ public final class WindowAggregateOperator extends Operator {
     /** Emits window {@code [start, end)} for the distinct keys of {@code rows}: their panes merged. */
     private void refire(long start, long end, List<RecordBatch> rows, Output out) throws Exception {
         try (OffHeapHashTable distinct = new OffHeapHashTable(GroupBySpec.of(inputSchema, keyField, Aggregate.count()),
-                allocator, budgetBytes);
-             OffHeapHashTable window = new OffHeapHashTable(mergeSpec, allocator, budgetBytes)) {
+                allocator, stateBudgetBytes);
+             OffHeapHashTable window = new OffHeapHashTable(parts.mergeSpec(), allocator, stateBudgetBytes)) {
             for (RecordBatch r : rows) {
                 distinct.aggregate(r);
             }
@@ -281,7 +194,7 @@ public final class WindowAggregateOperator extends Operator {
                 }
                 int[] found = new int[n];
                 HashKernel.hash(keys, KEY_COLUMN, hashes);
-                for (OffHeapHashTable p : panes.subMap(start, end).values()) {
+                for (OffHeapHashTable p : panes.between(start, end).values()) {
                     p.find(keys.vector(0), n, hashes, found);
                     SelectionVector present = new SelectionVector(n);
                     int[] groups = new int[n];
@@ -296,9 +209,9 @@ public final class WindowAggregateOperator extends Operator {
                     if (m == 0) {
                         continue;
                     }
-                    try (RecordBatch partial = RecordBatch.allocate(paneSpec.outputSchema(), allocator, m)) {
+                    try (RecordBatch partial = RecordBatch.allocate(parts.partialSpec().outputSchema(), allocator, m)) {
                         GatherKernel.gatherColumn(keys, 0, present, partial, 0);
-                        for (int c = 0; c < paneSpec.aggregateCount(); c++) {
+                        for (int c = 0; c < parts.partialSpec().aggregateCount(); c++) {
                             p.currentValues(c, groups, m, partial.vector(c + 1));
                         }
                         partial.setRowCount(m);
@@ -310,15 +223,6 @@ public final class WindowAggregateOperator extends Operator {
         }
     }
 
-    private OffHeapHashTable paneFor(long start) {
-        OffHeapHashTable table = panes.get(start);
-        if (table == null) {
-            table = new OffHeapHashTable(paneSpec, allocator, budgetBytes);
-            panes.put(start, table);
-        }
-        return table;
-    }
-
     /** Fires every window the watermark closes, oldest first, frees the panes no window needs any more. */
     @Override
     public void processWatermark(long watermark, Output out) throws Exception {
@@ -328,7 +232,7 @@ public final class WindowAggregateOperator extends Operator {
         }
         // A window ends after its panes, so only panes at or below the watermark can close one; panes
         // ahead of it (a source far ahead in event time) are not looked at.
-        NavigableMap<Long, OffHeapHashTable> due = panes.headMap(watermark, true);
+        NavigableMap<Long, OffHeapHashTable> due = panes.through(watermark);
         if (due.isEmpty()) {
             clock.closeThroughWatermark();
             out.emitWatermark(watermark);
@@ -339,24 +243,17 @@ public final class WindowAggregateOperator extends Operator {
             clock.fired(end);
         }
         clock.closeThroughWatermark();
-        Iterator<Map.Entry<Long, OffHeapHashTable>> it = due.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Long, OffHeapHashTable> e = it.next();
-            if (clock.isLate(e.getKey())) {
-                e.getValue().close();
-                it.remove();
-            }
-        }
+        panes.freeLate(due, clock);
         out.emitWatermark(watermark);
     }
 
     private void fire(long start, long end, Output out) throws Exception {
-        if (pane == size) {
+        if (windows.onePanePerWindow()) {
             emit(panes.get(start), start, end, out, false);
             return;
         }
-        try (OffHeapHashTable window = new OffHeapHashTable(mergeSpec, allocator, budgetBytes)) {
-            for (OffHeapHashTable p : panes.subMap(start, end).values()) {
+        try (OffHeapHashTable window = new OffHeapHashTable(parts.mergeSpec(), allocator, stateBudgetBytes)) {
+            for (OffHeapHashTable p : panes.between(start, end).values()) {
                 for (int from = 0; from < p.groupCount(); from += batchSize) {
                     try (RecordBatch partial = p.emit(from, batchSize, allocator)) {
                         window.aggregate(partial);
@@ -371,7 +268,7 @@ public final class WindowAggregateOperator extends Operator {
      * Emits {@code table}'s groups as window {@code [start, end)}; after a rescaled restore, only for the key
      * groups that had not fired it, unless this is a late firing (an update of a fired window).
      */
-    private void emit(OffHeapHashTable table, long start, long end, Output out, boolean lateFiring) throws Exception {
+    private void emit(@Nullable OffHeapHashTable table, long start, long end, Output out, boolean lateFiring) throws Exception {
         if (table == null) {
             return;
         }
@@ -394,13 +291,7 @@ public final class WindowAggregateOperator extends Operator {
                     starts.set(r, start);
                     ends.set(r, end);
                 }
-                for (int a = 0; a < aggregates.length; a++) {
-                    if (average[a]) {
-                        average(partial, paneColumn[a], all, (Float8Vector) result.vector(3 + a), n);
-                    } else {
-                        GatherKernel.gatherColumn(partial, paneColumn[a], all, result, 3 + a);
-                    }
-                }
+                parts.finish(partial, all, n, result, 3);
                 result.setRowCount(n);
                 out.emit(result);
             }
@@ -429,72 +320,31 @@ public final class WindowAggregateOperator extends Operator {
         return count;
     }
 
-    /** avg = sum / count from a pane result's two columns, for the selected rows; null where nothing was counted. */
-    private static void average(RecordBatch partial, int sumColumn, SelectionVector rows, Float8Vector out, int n) {
-        FieldVector sums = partial.vector(sumColumn);
-        BigIntVector counts = (BigIntVector) partial.vector(sumColumn + 1);
-        boolean doubles = sums instanceof Float8Vector;
-        for (int i = 0; i < n; i++) {
-            int r = rows.get(i);
-            long count = counts.get(r);
-            if (count == 0 || sums.isNull(r)) {
-                out.setNull(i);
-            } else {
-                double sum = doubles ? ((Float8Vector) sums).get(r) : ((BigIntVector) sums).get(r);
-                out.set(i, sum / count);
-            }
-        }
-    }
-
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        long[] starts = new long[panes.size()];
-        TableSnapshot[] snapshots = new TableSnapshot[panes.size()];
-        int i = 0;
-        try {
-            for (Map.Entry<Long, OffHeapHashTable> e : panes.entrySet()) {
-                starts[i] = e.getKey();
-                snapshots[i] = e.getValue().snapshot();
-                i++;
-            }
-        } catch (RuntimeException e) {
-            for (int k = 0; k < i; k++) {
-                snapshots[k].close();
-            }
-            throw e;
-        }
-        WindowStateIndex index = clock.index(subtask, parallelism, maxParallelism, starts);
-        return new OperatorSnapshot() {
-            @Override
-            public long writeTo(Path file) throws IOException {
-                long bytes = 0;
-                for (int p = 0; p < snapshots.length; p++) {
-                    long written = snapshots[p].writeTo(WindowStateIndex.paneFile(file, starts[p]), maxParallelism);
-                    index.paneBytes()[p] = written;
-                    bytes += written;
+        return panes.checkpoint(clock, subtask, parallelism, maxParallelism, table -> {
+            TableSnapshot snapshot = table.snapshot();
+            return new Panes.PaneCheckpoint() {
+                @Override
+                public long writeTo(Path paneFile) throws IOException {
+                    return snapshot.writeTo(paneFile, maxParallelism);
                 }
-                return bytes + index.writeTo(file);
-            }
 
-            @Override
-            public void close() {
-                for (TableSnapshot s : snapshots) {
-                    s.close();
+                @Override
+                public void close() {
+                    snapshot.close();
                 }
-            }
-        };
+            };
+        });
     }
 
     /** This subtask's key groups of every pane, read out of every old subtask's files. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
         for (Map.Entry<Long, List<Path>> e : clock.restore(restore).entrySet()) {
-            OffHeapHashTable table = OffHeapHashTable.restore(paneSpec, allocator, budgetBytes, e.getValue(),
-                    restore.maxParallelism(), restore.keyGroups().first(), restore.keyGroups().endExclusive());
-            OffHeapHashTable stale = panes.put(e.getKey(), table);
-            if (stale != null) {
-                stale.close();
-            }
+            panes.put(e.getKey(), OffHeapHashTable.restore(parts.partialSpec(), allocator, stateBudgetBytes,
+                    e.getValue(), restore.maxParallelism(), restore.keyGroups().first(),
+                    restore.keyGroups().endExclusive()));
         }
     }
 
@@ -504,12 +354,11 @@ public final class WindowAggregateOperator extends Operator {
             b.close();
         }
         lateRows.clear();
-        for (OffHeapHashTable t : panes.values()) {
-            t.close();
+        if (panes != null) {
+            panes.close();
         }
-        panes.clear();
-        if (scratch != null) {
-            scratch.close();
+        if (splitter != null) {
+            splitter.close();
         }
     }
 }

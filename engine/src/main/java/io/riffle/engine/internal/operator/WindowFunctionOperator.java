@@ -3,7 +3,6 @@ package io.riffle.engine.internal.operator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,9 +14,6 @@ import java.util.TreeMap;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.batch.SelectionVector;
-import io.riffle.columnar.kernel.EventTimeKernel;
-import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.engine.AggregateFunction;
 import io.riffle.engine.ReduceFunction;
 import io.riffle.engine.Tuple;
@@ -27,7 +23,6 @@ import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.StateRestore;
 import io.riffle.engine.internal.runtime.SubtaskContext;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.FieldVector;
 
 /**
  * Keyed event-time windows (tumbling or sliding) folded by a user function: a {@link ReduceFunction} (each
@@ -56,118 +51,71 @@ public final class WindowFunctionOperator extends Operator {
     private final BatchSchema outputSchema;
     private final int keyField;
     private final EventTimeField time;
+    private final WindowSpec windows;
     private final long size;
     private final long slide;
-    private final long pane;
-    private final long offset;
-    private final long budgetBytes;
-    private final int lateOutput;
-    private LateRecords late;
+    private final long stateBudgetBytes;
+    private final LateOutput lateOutput;
+    private final PaneClock clock;
+    private final PaneSplitter.PaneUpdate foldIntoPane = this::foldInto;
     private final RowView view = new RowView();
-    private final SelectionVector selection = new SelectionVector(1024);
-    private final TreeMap<Long, KeyedRecords> panes = new TreeMap<>();
-    private BufferAllocator allocator;
+    /** Allowed lateness: per fired window (by end) that this batch updated, the keys it updated. */
+    private final TreeMap<Long, Set<Object>> updatedFired = new TreeMap<>();
+    private Panes<KeyedRecords> panes;
+    private PaneSplitter splitter;
     private int batchSize;
     private int subtask;
     private int parallelism;
     private int maxParallelism;
     private String name;
     private RecordWriter writer;
-    private RecordBatch scratch;
-    private long[] starts = new long[1024];
-    /** How long after firing a window's panes are kept (ms of event time): late records still update it. */
-    private final long lateness;
-    private final PaneClock clock;
-    /** Allowed lateness: per fired window (by end) that this batch updated, the keys it updated. */
-    private final TreeMap<Long, Set<Object>> updatedFired = new TreeMap<>();
 
     /**
-     * Windows starting at {@code offset} plus multiples of {@code slide} (Flink's window offsets);
-     * {@code lateOutput}: the side output late records go to, or -1 to only count them.
+     * Folds records of {@code inputSchema} by field {@code keyField} with {@code fold} over {@code windows} of
+     * event time {@code time}; each pane's records may take up to {@code stateBudgetBytes}.
      */
-    public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, EventTimeField time, long size,
-                                  long slide, long offset, long lateness, long budgetBytes, int lateOutput) {
-        this.lateness = lateness;
+    public WindowFunctionOperator(WindowFold fold, BatchSchema inputSchema, int keyField, EventTimeField time,
+                                  WindowSpec windows, long stateBudgetBytes, LateOutput lateOutput) {
         this.fold = fold;
         this.inputSchema = inputSchema;
         this.keyColumn = inputSchema.column(keyField);
         this.outputSchema = fold.outputSchema(true);
         this.keyField = keyField;
         this.time = time;
-        this.size = size;
-        this.slide = slide;
-        this.pane = gcd(size, slide);
-        this.clock = new PaneClock(size, slide, offset, lateness);
-        this.offset = offset;
-        this.budgetBytes = budgetBytes;
+        this.windows = windows;
+        this.size = windows.size();
+        this.slide = windows.slide();
+        this.stateBudgetBytes = stateBudgetBytes;
         this.lateOutput = lateOutput;
-    }
-
-    private static long gcd(long a, long b) {
-        return b == 0 ? a : gcd(b, a % b);
+        this.clock = new PaneClock(windows);
     }
 
     @Override
     public void open(SubtaskContext context) {
-        allocator = context.allocator();
+        BufferAllocator allocator = context.allocator();
         batchSize = context.batchSize();
         subtask = context.subtask();
         parallelism = context.parallelism();
         name = context.operatorName();
         maxParallelism = context.maxParallelism();
-        scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
-        late = new LateRecords(lateOutput, context);
+        panes = new Panes<>(() -> new KeyedRecords(keyColumn, allocator, stateBudgetBytes, maxParallelism),
+                KeyedRecords::close);
+        splitter = new PaneSplitter(inputSchema, time, windows, clock, lateOutput, context);
         writer = new RecordWriter(name, outputSchema, allocator, batchSize);
     }
 
     @Override
     public void process(RecordBatch batch, Output out) throws Exception {
-        int n = batch.rowCount();
-        if (n == 0) {
-            return;
-        }
-        FieldVector timestamps = WindowAggregateOperator.timestamps(batch, time.index());
-        if (starts.length < n) {
-            starts = new long[Math.max(n, starts.length * 2)];
-        }
-        if (EventTimeKernel.windowStarts(timestamps, n, time.offsetMillis(), pane, offset, starts)
-                && clock.inWindow(starts[0]) && !clock.isLate(starts[0])) {
-            foldInto(starts[0], batch);
-            refireUpdated(out);
-            return;
-        }
-        int distinct = clock.distinctPanes(starts, n);
-        selection.ensureCapacity(n);
-        int[] rows = selection.rows();
-        for (int d = 0; d < distinct; d++) {
-            long start = clock.batchPane(d);
-            int count = 0;
-            for (int i = 0; i < n; i++) {
-                if (starts[i] == start) {
-                    rows[count++] = i;
-                }
-            }
-            selection.setSize(count);
-            if (!clock.inWindow(start)) {
-                clock.keepLateBetweenWindows(timestamps, time.offsetMillis(), selection);
-                late.drop(batch, selection, scratch, out);
-            } else if (clock.isLate(start)) {
-                late.drop(batch, selection, scratch, out);
-            } else {
-                GatherKernel.gather(batch, selection, scratch);
-                foldInto(start, scratch);
-            }
-        }
+        splitter.split(batch, out, foldIntoPane);
         refireUpdated(out);
     }
-
 
     /**
      * Folds every row of {@code rows} into its key's record of pane {@code paneStart}; with allowed lateness,
      * notes the keys of the windows holding the pane that fired already, to emit them again after the batch.
      */
     private void foldInto(long paneStart, RecordBatch rows) throws Exception {
-        KeyedRecords into = paneFor(paneStart);
+        KeyedRecords into = panes.getOrCreate(paneStart);
         int n = rows.rowCount();
         int[] ids = into.ids(rows, keyField);
         for (int row = 0; row < n; row++) {
@@ -179,12 +127,12 @@ public final class WindowFunctionOperator extends Operator {
                 into.set(id, fold.add(into.get(id), view));
             }
         }
-        if (lateness == 0 || clock.firedEnd() == Long.MIN_VALUE) {
+        if (windows.allowedLateness() == 0 || clock.firedEnd() == Long.MIN_VALUE) {
             return;
         }
         for (long s = clock.lastWindowStart(paneStart); s > paneStart - size; s -= slide) {
             long end = s + size;
-            if (end <= clock.firedEnd() && end - 1 + lateness > clock.watermark()) {
+            if (clock.firedAndKept(end)) {
                 Set<Object> keys = updatedFired.computeIfAbsent(end, k -> new LinkedHashSet<>());
                 for (int row = 0; row < n; row++) {
                     keys.add(into.get(ids[row]).field(fold.keyField()));
@@ -204,7 +152,7 @@ public final class WindowFunctionOperator extends Operator {
             Instant windowStart = Instant.ofEpochMilli(end - size);
             Instant windowEnd = Instant.ofEpochMilli(end);
             Map<Object, Tuple> window = new LinkedHashMap<>();
-            for (KeyedRecords p : panes.subMap(end - size, end).values()) {
+            for (KeyedRecords p : panes.between(end - size, end).values()) {
                 for (int g = 0; g < p.size(); g++) {
                     Tuple record = p.get(g);
                     Object key = record.field(fold.keyField());
@@ -222,20 +170,11 @@ public final class WindowFunctionOperator extends Operator {
         updatedFired.clear();
     }
 
-    private KeyedRecords paneFor(long start) {
-        KeyedRecords p = panes.get(start);
-        if (p == null) {
-            p = new KeyedRecords(keyColumn, allocator, budgetBytes, maxParallelism);
-            panes.put(start, p);
-        }
-        return p;
-    }
-
     /** Fires every window the watermark closes, oldest first, and frees the panes no window needs any more. */
     @Override
     public void processWatermark(long watermark, Output out) throws Exception {
         if (clock.advance(watermark)) {
-            NavigableMap<Long, KeyedRecords> due = panes.headMap(watermark, true);
+            NavigableMap<Long, KeyedRecords> due = panes.through(watermark);
             writer.target(out);
             for (long end : clock.endsToFire(due.keySet())) {
                 fire(end - size, end);
@@ -243,14 +182,7 @@ public final class WindowFunctionOperator extends Operator {
             }
             clock.closeThroughWatermark();
             writer.flush();
-            Iterator<Map.Entry<Long, KeyedRecords>> it = due.entrySet().iterator();
-            while (it.hasNext()) {
-                Map.Entry<Long, KeyedRecords> e = it.next();
-                if (clock.isLate(e.getKey())) {
-                    e.getValue().close();
-                    it.remove();
-                }
-            }
+            panes.freeLate(due, clock);
         }
         out.emitWatermark(watermark);
     }
@@ -258,7 +190,7 @@ public final class WindowFunctionOperator extends Operator {
     private void fire(long start, long end) throws Exception {
         Instant windowStart = Instant.ofEpochMilli(start);
         Instant windowEnd = Instant.ofEpochMilli(end);
-        if (pane == size) {
+        if (windows.onePanePerWindow()) {
             KeyedRecords p = panes.get(start);
             if (p != null) {
                 for (int g = 0; g < p.size(); g++) {
@@ -270,7 +202,7 @@ public final class WindowFunctionOperator extends Operator {
         // Each key's records of the window's panes, merged in time order; insertion order keeps output stable.
         Map<Object, Tuple> window = new LinkedHashMap<>();
         Map<Object, Integer> keyGroups = new LinkedHashMap<>();
-        for (KeyedRecords p : panes.subMap(start, end).values()) {
+        for (KeyedRecords p : panes.between(start, end).values()) {
             for (int g = 0; g < p.size(); g++) {
                 Tuple record = p.get(g);
                 Object key = record.field(fold.keyField());
@@ -294,50 +226,37 @@ public final class WindowFunctionOperator extends Operator {
 
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        long[] paneStarts = new long[panes.size()];
-        ReducedRecords.Snapshot[] snapshots = new ReducedRecords.Snapshot[panes.size()];
-        int i = 0;
-        for (Map.Entry<Long, KeyedRecords> e : panes.entrySet()) {
-            paneStarts[i] = e.getKey();
-            snapshots[i++] = e.getValue().snapshot();
-        }
-        WindowStateIndex index = clock.index(subtask, parallelism, maxParallelism, paneStarts);
-        return new OperatorSnapshot() {
-            @Override
-            public long writeTo(Path file) throws IOException {
-                long bytes = 0;
-                for (int p = 0; p < snapshots.length; p++) {
-                    long written = snapshots[p].writeTo(WindowStateIndex.paneFile(file, paneStarts[p]),
-                            fold.stateSchema(), maxParallelism);
-                    index.paneBytes()[p] = written;
-                    bytes += written;
+        return panes.checkpoint(clock, subtask, parallelism, maxParallelism, records -> {
+            ReducedRecords.Snapshot snapshot = records.snapshot();
+            return new Panes.PaneCheckpoint() {
+                @Override
+                public long writeTo(Path paneFile) throws IOException {
+                    return snapshot.writeTo(paneFile, fold.stateSchema(), maxParallelism);
                 }
-                return bytes + index.writeTo(file);
-            }
 
-            @Override
-            public void close() {
-            }
-        };
+                @Override
+                public void close() {
+                }
+            };
+        });
     }
 
     /** This subtask's key groups of every pane, read out of every old subtask's files. */
     @Override
     public void restoreState(StateRestore restore) throws IOException {
         for (Map.Entry<Long, List<Path>> e : clock.restore(restore).entrySet()) {
-            paneFor(e.getKey()).restore(e.getValue(), fold.stateSchema(), fold.keyField(), restore.keyGroups().first(),
-                    restore.keyGroups().endExclusive(), record -> true, name, batchSize);
+            panes.getOrCreate(e.getKey()).restore(e.getValue(), fold.stateSchema(), fold.keyField(), restore.keyGroups(),
+                    record -> true, name, batchSize);
         }
     }
 
     @Override
     public void close() {
-        for (KeyedRecords p : panes.values()) {
-            p.close();
+        if (panes != null) {
+            panes.close();
         }
-        panes.clear();
-        if (scratch != null) {
-            scratch.close();
+        if (splitter != null) {
+            splitter.close();
         }
         if (writer != null) {
             writer.close();

@@ -28,6 +28,7 @@ import org.apache.arrow.vector.TimeStampMilliVector;
  * subtask had not fired it.
  */
 public final class WindowJoinOperator extends StreamJoinOperator {
+    private final WindowSpec windows;
     private final long size;
     private final long slide;
     private final SelectionVector due = new SelectionVector(1024);
@@ -35,13 +36,17 @@ public final class WindowJoinOperator extends StreamJoinOperator {
     private long[] windowStarts;
     private final RestoredWatermarks restored = new RestoredWatermarks();
 
-    public WindowJoinOperator(BatchSchema leftSchema, BatchSchema rightSchema, int leftKey, int rightKey,
-                              EventTimeField leftTime, EventTimeField rightTime, long size, long slide,
-                              long budgetBytes) {
-        super("a window join", leftSchema, rightSchema, leftKey, rightKey, leftTime, rightTime,
-                outputSchema(leftSchema, rightSchema, rightKey), Math.max(1, size / 4), budgetBytes);
-        this.size = size;
-        this.slide = slide;
+    /** Joins the rows of a key in the same window of {@code windows} (its offset and allowed lateness unused: 0). */
+    public WindowJoinOperator(JoinInput left, JoinInput right, WindowSpec windows, long budgetBytes) {
+        super("a window join", left, right, outputSchema(left.schema(), right.schema(), right.keyField()),
+                Math.max(1, windows.size() / 4), budgetBytes);
+        if (windows.offset() != 0 || windows.allowedLateness() != 0) {
+            throw new IllegalArgumentException("a window join's windows start at multiples of the slide and allow no"
+                    + " lateness, not offset " + windows.offset() + " ms and lateness " + windows.allowedLateness() + " ms");
+        }
+        this.windows = windows;
+        this.size = windows.size();
+        this.slide = windows.slide();
     }
 
     /** The batch join's columns ({@link HashJoinOperator#outputSchema}), then {@code window_start, window_end}. */
@@ -60,7 +65,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         if (batch.rowCount() == 0) {
             return;
         }
-        RecordBatch rows = onTime(input, batch, firedThrough(watermark));
+        RecordBatch rows = onTime(input, batch, windows.expiredThrough(watermark));
         if (rows != null) {
             buffers[input].add(rows);
         }
@@ -84,7 +89,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         int late = 0;
         for (int i = 0; i < n; i++) {
             long t = MemoryUtil.getLong(data + ((long) i << 3)) + offset;
-            boolean inWindow = Math.floorMod(t, slide) < size;
+            boolean inWindow = windows.inWindow(t);
             if (inWindow && t > lateThrough) {
                 kept[count++] = i;
             } else if (inWindow || t <= watermark) {
@@ -95,18 +100,6 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         return late;
     }
 
-    /** The highest time whose every window ends by {@code watermark + 1}, i.e. has fired at that watermark. */
-    private long firedThrough(long watermark) {
-        if (watermark == Long.MAX_VALUE) {
-            return Long.MAX_VALUE;
-        }
-        long lastStart = saturatedAdd(watermark, 1 - size);
-        if (lastStart == Long.MIN_VALUE) {
-            return Long.MIN_VALUE;
-        }
-        return lastStart - Math.floorMod(lastStart, slide) + slide - 1;
-    }
-
     /** Fires the windows whose last millisecond is in {@code (this.watermark, watermark]}, then lets go of their rows. */
     @Override
     public void processWatermark(long watermark, Output out) throws Exception {
@@ -114,7 +107,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
             fire(this.watermark, watermark, out);
             this.watermark = watermark;
             restored.advance(watermark);
-            long dead = firedThrough(watermark);
+            long dead = windows.expiredThrough(watermark);
             buffers[0].evict(dead);
             buffers[1].evict(dead);
         }
@@ -127,7 +120,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
         if (next != Long.MIN_VALUE && saturatedAdd(next + Math.floorMod(-next, slide), size - 1) > to) {
             return;
         }
-        long firedBefore = firedThrough(from);
+        long firedBefore = windows.expiredThrough(from);
         JoinBuffer left = buffers[0];
         for (int s = 0; s < left.segmentCount(); s++) {
             JoinBuffer.Segment segment = left.segment(s);
@@ -198,7 +191,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
                     long early = Math.min(a, b);
                     long late = Math.max(a, b);
                     // The windows holding both: starts at multiples of slide in (late - size, early].
-                    for (long start = early - Math.floorMod(early, slide); start > late - size; start -= slide) {
+                    for (long start = windows.lastWindowStart(early); start > late - size; start -= slide) {
                         long last = start + size - 1;
                         if (last > firedForKey && last <= to) {
                             l[count] = i;
@@ -243,7 +236,7 @@ public final class WindowJoinOperator extends StreamJoinOperator {
     public void restoreState(StateRestore restore) throws Exception {
         List<JoinState.Header> old = restoreBuffers(restore);
         if (!old.isEmpty()) {
-            watermark = restored.restore(old, restore.keyGroups().first(), restore.keyGroups().endExclusive());
+            watermark = restored.restore(old, restore.keyGroups());
         }
     }
 }

@@ -1,7 +1,5 @@
 package io.riffle.engine.internal.operator;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,13 +43,12 @@ public final class WindowProcessOperator extends Operator {
     private final BatchSchema outputSchema;
     private final int keyField;
     private final EventTimeField time;
+    private final WindowSpec windows;
     private final long size;
     private final long slide;
-    /** Windows start at {@code offset + k * slide}; {@code 0 <= offset < slide}. */
-    private final long offset;
     private final long lateness;
-    private final long budgetBytes;
-    private final int lateOutput;
+    private final long stateBudgetBytes;
+    private final LateOutput lateOutput;
     private final SelectionVector selection = new SelectionVector(1024);
     private final SelectionVector lateRows = new SelectionVector(1024);
     private final WindowRows windowRows = new WindowRows();
@@ -72,20 +69,23 @@ public final class WindowProcessOperator extends Operator {
     private long[] starts = new long[64];
     private final RestoredWatermarks restored = new RestoredWatermarks();
 
-    /** {@code lateOutput}: the side output late records go to, or -1 to only count them. */
+    /**
+     * Hands the records of {@code inputSchema} by field {@code keyField} in {@code windows} of event time
+     * {@code time} to {@code function}; the records kept may take up to {@code stateBudgetBytes}.
+     */
     public WindowProcessOperator(ProcessWindowFunction function, BatchSchema inputSchema, BatchSchema outputSchema,
-                                 int keyField, EventTimeField time, long size, long slide, long offset, long lateness,
-                                 long budgetBytes, int lateOutput) {
+                                 int keyField, EventTimeField time, WindowSpec windows, long stateBudgetBytes,
+                                 LateOutput lateOutput) {
         this.function = function;
         this.inputSchema = inputSchema;
         this.outputSchema = outputSchema;
         this.keyField = keyField;
         this.time = time;
-        this.size = size;
-        this.slide = slide;
-        this.offset = Math.floorMod(offset, slide);
-        this.lateness = lateness;
-        this.budgetBytes = budgetBytes;
+        this.windows = windows;
+        this.size = windows.size();
+        this.slide = windows.slide();
+        this.lateness = windows.allowedLateness();
+        this.stateBudgetBytes = stateBudgetBytes;
         this.lateOutput = lateOutput;
     }
 
@@ -98,26 +98,9 @@ public final class WindowProcessOperator extends Operator {
         name = context.operatorName();
         maxParallelism = context.maxParallelism();
         late = new LateRecords(lateOutput, context);
-        buffer = new JoinBuffer(inputSchema, keyField, time, Math.max(1, size / 4), allocator, budgetBytes);
+        buffer = new JoinBuffer(inputSchema, keyField, time, Math.max(1, size / 4), allocator, stateBudgetBytes);
         scratch = RecordBatch.allocate(inputSchema, allocator, batchSize);
         writer = new RecordWriter(name, outputSchema, allocator, batchSize);
-    }
-
-    /** The start of the last window holding {@code time}. */
-    private long lastWindowStart(long t) {
-        return t - Math.floorMod(t - offset, slide);
-    }
-
-    /** The highest time whose every window is past its allowed lateness at {@code watermark}: rows up to it are late. */
-    private long deadThrough(long watermark) {
-        if (watermark == Long.MAX_VALUE) {
-            return Long.MAX_VALUE;
-        }
-        long lastDeadStart = StreamJoinOperator.saturatedAdd(watermark, 1 - size - lateness);
-        if (lastDeadStart == Long.MIN_VALUE || lastDeadStart < Long.MIN_VALUE + slide) {
-            return Long.MIN_VALUE;
-        }
-        return lastWindowStart(lastDeadStart) + slide - 1;
     }
 
     @Override
@@ -126,12 +109,12 @@ public final class WindowProcessOperator extends Operator {
         if (n == 0) {
             return;
         }
-        WindowAggregateOperator.timestamps(batch, time.index());
+        time.timestamps(batch);
         if (Validity.hasNulls(batch.vector(keyField))) {
             throw new IllegalArgumentException("null key in " + inputSchema.describe(keyField) + " of " + name
                     + "; window keys must not be null");
         }
-        int onTime = buffer.selectAbove(batch, deadThrough(watermark), selection);
+        int onTime = buffer.selectAbove(batch, windows.expiredThrough(watermark), selection);
         if (onTime < n) {
             dropLate(batch, onTime, out);
         }
@@ -177,7 +160,7 @@ public final class WindowProcessOperator extends Operator {
             if (t > watermark) {
                 continue;
             }
-            for (long s = lastWindowStart(t); s > t - size; s -= slide) {
+            for (long s = windows.lastWindowStart(t); s > t - size; s -= slide) {
                 long last = s + size - 1;
                 if (last <= watermark && last + lateness > watermark) {
                     updatedFired.computeIfAbsent(s + size, k -> new LinkedHashSet<>()).add(rows.value(i, keyField));
@@ -188,11 +171,11 @@ public final class WindowProcessOperator extends Operator {
 
     private void checkBudget() {
         long bytes = buffer.bytes();
-        if (bytes > budgetBytes) {
+        if (bytes > stateBudgetBytes) {
             throw new MemoryBudgetExceededException(name + ": the windows' records need " + bytes
-                    + " bytes, more than the state budget of " + budgetBytes + " bytes; raise it with"
+                    + " bytes, more than the state budget of " + stateBudgetBytes + " bytes; raise it with"
                     + " Environment.setStateBudget, or use reduce or aggregate, which keep one record per key and window",
-                    bytes, budgetBytes);
+                    bytes, stateBudgetBytes);
         }
     }
 
@@ -218,7 +201,7 @@ public final class WindowProcessOperator extends Operator {
             fireClosed(this.watermark, watermark, out);
             this.watermark = watermark;
             restored.advance(watermark);
-            buffer.evict(deadThrough(watermark));
+            buffer.evict(windows.expiredThrough(watermark));
         }
         out.emitWatermark(watermark);
     }
@@ -251,8 +234,8 @@ public final class WindowProcessOperator extends Operator {
         // A window ending after from + 1 starts after from + 1 - size: its rows are later than that.
         long after = StreamJoinOperator.saturatedAdd(from, 1 - size);
         if (after != Long.MIN_VALUE && to != Long.MAX_VALUE) {
-            long lastStart = lastWindowStart(to + 1 - size);
-            long firstStart = lastWindowStart(after) + slide;
+            long lastStart = windows.lastWindowStart(to + 1 - size);
+            long firstStart = windows.lastWindowStart(after) + slide;
             if (lastStart < firstStart) {
                 return 0;
             }
@@ -281,7 +264,7 @@ public final class WindowProcessOperator extends Operator {
                 if (t <= after || t > to) {
                     continue;
                 }
-                for (long s = lastWindowStart(t); s > t - size; s -= slide) {
+                for (long s = windows.lastWindowStart(t); s > t - size; s -= slide) {
                     long last = s + size - 1;
                     if (last > from && last <= to) {
                         if (count == starts.length) {
@@ -344,19 +327,8 @@ public final class WindowProcessOperator extends Operator {
 
     @Override
     public OperatorSnapshot snapshotState(long checkpointId) {
-        JoinBuffer.Snapshot[] rows = {buffer.snapshot()};
-        long at = watermark;
-        return new OperatorSnapshot() {
-            @Override
-            public long writeTo(Path file) throws Exception {
-                return JoinState.write(file, at, subtask, parallelism, maxParallelism, rows, allocator);
-            }
-
-            @Override
-            public void close() {
-                rows[0].close();
-            }
-        };
+        return JoinState.checkpoint(new JoinBuffer[] {buffer}, watermark, subtask, parallelism, maxParallelism,
+                allocator);
     }
 
     /**
@@ -365,16 +337,9 @@ public final class WindowProcessOperator extends Operator {
      */
     @Override
     public void restoreState(StateRestore restore) throws Exception {
-        List<JoinState.Header> old = new ArrayList<>();
-        for (Path file : restore.files()) {
-            JoinState.Header h = JoinState.read(file, restore.keyGroups().first(), restore.keyGroups().endExclusive(),
-                    new JoinBuffer[] {buffer}, allocator);
-            if (h.firstKeyGroup() < restore.keyGroups().endExclusive() && h.lastKeyGroupExclusive() > restore.keyGroups().first()) {
-                old.add(h);
-            }
-        }
+        List<JoinState.Header> old = JoinState.readAll(restore, new JoinBuffer[] {buffer}, allocator);
         if (!old.isEmpty()) {
-            watermark = restored.restore(old, restore.keyGroups().first(), restore.keyGroups().endExclusive());
+            watermark = restored.restore(old, restore.keyGroups());
         }
     }
 

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
-import io.riffle.columnar.kernel.KeyGroups;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 
 /**
@@ -24,12 +24,9 @@ record WindowStateIndex(int subtask, int parallelism, int maxParallelism, long w
         return stateFile.resolveSibling(stateFile.getFileName() + "." + paneStart);
     }
 
-    int firstKeyGroup() {
-        return KeyGroups.firstKeyGroup(subtask, maxParallelism, parallelism);
-    }
-
-    int lastKeyGroupExclusive() {
-        return KeyGroups.lastKeyGroupExclusive(subtask, maxParallelism, parallelism);
+    /** The key groups of the subtask that wrote it. */
+    KeyGroupRange keyGroups() {
+        return KeyGroupRange.ofPartition(subtask, maxParallelism, parallelism);
     }
 
     /** Writes the index to {@code file} and syncs it; returns its size. */

@@ -17,6 +17,7 @@ import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import org.apache.arrow.memory.BufferAllocator;
@@ -139,11 +140,11 @@ class FirstRecordsTest {
             }
         }
         int restoredRows = 0;
-        for (int[] range : new int[][] {{0, MAX_PARALLELISM / 2}, {MAX_PARALLELISM / 2, MAX_PARALLELISM}}) {
-            int[] keys = IntStream.range(0, 10)
-                    .filter(k -> keyGroupOfKey[k] >= range[0] && keyGroupOfKey[k] < range[1]).toArray();
+        for (KeyGroupRange range : new KeyGroupRange[] {KeyGroupRange.ofPartition(0, MAX_PARALLELISM, 2),
+                KeyGroupRange.ofPartition(1, MAX_PARALLELISM, 2)}) {
+            int[] keys = IntStream.range(0, 10).filter(k -> range.contains(keyGroupOfKey[k])).toArray();
             try (FirstRecords restored = new FirstRecords(INPUT, 0, new int[] {2, 3}, allocator)) {
-                restored.restore(List.of(file), range[0], range[1], keys.length, records -> {
+                restored.restore(List.of(file), range, keys.length, records -> {
                     int[] ids = new int[records.rowCount()];
                     for (int r = 0; r < ids.length; r++) {
                         ids[r] = indexOf(keys, ((Long) records.value(r, 0)).intValue());
@@ -176,7 +177,7 @@ class FirstRecordsTest {
             snapshot.writeTo(file, MAX_PARALLELISM, allocator);
         }
         try (FirstRecords restored = new FirstRecords(INPUT, 0, new int[] {2, 3}, allocator)) {
-            restored.restore(List.of(file), 0, MAX_PARALLELISM, 0, records -> new int[records.rowCount()], "sum",
+            restored.restore(List.of(file), KeyGroupRange.all(MAX_PARALLELISM), 0, records -> new int[records.rowCount()], "sum",
                     allocator);
             assertEquals(0, restored.size());
         }
@@ -194,7 +195,7 @@ class FirstRecordsTest {
         }
         try (FirstRecords restored = new FirstRecords(INPUT, 0, new int[] {2, 3}, allocator)) {
             CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> restored.restore(
-                    List.of(file), 0, MAX_PARALLELISM, 6, records -> {
+                    List.of(file), KeyGroupRange.all(MAX_PARALLELISM), 6, records -> {
                         int[] ids = new int[records.rowCount()];
                         for (int r = 0; r < ids.length; r++) {
                             ids[r] = ((Long) records.value(r, 0)).intValue();
@@ -207,7 +208,7 @@ class FirstRecordsTest {
         Files.write(file, new byte[] {1, 2, 3});
         try (FirstRecords restored = new FirstRecords(INPUT, 0, new int[] {2, 3}, allocator)) {
             CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> restored.restore(
-                    List.of(file), 0, MAX_PARALLELISM, 0, records -> new int[0], "sum", allocator));
+                    List.of(file), KeyGroupRange.all(MAX_PARALLELISM), 0, records -> new int[0], "sum", allocator));
             assertEquals(file + ": not a running aggregate's first records", e.getMessage());
         }
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
 import org.junit.jupiter.api.Test;
@@ -79,7 +80,8 @@ class ReducedRecordsTest {
 
     private static List<Tuple> readBack(Path file, int first, int last) throws Exception {
         List<Tuple> out = new ArrayList<>();
-        ReducedRecords.read(file, SCHEMA, first, last, (record, keyGroup) -> out.add(record));
+        ReducedRecords.read(file, SCHEMA, new KeyGroupRange(MAX_PARALLELISM, first, last),
+                (record, keyGroup) -> out.add(record));
         return out;
     }
 

@@ -56,7 +56,8 @@ class WindowFunctionOperatorTest extends AllocatorTest {
     }
 
     private WindowFunctionOperator open(int subtask, int parallelism) {
-        WindowFunctionOperator op = new WindowFunctionOperator(WindowFold.reducing(SUM, EVENTS, 0), EVENTS, 0, EventTimeField.of(2), 300, 100, 0, 0, 1L << 30, -1);
+        WindowFunctionOperator op = new WindowFunctionOperator(WindowFold.reducing(SUM, EVENTS, 0), EVENTS, 0, EventTimeField.of(2),
+                WindowSpec.sliding(300, 100), 1L << 30, LateOutput.COUNT_ONLY);
         op.open(SubtaskContext.builder("reduce", allocator).subtask(subtask, parallelism).batchSize(64).uid(1).maxParallelism(MAX_PARALLELISM).build());
         return op;
     }
