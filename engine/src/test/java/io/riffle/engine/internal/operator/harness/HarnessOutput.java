@@ -3,6 +3,7 @@ package io.riffle.engine.internal.operator.harness;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.engine.internal.runtime.Output;
 import io.riffle.engine.internal.runtime.Watermark;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.TreeMap;
  * Everything an operator under an {@link OperatorHarness} emitted, copied out of its batches (a batch is
  * only valid during {@link Output#emit}): main output rows, watermarks in order, side outputs by index, and
  * the rows and watermarks interleaved as they came. Rows are lists of the values {@link RecordBatch#value}
- * gives (Long, String, Instant for timestamps...); as strings they read {@code (1,a,1970-01-01T00:00:00.010Z)}.
+ * gives (Long, String, Instant for timestamps...); as strings they read {@code (1,a,10)}, a timestamp as its
+ * epoch milliseconds.
  * It checks the {@link Output} contract as it goes: dense batches only, side outputs of its own operator only.
  */
 public final class HarnessOutput implements Output {
@@ -102,11 +104,12 @@ public final class HarnessOutput implements Output {
         events.clear();
     }
 
-    /** A row as {@code (v0,v1,...)}. */
+    /** A row as {@code (v0,v1,...)}, a timestamp as its epoch milliseconds. */
     public static String format(List<Object> row) {
         StringBuilder sb = new StringBuilder("(");
         for (int c = 0; c < row.size(); c++) {
-            sb.append(c > 0 ? "," : "").append(row.get(c));
+            Object value = row.get(c);
+            sb.append(c > 0 ? "," : "").append(value instanceof Instant t ? t.toEpochMilli() : value);
         }
         return sb.append(')').toString();
     }

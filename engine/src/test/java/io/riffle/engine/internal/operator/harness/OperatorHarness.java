@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
+import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorMetrics;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
@@ -136,6 +138,9 @@ public abstract class OperatorHarness implements AutoCloseable {
         }
     }
 
+    /** Every input that has not ended ends, as the runtime ends them; see the subclasses. */
+    public abstract void endInput() throws Exception;
+
     /** Checkpoint {@code checkpointId}, written at once: see {@link #beginSnapshot}. */
     public StateHandle snapshot(long checkpointId) throws Exception {
         try (PendingSnapshot snapshot = beginSnapshot(checkpointId)) {
@@ -172,6 +177,27 @@ public abstract class OperatorHarness implements AutoCloseable {
                 operator.process(input, batch, output);
             }
         }
+    }
+
+    /**
+     * The rows of {@code rows} whose key (field {@code keyField}) is in this subtask's key groups: what a
+     * keyed edge of the runtime sends it, so that a test feeds every subtask the same rows.
+     */
+    protected final Object[][] ownedRows(BatchSchema schema, int keyField, Object[][] rows) {
+        if (rows.length == 0) {
+            return rows;
+        }
+        long[] hashes = new long[rows.length];
+        try (RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator, rows)) {
+            HashKernel.hash(batch, new int[] {keyField}, hashes);
+        }
+        List<Object[]> owned = new ArrayList<>();
+        for (int r = 0; r < rows.length; r++) {
+            if (context.keyGroups().contains(KeyGroups.keyGroup(hashes[r], settings.maxParallelism()))) {
+                owned.add(rows[r]);
+            }
+        }
+        return owned.toArray(new Object[0][]);
     }
 
     protected final void processBatch(int input, RecordBatch batch) throws Exception {

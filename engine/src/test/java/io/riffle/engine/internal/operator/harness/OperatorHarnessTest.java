@@ -9,7 +9,9 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroupRange;
+import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.internal.runtime.Operator;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import io.riffle.engine.internal.runtime.Output;
@@ -159,17 +161,43 @@ class OperatorHarnessTest {
             h.process(row(1L, "a", 10L), row(2L, "b", Instant.ofEpochMilli(20)), row(3L, "c", 30L));
             h.processWatermark(25);
             h.endInput();
-            assertEquals(List.of("(1,a,1970-01-01T00:00:00.010Z)", "(2,b,1970-01-01T00:00:00.020Z)",
-                    "(3,c,1970-01-01T00:00:00.030Z)"), h.output().rowStrings());
+            assertEquals(List.of("(1,a,10)", "(2,b,20)",
+                    "(3,c,30)"), h.output().rowStrings());
             assertEquals(List.of(List.of(3L, "c", Instant.ofEpochMilli(30))), h.output().rows().subList(2, 3));
             assertEquals(List.of(25L, Watermark.MAX), h.output().watermarks());
-            assertEquals(List.of("(1,a,1970-01-01T00:00:00.010Z)", "(2,b,1970-01-01T00:00:00.020Z)",
-                    "(3,c,1970-01-01T00:00:00.030Z)", "watermark 25", "watermark MAX"), h.output().events());
+            assertEquals(List.of("(1,a,10)", "(2,b,20)",
+                    "(3,c,30)", "watermark 25", "watermark MAX"), h.output().events());
             assertThrows(IllegalStateException.class, h::endInput);
         }
         assertEquals(List.of("open recorder 1/2 groups " + KeyGroupRange.ofPartition(1, 8, 2) + " batch 2 uid 7", "start",
                 "process 0: 2 rows", "process 0: 1 rows", "watermark 25", "watermark " + Watermark.MAX, "end of input 0",
                 "end input", "close"), calls);
+    }
+
+    /** A keyed harness passes on the rows whose key group its subtask owns, as the runtime's keyed edge routes them. */
+    @Test
+    void aKeyedHarnessPassesOnOnlyTheRowsOfItsKeyGroups() throws Exception {
+        List<String> calls = new ArrayList<>();
+        Object[][] rows = new Object[40][];
+        for (int k = 0; k < rows.length; k++) {
+            rows[k] = row((long) k, "k" + k, 0L);
+        }
+        for (int s = 0; s < 3; s++) {
+            try (OneInputOperatorHarness h = recording(calls, "none").batchSize(100).keyedBy(0).subtask(s, 3).open()) {
+                h.process(rows);
+                List<Long> expected = new ArrayList<>();
+                for (long k = 0; k < rows.length; k++) {
+                    if (KeyGroups.partitionOf(KeyGroups.keyGroup(HashKernel.hashLong(k), 8), 8, 3) == s) {
+                        expected.add(k);
+                    }
+                }
+                List<Long> keys = new ArrayList<>();
+                for (List<Object> r : h.output().rows()) {
+                    keys.add((Long) r.get(0));
+                }
+                assertEquals(expected, keys);
+            }
+        }
     }
 
     @Test
@@ -193,7 +221,7 @@ class OperatorHarnessTest {
             h.endInput(1);
             assertEquals(List.of(), h.output().watermarks());
             h.endInput();
-            assertEquals(List.of("(1,r,1970-01-01T00:00:00.005Z)", "(2,l,1970-01-01T00:00:00.006Z)"), h.output().rowStrings());
+            assertEquals(List.of("(1,r,5)", "(2,l,6)"), h.output().rowStrings());
         }
         assertEquals(List.of("process 1: 1 rows", "process 0: 1 rows", "end of input 1", "watermark " + Watermark.MAX,
                 "end of input 0", "end input", "close"), calls.subList(2, 9));
@@ -219,7 +247,7 @@ class OperatorHarnessTest {
             h.process(row(1L, "late", 10L));
             assertEquals(List.of(List.of(1L, "late", Instant.ofEpochMilli(10))), h.output().sideRows(2));
             assertEquals(List.of(), h.output().sideRows(0));
-            assertEquals(List.of("(1,late,1970-01-01T00:00:00.010Z)", "side 2 (1,late,1970-01-01T00:00:00.010Z)"),
+            assertEquals(List.of("(1,late,10)", "side 2 (1,late,10)"),
                     h.output().events());
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> h.output().emitSide(3, 0, null));
             assertEquals("side output 0 was emitted under operator id 3, not the id 7 the operator was opened with",

@@ -24,13 +24,18 @@ import org.jspecify.annotations.Nullable;
 public final class TwoInputOperatorHarness extends OperatorHarness {
     private final BatchSchema left;
     private final BatchSchema right;
+    private final KeyRouting leftRouting;
+    private final KeyRouting rightRouting;
     private final boolean[] ended = new boolean[2];
 
     private TwoInputOperatorHarness(Settings settings, Supplier<? extends Operator> factory, BatchSchema left,
-                                    BatchSchema right, @Nullable StateRestore restore) throws Exception {
+                                    BatchSchema right, KeyRouting leftRouting, KeyRouting rightRouting,
+                                    @Nullable StateRestore restore) throws Exception {
         super(settings, factory, restore);
         this.left = left;
         this.right = right;
+        this.leftRouting = leftRouting;
+        this.rightRouting = rightRouting;
     }
 
     /** A harness for the operators {@code factory} makes, fed rows of {@code left} (input 0) and {@code right} (input 1). */
@@ -38,14 +43,17 @@ public final class TwoInputOperatorHarness extends OperatorHarness {
         return new Builder(factory, left, right);
     }
 
-    /** Feeds {@code rows} (see {@link #row}) to input 0 in batches of at most the batch size. */
+    /**
+     * Feeds {@code rows} (see {@link #row}) to input 0 in batches of at most the batch size; when the harness
+     * is {@link Builder#keyedBy keyed}, only those whose key this subtask owns.
+     */
     public void processLeft(Object[]... rows) throws Exception {
-        processRows(0, left, rows);
+        processRows(0, left, leftRouting.keyed() ? ownedRows(left, leftRouting.field(), rows) : rows);
     }
 
-    /** Feeds {@code rows} (see {@link #row}) to input 1 in batches of at most the batch size. */
+    /** As {@link #processLeft}, to input 1. */
     public void processRight(Object[]... rows) throws Exception {
-        processRows(1, right, rows);
+        processRows(1, right, rightRouting.keyed() ? ownedRows(right, rightRouting.field(), rows) : rows);
     }
 
     /** Feeds {@code batch} to input {@code input} (0 or 1) as it is; it stays the caller's. */
@@ -66,6 +74,7 @@ public final class TwoInputOperatorHarness extends OperatorHarness {
     }
 
     /** Ends the inputs that have not ended, input 0 first. */
+    @Override
     public void endInput() throws Exception {
         for (int input = 0; input < 2; input++) {
             if (!ended[input]) {
@@ -77,7 +86,7 @@ public final class TwoInputOperatorHarness extends OperatorHarness {
     @Override
     public TwoInputOperatorHarness restore(List<StateHandle> snapshots, int subtask, int parallelism) throws Exception {
         Settings at = settings().withSubtask(subtask, parallelism);
-        return new TwoInputOperatorHarness(at, factory(), left, right,
+        return new TwoInputOperatorHarness(at, factory(), left, right, leftRouting, rightRouting,
                 StateHandle.restoreOf(snapshots, subtask, parallelism, at.maxParallelism()));
     }
 
@@ -85,6 +94,8 @@ public final class TwoInputOperatorHarness extends OperatorHarness {
     public static final class Builder extends OperatorHarness.Builder<Builder, TwoInputOperatorHarness> {
         private final BatchSchema left;
         private final BatchSchema right;
+        private KeyRouting leftRouting = KeyRouting.ALL_ROWS;
+        private KeyRouting rightRouting = KeyRouting.ALL_ROWS;
 
         private Builder(Supplier<? extends Operator> factory, BatchSchema left, BatchSchema right) {
             super(factory);
@@ -92,9 +103,20 @@ public final class TwoInputOperatorHarness extends OperatorHarness {
             this.right = right;
         }
 
+        /**
+         * Both inputs are keyed, by {@code leftKey} and {@code rightKey}: rows whose key this subtask does not
+         * own are not passed on, as the runtime's keyed edges would not send them, so every subtask can be fed
+         * the same rows.
+         */
+        public Builder keyedBy(int leftKey, int rightKey) {
+            this.leftRouting = KeyRouting.by(left.checkIndex(leftKey));
+            this.rightRouting = KeyRouting.by(right.checkIndex(rightKey));
+            return this;
+        }
+
         @Override
         protected TwoInputOperatorHarness create(Settings settings, @Nullable StateRestore restore) throws Exception {
-            return new TwoInputOperatorHarness(settings, factory, left, right, restore);
+            return new TwoInputOperatorHarness(settings, factory, left, right, leftRouting, rightRouting, restore);
         }
     }
 }
