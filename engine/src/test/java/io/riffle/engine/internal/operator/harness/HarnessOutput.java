@@ -24,6 +24,7 @@ public final class HarnessOutput implements Output {
     private final List<Long> watermarks = new ArrayList<>();
     private final Map<Integer, List<List<Object>>> sides = new TreeMap<>();
     private final List<String> events = new ArrayList<>();
+    private final List<Integer> batchRowCounts = new ArrayList<>();
 
     HarnessOutput(int uid) {
         this.uid = uid;
@@ -31,6 +32,7 @@ public final class HarnessOutput implements Output {
 
     @Override
     public void emit(RecordBatch batch) {
+        batchRowCounts.add(batch.rowCount());
         for (List<Object> row : copy(batch, "main output")) {
             rows.add(row);
             events.add(format(row));
@@ -96,12 +98,18 @@ public final class HarnessOutput implements Output {
         return List.copyOf(events);
     }
 
+    /** The number of rows of each main-output batch, in order: how the operator cut its output. */
+    public List<Integer> batchRowCounts() {
+        return List.copyOf(batchRowCounts);
+    }
+
     /** Forgets what was collected, so that a test can look at what comes next alone. */
     public void clear() {
         rows.clear();
         watermarks.clear();
         sides.clear();
         events.clear();
+        batchRowCounts.clear();
     }
 
     /** A row as {@code (v0,v1,...)}, a timestamp as its epoch milliseconds. */
