@@ -154,9 +154,7 @@ public abstract class OperatorHarness implements AutoCloseable {
      * before it {@link PendingSnapshot#write writes} it, as the runtime's checkpoint thread would.
      */
     public PendingSnapshot beginSnapshot(long checkpointId) throws Exception {
-        PendingSnapshot snapshot = new PendingSnapshot(checkpointId, operator.snapshotState(checkpointId));
-        pending.add(snapshot);
-        return snapshot;
+        return new PendingSnapshot(checkpointId, operator.snapshotState(checkpointId));
     }
 
     /**
@@ -239,28 +237,38 @@ public abstract class OperatorHarness implements AutoCloseable {
         }
     }
 
-    /** A checkpoint taken ({@link #beginSnapshot}) and not written yet; closing it unwritten aborts it. */
+    /**
+     * A checkpoint taken ({@link #beginSnapshot}) and not written yet; closing it unwritten aborts it. The
+     * harness closes the ones left open when it closes.
+     */
     public final class PendingSnapshot implements AutoCloseable {
         private final long checkpointId;
+        /** The state file's writer; null when the operator keeps no state or keeps it inline. */
         private @Nullable OperatorSnapshot snapshot;
         private final List<byte[]> operatorStates = new ArrayList<>();
         private final List<byte[]> committables = new ArrayList<>();
+        private boolean done;
 
         private PendingSnapshot(long checkpointId, @Nullable OperatorSnapshot snapshot) {
             this.checkpointId = checkpointId;
-            this.snapshot = snapshot;
             byte[] inline = snapshot == null ? null : snapshot.inlineBytes();
             if (inline != null) {
                 (snapshot.isCommittable() ? committables : operatorStates).add(inline);
-                close();
+                snapshot.close();
+            } else if (snapshot != null) {
+                this.snapshot = snapshot;
+                pending.add(this);
             }
         }
 
         /**
          * The asynchronous part: writes the state file, named as the runtime names it
-         * ({@code chk-<id>/<uid>-<subtask>.state}) in the state directory, and returns the handle.
+         * ({@code chk-<id>/<uid>-<subtask>.state}) in the state directory, and returns the handle. Once only.
          */
         public StateHandle write() throws Exception {
+            if (done) {
+                throw new IllegalStateException("checkpoint " + checkpointId + " was written or aborted already");
+            }
             List<Path> files = new ArrayList<>();
             if (snapshot != null) {
                 Path file = stateFile();
@@ -291,6 +299,7 @@ public abstract class OperatorHarness implements AutoCloseable {
 
         @Override
         public void close() {
+            done = true;
             pending.remove(this);
             if (snapshot != null) {
                 snapshot.close();

@@ -362,6 +362,23 @@ class OperatorHarnessTest {
         assertEquals(List.of(), Files.list(dir).toList());
     }
 
+    @Test
+    void aCheckpointIsWrittenOnceAndNotAfterItWasAborted() throws Exception {
+        List<String> calls = new ArrayList<>();
+        try (OneInputOperatorHarness h = recording(calls, "file").open()) {
+            OperatorHarness.PendingSnapshot written = h.beginSnapshot(1);
+            written.write();
+            assertEquals("checkpoint 1 was written or aborted already",
+                    assertThrows(IllegalStateException.class, written::write).getMessage());
+            OperatorHarness.PendingSnapshot aborted = h.beginSnapshot(2);
+            aborted.close();
+            assertEquals("checkpoint 2 was written or aborted already",
+                    assertThrows(IllegalStateException.class, aborted::write).getMessage());
+        }
+        assertEquals(List.of("snapshot 1", "write 1 to chk-1/7-0.state", "snapshot 1 closed", "snapshot 2",
+                "snapshot 2 closed", "close"), calls.subList(2, 8));
+    }
+
     /** An operator that keeps memory past its close fails the test, naming the bytes and the operator. */
     @Test
     void closingFailsWhenTheOperatorLeftMemoryBehind() throws Exception {
