@@ -41,7 +41,7 @@ public abstract class OperatorHarness implements AutoCloseable {
     public record Settings(String name, int subtask, int parallelism, int maxParallelism, int batchSize, int uid,
                            @Nullable Path stateDirectory) {
         /** The same, as subtask {@code subtask} of {@code parallelism}. */
-        public Settings withSubtask(int subtask, int parallelism) {
+        Settings withSubtask(int subtask, int parallelism) {
             return new Settings(name, subtask, parallelism, maxParallelism, batchSize, uid, stateDirectory);
         }
     }
