@@ -1,6 +1,7 @@
 package io.riffle.engine;
 
 import static io.riffle.engine.TupleLists.sorted;
+import static io.riffle.engine.internal.operator.harness.OperatorHarness.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -12,15 +13,10 @@ import java.util.List;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
-import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.operator.IntervalJoinOperator;
 import io.riffle.engine.internal.operator.JoinInput;
-import io.riffle.engine.internal.runtime.Output;
-import io.riffle.engine.internal.runtime.SubtaskContext;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
+import io.riffle.engine.internal.operator.harness.TwoInputOperatorHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,30 +113,21 @@ class IntervalJoinBoundsTest {
                 .upperBoundExclusive();
         for (int input = 0; input < 2; input++) {
             long pastUse = input == 0 ? 104 : 101;
-            try (BufferAllocator allocator = new RootAllocator()) {
-                IntervalJoinOperator join = new IntervalJoinOperator(LEFT_INPUT, RIGHT_INPUT, interval.firstMillis(),
-                        interval.lastMillis(), 1 << 26);
-                Output ignore = new Output() {
-                    @Override
-                    public void emit(RecordBatch batch) {
-                    }
-
-                    @Override
-                    public void emitWatermark(long watermark) {
-                    }
-                };
-                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
-                long opened = allocator.getAllocatedMemory();
-                try (RecordBatch row = RecordBatchBuilder.fromRows(input == 0 ? LEFT : RIGHT, allocator,
-                        new Object[][] {{1L, 100L}})) {
-                    join.process(input, row, ignore);
+            try (TwoInputOperatorHarness join = TwoInputOperatorHarness.builder(() -> new IntervalJoinOperator(
+                    new JoinInput(LEFT, 0, EventTimeField.of(1)), new JoinInput(RIGHT, 0, EventTimeField.of(1)),
+                    interval.firstMillis(), interval.lastMillis(), 1 << 26),
+                    LEFT, RIGHT).name("join").batchSize(64).open()) {
+                long opened = join.allocator().getAllocatedMemory();
+                if (input == 0) {
+                    join.processLeft(row(1L, 100L));
+                } else {
+                    join.processRight(row(1L, 100L));
                 }
-                join.processWatermark(pastUse - 1, ignore);
-                assertEquals(true, allocator.getAllocatedMemory() > opened, "input " + input + " kept at "
+                join.processWatermark(pastUse - 1);
+                assertEquals(true, join.allocator().getAllocatedMemory() > opened, "input " + input + " kept at "
                         + (pastUse - 1));
-                join.processWatermark(pastUse, ignore);
-                assertEquals(opened, allocator.getAllocatedMemory(), "input " + input + " let go of at " + pastUse);
-                join.close();
+                join.processWatermark(pastUse);
+                assertEquals(opened, join.allocator().getAllocatedMemory(), "input " + input + " let go of at " + pastUse);
             }
         }
     }

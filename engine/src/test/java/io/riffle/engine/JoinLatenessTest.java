@@ -1,6 +1,5 @@
 package io.riffle.engine;
 
-import io.riffle.columnar.kernel.KeyGroupRange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
@@ -10,26 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
-import java.util.function.Supplier;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
-import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.engine.internal.connector.CollectionSource;
 import io.riffle.engine.internal.operator.EventTimeField;
 import io.riffle.engine.internal.operator.IntervalJoinOperator;
 import io.riffle.engine.internal.operator.JoinInput;
-import io.riffle.engine.internal.operator.WindowJoinOperator;
-import io.riffle.engine.internal.runtime.Operator;
-import io.riffle.engine.internal.runtime.OperatorMetrics;
-import io.riffle.engine.internal.runtime.OperatorSnapshot;
-import io.riffle.engine.internal.runtime.Output;
-import io.riffle.engine.internal.runtime.StateRestore;
-import io.riffle.engine.internal.runtime.SubtaskContext;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
+import io.riffle.engine.internal.operator.harness.StateHandle;
+import io.riffle.engine.internal.operator.harness.TwoInputOperatorHarness;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,42 +44,18 @@ class JoinLatenessTest {
     @TempDir
     Path dir;
 
-    /** One join operator driven a batch and a watermark at a time, its output and drops recorded. */
-    private static final class Driver implements AutoCloseable {
-        final BufferAllocator allocator;
-        final Operator join;
-        final OperatorMetrics metrics = new OperatorMetrics("join", 1, false);
-        /** Each output row as {@code "left id+right id"} (interval join) or {@code "left+right@window start"}. */
-        final List<String> pairs = new ArrayList<>();
-        private final Output out = new Output() {
-            @Override
-            public void emit(RecordBatch batch) {
-                int columns = batch.columnCount();
-                for (int r = 0; r < batch.rowCount(); r++) {
-                    String pair = batch.value(r, 2) + "+" + batch.value(r, 4);
-                    pairs.add(columns == 7 ? pair + "@" + ((Instant) batch.value(r, 5)).toEpochMilli() : pair);
-                }
-            }
-
-            @Override
-            public void emitWatermark(long watermark) {
-            }
-        };
-
-        Driver(BufferAllocator allocator, Operator join) throws Exception {
-            this.allocator = allocator;
-            this.join = join;
-            join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).metrics(metrics).build());
-        }
-
+    /** One join operator in a harness, driven a batch and a watermark at a time. */
+    private record Driver(TwoInputOperatorHarness harness) {
         /** Input {@code input}'s records {@code (k, t, id)}, in one batch. */
         Driver records(int input, long[]... records) throws Exception {
             Object[][] rows = new Object[records.length][];
             for (int i = 0; i < records.length; i++) {
                 rows[i] = new Object[] {records[i][0], records[i][1], records[i][2]};
             }
-            try (RecordBatch batch = RecordBatchBuilder.fromRows(EVENTS, allocator, rows)) {
-                join.process(input, batch, out);
+            if (input == 0) {
+                harness.processLeft(rows);
+            } else {
+                harness.processRight(rows);
             }
             return this;
         }
@@ -104,25 +69,17 @@ class JoinLatenessTest {
         }
 
         Driver watermark(long watermark) throws Exception {
-            join.processWatermark(watermark, out);
+            harness.processWatermark(watermark);
             return this;
         }
 
-        Path snapshot(Path file) throws Exception {
-            try (OperatorSnapshot snapshot = join.snapshotState(1)) {
-                snapshot.writeTo(file);
+        /** Each output row as {@code "left id+right id"}. */
+        List<String> pairs() {
+            List<String> pairs = new ArrayList<>();
+            for (List<Object> row : harness.output().rows()) {
+                pairs.add(row.get(2) + "+" + row.get(4));
             }
-            return file;
-        }
-
-        Driver restore(Path file) throws Exception {
-            join.restoreState(new StateRestore(1, List.of(file), List.of(), new KeyGroupRange(128, 0, 128)));
-            return this;
-        }
-
-        @Override
-        public void close() throws Exception {
-            join.close();
+            return pairs;
         }
     }
 
@@ -141,37 +98,37 @@ class JoinLatenessTest {
 
     /**
      * Runs {@code before}, then {@code after} on the same operator or, with {@code restore}, on a new one
-     * restored from a checkpoint taken in between; checks that no memory is left behind.
+     * restored from a checkpoint taken in between; the harness checks that no memory is left behind.
      */
-    private Outcome run(Supplier<Operator> join, boolean restore, Steps before, Steps after) throws Exception {
+    private Outcome run(TwoInputOperatorHarness.Builder join, boolean restore, Steps before, Steps after)
+            throws Exception {
         List<String> pairs = new ArrayList<>();
         long dropped = 0;
-        try (BufferAllocator allocator = new RootAllocator()) {
-            Path file = dir.resolve("join-" + System.nanoTime());
-            try (Driver first = new Driver(allocator, join.get())) {
-                before.run(first);
-                first.snapshot(file);
-                if (!restore) {
-                    after.run(first);
-                }
-                pairs.addAll(first.pairs);
-                dropped += first.metrics.recordsDropped();
+        join.name("join").batchSize(64).stateDirectory(dir);
+        StateHandle checkpoint;
+        try (TwoInputOperatorHarness first = join.open()) {
+            before.run(new Driver(first));
+            checkpoint = first.snapshot(1);
+            if (!restore) {
+                after.run(new Driver(first));
             }
-            if (restore) {
-                try (Driver second = new Driver(allocator, join.get()).restore(file)) {
-                    after.run(second);
-                    pairs.addAll(second.pairs);
-                    dropped += second.metrics.recordsDropped();
-                }
+            pairs.addAll(new Driver(first).pairs());
+            dropped += first.metrics().recordsDropped();
+        }
+        if (restore) {
+            try (TwoInputOperatorHarness second = join.restore(List.of(checkpoint))) {
+                after.run(new Driver(second));
+                pairs.addAll(new Driver(second).pairs());
+                dropped += second.metrics().recordsDropped();
             }
-            assertEquals(0, allocator.getAllocatedMemory());
         }
         pairs.sort(null);
         return new Outcome(pairs, dropped);
     }
 
-    private static Supplier<Operator> intervalJoin(long lower, long upper) {
-        return () -> new IntervalJoinOperator(EVENTS_INPUT, EVENTS_INPUT, lower, upper, 1 << 26);
+    private static TwoInputOperatorHarness.Builder intervalJoin(long lower, long upper) {
+        return TwoInputOperatorHarness.builder(() -> new IntervalJoinOperator(EVENTS_INPUT, EVENTS_INPUT, lower, upper,
+                1 << 26), EVENTS, EVENTS);
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.riffle.engine;
 
-import io.riffle.columnar.kernel.KeyGroupRange;
 import static io.riffle.engine.TupleLists.sorted;
+import static io.riffle.engine.internal.operator.harness.OperatorHarness.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,8 +19,6 @@ import java.util.TreeMap;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
-import io.riffle.columnar.batch.RecordBatch;
-import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.columnar.kernel.HashKernel;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
@@ -30,14 +28,9 @@ import io.riffle.engine.internal.operator.IntervalJoinOperator;
 import io.riffle.engine.internal.operator.JoinInput;
 import io.riffle.engine.internal.operator.WindowJoinOperator;
 import io.riffle.engine.internal.operator.WindowSpec;
-import io.riffle.engine.internal.runtime.Operator;
-import io.riffle.engine.internal.runtime.OperatorMetrics;
-import io.riffle.engine.internal.runtime.OperatorSnapshot;
-import io.riffle.engine.internal.runtime.Output;
-import io.riffle.engine.internal.runtime.StateRestore;
-import io.riffle.engine.internal.runtime.SubtaskContext;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
+import io.riffle.engine.internal.operator.harness.OperatorHarness;
+import io.riffle.engine.internal.operator.harness.StateHandle;
+import io.riffle.engine.internal.operator.harness.TwoInputOperatorHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -287,55 +280,35 @@ class StreamJoinTest {
                 + " needs a timestamp", e.getCause().getMessage());
     }
 
+    private static TwoInputOperatorHarness.Builder intervalJoin(long lower, long upper) {
+        return TwoInputOperatorHarness.builder(() -> new IntervalJoinOperator(LEFT_INPUT, RIGHT_INPUT, lower, upper,
+                1 << 26), LEFT, RIGHT).name("join").batchSize(64);
+    }
+
+    private static TwoInputOperatorHarness.Builder windowJoin(long size, long slide) {
+        return TwoInputOperatorHarness.builder(() -> new WindowJoinOperator(LEFT_INPUT, RIGHT_INPUT,
+                WindowSpec.sliding(size, slide), 1 << 26), LEFT, RIGHT).name("join").batchSize(64);
+    }
+
     /**
      * The operator alone, a batch and a watermark at a time: a row behind the watermark is dropped and
      * counted, rows that can match nothing more are freed, and closing leaves no memory behind.
      */
     @Test
     void lateRowsAreDroppedAndRowsPastUseAreFreed() throws Exception {
-        try (BufferAllocator allocator = new RootAllocator()) {
-            OperatorMetrics metrics = new OperatorMetrics("join", 1, false);
-            IntervalJoinOperator join = new IntervalJoinOperator(LEFT_INPUT, RIGHT_INPUT, -10, 10, 1 << 26);
-            List<Tuple> out = new ArrayList<>();
-            Output collect = collecting(out);
-            join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).metrics(metrics).build());
-            long opened = allocator.getAllocatedMemory();
-            process(join, 0, LEFT, allocator, collect, Tuple.of(1L, Instant.ofEpochMilli(100), 1L),
-                    Tuple.of(2L, Instant.ofEpochMilli(105), 2L));
-            process(join, 1, RIGHT, allocator, collect, Tuple.of(1L, 95L, 3L), Tuple.of(2L, 120L, 4L));
-            assertEquals(1, out.size());
-            assertTrue(allocator.getAllocatedMemory() > opened);
-            join.processWatermark(200, collect);
-            assertEquals(opened, allocator.getAllocatedMemory(), "every row is past use at watermark 200");
-            process(join, 0, LEFT, allocator, collect, Tuple.of(1L, Instant.ofEpochMilli(150), 5L),
-                    Tuple.of(1L, Instant.ofEpochMilli(205), 6L));
-            process(join, 1, RIGHT, allocator, collect, Tuple.of(1L, 210L, 7L));
-            assertEquals(1, metrics.recordsDropped());
-            assertEquals(2, out.size());
-            assertEquals(Tuple.of(1L, Instant.ofEpochMilli(205), 6L, 210L, 7L, Instant.ofEpochMilli(210)), out.get(1));
-            join.close();
-            assertEquals(0, allocator.getAllocatedMemory());
+        try (TwoInputOperatorHarness join = intervalJoin(-10, 10).open()) {
+            long opened = join.allocator().getAllocatedMemory();
+            join.processLeft(row(1L, Instant.ofEpochMilli(100), 1L), row(2L, Instant.ofEpochMilli(105), 2L));
+            join.processRight(row(1L, 95L, 3L), row(2L, 120L, 4L));
+            assertEquals(1, join.output().rows().size());
+            assertTrue(join.allocator().getAllocatedMemory() > opened);
+            join.processWatermark(200);
+            assertEquals(opened, join.allocator().getAllocatedMemory(), "every row is past use at watermark 200");
+            join.processLeft(row(1L, Instant.ofEpochMilli(150), 5L), row(1L, Instant.ofEpochMilli(205), 6L));
+            join.processRight(row(1L, 210L, 7L));
+            assertEquals(1, join.metrics().recordsDropped());
+            assertEquals(List.of("(1,100,1,95,3,100)", "(1,205,6,210,7,210)"), join.output().rowStrings());
         }
-    }
-
-    /** An output that copies every row it is given into {@code out}. */
-    private static Output collecting(List<Tuple> out) {
-        return new Output() {
-            @Override
-            public void emit(RecordBatch batch) {
-                for (int r = 0; r < batch.rowCount(); r++) {
-                    Object[] fields = new Object[batch.columnCount()];
-                    for (int c = 0; c < fields.length; c++) {
-                        fields[c] = batch.value(r, c);
-                    }
-                    out.add(Tuple.of(fields));
-                }
-            }
-
-            @Override
-            public void emitWatermark(long watermark) {
-            }
-        };
     }
 
     /**
@@ -353,37 +326,31 @@ class StreamJoinTest {
             }
         }
         long[] watermarks = {9, 19};
-        List<Tuple> out = new ArrayList<>();
-        List<Path> files = new ArrayList<>();
-        try (BufferAllocator allocator = new RootAllocator()) {
-            for (int s = 0; s < 2; s++) {
-                try (WindowJoinOperator join = new WindowJoinOperator(LEFT_INPUT, RIGHT_INPUT, WindowSpec.sliding(30, 10), 1 << 26)) {
-                    join.open(SubtaskContext.builder("join", allocator).subtask(s, 2).batchSize(64).uid(1).maxParallelism(128).build());
-                    process(join, 0, LEFT, allocator, collecting(out), Tuple.of(keys[s], Instant.ofEpochMilli(5), 1L));
-                    process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(keys[s], 8L, 2L));
-                    join.processWatermark(watermarks[s], collecting(out));
-                    Path file = dir.resolve("join-" + s);
-                    try (OperatorSnapshot snapshot = join.snapshotState(1)) {
-                        snapshot.writeTo(file);
-                    }
-                    files.add(file);
-                }
+        List<String> out = new ArrayList<>();
+        List<StateHandle> checkpoint = new ArrayList<>();
+        TwoInputOperatorHarness.Builder windows = windowJoin(30, 10).stateDirectory(dir);
+        for (int s = 0; s < 2; s++) {
+            try (TwoInputOperatorHarness join = windows.subtask(s, 2).open()) {
+                join.processLeft(row(keys[s], Instant.ofEpochMilli(5), 1L));
+                join.processRight(row(keys[s], 8L, 2L));
+                join.processWatermark(watermarks[s]);
+                checkpoint.add(join.snapshot(1));
+                out.addAll(join.output().rowStrings());
             }
-            try (WindowJoinOperator join = new WindowJoinOperator(LEFT_INPUT, RIGHT_INPUT, WindowSpec.sliding(30, 10), 1 << 26)) {
-                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
-                join.restoreState(new StateRestore(1, files, List.of(), new KeyGroupRange(128, 0, 128)));
-                join.processWatermark(Long.MAX_VALUE, collecting(out));
-            }
-            assertEquals(0, allocator.getAllocatedMemory());
         }
-        List<Tuple> expected = new ArrayList<>();
+        try (TwoInputOperatorHarness join = windows.subtask(0, 1).restore(checkpoint)) {
+            join.processWatermark(Long.MAX_VALUE);
+            out.addAll(join.output().rowStrings());
+        }
+        List<String> expected = new ArrayList<>();
         for (long k : keys) {
             for (long start = -20; start <= 0; start += 10) {
-                expected.add(Tuple.of(k, Instant.ofEpochMilli(5), 1L, 8L, 2L, Instant.ofEpochMilli(start),
-                        Instant.ofEpochMilli(start + 30)));
+                expected.add("(" + k + ",5,1,8,2," + start + "," + (start + 30) + ")");
             }
         }
-        assertEquals(sorted(expected), sorted(out));
+        expected.sort(null);
+        out.sort(null);
+        assertEquals(expected, out);
     }
 
     /**
@@ -392,53 +359,40 @@ class StreamJoinTest {
      */
     @Test
     void aCheckpointHoldsOnlyTheRowsBeforeIt() throws Exception {
-        Path file = dir.resolve("join-state");
-        List<Tuple> out = new ArrayList<>();
-        try (BufferAllocator allocator = new RootAllocator()) {
-            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT_INPUT, RIGHT_INPUT, 0, 10, 1 << 26)) {
-                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
-                process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(1000), 1L));
-                try (OperatorSnapshot snapshot = join.snapshotState(1)) {
-                    process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(10), 2L));
-                    join.processWatermark(500, collecting(out));
-                    process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(2000), 3L));
-                    snapshot.writeTo(file);
-                }
+        StateHandle checkpoint;
+        TwoInputOperatorHarness.Builder interval = intervalJoin(0, 10).stateDirectory(dir);
+        try (TwoInputOperatorHarness join = interval.open()) {
+            join.processLeft(row(1L, Instant.ofEpochMilli(1000), 1L));
+            try (OperatorHarness.PendingSnapshot snapshot = join.beginSnapshot(1)) {
+                join.processLeft(row(1L, Instant.ofEpochMilli(10), 2L));
+                join.processWatermark(500);
+                join.processLeft(row(1L, Instant.ofEpochMilli(2000), 3L));
+                checkpoint = snapshot.write();
             }
-            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT_INPUT, RIGHT_INPUT, 0, 10, 1 << 26)) {
-                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
-                join.restoreState(new StateRestore(1, List.of(file), List.of(), new KeyGroupRange(128, 0, 128)));
-                process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 1005L, 4L), Tuple.of(1L, 2005L, 5L));
-            }
-            assertEquals(0, allocator.getAllocatedMemory());
         }
-        assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(1000), 1L, 1005L, 4L, Instant.ofEpochMilli(1005))), out);
+        try (TwoInputOperatorHarness join = interval.restore(List.of(checkpoint))) {
+            join.processRight(row(1L, 1005L, 4L), row(1L, 2005L, 5L));
+            assertEquals(List.of("(1,1000,1,1005,4,1005)"), join.output().rowStrings());
+        }
     }
 
     /** A state file whose rows fail their checksum is refused naming the file and the key group. */
     @Test
     void aDamagedStateFileIsRefused() throws Exception {
-        Path file = dir.resolve("join-state");
-        try (BufferAllocator allocator = new RootAllocator()) {
-            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT_INPUT, RIGHT_INPUT, -10, 10, 1 << 26)) {
-                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
-                process(join, 0, LEFT, allocator, collecting(new ArrayList<>()), Tuple.of(1L, Instant.ofEpochMilli(5), 1L));
-                try (OperatorSnapshot snapshot = join.snapshotState(1)) {
-                    snapshot.writeTo(file);
-                }
-            }
-            byte[] bytes = Files.readAllBytes(file);
-            bytes[bytes.length - 1] ^= 1;
-            Files.write(file, bytes);
-            try (IntervalJoinOperator join = new IntervalJoinOperator(LEFT_INPUT, RIGHT_INPUT, -10, 10, 1 << 26)) {
-                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).build());
-                CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class,
-                        () -> join.restoreState(new StateRestore(1, List.of(file), List.of(), new KeyGroupRange(128, 0, 128))));
-                assertTrue(e.getMessage().startsWith(file + ": key group "), e.getMessage());
-                assertTrue(e.getMessage().endsWith(" fails its checksum"), e.getMessage());
-            }
-            assertEquals(0, allocator.getAllocatedMemory());
+        TwoInputOperatorHarness.Builder interval = intervalJoin(-10, 10).stateDirectory(dir);
+        StateHandle checkpoint;
+        try (TwoInputOperatorHarness join = interval.open()) {
+            join.processLeft(row(1L, Instant.ofEpochMilli(5), 1L));
+            checkpoint = join.snapshot(1);
         }
+        Path file = checkpoint.stateFiles().get(0);
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(file, bytes);
+        CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class,
+                () -> interval.restore(List.of(checkpoint)));
+        assertTrue(e.getMessage().startsWith(file + ": key group "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" fails its checksum"), e.getMessage());
     }
 
     /**
@@ -448,63 +402,31 @@ class StreamJoinTest {
      */
     @Test
     void aSamplingWindowJoinPairsOnlyRowsInAWindow() throws Exception {
-        List<Tuple> out = new ArrayList<>();
-        try (BufferAllocator allocator = new RootAllocator()) {
-            OperatorMetrics metrics = new OperatorMetrics("join", 1, false);
-            try (WindowJoinOperator join = new WindowJoinOperator(LEFT_INPUT, RIGHT_INPUT, WindowSpec.sliding(10, 25), 1 << 26)) {
-                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).metrics(metrics).build());
-                process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(5), 1L),
-                        Tuple.of(1L, Instant.ofEpochMilli(16), 2L), Tuple.of(1L, Instant.ofEpochMilli(27), 3L));
-                process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 16L, 4L));
-                assertEquals(0, metrics.recordsDropped());
-                join.processWatermark(19, collecting(out));
-                process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 14L, 5L), Tuple.of(1L, 8L, 6L),
-                        Tuple.of(1L, 20L, 7L), Tuple.of(1L, 30L, 8L));
-                assertEquals(2, metrics.recordsDropped());
-                join.processWatermark(Long.MAX_VALUE, collecting(out));
-            }
-            assertEquals(0, allocator.getAllocatedMemory());
+        try (TwoInputOperatorHarness join = windowJoin(10, 25).open()) {
+            join.processLeft(row(1L, Instant.ofEpochMilli(5), 1L), row(1L, Instant.ofEpochMilli(16), 2L),
+                    row(1L, Instant.ofEpochMilli(27), 3L));
+            join.processRight(row(1L, 16L, 4L));
+            assertEquals(0, join.metrics().recordsDropped());
+            join.processWatermark(19);
+            join.processRight(row(1L, 14L, 5L), row(1L, 8L, 6L), row(1L, 20L, 7L), row(1L, 30L, 8L));
+            assertEquals(2, join.metrics().recordsDropped());
+            join.processWatermark(Long.MAX_VALUE);
+            assertEquals(List.of("(1,27,3,30,8,25,35)"), join.output().rowStrings());
         }
-        assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(27), 3L, 30L, 8L, Instant.ofEpochMilli(25),
-                Instant.ofEpochMilli(35))), out);
     }
 
     /** A window join drops a row whose every window has fired, and counts it; the rest still pair. */
     @Test
     void aWindowJoinDropsRowsWhoseWindowsFired() throws Exception {
-        List<Tuple> out = new ArrayList<>();
-        try (BufferAllocator allocator = new RootAllocator()) {
-            OperatorMetrics metrics = new OperatorMetrics("join", 1, false);
-            try (WindowJoinOperator join = new WindowJoinOperator(LEFT_INPUT, RIGHT_INPUT, WindowSpec.sliding(10, 10), 1 << 26)) {
-                join.open(SubtaskContext.builder("join", allocator).batchSize(64).uid(1).maxParallelism(128).metrics(metrics).build());
-                process(join, 0, LEFT, allocator, collecting(out), Tuple.of(1L, Instant.ofEpochMilli(5), 1L),
-                        Tuple.of(1L, Instant.ofEpochMilli(25), 2L));
-                process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 6L, 3L));
-                join.processWatermark(19, collecting(out));
-                assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(5), 1L, 6L, 3L, Instant.ofEpochMilli(0),
-                        Instant.ofEpochMilli(10))), out);
-                process(join, 1, RIGHT, allocator, collecting(out), Tuple.of(1L, 9L, 4L), Tuple.of(1L, 20L, 5L));
-                assertEquals(1, metrics.recordsDropped());
-                join.processWatermark(Long.MAX_VALUE, collecting(out));
-            }
-            assertEquals(0, allocator.getAllocatedMemory());
-        }
-        assertEquals(2, out.size());
-        assertEquals(Tuple.of(1L, Instant.ofEpochMilli(25), 2L, 20L, 5L, Instant.ofEpochMilli(20),
-                Instant.ofEpochMilli(30)), out.get(1));
-    }
-
-    private static void process(Operator join, int input, BatchSchema schema, BufferAllocator allocator,
-                                Output out, Tuple... rows) throws Exception {
-        Object[][] values = new Object[rows.length][];
-        for (int r = 0; r < rows.length; r++) {
-            values[r] = new Object[rows[r].arity()];
-            for (int c = 0; c < values[r].length; c++) {
-                values[r][c] = rows[r].field(c);
-            }
-        }
-        try (RecordBatch batch = RecordBatchBuilder.fromRows(schema, allocator, values)) {
-            join.process(input, batch, out);
+        try (TwoInputOperatorHarness join = windowJoin(10, 10).open()) {
+            join.processLeft(row(1L, Instant.ofEpochMilli(5), 1L), row(1L, Instant.ofEpochMilli(25), 2L));
+            join.processRight(row(1L, 6L, 3L));
+            join.processWatermark(19);
+            assertEquals(List.of("(1,5,1,6,3,0,10)"), join.output().rowStrings());
+            join.processRight(row(1L, 9L, 4L), row(1L, 20L, 5L));
+            assertEquals(1, join.metrics().recordsDropped());
+            join.processWatermark(Long.MAX_VALUE);
+            assertEquals(List.of("(1,5,1,6,3,0,10)", "(1,25,2,20,5,20,30)"), join.output().rowStrings());
         }
     }
 
