@@ -14,6 +14,7 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
@@ -853,26 +854,24 @@ public final class OffHeapHashTable implements AutoCloseable {
     }
 
     /**
-     * A table holding exactly the groups of key groups {@code [firstKeyGroup, lastKeyGroupExclusive)} found in
-     * {@code files}, snapshot files that {@link TableSnapshot#writeTo} wrote for {@code maxParallelism}: all
-     * files of a checkpoint taken at any parallelism, for the range one subtask owns now. Only the sections
-     * of those key groups are read and checksummed; the table is sized from the index up front and filled
-     * a column block at a time, placing groups by their stored hashes. Group ids follow key group order, not
-     * the original's; aggregates and further aggregation are the same. A file that is not a snapshot, was
-     * written for another spec or max parallelism, is truncated or fails a checksum is a
-     * {@link CorruptTableFileException} naming the file and the problem; nothing is left allocated then.
-     * The restored table uses the default load factor.
+     * A table holding exactly the groups of the key groups {@code keyGroups} found in {@code files}, snapshot
+     * files that {@link TableSnapshot#writeTo} wrote for {@code keyGroups.maxParallelism()}: all files of a
+     * checkpoint taken at any parallelism, for the range one subtask owns now. Only the sections of those key
+     * groups are read and checksummed; the table is sized from the index up front and filled a column block
+     * at a time, placing groups by their stored hashes. Group ids follow key group order, not the original's;
+     * aggregates and further aggregation are the same. A file that is not a snapshot, was written for another
+     * spec or max parallelism, is truncated or fails a checksum is a {@link CorruptTableFileException} naming
+     * the file and the problem; nothing is left allocated then. The restored table uses the default load
+     * factor.
      *
      * @throws CorruptTableFileException a file is not a snapshot for this spec and max parallelism, or is damaged
      * @throws MemoryBudgetExceededException the groups do not fit in {@code budgetBytes}
-     * @throws IllegalArgumentException the range is not within the key groups, or one key group has groups in
-     *         two files (files of different checkpoints mixed)
+     * @throws IllegalArgumentException one key group has groups in two files (files of different checkpoints
+     *         mixed)
      */
     public static OffHeapHashTable restore(GroupBySpec spec, BufferAllocator allocator, long budgetBytes,
-                                           List<Path> files, int maxParallelism, int firstKeyGroup,
-                                           int lastKeyGroupExclusive) throws IOException {
-        return SnapshotFile.restore(spec, allocator, budgetBytes, files, maxParallelism, firstKeyGroup,
-                lastKeyGroupExclusive, StateFileReader.CHUNK_BYTES);
+                                           List<Path> files, KeyGroupRange keyGroups) throws IOException {
+        return SnapshotFile.restore(spec, allocator, budgetBytes, files, keyGroups, StateFileReader.CHUNK_BYTES);
     }
 
     /**

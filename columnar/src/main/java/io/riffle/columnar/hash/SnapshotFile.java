@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.columnar.kernel.KeyGroups;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -365,25 +366,21 @@ final class SnapshotFile {
     // ---- restore -----------------------------------------------------------------------------------
 
     /**
-     * The groups of key groups {@code [first, last)} of {@code files}, in one new table: every file is
+     * The groups of the key groups {@code keyGroups} of {@code files}, in one new table: every file is
      * opened and its header and index checked, the table is sized from the indexes (integer keys dense
      * enough for the direct index go into it), then filled section by section, each read by position into
      * the table's memory and verified against its checksum.
      */
-    static OffHeapHashTable restore(GroupBySpec spec, BufferAllocator allocator,
-                                    long budgetBytes, List<Path> paths, int maxParallelism, int first, int last,
-                                    int readChunkBytes) throws IOException {
-        KeyGroups.check(maxParallelism, 1);
-        if (first < 0 || first > last || last > maxParallelism) {
-            throw new IllegalArgumentException("key groups [" + first + ", " + last + ") are not within [0, "
-                    + maxParallelism + "), the key groups of max parallelism " + maxParallelism);
-        }
+    static OffHeapHashTable restore(GroupBySpec spec, BufferAllocator allocator, long budgetBytes, List<Path> paths,
+                                    KeyGroupRange keyGroups, int readChunkBytes) throws IOException {
+        KeyGroups.check(keyGroups.maxParallelism(), 1);
         List<SnapshotFile> files = new ArrayList<>(paths.size());
         try {
             for (Path path : paths) {
-                files.add(open(path, spec, maxParallelism, readChunkBytes));
+                files.add(open(path, spec, keyGroups.maxParallelism(), readChunkBytes));
             }
-            return restore(spec, allocator, budgetBytes, files, first, last, readChunkBytes);
+            return restore(spec, allocator, budgetBytes, files, keyGroups.first(), keyGroups.endExclusive(),
+                    readChunkBytes);
         } finally {
             for (SnapshotFile file : files) {
                 file.close();

@@ -490,7 +490,7 @@ public final class WindowAggregateOperator extends Operator {
     public void restoreState(StateRestore restore) throws IOException {
         for (Map.Entry<Long, List<Path>> e : clock.restore(restore).entrySet()) {
             OffHeapHashTable table = OffHeapHashTable.restore(paneSpec, allocator, budgetBytes, e.getValue(),
-                    restore.maxParallelism(), restore.keyGroups().first(), restore.keyGroups().endExclusive());
+                    restore.keyGroups());
             OffHeapHashTable stale = panes.put(e.getKey(), table);
             if (stale != null) {
                 stale.close();
