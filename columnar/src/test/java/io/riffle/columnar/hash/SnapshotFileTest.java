@@ -117,10 +117,10 @@ class SnapshotFileTest extends ArrowTest {
             table.writeTo(dir.resolve("table.bin"));
         }
         long size = Files.size(file);
-        long index = SnapshotFile.indexOffset(spec.aggregateCount());
+        long index = SnapshotFileDescriptor.indexOffset(spec.aggregateCount());
 
         // A byte in key group 17's section: only a range holding key group 17 notices.
-        long section17 = readLong(file, index + 17L * SnapshotFile.INDEX_ENTRY_BYTES);
+        long section17 = readLong(file, index + 17L * SnapshotFileDescriptor.INDEX_ENTRY_BYTES);
         Path entry = flipped(file, "entry", section17 + 5);
         assertCorrupt(entry, spec, 128, 0, 128, "key group 17 fails its checksum");
         assertCorrupt(entry, spec, 128, 17, 18, "key group 17 fails its checksum");
@@ -129,9 +129,9 @@ class SnapshotFileTest extends ArrowTest {
             assertTrue(table.groupCount() > 0);
         }
 
-        assertCorrupt(flipped(file, "index", index + 40 * SnapshotFile.INDEX_ENTRY_BYTES + 1), spec, 128, 0, 128,
+        assertCorrupt(flipped(file, "index", index + 40 * SnapshotFileDescriptor.INDEX_ENTRY_BYTES + 1), spec, 128, 0, 128,
                 "header or index fails its checksum");
-        assertCorrupt(flipped(file, "header", SnapshotFile.H_GROUP_COUNT), spec, 128, 0, 128,
+        assertCorrupt(flipped(file, "header", SnapshotFileDescriptor.GROUP_COUNT_OFFSET), spec, 128, 0, 128,
                 "header or index fails its checksum");
         assertCorrupt(flipped(file, "magic", 0), spec, 128, 0, 128, "not a Riffle table snapshot (bad magic number)");
         assertCorrupt(dir.resolve("table.bin"), spec, 128, 0, 128, "not a Riffle table snapshot (bad magic number)");

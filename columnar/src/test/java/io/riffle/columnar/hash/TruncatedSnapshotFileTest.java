@@ -48,7 +48,7 @@ class TruncatedSnapshotFileTest extends ArrowTest {
         for (Keys keys : new Keys[] {Keys.DENSE_INT64, Keys.UTF8}) {
             Path file = written(keys);
             long size = Files.size(file);
-            long firstSection = SnapshotFile.sectionsOffset(keys.spec().aggregateCount(), 128);
+            long firstSection = SnapshotFileDescriptor.sectionsOffset(keys.spec().aggregateCount(), 128);
             SnapshotFile opened = SnapshotFile.open(file, keys.spec(), 128, StateFileReader.CHUNK_BYTES);
             setLength(file, firstSection);
             setLength(file, size); // the sections read back as zeros
