@@ -41,7 +41,9 @@ import org.jspecify.annotations.Nullable;
  * ({@link TableRegion}), the probe loops over the slots ({@link HashSlots}), the direct index
  * ({@link DirectIndex}), the utf8 key arena ({@link KeyArena}), the short-key cache ({@link ShortKeyCache}),
  * the copy-on-write bookkeeping of snapshots ({@link SnapshotPages}); this class ties them together, checks
- * its callers' input and the memory budget, and undoes a batch that fails.
+ * its callers' input and the memory budget, and undoes a batch that fails. Each file format has one
+ * descriptor that its writer and its reader share: {@link TableFileDescriptor} ({@link TableFile}) and
+ * {@link SnapshotFileDescriptor} ({@link TableSnapshot} writes, {@link SnapshotFile} reads).
  *
  * <p>Checkpoints: {@link #snapshot()} captures the groups in microseconds without copying them (pages
  * are copied on write while the snapshot is open), {@link TableSnapshot#writeTo} writes them by key group
@@ -217,12 +219,14 @@ public final class OffHeapHashTable implements AutoCloseable {
 
     /** Whether the short-key cache found every key of the batch (a utf8 table only), writing their groups. */
     private boolean foundShortKeys(FieldVector keyVector, int n, int[] groupIds) {
-        return shortKeys.findAll(keyVector, n, groupIds, budgetBytes - memoryUsed());
+        return utf8Keys && shortKeys.findAll(keyVector, n, groupIds, budgetBytes - memoryUsed());
     }
 
     /** Teaches the short-key cache the batch's short keys, which the table has just given groups. */
     private void learnShortKeys(FieldVector keyVector, int n, int[] groupIds) {
-        shortKeys.learn(keyVector, n, groupIds, budgetBytes - (memoryUsed() - shortKeys.bytes()));
+        if (utf8Keys) {
+            shortKeys.learn(keyVector, n, groupIds, budgetBytes - (memoryUsed() - shortKeys.bytes()));
+        }
     }
 
     private void ensureScratch(int n) {
@@ -631,9 +635,7 @@ public final class OffHeapHashTable implements AutoCloseable {
             throw new IllegalStateException("the hash table is closed");
         }
         snapshots.checkCanTake();
-        return snapshots.taken(new TableSnapshot(spec, allocator, region.groupCount, region.buffer, region.hashes,
-                region.keys, region.accumulators.clone(), arena == null ? null : arena.buffer,
-                arena == null ? 0L : arena.base));
+        return snapshots.taken(new TableSnapshot(spec, allocator, region, arena));
     }
 
     /**

@@ -16,6 +16,7 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.util.MemoryUtil;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The groups of an {@link OffHeapHashTable} as they were at {@link OffHeapHashTable#snapshot()}: the
@@ -63,7 +64,7 @@ public final class TableSnapshot implements AutoCloseable {
     private final boolean utf8Keys;
     /** The table's region and arena at snapshot time, retained (reference counted) until release. */
     private final ArrowBuf region;
-    private final ArrowBuf arena;
+    private final @Nullable ArrowBuf arena;
     private final long hashes;
     private final long keys;
     private final long arenaBase;
@@ -96,27 +97,33 @@ public final class TableSnapshot implements AutoCloseable {
     private volatile boolean writerInPages;
     private volatile boolean released;
 
-    TableSnapshot(GroupBySpec spec, BufferAllocator allocator, int groupCount, ArrowBuf region, long hashes, long keys,
-                  long[] accumulators, ArrowBuf arena, long arenaBase) {
+    /**
+     * A snapshot of the groups {@code region} holds now, reading its memory (and {@code arena}'s, utf8 keys)
+     * as it is: both are retained until the snapshot is released.
+     */
+    TableSnapshot(GroupBySpec spec, BufferAllocator allocator, TableRegion region, @Nullable KeyArena arena) {
         this.spec = spec;
         this.allocator = allocator;
-        this.groupCount = groupCount;
+        this.groupCount = region.groupCount;
         this.pageCount = (groupCount + PAGE_GROUPS - 1) >>> PAGE_SHIFT;
         this.utf8Keys = spec.keyType == ColumnType.UTF8;
-        this.hashes = hashes;
-        this.keys = keys;
-        this.arenaBase = arenaBase;
-        this.accumulators = accumulators;
+        this.hashes = region.hashes;
+        this.keys = region.keys;
+        this.accumulators = region.accumulators.clone();
         this.pageBytes = (long) accumulators.length << (PAGE_SHIFT + 3);
         this.pages = new AtomicIntegerArray(pageCount);
         this.copies = new long[pageCount];
         this.settled = new boolean[pageCount];
-        region.getReferenceManager().retain();
-        this.region = region;
+        region.buffer.getReferenceManager().retain();
+        this.region = region.buffer;
         if (arena != null) {
-            arena.getReferenceManager().retain();
+            arena.buffer.getReferenceManager().retain();
+            this.arena = arena.buffer;
+            this.arenaBase = arena.base;
+        } else {
+            this.arena = null;
+            this.arenaBase = 0L;
         }
-        this.arena = arena;
     }
 
     /** The number of groups in the snapshot: the table's groups {@code 0 .. groupCount() - 1} at snapshot time. */
