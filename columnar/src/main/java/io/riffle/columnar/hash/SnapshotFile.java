@@ -2,141 +2,44 @@ package io.riffle.columnar.hash;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 
 import io.riffle.columnar.batch.ColumnType;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.columnar.kernel.KeyGroups;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 
 /**
- * The snapshot file format ({@code docs/hash-table-layout.md}, "Snapshot files"): where each part lies, the
- * metadata {@link TableSnapshot#writeTo} writes, and a reader that checks a file and reads one key group's
- * section at a time by position into the restored table, for {@link OffHeapHashTable#restore}. Restore never
+ * The reader of snapshot files ({@link SnapshotFileDescriptor}, which {@link TableSnapshot#writeTo} writes):
+ * checks a file and reads one key group's section at a time by position into the restored table, for
+ * {@link OffHeapHashTable#restore}. Restore never
  * maps a file: another process can shrink a file under its mapping (see {@link StateFileReader}).
  * Single-threaded.
  */
 final class SnapshotFile {
-    static final long MAGIC = 0x31304E53454C4652L; // "RFLESN01" read as a little-endian long
-    static final long TRAILER_MAGIC = 0x444E4553454C4652L; // "RFLESEND"
-    static final int VERSION = 1;
-    static final int H_MAGIC = 0;
-    static final int H_VERSION = 8;
-    static final int H_KEY_TYPE = 12;
-    static final int H_KEY_FIELD = 16;
-    static final int H_AGGREGATES = 20;
-    static final int H_ACC_COLUMNS = 24;
-    static final int H_MAX_PARALLELISM = 28;
-    static final int H_GROUP_COUNT = 32;
-    static final int H_FILE_BYTES = 40;
-    static final int HEADER_FIXED_BYTES = 64;
-    static final int INDEX_ENTRY_BYTES = 16;
-    static final int TRAILER_BYTES = 16;
     /** Sanity bound on the aggregate count read from a header, before its checksum is known to be good. */
     private static final int MAX_AGGREGATES = 1 << 16;
 
     private final StateFileReader in;
     /** Header, index, key group checksums and the metadata checksum, as read and checked. */
-    private final ByteBuffer metadata;
+    private final SnapshotFileDescriptor metadata;
     private final boolean utf8;
     private final int columns;
     private final int maxParallelism;
-    private final int index;
-    private final int checksums;
 
-    private SnapshotFile(StateFileReader in, ByteBuffer metadata, GroupBySpec spec, int maxParallelism)
+    private SnapshotFile(StateFileReader in, SnapshotFileDescriptor metadata, GroupBySpec spec, int maxParallelism)
             throws IOException {
         this.in = in;
         this.metadata = metadata;
         this.utf8 = spec.keyType == ColumnType.UTF8;
         this.columns = spec.accumulatorColumnCount();
         this.maxParallelism = maxParallelism;
-        int aggregates = metadata.getInt(H_AGGREGATES);
-        int fileMaxParallelism = metadata.getInt(H_MAX_PARALLELISM);
-        this.index = (int) indexOffset(aggregates);
-        this.checksums = (int) checksumsOffset(aggregates, fileMaxParallelism);
         check(spec);
-    }
-
-    // ---- layout ------------------------------------------------------------------------------------
-
-    static long indexOffset(int aggregates) {
-        return HEADER_FIXED_BYTES + (long) OffHeapHashTable.DESCRIPTOR_BYTES * aggregates;
-    }
-
-    static long checksumsOffset(int aggregates, int maxParallelism) {
-        return indexOffset(aggregates) + (long) INDEX_ENTRY_BYTES * (maxParallelism + 1);
-    }
-
-    /** Where the CRC32C of everything before it (header, index, key group checksums) lies. */
-    static long metadataChecksumOffset(int aggregates, int maxParallelism) {
-        return align8(checksumsOffset(aggregates, maxParallelism) + 4L * maxParallelism);
-    }
-
-    static long sectionsOffset(int aggregates, int maxParallelism) {
-        return metadataChecksumOffset(aggregates, maxParallelism) + 8;
-    }
-
-    /**
-     * Bytes of a key group's section of {@code groups} groups: hashes, keys (utf8: lengths and bytes, after
-     * the accumulators), {@code columns} accumulator columns; every part 8-byte aligned.
-     */
-    static long sectionBytes(boolean utf8, int columns, long groups, long keyBytes) {
-        return utf8 ? 8 * groups * (1 + columns) + align8(4 * groups) + align8(keyBytes)
-                : 8 * groups * (2 + columns);
-    }
-
-    static long align8(long bytes) {
-        return (bytes + 7) & ~7L;
-    }
-
-    /**
-     * Writes header, index, key group checksums, the metadata checksum and the trailer around sections
-     * already written: key group {@code k} holds groups {@code groupsBefore[k] .. groupsBefore[k + 1]} at
-     * bytes {@code sectionStart[k] .. sectionStart[k + 1]}. The metadata is put together and checksummed on
-     * the heap, then copied into the file.
-     */
-    static void writeMetadata(MappedFile out, GroupBySpec spec, int maxParallelism, long groupCount,
-                              long[] sectionStart, long[] groupsBefore, int[] sectionChecksums) {
-        int aggregates = spec.aggregateCount();
-        long fileBytes = sectionStart[maxParallelism] + TRAILER_BYTES;
-        int metadataChecksum = (int) metadataChecksumOffset(aggregates, maxParallelism);
-        ByteBuffer metadata = ByteBuffer.allocate(metadataChecksum + 8).order(ByteOrder.LITTLE_ENDIAN);
-        metadata.putLong(H_MAGIC, MAGIC);
-        metadata.putInt(H_VERSION, VERSION);
-        metadata.putInt(H_KEY_TYPE, spec.keyType.ordinal());
-        metadata.putInt(H_KEY_FIELD, spec.keyField);
-        metadata.putInt(H_AGGREGATES, aggregates);
-        metadata.putInt(H_ACC_COLUMNS, spec.accumulatorColumnCount());
-        metadata.putInt(H_MAX_PARALLELISM, maxParallelism);
-        metadata.putLong(H_GROUP_COUNT, groupCount);
-        metadata.putLong(H_FILE_BYTES, fileBytes);
-        for (int a = 0; a < aggregates; a++) {
-            metadata.putLong(HEADER_FIXED_BYTES + a * OffHeapHashTable.DESCRIPTOR_BYTES,
-                    OffHeapHashTable.descriptor(spec, a));
-        }
-        int index = (int) indexOffset(aggregates);
-        for (int k = 0; k <= maxParallelism; k++) {
-            metadata.putLong(index + k * INDEX_ENTRY_BYTES, sectionStart[k]);
-            metadata.putLong(index + k * INDEX_ENTRY_BYTES + 8, groupsBefore[k]);
-        }
-        int checksums = (int) checksumsOffset(aggregates, maxParallelism);
-        for (int k = 0; k < maxParallelism; k++) {
-            metadata.putInt(checksums + 4 * k, sectionChecksums[k]);
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(metadata.array(), 0, metadataChecksum);
-        metadata.putLong(metadataChecksum, crc.getValue());
-        for (int p = 0; p < metadata.capacity(); p += 8) {
-            out.putLong(p, metadata.getLong(p));
-        }
-        out.putLong(fileBytes - TRAILER_BYTES, fileBytes);
-        out.putLong(fileBytes - 8, TRAILER_MAGIC);
     }
 
     // ---- reading -----------------------------------------------------------------------------------
@@ -159,34 +62,33 @@ final class SnapshotFile {
     }
 
     /** Header, index, key group checksums and metadata checksum, read and checked against that checksum. */
-    private static ByteBuffer readMetadata(StateFileReader in) throws IOException {
+    private static SnapshotFileDescriptor readMetadata(StateFileReader in) throws IOException {
         long size = in.size();
-        if (size < 8 || in.read(H_MAGIC, 8).getLong(0) != MAGIC) {
+        if (size < 8 || in.read(SnapshotFileDescriptor.MAGIC_OFFSET, 8).getLong(0) != SnapshotFileDescriptor.MAGIC) {
             throw in.corrupt("not a Riffle table snapshot (bad magic number)");
         }
-        if (size < HEADER_FIXED_BYTES) {
+        if (size < SnapshotFileDescriptor.HEADER_FIXED_BYTES) {
             throw in.corrupt("truncated: " + size + " bytes, shorter than a snapshot header");
         }
-        ByteBuffer header = in.read(0, HEADER_FIXED_BYTES);
-        int version = header.getInt(H_VERSION);
-        if (version != VERSION) {
-            throw in.corrupt("snapshot format version " + version + ", this build reads version " + VERSION);
+        SnapshotFileDescriptor header = SnapshotFileDescriptor.wrap(
+                in.read(0, SnapshotFileDescriptor.HEADER_FIXED_BYTES));
+        if (header.version() != SnapshotFileDescriptor.VERSION) {
+            throw in.corrupt("snapshot format version " + header.version() + ", this build reads version "
+                    + SnapshotFileDescriptor.VERSION);
         }
-        int aggregates = header.getInt(H_AGGREGATES);
-        int fileMaxParallelism = header.getInt(H_MAX_PARALLELISM);
+        int aggregates = header.aggregates();
+        int fileMaxParallelism = header.maxParallelism();
         if (aggregates < 0 || aggregates > MAX_AGGREGATES || fileMaxParallelism < 1
                 || fileMaxParallelism > KeyGroups.MAX_KEY_GROUPS) {
             throw in.corrupt("inconsistent header (" + aggregates + " aggregates, max parallelism "
                     + fileMaxParallelism + ")");
         }
-        long metadataChecksum = metadataChecksumOffset(aggregates, fileMaxParallelism);
-        if (size < metadataChecksum + 8) {
+        long metadataBytes = SnapshotFileDescriptor.metadataBytes(aggregates, fileMaxParallelism);
+        if (size < metadataBytes) {
             throw in.corrupt("truncated: " + size + " bytes, shorter than its header and index");
         }
-        ByteBuffer metadata = in.read(0, (int) metadataChecksum + 8);
-        CRC32C crc = new CRC32C();
-        crc.update(metadata.array(), 0, (int) metadataChecksum);
-        if (metadata.getLong((int) metadataChecksum) != crc.getValue()) {
+        SnapshotFileDescriptor metadata = SnapshotFileDescriptor.wrap(in.read(0, (int) metadataBytes));
+        if (metadata.metadataChecksum() != metadata.computeMetadataChecksum()) {
             throw in.corrupt("header or index fails its checksum");
         }
         return metadata;
@@ -194,33 +96,25 @@ final class SnapshotFile {
 
     private void check(GroupBySpec spec) throws IOException {
         long size = in.size();
-        long fileBytes = metadata.getLong(H_FILE_BYTES);
+        long fileBytes = metadata.fileBytes();
         if (size != fileBytes) {
             throw in.corrupt((size < fileBytes ? "truncated: " : "too long: ") + size
                     + " bytes where the header promises " + fileBytes);
         }
-        ByteBuffer trailer = in.read(size - TRAILER_BYTES, TRAILER_BYTES);
-        if (trailer.getLong(8) != TRAILER_MAGIC || trailer.getLong(0) != fileBytes) {
+        ByteBuffer trailer = in.read(size - SnapshotFileDescriptor.TRAILER_BYTES, SnapshotFileDescriptor.TRAILER_BYTES);
+        if (trailer.getLong(8) != SnapshotFileDescriptor.TRAILER_MAGIC || trailer.getLong(0) != fileBytes) {
             throw in.corrupt("bad trailer");
         }
-        int aggregates = metadata.getInt(H_AGGREGATES);
-        expect("key type", metadata.getInt(H_KEY_TYPE), spec.keyType.ordinal());
-        expect("key field", metadata.getInt(H_KEY_FIELD), spec.keyField);
-        expect("aggregate count", aggregates, spec.aggregateCount());
-        expect("accumulator columns", metadata.getInt(H_ACC_COLUMNS), spec.accumulatorColumnCount());
-        for (int a = 0; a < aggregates; a++) {
-            if (metadata.getLong(HEADER_FIXED_BYTES + a * OffHeapHashTable.DESCRIPTOR_BYTES)
-                    != OffHeapHashTable.descriptor(spec, a)) {
-                throw in.corrupt("aggregate " + a + " (" + spec.outputSchema().column(a + 1).name()
-                        + ") was written for another aggregate or input field");
-            }
-        }
-        int fileMaxParallelism = metadata.getInt(H_MAX_PARALLELISM);
-        if (fileMaxParallelism != maxParallelism) {
-            throw in.corrupt("written for max parallelism " + fileMaxParallelism + ", restored with "
+        expect("key type", metadata.keyType(), spec.keyType.ordinal());
+        expect("key field", metadata.keyField(), spec.keyField);
+        expect("aggregate count", metadata.aggregates(), spec.aggregateCount());
+        expect("accumulator columns", metadata.accumulatorColumns(), spec.accumulatorColumnCount());
+        AggregateDescriptor.checkAll(metadata.buffer(), SnapshotFileDescriptor.HEADER_FIXED_BYTES, spec, in);
+        if (metadata.maxParallelism() != maxParallelism) {
+            throw in.corrupt("written for max parallelism " + metadata.maxParallelism() + ", restored with "
                     + maxParallelism + "; key groups only carry over at the same max parallelism");
         }
-        checkIndex(fileBytes, metadata.getLong(H_GROUP_COUNT), aggregates);
+        checkIndex(fileBytes, metadata.groupCount(), metadata.aggregates());
     }
 
     /**
@@ -228,14 +122,14 @@ final class SnapshotFile {
      * empty section): what restore relies on.
      */
     private void checkIndex(long fileBytes, long groupCount, int aggregates) throws IOException {
-        if (start(0) != sectionsOffset(aggregates, maxParallelism) || groupsBefore(0) != 0
-                || start(maxParallelism) != fileBytes - TRAILER_BYTES || groupsBefore(maxParallelism) != groupCount) {
+        if (start(0) != SnapshotFileDescriptor.sectionsOffset(aggregates, maxParallelism) || groupsBefore(0) != 0
+                || start(maxParallelism) != fileBytes - SnapshotFileDescriptor.TRAILER_BYTES || groupsBefore(maxParallelism) != groupCount) {
             throw in.corrupt("inconsistent index: it does not span the file's " + groupCount + " groups");
         }
         for (int k = 0; k < maxParallelism; k++) {
             long groups = groupsBefore(k + 1) - groupsBefore(k);
             long bytes = start(k + 1) - start(k);
-            long fixed = sectionBytes(utf8, columns, groups, 0);
+            long fixed = SnapshotFileDescriptor.sectionBytes(utf8, columns, groups, 0);
             boolean fits = groups >= 0 && groups <= Integer.MAX_VALUE
                     && (utf8 && groups > 0 ? bytes >= fixed && (bytes & 7) == 0 : bytes == fixed);
             if (!fits) {
@@ -260,11 +154,11 @@ final class SnapshotFile {
     }
 
     long start(int keyGroup) {
-        return metadata.getLong(index + keyGroup * INDEX_ENTRY_BYTES);
+        return metadata.sectionStart(keyGroup);
     }
 
     private long groupsBefore(int keyGroup) {
-        return metadata.getLong(index + keyGroup * INDEX_ENTRY_BYTES + 8);
+        return metadata.groupsBefore(keyGroup);
     }
 
     /** The number of groups in key group {@code keyGroup}. */
@@ -274,7 +168,7 @@ final class SnapshotFile {
 
     /** The bytes a utf8 section keeps for its keys: their total length rounded up to 8. */
     long keyBytes(int keyGroup) {
-        return start(keyGroup + 1) - start(keyGroup) - sectionBytes(true, columns, groups(keyGroup), 0);
+        return start(keyGroup + 1) - start(keyGroup) - SnapshotFileDescriptor.sectionBytes(true, columns, groups(keyGroup), 0);
     }
 
     /**
@@ -284,7 +178,7 @@ final class SnapshotFile {
      */
     void foldKeyRange(int keyGroup, long[] range, long scratch) throws IOException {
         long n = groups(keyGroup);
-        long keys = start(keyGroup) + 8 * n;
+        long keys = SnapshotFileDescriptor.keysAt(start(keyGroup), n);
         int chunkKeys = in.chunkBytes() >>> 3;
         for (long from = 0; from < n; from += chunkKeys) {
             int count = (int) Math.min(chunkKeys, n - from);
@@ -323,7 +217,7 @@ final class SnapshotFile {
         if (utf8) {
             used = copyUtf8Keys(table, keyGroup, firstGroup, arenaUsed, at, scratch, crc);
         }
-        if ((int) crc.getValue() != metadata.getInt(checksums + 4 * keyGroup)) {
+        if ((int) crc.getValue() != metadata.sectionChecksum(keyGroup)) {
             throw in.corrupt("key group " + keyGroup + " fails its checksum");
         }
         return used;
@@ -337,9 +231,9 @@ final class SnapshotFile {
     private long copyUtf8Keys(OffHeapHashTable table, int keyGroup, int firstGroup, long arenaUsed, long lengths,
                               long scratch, CRC32C crc) throws IOException {
         int n = groups(keyGroup);
-        long bytes = lengths + align8(4L * n);
+        long bytes = SnapshotFileDescriptor.keyBytesAt(lengths, n);
         long room = start(keyGroup + 1) - bytes;
-        long entries = table.keysAddress() + (long) firstGroup * 16;
+        long entries = table.keysAddress() + (long) firstGroup * TableRegion.UTF8_KEY_BYTES;
         int chunkLengths = in.chunkBytes() >>> 2;
         long total = 0;
         for (int from = 0; from < n; from += chunkLengths) {
@@ -350,13 +244,13 @@ final class SnapshotFile {
                 if (length < 0 || total + length > room) {
                     throw in.corrupt("key group " + keyGroup + " has key lengths beyond its section");
                 }
-                long entry = entries + 16L * (from + r);
+                long entry = entries + (long) TableRegion.UTF8_KEY_BYTES * (from + r);
                 MemoryUtil.putLong(entry, arenaUsed + total);
                 MemoryUtil.putLong(entry + 8, length);
                 total += length;
             }
         }
-        long padding = align8(4L * n) - 4L * n;
+        long padding = bytes - lengths - 4L * n;
         in.read(lengths + 4L * n, scratch, padding, crc);
         in.read(bytes, table.arenaAddress() + arenaUsed, room, crc);
         return arenaUsed + total;
@@ -365,25 +259,21 @@ final class SnapshotFile {
     // ---- restore -----------------------------------------------------------------------------------
 
     /**
-     * The groups of key groups {@code [first, last)} of {@code files}, in one new table: every file is
+     * The groups of the key groups {@code keyGroups} of {@code files}, in one new table: every file is
      * opened and its header and index checked, the table is sized from the indexes (integer keys dense
      * enough for the direct index go into it), then filled section by section, each read by position into
      * the table's memory and verified against its checksum.
      */
-    static OffHeapHashTable restore(GroupBySpec spec, BufferAllocator allocator,
-                                    long budgetBytes, List<Path> paths, int maxParallelism, int first, int last,
-                                    int readChunkBytes) throws IOException {
-        KeyGroups.check(maxParallelism, 1);
-        if (first < 0 || first > last || last > maxParallelism) {
-            throw new IllegalArgumentException("key groups [" + first + ", " + last + ") are not within [0, "
-                    + maxParallelism + "), the key groups of max parallelism " + maxParallelism);
-        }
+    static OffHeapHashTable restore(GroupBySpec spec, BufferAllocator allocator, long budgetBytes, List<Path> paths,
+                                    KeyGroupRange keyGroups, int readChunkBytes) throws IOException {
+        KeyGroups.check(keyGroups.maxParallelism(), 1);
         List<SnapshotFile> files = new ArrayList<>(paths.size());
         try {
             for (Path path : paths) {
-                files.add(open(path, spec, maxParallelism, readChunkBytes));
+                files.add(open(path, spec, keyGroups.maxParallelism(), readChunkBytes));
             }
-            return restore(spec, allocator, budgetBytes, files, first, last, readChunkBytes);
+            return restore(spec, allocator, budgetBytes, files, keyGroups.first(), keyGroups.endExclusive(),
+                    readChunkBytes);
         } finally {
             for (SnapshotFile file : files) {
                 file.close();
@@ -430,7 +320,7 @@ final class SnapshotFile {
                 }
             }
             long span = keyRange[1] - keyRange[0] + 1;
-            boolean direct = !utf8 && (groups == 0 || span > 0 && span <= OffHeapHashTable.directSpanLimit(groups));
+            boolean direct = !utf8 && (groups == 0 || span > 0 && span <= DirectIndex.spanLimit(groups));
             OffHeapHashTable table = OffHeapHashTable.forRestore(spec, allocator, budgetBytes, (int) groups, direct,
                     keyBytes);
             try {

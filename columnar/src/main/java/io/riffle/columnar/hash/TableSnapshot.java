@@ -1,6 +1,7 @@
 package io.riffle.columnar.hash;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.util.MemoryUtil;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The groups of an {@link OffHeapHashTable} as they were at {@link OffHeapHashTable#snapshot()}: the
@@ -62,7 +64,7 @@ public final class TableSnapshot implements AutoCloseable {
     private final boolean utf8Keys;
     /** The table's region and arena at snapshot time, retained (reference counted) until release. */
     private final ArrowBuf region;
-    private final ArrowBuf arena;
+    private final @Nullable ArrowBuf arena;
     private final long hashes;
     private final long keys;
     private final long arenaBase;
@@ -95,27 +97,33 @@ public final class TableSnapshot implements AutoCloseable {
     private volatile boolean writerInPages;
     private volatile boolean released;
 
-    TableSnapshot(GroupBySpec spec, BufferAllocator allocator, int groupCount, ArrowBuf region, long hashes, long keys,
-                  long[] accumulators, ArrowBuf arena, long arenaBase) {
+    /**
+     * A snapshot of the groups {@code region} holds now, reading its memory (and {@code arena}'s, utf8 keys)
+     * as it is: both are retained until the snapshot is released.
+     */
+    TableSnapshot(GroupBySpec spec, BufferAllocator allocator, TableRegion region, @Nullable KeyArena arena) {
         this.spec = spec;
         this.allocator = allocator;
-        this.groupCount = groupCount;
+        this.groupCount = region.groupCount;
         this.pageCount = (groupCount + PAGE_GROUPS - 1) >>> PAGE_SHIFT;
         this.utf8Keys = spec.keyType == ColumnType.UTF8;
-        this.hashes = hashes;
-        this.keys = keys;
-        this.arenaBase = arenaBase;
-        this.accumulators = accumulators;
+        this.hashes = region.hashes;
+        this.keys = region.keys;
+        this.accumulators = region.accumulators.clone();
         this.pageBytes = (long) accumulators.length << (PAGE_SHIFT + 3);
         this.pages = new AtomicIntegerArray(pageCount);
         this.copies = new long[pageCount];
         this.settled = new boolean[pageCount];
-        region.getReferenceManager().retain();
-        this.region = region;
+        region.buffer.getReferenceManager().retain();
+        this.region = region.buffer;
         if (arena != null) {
-            arena.getReferenceManager().retain();
+            arena.buffer.getReferenceManager().retain();
+            this.arena = arena.buffer;
+            this.arenaBase = arena.base;
+        } else {
+            this.arena = null;
+            this.arenaBase = 0L;
         }
-        this.arena = arena;
     }
 
     /** The number of groups in the snapshot: the table's groups {@code 0 .. groupCount() - 1} at snapshot time. */
@@ -154,7 +162,7 @@ public final class TableSnapshot implements AutoCloseable {
         if (!utf8Keys) {
             throw new IllegalStateException("the table's keys are not utf8");
         }
-        return keys + (long) checkedGroup(group) * 16;
+        return keys + (long) checkedGroup(group) * TableRegion.UTF8_KEY_BYTES;
     }
 
     private int checkedGroup(int group) {
@@ -332,17 +340,18 @@ public final class TableSnapshot implements AutoCloseable {
         long[] accumulatorsAt = new long[maxParallelism];
         long[] keysAt = new long[maxParallelism];
         long[] bytesAt = new long[maxParallelism];
-        start[0] = SnapshotFile.sectionsOffset(spec.aggregateCount(), maxParallelism);
+        start[0] = SnapshotFileDescriptor.sectionsOffset(spec.aggregateCount(), maxParallelism);
         for (int k = 0; k < maxParallelism; k++) {
             long n = groups[k];
-            start[k + 1] = start[k] + SnapshotFile.sectionBytes(utf8Keys, columns, n, keyBytes[k]);
+            start[k + 1] = start[k] + SnapshotFileDescriptor.sectionBytes(utf8Keys, columns, n, keyBytes[k]);
             groupsBefore[k + 1] = groupsBefore[k] + n;
-            accumulatorsAt[k] = start[k] + 8 * n * (utf8Keys ? 1 : 2);
+            accumulatorsAt[k] = SnapshotFileDescriptor.accumulatorsAt(start[k], n, utf8Keys);
             // integer keys: the key column; utf8: the key lengths, then the key bytes at bytesAt
-            keysAt[k] = utf8Keys ? accumulatorsAt[k] + 8 * n * columns : start[k] + 8 * n;
-            bytesAt[k] = keysAt[k] + SnapshotFile.align8(4 * n);
+            keysAt[k] = utf8Keys ? SnapshotFileDescriptor.keyLengthsAt(start[k], n, columns)
+                    : SnapshotFileDescriptor.keysAt(start[k], n);
+            bytesAt[k] = SnapshotFileDescriptor.keyBytesAt(keysAt[k], n);
         }
-        long fileBytes = start[maxParallelism] + SnapshotFile.TRAILER_BYTES;
+        long fileBytes = start[maxParallelism] + SnapshotFileDescriptor.TRAILER_BYTES;
         int[] next = new int[maxParallelism];
         ArrowBuf scratch = allocator.buffer(Math.max(pageBytes, StateFileReader.CHUNK_BYTES));
         try (MappedFile out = MappedFile.create(file, fileBytes, chunkShift)) {
@@ -369,7 +378,7 @@ public final class TableSnapshot implements AutoCloseable {
             for (int k = 0; k < maxParallelism; k++) {
                 checksums[k] = out.crc32c(start[k], start[k + 1] - start[k], scratch.memoryAddress());
             }
-            SnapshotFile.writeMetadata(out, spec, maxParallelism, groupCount, start, groupsBefore, checksums);
+            writeMetadata(out, maxParallelism, fileBytes, start, groupsBefore, checksums);
             out.force();
             checkOpen(file); // closed meanwhile: the checkpoint was aborted, so this file must not count
         } catch (IOException | RuntimeException | Error e) {
@@ -379,6 +388,31 @@ public final class TableSnapshot implements AutoCloseable {
             scratch.close();
         }
         return fileBytes;
+    }
+
+    /**
+     * Writes header, index, key group checksums, the metadata checksum and the trailer around sections
+     * already written: key group {@code k} holds groups {@code groupsBefore[k] .. groupsBefore[k + 1]} at
+     * bytes {@code sectionStart[k] .. sectionStart[k + 1]}. The metadata is put together and checksummed on
+     * the heap, then copied into the file.
+     */
+    private void writeMetadata(MappedFile out, int maxParallelism, long fileBytes, long[] sectionStart,
+                               long[] groupsBefore, int[] sectionChecksums) {
+        SnapshotFileDescriptor metadata = SnapshotFileDescriptor.create(spec, maxParallelism)
+                .putTotals(groupCount, fileBytes);
+        for (int k = 0; k <= maxParallelism; k++) {
+            metadata.putIndexEntry(k, sectionStart[k], groupsBefore[k]);
+        }
+        for (int k = 0; k < maxParallelism; k++) {
+            metadata.putSectionChecksum(k, sectionChecksums[k]);
+        }
+        metadata.putMetadataChecksum();
+        ByteBuffer bytes = metadata.buffer();
+        for (int p = 0; p < bytes.capacity(); p += 8) {
+            out.putLong(p, bytes.getLong(p));
+        }
+        out.putLong(fileBytes - SnapshotFileDescriptor.TRAILER_BYTES, fileBytes);
+        out.putLong(fileBytes - 8, SnapshotFileDescriptor.TRAILER_MAGIC);
     }
 
     /** Deletes what a failed {@link #writeTo} left of {@code file}, so that a full disk gets its space back. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.columnar.ArrowTest;
 import io.riffle.columnar.hash.ReferenceState.Keys;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class MappedFileTest extends ArrowTest {
                         snapshot.writeTo(file, 128);
                     }
                     try (OffHeapHashTable restored = OffHeapHashTable.restore(keys.spec(), allocator, BUDGET,
-                            List.of(file), 128, 0, 128)) {
+                            List.of(file), KeyGroupRange.all(128))) {
                         ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(restored, allocator),
                                 keys + ", checkpoint " + checkpoint);
                     }

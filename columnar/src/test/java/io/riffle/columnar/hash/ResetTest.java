@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.columnar.ArrowTest;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -79,7 +80,8 @@ class ResetTest extends ArrowTest {
             Path file = dir.resolve("t.state");
             snapshot.writeTo(file, 4);
             snapshot.close();
-            try (OffHeapHashTable restored = OffHeapHashTable.restore(SPEC, allocator, 1L << 30, List.of(file), 4, 0, 4)) {
+            try (OffHeapHashTable restored = OffHeapHashTable.restore(SPEC, allocator, 1L << 30, List.of(file),
+                    KeyGroupRange.all(4))) {
                 assertEquals(before, contents(restored, allocator), "the snapshot keeps the values before the reset");
             }
             assertThrows(IllegalArgumentException.class, () -> table.reset(new int[] {10}, 1));

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.columnar.ArrowTest;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.hash.ReferenceState.Keys;
@@ -60,17 +61,15 @@ class SnapshotFileTest extends ArrowTest {
                 for (int parallelism : new int[] {4, 3, 1}) {
                     Map<Object, List<Object>> union = new HashMap<>();
                     for (int subtask = 0; subtask < parallelism; subtask++) {
-                        int first = KeyGroups.firstKeyGroup(subtask, maxParallelism, parallelism);
-                        int last = KeyGroups.lastKeyGroupExclusive(subtask, maxParallelism, parallelism);
+                        KeyGroupRange range = KeyGroupRange.ofPartition(subtask, maxParallelism, parallelism);
                         // Files in either order: a key group's groups are in whichever file has them.
                         List<Path> list = subtask % 2 == 0 ? List.of(files[0], files[1]) : List.of(files[1], files[0]);
-                        try (OffHeapHashTable table = OffHeapHashTable.restore(spec, allocator, BUDGET, list,
-                                maxParallelism, first, last)) {
+                        try (OffHeapHashTable table = OffHeapHashTable.restore(spec, allocator, BUDGET, list, range)) {
                             Map<Object, List<Object>> rows = ReferenceState.rows(table, allocator);
                             for (Object key : rows.keySet()) {
                                 int keyGroup = keyGroupOf.get(key);
-                                assertTrue(keyGroup >= first && keyGroup < last, what + ": key " + key
-                                        + " of key group " + keyGroup + " restored into [" + first + ", " + last + ")");
+                                assertTrue(range.contains(keyGroup), what + ": key " + key
+                                        + " of key group " + keyGroup + " restored into " + range);
                             }
                             union.putAll(rows);
                         }
@@ -118,20 +117,21 @@ class SnapshotFileTest extends ArrowTest {
             table.writeTo(dir.resolve("table.bin"));
         }
         long size = Files.size(file);
-        long index = SnapshotFile.indexOffset(spec.aggregateCount());
+        long index = SnapshotFileDescriptor.indexOffset(spec.aggregateCount());
 
         // A byte in key group 17's section: only a range holding key group 17 notices.
-        long section17 = readLong(file, index + 17L * SnapshotFile.INDEX_ENTRY_BYTES);
+        long section17 = readLong(file, index + 17L * SnapshotFileDescriptor.INDEX_ENTRY_BYTES);
         Path entry = flipped(file, "entry", section17 + 5);
         assertCorrupt(entry, spec, 128, 0, 128, "key group 17 fails its checksum");
         assertCorrupt(entry, spec, 128, 17, 18, "key group 17 fails its checksum");
-        try (OffHeapHashTable table = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(entry), 128, 18, 128)) {
+        try (OffHeapHashTable table = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(entry),
+                new KeyGroupRange(128, 18, 128))) {
             assertTrue(table.groupCount() > 0);
         }
 
-        assertCorrupt(flipped(file, "index", index + 40 * SnapshotFile.INDEX_ENTRY_BYTES + 1), spec, 128, 0, 128,
+        assertCorrupt(flipped(file, "index", index + 40 * SnapshotFileDescriptor.INDEX_ENTRY_BYTES + 1), spec, 128, 0, 128,
                 "header or index fails its checksum");
-        assertCorrupt(flipped(file, "header", SnapshotFile.H_GROUP_COUNT), spec, 128, 0, 128,
+        assertCorrupt(flipped(file, "header", SnapshotFileDescriptor.GROUP_COUNT_OFFSET), spec, 128, 0, 128,
                 "header or index fails its checksum");
         assertCorrupt(flipped(file, "magic", 0), spec, 128, 0, 128, "not a Riffle table snapshot (bad magic number)");
         assertCorrupt(dir.resolve("table.bin"), spec, 128, 0, 128, "not a Riffle table snapshot (bad magic number)");
@@ -168,17 +168,17 @@ class SnapshotFileTest extends ArrowTest {
         assertEquals("key group 3 has groups in both " + file + " and " + file
                         + "; a key group's state is in one file of a checkpoint",
                 assertThrows(IllegalArgumentException.class, () -> OffHeapHashTable.restore(spec, allocator, BUDGET,
-                        List.of(file, file), 128, 3, 4)).getMessage());
-        assertEquals("key groups [5, 129) are not within [0, 128), the key groups of max parallelism 128",
-                assertThrows(IllegalArgumentException.class, () -> OffHeapHashTable.restore(spec, allocator, BUDGET,
-                        List.of(file), 128, 5, 129)).getMessage());
+                        List.of(file, file), new KeyGroupRange(128, 3, 4))).getMessage());
+        // A range outside the key groups cannot be asked for: the range itself refuses to exist.
+        assertEquals("key group range [5, 129) is not inside [0, 128)",
+                assertThrows(IllegalArgumentException.class, () -> new KeyGroupRange(128, 5, 129)).getMessage());
         MemoryBudgetExceededException e = assertThrows(MemoryBudgetExceededException.class,
-                () -> OffHeapHashTable.restore(spec, allocator, 100_000, List.of(file), 128, 0, 128));
+                () -> OffHeapHashTable.restore(spec, allocator, 100_000, List.of(file), KeyGroupRange.all(128)));
         assertTrue(e.getMessage().contains("over its memory budget of 100000 bytes"), e.getMessage());
         assertEquals(0, allocator.getAllocatedMemory());
 
-        try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), 128, 0,
-                128)) {
+        try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file),
+                KeyGroupRange.all(128))) {
             ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(restored, allocator),
                     "the original is fine");
         }
@@ -186,7 +186,8 @@ class SnapshotFileTest extends ArrowTest {
 
     private void assertCorrupt(Path file, GroupBySpec spec, int maxParallelism, int first, int last, String problem) {
         CorruptTableFileException e = assertThrows(CorruptTableFileException.class,
-                () -> OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), maxParallelism, first, last));
+                () -> OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file),
+                        new KeyGroupRange(maxParallelism, first, last)));
         assertEquals("snapshot file " + file + ": " + problem, e.getMessage());
         assertEquals(0, allocator.getAllocatedMemory(), file + ": nothing left allocated");
     }

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.columnar.ArrowTest;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -66,8 +67,8 @@ class TableSnapshotTest extends ArrowTest {
                 ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(table, allocator),
                         what + ": the live table");
             }
-            try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), 128, 0,
-                    128)) {
+            try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file),
+                    KeyGroupRange.all(128))) {
                 ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator), what);
                 assertEquals(keys.schema.column(0).type() != ColumnType.UTF8 && keys != Keys.SPARSE_INT64,
                         restored.isDirect(), what);
@@ -115,8 +116,8 @@ class TableSnapshotTest extends ArrowTest {
                     ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(table, allocator), "rows");
                 }
             }
-            try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), 64, 0,
-                    64)) {
+            try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file),
+                    KeyGroupRange.all(64))) {
                 ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator),
                         keys.toString());
             }
@@ -158,7 +159,8 @@ class TableSnapshotTest extends ArrowTest {
             }
             ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(table, allocator), "the live table");
         }
-        try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), 32, 0, 32)) {
+        try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file),
+                KeyGroupRange.all(32))) {
             ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator), "restored");
         }
     }
@@ -362,7 +364,7 @@ class TableSnapshotTest extends ArrowTest {
                 }
             }
             try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file),
-                    maxParallelism, 0, maxParallelism)) {
+                    KeyGroupRange.all(maxParallelism))) {
                 ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator), what);
             }
             assertEquals(0, allocator.getAllocatedMemory(), what);
@@ -406,7 +408,7 @@ class TableSnapshotTest extends ArrowTest {
                                     + " is not written") || t instanceof IllegalStateException, String.valueOf(t));
                     assertEquals(t == null, Files.exists(file), "a stopped writer deletes its file: " + t);
                     try (OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, BUDGET,
-                            List.of(dir.resolve("next-" + seed)), 128, 0, 128)) {
+                            List.of(dir.resolve("next-" + seed)), KeyGroupRange.all(128))) {
                         ReferenceState.assertSameRows(atSnapshot.rows(), ReferenceState.rows(restored, allocator),
                                 "seed " + seed);
                     }
@@ -431,8 +433,8 @@ class TableSnapshotTest extends ArrowTest {
         snapshot.writeTo(file, 16);
         snapshot.close();
         assertEquals(0, allocator.getAllocatedMemory());
-        try (OffHeapHashTable restored = OffHeapHashTable.restore(keys.spec(), allocator, BUDGET, List.of(file), 16, 0,
-                16)) {
+        try (OffHeapHashTable restored = OffHeapHashTable.restore(keys.spec(), allocator, BUDGET, List.of(file),
+                KeyGroupRange.all(16))) {
             ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(restored, allocator), "rows");
         }
     }
@@ -496,8 +498,8 @@ class TableSnapshotTest extends ArrowTest {
             assertEquals(0, snapshot.groupCount());
             snapshot.writeTo(file, 4);
         }
-        try (OffHeapHashTable restored = OffHeapHashTable.restore(keys.spec(), allocator, BUDGET, List.of(file), 4, 0,
-                4)) {
+        try (OffHeapHashTable restored = OffHeapHashTable.restore(keys.spec(), allocator, BUDGET, List.of(file),
+                KeyGroupRange.all(4))) {
             assertEquals(0, restored.groupCount());
             ReferenceState model = new ReferenceState(keys);
             model.feed(restored, allocator, new Random(3), 2, 1000, 0, 300);
@@ -523,8 +525,8 @@ class TableSnapshotTest extends ArrowTest {
             }
             assertTrue(Arrays.equals(Files.readAllBytes(small), Files.readAllBytes(large)),
                     "the chunking does not show in the file");
-            try (OffHeapHashTable restored = SnapshotFile.restore(keys.spec(), allocator, BUDGET, List.of(small), 5, 0,
-                    5, 512)) {
+            try (OffHeapHashTable restored = SnapshotFile.restore(keys.spec(), allocator, BUDGET, List.of(small),
+                    KeyGroupRange.all(5), 512)) {
                 ReferenceState.assertSameRows(model.rows(), ReferenceState.rows(restored, allocator), keys.toString());
             }
         }

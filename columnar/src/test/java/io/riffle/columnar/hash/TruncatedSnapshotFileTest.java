@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.columnar.ArrowTest;
 import io.riffle.columnar.hash.ReferenceState.Keys;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class TruncatedSnapshotFileTest extends ArrowTest {
         for (Keys keys : new Keys[] {Keys.DENSE_INT64, Keys.UTF8}) {
             Path file = written(keys);
             long size = Files.size(file);
-            long firstSection = SnapshotFile.sectionsOffset(keys.spec().aggregateCount(), 128);
+            long firstSection = SnapshotFileDescriptor.sectionsOffset(keys.spec().aggregateCount(), 128);
             SnapshotFile opened = SnapshotFile.open(file, keys.spec(), 128, StateFileReader.CHUNK_BYTES);
             setLength(file, firstSection);
             setLength(file, size); // the sections read back as zeros
@@ -66,7 +67,8 @@ class TruncatedSnapshotFileTest extends ArrowTest {
     void aFileThatCannotBeReadIsACorruptFileNamingIt() throws IOException {
         Path unreadable = Files.createDirectory(dir.resolve("unreadable.state"));
         CorruptTableFileException e = assertThrows(CorruptTableFileException.class,
-                () -> OffHeapHashTable.restore(Keys.UTF8.spec(), allocator, BUDGET, List.of(unreadable), 128, 0, 128));
+                () -> OffHeapHashTable.restore(Keys.UTF8.spec(), allocator, BUDGET, List.of(unreadable),
+                        KeyGroupRange.all(128)));
         assertEquals("snapshot file " + unreadable + ": cannot be read at byte 0: Is a directory", e.getMessage());
     }
 

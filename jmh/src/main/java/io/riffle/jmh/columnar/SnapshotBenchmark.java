@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
@@ -153,8 +154,7 @@ public class SnapshotBenchmark {
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     public int restore() throws IOException {
-        restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), MAX_PARALLELISM, 0,
-                MAX_PARALLELISM);
+        restored = OffHeapHashTable.restore(spec, allocator, BUDGET, List.of(file), KeyGroupRange.all(MAX_PARALLELISM));
         return restored.groupCount();
     }
 }

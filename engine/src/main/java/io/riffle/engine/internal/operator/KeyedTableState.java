@@ -37,7 +37,7 @@ final class KeyedTableState {
             return current;
         }
         OffHeapHashTable restored = OffHeapHashTable.restore(spec, allocator, budgetBytes, restore.files(),
-                restore.maxParallelism(), restore.keyGroups().first(), restore.keyGroups().endExclusive());
+                restore.keyGroups());
         current.close();
         return restored;
     }

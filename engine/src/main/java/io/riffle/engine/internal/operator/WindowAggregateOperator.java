@@ -343,8 +343,7 @@ public final class WindowAggregateOperator extends Operator {
     public void restoreState(StateRestore restore) throws IOException {
         for (Map.Entry<Long, List<Path>> e : clock.restore(restore).entrySet()) {
             panes.put(e.getKey(), OffHeapHashTable.restore(parts.partialSpec(), allocator, stateBudgetBytes,
-                    e.getValue(), restore.maxParallelism(), restore.keyGroups().first(),
-                    restore.keyGroups().endExclusive()));
+                    e.getValue(), restore.keyGroups()));
         }
     }
 
