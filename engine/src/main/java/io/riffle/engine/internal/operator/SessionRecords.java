@@ -9,6 +9,7 @@ import io.riffle.columnar.batch.SelectionVector;
 import io.riffle.columnar.hash.MemoryBudgetExceededException;
 import io.riffle.columnar.kernel.GatherKernel;
 import io.riffle.columnar.kernel.HashKernel;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.engine.ProcessWindowFunction;
 import io.riffle.engine.TimeWindow;
 import io.riffle.engine.internal.runtime.Output;
@@ -154,9 +155,10 @@ final class SessionRecords implements AutoCloseable {
         return buffer.snapshot();
     }
 
-    /** Adds the records of key groups {@code [first, lastExclusive)} out of an old subtask's records file. */
-    void restore(Path stateFile, int first, int lastExclusive) throws IOException {
-        JoinState.read(JoinState.recordsFile(stateFile), first, lastExclusive, new JoinBuffer[] {buffer}, allocator);
+    /** Adds the records of key groups {@code range} out of an old subtask's records file. */
+    void restore(Path stateFile, KeyGroupRange range) throws IOException {
+        JoinState.read(JoinState.recordsFile(stateFile), range.first(), range.endExclusive(), new JoinBuffer[] {buffer},
+                allocator);
         liveAfterSweep = buffer.rowCount();
     }
 
