@@ -5,8 +5,9 @@ package io.riffle.engine.internal.operator;
  * reader ({@link SessionStateFile.Reader}) alike. Little-endian: a header of {@link #HEADER_BYTES}, then one
  * index entry of {@link #INDEX_ENTRY_BYTES} per key group that has sessions, then a CRC32C of header and
  * index; then the sections, each a key group's sessions, a key's together and oldest first: the key (int64,
- * or a utf8 length and bytes), {@link #SESSION_WORDS} words (first and last timestamp, whether it fired), two
- * accumulator words per aggregate (value, count), or with a user function instead the fold's length and bytes.
+ * or a utf8 length and bytes), {@link #SESSION_WORDS} words (first and last timestamp, whether it fired: kept
+ * for allowed lateness), two accumulator words per aggregate (value, count), or with a user function instead the
+ * fold's length and bytes ({@link ReducedRecords#encode}).
  */
 final class SessionStateDescriptor {
     static final long MAGIC = 0x31304E5353464C52L; // "RLFSSN01"

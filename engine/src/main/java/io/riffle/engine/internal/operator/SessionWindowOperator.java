@@ -83,8 +83,8 @@ public final class SessionWindowOperator extends Operator {
     private int[] sessionOf = new int[1024];
     /** Per row of the batch being processed: its session's record, for the accumulators. */
     private long[] recordOf = new long[1024];
-    private int[] firedKeys = new int[1024];
-    private int[] firedSessions = new int[1024];
+    private final int[] firedKeys = new int[1024];
+    private final int[] firedSessions = new int[1024];
     /** The fired sessions' records, for the accumulators' results. */
     private final long[] firedRecords = new long[1024];
 
