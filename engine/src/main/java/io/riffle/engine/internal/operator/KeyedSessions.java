@@ -11,6 +11,7 @@ import io.riffle.columnar.hash.Accumulator;
 import io.riffle.columnar.hash.GroupBySpec;
 import io.riffle.columnar.hash.MemoryBudgetExceededException;
 import io.riffle.columnar.hash.OffHeapHashTable;
+import io.riffle.columnar.hash.TableSnapshot;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.internal.operator.SessionRecord.KeyEntry;
 import org.apache.arrow.memory.BufferAllocator;
@@ -83,7 +84,10 @@ final class KeyedSessions implements AutoCloseable {
         return keyIds;
     }
 
-    /** Where session {@code s} is, to read. */
+    /**
+     * Where session {@code s} is, to read. Once {@link #place} put a record in it, that stays where it is until
+     * the batch is done: placing made its page writable, and a page is copied at most once per checkpoint.
+     */
     long address(int s) {
         return sessions.address(s);
     }
@@ -226,35 +230,25 @@ final class KeyedSessions implements AutoCloseable {
     }
 
     /**
-     * After a batch is placed: points each row placed in a session that was merged away ({@code sessionOf[i]})
-     * at the session it merged into.
+     * After a batch is placed: points each row placed in a session that was merged away ({@code sessionOf[i]},
+     * its record {@code recordOf[i]}) at the session it merged into.
      */
-    void forwardMerged(int[] sessionOf, int n) {
+    void forwardMerged(int[] sessionOf, long[] recordOf, int n) {
         if (mergedCount == 0) {
             return;
         }
         for (int i = 0; i < n; i++) {
             int s = sessionOf[i];
-            if (s < 0) {
+            if (s < 0 || SessionRecord.key(recordOf[i]) != FREE) {
                 continue;
             }
-            long at = sessions.address(s);
+            long at = recordOf[i];
             while (SessionRecord.key(at) == FREE) {
                 s = SessionRecord.next(at);
                 at = sessions.address(s);
             }
             sessionOf[i] = s;
-        }
-    }
-
-    /**
-     * Each row's session record, {@link Accumulator#NO_RECORD} for a late row: where its accumulators are, every
-     * one writable already (placing the batch made them so).
-     */
-    void recordsOf(int[] sessionOf, long[] recordOf, int n) {
-        for (int i = 0; i < n; i++) {
-            int s = sessionOf[i];
-            recordOf[i] = s < 0 ? Accumulator.NO_RECORD : sessions.address(s);
+            recordOf[i] = at;
         }
     }
 
@@ -375,7 +369,7 @@ final class KeyedSessions implements AutoCloseable {
      * frozen pages (copied on write from now on), and the folds.
      */
     SessionStateFile snapshot(SessionStateFile.Settings settings) {
-        var keySnapshot = keys.snapshot();
+        TableSnapshot keySnapshot = keys.snapshot();
         return new SessionStateFile(settings, keySnapshot, heads.freeze(keySnapshot.groupCount()),
                 sessions.freeze(recordCount), folds != null ? folds.snapshot() : null);
     }

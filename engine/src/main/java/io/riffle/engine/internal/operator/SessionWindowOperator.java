@@ -81,7 +81,7 @@ public final class SessionWindowOperator extends Operator {
     private long watermark = Long.MIN_VALUE;
     /** Per row of the batch being processed: its session, or {@link SessionRecord#NONE} when late. */
     private int[] sessionOf = new int[1024];
-    /** Per row of the batch being processed: its session's record, for the accumulators. */
+    /** Per row of the batch being processed: its session's record ({@link Accumulator#NO_RECORD} when late). */
     private long[] recordOf = new long[1024];
     private final int[] firedKeys = new int[1024];
     private final int[] firedSessions = new int[1024];
@@ -174,15 +174,15 @@ public final class SessionWindowOperator extends Operator {
             int s = sessions.place(keyIds[i], MemoryUtil.getLong(times + ((long) i << 3)) + offset, watermark);
             sessionOf[i] = s;
             if (s == SessionRecord.NONE) {
+                recordOf[i] = Accumulator.NO_RECORD;
                 late++;
+            } else {
+                recordOf[i] = sessions.address(s);
             }
         }
-        sessions.forwardMerged(sessionOf, n);
-        if (accumulators.length > 0) {
-            sessions.recordsOf(sessionOf, recordOf, n);
-            for (Accumulator accumulator : accumulators) {
-                accumulator.accumulate(batch, recordOf, n);
-            }
+        sessions.forwardMerged(sessionOf, recordOf, n);
+        for (Accumulator accumulator : accumulators) {
+            accumulator.accumulate(batch, recordOf, n);
         }
         if (fold != null) {
             foldRows(batch, n);
