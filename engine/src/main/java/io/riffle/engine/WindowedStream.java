@@ -173,12 +173,11 @@ public final class WindowedStream {
                     schema, key, records, slide, budget));
         }
         EventTimeField time = this.time;
-        int lateOutput = lateData != null ? 0 : -1;
         long lateness = latenessMillis;
         if (windows.gapMillis() > 0) {
             long gap = windows.gapMillis();
             return withLateRecords(keyed.keyed(name, outputSchema, () -> new SessionWindowOperator(schema, key, time, gap,
-                    lateness, function, outputSchema, budget, lateOutput)), schema);
+                    lateness, function, outputSchema, budget, lateOutput())), schema);
         }
         WindowSpec spec = timeWindows();
         LateOutput late = lateOutput();
@@ -203,12 +202,11 @@ public final class WindowedStream {
                     () -> new CountWindowFunctionOperator(fold, schema, key, records, budget));
         }
         EventTimeField time = this.time;
-        int lateOutput = lateData != null ? 0 : -1;
         long lateness = latenessMillis;
         if (windows.gapMillis() > 0) {
             long gap = windows.gapMillis();
             return windowOutput(keyed.keyed(name, fold.outputSchema(true),
-                    () -> new SessionWindowOperator(schema, key, time, gap, lateness, fold, budget, lateOutput)),
+                    () -> new SessionWindowOperator(schema, key, time, gap, lateness, fold, budget, lateOutput())),
                     schema);
         }
         WindowSpec spec = timeWindows();
@@ -251,14 +249,13 @@ public final class WindowedStream {
                     () -> new CountWindowOperator(schema, key, records, copy, budget));
         }
         BatchSchema output = WindowAggregateOperator.outputSchema(GroupBySpec.of(schema, key, aggregates));
-        int lateOutput = lateData != null ? 0 : -1;
         EventTimeField time = this.time;
         Aggregate[] copy = aggregates.clone();
         long lateness = latenessMillis;
         if (windows.gapMillis() > 0) {
             long gap = windows.gapMillis();
             return windowOutput(keyed.keyed(keyed.name(describe(aggregates)), output,
-                    () -> new SessionWindowOperator(schema, key, time, gap, lateness, copy, budget, lateOutput)), schema);
+                    () -> new SessionWindowOperator(schema, key, time, gap, lateness, copy, budget, lateOutput())), schema);
         }
         WindowSpec spec = timeWindows();
         LateOutput late = lateOutput();

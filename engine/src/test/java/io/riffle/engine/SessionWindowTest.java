@@ -377,6 +377,32 @@ class SessionWindowTest {
         }
     }
 
+    /**
+     * float64 min and max never choose NaN, in a session as in a tumbling window (both the columnar table's
+     * rule); a NaN in the session that a later record merges in stays out of the merged result too.
+     */
+    @Test
+    void sessionMinAndMaxOfDoublesSkipNaNAsTimeWindowsDo() {
+        BatchSchema readings = BatchSchema.of(Column.of("key", ColumnType.INT64), Column.of("value", ColumnType.FLOAT64),
+                Column.of("time", ColumnType.TIMESTAMP_MS));
+        List<Tuple> rows = List.of(Tuple.of(1L, 2.5, Instant.ofEpochMilli(100)), Tuple.of(1L, Double.NaN, Instant.ofEpochMilli(101)),
+                Tuple.of(1L, -1.5, Instant.ofEpochMilli(102)), Tuple.of(2L, Double.NaN, Instant.ofEpochMilli(100)),
+                Tuple.of(2L, 4.0, Instant.ofEpochMilli(130)), Tuple.of(2L, 3.0, Instant.ofEpochMilli(115)));
+        Aggregate[] minMax = {Aggregate.min("value"), Aggregate.max("value")};
+        Environment env = Environment.streaming().setParallelism(1).setBatchSize(2);
+        List<Tuple> sessions = env.fromCollection(rows, readings)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofMillis(50)))
+                .keyBy("key").window(Windows.session(Duration.ofMillis(20))).aggregate(minMax).executeAndCollect();
+        assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(100), Instant.ofEpochMilli(122), -1.5, 2.5),
+                Tuple.of(2L, Instant.ofEpochMilli(100), Instant.ofEpochMilli(150), 3.0, 4.0)), sorted(sessions));
+        Environment windows = Environment.streaming().setParallelism(1).setBatchSize(2);
+        List<Tuple> tumbling = windows.fromCollection(rows, readings)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.boundedOutOfOrderness("time", Duration.ofMillis(50)))
+                .keyBy("key").window(Windows.tumbling(Duration.ofMillis(100))).aggregate(minMax).executeAndCollect();
+        assertEquals(List.of(Tuple.of(1L, Instant.ofEpochMilli(100), Instant.ofEpochMilli(200), -1.5, 2.5),
+                Tuple.of(2L, Instant.ofEpochMilli(100), Instant.ofEpochMilli(200), 3.0, 4.0)), sorted(tumbling));
+    }
+
     /** utf8 keys and an int32 value: sessions per word, merged by a late-arriving record, the sum widened to int64. */
     @Test
     void sessionsOfStringKeys() {

@@ -85,10 +85,7 @@ public final class GroupBySpec {
                         requireNumeric(agg.kind, field);
                     }
                     out = in;
-                    boolean min = agg.kind == AggregateKind.MIN;
-                    long start = dbl ? Double.doubleToRawLongBits(min ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY)
-                            : (min ? Long.MAX_VALUE : Long.MIN_VALUE);
-                    valueColumn[a] = addColumn(isDouble, identity, dbl, start);
+                    valueColumn[a] = addColumn(isDouble, identity, dbl, Accumulate.identity(agg.kind, in));
                     break;
                 case AVG:
                     requireNumeric(agg.kind, field);

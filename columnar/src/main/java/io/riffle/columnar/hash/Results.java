@@ -8,7 +8,8 @@ import org.apache.arrow.vector.FieldVector;
 
 /**
  * Writes groups' keys and aggregate results into Arrow vectors that already have room for {@code n} values.
- * The groups written are {@code groups[0 .. n)}, or {@code from .. from + n - 1} when {@code groups} is null.
+ * The groups written are {@code groups[0 .. n)}, or {@code from .. from + n - 1} when {@code groups} is null;
+ * an {@link Accumulator}'s results ({@link #writeAt}) are those of the records at {@code records[0 .. n)}.
  */
 final class Results {
     private Results() {
@@ -112,6 +113,51 @@ final class Results {
                 if (MemoryUtil.getLong(slot(countColumn, groups, from, i)) == 0L) {
                     BitVectorHelper.unsetBit(out.getValidityBuffer(), i);
                 }
+            }
+        }
+    }
+
+    /**
+     * The results of the accumulators at {@code records[0 .. n)} (value word at {@code + offset}, count word after
+     * it), as {@link #write} gives a group's: null where no non-null input came, except for a count.
+     */
+    static void writeAt(AggregateKind kind, ColumnType input, long[] records, int offset, int n, FieldVector out) {
+        long data = out.getDataBufferAddress();
+        setAllValid(out, n);
+        switch (kind) {
+            case COUNT:
+                for (int i = 0; i < n; i++) {
+                    MemoryUtil.putLong(data + ((long) i << 3), MemoryUtil.getLong(records[i] + offset + 8));
+                }
+                return;
+            case SUM:
+            case MIN:
+            case MAX:
+                if (input == ColumnType.INT32 && kind != AggregateKind.SUM) {
+                    for (int i = 0; i < n; i++) {
+                        MemoryUtil.putInt(data + ((long) i << 2), (int) MemoryUtil.getLong(records[i] + offset));
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        MemoryUtil.putLong(data + ((long) i << 3), MemoryUtil.getLong(records[i] + offset));
+                    }
+                }
+                break;
+            case AVG:
+                boolean dbl = input == ColumnType.FLOAT64;
+                for (int i = 0; i < n; i++) {
+                    long sum = MemoryUtil.getLong(records[i] + offset);
+                    long count = MemoryUtil.getLong(records[i] + offset + 8);
+                    double mean = (dbl ? Double.longBitsToDouble(sum) : (double) sum) / count;
+                    MemoryUtil.putLong(data + ((long) i << 3), Double.doubleToRawLongBits(mean));
+                }
+                break;
+            default:
+                throw new IllegalStateException("unknown aggregate " + kind);
+        }
+        for (int i = 0; i < n; i++) {
+            if (MemoryUtil.getLong(records[i] + offset + 8) == 0L) {
+                BitVectorHelper.unsetBit(out.getValidityBuffer(), i);
             }
         }
     }

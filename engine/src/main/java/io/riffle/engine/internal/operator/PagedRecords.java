@@ -3,7 +3,6 @@ package io.riffle.engine.internal.operator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -116,7 +115,7 @@ final class PagedRecords implements AutoCloseable {
             shared[p] = true;
         }
         anyViewInUse();
-        Frozen view = new Frozen(held, at, records);
+        Frozen view = new Frozen(held, at);
         views.add(view);
         return view;
     }
@@ -133,25 +132,17 @@ final class PagedRecords implements AutoCloseable {
     }
 
     /**
-     * The records as they were when frozen. Read by any one thread between {@link #enter} and {@link #leave};
-     * the memory is let go once the view is closed and no reader is inside.
+     * The records as they were when frozen, read by any one thread (the checkpoint writer's) until closed;
+     * closing lets go of the pages the owner no longer holds.
      */
     final class Frozen implements AutoCloseable {
         private final ArrowBuf[] held;
         private final long[] at;
-        private final int records;
-        /** The view itself until closed, plus a reader inside; whoever drops it to zero frees the pages. */
-        private final AtomicInteger users = new AtomicInteger(1);
-        private boolean closed;
+        private volatile boolean closed;
 
-        private Frozen(ArrowBuf[] held, long[] at, int records) {
+        private Frozen(ArrowBuf[] held, long[] at) {
             this.held = held;
             this.at = at;
-            this.records = records;
-        }
-
-        int records() {
-            return records;
         }
 
         long address(int record) {
@@ -159,25 +150,7 @@ final class PagedRecords implements AutoCloseable {
         }
 
         boolean inUse() {
-            return users.get() > 0;
-        }
-
-        /** A reader starts; false when the view was closed already. */
-        boolean enter() {
-            for (int u = users.get(); u > 0; u = users.get()) {
-                if (users.compareAndSet(u, u + 1)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        void leave() {
-            if (users.decrementAndGet() == 0) {
-                for (ArrowBuf page : held) {
-                    page.getReferenceManager().release();
-                }
-            }
+            return !closed;
         }
 
         /** Idempotent; from any thread. */
@@ -185,7 +158,9 @@ final class PagedRecords implements AutoCloseable {
         public synchronized void close() {
             if (!closed) {
                 closed = true;
-                leave();
+                for (ArrowBuf page : held) {
+                    page.getReferenceManager().release();
+                }
             }
         }
     }

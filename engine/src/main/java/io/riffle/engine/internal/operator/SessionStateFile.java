@@ -15,9 +15,11 @@ import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.hash.StateFileReader;
 import io.riffle.columnar.hash.TableSnapshot;
+import io.riffle.columnar.kernel.KeyGroupRange;
 import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.Tuple;
 import io.riffle.engine.internal.checkpoint.CorruptCheckpointException;
+import io.riffle.engine.internal.operator.SessionRecord.KeyEntry;
 import io.riffle.engine.internal.runtime.OperatorSnapshot;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -27,55 +29,42 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampMilliVector;
 import org.apache.arrow.vector.VarCharVector;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A session window subtask's checkpoint: written by the checkpoint thread from frozen pages, read back by key
- * group. Layout (little-endian): a header (magic, version, key kind, aggregates, max parallelism, the
- * subtask's key groups, watermark, section count), one index entry per key group that has sessions (key
- * group, sessions, offset, bytes, CRC32C of the section), a CRC32C of header and index; then the sections,
- * each the key group's sessions, a key's together and oldest first: the key (int64, or utf8 length and
- * bytes), first and last timestamp, whether it fired (kept for allowed lateness), then a value and a count
- * per aggregate, or with a user function the fold's length and bytes ({@link ReducedRecords#encode}). On
- * restore, sections are read by position into memory of their own ({@link StateFileReader}) and checked one
- * at a time. The snapshot's memory is let go once it is closed and no writer is inside.
+ * group, in the layout {@link SessionStateDescriptor} describes. On restore, sections are read by position into
+ * memory of their own ({@link StateFileReader}) and checked one at a time. The snapshot's memory is let go once
+ * it is closed and no writer is inside.
  */
 final class SessionStateFile implements OperatorSnapshot {
-    private static final long MAGIC = 0x31304E5353464C52L; // "RLFSSN01"
-    private static final int VERSION = 2;
-    private static final int HEADER_BYTES = 48;
-    private static final int INDEX_ENTRY_BYTES = 32;
     private static final int BUFFER_BYTES = 1 << 20;
 
+    /**
+     * What a state file records besides the sessions: the key type, the number of aggregates or the fold's schema,
+     * the writing subtask's key groups and its watermark.
+     */
+    record Settings(ColumnType keyType, int aggregates, @Nullable BatchSchema foldSchema, KeyGroupRange keyGroups,
+                    long watermark) {
+    }
+
+    private final Settings settings;
     private final TableSnapshot keys;
     private final PagedRecords.Frozen heads;
     private final PagedRecords.Frozen sessions;
-    /** With a user function: each session's fold, and its schema; otherwise null. */
-    private final ReducedRecords.Snapshot folds;
-    private final BatchSchema foldSchema;
-    private final boolean utf8;
-    private final int aggregates;
-    private final int maxParallelism;
-    private final int firstKeyGroup;
-    private final int lastKeyGroupExclusive;
-    private final long watermark;
+    /** With a user function: each session's fold; otherwise null. */
+    private final ReducedRecords.@Nullable Snapshot folds;
     /** The snapshot until closed, plus a running write; whoever drops it to zero lets the memory go. */
     private final AtomicInteger users = new AtomicInteger(1);
     private boolean closed;
 
-    SessionStateFile(TableSnapshot keys, PagedRecords.Frozen heads, PagedRecords.Frozen sessions,
-                     ReducedRecords.Snapshot folds, BatchSchema foldSchema, ColumnType keyType, int aggregates,
-                     int maxParallelism, int firstKeyGroup, int lastKeyGroupExclusive, long watermark) {
+    SessionStateFile(Settings settings, TableSnapshot keys, PagedRecords.Frozen heads, PagedRecords.Frozen sessions,
+                     ReducedRecords.@Nullable Snapshot folds) {
+        this.settings = settings;
         this.keys = keys;
         this.heads = heads;
         this.sessions = sessions;
         this.folds = folds;
-        this.foldSchema = foldSchema;
-        this.utf8 = keyType == ColumnType.UTF8;
-        this.aggregates = aggregates;
-        this.maxParallelism = maxParallelism;
-        this.firstKeyGroup = firstKeyGroup;
-        this.lastKeyGroupExclusive = lastKeyGroupExclusive;
-        this.watermark = watermark;
     }
 
     @Override
@@ -96,20 +85,22 @@ final class SessionStateFile implements OperatorSnapshot {
     }
 
     private long write(Path file) throws IOException {
+        int maxParallelism = settings.keyGroups().maxParallelism();
+        boolean utf8 = settings.keyType() == ColumnType.UTF8;
         int keyCount = keys.groupCount();
         int[] keyGroupOf = new int[keyCount];
         int[] sectionSessions = new int[maxParallelism];
         int[] keysIn = new int[maxParallelism + 1];
         for (int k = 0; k < keyCount; k++) {
-            int head = MemoryUtil.getInt(heads.address(k) + SessionWindowOperator.HEAD);
-            if (head < 0) {
+            int head = KeyEntry.head(heads.address(k));
+            if (head == SessionRecord.NONE) {
                 keyGroupOf[k] = -1;
                 continue;
             }
             int group = KeyGroups.keyGroup(keys.hash(k), maxParallelism);
             keyGroupOf[k] = group;
             keysIn[group + 1]++;
-            for (int s = head; s >= 0; s = MemoryUtil.getInt(sessions.address(s) + SessionWindowOperator.NEXT)) {
+            for (int s = head; s != SessionRecord.NONE; s = SessionRecord.next(sessions.address(s))) {
                 sectionSessions[group]++;
             }
         }
@@ -127,17 +118,27 @@ final class SessionStateFile implements OperatorSnapshot {
                 ordered[next[keyGroupOf[k]]++] = k;
             }
         }
-        long dataStart = HEADER_BYTES + (long) INDEX_ENTRY_BYTES * sections + 8;
-        ByteBuffer index = ByteBuffer.allocate((int) dataStart).order(ByteOrder.LITTLE_ENDIAN);
-        index.putLong(MAGIC).putInt(VERSION).putInt(utf8 ? 1 : 0).putInt(aggregates).putInt(maxParallelism)
-                .putInt(firstKeyGroup).putInt(lastKeyGroupExclusive).putLong(watermark).putInt(sections).putInt(folds != null ? 1 : 0);
-        int words = 3 + 2 * aggregates;
+        int dataStart = SessionStateDescriptor.indexBytes(sections);
+        ByteBuffer index = ByteBuffer.allocate(dataStart).order(ByteOrder.LITTLE_ENDIAN);
+        index.putLong(SessionStateDescriptor.MAGIC_OFFSET, SessionStateDescriptor.MAGIC)
+                .putInt(SessionStateDescriptor.VERSION_OFFSET, SessionStateDescriptor.VERSION)
+                .putInt(SessionStateDescriptor.UTF8_KEYS_OFFSET, utf8 ? 1 : 0)
+                .putInt(SessionStateDescriptor.AGGREGATES_OFFSET, settings.aggregates())
+                .putInt(SessionStateDescriptor.MAX_PARALLELISM_OFFSET, maxParallelism)
+                .putInt(SessionStateDescriptor.FIRST_KEY_GROUP_OFFSET, settings.keyGroups().first())
+                .putInt(SessionStateDescriptor.END_KEY_GROUP_OFFSET, settings.keyGroups().endExclusive())
+                .putLong(SessionStateDescriptor.WATERMARK_OFFSET, settings.watermark())
+                .putInt(SessionStateDescriptor.SECTIONS_OFFSET, sections)
+                .putInt(SessionStateDescriptor.FOLDS_OFFSET, folds != null ? 1 : 0);
+        int accumulatorWords = 2 * settings.aggregates();
+        int words = SessionStateDescriptor.wordsPerSession(settings.aggregates());
         ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         long bufferAddress = MemoryUtil.getByteBufferAddress(buffer);
         CRC32C crc = new CRC32C();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ch.position(dataStart);
             long offset = dataStart;
+            int entry = 0;
             for (int g = 0; g < maxParallelism; g++) {
                 if (sectionSessions[g] == 0) {
                     continue;
@@ -147,14 +148,14 @@ final class SessionStateFile implements OperatorSnapshot {
                 for (int o = keysIn[g]; o < keysIn[g + 1]; o++) {
                     int k = ordered[o];
                     int keyBytes = utf8 ? 4 + keys.utf8KeyLength(k) : 8;
-                    for (int s = MemoryUtil.getInt(heads.address(k) + SessionWindowOperator.HEAD); s >= 0;
-                         s = MemoryUtil.getInt(sessions.address(s) + SessionWindowOperator.NEXT)) {
-                        byte[] folded = folds == null ? null : ReducedRecords.encode(folds.get(s), foldSchema);
-                        int entry = keyBytes + 8 * words + (folded == null ? 0 : 4 + folded.length);
-                        if (buffer.remaining() < entry) {
+                    for (int s = KeyEntry.head(heads.address(k)); s != SessionRecord.NONE;
+                         s = SessionRecord.next(sessions.address(s))) {
+                        byte[] folded = folds == null ? null : ReducedRecords.encode(folds.get(s), settings.foldSchema());
+                        int bytes = keyBytes + 8 * words + (folded == null ? 0 : 4 + folded.length);
+                        if (buffer.remaining() < bytes) {
                             offset += flush(ch, buffer, crc);
-                            if (buffer.capacity() < entry) {
-                                buffer = ByteBuffer.allocateDirect(entry).order(ByteOrder.LITTLE_ENDIAN);
+                            if (buffer.capacity() < bytes) {
+                                buffer = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
                                 bufferAddress = MemoryUtil.getByteBufferAddress(buffer);
                             }
                         }
@@ -165,12 +166,13 @@ final class SessionStateFile implements OperatorSnapshot {
                         } else {
                             buffer.putLong(keys.longKey(k));
                         }
+                        // The session's words in the descriptor's order: first, last, fired, then accumulators.
                         long at = sessions.address(s);
-                        buffer.putLong(MemoryUtil.getLong(at + SessionWindowOperator.FIRST));
-                        buffer.putLong(MemoryUtil.getLong(at + SessionWindowOperator.LAST));
-                        buffer.putLong(MemoryUtil.getInt(at + SessionWindowOperator.FLAGS) & SessionWindowOperator.FIRED);
-                        for (int w = 0; w < 2 * aggregates; w++) {
-                            buffer.putLong(MemoryUtil.getLong(at + SessionWindowOperator.ACCUMULATORS + 8L * w));
+                        buffer.putLong(SessionRecord.first(at));
+                        buffer.putLong(SessionRecord.last(at));
+                        buffer.putLong(SessionRecord.flags(at) & SessionRecord.FIRED);
+                        for (int w = 0; w < accumulatorWords; w++) {
+                            buffer.putLong(SessionRecord.accumulatorWord(at, w));
                         }
                         if (folded != null) {
                             buffer.putInt(folded.length).put(folded);
@@ -178,13 +180,16 @@ final class SessionStateFile implements OperatorSnapshot {
                     }
                 }
                 offset += flush(ch, buffer, crc);
-                index.putInt(g).putInt(sectionSessions[g]).putLong(sectionStart).putLong(offset - sectionStart)
-                        .putLong(crc.getValue());
+                int at = SessionStateDescriptor.indexEntryOffset(entry++);
+                index.putInt(at + SessionStateDescriptor.ENTRY_KEY_GROUP_OFFSET, g)
+                        .putInt(at + SessionStateDescriptor.ENTRY_SESSIONS_OFFSET, sectionSessions[g])
+                        .putLong(at + SessionStateDescriptor.ENTRY_SECTION_OFFSET, sectionStart)
+                        .putLong(at + SessionStateDescriptor.ENTRY_BYTES_OFFSET, offset - sectionStart)
+                        .putLong(at + SessionStateDescriptor.ENTRY_CRC_OFFSET, crc.getValue());
             }
             CRC32C headerCrc = new CRC32C();
-            headerCrc.update(index.array(), 0, index.position());
-            index.putLong(headerCrc.getValue());
-            index.flip();
+            headerCrc.update(index.array(), 0, dataStart - 8);
+            index.putLong(dataStart - 8, headerCrc.getValue());
             ch.position(0);
             while (index.hasRemaining()) {
                 ch.write(index);
@@ -223,70 +228,74 @@ final class SessionStateFile implements OperatorSnapshot {
         }
     }
 
-    /** Reads the sessions of a range of key groups out of state files, into a {@link SessionWindowOperator}. */
+    /** Reads the sessions of a range of key groups out of state files, into a {@link KeyedSessions}. */
     static final class Reader {
         private final BatchSchema inputSchema;
         private final int keyField;
         private final ColumnType keyType;
         private final int aggregates;
-        private final BatchSchema foldSchema;
-        private final int maxParallelism;
+        private final @Nullable BatchSchema foldSchema;
         private final BufferAllocator allocator;
 
-        Reader(BatchSchema inputSchema, int keyField, int aggregates, BatchSchema foldSchema, int maxParallelism,
+        Reader(BatchSchema inputSchema, int keyField, int aggregates, @Nullable BatchSchema foldSchema,
                BufferAllocator allocator) {
             this.inputSchema = inputSchema;
             this.keyField = keyField;
             this.keyType = inputSchema.column(keyField).type();
             this.aggregates = aggregates;
             this.foldSchema = foldSchema;
-            this.maxParallelism = maxParallelism;
             this.allocator = allocator;
         }
 
         /**
-         * Restores the sessions of key groups {@code [first, lastExclusive)} from {@code file} into
-         * {@code operator}; returns the old subtask's watermark, or {@code Long.MAX_VALUE} when its key
-         * groups and the range do not meet. A damaged file is a {@link CorruptCheckpointException} naming it.
+         * Restores the sessions of key groups {@code range} from {@code file} into {@code target}; returns the
+         * old subtask's watermark, or {@code Long.MAX_VALUE} when its key groups and the range do not meet. A
+         * damaged file is a {@link CorruptCheckpointException} naming it.
          */
-        long read(Path file, int first, int lastExclusive, SessionWindowOperator operator) throws IOException {
+        long read(Path file, KeyGroupRange range, KeyedSessions target) throws IOException {
             try (StateFileReader in = StateFileReader.open(file, "session window state file")) {
                 long size = in.size();
-                ByteBuffer header = readFully(in, 0, HEADER_BYTES, size, file);
-                if (header.getLong(0) != MAGIC || header.getInt(8) != VERSION) {
+                ByteBuffer header = readFully(in, 0, SessionStateDescriptor.HEADER_BYTES, size, file);
+                if (header.getLong(SessionStateDescriptor.MAGIC_OFFSET) != SessionStateDescriptor.MAGIC
+                        || header.getInt(SessionStateDescriptor.VERSION_OFFSET) != SessionStateDescriptor.VERSION) {
                     throw new CorruptCheckpointException(file + ": not a session window's state");
                 }
-                int sections = header.getInt(40);
+                int sections = header.getInt(SessionStateDescriptor.SECTIONS_OFFSET);
                 if (sections < 0 || sections > KeyGroups.MAX_KEY_GROUPS) {
                     throw new CorruptCheckpointException(file + ": session state claims " + sections + " key groups");
                 }
-                ByteBuffer index = readFully(in, 0, HEADER_BYTES + INDEX_ENTRY_BYTES * sections + 8, size, file);
+                ByteBuffer index = readFully(in, 0, SessionStateDescriptor.indexBytes(sections), size, file);
                 CRC32C crc = new CRC32C();
                 crc.update(index.array(), 0, index.limit() - 8);
                 if (index.getLong(index.limit() - 8) != crc.getValue()) {
                     throw new CorruptCheckpointException(file + ": the session state's index fails its checksum");
                 }
-                boolean utf8 = header.getInt(12) == 1;
-                if (utf8 != (keyType == ColumnType.UTF8) || header.getInt(16) != aggregates
-                        || header.getInt(20) != maxParallelism || (header.getInt(44) == 1) != (foldSchema != null)) {
+                boolean utf8 = header.getInt(SessionStateDescriptor.UTF8_KEYS_OFFSET) == 1;
+                int fileAggregates = header.getInt(SessionStateDescriptor.AGGREGATES_OFFSET);
+                int fileMaxParallelism = header.getInt(SessionStateDescriptor.MAX_PARALLELISM_OFFSET);
+                boolean fileFolds = header.getInt(SessionStateDescriptor.FOLDS_OFFSET) == 1;
+                if (utf8 != (keyType == ColumnType.UTF8) || fileAggregates != aggregates
+                        || fileMaxParallelism != range.maxParallelism() || fileFolds != (foldSchema != null)) {
                     throw new CorruptCheckpointException(file + ": session state written for another key type, "
-                            + "aggregates, function or max parallelism (" + header.getInt(16) + " aggregates, max "
-                            + "parallelism " + header.getInt(20) + ")");
+                            + "aggregates, function or max parallelism (" + fileAggregates + " aggregates, max "
+                            + "parallelism " + fileMaxParallelism + ")");
                 }
-                int oldFirst = header.getInt(24);
-                int oldLast = header.getInt(28);
-                long fileWatermark = header.getLong(32);
-                if (Math.max(first, oldFirst) >= Math.min(lastExclusive, oldLast)) {
+                int oldFirst = header.getInt(SessionStateDescriptor.FIRST_KEY_GROUP_OFFSET);
+                int oldEnd = header.getInt(SessionStateDescriptor.END_KEY_GROUP_OFFSET);
+                long fileWatermark = header.getLong(SessionStateDescriptor.WATERMARK_OFFSET);
+                if (Math.max(range.first(), oldFirst) >= Math.min(range.endExclusive(), oldEnd)) {
                     return Long.MAX_VALUE;
                 }
                 for (int e = 0; e < sections; e++) {
-                    int at = HEADER_BYTES + INDEX_ENTRY_BYTES * e;
-                    int group = index.getInt(at);
-                    if (group < first || group >= lastExclusive) {
+                    int at = SessionStateDescriptor.indexEntryOffset(e);
+                    int group = index.getInt(at + SessionStateDescriptor.ENTRY_KEY_GROUP_OFFSET);
+                    if (!range.contains(group)) {
                         continue;
                     }
-                    readSection(in, file, size, group, index.getInt(at + 4), index.getLong(at + 8),
-                            index.getLong(at + 16), index.getLong(at + 24), operator);
+                    readSection(in, file, size, group, index.getInt(at + SessionStateDescriptor.ENTRY_SESSIONS_OFFSET),
+                            index.getLong(at + SessionStateDescriptor.ENTRY_SECTION_OFFSET),
+                            index.getLong(at + SessionStateDescriptor.ENTRY_BYTES_OFFSET),
+                            index.getLong(at + SessionStateDescriptor.ENTRY_CRC_OFFSET), target);
                 }
                 return fileWatermark;
             } catch (NoSuchFileException e) {
@@ -299,7 +308,7 @@ final class SessionStateFile implements OperatorSnapshot {
          * sessions: a file truncated meanwhile is a corrupt checkpoint naming it, never a fault on a mapping.
          */
         private void readSection(StateFileReader in, Path file, long size, int group, int count, long offset,
-                                 long bytes, long checksum, SessionWindowOperator operator) throws IOException {
+                                 long bytes, long checksum, KeyedSessions target) throws IOException {
             if (offset < 0 || bytes < 0 || offset + bytes > size || count < 0) {
                 throw new CorruptCheckpointException(file + ": key group " + group + " lies outside the file ("
                         + size + " bytes): truncated");
@@ -315,13 +324,13 @@ final class SessionStateFile implements OperatorSnapshot {
                     throw new CorruptCheckpointException(file + ": key group " + group + " fails its checksum");
                 }
                 restoreSessions(memory.nioBuffer(0, (int) bytes).order(ByteOrder.LITTLE_ENDIAN), file, group, count,
-                        operator);
+                        target);
             }
         }
 
-        private void restoreSessions(ByteBuffer section, Path file, int group, int count,
-                                     SessionWindowOperator operator) throws IOException {
-            int words = 3 + 2 * aggregates;
+        private void restoreSessions(ByteBuffer section, Path file, int group, int count, KeyedSessions target)
+                throws IOException {
+            int words = SessionStateDescriptor.wordsPerSession(aggregates);
             long[] values = new long[count * words];
             Tuple[] folded = foldSchema != null ? new Tuple[count] : null;
             try (RecordBatch keyBatch = RecordBatch.allocate(inputSchema, allocator, count)) {
@@ -343,7 +352,7 @@ final class SessionStateFile implements OperatorSnapshot {
                             + count + " sessions it claims", e);
                 }
                 keyBatch.setRowCount(count);
-                operator.restoreSessions(keyBatch, values, folded);
+                target.append(keyBatch, values, folded);
             }
         }
 

@@ -77,7 +77,7 @@ class SessionWindowOperatorTest extends AllocatorTest {
     /** {@code lateness}: fired sessions are kept that long, so checkpoints also hold fired ones. */
     private SessionWindowOperator open(int subtask, int parallelism, long lateness) {
         SessionWindowOperator op = new SessionWindowOperator(EVENTS, 0, EventTimeField.of(2), GAP, lateness,
-                new Aggregate[] {Aggregate.sum("value"), Aggregate.count()}, 1L << 30, -1);
+                new Aggregate[] {Aggregate.sum("value"), Aggregate.count()}, 1L << 30, LateOutput.COUNT_ONLY);
         op.open(SubtaskContext.builder("sessions", allocator).subtask(subtask, parallelism).batchSize(64).uid(1).maxParallelism(MAX_PARALLELISM).build());
         return op;
     }
