@@ -4,6 +4,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import io.riffle.scheduler.channel.Channel;
+import io.riffle.scheduler.channel.Slot;
 import io.riffle.scheduler.channel.SlotKind;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -17,7 +18,8 @@ import org.openjdk.jcstress.infra.results.IIIII_Result;
  * A ring of 2 and three watermarks: the producer offers 1, 2 and 3 once each while the consumer takes one
  * slot; the arbiter then drains what is left. The third offer is accepted only when the consumer's poll
  * freed a slot before it. Result: (offer 1 accepted, offer 2 accepted, offer 3 accepted, the watermark the
- * consumer took or 0, the watermarks the arbiter drained as digits in order).
+ * consumer took or 0, the watermarks the arbiter drained as digits in order); a slot that is not one of the
+ * three watermarks as sent (stale or unwritten) counts as 8.
  */
 @JCStressTest
 @Description("A full ring refuses an offer and never overwrites a slot the consumer has not taken.")
@@ -39,7 +41,7 @@ public class BackpressureStress {
     @Actor
     public void consumer(IIIII_Result r) {
         channel.poll((c, slot) -> {
-            r.r4 = slot.kind() == SlotKind.WATERMARK ? (int) slot.value() : -1;
+            r.r4 = digit(slot);
             return true;
         }, 0, 1);
     }
@@ -47,9 +49,15 @@ public class BackpressureStress {
     @Arbiter
     public void drain(IIIII_Result r) {
         channel.poll((c, slot) -> {
-            r.r5 = r.r5 * 10 + (slot.kind() == SlotKind.WATERMARK ? (int) slot.value() : 0);
+            r.r5 = r.r5 * 10 + digit(slot);
             return true;
         }, 0, 8);
         channel.close();
+    }
+
+    /** The watermark's timestamp, or 8 for a slot that is not one of the three watermarks as sent. */
+    private static int digit(Slot slot) {
+        long value = slot.value();
+        return slot.kind() == SlotKind.WATERMARK && value >= 1 && value <= 3 ? (int) value : 8;
     }
 }

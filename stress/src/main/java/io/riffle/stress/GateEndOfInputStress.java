@@ -19,7 +19,8 @@ import org.openjdk.jcstress.infra.results.J_Result;
 /**
  * An input gate over two channels fed by one producer thread: watermark 1 and the end on the first,
  * then watermark 2 and the end on the second. The consumer polls the gate twice and writes what it saw as
- * digits in order: 1 and 2 for the watermarks, 9 for the gate's end of input; 0 when it saw nothing. The
+ * digits in order: 1 and 2 for the watermarks, 9 for the gate's end of input, 8 for any other slot (stale or
+ * unwritten); 0 when it saw nothing. The
  * gate ends only once both channels have, after everything they carried.
  */
 @JCStressTest
@@ -55,14 +56,22 @@ public class GateEndOfInputStress {
         second.close();
     }
 
-    /** Appends one digit per slot: the watermark's timestamp, or 9 for the end of input. */
+    /** Appends one digit per slot: the watermark's timestamp, 9 for the end of input, 8 for anything else. */
     static final class Digits implements SlotHandler {
         long digits;
 
         @Override
         public boolean onSlot(int channel, Slot slot) {
-            digits = digits * 10 + (slot.kind() == SlotKind.END_OF_INPUT ? 9 : slot.value());
+            digits = digits * 10 + digit(slot);
             return true;
+        }
+
+        private static long digit(Slot slot) {
+            if (slot.kind() == SlotKind.WATERMARK && (slot.value() == 1 || slot.value() == 2)) {
+                return slot.value();
+            }
+            // Not 0, which would vanish as a leading digit and make a stale first slot read as nothing seen.
+            return slot.kind() == SlotKind.END_OF_INPUT ? 9 : 8;
         }
     }
 }
