@@ -171,8 +171,13 @@ public final class DataStream {
 
     /** The index of {@code name}, which must hold epoch milliseconds; {@code what} names its role in errors. */
     private int checkTimeField(String name, String what) {
-        int field = schema().indexOf(name);
-        ColumnType type = schema().column(field).type();
+        return checkTimeField(schema(), name, what);
+    }
+
+    /** The index of {@code name} in {@code schema}, which must hold epoch milliseconds; {@code what} names its role. */
+    static int checkTimeField(BatchSchema schema, String name, String what) {
+        int field = schema.indexOf(name);
+        ColumnType type = schema.column(field).type();
         if (type != ColumnType.TIMESTAMP_MS && type != ColumnType.INT64) {
             throw new IllegalArgumentException(what + " field '" + name + "' is " + type
                     + ": event time needs a timestamp[ms] or int64 (epoch milliseconds) field");

@@ -326,9 +326,16 @@ public final class Environment {
         return fromSource(new ArrowIpcSource(file));
     }
 
-    /** A stream from any {@link Source}. */
+    /**
+     * A stream from any {@link Source}. One that makes its own watermarks ({@link Source#eventTimeField()})
+     * gives a stream in event time on that field, as {@code assignTimestampsAndWatermarks} would.
+     */
     public DataStream fromSource(Source source) {
-        return new DataStream(this, graph.source(source));
+        String eventTime = source.eventTimeField();
+        if (eventTime != null) {
+            DataStream.checkTimeField(source.schema(), eventTime, "event time");
+        }
+        return new DataStream(this, graph.source(source), eventTime);
     }
 
     // ---- execution

@@ -7,6 +7,11 @@ import io.riffle.columnar.batch.RecordBatch;
  * (reading one batch from a local file is fine, waiting for data that may never come is not).
  */
 public interface SourceReader extends AutoCloseable {
+    /** {@link #watermark()}: the reader makes no watermarks, or has none yet. */
+    long NO_WATERMARK = Long.MIN_VALUE + 1;
+    /** {@link #watermark()}: every split of the reader is idle, so it holds back no event time downstream. */
+    long IDLE = Long.MIN_VALUE;
+
     /**
      * The next batch, or null when none is ready now or the input has ended ({@link #isFinished()}). The
      * reader owns the batch; it must stay valid until the next call to {@code next} or {@code close}.
@@ -23,6 +28,17 @@ public interface SourceReader extends AutoCloseable {
      */
     default byte[] position() {
         throw new UnsupportedOperationException("this reader cannot say where it is");
+    }
+
+    /**
+     * The reader's event-time watermark after the batches returned so far (epoch milliseconds), for a source
+     * that makes its own ({@link Source#eventTimeField()}): the minimum over its active splits (Kafka
+     * partitions), {@link #IDLE} when all are idle, or {@link #NO_WATERMARK}. Asked after every call to
+     * {@link #next()}, the ones that return null too (so that a split can turn idle without new records);
+     * a value at or below the last one passed on is ignored, so it need not rise.
+     */
+    default long watermark() {
+        return NO_WATERMARK;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.riffle.engine.connector;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -36,6 +37,23 @@ public interface TwoPhaseCommitSink extends Sink {
      * checkpoint's committables.
      */
     void abortUncommitted() throws Exception;
+
+    /**
+     * A job with this sink checkpoints every {@code interval}: throws {@link IllegalArgumentException}, saying what
+     * to change, when staged output cannot wait that long for its commit (a Kafka transaction that would time out
+     * first). Called when the job starts, before anything runs.
+     */
+    default void checkCheckpointInterval(Duration interval) {
+    }
+
+    /**
+     * The job has ended (finished, failed for good or cancelled) and commits nothing more: release what was kept
+     * for commits that will not come, and drop staged output no complete checkpoint covers, so that nothing stays
+     * open outside the job (a Kafka transaction would hold back read_committed consumers). A job restored later
+     * from one of its checkpoints still commits that checkpoint's committables first. A failure is logged.
+     */
+    default void jobEnded() throws Exception {
+    }
 
     /** Whether this sink can take back committed output ({@link #retractCommittedAfter}); by default it cannot. */
     default boolean canRetract() {

@@ -19,7 +19,6 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 import io.riffle.engine.CheckpointFailureReason;
-import io.riffle.engine.connector.TwoPhaseCommitSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +51,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     /** What each finished subtask acknowledges later checkpoints with, by task index; null while it runs. */
     private final List<List<Manifest.Entry>> finished;
     private int finishedSources;
-    private final Map<Integer, TwoPhaseCommitSink> sinks;
+    private final CheckpointParticipants participants;
     private final CheckpointStats stats;
     /** Fails the job attempt: called once more checkpoints failed in a row than the config tolerates. */
     private final Consumer<RuntimeException> failJob;
@@ -89,7 +88,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
     }
 
     public CheckpointCoordinator(String jobName, CheckpointConfig config, CheckpointIds ids, String planFingerprint,
-                                 int maxParallelism, int taskCount, Map<Integer, TwoPhaseCommitSink> sinks,
+                                 int maxParallelism, int taskCount, CheckpointParticipants participants,
                                  CheckpointStats stats, Consumer<RuntimeException> failJob) {
         this.jobName = jobName;
         this.config = config;
@@ -99,7 +98,7 @@ public final class CheckpointCoordinator implements AutoCloseable {
         this.taskCount = taskCount;
         this.sources = new LongConsumer[taskCount];
         this.finished = new ArrayList<>(Collections.nCopies(taskCount, null));
-        this.sinks = sinks;
+        this.participants = participants;
         this.stats = stats;
         this.failJob = failJob;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "riffle-checkpoints-" + jobName));
@@ -366,30 +365,14 @@ public final class CheckpointCoordinator implements AutoCloseable {
         stats.completed(p.id, millis, p.bytes);
         LOG.debug("checkpoint {} of job '{}' complete: {} bytes of state in {} ms", p.id, jobName, p.bytes, millis);
         try {
-            commit(manifest, sinks);
+            participants.commit(manifest);
         } catch (Exception e) {
             p.done.completeExceptionally(new IllegalStateException("checkpoint " + p.id + " is complete, but "
                     + e.getMessage(), e));
             return;
         }
+        participants.tellSources(manifest);
         p.done.complete(p.id);
-    }
-
-    /** Commits each two-phase-commit sink's committables of a complete checkpoint; a failure names the sink. */
-    public static void commit(Manifest manifest, Map<Integer, TwoPhaseCommitSink> sinks) throws Exception {
-        for (Map.Entry<Integer, TwoPhaseCommitSink> sink : sinks.entrySet()) {
-            List<byte[]> committables = new ArrayList<>();
-            for (Manifest.Entry e : manifest.of(Manifest.Kind.COMMITTABLE, sink.getKey())) {
-                committables.add(e.bytes());
-            }
-            if (!committables.isEmpty()) {
-                try {
-                    sink.getValue().commit(committables);
-                } catch (Exception e) {
-                    throw new Exception("sink '" + sink.getValue().name() + "' could not commit: " + e.getMessage(), e);
-                }
-            }
-        }
     }
 
     /** Stops triggering, aborts a checkpoint in flight and waits for both threads to end. */

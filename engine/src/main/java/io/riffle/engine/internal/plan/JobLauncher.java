@@ -7,6 +7,7 @@ import io.riffle.columnar.kernel.KeyGroups;
 import io.riffle.engine.Environment;
 import io.riffle.engine.FailureInjector;
 import io.riffle.engine.RestartStrategy;
+import io.riffle.engine.connector.TwoPhaseCommitSink;
 import io.riffle.engine.internal.checkpoint.CheckpointConfig;
 import io.riffle.engine.internal.checkpoint.CheckpointStorage;
 import io.riffle.engine.internal.runtime.JobRun;
@@ -141,6 +142,7 @@ public final class JobLauncher {
         @Nullable CheckpointConfig checkpoints = null;
         if (checkpointDirectory != null) {
             checkRewindable(plan);
+            checkCommitInterval(plan, checkpointInterval);
             checkpoints = new CheckpointConfig(new CheckpointStorage(checkpointDirectory, checkpointsRetained),
                     checkpointInterval, checkpointTimeout, tolerableCheckpointFailures);
         } else if (restoreFrom != null) {
@@ -151,6 +153,17 @@ public final class JobLauncher {
                 : RestartStrategy.none();
         return JobRun.start(jobName, plan, config, checkpoints, restart,
                 new RestoreConfig(restoreFrom, allowDuplicatesOnFallback), failureInjector);
+    }
+
+    /** Each two-phase-commit sink checks that it can hold its output for {@code interval} before a commit. */
+    private static void checkCommitInterval(PhysicalPlan plan, Duration interval) {
+        for (Vertex v : plan.vertices()) {
+            for (Transformation t : v.chain()) {
+                if (t.kind() == Transformation.Kind.SINK && t.sink() instanceof TwoPhaseCommitSink s) {
+                    s.checkCheckpointInterval(interval);
+                }
+            }
+        }
     }
 
     private static void checkRewindable(PhysicalPlan plan) {

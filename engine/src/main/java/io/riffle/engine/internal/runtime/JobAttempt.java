@@ -87,7 +87,7 @@ public final class JobAttempt {
                 tasks += v.parallelism();
             }
             coordinator = new CheckpointCoordinator(jobName, spec.checkpoints(), spec.ids(), spec.planFingerprint(),
-                    config.maxParallelism(), tasks, spec.sinks(), spec.stats(),
+                    config.maxParallelism(), tasks, spec.participants(), spec.stats(),
                     cause -> onFailure("checkpoints", cause));
         }
         Map<Edge, Channel[][]> edgeChannels = new IdentityHashMap<>();

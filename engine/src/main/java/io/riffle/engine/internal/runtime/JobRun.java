@@ -18,10 +18,12 @@ import io.riffle.columnar.hash.CorruptTableFileException;
 import io.riffle.engine.FailureInjector;
 import io.riffle.engine.JobResult;
 import io.riffle.engine.RestartStrategy;
+import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.TwoPhaseCommitSink;
 import io.riffle.engine.internal.checkpoint.CheckpointConfig;
 import io.riffle.engine.internal.checkpoint.CheckpointCoordinator;
 import io.riffle.engine.internal.checkpoint.CheckpointIds;
+import io.riffle.engine.internal.checkpoint.CheckpointParticipants;
 import io.riffle.engine.internal.checkpoint.CheckpointStats;
 import io.riffle.engine.internal.checkpoint.CheckpointStorage;
 import io.riffle.engine.internal.checkpoint.CheckpointsFailedException;
@@ -76,6 +78,7 @@ public final class JobRun {
     private final RestoreConfig restoreConfig;
     private final FailureInjector failures;
     private final Map<Integer, TwoPhaseCommitSink> sinks = new LinkedHashMap<>();
+    private final CheckpointParticipants participants;
     private final FinalCommits finalCommits = new FinalCommits();
     private final CheckpointStats stats = new CheckpointStats();
     private final String fingerprint;
@@ -118,9 +121,13 @@ public final class JobRun {
         this.fingerprint = fingerprint(plan);
         this.firstId = firstId;
         this.ids = new CheckpointIds(firstId);
+        Map<Integer, Source> sources = new LinkedHashMap<>();
         for (Vertex v : plan.vertices()) {
             if (v.source() != null) {
                 operatorIds.add(v.sourceId());
+                if (v.source().isRewindable()) {
+                    sources.put(v.sourceId(), v.source());
+                }
             }
             for (Transformation t : v.chain()) {
                 operatorIds.add(t.id());
@@ -129,6 +136,7 @@ public final class JobRun {
                 }
             }
         }
+        this.participants = new CheckpointParticipants(sinks, sources);
     }
 
     /**
@@ -368,7 +376,7 @@ public final class JobRun {
     private void startAttempt(RestoredCheckpoint restore) {
         try {
             if (restore != null) {
-                CheckpointCoordinator.commit(restore.manifest(), sinks);
+                participants.commit(restore.manifest());
             }
         } catch (Exception e) {
             throw new IllegalStateException("job '" + jobName + "' cannot restore " + restore.directory() + ": "
@@ -383,7 +391,8 @@ public final class JobRun {
                     + e.getMessage(), e);
         }
         finalCommits.clear();
-        AttemptSpec spec = new AttemptSpec(checkpoints, ids, stats, fingerprint, restore, sinks, finalCommits, failures);
+        AttemptSpec spec = new AttemptSpec(checkpoints, ids, stats, fingerprint, restore, participants, finalCommits,
+                failures);
         JobAttempt attempt = JobAttempt.start(jobName, plan, config, spec);
         synchronized (attempts) {
             if (attempts.isEmpty()) {
@@ -532,6 +541,14 @@ public final class JobRun {
 
     private void finish(Ending ending) {
         restartingAs = 0;
+        for (TwoPhaseCommitSink sink : sinks.values()) {
+            try {
+                sink.jobEnded();
+            } catch (Exception | LinkageError e) {
+                LOG.warn("job '{}': sink '{}' could not release what it kept for commits: {}", jobName, sink.name(),
+                        e.toString());
+            }
+        }
         unlock();
         long nanos = System.nanoTime() - startNanos;
         logEnd(ending, nanos);

@@ -51,6 +51,8 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     private final boolean restoredFinished;
     /** The last watermark pushed into the chain. */
     private long watermark = Watermark.NONE;
+    /** Whether the source's reader last said that all its splits are idle. */
+    private boolean sourceIdle;
     private boolean ended;
     /** Whether the chain's operators were started ({@link Operator#start}). */
     private boolean started;
@@ -218,6 +220,8 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
             if (batch == null) {
                 if (source.reader().isFinished()) {
                     endChain();
+                } else {
+                    passSourceWatermark(source.reader());
                 }
                 break;
             }
@@ -226,8 +230,28 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
                 source.metrics().addOut(subtask, batch.rowCount());
                 chain.emit(batch);
             }
+            passSourceWatermark(source.reader());
         }
         return work;
+    }
+
+    /**
+     * Pushes the watermark a reader makes itself when it rose, or turned idle. An idle source becomes active
+     * again downstream with its next record, so a watermark that did not rise past the last one is not resent.
+     */
+    private void passSourceWatermark(SourceReader reader) {
+        long value = reader.watermark();
+        if (value == SourceReader.IDLE) {
+            if (!sourceIdle) {
+                sourceIdle = true;
+                pushWatermark(Watermark.IDLE);
+            }
+        } else if (value > watermark) {
+            sourceIdle = false;
+            pushWatermark(value);
+        } else if (value != SourceReader.NO_WATERMARK) {
+            sourceIdle = false;
+        }
     }
 
     @Override

@@ -40,7 +40,7 @@ class CheckpointCoordinatorTest {
     private CheckpointCoordinator coordinator(Duration timeout, LongConsumer onBarrier) {
         CheckpointCoordinator coordinator = new CheckpointCoordinator("job", new CheckpointConfig(
                 new CheckpointStorage(dir, 1), Duration.ZERO, timeout, 0), new CheckpointIds(1), "", 128, 1,
-                Map.of(), stats, jobFailure::set);
+                CheckpointParticipants.NONE, stats, jobFailure::set);
         coordinator.addSource(0, onBarrier);
         return coordinator;
     }
@@ -136,7 +136,7 @@ class CheckpointCoordinatorTest {
     void aTriggerAfterTheAttemptEndedFailsSayingSo() {
         CheckpointCoordinator coordinator = new CheckpointCoordinator("ended", new CheckpointConfig(
                 new CheckpointStorage(dir, 1), Duration.ZERO, Duration.ofMinutes(1),
-                CheckpointConfig.UNLIMITED_FAILURES), new CheckpointIds(1), "", 128, 1, Map.of(),
+                CheckpointConfig.UNLIMITED_FAILURES), new CheckpointIds(1), "", 128, 1, CheckpointParticipants.NONE,
                 new CheckpointStats(), e -> { });
         coordinator.close();
         CompletableFuture<Long> checkpoint = coordinator.trigger(false);

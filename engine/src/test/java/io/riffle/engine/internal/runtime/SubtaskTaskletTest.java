@@ -14,6 +14,7 @@ import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.internal.checkpoint.CheckpointConfig;
 import io.riffle.engine.internal.checkpoint.CheckpointCoordinator;
 import io.riffle.engine.internal.checkpoint.CheckpointIds;
+import io.riffle.engine.internal.checkpoint.CheckpointParticipants;
 import io.riffle.engine.internal.checkpoint.CheckpointStats;
 import io.riffle.engine.internal.checkpoint.CheckpointStorage;
 import io.riffle.scheduler.Tasklet;
@@ -121,7 +122,7 @@ class SubtaskTaskletTest {
         Channel early = channel("build[0] -> probe[0]");
         Channel late = channel("build[1] -> probe[0]");
         coordinator = new CheckpointCoordinator("join", new CheckpointConfig(new CheckpointStorage(dir, 1),
-                Duration.ZERO, Duration.ofMinutes(1)), new CheckpointIds(1), "", 128, 3, Map.of(),
+                Duration.ZERO, Duration.ofMinutes(1)), new CheckpointIds(1), "", 128, 3, CheckpointParticipants.NONE,
                 new CheckpointStats(), failure -> { });
         SubtaskCheckpointer checkpointer = new SubtaskCheckpointer(coordinator, AttemptSpec.plain(), "probe [1/1]",
                 0, 0, 1, new int[] {SOURCE_ID, JOIN_ID});
