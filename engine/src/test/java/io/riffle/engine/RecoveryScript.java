@@ -33,7 +33,7 @@ import io.riffle.engine.connector.Source;
  * JobResult result = script.run(env, "w1");
  * }</pre>
  */
-final class RecoveryScript {
+public final class RecoveryScript {
     /** A checkpoint with the readers held at {@code at}, then on to {@code then}; the failure after it, or null. */
     private record Round(long at, long then, Failure failure) {
     }
@@ -76,7 +76,7 @@ final class RecoveryScript {
      * between a twentieth and three quarters of {@code readerRecords}, the records the smallest reader of
      * the job's largest source reads, so every failure strikes before the job ends.
      */
-    static RecoveryScript random(long seed, int failures, long readerRecords, String... operators) {
+    public static RecoveryScript random(long seed, int failures, long readerRecords, String... operators) {
         Random random = new Random(seed);
         int[] checkpoints = new int[failures];
         int total = 0;
@@ -108,7 +108,7 @@ final class RecoveryScript {
      * {@code env} checkpointing into {@code checkpoints} only when the script takes a checkpoint, restarting
      * at once (up to 10 times), with the script's gate as its failure injector.
      */
-    Environment configure(Environment env, Path checkpoints) {
+    public Environment configure(Environment env, Path checkpoints) {
         return env.enableCheckpointing(Duration.ZERO, checkpoints)
                 .setRestartStrategy(RestartStrategy.fixedDelay(10, Duration.ZERO)).injectFailures(gate);
     }
@@ -119,7 +119,7 @@ final class RecoveryScript {
     }
 
     /** {@code source}, held where the plan says. */
-    Source source(Source source) {
+    public Source source(Source source) {
         return gate.wrap(source);
     }
 
@@ -128,7 +128,7 @@ final class RecoveryScript {
      * happened as written: each restart restored the checkpoint before its failure, each failure struck
      * once and the job completed exactly the checkpoints taken here.
      */
-    JobResult run(Environment env, String jobName) throws InterruptedException {
+    public JobResult run(Environment env, String jobName) throws InterruptedException {
         gate.holdAt(0, rounds.get(0).at, rounds.get(0).then);
         JobHandle job = env.executeAsync(jobName);
         try {

@@ -1,0 +1,89 @@
+package io.riffle.connector.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** What tests read back from a real broker: a topic's committed values, and the transactions left open. */
+final class KafkaTopics {
+    private KafkaTopics() {
+    }
+
+    /** Every value of {@code topic} a read_committed consumer sees, as UTF-8, partition by partition. */
+    static List<String> committedValues(String bootstrapServers, String topic) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo p : consumer.partitionsFor(topic)) {
+                partitions.add(new TopicPartition(topic, p.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            for (TopicPartition p : partitions) {
+                while (consumer.position(p) < ends.get(p)) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                        values.add(new String(r.value(), StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        }
+        return values;
+    }
+
+    /**
+     * Waits until no transaction whose id starts with {@code prefix} is between its commit or abort and the
+     * markers that end it: the broker writes those after {@code commitTransaction()} returns, and until then a
+     * read_committed consumer stops before the transaction's records.
+     */
+    static void awaitMarkers(Admin admin, String prefix) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        ListTransactionsOptions ending = new ListTransactionsOptions()
+                .filterStates(List.of(TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_ABORT));
+        while (true) {
+            boolean pending = false;
+            for (TransactionListing t : admin.listTransactions(ending).all().get(30, TimeUnit.SECONDS)) {
+                pending |= t.transactionalId().startsWith(prefix);
+            }
+            if (!pending) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("transactions " + prefix + "* still ending after 60 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** The ids of the open transactions whose id starts with {@code prefix}. */
+    static List<String> openTransactions(Admin admin, String prefix) throws Exception {
+        Collection<TransactionListing> open = admin.listTransactions(new ListTransactionsOptions()
+                .filterStates(List.of(TransactionState.ONGOING))).all().get(30, TimeUnit.SECONDS);
+        List<String> ids = new ArrayList<>();
+        for (TransactionListing t : open) {
+            if (t.transactionalId().startsWith(prefix)) {
+                ids.add(t.transactionalId());
+            }
+        }
+        return ids;
+    }
+}
