@@ -84,12 +84,20 @@ public final class LocalKafkaBroker implements AutoCloseable {
         Topics.create(admin, topic, partitions);
     }
 
+    /** Stops the broker and deletes its data unless it was given a directory; a failure to stop is unchecked. */
     @Override
-    public void close() throws Exception {
+    public void close() {
         try {
             admin.close();
         } finally {
-            cluster.close();
+            try {
+                cluster.close();
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("the local Kafka broker did not stop cleanly: " + e, e);
+            }
         }
     }
 }

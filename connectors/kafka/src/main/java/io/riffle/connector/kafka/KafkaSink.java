@@ -393,7 +393,8 @@ public final class KafkaSink implements TwoPhaseCommitSink {
     /** Fails, naming the servers or the topic, when the brokers do not answer or do not have the topic. */
     private void checkTopic() throws Exception {
         try {
-            admin().describeTopics(List.of(topic)).allTopicNames().get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            admin().describeTopics(List.of(topic)).allTopicNames()
+                    .get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 throw new IllegalArgumentException("kafka sink: topic '" + topic + "' does not exist on "

@@ -110,32 +110,36 @@ class KafkaSinkTest {
     void aCheckpointWithoutRecordsPreparesNothingAndTheNextTransactionReusesTheCommittedProducer() throws Exception {
         kafka.createTopic("pool", 1);
         KafkaSink sink = exactlyOnce("pool", "pool");
-        try (BufferAllocator allocator = new RootAllocator();
-             TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) sink.createWriter(KEY_VALUE, context(allocator))) {
-            assertNull(writer.prepareCommit(1), "a checkpoint with no records has nothing to commit");
-            write(writer, allocator, 1, 10);
-            byte[] second = writer.prepareCommit(2);
-            assertNotNull(second);
-            write(writer, allocator, 2, 20);
-            byte[] third = writer.prepareCommit(3);
-            assertEquals(List.of(), KafkaTopics.committedValues(kafka.bootstrapServers(), "pool"));
-            sink.commit(List.of(second));
-            KafkaTopics.awaitMarkers(kafka.admin(), "pool-");
-            assertEquals(List.of("1,10"), KafkaTopics.committedValues(kafka.bootstrapServers(), "pool"));
-            assertNull(writer.prepareCommit(4));
-            write(writer, allocator, 3, 30);
-            byte[] fifth = writer.prepareCommit(5);
-            sink.commit(List.of(third));
-            sink.commit(List.of(fifth));
-            KafkaTopics.awaitMarkers(kafka.admin(), "pool-");
-            assertEquals(List.of("1,10", "2,20", "3,30"), KafkaTopics.committedValues(kafka.bootstrapServers(), "pool"));
-            assertEquals(List.of("pool-0-0", "pool-0-1"),
-                    List.of(SinkCommittable.decode(second, "pool-", "s").transactionalId(),
-                            SinkCommittable.decode(third, "pool-", "s").transactionalId()));
-            assertEquals("pool-0-0", SinkCommittable.decode(fifth, "pool-", "s").transactionalId(),
-                    "the producer whose transaction committed opens the next one");
-            writer.close();
-            sink.jobEnded();
+        try (BufferAllocator allocator = new RootAllocator()) {
+            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) sink.createWriter(KEY_VALUE, context(allocator));
+            try {
+                assertNull(writer.prepareCommit(1), "a checkpoint with no records has nothing to commit");
+                write(writer, allocator, 1, 10);
+                byte[] second = writer.prepareCommit(2);
+                assertNotNull(second);
+                write(writer, allocator, 2, 20);
+                byte[] third = writer.prepareCommit(3);
+                assertEquals(List.of(), KafkaTopics.committedValues(kafka.bootstrapServers(), "pool"));
+                sink.commit(List.of(second));
+                KafkaTopics.awaitMarkers(kafka.admin(), "pool-");
+                assertEquals(List.of("1,10"), KafkaTopics.committedValues(kafka.bootstrapServers(), "pool"));
+                assertNull(writer.prepareCommit(4));
+                write(writer, allocator, 3, 30);
+                byte[] fifth = writer.prepareCommit(5);
+                sink.commit(List.of(third));
+                sink.commit(List.of(fifth));
+                KafkaTopics.awaitMarkers(kafka.admin(), "pool-");
+                assertEquals(List.of("1,10", "2,20", "3,30"),
+                        KafkaTopics.committedValues(kafka.bootstrapServers(), "pool"));
+                assertEquals(List.of("pool-0-0", "pool-0-1"),
+                        List.of(SinkCommittable.decode(second, "pool-", "s").transactionalId(),
+                                SinkCommittable.decode(third, "pool-", "s").transactionalId()));
+                assertEquals("pool-0-0", SinkCommittable.decode(fifth, "pool-", "s").transactionalId(),
+                        "the producer whose transaction committed opens the next one");
+                sink.jobEnded();
+            } finally {
+                writer.close();
+            }
         }
     }
 
@@ -144,22 +148,26 @@ class KafkaSinkTest {
         kafka.createTopic("takeover", 1);
         KafkaSink crashed = exactlyOnce("takeover", "takeover");
         byte[] committable;
-        try (BufferAllocator allocator = new RootAllocator();
-             TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) crashed.createWriter(KEY_VALUE, context(allocator))) {
-            write(writer, allocator, 7, 70);
-            committable = writer.prepareCommit(1);
-            // The process dies here: its producer is never used again.
-            KafkaSink restarted = exactlyOnce("takeover", "takeover");
-            restarted.commit(List.of(committable));
-            KafkaTopics.awaitMarkers(kafka.admin(), "takeover-");
-            assertEquals(List.of("7,70"), KafkaTopics.committedValues(kafka.bootstrapServers(), "takeover"));
-            restarted.commit(List.of(committable));
-            restarted.abortUncommitted();
-            restarted.jobEnded();
-            KafkaTopics.awaitMarkers(kafka.admin(), "takeover-");
-            assertEquals(List.of("7,70"), KafkaTopics.committedValues(kafka.bootstrapServers(), "takeover"));
-            assertEquals(List.of(), KafkaTopics.openTransactions(kafka.admin(), "takeover-"));
-            crashed.jobEnded();
+        try (BufferAllocator allocator = new RootAllocator()) {
+            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) crashed.createWriter(KEY_VALUE, context(allocator));
+            try {
+                write(writer, allocator, 7, 70);
+                committable = writer.prepareCommit(1);
+                // The process dies here: its producer is never used again.
+                KafkaSink restarted = exactlyOnce("takeover", "takeover");
+                restarted.commit(List.of(committable));
+                KafkaTopics.awaitMarkers(kafka.admin(), "takeover-");
+                assertEquals(List.of("7,70"), KafkaTopics.committedValues(kafka.bootstrapServers(), "takeover"));
+                restarted.commit(List.of(committable));
+                restarted.abortUncommitted();
+                restarted.jobEnded();
+                KafkaTopics.awaitMarkers(kafka.admin(), "takeover-");
+                assertEquals(List.of("7,70"), KafkaTopics.committedValues(kafka.bootstrapServers(), "takeover"));
+                assertEquals(List.of(), KafkaTopics.openTransactions(kafka.admin(), "takeover-"));
+                crashed.jobEnded();
+            } finally {
+                writer.close();
+            }
         }
     }
 
@@ -167,20 +175,24 @@ class KafkaSinkTest {
     void aTransactionTheBrokerAbortedBeforeItsCommitFailsRecoverySayingItsOutputIsLost() throws Exception {
         kafka.createTopic("lost", 1);
         KafkaSink crashed = exactlyOnce("lost", "lost");
-        try (BufferAllocator allocator = new RootAllocator();
-             TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) crashed.createWriter(KEY_VALUE, context(allocator))) {
-            write(writer, allocator, 1, 1);
-            byte[] committable = writer.prepareCommit(4);
-            // The transaction ends in an abort, as when the broker times it out, before any commit.
-            crashed.abortUncommitted();
-            KafkaSink restarted = exactlyOnce("lost", "lost");
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> restarted.commit(List.of(committable)));
-            assertEquals("kafka sink 'lost': transaction lost-0-0 of checkpoint 4 was aborted by the broker before"
-                    + " it could be committed, so its output is lost (did it stay open longer than the transaction"
-                    + " timeout of 900000 ms?)", e.getMessage());
-            restarted.jobEnded();
-            crashed.jobEnded();
+        try (BufferAllocator allocator = new RootAllocator()) {
+            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) crashed.createWriter(KEY_VALUE, context(allocator));
+            try {
+                write(writer, allocator, 1, 1);
+                byte[] committable = writer.prepareCommit(4);
+                // The transaction ends in an abort, as when the broker times it out, before any commit.
+                crashed.abortUncommitted();
+                KafkaSink restarted = exactlyOnce("lost", "lost");
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> restarted.commit(List.of(committable)));
+                assertEquals("kafka sink 'lost': transaction lost-0-0 of checkpoint 4 was aborted by the broker before"
+                        + " it could be committed, so its output is lost (did it stay open longer than the transaction"
+                        + " timeout of 900000 ms?)", e.getMessage());
+                restarted.jobEnded();
+                crashed.jobEnded();
+            } finally {
+                writer.close();
+            }
         }
     }
 
@@ -188,21 +200,25 @@ class KafkaSinkTest {
     void recoveryAbortsTheOpenTransactionsOfItsPrefixThatNoCheckpointCovers() throws Exception {
         kafka.createTopic("leftover", 2);
         KafkaSink crashed = exactlyOnce("leftover", "leftover");
-        try (BufferAllocator allocator = new RootAllocator();
-             TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) crashed.createWriter(KEY_VALUE, context(allocator))) {
-            write(writer, allocator, 5, 50);
-            writer.prepareCommit(1);
-            write(writer, allocator, 6, 60);
-            writer.finish();
-            assertEquals(List.of("leftover-0-0", "leftover-0-1"),
-                    sorted(KafkaTopics.openTransactions(kafka.admin(), "leftover-")));
-            KafkaSink restarted = exactlyOnce("leftover", "leftover");
-            restarted.abortUncommitted();
-            KafkaTopics.awaitMarkers(kafka.admin(), "leftover-");
-            assertEquals(List.of(), KafkaTopics.openTransactions(kafka.admin(), "leftover-"));
-            assertEquals(List.of(), KafkaTopics.committedValues(kafka.bootstrapServers(), "leftover"));
-            restarted.jobEnded();
-            crashed.jobEnded();
+        try (BufferAllocator allocator = new RootAllocator()) {
+            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) crashed.createWriter(KEY_VALUE, context(allocator));
+            try {
+                write(writer, allocator, 5, 50);
+                writer.prepareCommit(1);
+                write(writer, allocator, 6, 60);
+                writer.finish();
+                assertEquals(List.of("leftover-0-0", "leftover-0-1"),
+                        sorted(KafkaTopics.openTransactions(kafka.admin(), "leftover-")));
+                KafkaSink restarted = exactlyOnce("leftover", "leftover");
+                restarted.abortUncommitted();
+                KafkaTopics.awaitMarkers(kafka.admin(), "leftover-");
+                assertEquals(List.of(), KafkaTopics.openTransactions(kafka.admin(), "leftover-"));
+                assertEquals(List.of(), KafkaTopics.committedValues(kafka.bootstrapServers(), "leftover"));
+                restarted.jobEnded();
+                crashed.jobEnded();
+            } finally {
+                writer.close();
+            }
         }
     }
 
