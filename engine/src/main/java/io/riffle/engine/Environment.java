@@ -333,7 +333,11 @@ public final class Environment {
     public DataStream fromSource(Source source) {
         String eventTime = source.eventTimeField();
         if (eventTime != null) {
-            DataStream.checkTimeField(source.schema(), eventTime, "event time");
+            try {
+                DataStream.checkTimeField(source.schema(), eventTime, "event time");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("source '" + source.name() + "': " + e.getMessage(), e);
+            }
         }
         return new DataStream(this, graph.source(source), eventTime);
     }

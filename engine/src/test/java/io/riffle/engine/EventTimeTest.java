@@ -88,6 +88,109 @@ class EventTimeTest {
         assertEquals(List.of("r0", "w4", "r1", "r2", "w14", "r3", "r4", "r5", "r6", "w15", "wMAX"), seen.get(0));
     }
 
+    /**
+     * A source whose reader makes its own watermarks, as a Kafka source does per partition: one step per call to
+     * {@code next()}, each a batch of records (ids, times) or none, and the watermark the reader reports after it.
+     */
+    private record ScriptedWatermarks(String timeField, long[][] steps, long[] watermarks) implements Source {
+        @Override
+        public String name() {
+            return "scripted";
+        }
+
+        @Override
+        public BatchSchema schema() {
+            return EVENTS;
+        }
+
+        @Override
+        public String eventTimeField() {
+            return timeField;
+        }
+
+        @Override
+        public SourceReader createReader(TaskContext context) {
+            return new SourceReader() {
+                private int step = -1;
+                private RecordBatch batch;
+
+                @Override
+                public RecordBatch next() {
+                    close();
+                    step++;
+                    if (step >= steps.length || steps[step].length == 0) {
+                        return null;
+                    }
+                    Object[][] rows = new Object[steps[step].length][];
+                    for (int i = 0; i < rows.length; i++) {
+                        rows[i] = new Object[] {(long) i + step * 10, Instant.ofEpochMilli(steps[step][i])};
+                    }
+                    batch = io.riffle.columnar.batch.RecordBatchBuilder.fromRows(EVENTS, context.allocator(), rows);
+                    return batch;
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return step >= steps.length;
+                }
+
+                @Override
+                public long watermark() {
+                    return step < watermarks.length ? watermarks[step] : SourceReader.NO_WATERMARK;
+                }
+
+                @Override
+                public void close() {
+                    if (batch != null) {
+                        batch.close();
+                        batch = null;
+                    }
+                }
+            };
+        }
+    }
+
+    @Test
+    void aSourceThatMakesItsOwnWatermarksHasThemPassedOnAfterItsBatchesWhenTheyRiseOrTurnIdle() {
+        Environment env = Environment.streaming().setParallelism(1);
+        long idle = SourceReader.IDLE;
+        long none = SourceReader.NO_WATERMARK;
+        ScriptedWatermarks source = new ScriptedWatermarks("time",
+                new long[][] {{}, {10}, {5}, {20}, {}, {}, {30}, {}},
+                new long[] {none, 4, 4, 14, idle, idle, 24, 20});
+        Map<Integer, List<String>> seen = new ConcurrentHashMap<>();
+        DataStream events = env.fromSource(source);
+        probe(events, 1, seen);
+        env.execute("source-watermarks");
+        // Nothing before the first watermark, w4 once, IDLE once however often the reader says it, a lower one never.
+        assertEquals(List.of("r10", "w4", "r5", "r20", "w14", "wIDLE", "r30", "w24", "wMAX"), seen.get(0));
+    }
+
+    @Test
+    void aWindowDownstreamOfASourceThatMakesItsOwnWatermarksUsesItsTimeField() {
+        Environment env = Environment.streaming().setParallelism(1);
+        ScriptedWatermarks source = new ScriptedWatermarks("time", new long[][] {{1, 2, 3}, {15}, {4}},
+                new long[] {3, 14, 14});
+        List<Tuple> sums = new ArrayList<>();
+        env.fromSource(source).keyBy("id").window(Windows.tumbling(Duration.ofMillis(10))).count().collect(sums);
+        env.execute("source-window");
+        // Record 4 (id 20) comes after the watermark passed its window's end, 10: late, dropped.
+        assertEquals(List.of(window(0, 0), window(1, 0), window(2, 0), window(10, 10)), sums);
+    }
+
+    /** The count of 1 of key {@code id} in the 10 ms window from {@code start}. */
+    private static Tuple window(long id, long start) {
+        return Tuple.of(id, Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + 10), 1L);
+    }
+
+    @Test
+    void aSourceWhoseEventTimeFieldIsNotInItsSchemaIsRefusedNamingTheField() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Environment.streaming().fromSource(new ScriptedWatermarks("when", new long[0][], new long[0])));
+        assertEquals("source 'scripted': no field named 'when': the schema has (id: int64, time: timestamp[ms])",
+                e.getMessage());
+    }
+
     @Test
     void aRecordWithoutATimestampFailsTheJobNamingIt() {
         Environment env = Environment.streaming().setParallelism(1);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -313,19 +314,33 @@ final class SourceGate implements FailureInjector {
             return register(new Reader(source.createReader(context), key(context), 0, false));
         }
 
+        @Override
+        public String eventTimeField() {
+            return source.eventTimeField();
+        }
+
         /** Each position is the count its reader had read, then the wrapped reader's position. */
         @Override
         public SourceReader restoreReader(TaskContext context, List<byte[]> positions) throws Exception {
             long count = 0;
+            for (byte[] p : positions) {
+                count += ByteBuffer.wrap(p).getLong();
+            }
+            return register(new Reader(source.restoreReader(context, inner(positions)), key(context), count, true));
+        }
+
+        @Override
+        public void checkpointComplete(long checkpointId, List<byte[]> positions) throws Exception {
+            source.checkpointComplete(checkpointId, inner(positions));
+        }
+
+        /** The wrapped readers' positions, without the counts in front. */
+        private List<byte[]> inner(List<byte[]> positions) {
             List<byte[]> inner = new ArrayList<>();
             for (byte[] p : positions) {
-                ByteBuffer b = ByteBuffer.wrap(p);
-                count += b.getLong();
-                byte[] rest = new byte[b.remaining()];
-                b.get(rest);
-                inner.add(rest);
+                inner.add(Arrays.copyOfRange(p, Long.BYTES, p.length));
             }
-            return register(new Reader(source.restoreReader(context, inner), key(context), count, true));
+            return inner;
         }
 
         private String key(TaskContext context) {
@@ -409,6 +424,11 @@ final class SourceGate implements FailureInjector {
             }
             byte[] inner = reader.position();
             return ByteBuffer.allocate(Long.BYTES + inner.length).putLong(count).put(inner).array();
+        }
+
+        @Override
+        public long watermark() {
+            return reader.watermark();
         }
 
         @Override
