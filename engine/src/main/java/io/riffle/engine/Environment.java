@@ -15,6 +15,7 @@ import io.riffle.columnar.batch.Column;
 import io.riffle.columnar.batch.ColumnType;
 import io.riffle.columnar.batch.Row;
 import io.riffle.engine.connector.Source;
+import io.riffle.engine.connector.SourceSideOutput;
 import io.riffle.engine.connector.ZipfText;
 import io.riffle.engine.connector.file.ArrowIpcSource;
 import io.riffle.engine.connector.file.CsvFormat;
@@ -25,6 +26,7 @@ import io.riffle.engine.internal.connector.TextLinesSource;
 import io.riffle.engine.internal.connector.ZipfWordsSource;
 import io.riffle.engine.internal.plan.JobLauncher;
 import io.riffle.engine.internal.plan.StreamGraph;
+import io.riffle.engine.internal.plan.Transformation;
 import io.riffle.scheduler.IdleMode;
 
 /**
@@ -339,7 +341,11 @@ public final class Environment {
                 throw new IllegalArgumentException("source '" + source.name() + "': " + e.getMessage(), e);
             }
         }
-        return new DataStream(this, graph.source(source), eventTime);
+        Transformation read = graph.source(source);
+        for (SourceSideOutput side : source.sideOutputs()) {
+            read.declareSideOutput(side.name(), side.schema(), null);
+        }
+        return new DataStream(this, read, eventTime);
     }
 
     // ---- execution

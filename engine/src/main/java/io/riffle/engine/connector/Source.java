@@ -32,6 +32,13 @@ public interface Source {
         return null;
     }
 
+    /**
+     * The side outputs the readers fill ({@link SourceReader#sideBatch}), in index order; none by default.
+     */
+    default List<SourceSideOutput> sideOutputs() {
+        return List.of();
+    }
+
     /** The reader for subtask {@code context.subtask()} of {@code context.parallelism()}. */
     SourceReader createReader(TaskContext context) throws Exception;
 

@@ -1,6 +1,7 @@
 package io.riffle.engine.connector;
 
 import io.riffle.columnar.batch.RecordBatch;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads one subtask's share of a {@link Source}. Called by one worker thread; must not block for long
@@ -39,6 +40,15 @@ public interface SourceReader extends AutoCloseable {
      */
     default long watermark() {
         return NO_WATERMARK;
+    }
+
+    /**
+     * The records the last call to {@link #next()} set aside for side output {@code index} of
+     * {@link Source#sideOutputs()}, or null for none. Asked after every call to {@code next()}, whatever it
+     * returned; the reader owns the batch, valid until the next call to {@code next()} or {@code close()}.
+     */
+    default @Nullable RecordBatch sideBatch(int index) {
+        return null;
     }
 
     @Override

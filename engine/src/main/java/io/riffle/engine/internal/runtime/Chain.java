@@ -104,6 +104,15 @@ final class Chain {
         }
     }
 
+    /** A batch the subtask's source set aside for its side output {@code index}; {@code source} is its id. */
+    void emitSide(int source, int index, RecordBatch batch) {
+        try {
+            entry.emitSide(source, index, batch);
+        } catch (Throwable e) {
+            throw OperatorFailedException.of(head, subtask, parallelism, e);
+        }
+    }
+
     void emitWatermark(long watermark) {
         try {
             entry.emitWatermark(watermark);

@@ -69,7 +69,7 @@ final class SubtaskAssembler {
             if (v.source() != null) {
                 try {
                     subtask.source(new SubtaskTasklet.Source(reader(v, s, parts.sourceMetrics()), v.sourceName(),
-                            v.sourceId(), parts.sourceMetrics()));
+                            v.sourceId(), v.source().sideOutputs().size(), parts.sourceMetrics()));
                 } catch (RuntimeException | Error e) {
                     Throwable closing = chain.close(null);
                     if (closing != null) {

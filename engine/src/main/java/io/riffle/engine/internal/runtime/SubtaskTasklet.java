@@ -27,8 +27,11 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
     /** Batches taken per duty cycle: enough to amortise the cycle, few enough to stay fair to other tasklets. */
     private static final int BATCHES_PER_CYCLE = 8;
 
-    /** A source subtask's reader, the source's name and id (which names its positions in checkpoints) and metrics. */
-    record Source(SourceReader reader, String name, int id, OperatorMetrics metrics) {
+    /**
+     * A source subtask's reader, the source's name and id (which names its positions in checkpoints and its side
+     * outputs), its number of side outputs, and metrics.
+     */
+    record Source(SourceReader reader, String name, int id, int sideOutputs, OperatorMetrics metrics) {
     }
 
     private final String name;
@@ -217,6 +220,7 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
             } catch (Throwable e) {
                 throw OperatorFailedException.of(source.name(), subtask, parallelism, e);
             }
+            passSideBatches(source);
             if (batch == null) {
                 if (source.reader().isFinished()) {
                     endChain();
@@ -233,6 +237,21 @@ final class SubtaskTasklet implements Tasklet, SlotHandler {
             passSourceWatermark(source.reader());
         }
         return work;
+    }
+
+    /** Sends what the last read set aside for the source's side outputs down their edges. */
+    private void passSideBatches(Source source) {
+        for (int i = 0; i < source.sideOutputs(); i++) {
+            RecordBatch side;
+            try {
+                side = source.reader().sideBatch(i);
+            } catch (Throwable e) {
+                throw OperatorFailedException.of(source.name(), subtask, parallelism, e);
+            }
+            if (side != null && side.rowCount() > 0) {
+                chain.emitSide(source.id(), i, side);
+            }
+        }
     }
 
     /**

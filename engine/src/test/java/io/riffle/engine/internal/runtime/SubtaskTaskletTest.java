@@ -129,7 +129,7 @@ class SubtaskTaskletTest {
         BuildThenProbe join = new BuildThenProbe();
         EmptySource reader = new EmptySource();
         SubtaskTasklet subtask = SubtaskTasklet.builder("probe [1/1]", "probe", 0, 1)
-                .source(new SubtaskTasklet.Source(reader, "probe-source", SOURCE_ID,
+                .source(new SubtaskTasklet.Source(reader, "probe-source", SOURCE_ID, 0,
                         new OperatorMetrics("probe-source", 1, true)))
                 .inputs(new SubtaskInputs(new InputGate(early, late), new int[] {0, 0}, new int[] {1, 1}))
                 .chain(Chain.of(List.of(new Chain.Member(join, "join", JOIN_ID, new OperatorMetrics("join", 1, false))),
