@@ -2,6 +2,7 @@ package io.riffle.connector.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,12 +20,16 @@ import io.riffle.engine.connector.TwoPhaseCommitSink;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -52,6 +57,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaSink implements TwoPhaseCommitSink {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
+    /** The broker setting that bounds a transaction's timeout. */
+    private static final String MAX_TIMEOUT_SETTING = "transaction.max.timeout.ms";
 
     private final String bootstrapServers;
     private final String topic;
@@ -205,7 +212,29 @@ public final class KafkaSink implements TwoPhaseCommitSink {
     public SinkWriter createWriter(BatchSchema schema, TaskContext context) throws Exception {
         RowEncoder rows = encoder.open(schema);
         checkTopic();
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            checkTransactionTimeout();
+        }
         return new KafkaSinkWriter(this, rows, context);
+    }
+
+    /** Fails, saying what to change, when the brokers allow transactions shorter than this sink's timeout. */
+    private void checkTransactionTimeout() throws Exception {
+        Collection<Node> nodes = await(admin().describeCluster().nodes(), "describe the cluster");
+        List<ConfigResource> brokers = new ArrayList<>();
+        for (Node node : nodes) {
+            brokers.add(new ConfigResource(ConfigResource.Type.BROKER, node.idString()));
+        }
+        Map<ConfigResource, Config> configs = await(admin().describeConfigs(brokers).all(), "describe the brokers");
+        for (Config config : configs.values()) {
+            ConfigEntry most = config.get(MAX_TIMEOUT_SETTING);
+            if (most != null && most.value() != null && Long.parseLong(most.value()) < transactionTimeout.toMillis()) {
+                throw new IllegalArgumentException("kafka sink '" + topic + "': its transaction timeout of "
+                        + transactionTimeout.toMillis() + " ms is longer than the brokers allow ("
+                        + MAX_TIMEOUT_SETTING + " = " + most.value() + " ms): lower"
+                        + " transactionTimeout or raise that broker setting");
+            }
+        }
     }
 
     DeliveryGuarantee guarantee() {
@@ -240,6 +269,21 @@ public final class KafkaSink implements TwoPhaseCommitSink {
             }
         }
         return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * A transactional producer of {@code transactionalId}, registered with the broker: any transaction an earlier
+     * producer of the id left open is aborted.
+     */
+    KafkaProducer<byte[], byte[]> initTransactions(String transactionalId) {
+        KafkaProducer<byte[], byte[]> producer = producer(transactionalId);
+        try {
+            producer.initTransactions();
+            return producer;
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
     }
 
     /** A writer closed transaction {@code t} at a barrier: it waits here for its checkpoint. */
@@ -349,9 +393,7 @@ public final class KafkaSink implements TwoPhaseCommitSink {
         for (TransactionListing t : await(admin().listTransactions(ongoing).all(), "list open transactions")) {
             if (t.transactionalId().startsWith(transactionalIdPrefix + "-")) {
                 // A producer that starts under an id fences the one before it: the broker aborts its transaction.
-                try (KafkaProducer<byte[], byte[]> fencing = producer(t.transactionalId())) {
-                    fencing.initTransactions();
-                }
+                initTransactions(t.transactionalId()).close(Duration.ZERO);
                 LOG.info("kafka sink '{}': aborted open transaction {}, which no restored checkpoint covers", topic,
                         t.transactionalId());
             }

@@ -75,9 +75,7 @@ final class KafkaSinkWriter implements TwoPhaseCommitWriter, Callback {
             }
             if (free.isEmpty()) {
                 String id = sink.transactionalId(subtask, producersMade++);
-                KafkaProducer<byte[], byte[]> producer = sink.producer(id);
-                producer.initTransactions();
-                current = new Pooled(id, producer);
+                current = new Pooled(id, sink.initTransactions(id));
             } else {
                 current = free.poll();
             }

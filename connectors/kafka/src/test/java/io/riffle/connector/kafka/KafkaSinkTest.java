@@ -237,6 +237,22 @@ class KafkaSinkTest {
     }
 
     @Test
+    void aTransactionTimeoutLongerThanTheBrokerAllowsFailsTheJobSayingWhichSettingToChange() throws Exception {
+        try (LocalKafkaBroker strict = LocalKafkaBroker.start(null, Map.of("transaction.max.timeout.ms", "60000"))) {
+            strict.createTopic("strict", 1);
+            Environment env = env(1);
+            env.fromSource(new GeneratorSource(10, 2)).addSink(KafkaSink.builder()
+                    .bootstrapServers(strict.bootstrapServers()).topic("strict").encoder(new KeyValueText())
+                    .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE).transactionalIdPrefix("strict")
+                    .transactionTimeout(Duration.ofMinutes(2)).build());
+            Exception e = assertThrows(Exception.class, () -> env.execute("strict"));
+            assertTrue(messages(e).contains("kafka sink 'strict': its transaction timeout of 120000 ms is longer than"
+                    + " the brokers allow (transaction.max.timeout.ms = 60000 ms): lower transactionTimeout or raise"
+                    + " that broker setting"), messages(e));
+        }
+    }
+
+    @Test
     void unreachableBrokersFailTheJobNamingThemWithinTheConnectTimeout() {
         Environment env = env(1);
         env.fromSource(new GeneratorSource(10, 2)).addSink(KafkaSink.builder()
