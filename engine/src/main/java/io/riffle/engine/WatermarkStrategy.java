@@ -134,6 +134,14 @@ public final class WatermarkStrategy {
         return new WatermarkStrategy(field, outOfOrderness, timeout, emission, marker, watermarkField);
     }
 
+    /**
+     * Whether watermarks are emitted after each batch that raises them (the default), not per record nor
+     * punctuated: what a source that makes its own watermarks per split supports.
+     */
+    public boolean emitsPerBatch() {
+        return emission == Emission.PER_BATCH;
+    }
+
     public String field() {
         return field;
     }

@@ -13,4 +13,12 @@ public interface RecordEncoder {
      * (to check) and once per sink subtask (to write).
      */
     RowEncoder open(BatchSchema schema);
+
+    /**
+     * The same values, each keyed by field {@code field}: its value as UTF-8 text (a null as no key), so that
+     * Kafka's partitioner sends equal keys to one partition and compacted topics keep a key's last value.
+     */
+    default RecordEncoder withKey(String field) {
+        return new KeyedEncoder(this, field, false);
+    }
 }

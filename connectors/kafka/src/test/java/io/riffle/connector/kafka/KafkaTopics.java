@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.riffle.kafka.broker.TransactionMarkers;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.TransactionListing;
@@ -50,28 +51,9 @@ final class KafkaTopics {
         return values;
     }
 
-    /**
-     * Waits until no transaction whose id starts with {@code prefix} is between its commit or abort and the
-     * markers that end it: the broker writes those after {@code commitTransaction()} returns, and until then a
-     * read_committed consumer stops before the transaction's records.
-     */
+    /** Waits until the transactions of {@code prefix} that ended have their markers written. */
     static void awaitMarkers(Admin admin, String prefix) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        ListTransactionsOptions ending = new ListTransactionsOptions()
-                .filterStates(List.of(TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_ABORT));
-        while (true) {
-            boolean pending = false;
-            for (TransactionListing t : admin.listTransactions(ending).all().get(30, TimeUnit.SECONDS)) {
-                pending |= t.transactionalId().startsWith(prefix);
-            }
-            if (!pending) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("transactions " + prefix + "* still ending after 60 s");
-            }
-            Thread.sleep(10);
-        }
+        TransactionMarkers.await(admin, prefix, Duration.ofSeconds(60));
     }
 
     /** The ids of the open transactions whose id starts with {@code prefix}. */
