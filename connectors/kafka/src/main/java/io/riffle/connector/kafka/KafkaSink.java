@@ -7,7 +7,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -298,9 +300,9 @@ public final class KafkaSink implements TwoPhaseCommitSink {
      */
     @Override
     public synchronized void commit(List<byte[]> committables) throws Exception {
-        List<SinkCommittable> due = new ArrayList<>(commitsDue);
+        Set<SinkCommittable> due = new LinkedHashSet<>(commitsDue);
         for (byte[] bytes : committables) {
-            due.add(SinkCommittable.decode(bytes, transactionalIdPrefix + "-", name()));
+            due.addAll(SinkCommittable.decode(bytes, transactionalIdPrefix + "-", name()));
         }
         commitsDue.clear();
         Exception failure = null;
@@ -331,7 +333,7 @@ public final class KafkaSink implements TwoPhaseCommitSink {
                 throw new IllegalStateException("transaction " + c.transactionalId() + " of checkpoint "
                         + c.checkpointId() + " could not be committed: " + e.getMessage(), e);
             }
-            held.writer().giveBack(held.pooled());
+            held.writer().committed(c, held.pooled());
             return;
         }
         if (held != null) {

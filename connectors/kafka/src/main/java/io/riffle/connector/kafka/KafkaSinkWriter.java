@@ -2,6 +2,8 @@ package io.riffle.connector.kafka;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.SelectionVector;
@@ -36,6 +38,8 @@ final class KafkaSinkWriter implements TwoPhaseCommitWriter, Callback {
     private final ArrayDeque<Pooled> free = new ArrayDeque<>();
     /** Producers whose transaction committed, handed back by the committing thread; guarded by itself. */
     private final ArrayDeque<Pooled> handedBack = new ArrayDeque<>();
+    /** The transactions closed at barriers whose commit this writer has not seen; guarded by {@link #handedBack}. */
+    private final List<SinkCommittable> uncommitted = new ArrayList<>();
     /** The producer of the open transaction; null when none is open. */
     private Pooled current;
     private int producersMade;
@@ -109,21 +113,29 @@ final class KafkaSinkWriter implements TwoPhaseCommitWriter, Callback {
             checkSent();
             return null;
         }
-        if (current == null) {
-            return null;
+        if (current != null) {
+            current.producer().flush();
+            checkSent();
+            ProducerIdAndEpoch id = KafkaTransactions.idOf(current.producer());
+            SinkCommittable prepared = new SinkCommittable(current.id(), id.producerId, id.epoch, checkpointId);
+            synchronized (handedBack) {
+                uncommitted.add(prepared);
+            }
+            sink.prepared(new KafkaSink.PreparedTransaction(prepared, current, this));
+            current = null;
         }
-        current.producer().flush();
-        checkSent();
-        ProducerIdAndEpoch id = KafkaTransactions.idOf(current.producer());
-        SinkCommittable committable = new SinkCommittable(current.id(), id.producerId, id.epoch, checkpointId);
-        sink.prepared(new KafkaSink.PreparedTransaction(committable, current, this));
-        current = null;
-        return committable.encode();
+        synchronized (handedBack) {
+            return uncommitted.isEmpty() ? null : SinkCommittable.encode(new ArrayList<>(uncommitted));
+        }
     }
 
-    /** A producer whose transaction committed comes back to the pool, or is closed if the writer closed. */
-    void giveBack(Pooled producer) {
+    /**
+     * Transaction {@code transaction} committed: its producer comes back to the pool, or is closed if the writer
+     * closed, and the next committables leave it out.
+     */
+    void committed(SinkCommittable transaction, Pooled producer) {
         synchronized (handedBack) {
+            uncommitted.remove(transaction);
             if (!closed) {
                 handedBack.add(producer);
                 return;

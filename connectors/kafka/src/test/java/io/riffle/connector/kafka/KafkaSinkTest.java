@@ -116,31 +116,67 @@ class KafkaSinkTest {
                 assertNull(writer.prepareCommit(1), "a checkpoint with no records has nothing to commit");
                 write(writer, allocator, 1, 10);
                 byte[] second = writer.prepareCommit(2);
-                assertNotNull(second);
                 write(writer, allocator, 2, 20);
                 byte[] third = writer.prepareCommit(3);
+                assertEquals(List.of("pool-0-0"), ids(second));
+                assertEquals(List.of("pool-0-0", "pool-0-1"), ids(third),
+                        "checkpoint 2 may be aborted: checkpoint 3 commits its transaction too");
                 assertEquals(List.of(), KafkaTopics.committedValues(kafka.bootstrapServers(), "pool"));
                 sink.commit(List.of(second));
                 KafkaTopics.awaitMarkers(kafka.admin(), "pool-");
                 assertEquals(List.of("1,10"), KafkaTopics.committedValues(kafka.bootstrapServers(), "pool"));
-                assertNull(writer.prepareCommit(4));
+                assertEquals(List.of("pool-0-1"), ids(writer.prepareCommit(4)),
+                        "no records since checkpoint 3, whose transaction is not committed yet");
                 write(writer, allocator, 3, 30);
                 byte[] fifth = writer.prepareCommit(5);
-                sink.commit(List.of(third));
+                assertEquals(List.of("pool-0-1", "pool-0-0"), ids(fifth),
+                        "the producer whose transaction committed opens the next one");
                 sink.commit(List.of(fifth));
                 KafkaTopics.awaitMarkers(kafka.admin(), "pool-");
                 assertEquals(List.of("1,10", "2,20", "3,30"),
                         KafkaTopics.committedValues(kafka.bootstrapServers(), "pool"));
-                assertEquals(List.of("pool-0-0", "pool-0-1"),
-                        List.of(SinkCommittable.decode(second, "pool-", "s").transactionalId(),
-                                SinkCommittable.decode(third, "pool-", "s").transactionalId()));
-                assertEquals("pool-0-0", SinkCommittable.decode(fifth, "pool-", "s").transactionalId(),
-                        "the producer whose transaction committed opens the next one");
+                assertNull(writer.prepareCommit(6), "everything is committed and nothing new was written");
+                sink.commit(List.of(third));
+                KafkaTopics.awaitMarkers(kafka.admin(), "pool-");
+                assertEquals(List.of("1,10", "2,20", "3,30"),
+                        KafkaTopics.committedValues(kafka.bootstrapServers(), "pool"),
+                        "a late commit of a committed checkpoint changes nothing");
                 sink.jobEnded();
             } finally {
                 writer.close();
             }
         }
+    }
+
+    @Test
+    void theLastCommittableOfAFinishedWriterNamesTheTransactionOfACheckpointThatNeverCompleted() throws Exception {
+        kafka.createTopic("unfinished", 1);
+        KafkaSink sink = exactlyOnce("unfinished", "unfinished");
+        try (BufferAllocator allocator = new RootAllocator()) {
+            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) sink.createWriter(KEY_VALUE, context(allocator));
+            try {
+                write(writer, allocator, 9, 90);
+                writer.prepareCommit(1);
+                // Checkpoint 1 is aborted (the job's input ended first); the end of input stages nothing new.
+                writer.finish();
+                byte[] last = writer.prepareCommit(2);
+                assertEquals(List.of("unfinished-0-0"), ids(last));
+                sink.commit(List.of(last));
+                sink.jobEnded();
+                KafkaTopics.awaitMarkers(kafka.admin(), "unfinished-");
+                assertEquals(List.of("9,90"), KafkaTopics.committedValues(kafka.bootstrapServers(), "unfinished"));
+            } finally {
+                writer.close();
+            }
+        }
+    }
+
+    private static List<String> ids(byte[] committable) {
+        List<String> ids = new ArrayList<>();
+        for (SinkCommittable c : SinkCommittable.decode(committable, "", "test")) {
+            ids.add(c.transactionalId());
+        }
+        return ids;
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.riffle.connector.kafka.DeliveryGuarantee;
 import io.riffle.connector.kafka.KafkaSink;
@@ -21,6 +20,7 @@ import io.riffle.connector.kafka.RecordDecoders;
 import io.riffle.connector.kafka.RecordEncoders;
 import io.riffle.connector.kafka.StartingOffsets;
 import io.riffle.engine.Environment;
+import io.riffle.engine.JobHandle;
 import io.riffle.engine.JobResult;
 import io.riffle.engine.RestartStrategy;
 import io.riffle.kafka.broker.LocalKafkaBroker;
@@ -63,12 +63,12 @@ final class KafkaDemo {
             Environment env = Environment.streaming().setParallelism(parallelism)
                     .enableCheckpointing(Duration.ofMillis(200), checkpoints)
                     .setRestartStrategy(RestartStrategy.fixedDelay(3, Duration.ofMillis(100)));
+            // The failure strikes once the job has completed two checkpoints, so that recovery restores one.
+            AtomicBoolean armed = new AtomicBoolean();
+            AtomicBoolean failed = new AtomicBoolean();
             if (fail) {
-                AtomicLong seen = new AtomicLong();
-                AtomicBoolean failed = new AtomicBoolean();
                 env.injectFailures((operator, subtask, rows) -> {
-                    if (operator.startsWith("keyBy(") && seen.addAndGet(rows) >= records / 2
-                            && failed.compareAndSet(false, true)) {
+                    if (operator.startsWith("keyBy(") && armed.get() && failed.compareAndSet(false, true)) {
                         throw new IllegalStateException("the demo's injected failure");
                     }
                 });
@@ -82,11 +82,17 @@ final class KafkaDemo {
                             .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE).transactionalIdPrefix("riffle-demo")
                             .build());
             out.println("running keyBy(key).sum(value) from '" + IN + "' to '" + OUT + "', exactly once, a checkpoint"
-                    + " every 200 ms" + (fail ? ", a failure injected half-way" : ""));
-            JobResult result = env.execute("kafka-demo");
+                    + " every 200 ms" + (fail ? ", a failure injected after the second" : ""));
+            JobHandle job = env.executeAsync("kafka-demo");
+            while (fail && !job.isDone() && !armed.get()) {
+                armed.set(job.completedCheckpoints() >= 2);
+                Thread.sleep(5);
+            }
+            JobResult result = job.await();
             out.println("the job read " + result.sourceRecords() + " records in "
-                    + String.format("%.2f", result.seconds()) + " s, took " + result.checkpoints() + " checkpoints and"
-                    + " restarted " + result.restarts() + " time(s) from its last checkpoint");
+                    + String.format("%.2f", result.seconds()) + " s; " + (result.restarts() == 0 ? "no failure"
+                    : "after the failure it restored " + result.restoredCheckpoint().getFileName()
+                    + " and went on from the offsets stored there"));
 
             TransactionMarkers.await(kafka.admin(), "riffle-demo", Duration.ofSeconds(60));
             Map<Long, long[]> seen = readCommitted(kafka.bootstrapServers());
