@@ -3,21 +3,13 @@ package io.riffle.bench.kafka;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import io.riffle.kafka.broker.CommittedRecords;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -59,30 +51,14 @@ final class K1Topics {
      */
     static String check(String servers, String topic, long records, long[] totals) {
         long[] last = new long[totals.length];
-        long count = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers, ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(topic)) {
-                partitions.add(new TopicPartition(topic, p.partition()));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            for (TopicPartition p : partitions) {
-                while (consumer.position(p) < ends.get(p)) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                        int key = (int) (long) LONG.get(r.value(), 0);
-                        last[key] = Math.max(last[key], (long) LONG.get(r.value(), 8));
-                        count++;
-                    }
-                }
-            }
-        }
-        if (count != records) {
-            return count + " results for " + records + " records";
+        long[] count = new long[1];
+        CommittedRecords.forEach(servers, topic, r -> {
+            int key = (int) (long) LONG.get(r.value(), 0);
+            last[key] = Math.max(last[key], (long) LONG.get(r.value(), 8));
+            count[0]++;
+        });
+        if (count[0] != records) {
+            return count[0] + " results for " + records + " records";
         }
         for (int k = 0; k < totals.length; k++) {
             if (last[k] != totals[k]) {

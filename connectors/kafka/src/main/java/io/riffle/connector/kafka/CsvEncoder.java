@@ -51,7 +51,8 @@ final class CsvEncoder implements RecordEncoder {
                         continue;
                     }
                     if (types[c] == ColumnType.UTF8) {
-                        appendQuoted(line, new String(batch.utf8(c).get(row), StandardCharsets.UTF_8), delimiter, quote);
+                        String text = new String(batch.utf8(c).get(row), StandardCharsets.UTF_8);
+                        appendQuoted(line, text, delimiter, quote);
                     } else {
                         FieldText.append(line, batch, c, types[c], row);
                     }

@@ -24,8 +24,8 @@ final class FieldValues {
     }
 
     /**
-     * Sets {@code out}'s {@code column} at {@code row} to the text {@code bytes[from, to)} read as {@code type}; returns
-     * null, or why the text is not such a value.
+     * Sets {@code out}'s {@code column} at {@code row} to the text {@code bytes[from, to)} read as {@code type};
+     * returns null, or why the text is not such a value.
      */
     static String parse(RecordBatch out, int column, ColumnType type, int row, byte[] bytes, int from, int to) {
         FieldVector v = out.vector(column);

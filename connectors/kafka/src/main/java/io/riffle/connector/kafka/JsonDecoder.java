@@ -85,7 +85,8 @@ final class JsonDecoder implements RecordDecoder {
                     continue;
                 }
                 seen[column] = true;
-                String problem = v == JsonToken.VALUE_NULL ? setNull(out, column, row) : set(parser, v, out, column, row);
+                String problem = v == JsonToken.VALUE_NULL ? setNull(out, column, row)
+                        : set(parser, v, out, column, row);
                 if (problem != null) {
                     return "field '" + schema.column(column).name() + "': " + problem;
                 }

@@ -19,9 +19,7 @@ import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.engine.connector.SinkWriter;
 import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.connector.TwoPhaseCommitSink;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
@@ -74,6 +72,8 @@ public final class KafkaSink implements TwoPhaseCommitSink {
     private final Map<String, PreparedTransaction> prepared = new ConcurrentHashMap<>();
     /** Transactions of complete checkpoints whose commit failed: tried again at the next commit. */
     private final List<SinkCommittable> commitsDue = new ArrayList<>();
+    private final AdminCalls calls;
+    /** The sink's admin client, made on first use, closed when the job ends. */
     private Admin admin;
 
     /** A transaction closed at a barrier: what the checkpoint stores, the producer holding it, its writer. */
@@ -92,6 +92,7 @@ public final class KafkaSink implements TwoPhaseCommitSink {
         this.transactionTimeout = b.transactionTimeout;
         this.connectTimeout = b.connectTimeout;
         this.properties = Map.copyOf(b.properties);
+        this.calls = new AdminCalls("kafka sink '" + topic + "'", bootstrapServers, properties, connectTimeout);
     }
 
     public static Builder builder() {
@@ -222,12 +223,13 @@ public final class KafkaSink implements TwoPhaseCommitSink {
 
     /** Fails, saying what to change, when the brokers allow transactions shorter than this sink's timeout. */
     private void checkTransactionTimeout() throws Exception {
-        Collection<Node> nodes = await(admin().describeCluster().nodes(), "describe the cluster");
+        Collection<Node> nodes = calls.await(admin().describeCluster().nodes(), "describe the cluster");
         List<ConfigResource> brokers = new ArrayList<>();
         for (Node node : nodes) {
             brokers.add(new ConfigResource(ConfigResource.Type.BROKER, node.idString()));
         }
-        Map<ConfigResource, Config> configs = await(admin().describeConfigs(brokers).all(), "describe the brokers");
+        Map<ConfigResource, Config> configs = calls.await(admin().describeConfigs(brokers).all(),
+                "describe the brokers");
         for (Config config : configs.values()) {
             ConfigEntry most = config.get(MAX_TIMEOUT_SETTING);
             if (most != null && most.value() != null && Long.parseLong(most.value()) < transactionTimeout.toMillis()) {
@@ -347,7 +349,7 @@ public final class KafkaSink implements TwoPhaseCommitSink {
         String id = c.transactionalId();
         TransactionDescription d;
         try {
-            d = await(admin().describeTransactions(List.of(id)).description(id), "describe transaction " + id);
+            d = calls.await(admin().describeTransactions(List.of(id)).description(id), "describe transaction " + id);
         } catch (IllegalStateException e) {
             if (e.getCause() instanceof TransactionalIdNotFoundException) {
                 // Ids expire only after transactional.id.expiration.ms without a transaction open: it ended.
@@ -392,7 +394,7 @@ public final class KafkaSink implements TwoPhaseCommitSink {
             return;
         }
         ListTransactionsOptions ongoing = new ListTransactionsOptions().filterStates(List.of(TransactionState.ONGOING));
-        for (TransactionListing t : await(admin().listTransactions(ongoing).all(), "list open transactions")) {
+        for (TransactionListing t : calls.await(admin().listTransactions(ongoing).all(), "list open transactions")) {
             if (t.transactionalId().startsWith(transactionalIdPrefix + "-")) {
                 // A producer that starts under an id fences the one before it: the broker aborts its transaction.
                 initTransactions(t.transactionalId()).close(Duration.ZERO);
@@ -444,44 +446,15 @@ public final class KafkaSink implements TwoPhaseCommitSink {
                 throw new IllegalArgumentException("kafka sink: topic '" + topic + "' does not exist on "
                         + bootstrapServers, e.getCause());
             }
-            throw unreachable("describe topic '" + topic + "'", e.getCause());
+            throw calls.unreachable("describe topic '" + topic + "'", e.getCause());
         } catch (TimeoutException e) {
-            throw unreachable("describe topic '" + topic + "'", e);
+            throw calls.unreachable("describe topic '" + topic + "'", e);
         }
-    }
-
-    private <T> T await(org.apache.kafka.common.KafkaFuture<T> future, String what) throws Exception {
-        try {
-            return future.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-                throw unreachable(what, e.getCause());
-            }
-            throw new IllegalStateException("kafka sink '" + topic + "' could not " + what + ": "
-                    + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw unreachable(what, e);
-        }
-    }
-
-    private IllegalStateException unreachable(String what, Throwable cause) {
-        return new IllegalStateException("kafka sink '" + topic + "': no Kafka broker at " + bootstrapServers
-                + " answered within " + connectTimeout.toMillis() + " ms (to " + what + ")", cause);
     }
 
     private synchronized Admin admin() {
         if (admin == null) {
-            Map<String, Object> config = new HashMap<>();
-            for (Map.Entry<String, String> e : properties.entrySet()) {
-                if (AdminClientConfig.configNames().contains(e.getKey())) {
-                    config.put(e.getKey(), e.getValue());
-                }
-            }
-            config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            int millis = (int) connectTimeout.toMillis();
-            config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
-            config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
-            admin = Admin.create(config);
+            admin = calls.create();
         }
         return admin;
     }

@@ -24,14 +24,11 @@ import io.riffle.engine.connector.Source;
 import io.riffle.engine.connector.SourceReader;
 import io.riffle.engine.connector.SourceSideOutput;
 import io.riffle.engine.connector.TaskContext;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -75,6 +72,7 @@ public final class KafkaSource implements Source {
     private final Map<String, String> properties;
     private final LongSupplier nanoClock;
     private final String name;
+    private final AdminCalls calls;
 
     private KafkaSource(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -91,6 +89,7 @@ public final class KafkaSource implements Source {
         this.nanoClock = b.nanoClock;
         this.name = "kafka(" + (topicPattern != null ? "/" + topicPattern.pattern() + "/" : String.join(",", topics))
                 + ")";
+        this.calls = new AdminCalls("kafka source '" + name + "'", bootstrapServers, properties, connectTimeout);
     }
 
     public static Builder builder() {
@@ -283,7 +282,8 @@ public final class KafkaSource implements Source {
             offsets.put(p.partition(), new OffsetAndMetadata(p.next(), "riffle checkpoint " + checkpointId));
         }
         try (Admin admin = admin()) {
-            await(admin.alterConsumerGroupOffsets(groupId, offsets).all(), "commit offsets to group '" + groupId + "'");
+            calls.await(admin.alterConsumerGroupOffsets(groupId, offsets).all(),
+                    "commit offsets to group '" + groupId + "'");
         }
     }
 
@@ -313,7 +313,7 @@ public final class KafkaSource implements Source {
             Collection<String> names = topics;
             if (topicPattern != null) {
                 names = new ArrayList<>();
-                for (String topic : await(admin.listTopics().names(), "list the topics")) {
+                for (String topic : calls.await(admin.listTopics().names(), "list the topics")) {
                     if (topicPattern.matcher(topic).matches()) {
                         names.add(topic);
                     }
@@ -332,9 +332,9 @@ public final class KafkaSource implements Source {
                     throw new IllegalArgumentException("kafka source '" + name + "': a topic of " + names
                             + " does not exist on " + bootstrapServers, e.getCause());
                 }
-                throw unreachable("describe the topics", e.getCause());
+                throw calls.unreachable("describe the topics", e.getCause());
             } catch (TimeoutException e) {
-                throw unreachable("describe the topics", e);
+                throw calls.unreachable("describe the topics", e);
             }
             List<TopicPartition> all = new ArrayList<>();
             for (TopicDescription d : described.values()) {
@@ -381,7 +381,8 @@ public final class KafkaSource implements Source {
         }
         List<SourcePositions.Partition> start = new ArrayList<>();
         for (TopicPartition p : partitions) {
-            start.add(new SourcePositions.Partition(p, starts.get(p), bounded ? ends.get(p) : SourcePositions.UNBOUNDED));
+            long end = bounded ? ends.get(p) : SourcePositions.UNBOUNDED;
+            start.add(new SourcePositions.Partition(p, starts.get(p), end));
         }
         return start;
     }
@@ -402,35 +403,6 @@ public final class KafkaSource implements Source {
     }
 
     private Admin admin() {
-        Map<String, Object> config = new HashMap<>();
-        for (Map.Entry<String, String> e : properties.entrySet()) {
-            if (AdminClientConfig.configNames().contains(e.getKey())) {
-                config.put(e.getKey(), e.getValue());
-            }
-        }
-        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        int millis = (int) connectTimeout.toMillis();
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
-        return Admin.create(config);
-    }
-
-    private <T> T await(KafkaFuture<T> future, String what) throws Exception {
-        try {
-            return future.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-                throw unreachable(what, e.getCause());
-            }
-            throw new IllegalStateException("kafka source '" + name + "' could not " + what + ": "
-                    + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw unreachable(what, e);
-        }
-    }
-
-    IllegalStateException unreachable(String what, Throwable cause) {
-        return new IllegalStateException("kafka source '" + name + "': no Kafka broker at " + bootstrapServers
-                + " answered within " + connectTimeout.toMillis() + " ms (to " + what + ")", cause);
+        return calls.create();
     }
 }

@@ -48,7 +48,8 @@ final class SourcePositions {
                 ByteBuffer in = ByteBuffer.wrap(bytes);
                 byte version = in.get();
                 if (version != VERSION) {
-                    throw damaged(source, "a position of version " + version + ", this Riffle reads version " + VERSION);
+                    throw damaged(source, "a position of version " + version + ", this Riffle reads version "
+                            + VERSION);
                 }
                 int count = in.getInt();
                 if (count < 0) {

@@ -51,6 +51,7 @@ public final class StartingOffsets {
 
     @Override
     public String toString() {
-        return kind == Kind.TIMESTAMP ? "timestamp(" + timestampMillis + ")" : kind.name().toLowerCase(java.util.Locale.ROOT);
+        return kind == Kind.TIMESTAMP ? "timestamp(" + timestampMillis + ")"
+                : kind.name().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -5,9 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -23,17 +20,12 @@ import io.riffle.engine.Environment;
 import io.riffle.engine.JobHandle;
 import io.riffle.engine.JobResult;
 import io.riffle.engine.RestartStrategy;
+import io.riffle.kafka.broker.CommittedRecords;
 import io.riffle.kafka.broker.LocalKafkaBroker;
 import io.riffle.kafka.broker.TransactionMarkers;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -145,28 +137,12 @@ final class KafkaDemo {
     /** Per key of the output topic: how many results, and the last running sum (the highest). */
     private static Map<Long, long[]> readCommitted(String servers) {
         Map<Long, long[]> byKey = new TreeMap<>();
-        Map<String, Object> config = new HashMap<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(OUT)) {
-                partitions.add(new TopicPartition(OUT, p.partition()));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            for (TopicPartition p : partitions) {
-                while (consumer.position(p) < ends.get(p)) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        String[] fields = new String(r.value(), StandardCharsets.UTF_8).split(",");
-                        long[] countAndLast = byKey.computeIfAbsent(Long.parseLong(fields[0]), k -> new long[2]);
-                        countAndLast[0]++;
-                        countAndLast[1] = Math.max(countAndLast[1], Long.parseLong(fields[1]));
-                    }
-                }
-            }
-        }
+        CommittedRecords.forEach(servers, OUT, r -> {
+            String[] fields = new String(r.value(), StandardCharsets.UTF_8).split(",");
+            long[] countAndLast = byKey.computeIfAbsent(Long.parseLong(fields[0]), k -> new long[2]);
+            countAndLast[0]++;
+            countAndLast[1] = Math.max(countAndLast[1], Long.parseLong(fields[1]));
+        });
         return byKey;
     }
 

@@ -81,9 +81,9 @@ final class KafkaJob {
     record Outcome(String job, long records, double seconds, int parallelism, long checkpoints, int restarts) {
         String toJson() {
             double rate = seconds > 0 ? records / seconds : 0;
-            return String.format(Locale.ROOT, "{\"job\":\"%s\",\"records\":%d,\"seconds\":%.3f,\"records_per_s\":%.0f,"
-                    + "\"parallelism\":%d,\"checkpoints\":%d,\"restarts\":%d}", job, records, seconds, rate, parallelism,
-                    checkpoints, restarts);
+            return String.format(Locale.ROOT, "{\"job\":\"%s\",\"records\":%d,\"seconds\":%.3f,"
+                    + "\"records_per_s\":%.0f,\"parallelism\":%d,\"checkpoints\":%d,\"restarts\":%d}", job, records,
+                    seconds, rate, parallelism, checkpoints, restarts);
         }
     }
 

@@ -13,17 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.riffle.kafka.broker.CommittedRecords;
 import io.riffle.kafka.broker.LocalKafkaBroker;
 import io.riffle.kafka.broker.TransactionMarkers;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,25 +115,8 @@ class KafkaCliTest {
 
     private static List<String> committed(String topic) {
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(topic)) {
-                partitions.add(new TopicPartition(topic, p.partition()));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            for (TopicPartition p : partitions) {
-                while (consumer.position(p) < ends.get(p)) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        values.add(new String(r.value(), StandardCharsets.UTF_8));
-                    }
-                }
-            }
-        }
+        CommittedRecords.forEach(kafka.bootstrapServers(), topic,
+                r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
         return values;
     }
 }
