@@ -235,7 +235,7 @@ class ArrowIpcTest extends AllocatorTest {
             writeWithArrow(file, List.of(ids, small), null);
         }
         assertEquals(file + ": field 1 ('small'): unsupported Arrow type Int(16, true); Riffle columns are int32,"
-                        + " int64, float64, bool, utf8 and timestamp[ms] without time zone",
+                        + " int64, float64, bool, utf8, binary and timestamp[ms] without time zone",
                 assertThrows(IllegalArgumentException.class, () -> new ArrowIpcSource(file)).getMessage());
     }
 
