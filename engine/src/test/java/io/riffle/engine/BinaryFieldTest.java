@@ -1,5 +1,6 @@
 package io.riffle.engine;
 
+import static io.riffle.engine.expr.Expr.col;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -57,6 +58,20 @@ class BinaryFieldTest {
         assertEquals(List.of(Tuple.of(1, bytes(0xff, 0)), Tuple.of(1, bytes(0x7f)), Tuple.of(3, bytes())), all);
         assertEquals(List.of(Tuple.of(1, bytes(0x7f)), Tuple.of(2, bytes(1)), Tuple.of(3, bytes())),
                 TupleLists.sorted(smallest));
+    }
+
+    @Test
+    void expressionsSelectAndFilterBesideBinaryFieldsButDoNotCompareThem() {
+        Environment env = Environment.batch();
+        DataStream s = env.fromCollection(List.of(Tuple.of(1, bytes(1, 2)), Tuple.of(2, null), Tuple.of(3, bytes())),
+                SCHEMA);
+        List<Tuple> out = s.where(col("id").ne(2L)).select(col("raw"), col("id")).executeAndCollect();
+        assertEquals(List.of(Tuple.of(bytes(1, 2), 1), Tuple.of(bytes(), 3)), out);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.where(col("raw").eq("x")));
+        assertEquals("raw = 'x': cannot compare binary with utf8 (field 1 ('raw') with the literal 'x'); binary values"
+                + " do not compare in expressions: test them with isNull(), or in a filter function", e.getMessage());
+        assertEquals(List.of(Tuple.of(2, null)), s.where(col("raw").isNull()).executeAndCollect());
     }
 
     @Test
