@@ -457,6 +457,9 @@ public final class Environment {
         if (v instanceof Instant) {
             return ColumnType.TIMESTAMP_MS;
         }
+        if (v instanceof byte[]) {
+            return ColumnType.BINARY;
+        }
         throw new IllegalArgumentException("element " + row + ", field " + field + ": unsupported value type "
                 + v.getClass().getName() + " ('" + v + "'); use Integer, Long, Double, Boolean, String or Instant");
     }

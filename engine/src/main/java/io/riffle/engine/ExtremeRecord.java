@@ -1,11 +1,13 @@
 package io.riffle.engine;
 
 import io.riffle.columnar.batch.ColumnType;
+import java.util.Arrays;
 
 /**
  * Flink's {@code minBy}/{@code maxBy} as a reduce: of the record kept so far and the next one, the one whose
  * field holds the smaller (or larger) value; on a tie the kept one when {@code first}, else the next. A null
- * value never wins over a value (Flink's tuples hold no null). Values compare as Java's {@code compareTo} does.
+ * value never wins over a value (Flink's tuples hold no null). Values compare as Java's {@code compareTo} does,
+ * binary values as unsigned bytes, lexicographically.
  */
 final class ExtremeRecord implements ReduceFunction {
     private final int field;
@@ -41,6 +43,7 @@ final class ExtremeRecord implements ReduceFunction {
             case FLOAT64 -> Double.compare(a.getDouble(field), b.getDouble(field));
             case BOOL -> Boolean.compare(a.getBoolean(field), b.getBoolean(field));
             case UTF8 -> a.getString(field).compareTo(b.getString(field));
+            case BINARY -> Arrays.compareUnsigned((byte[]) a.field(field), (byte[]) b.field(field));
         };
     }
 }

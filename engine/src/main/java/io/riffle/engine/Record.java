@@ -37,4 +37,9 @@ public interface Record extends Row {
     default boolean getBoolean(int index) {
         return (Boolean) field(index);
     }
+
+    /** A binary field's bytes, or {@code null} for null; the caller may keep the array. */
+    default byte[] getBytes(int index) {
+        return (byte[]) field(index);
+    }
 }

@@ -1,10 +1,12 @@
 package io.riffle.engine;
 
+import io.riffle.columnar.batch.Values;
 import java.util.Arrays;
 
 /**
  * An immutable record of any arity: what {@code fromElements}, {@code map} and {@code collect} use.
- * Prints as {@code (apple,9)}; equal when the fields are equal.
+ * Prints as {@code (apple,9)}, a binary ({@code byte[]}) field as hex, {@code 0x0a1b}; equal when the fields
+ * are equal, binary fields by content.
  *
  * <pre>{@code
  * Tuple t = Tuple.of("apple", 1);
@@ -50,12 +52,13 @@ public final class Tuple implements Record {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Tuple && Arrays.equals(fields, ((Tuple) o).fields);
+        // deepEquals and deepHashCode compare byte[] (binary) fields by content.
+        return o instanceof Tuple && Arrays.deepEquals(fields, ((Tuple) o).fields);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(fields);
+        return Arrays.deepHashCode(fields);
     }
 
     /** {@code (v0,v1,...)}, the format {@code print()} uses. */
@@ -63,7 +66,7 @@ public final class Tuple implements Record {
     public String toString() {
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < fields.length; i++) {
-            sb.append(i == 0 ? "" : ",").append(fields[i]);
+            Values.append(sb.append(i == 0 ? "" : ","), fields[i]);
         }
         return sb.append(')').toString();
     }

@@ -130,8 +130,10 @@ public final class BatchSchema {
             case BOOL -> value instanceof Boolean;
             case UTF8 -> value instanceof CharSequence;
             case TIMESTAMP_MS -> value instanceof Long || value instanceof Instant;
+            case BINARY -> value instanceof byte[];
         };
-        return fits ? null : "cannot store " + value.getClass().getSimpleName() + " value '" + value + "'";
+        return fits ? null
+                : "cannot store " + value.getClass().getSimpleName() + " value '" + Values.format(value) + "'";
     }
 
     /** A short description of field {@code index} for error messages: {@code field 1 ('price', float64)}. */

@@ -23,7 +23,9 @@ public enum ColumnType {
     /** Variable-width UTF-8 string ({@code VarCharVector}). */
     UTF8("utf8", -1, ArrowType.Utf8.INSTANCE),
     /** Milliseconds since the epoch, no time zone ({@code TimeStampMilliVector}). */
-    TIMESTAMP_MS("timestamp[ms]", 8, new ArrowType.Timestamp(TimeUnit.MILLISECOND, null));
+    TIMESTAMP_MS("timestamp[ms]", 8, new ArrowType.Timestamp(TimeUnit.MILLISECOND, null)),
+    /** Variable-width raw bytes ({@code VarBinaryVector}); row values are {@code byte[]}. */
+    BINARY("binary", -1, ArrowType.Binary.INSTANCE);
 
     // values() copies its array on every call; kernels check output types once per batch.
     private static final ColumnType[] ALL = values();
@@ -66,7 +68,7 @@ public enum ColumnType {
             }
         }
         throw new IllegalArgumentException("unsupported Arrow type " + type
-                + "; Riffle columns are int32, int64, float64, bool, utf8 and timestamp[ms] without time zone");
+                + "; Riffle columns are int32, int64, float64, bool, utf8, binary and timestamp[ms] without time zone");
     }
 
     @Override

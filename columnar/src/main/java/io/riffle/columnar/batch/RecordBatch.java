@@ -9,6 +9,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampMilliVector;
+import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 
 /**
@@ -206,6 +207,10 @@ public final class RecordBatch implements AutoCloseable {
         return (TimeStampMilliVector) typed(index, ColumnType.TIMESTAMP_MS);
     }
 
+    public VarBinaryVector binary(int index) {
+        return (VarBinaryVector) typed(index, ColumnType.BINARY);
+    }
+
     private FieldVector typed(int index, ColumnType expected) {
         ColumnType actual = schema.column(index).type();
         if (actual != expected) {
@@ -216,7 +221,7 @@ public final class RecordBatch implements AutoCloseable {
 
     /**
      * The value at physical {@code row} of field {@code column}, boxed: Integer, Long, Double, Boolean,
-     * String, or Instant for timestamps; {@code null} for null. For tests, printing and row-level
+     * String, Instant for timestamps, or a fresh byte[] for binary; {@code null} for null. For tests, printing and row-level
      * functions, not for kernels.
      */
     public Object value(int row, int column) {
@@ -234,6 +239,7 @@ public final class RecordBatch implements AutoCloseable {
             case BOOL: return ((BitVector) v).get(row) != 0;
             case UTF8: return new String(((VarCharVector) v).get(row), java.nio.charset.StandardCharsets.UTF_8);
             case TIMESTAMP_MS: return Instant.ofEpochMilli(((TimeStampMilliVector) v).get(row));
+            case BINARY: return ((VarBinaryVector) v).get(row);
             default: throw new IllegalStateException("unknown type " + schema.column(column).type());
         }
     }
@@ -249,7 +255,7 @@ public final class RecordBatch implements AutoCloseable {
                 if (c > 0) {
                     sb.append(',');
                 }
-                sb.append(value(row, c));
+                Values.append(sb, value(row, c));
             }
             sb.append(")\n");
         }

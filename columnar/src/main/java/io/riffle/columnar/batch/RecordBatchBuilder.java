@@ -10,6 +10,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampMilliVector;
+import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 
 /**
@@ -133,6 +134,7 @@ public final class RecordBatchBuilder implements AutoCloseable {
                 break;
             case TIMESTAMP_MS: ((TimeStampMilliVector) vector).setSafe(rows,
                     value instanceof Instant ? ((Instant) value).toEpochMilli() : (Long) value); break;
+            case BINARY: ((VarBinaryVector) vector).setSafe(rows, (byte[]) value); break;
             default: throw new IllegalStateException("unknown type " + schema.column(c).type());
         }
     }

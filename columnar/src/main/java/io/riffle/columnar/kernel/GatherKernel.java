@@ -98,7 +98,7 @@ public final class GatherKernel {
         }
         checkRows(rows, n, source.rowCount());
         FieldVector from = source.vector(column);
-        if (type == ColumnType.UTF8) {
+        if (type.byteWidth() < 0) {
             checkUtf8Bytes(source.schema(), column, from, rows, n);
         }
         FieldVector to = target.vector(targetColumn);
@@ -126,7 +126,7 @@ public final class GatherKernel {
         ensureValueCapacity(to, rowCount);
         int n = rowCount;
         switch (type) {
-            case UTF8 -> {
+            case UTF8, BINARY -> {
                 long offsets = from.getOffsetBufferAddress();
                 int first = MemoryUtil.getInt(offsets);
                 int bytes = MemoryUtil.getInt(offsets + ((long) n << 2)) - first;
@@ -166,6 +166,7 @@ public final class GatherKernel {
                                    int n) {
         switch (type) {
             case UTF8:
+            case BINARY:
                 copyUtf8(from, (BaseVariableWidthVector) to, rows, n);
                 break;
             case BOOL:
@@ -192,7 +193,7 @@ public final class GatherKernel {
         checkRows(rows, n, source.rowCount());
         BatchSchema schema = source.schema();
         for (int c = 0; c < schema.columnCount(); c++) {
-            if (schema.column(c).type() == ColumnType.UTF8) {
+            if (schema.column(c).type().byteWidth() < 0) {
                 checkUtf8Bytes(schema, c, source.vector(c), rows, n);
             }
         }
@@ -218,7 +219,8 @@ public final class GatherKernel {
         long bytes = utf8Bytes(vector.getOffsetBufferAddress(), rows, n);
         if (bytes > MAX_UTF8_BYTES) {
             throw new IllegalArgumentException(schema.describe(column) + ": the " + n + " selected values hold "
-                    + bytes + " bytes, more than a utf8 vector can (" + MAX_UTF8_BYTES + "); gather fewer rows at a time");
+                    + bytes + " bytes, more than a " + schema.column(column).type() + " vector can (" + MAX_UTF8_BYTES
+                    + "); gather fewer rows at a time");
         }
     }
 

@@ -68,6 +68,7 @@ public final class HashKernel {
                 hashBool(vector, rowCount, out, combine);
                 break;
             case UTF8:
+            case BINARY:
                 hashUtf8(vector, rowCount, out, combine);
                 break;
             default:

@@ -41,4 +41,14 @@ class BatchSchemaTest {
         assertEquals("field 0 ('word', utf8): null in a non-nullable field", SCHEMA.misfit(row(null, 1L, null)));
         assertEquals("cannot store String value '7'", SCHEMA.misfit(2, "7"));
     }
+
+    @Test
+    void aBinaryFieldHoldsByteArraysOnly() {
+        BatchSchema schema = BatchSchema.of(Column.of("word", ColumnType.UTF8), Column.nullable("raw", ColumnType.BINARY));
+        assertNull(schema.misfit(row("apple", new byte[] {1, 2})));
+        assertNull(schema.misfit(row("apple", null)));
+        assertEquals("field 1 ('raw', binary): cannot store String value '0a1b'", schema.misfit(row("apple", "0a1b")));
+        assertEquals("field 0 ('word', utf8): cannot store byte[] value '0x0a1b'",
+                schema.misfit(row(new byte[] {10, 27}, null)));
+    }
 }

@@ -1,6 +1,8 @@
 package io.riffle.columnar.batch;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Instant;
@@ -26,6 +28,25 @@ class RecordBatchBuilderTest extends ArrowTest {
         @Override
         public Object field(int index) {
             return index == 0 ? word : count;
+        }
+    }
+
+    @Test
+    void binaryValuesAreStoredAsBytesAndPrintAsHex() {
+        BatchSchema schema = BatchSchema.of(Column.of("id", ColumnType.INT32), Column.nullable("raw", ColumnType.BINARY));
+        try (RecordBatchBuilder b = new RecordBatchBuilder(schema, allocator, 1)) {
+            b.addRow(1, new byte[] {10, 27, (byte) 0xff});
+            b.addRow(2, null);
+            b.addRow(3, new byte[0]);
+            try (RecordBatch batch = b.build()) {
+                assertArrayEquals(new byte[] {10, 27, (byte) 0xff}, (byte[]) batch.value(0, 1));
+                assertNull(batch.value(1, 1));
+                assertArrayEquals(new byte[0], (byte[]) batch.value(2, 1));
+                assertEquals(3, batch.binary(1).getValueCount());
+                assertEquals("(1,0x0a1bff)\n(2,null)\n(3,0x)\n", batch.format(10));
+                IllegalArgumentException notBinary = assertThrows(IllegalArgumentException.class, () -> batch.binary(0));
+                assertEquals("field 0 ('id', int32) is int32, not binary", notBinary.getMessage());
+            }
         }
     }
 
@@ -141,7 +162,7 @@ class RecordBatchBuilderTest extends ArrowTest {
         Schema decimal = new Schema(java.util.List.of(new Field("d", FieldType.nullable(new ArrowType.Decimal(10, 2, 128)),
                 null)));
         assertEquals("field 0 ('d'): unsupported Arrow type Decimal(10, 2, 128); Riffle columns are int32, int64, "
-                + "float64, bool, utf8 and timestamp[ms] without time zone", assertThrows(IllegalArgumentException.class,
+                + "float64, bool, utf8, binary and timestamp[ms] without time zone", assertThrows(IllegalArgumentException.class,
                         () -> BatchSchema.fromArrow(decimal)).getMessage());
         assertEquals(SCHEMA, BatchSchema.fromArrow(SCHEMA.toArrow()));
     }

@@ -99,6 +99,28 @@ class HashKernelTest extends ArrowTest {
         }
     }
 
+    /** Binary keys hash their bytes as utf8 keys do: equal bytes hash equal in any batch, nulls to a constant. */
+    @Test
+    void binaryValuesHashTheirBytes() {
+        BatchSchema schema = BatchSchema.of(Column.nullable("raw", ColumnType.BINARY), Column.of("s", ColumnType.UTF8));
+        try (RecordBatchBuilder b = new RecordBatchBuilder(schema, allocator, 4)) {
+            b.addRow("ab".getBytes(StandardCharsets.UTF_8), "ab");
+            b.addRow(null, "x");
+            b.addRow(new byte[] {(byte) 0x80, 0}, "y");
+            b.addRow("ab".getBytes(StandardCharsets.UTF_8), "ab");
+            try (RecordBatch batch = b.build()) {
+                long[] binary = new long[4];
+                long[] utf8 = new long[4];
+                HashKernel.hash(batch, new int[] {0}, binary);
+                HashKernel.hash(batch, new int[] {1}, utf8);
+                assertEquals(utf8[0], binary[0]);
+                assertEquals(binary[0], binary[3]);
+                assertEquals(HashKernel.NULL_HASH, binary[1]);
+                assertNotEquals(binary[0], binary[2]);
+            }
+        }
+    }
+
     @Test
     void stringHashDependsOnTheBytesNotTheirAddressOrAlignment() {
         Random random = new Random(5);

@@ -169,6 +169,8 @@ final class Binder {
         String hint;
         if (lt == ColumnType.BOOL || rt == ColumnType.BOOL) {
             hint = "a bool value is a predicate: filter on it as it is, or on its not()";
+        } else if (lt == ColumnType.BINARY || rt == ColumnType.BINARY) {
+            hint = "binary values do not compare in expressions: test them with isNull(), or in a filter function";
         } else if (lt == ColumnType.TIMESTAMP_MS || rt == ColumnType.TIMESTAMP_MS) {
             hint = "a timestamp[ms] value compares with a timestamp[ms] value or an integer literal (epoch milliseconds)";
         } else {

@@ -26,7 +26,7 @@ final class Vectors {
             return;
         }
         ensureCapacity(to, n);
-        if (type == ColumnType.UTF8) {
+        if (type.byteWidth() < 0) {
             BaseVariableWidthVector target = (BaseVariableWidthVector) to;
             long offsets = from.getOffsetBufferAddress();
             int end = MemoryUtil.getInt(offsets + ((long) n << 2));

@@ -18,6 +18,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampMilliVector;
+import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 
 /**
@@ -40,6 +41,8 @@ final class CsvSinkWriter implements SinkWriter {
     /** Numbers and timestamps as text, before they are copied into the buffer. */
     private final StringBuilder ascii = new StringBuilder(32);
     private byte[] text = new byte[256];
+    /** A binary value as base64 text (RFC 4648), reused. */
+    private byte[] base64 = new byte[344];
 
     private CsvSinkWriter(StagedFile file, BatchSchema schema, CsvFormat format) {
         this.file = file;
@@ -161,6 +164,20 @@ final class CsvSinkWriter implements SinkWriter {
                 }
                 strings.getDataBuffer().getBytes(start, text, 0, length);
                 putText(text, length);
+                break;
+            case BINARY:
+                VarBinaryVector binary = (VarBinaryVector) vector;
+                int from = binary.getStartOffset(row);
+                int size = binary.getEndOffset(row) - from;
+                if (text.length < size) {
+                    text = new byte[Math.max(size, text.length * 2)];
+                }
+                binary.getDataBuffer().getBytes(from, text, 0, size);
+                int encoded = Base64Text.encodedLength(size);
+                if (base64.length < encoded) {
+                    base64 = new byte[Math.max(encoded, base64.length * 2)];
+                }
+                putText(base64, Base64Text.encode(text, size, base64));
                 break;
             case TIMESTAMP_MS:
                 ascii.setLength(0);

@@ -27,6 +27,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampMilliVector;
+import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 
 /**
@@ -269,7 +270,10 @@ final class CsvSourceReader implements SourceReader {
     private void store(int row, int column, long fieldLine) throws IOException {
         FieldVector vector = vectors[column];
         ColumnType type = types[column];
-        if (fieldLength == 0 && !(type == ColumnType.UTF8 && (fieldQuoted || !emptyStringAsNull))) {
+        // An empty utf8 field is the empty string when quoted or so configured; an empty binary one when quoted.
+        boolean emptyValue = type == ColumnType.UTF8 && (fieldQuoted || !emptyStringAsNull)
+                || type == ColumnType.BINARY && fieldQuoted;
+        if (fieldLength == 0 && !emptyValue) {
             if (!nullable[column]) {
                 throw error(fieldLine, schema.describe(column) + (type == ColumnType.UTF8
                         ? ": empty, read as null by CsvFormat.withEmptyStringAsNull(true), but the field is not"
@@ -301,6 +305,9 @@ final class CsvSourceReader implements SourceReader {
                     break;
                 case TIMESTAMP_MS:
                     ((TimeStampMilliVector) vector).setSafe(row, parseTimestamp());
+                    break;
+                case BINARY:
+                    storeBinary((VarBinaryVector) vector, row, column, fieldLine);
                     break;
                 default:
                     throw new IllegalStateException("unknown type " + type);
@@ -408,6 +415,19 @@ final class CsvSourceReader implements SourceReader {
         utf8.encode(fieldChars, bytes, true);
         utf8.flush(bytes);
         vector.setSafe(row, bytes.array(), 0, bytes.position());
+    }
+
+    private void storeBinary(VarBinaryVector vector, int row, int column, long fieldLine) throws IOException {
+        int most = Base64Text.decodedLength(fieldLength);
+        if (bytes.capacity() < most) {
+            bytes = ByteBuffer.allocate(Math.max(most, bytes.capacity() * 2));
+        }
+        int length = Base64Text.decode(field, fieldLength, bytes.array());
+        if (length < 0) {
+            throw error(fieldLine, schema.describe(column) + ": cannot parse '" + snippet()
+                    + "'; expected base64 (RFC 4648, padded with '=')");
+        }
+        vector.setSafe(row, bytes.array(), 0, length);
     }
 
     private String text() {

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.RecordBatch;
+import io.riffle.columnar.batch.Values;
 import io.riffle.engine.connector.Sink;
 import io.riffle.engine.connector.SinkWriter;
 import io.riffle.engine.connector.TaskContext;
@@ -36,7 +37,7 @@ public final class PrintSink implements Sink {
                 for (int row = 0; row < n; row++) {
                     text.append('(');
                     for (int c = 0; c < batch.columnCount(); c++) {
-                        text.append(c == 0 ? "" : ",").append(batch.value(row, c));
+                        Values.append(text.append(c == 0 ? "" : ","), batch.value(row, c));
                     }
                     text.append(")\n");
                 }

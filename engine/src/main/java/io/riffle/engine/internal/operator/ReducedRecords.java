@@ -218,6 +218,11 @@ final class ReducedRecords {
                     out.writeInt(bytes.length);
                     out.write(bytes);
                 }
+                case BINARY -> {
+                    byte[] bytes = (byte[]) v;
+                    out.writeInt(bytes.length);
+                    out.write(bytes);
+                }
                 default -> throw new IllegalStateException("unknown type " + type);
             }
         }
@@ -239,6 +244,11 @@ final class ReducedRecords {
                     byte[] bytes = new byte[in.readInt()];
                     in.readFully(bytes);
                     yield new String(bytes, StandardCharsets.UTF_8);
+                }
+                case BINARY -> {
+                    byte[] bytes = new byte[in.readInt()];
+                    in.readFully(bytes);
+                    yield bytes;
                 }
             };
         }

@@ -4,6 +4,7 @@ import static io.riffle.engine.connector.file.Connectors.asLists;
 import static io.riffle.engine.connector.file.Connectors.readBatches;
 import static io.riffle.engine.connector.file.Connectors.readRows;
 import static io.riffle.engine.connector.file.Connectors.write;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -105,6 +106,27 @@ class ArrowIpcTest extends AllocatorTest {
         assertEquals("arrow(every.arrow)", source.name());
         assertEquals(List.of(asLists(first), asLists(second), asLists(third)),
                 readBatches(source, context()));
+    }
+
+    @Test
+    void roundTripsBinaryColumns() throws Exception {
+        BatchSchema schema = BatchSchema.of(Column.of("id", ColumnType.INT32), Column.nullable("raw", ColumnType.BINARY));
+        byte[][] values = {{0, (byte) 0xff, 7}, null, {}, {42}};
+        Object[][] rows = new Object[values.length][];
+        for (int i = 0; i < values.length; i++) {
+            rows[i] = new Object[] {i, values[i]};
+        }
+        Path file = dir.resolve("raw.arrow");
+        write(new ArrowIpcSink(file), schema, context(), rows);
+
+        ArrowIpcSource source = new ArrowIpcSource(file);
+        assertEquals(schema, source.schema());
+        List<List<Object>> back = readRows(source, context());
+        assertEquals(values.length, back.size());
+        for (int i = 0; i < values.length; i++) {
+            assertEquals(i, back.get(i).get(0));
+            assertArrayEquals(values[i], (byte[]) back.get(i).get(1), "row " + i);
+        }
     }
 
     @Test
@@ -235,7 +257,7 @@ class ArrowIpcTest extends AllocatorTest {
             writeWithArrow(file, List.of(ids, small), null);
         }
         assertEquals(file + ": field 1 ('small'): unsupported Arrow type Int(16, true); Riffle columns are int32,"
-                        + " int64, float64, bool, utf8 and timestamp[ms] without time zone",
+                        + " int64, float64, bool, utf8, binary and timestamp[ms] without time zone",
                 assertThrows(IllegalArgumentException.class, () -> new ArrowIpcSource(file)).getMessage());
     }
 

@@ -2,6 +2,7 @@ package io.riffle.engine.connector.file;
 
 import static io.riffle.engine.connector.file.Connectors.readBatches;
 import static io.riffle.engine.connector.file.Connectors.readRows;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CsvSourceTest extends AllocatorTest {
     static final BatchSchema EVERY_TYPE = BatchSchema.of(
@@ -231,6 +233,30 @@ class CsvSourceTest extends AllocatorTest {
         IOException e = assertThrows(IOException.class, () -> read(file, schema, CsvFormat.DEFAULT));
         assertEquals(file + ":2: field 0 ('at', timestamp[ms]): cannot parse '2023-02-29T00:00:00Z'; expected epoch"
                 + " milliseconds or an ISO-8601 instant such as 2026-01-02T03:04:05Z", e.getMessage());
+    }
+
+    @Test
+    void readsBinaryAsPaddedBase64AndAQuotedEmptyFieldAsNoBytes() throws Exception {
+        BatchSchema schema = BatchSchema.of(Column.of("id", ColumnType.INT32), Column.nullable("raw", ColumnType.BINARY));
+        Path file = file("raw.csv", "id,raw\n1,Zg==\n2,Zm8=\n3,Zm9v\n4,\"+/+/\"\n5,\n6,\"\"\n");
+        List<List<Object>> rows = read(file, schema, CsvFormat.DEFAULT);
+        assertEquals(6, rows.size());
+        assertArrayEquals("f".getBytes(StandardCharsets.US_ASCII), (byte[]) rows.get(0).get(1));
+        assertArrayEquals("fo".getBytes(StandardCharsets.US_ASCII), (byte[]) rows.get(1).get(1));
+        assertArrayEquals("foo".getBytes(StandardCharsets.US_ASCII), (byte[]) rows.get(2).get(1));
+        assertArrayEquals(new byte[] {(byte) 0xfb, (byte) 0xff, (byte) 0xbf}, (byte[]) rows.get(3).get(1));
+        assertNull(rows.get(4).get(1));
+        assertArrayEquals(new byte[0], (byte[]) rows.get(5).get(1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Zg", "Zg=", "Z===", "Zg==Zg==", "Zm9v!A==", "=Zm9"})
+    void textThatIsNotPaddedBase64FailsInABinaryField(String text) throws Exception {
+        BatchSchema schema = BatchSchema.of(Column.of("raw", ColumnType.BINARY));
+        Path file = file("raw.csv", "raw\nZm9v\n" + text + "\n");
+        IOException e = assertThrows(IOException.class, () -> read(file, schema, CsvFormat.DEFAULT));
+        assertEquals(file + ":3: field 0 ('raw', binary): cannot parse '" + text
+                + "'; expected base64 (RFC 4648, padded with '=')", e.getMessage());
     }
 
     @Test
