@@ -11,6 +11,7 @@ import io.riffle.engine.connector.file.CsvFormat;
  * RecordDecoders.csv(schema)                                   // "42,7,2026-12-08T10:00:00Z"
  * RecordDecoders.json(schema)                                  // {"key": 42, "value": 7}
  * RecordDecoders.fixedWidth(schema)                            // 16 bytes: int64 key, int64 value, little-endian
+ * RecordDecoders.raw()                                         // key and value bytes, topic, partition, offset, time
  * RecordDecoders.withRecordTimestamp(RecordDecoders.lines("line"), "time")
  * }</pre>
  */
@@ -44,6 +45,14 @@ public final class RecordDecoders {
      */
     public static RecordDecoder fixedWidth(BatchSchema schema) {
         return new FixedWidthDecoder(schema);
+    }
+
+    /**
+     * Each record as it is: {@code (key: binary, value: binary, topic: utf8, partition: int32, offset: int64,
+     * timestamp: timestamp[ms])}; a null key or value stays null, nothing fails to decode.
+     */
+    public static RecordDecoder raw() {
+        return new RawRecordDecoder();
     }
 
     /** {@code decoder}'s fields, then the Kafka record's timestamp as the timestamp[ms] field {@code field}. */

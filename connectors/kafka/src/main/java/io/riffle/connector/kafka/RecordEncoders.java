@@ -20,6 +20,15 @@ public final class RecordEncoders {
         return new LinesEncoder(field);
     }
 
+    /**
+     * Field {@code value} (binary, or utf8 as its bytes) as the record value and the optional field {@code key}
+     * (binary or utf8) as the key; a null value is a tombstone. Rows of {@link RecordDecoders#raw()} encode back to
+     * the records they came from.
+     */
+    public static RecordEncoder raw() {
+        return new RawRecordEncoder();
+    }
+
     /** All fields as one CSV line, comma-delimited and double-quoted. */
     public static RecordEncoder csv() {
         return new CsvEncoder(CsvFormat.DEFAULT);

@@ -8,6 +8,6 @@ public interface RowEncoder {
     /** The Kafka record key of row {@code row} of {@code batch} (a physical row index), or null for none. */
     byte @Nullable [] key(RecordBatch batch, int row);
 
-    /** The Kafka record value of row {@code row} of {@code batch} (a physical row index). */
-    byte[] value(RecordBatch batch, int row);
+    /** The Kafka record value of row {@code row} of {@code batch} (a physical row index), or null for a tombstone. */
+    byte @Nullable [] value(RecordBatch batch, int row);
 }
