@@ -102,8 +102,6 @@ public final class FlinkKafkaJob {
     }
 
     /** Emits (key, running sum) for every input record. */
-
-    /** Emits (key, running sum) for every input record. */
     private static final class RunningSum extends KeyedProcessFunction<Long, byte[], byte[]> {
         private transient ValueState<Long> sum;
 
