@@ -1,5 +1,6 @@
 package io.riffle.baselines;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -49,7 +50,24 @@ public final class FlinkKafkaJob {
         }
         KafkaJob job = new KafkaJob(args[0], args[1], args[2], args[3], Integer.parseInt(args[4]),
                 Duration.ofMillis(Long.parseLong(args[5])), Path.of(args[6]));
+        exitWhenTheParentDoes();
         run(job);
+    }
+
+    /** The runner holds this JVM's stdin open: end-of-file means it has gone, so this job must go too. */
+    private static void exitWhenTheParentDoes() {
+        Thread watcher = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // Nothing is sent; the read only waits for the end of the stream.
+                }
+            } catch (IOException e) {
+                // A broken stdin means the parent has gone, as end-of-file does.
+            }
+            System.exit(3);
+        }, "parent-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     private static void run(KafkaJob job) throws Exception {

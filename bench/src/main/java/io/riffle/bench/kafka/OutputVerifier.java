@@ -89,6 +89,9 @@ public final class OutputVerifier implements AutoCloseable {
                 lastVisibleNanos = now;
             }
         }
+        if (seen > records) {
+            throw beyond(contender, records);
+        }
         checkNothingBeyond(contender, records);
         for (int k = 0; k < totals.length; k++) {
             if (last[k] != totals[k]) {
@@ -106,11 +109,15 @@ public final class OutputVerifier implements AutoCloseable {
             while (consumer.position(end.getKey()) < end.getValue()) {
                 ConsumerRecords<byte[], byte[]> extra = consumer.poll(POLL);
                 if (!extra.isEmpty()) {
-                    throw new IllegalStateException(contender + ": " + topic + " holds more than the " + records
-                            + " expected output records (a duplicate, or output of aborted input)");
+                    throw beyond(contender, records);
                 }
             }
         }
+    }
+
+    private IllegalStateException beyond(String contender, long records) {
+        return new IllegalStateException(contender + ": " + topic + " holds more than the " + records
+                + " expected output records (a duplicate, or output of aborted input)");
     }
 
     @Override

@@ -78,6 +78,10 @@ final class PacedFeed implements Runnable {
     /** The verifier's callback: the latency of the output record (key, runningSum). */
     void visible(long key, long runningSum, long visibleNanos) {
         long i = (runningSum - 1) * keys + key;
+        if (i < 0 || i >= dueNanos.length()) {
+            throw new IllegalStateException("output (key " + key + ", running sum " + runningSum + ") of " + topic
+                    + " matches no input record: its sum is not a count of the key's records");
+        }
         if (i >= warmupRecords) {
             latencies.recordValue(Math.max(1, visibleNanos - dueNanos.get((int) i)));
         }
