@@ -33,6 +33,10 @@ public final class OutputVerifier implements AutoCloseable {
         void check() throws Exception;
     }
 
+    /** When the first and the last output record became visible ({@link System#nanoTime()}). */
+    public record Visibility(long firstNanos, long lastNanos) {
+    }
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
 
@@ -55,14 +59,14 @@ public final class OutputVerifier implements AutoCloseable {
 
     /**
      * Waits until {@code totals}' record count ({@code records}) is visible, calling {@code writer.check()}
-     * between polls, then checks the sums; returns {@link System#nanoTime()} when the last record became
-     * visible. Fails, naming {@code contender}, the key and both sums, on a wrong result, and after
+     * between polls, then checks the sums; returns when the first and the last record became visible. Fails, naming {@code contender}, the key and both sums, on a wrong result, and after
      * {@code timeout} without the full count.
      */
-    public long await(String contender, long records, long[] totals, Liveness writer,
+    public Visibility await(String contender, long records, long[] totals, Liveness writer,
             Duration timeout, Visible visible) throws Exception {
         long[] last = new long[totals.length];
         long seen = 0;
+        long firstVisibleNanos = 0;
         long lastVisibleNanos = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (seen < records) {
@@ -86,6 +90,9 @@ public final class OutputVerifier implements AutoCloseable {
                 seen++;
             }
             if (!batch.isEmpty()) {
+                if (firstVisibleNanos == 0) {
+                    firstVisibleNanos = now;
+                }
                 lastVisibleNanos = now;
             }
         }
@@ -99,7 +106,7 @@ public final class OutputVerifier implements AutoCloseable {
                         + ", but its input amounts total " + totals[k]);
             }
         }
-        return lastVisibleNanos;
+        return new Visibility(firstVisibleNanos, lastVisibleNanos);
     }
 
     /** Reads up to the last stable offsets: a committed record there beyond the count is a duplicate. */
