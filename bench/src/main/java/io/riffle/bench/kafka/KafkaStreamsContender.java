@@ -3,14 +3,16 @@ package io.riffle.bench.kafka;
 import java.util.Properties;
 
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * K1 in Kafka Streams: {@code stream -> groupByKey -> aggregate(running sum) -> toStream -> to}, with
@@ -29,7 +31,9 @@ public final class KafkaStreamsContender implements KafkaContender {
         builder.stream(job.inputTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .groupByKey(Grouped.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .aggregate(() -> 0L, (key, value, sum) -> sum + KeyedAmount.amount(value),
-                        Materialized.with(Serdes.ByteArray(), Serdes.Long()))
+                        Materialized.<byte[], Long, KeyValueStore<Bytes, byte[]>>as("running-sums")
+                                .withKeySerde(Serdes.ByteArray())
+                                .withValueSerde(Serdes.Long()))
                 .toStream()
                 .mapValues((key, sum) -> KeyedAmount.value(KeyedAmount.getLong(key, 0), sum))
                 .to(job.outputTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
