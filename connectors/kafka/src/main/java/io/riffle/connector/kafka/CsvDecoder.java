@@ -19,8 +19,6 @@ final class CsvDecoder implements RecordDecoder {
     private final ColumnType[] types;
     private final byte delimiter;
     private final byte quote;
-    /** A quoted field with doubled quotes, undoubled; grows to the longest such field. */
-    private byte[] scratch = new byte[256];
 
     CsvDecoder(BatchSchema schema, CsvFormat format) {
         this.schema = schema;
@@ -41,12 +39,14 @@ final class CsvDecoder implements RecordDecoder {
     @Override
     public void decode(List<ConsumerRecord<byte[], byte[]>> records, int from, int to, RecordBatch out, int row)
             throws RecordDecodeException {
+        // Per call, not per decoder: the source's subtasks share the decoder.
+        Scratch scratch = new Scratch();
         for (int i = from; i < to; i++, row++) {
             byte[] line = records.get(i).value();
             if (line == null) {
                 throw new RecordDecodeException(i - from, "the record has no value (a tombstone)");
             }
-            String problem = decodeLine(line, out, row);
+            String problem = decodeLine(line, out, row, scratch);
             if (problem != null) {
                 throw new RecordDecodeException(i - from, problem);
             }
@@ -54,7 +54,7 @@ final class CsvDecoder implements RecordDecoder {
     }
 
     /** Writes the fields of {@code line} into {@code row}; returns null, or what is wrong with the line. */
-    private String decodeLine(byte[] line, RecordBatch out, int row) {
+    private String decodeLine(byte[] line, RecordBatch out, int row, Scratch scratch) {
         int end = line.length;
         while (end > 0 && (line[end - 1] == '\n' || line[end - 1] == '\r')) {
             end--;
@@ -75,22 +75,22 @@ final class CsvDecoder implements RecordDecoder {
                     }
                     if (line[i] == quote) {
                         if (i + 1 < end && line[i + 1] == quote) {
-                            scratch = room(scratch, length + 1);
-                            scratch[length++] = quote;
+                            scratch.room(length + 1);
+                            scratch.bytes[length++] = quote;
                             i += 2;
                             continue;
                         }
                         break;
                     }
-                    scratch = room(scratch, length + 1);
-                    scratch[length++] = line[i++];
+                    scratch.room(length + 1);
+                    scratch.bytes[length++] = line[i++];
                 }
                 at = i + 1;
                 if (at < end && line[at] != delimiter) {
                     return "field '" + schema.column(column).name() + "': text after its closing quote";
                 }
                 problem = length == 0 && types[column] != ColumnType.UTF8 ? setNull(out, column, row)
-                        : FieldValues.parse(out, column, types[column], row, scratch, 0, length);
+                        : FieldValues.parse(out, column, types[column], row, scratch.bytes, 0, length);
             } else {
                 int start = at;
                 while (at < end && line[at] != delimiter) {
@@ -121,7 +121,14 @@ final class CsvDecoder implements RecordDecoder {
         return null;
     }
 
-    private static byte[] room(byte[] buffer, int needed) {
-        return needed <= buffer.length ? buffer : java.util.Arrays.copyOf(buffer, Math.max(needed, buffer.length * 2));
+    /** A quoted field with doubled quotes, undoubled; grows to the longest such field. */
+    private static final class Scratch {
+        byte[] bytes = new byte[64];
+
+        void room(int needed) {
+            if (needed > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(needed, bytes.length * 2));
+            }
+        }
     }
 }

@@ -30,8 +30,6 @@ final class JsonDecoder implements RecordDecoder {
     private final ColumnType[] types;
     private final Map<String, Integer> columns = new HashMap<>();
     private final JsonFactory json = new JsonFactory();
-    /** The columns a record set, so that the rest are made null. */
-    private final boolean[] seen;
 
     JsonDecoder(BatchSchema schema) {
         this.schema = schema;
@@ -40,7 +38,6 @@ final class JsonDecoder implements RecordDecoder {
             types[c] = schema.column(c).type();
             columns.put(schema.column(c).name(), c);
         }
-        this.seen = new boolean[types.length];
     }
 
     @Override
@@ -51,13 +48,16 @@ final class JsonDecoder implements RecordDecoder {
     @Override
     public void decode(List<ConsumerRecord<byte[], byte[]>> records, int from, int to, RecordBatch out, int row)
             throws RecordDecodeException {
+        // The columns a record set, so that the rest are made null; per call, as the source's subtasks share the
+        // decoder.
+        boolean[] seen = new boolean[types.length];
         for (int i = from; i < to; i++, row++) {
             byte[] value = records.get(i).value();
             if (value == null) {
                 throw new RecordDecodeException(i - from, "the record has no value (a tombstone)");
             }
             try {
-                String problem = decodeObject(value, out, row);
+                String problem = decodeObject(value, out, row, seen);
                 if (problem != null) {
                     throw new RecordDecodeException(i - from, problem);
                 }
@@ -68,7 +68,7 @@ final class JsonDecoder implements RecordDecoder {
         }
     }
 
-    private String decodeObject(byte[] value, RecordBatch out, int row) throws IOException {
+    private String decodeObject(byte[] value, RecordBatch out, int row, boolean[] seen) throws IOException {
         java.util.Arrays.fill(seen, false);
         try (JsonParser parser = json.createParser(value)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {

@@ -27,10 +27,6 @@ final class RawRecordDecoder implements RecordDecoder {
             Column.of("offset", ColumnType.INT64),
             Column.of("timestamp", ColumnType.TIMESTAMP_MS));
 
-    // A run of records is of one partition, so its topic's bytes are encoded once, not per record.
-    private String topic = "";
-    private byte[] topicBytes = new byte[0];
-
     @Override
     public BatchSchema schema() {
         return SCHEMA;
@@ -44,11 +40,18 @@ final class RawRecordDecoder implements RecordDecoder {
         IntVector partitions = out.int32(3);
         BigIntVector offsets = out.int64(4);
         TimeStampMilliVector timestamps = out.timestampMs(5);
+        // A run of records is of one partition, so its topic's bytes are encoded once, not per record.
+        String topic = null;
+        byte[] topicBytes = null;
         for (int i = from; i < to; i++, row++) {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
             setBytes(keys, row, record.key());
             setBytes(values, row, record.value());
-            topics.setSafe(row, topicBytes(record.topic()));
+            if (!record.topic().equals(topic)) {
+                topic = record.topic();
+                topicBytes = topic.getBytes(StandardCharsets.UTF_8);
+            }
+            topics.setSafe(row, topicBytes);
             partitions.setSafe(row, record.partition());
             offsets.setSafe(row, record.offset());
             timestamps.setSafe(row, record.timestamp());
@@ -61,13 +64,5 @@ final class RawRecordDecoder implements RecordDecoder {
         } else {
             vector.setSafe(row, bytes);
         }
-    }
-
-    private byte[] topicBytes(String name) {
-        if (!name.equals(topic)) {
-            topic = name;
-            topicBytes = name.getBytes(StandardCharsets.UTF_8);
-        }
-        return topicBytes;
     }
 }

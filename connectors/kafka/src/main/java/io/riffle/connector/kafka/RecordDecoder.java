@@ -8,8 +8,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Turns Kafka records into rows of a declared schema, a poll's worth at a time: the {@link KafkaSource} hands
- * each decoder a run of records of one partition and a batch to fill. Built-ins are in {@link RecordDecoders}.
- * A decoder is used by one source subtask (one thread); {@link KafkaSource} asks for one per subtask.
+ * its decoder a run of records of one partition and a batch to fill. Built-ins are in {@link RecordDecoders}.
+ * One decoder serves all the source's subtasks, called from their threads at the same time: keep no state between
+ * calls (scratch space belongs to the call).
  */
 public interface RecordDecoder {
     /** The schema of the rows this decoder writes. */

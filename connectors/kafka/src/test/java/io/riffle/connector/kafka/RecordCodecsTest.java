@@ -124,8 +124,9 @@ class RecordCodecsTest {
 
     @Test
     void jsonReadsFieldsByNameSkipsUnknownOnesAndMakesMissingOnesNull() throws Exception {
-        List<Tuple> rows = decode(RecordDecoders.json(ALL), List.of(record(null, text(
-                "{\"extra\": {\"deep\": [1, {\"x\": 2}]}, \"name\": \"a\", \"id\": 3, \"at\": \"1970-01-01T00:00:02Z\"}"))));
+        String object = "{\"extra\": {\"deep\": [1, {\"x\": 2}]}, \"name\": \"a\", \"id\": 3,"
+                + " \"at\": \"1970-01-01T00:00:02Z\"}";
+        List<Tuple> rows = decode(RecordDecoders.json(ALL), List.of(record(null, text(object))));
         assertEquals(List.of(Tuple.of(3L, null, null, null, "a", Instant.ofEpochMilli(2_000))), rows);
     }
 
@@ -164,6 +165,68 @@ class RecordCodecsTest {
         assertDecodeError(RecordDecoders.lines("l"), text("ok"), new byte[] {(byte) 0xc3, 0x28}, 1,
                 "the value is not UTF-8 text");
         assertDecodeError(RecordDecoders.csv(two), "1,2", (String) null, 1, "the record has no value (a tombstone)");
+    }
+
+    /**
+     * A source's subtasks share its decoder and call it at the same time: each call's rows must be its own. Two
+     * threads decode runs of JSON objects that leave different fields out, and runs of CSV lines with quoted fields,
+     * many times over.
+     */
+    @Test
+    void oneDecoderDecodesRunsFromSeveralThreadsAtOnce() throws Exception {
+        BatchSchema two = BatchSchema.of(Column.nullable("a", ColumnType.INT64),
+                Column.nullable("b", ColumnType.UTF8));
+        RecordDecoder json = RecordDecoders.json(two);
+        RecordDecoder csv = RecordDecoders.csv(two);
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 2; t++) {
+            boolean first = t == 0;
+            threads.add(new Thread(() -> {
+                try (BufferAllocator mine = allocator.newChildAllocator("thread", 0, Long.MAX_VALUE)) {
+                    List<ConsumerRecord<byte[], byte[]>> objects = new ArrayList<>();
+                    List<ConsumerRecord<byte[], byte[]>> lines = new ArrayList<>();
+                    for (int i = 0; i < 50; i++) {
+                        objects.add(record(null, text(first ? "{\"a\": " + i + "}" : "{\"b\": \"x" + i + "\"}")));
+                        lines.add(record(null, text(i + ",\"" + (first ? "q\"\"" : "r\"\"\"\"") + i + "\"")));
+                    }
+                    for (int round = 0; round < 200; round++) {
+                        try (RecordBatch out = RecordBatch.allocate(two, mine, 50);
+                             RecordBatch text = RecordBatch.allocate(two, mine, 50)) {
+                            out.ensureCapacity(50);
+                            text.ensureCapacity(50);
+                            json.decode(objects, 0, 50, out, 0);
+                            csv.decode(lines, 0, 50, text, 0);
+                            out.setRowCount(50);
+                            text.setRowCount(50);
+                            for (int r = 0; r < 50; r++) {
+                                Object a = out.value(r, 0);
+                                Object b = out.value(r, 1);
+                                boolean right = first ? Long.valueOf(r).equals(a) && b == null
+                                        : a == null && ("x" + r).equals(b);
+                                if (!right) {
+                                    throw new AssertionError("row " + r + " of thread " + (first ? 1 : 2) + ": " + a
+                                            + ", " + b);
+                                }
+                                String quoted = (first ? "q\"" : "r\"\"") + r;
+                                if (!quoted.equals(text.value(r, 1))) {
+                                    throw new AssertionError("csv row " + r + ": " + text.value(r, 1));
+                                }
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(List.of(), failures);
     }
 
     @Test
