@@ -63,11 +63,11 @@ class KafkaSourceTest {
     /** Writes "key,value" records {@code 0 .. count - 1} (key i mod keys) round robin over the partitions. */
     private static void fill(String topic, int partitions, int count, int keys) throws Exception {
         kafka.createTopic(topic, partitions);
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            for (int i = 0; i < count; i++) {
-                producer.send(new ProducerRecord<>(topic, i % partitions, null, text((i % keys) + "," + i)));
-            }
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            records.add(new ProducerRecord<>(topic, i % partitions, null, text((i % keys) + "," + i)));
         }
+        KafkaTopics.sendAll(kafka.bootstrapServers(), records);
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {
@@ -242,8 +242,8 @@ class KafkaSourceTest {
                 .decoder(RecordDecoders.csv(KEY_VALUE)).connectTimeout(Duration.ofSeconds(2)).build())
                 .collect(new ArrayList<>());
         Exception e = assertThrows(Exception.class, () -> env.execute("unreachable"));
-        assertTrue(messages(e).contains("kafka source 'kafka(t)': no Kafka broker at localhost:1 answered within 2000 ms"
-                + " (to describe the topics)"), messages(e));
+        assertTrue(messages(e).contains("kafka source 'kafka(t)': no Kafka broker at localhost:1 answered within"
+                + " 2000 ms (to describe the topics)"), messages(e));
     }
 
     @Test

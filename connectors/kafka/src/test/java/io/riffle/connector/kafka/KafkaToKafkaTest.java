@@ -14,10 +14,7 @@ import io.riffle.columnar.batch.ColumnType;
 import io.riffle.engine.Environment;
 import io.riffle.engine.RecoveryScript;
 import io.riffle.kafka.broker.LocalKafkaBroker;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,16 +47,13 @@ class KafkaToKafkaTest {
     void aKeyedSumFromTopicToTopicCommitsExactlyTheFailureFreeResultThroughFailures() throws Exception {
         kafka.createTopic("k2k-in", 3);
         Map<Long, List<Long>> expected = new TreeMap<>();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            for (int i = 0; i < RECORDS; i++) {
-                long key = i % 13;
-                producer.send(new ProducerRecord<>("k2k-in", i % 3, null,
-                        (key + "," + i).getBytes(StandardCharsets.UTF_8)));
-                expected.merge(key, List.of(1L, (long) i), (a, b) -> List.of(a.get(0) + 1, a.get(1) + b.get(1)));
-            }
+        List<ProducerRecord<byte[], byte[]>> records = new java.util.ArrayList<>();
+        for (int i = 0; i < RECORDS; i++) {
+            long key = i % 13;
+            records.add(new ProducerRecord<>("k2k-in", i % 3, null, (key + "," + i).getBytes(StandardCharsets.UTF_8)));
+            expected.merge(key, List.of(1L, (long) i), (a, b) -> List.of(a.get(0) + 1, a.get(1) + b.get(1)));
         }
+        KafkaTopics.sendAll(kafka.bootstrapServers(), records);
         for (int p : new int[] {1, 2, 4}) {
             String out = "k2k-out-" + p;
             kafka.createTopic(out, 2);

@@ -5,9 +5,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.riffle.kafka.broker.CommittedRecords;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import io.riffle.kafka.broker.TransactionMarkers;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
@@ -25,6 +32,24 @@ final class KafkaTopics {
         CommittedRecords.forEach(bootstrapServers, topic,
                 r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
         return values;
+    }
+
+    /**
+     * Writes {@code records} with one producer and checks that the broker took every one: a test whose input was
+     * not all written fails here, not later as a wrong result.
+     */
+    static void sendAll(String servers, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+        List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                sent.add(producer.send(r));
+            }
+        }
+        for (Future<RecordMetadata> f : sent) {
+            f.get(60, TimeUnit.SECONDS);
+        }
     }
 
     /** Waits until the transactions of {@code prefix} that ended have their markers written. */

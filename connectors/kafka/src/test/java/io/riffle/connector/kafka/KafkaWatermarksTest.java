@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,10 +24,7 @@ import io.riffle.engine.connector.SourceReader;
 import io.riffle.kafka.broker.LocalKafkaBroker;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,13 +53,9 @@ class KafkaWatermarksTest {
         kafka.close();
     }
 
-    private static void send(String topic, int partition, long key, long value, long time) {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, partition, null,
-                    (key + "," + value + "," + time).getBytes(StandardCharsets.UTF_8)));
-        }
+    private static void send(String topic, int partition, long key, long value, long time) throws Exception {
+        KafkaTopics.sendAll(kafka.bootstrapServers(), List.of(new ProducerRecord<>(topic, partition, null,
+                (key + "," + value + "," + time).getBytes(StandardCharsets.UTF_8))));
     }
 
     private static KafkaSource source(String topic, AtomicLong clock) {

@@ -5,9 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.riffle.connector.kafka.DeliveryGuarantee;
@@ -26,6 +29,7 @@ import io.riffle.kafka.broker.TransactionMarkers;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -116,10 +120,11 @@ final class KafkaDemo {
         }
     }
 
-    /** Writes the records, "key,value" keyed by key, and returns each key's total. */
-    private static Map<Long, Long> fill(String servers, int records, int keys) {
+    /** Writes the records, "key,value" keyed by key, and returns each key's total; fails if one was not written. */
+    private static Map<Long, Long> fill(String servers, int records, int keys) throws Exception {
         Map<Long, Long> totals = new TreeMap<>();
         Random random = new Random(42);
+        List<Future<RecordMetadata>> sent = new ArrayList<>(records);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers, ProducerConfig.LINGER_MS_CONFIG, 5),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -128,8 +133,12 @@ final class KafkaDemo {
                 long value = random.nextInt(100);
                 totals.merge(key, value, Long::sum);
                 byte[] k = Long.toString(key).getBytes(StandardCharsets.UTF_8);
-                producer.send(new ProducerRecord<>(IN, k, (key + "," + value).getBytes(StandardCharsets.UTF_8)));
+                byte[] v = (key + "," + value).getBytes(StandardCharsets.UTF_8);
+                sent.add(producer.send(new ProducerRecord<>(IN, k, v)));
             }
+        }
+        for (Future<RecordMetadata> f : sent) {
+            f.get();
         }
         return totals;
     }

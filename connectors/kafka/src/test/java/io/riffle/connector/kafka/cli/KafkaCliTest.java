@@ -65,14 +65,19 @@ class KafkaCliTest {
         kafka.createTopic("cli-numbers", 3);
         kafka.createTopic("cli-sums", 2);
         Map<Long, Long> totals = new TreeMap<>();
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (int i = 0; i < 3_000; i++) {
                 long key = i % 17;
                 totals.merge(key, (long) i, Long::sum);
-                producer.send(new ProducerRecord<>("cli-numbers", (key + "," + i).getBytes(StandardCharsets.UTF_8)));
+                sent.add(producer.send(new ProducerRecord<>("cli-numbers",
+                        (key + "," + i).getBytes(StandardCharsets.UTF_8))));
             }
+        }
+        for (var f : sent) {
+            f.get();
         }
         Ran ran = riffle("run", "keyed-sum", "--bootstrap", kafka.bootstrapServers(), "--kafka-in", "cli-numbers",
                 "--kafka-out", "cli-sums", "--bounded", "--checkpoint-dir", dir.resolve("checkpoints").toString(),
