@@ -161,6 +161,41 @@ class KafkaSourceTest {
         }
     }
 
+    /**
+     * Transactional input: a bounded read returns the committed records only, ends although the partition ends in
+     * a commit marker, and does not wait for a transaction still open when the job starts (its end is the last
+     * stable offset).
+     */
+    @Test
+    void aBoundedReadOfTransactionalInputReturnsCommittedRecordsAndEndsAtTheLastStableOffset() throws Exception {
+        kafka.createTopic("transactional", 1);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "transactional-input"), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("transactional", 0, null, text("0,1")));
+            producer.send(new ProducerRecord<>("transactional", 0, null, text("0,2")));
+            producer.commitTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("transactional", 0, null, text("0,3")));
+            producer.abortTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("transactional", 0, null, text("0,4")));
+            producer.commitTransaction();
+            io.riffle.kafka.broker.TransactionMarkers.await(kafka.admin(), "transactional-input",
+                    Duration.ofSeconds(60));
+            assertEquals(List.of(1L, 2L, 4L), values(source("transactional").bounded().build()),
+                    "committed records only, and the read ends after the last commit marker");
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("transactional", 0, null, text("0,5"))).get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(1L, 2L, 4L), values(source("transactional").bounded().build()),
+                    "an open transaction is past the last stable offset: the read does not wait for it");
+            producer.abortTransaction();
+        }
+    }
+
     @Test
     void startingOffsetsLatestCommittedAndTimestampStartWhereTheySay() throws Exception {
         kafka.createTopic("starts", 1);
@@ -253,6 +288,19 @@ class KafkaSourceTest {
         Exception e = assertThrows(Exception.class, () -> env.execute("missing"));
         assertTrue(messages(e).contains("kafka source 'kafka(no-such-topic)': a topic of [no-such-topic] does not"
                 + " exist on " + kafka.bootstrapServers()), messages(e));
+    }
+
+    @Test
+    void aDamagedPositionInACheckpointFailsNamingTheSource() throws Exception {
+        KafkaSource source = source("anything").build();
+        try (BufferAllocator allocator = new RootAllocator()) {
+            assertEquals("kafka source 'kafka(anything)': the checkpoint's position is damaged: a position of"
+                    + " version 9, this Riffle reads version 1", assertThrows(IllegalArgumentException.class,
+                    () -> source.restoreReader(context(allocator, 0, 1, 10), List.of(new byte[] {9}))).getMessage());
+            assertEquals("kafka source 'kafka(anything)': the checkpoint's position is damaged: a position cut short"
+                    + " (7 bytes)", assertThrows(IllegalArgumentException.class, () -> source.restoreReader(
+                    context(allocator, 0, 1, 10), List.of(new byte[] {1, 0, 0, 0, 1, 0, 0}))).getMessage());
+        }
     }
 
     @Test
