@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import io.riffle.engine.Environment;
 import io.riffle.engine.JobHandle;
@@ -50,8 +49,8 @@ class KafkaBrokerRestartTest {
             kafka.restart();
             job.await();
             KafkaTopics.awaitMarkers(admin, "restarted-");
-            assertEquals(countAndFinalSumByKey(KafkaTopics.committedValues(kafka.bootstrapServers(),
-                    "restart-reference")), countAndFinalSumByKey(KafkaTopics.committedValues(kafka.bootstrapServers(),
+            assertEquals(KafkaTopics.countAndLastSumByKey(KafkaTopics.committedValues(kafka.bootstrapServers(),
+                    "restart-reference")), KafkaTopics.countAndLastSumByKey(KafkaTopics.committedValues(kafka.bootstrapServers(),
                     "restarted")));
             assertEquals(List.of(), KafkaTopics.openTransactions(admin, "restarted-"));
         }
@@ -62,14 +61,4 @@ class KafkaBrokerRestartTest {
                 .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE).transactionalIdPrefix(topic).build();
     }
 
-    private static Map<Long, List<Long>> countAndFinalSumByKey(List<String> values) {
-        Map<Long, List<Long>> byKey = new TreeMap<>();
-        for (String v : values) {
-            String[] parts = v.split(",");
-            long sum = Long.parseLong(parts[1]);
-            byKey.merge(Long.parseLong(parts[0]), List.of(1L, sum),
-                    (a, b) -> List.of(a.get(0) + b.get(0), Math.max(a.get(1), b.get(1))));
-        }
-        return byKey;
-    }
 }

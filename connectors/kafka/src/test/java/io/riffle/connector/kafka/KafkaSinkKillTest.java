@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import io.riffle.engine.Environment;
@@ -58,7 +57,7 @@ class KafkaSinkKillTest {
                         .transactionalIdPrefix("kill-reference").build());
         env.execute("kill-reference");
         KafkaTopics.awaitMarkers(kafka.admin(), "kill-reference-");
-        Map<Long, List<Long>> expected = countAndFinalSumByKey(
+        Map<Long, List<Long>> expected = KafkaTopics.countAndLastSumByKey(
                 KafkaTopics.committedValues(kafka.bootstrapServers(), "kill-reference"));
 
         kafka.createTopic("killed", 3);
@@ -87,7 +86,7 @@ class KafkaSinkKillTest {
         assertTrue(second.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, second.exitValue());
         KafkaTopics.awaitMarkers(kafka.admin(), "killed-");
-        assertEquals(expected, countAndFinalSumByKey(KafkaTopics.committedValues(kafka.bootstrapServers(), "killed")));
+        assertEquals(expected, KafkaTopics.countAndLastSumByKey(KafkaTopics.committedValues(kafka.bootstrapServers(), "killed")));
         assertEquals(List.of(), KafkaTopics.openTransactions(kafka.admin(), "killed-"));
     }
 
@@ -115,14 +114,4 @@ class KafkaSinkKillTest {
         }
     }
 
-    private static Map<Long, List<Long>> countAndFinalSumByKey(List<String> values) {
-        Map<Long, List<Long>> byKey = new TreeMap<>();
-        for (String v : values) {
-            String[] parts = v.split(",");
-            long sum = Long.parseLong(parts[1]);
-            byKey.merge(Long.parseLong(parts[0]), List.of(1L, sum),
-                    (a, b) -> List.of(a.get(0) + b.get(0), Math.max(a.get(1), b.get(1))));
-        }
-        return byKey;
-    }
 }

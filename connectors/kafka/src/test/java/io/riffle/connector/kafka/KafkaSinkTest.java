@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import io.riffle.columnar.batch.BatchSchema;
 import io.riffle.columnar.batch.Column;
@@ -21,7 +20,6 @@ import io.riffle.columnar.batch.RecordBatch;
 import io.riffle.columnar.batch.RecordBatchBuilder;
 import io.riffle.engine.Environment;
 import io.riffle.engine.RecoveryScript;
-import io.riffle.engine.connector.TaskContext;
 import io.riffle.engine.connector.TwoPhaseCommitWriter;
 import io.riffle.engine.internal.connector.GeneratorSource;
 import io.riffle.kafka.broker.LocalKafkaBroker;
@@ -100,7 +98,7 @@ class KafkaSinkTest {
             KafkaTopics.awaitMarkers(kafka.admin(), topic + "-");
             // Sources in parallel interleave a key's records in any order, so the running sums in between differ
             // from run to run: each key's count of results and its final sum do not.
-            assertEquals(countAndTotalByKey(expected), countAndTotalByKey(
+            assertEquals(KafkaTopics.countAndLastSumByKey(expected), KafkaTopics.countAndLastSumByKey(
                     KafkaTopics.committedValues(kafka.bootstrapServers(), topic)), script.toString());
             assertEquals(List.of(), KafkaTopics.openTransactions(kafka.admin(), topic + "-"), script.toString());
         }
@@ -111,7 +109,7 @@ class KafkaSinkTest {
         kafka.createTopic("pool", 1);
         KafkaSink sink = exactlyOnce("pool", "pool");
         try (BufferAllocator allocator = new RootAllocator()) {
-            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) sink.createWriter(KEY_VALUE, context(allocator));
+            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) sink.createWriter(KEY_VALUE, KafkaSourceTest.context(allocator, 0, 1, 64));
             try {
                 assertNull(writer.prepareCommit(1), "a checkpoint with no records has nothing to commit");
                 write(writer, allocator, 1, 10);
@@ -153,7 +151,7 @@ class KafkaSinkTest {
         kafka.createTopic("unfinished", 1);
         KafkaSink sink = exactlyOnce("unfinished", "unfinished");
         try (BufferAllocator allocator = new RootAllocator()) {
-            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) sink.createWriter(KEY_VALUE, context(allocator));
+            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) sink.createWriter(KEY_VALUE, KafkaSourceTest.context(allocator, 0, 1, 64));
             try {
                 write(writer, allocator, 9, 90);
                 writer.prepareCommit(1);
@@ -185,7 +183,7 @@ class KafkaSinkTest {
         KafkaSink crashed = exactlyOnce("takeover", "takeover");
         byte[] committable;
         try (BufferAllocator allocator = new RootAllocator()) {
-            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) crashed.createWriter(KEY_VALUE, context(allocator));
+            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) crashed.createWriter(KEY_VALUE, KafkaSourceTest.context(allocator, 0, 1, 64));
             try {
                 write(writer, allocator, 7, 70);
                 committable = writer.prepareCommit(1);
@@ -212,7 +210,7 @@ class KafkaSinkTest {
         kafka.createTopic("lost", 1);
         KafkaSink crashed = exactlyOnce("lost", "lost");
         try (BufferAllocator allocator = new RootAllocator()) {
-            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) crashed.createWriter(KEY_VALUE, context(allocator));
+            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) crashed.createWriter(KEY_VALUE, KafkaSourceTest.context(allocator, 0, 1, 64));
             try {
                 write(writer, allocator, 1, 1);
                 byte[] committable = writer.prepareCommit(4);
@@ -237,7 +235,7 @@ class KafkaSinkTest {
         kafka.createTopic("leftover", 2);
         KafkaSink crashed = exactlyOnce("leftover", "leftover");
         try (BufferAllocator allocator = new RootAllocator()) {
-            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) crashed.createWriter(KEY_VALUE, context(allocator));
+            TwoPhaseCommitWriter writer = (TwoPhaseCommitWriter) crashed.createWriter(KEY_VALUE, KafkaSourceTest.context(allocator, 0, 1, 64));
             try {
                 write(writer, allocator, 5, 50);
                 writer.prepareCommit(1);
@@ -282,9 +280,9 @@ class KafkaSinkTest {
                     .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE).transactionalIdPrefix("strict")
                     .transactionTimeout(Duration.ofMinutes(2)).build());
             Exception e = assertThrows(Exception.class, () -> env.execute("strict"));
-            assertTrue(messages(e).contains("kafka sink 'strict': its transaction timeout of 120000 ms is longer than"
+            assertTrue(KafkaSourceTest.messages(e).contains("kafka sink 'strict': its transaction timeout of 120000 ms is longer than"
                     + " the brokers allow (transaction.max.timeout.ms = 60000 ms): lower transactionTimeout or raise"
-                    + " that broker setting"), messages(e));
+                    + " that broker setting"), KafkaSourceTest.messages(e));
         }
     }
 
@@ -295,8 +293,8 @@ class KafkaSinkTest {
                 .bootstrapServers("localhost:1").topic("nowhere").encoder(new KeyValueText())
                 .connectTimeout(Duration.ofSeconds(2)).build());
         Exception e = assertThrows(Exception.class, () -> env.execute("unreachable"));
-        assertTrue(messages(e).contains("kafka sink 'nowhere': no Kafka broker at localhost:1 answered within"
-                + " 2000 ms (to describe topic 'nowhere')"), messages(e));
+        assertTrue(KafkaSourceTest.messages(e).contains("kafka sink 'nowhere': no Kafka broker at localhost:1 answered within"
+                + " 2000 ms (to describe topic 'nowhere')"), KafkaSourceTest.messages(e));
     }
 
     @Test
@@ -304,8 +302,8 @@ class KafkaSinkTest {
         Environment env = env(1);
         env.fromSource(new GeneratorSource(10, 2)).addSink(sink("no-such-topic").build());
         Exception e = assertThrows(Exception.class, () -> env.execute("missing"));
-        assertTrue(messages(e).contains("kafka sink: topic 'no-such-topic' does not exist on "
-                + kafka.bootstrapServers()), messages(e));
+        assertTrue(KafkaSourceTest.messages(e).contains("kafka sink: topic 'no-such-topic' does not exist on "
+                + kafka.bootstrapServers()), KafkaSourceTest.messages(e));
     }
 
     @Test
@@ -321,60 +319,10 @@ class KafkaSinkTest {
         }
     }
 
-    /** For each key of "key,sum" values: how many results it has and its highest (final) sum. */
-    private static Map<Long, List<Long>> countAndTotalByKey(List<String> values) {
-        Map<Long, List<Long>> byKey = new TreeMap<>();
-        for (String v : values) {
-            String[] parts = v.split(",");
-            long sum = Long.parseLong(parts[1]);
-            byKey.merge(Long.parseLong(parts[0]), List.of(1L, sum),
-                    (a, b) -> List.of(a.get(0) + b.get(0), Math.max(a.get(1), b.get(1))));
-        }
-        return byKey;
-    }
-
-    /** The messages of {@code e} and its causes, joined. */
-    private static String messages(Throwable e) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            all.append(t.getMessage()).append(" / ");
-        }
-        return all.toString();
-    }
-
     private static void write(TwoPhaseCommitWriter writer, BufferAllocator allocator, long key, long value)
             throws Exception {
         try (RecordBatch batch = RecordBatchBuilder.fromRows(KEY_VALUE, allocator, new Object[] {key, value})) {
             writer.write(batch);
         }
-    }
-
-    private static TaskContext context(BufferAllocator allocator) {
-        return new TaskContext() {
-            @Override
-            public String operatorName() {
-                return "sink";
-            }
-
-            @Override
-            public int subtask() {
-                return 0;
-            }
-
-            @Override
-            public int parallelism() {
-                return 1;
-            }
-
-            @Override
-            public BufferAllocator allocator() {
-                return allocator;
-            }
-
-            @Override
-            public int batchSize() {
-                return 64;
-            }
-        };
     }
 }

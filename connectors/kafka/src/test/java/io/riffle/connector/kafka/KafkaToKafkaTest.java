@@ -69,13 +69,8 @@ class KafkaToKafkaTest {
                             .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE).transactionalIdPrefix(out).build());
             script.run(env, out);
             KafkaTopics.awaitMarkers(kafka.admin(), out + "-");
-            Map<Long, List<Long>> actual = new TreeMap<>();
-            for (String v : KafkaTopics.committedValues(kafka.bootstrapServers(), out)) {
-                String[] f = v.split(",");
-                actual.merge(Long.parseLong(f[0]), List.of(1L, Long.parseLong(f[1])),
-                        (a, b) -> List.of(a.get(0) + 1, Math.max(a.get(1), b.get(1))));
-            }
-            assertEquals(expected, actual, script.toString());
+            assertEquals(expected, KafkaTopics.countAndLastSumByKey(KafkaTopics.committedValues(
+                    kafka.bootstrapServers(), out)), script.toString());
             assertEquals(List.of(), KafkaTopics.openTransactions(kafka.admin(), out + "-"), script.toString());
         }
     }

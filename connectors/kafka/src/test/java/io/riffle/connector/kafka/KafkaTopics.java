@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +33,20 @@ final class KafkaTopics {
         CommittedRecords.forEach(bootstrapServers, topic,
                 r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
         return values;
+    }
+
+    /**
+     * For each key of "key,running sum" values: how many results it has and its highest (last) sum. Subtasks in
+     * parallel interleave a key's records in any order, so the sums in between differ from run to run; these do not.
+     */
+    static Map<Long, List<Long>> countAndLastSumByKey(List<String> values) {
+        Map<Long, List<Long>> byKey = new TreeMap<>();
+        for (String v : values) {
+            String[] parts = v.split(",");
+            byKey.merge(Long.parseLong(parts[0]), List.of(1L, Long.parseLong(parts[1])),
+                    (a, b) -> List.of(a.get(0) + b.get(0), Math.max(a.get(1), b.get(1))));
+        }
+        return byKey;
     }
 
     /**
